@@ -1,0 +1,35 @@
+# The two set-up commands of README.md: `make demo` and `make test`.
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+VPNFORM := $(CURDIR)/$(BIN)/vpnform
+EXAMPLE := examples/quickstart
+
+.PHONY: demo test venv system-deps bench clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# init -> plan -> apply -> plan of the guide's worked example, against the embedded
+# emulated cloud (its store lives in examples/quickstart/.vpnform/).
+demo: venv
+	$(VPNFORM) -chdir=$(EXAMPLE) init
+	$(VPNFORM) -chdir=$(EXAMPLE) plan
+	$(VPNFORM) -chdir=$(EXAMPLE) apply -auto-approve
+	$(VPNFORM) -chdir=$(EXAMPLE) plan -detailed-exitcode
+
+system-deps:
+	scripts/system-deps.sh
+
+test: venv system-deps
+	$(BIN)/pytest
+
+bench: venv
+	$(BIN)/python bench/plan_apply.py
+
+clean:
+	rm -rf $(VENV) $(EXAMPLE)/.vpnform $(EXAMPLE)/terraform.tfstate*

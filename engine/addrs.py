@@ -1,0 +1,185 @@
+"""Addresses as value types: one canonical string form that parses back.
+
+``module.site["sh"].tencentcloud_vpn_connection.conn[0]`` <-> InstanceAddr. Addresses are
+frozen, hashable and sortable; use them as dict keys instead of concatenating strings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Union
+
+InstanceKey = Union[None, int, str]  # None: no count/for_each; int: count; str: for_each
+
+MANAGED = "managed"
+DATA = "data"
+
+
+def _key_str(key: InstanceKey) -> str:
+    if key is None:
+        return ""
+    if isinstance(key, int):
+        return f"[{key}]"
+    return "[" + json.dumps(key) + "]"
+
+
+def _key_sort(key: InstanceKey) -> tuple:
+    if key is None:
+        return (0, 0, "")
+    if isinstance(key, int):
+        return (1, key, "")
+    return (2, 0, key)
+
+
+@dataclass(frozen=True)
+class ModuleInstanceStep:
+    name: str
+    key: InstanceKey = None
+
+    def __str__(self) -> str:
+        return f"module.{self.name}{_key_str(self.key)}"
+
+
+ModulePath = tuple  # tuple[ModuleInstanceStep, ...]; () is the root module
+
+
+def module_str(path: ModulePath) -> str:
+    return ".".join(str(s) for s in path)
+
+
+@dataclass(frozen=True)
+class ResourceAddr:
+    """A resource (all its instances): ``[module.x.]type.name`` or ``data.type.name``."""
+
+    mode: str
+    type: str
+    name: str
+    module: ModulePath = ()
+
+    def __str__(self) -> str:
+        base = f"{self.type}.{self.name}" if self.mode == MANAGED else f"data.{self.type}.{self.name}"
+        prefix = module_str(self.module)
+        return f"{prefix}.{base}" if prefix else base
+
+    def instance(self, key: InstanceKey = None) -> "InstanceAddr":
+        return InstanceAddr(self, key)
+
+    def sort_key(self) -> tuple:
+        return (tuple((s.name, _key_sort(s.key)) for s in self.module), self.mode != MANAGED,
+                self.type, self.name)
+
+    def __lt__(self, other: "ResourceAddr") -> bool:
+        return self.sort_key() < other.sort_key()
+
+
+@dataclass(frozen=True)
+class InstanceAddr:
+    """One instance of a resource: ``type.name``, ``type.name[0]`` or ``type.name["k"]``."""
+
+    resource: ResourceAddr
+    key: InstanceKey = None
+
+    def __str__(self) -> str:
+        return f"{self.resource}{_key_str(self.key)}"
+
+    def sort_key(self) -> tuple:
+        return (self.resource.sort_key(), _key_sort(self.key))
+
+    def __lt__(self, other: "InstanceAddr") -> bool:
+        return self.sort_key() < other.sort_key()
+
+
+@dataclass(frozen=True)
+class ProviderConfigAddr:
+    """A provider configuration: ``provider["registry.terraform.io/ns/name"]`` or with alias."""
+
+    name: str  # local name, e.g. "tencentcloud"
+    alias: str | None = None
+    namespace: str = "tencentcloudstack"
+
+    def __str__(self) -> str:
+        """The form used in configuration: ``tencentcloud`` or ``tencentcloud.hk``."""
+        return f"{self.name}.{self.alias}" if self.alias else self.name
+
+    @property
+    def source(self) -> str:
+        return f"registry.terraform.io/{self.namespace}/{self.name}"
+
+    def state_str(self) -> str:
+        """The form Terraform writes into state: ``provider["registry…/name"].alias``."""
+        s = f'provider["{self.source}"]'
+        return f"{s}.{self.alias}" if self.alias else s
+
+    @classmethod
+    def parse_state_str(cls, text: str) -> "ProviderConfigAddr":
+        m = re.fullmatch(r'provider\["registry\.terraform\.io/([^/"]+)/([^"]+)"\](?:\.(\w+))?',
+                         text.strip())
+        if not m:
+            raise AddressError(f"invalid provider address {text!r}")
+        return cls(m.group(2), m.group(3), m.group(1))
+
+
+class AddressError(ValueError):
+    pass
+
+
+_TOKEN = re.compile(r'\s*(?:(?P<name>[A-Za-z_][A-Za-z0-9_-]*)|(?P<dot>\.)|'
+                    r'\[(?P<int>\d+)\]|\[(?P<str>"(?:[^"\\]|\\.)*")\])')
+
+
+def _tokens(text: str) -> list[tuple[str, object]]:
+    out: list[tuple[str, object]] = []
+    pos = 0
+    text = text.strip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise AddressError(f"invalid address {text!r} at character {pos + 1}")
+        if m.group("name"):
+            out.append(("name", m.group("name")))
+        elif m.group("int") is not None:
+            out.append(("key", int(m.group("int"))))
+        elif m.group("str") is not None:
+            out.append(("key", json.loads(m.group("str"))))
+        pos = m.end()
+    return out
+
+
+def parse_instance(text: str) -> InstanceAddr:
+    """Parse ``[module.a["k"].]… [data.]type.name[key]``. A resource without key parses to key None."""
+    toks = _tokens(text)
+    i = 0
+    module: list[ModuleInstanceStep] = []
+    while i < len(toks) and toks[i] == ("name", "module"):
+        if i + 1 >= len(toks) or toks[i + 1][0] != "name":
+            raise AddressError(f"invalid address {text!r}: module name expected")
+        name = str(toks[i + 1][1])
+        i += 2
+        key: InstanceKey = None
+        if i < len(toks) and toks[i][0] == "key":
+            key = toks[i][1]  # type: ignore[assignment]
+            i += 1
+        module.append(ModuleInstanceStep(name, key))
+    mode = MANAGED
+    if i < len(toks) and toks[i] == ("name", "data"):
+        mode = DATA
+        i += 1
+    if i + 1 >= len(toks) or toks[i][0] != "name" or toks[i + 1][0] != "name":
+        raise AddressError(f"invalid address {text!r}: expected TYPE.NAME")
+    rtype, rname = str(toks[i][1]), str(toks[i + 1][1])
+    i += 2
+    key = None
+    if i < len(toks):
+        if toks[i][0] != "key" or i + 1 != len(toks):
+            raise AddressError(f"invalid address {text!r}: unexpected text after {rtype}.{rname}")
+        key = toks[i][1]  # type: ignore[assignment]
+    return InstanceAddr(ResourceAddr(mode, rtype, rname, tuple(module)), key)
+
+
+def parse_resource(text: str) -> ResourceAddr:
+    inst = parse_instance(text)
+    if inst.key is not None:
+        raise AddressError(f"{text!r} is a resource instance address, not a resource address")
+    return inst.resource

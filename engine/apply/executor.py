@@ -1,0 +1,275 @@
+"""apply(plan, …) -> (State, Diagnostics): walk the plan's action graph in parallel.
+
+Follows the operations and edges the plan emitted (never rebuilds a graph). Each
+operation's result goes into the working state at once and out through the state sink
+(so a crash loses nothing already applied). When an operation fails, operations that
+depend on it are skipped; independent ones in flight finish; nothing is rolled back.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Callable
+
+import networkx as nx
+
+from ..addrs import InstanceAddr
+from ..config.model import Module
+from ..diagnostics import Diagnostic, Diagnostics, Severity
+from ..hooks import Hooks
+from ..provider_set import ProviderSet
+from ..providers import ApplyRequest, PlanRequest
+from ..scope import Scope
+from ..state.model import READY, TAINTED, InstanceObject, OutputValue, State
+from ..values import contains_sensitive, is_wholly_known, mark_paths, unmark
+from ..plan.model import APPLY, DESTROY, Action, Operation, Plan
+
+# record(addr, provider_addr, obj_or_None, each_mode) — persist one instance change
+StateSink = Callable[[InstanceAddr, object, "InstanceObject | None", str], None]
+
+PROGRESS_INTERVAL = 10.0
+
+
+@dataclass
+class ApplyOptions:
+    parallelism: int = 10
+    progress_interval: float = PROGRESS_INTERVAL
+
+
+class _Executor:
+    def __init__(self, plan: Plan, module: Module, providers: ProviderSet, hooks: Hooks,
+                 sink: StateSink | None, workdir: str):
+        self.plan = plan
+        self.module = module
+        self.providers = providers
+        self.hooks = hooks
+        self.sink = sink
+        self.state = plan.prior_state.deepcopy()
+        self.lock = threading.Lock()
+        self.diags = Diagnostics()
+        self.scope = Scope(module, plan.variables, workdir)
+        for addr, _rs, obj in self.state.instances():
+            self.scope.set_instance(addr, self._value(obj))
+        for addr, value in plan.data_values.items():  # data sources read during plan
+            self.scope.set_instance(addr, value)
+
+    @staticmethod
+    def _value(obj: InstanceObject) -> dict:
+        return mark_paths(obj.attributes, [tuple(p) for p in obj.sensitive_paths])
+
+    def _record(self, addr: InstanceAddr, provider_addr, obj: InstanceObject | None,
+                each_mode: str) -> None:
+        with self.lock:
+            self.state.set_instance(addr, provider_addr, obj, each_mode or None)
+            if self.sink is not None:
+                self.sink(addr, provider_addr, obj, each_mode)
+        self.scope.set_instance(addr, self._value(obj) if obj is not None else None)
+        self.hooks.state_persisted(str(addr))
+
+    # -- one operation -----------------------------------------------------------------
+    def run(self, op: Operation) -> bool:
+        ch = self.plan.changes[op.addr]
+        provider = self.providers.get(ch.provider)
+        if provider is None:
+            self.diags.error("Provider configuration not present",
+                             f"No configured provider {ch.provider} for {op.addr}.",
+                             address=str(op.addr))
+            return False
+        if op.kind == DESTROY:
+            return self._destroy(op.addr, ch, provider)
+        if ch.action is Action.READ:
+            return self._read_data(op.addr, ch, provider)
+        return self._apply(op.addr, ch, provider)
+
+    def _timed(self, addr: InstanceAddr, action: str, rid, fn):
+        start = time.monotonic()
+        done = threading.Event()
+
+        def ticker():
+            while not done.wait(PROGRESS_INTERVAL):
+                self.hooks.progress_apply(str(addr), action, rid, time.monotonic() - start)
+
+        t = threading.Thread(target=ticker, daemon=True)
+        t.start()
+        try:
+            return fn()
+        finally:
+            done.set()
+
+    def _destroy(self, addr: InstanceAddr, ch, provider) -> bool:
+        with self.lock:
+            obj = self.state.instance(addr)
+        if obj is None:
+            return True
+        rid = obj.attributes.get("id")
+        self.hooks.pre_apply(str(addr), "delete", rid)
+        start = time.monotonic()
+        result = self._timed(addr, "delete", rid, lambda: provider.apply(ApplyRequest(
+            addr.resource.type, str(addr), self._value(obj), None, None)))
+        failed = result.diagnostics.has_errors
+        self._add_diags(result.diagnostics, addr)
+        if not failed:
+            self._record(addr, ch.provider, None, ch.each_mode)
+        self.hooks.post_apply(str(addr), "delete", rid, time.monotonic() - start, failed)
+        return not failed
+
+    def _apply(self, addr: InstanceAddr, ch, provider) -> bool:
+        res = self.module.resources.get(addr.resource)
+        schema = self.providers.resource_schema(ch.provider.name, addr.resource.type)
+        with self.lock:
+            prior_obj = self.state.instance(addr)
+        if ch.action.is_replace:
+            prior_obj = None  # the replacement is a new object
+        prior_val = self._value(prior_obj) if prior_obj is not None else None
+        action = "create" if prior_val is None else "update"
+
+        # Re-evaluate the configuration now that dependencies are applied.
+        count_index = addr.key if isinstance(addr.key, int) else None
+        each = None
+        if isinstance(addr.key, str) and res is not None and res.for_each is not None:
+            fe, _ = self.scope.evaluate(res.for_each)
+            fe = unmark(fe)[0]
+            each = (addr.key, fe.get(addr.key) if isinstance(fe, dict) else addr.key)
+        decoded = self.scope.decode(res.body, schema.block, res.range, count_index, each)
+        if decoded.diagnostics.has_errors:
+            self._add_diags(decoded.diagnostics, addr)
+            return False
+        final = provider.plan(PlanRequest(addr.resource.type, str(addr), prior_val,
+                                          decoded.value))
+        if final.diagnostics.has_errors or final.planned is None:
+            self._add_diags(final.diagnostics, addr)
+            return False
+        planned = final.planned
+        if not is_wholly_known(unmark(decoded.value)[0]):
+            self.diags.error(
+                "Configuration contains unknown value",
+                f"The arguments of {addr} still hold values that are unknown after their "
+                "dependencies were applied. This is a bug in vpnform; please report it.",
+                res.range, address=str(addr))
+            return False
+
+        rid = prior_val.get("id") if prior_val else None
+        self.hooks.pre_apply(str(addr), action, rid)
+        start = time.monotonic()
+        result = self._timed(addr, action, rid, lambda: provider.apply(ApplyRequest(
+            addr.resource.type, str(addr), prior_val, planned, decoded.value)))
+        failed = result.diagnostics.has_errors
+        self._add_diags(result.diagnostics, addr)
+        if result.new is not None:
+            plain = unmark(result.new)[0]
+            sensitive = [list(p) for p in schema.block.sensitive_paths(plain)]
+            status = TAINTED if failed and action == "create" else READY
+            obj = InstanceObject(
+                attributes=plain, sensitive_paths=sensitive,
+                dependencies=list(ch.dependencies), status=status,
+                create_before_destroy=ch.action is Action.CREATE_THEN_DELETE)
+            self._record(addr, ch.provider, obj, ch.each_mode)
+            rid = plain.get("id")
+        self.hooks.post_apply(str(addr), action, rid, time.monotonic() - start, failed)
+        return not failed
+
+    def _read_data(self, addr: InstanceAddr, ch, provider) -> bool:
+        res = self.module.resources.get(addr.resource)
+        schema = self.providers.resource_schema(ch.provider.name, addr.resource.type, True)
+        decoded = self.scope.decode(res.body, schema.block, res.range,
+                                    addr.key if isinstance(addr.key, int) else None, None)
+        if decoded.diagnostics.has_errors:
+            self._add_diags(decoded.diagnostics, addr)
+            return False
+        result = provider.read_data_source(addr.resource.type, unmark(decoded.value)[0])
+        self._add_diags(result.diagnostics, addr)
+        if result.value is not None:
+            self.scope.set_instance(addr, result.value)
+        return not result.diagnostics.has_errors
+
+    def _add_diags(self, diags: Diagnostics, addr: InstanceAddr) -> None:
+        res = self.module.resources.get(addr.resource)
+        with self.lock:
+            for d in diags:
+                self.diags.append(Diagnostic(d.severity, d.summary, d.detail,
+                                             d.subject or (res.range if res else None),
+                                             d.address or str(addr), d.attribute_path))
+
+    # -- the walk ----------------------------------------------------------------------
+    def walk(self, parallelism: int) -> None:
+        g = nx.DiGraph()
+        g.add_nodes_from(self.plan.operations)
+        g.add_edges_from(self.plan.edges)
+        # Data reads that had to wait for apply run before their dependents.
+        for addr, ch in self.plan.changes.items():
+            if ch.action is Action.READ:
+                g.add_node(Operation(APPLY, addr))
+        order_index = {op: i for i, op in enumerate(self.plan.operations)}
+        remaining = {op: g.in_degree(op) for op in g.nodes}
+        ready = sorted((op for op, n in remaining.items() if n == 0),
+                       key=lambda o: order_index.get(o, -1))
+        skipped: set[Operation] = set()
+        running: dict[Future, Operation] = {}
+        with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+            while ready or running:
+                while ready and len(running) < max(1, parallelism):
+                    op = ready.pop(0)
+                    running[pool.submit(self._safe_run, op)] = op
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for fut in done:
+                    op = running.pop(fut)
+                    ok = fut.result()
+                    if not ok:
+                        for desc in nx.descendants(g, op):
+                            skipped.add(desc)
+                    for succ in g.successors(op):
+                        remaining[succ] -= 1
+                        if remaining[succ] == 0:
+                            if succ in skipped:
+                                self._skip(succ, g, remaining, skipped, ready)
+                            else:
+                                ready.append(succ)
+                ready.sort(key=lambda o: order_index.get(o, -1))
+
+    def _skip(self, op, g, remaining, skipped, ready) -> None:
+        for succ in g.successors(op):
+            remaining[succ] -= 1
+            if remaining[succ] == 0:
+                if succ in skipped:
+                    self._skip(succ, g, remaining, skipped, ready)
+                else:
+                    ready.append(succ)
+
+    def _safe_run(self, op: Operation) -> bool:
+        try:
+            return self.run(op)
+        except Exception as exc:  # noqa: BLE001 - a provider bug must not lose state
+            self._add_diags(Diagnostics.of([Diagnostic(
+                Severity.ERROR, "Provider produced an unexpected error",
+                f"{type(exc).__name__} while running {op}: {exc}. What was applied before "
+                "is kept in state.")]), op.addr)
+            return False
+
+    def outputs(self) -> None:
+        if self.plan.destroy:
+            self.state.outputs = {}
+            return
+        outs = {}
+        for name, output in sorted(self.module.outputs.items()):
+            value, d = self.scope.evaluate(output.expr)
+            if d.has_errors:
+                self.diags.extend(d)
+                continue
+            if not is_wholly_known(unmark(value)[0]):
+                continue
+            outs[name] = OutputValue(unmark(value)[0],
+                                     output.sensitive or contains_sensitive(value))
+        self.state.outputs = outs
+
+
+def apply(plan: Plan, module: Module, providers: ProviderSet, workdir: str,
+          hooks: Hooks | None = None, sink: StateSink | None = None,
+          options: ApplyOptions | None = None) -> tuple[State, Diagnostics]:
+    options = options or ApplyOptions()
+    ex = _Executor(plan, module, providers, hooks or Hooks(), sink, workdir)
+    ex.walk(options.parallelism)
+    ex.outputs()
+    return ex.state, ex.diags

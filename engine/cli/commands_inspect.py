@@ -1,0 +1,238 @@
+"""Verbs that inspect without changing infrastructure: show, output, state, graph,
+force-unlock."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from ..addrs import AddressError, parse_instance
+from ..config.loader import load_module
+from ..diagnostics import Diagnostics
+from ..graph.build import build_graph, to_dot
+from ..operations import backend_for
+from ..plan import planfile
+from ..plan.render import Styler, _Writer, _body
+from ..plan.model import Action
+from ..state.backends.base import LockError, StateError
+from ..state.model import TAINTED, State
+from ..values import mark_paths
+from .args import BOOL, VALUE, UsageError, parse
+from .views import Console, hcl_value, print_diagnostics, render_outputs
+
+
+def _read_state(console: Console) -> tuple[State | None, int]:
+    try:
+        return backend_for(os.getcwd()).read(), 0
+    except StateError as err:
+        d = Diagnostics()
+        d.error("Failed to load state", str(err))
+        print_diagnostics(console, d, {})
+        return None, 1
+
+
+def render_instance(addr, rs, obj, color: bool) -> list[str]:
+    """One state object as ``terraform show`` prints it (secrets as (sensitive value))."""
+    w = _Writer(Styler(color))
+    kind = "data" if addr.resource.mode == "data" else "resource"
+    title = f"# {addr}:" + (" (tainted)" if obj.status == TAINTED else "")
+    w.lines.append(title)
+    w.lines.append(f'{kind} "{addr.resource.type}" "{addr.resource.name}" {{')
+    value = mark_paths(obj.attributes, [tuple(p) for p in obj.sensitive_paths])
+    block_names = {k for k, v in obj.attributes.items()
+                   if isinstance(v, list) and v and all(isinstance(x, dict) for x in v)}
+    inner = _Writer(Styler(color))
+    _body(inner, 2, Action.CREATE, None, value, set(), (), block_names)
+    for line in inner.lines:
+        # drop the "+ " change markers: this is a state listing, not a plan
+        stripped = line.replace("+ ", "", 1) if line.lstrip().startswith("+ ") else line
+        w.lines.append(stripped)
+    w.lines.append("}")
+    return w.lines
+
+
+def cmd_show(argv: list[str], console: Console) -> int:
+    args = parse(argv, {"no-color": BOOL, "json": BOOL}, "show")
+    if args.get("no-color"):
+        console.color = False
+    if args.positional:
+        path = args.positional[0]
+        if not planfile.is_plan_file(path):
+            d = Diagnostics()
+            d.error("Failed to read the given file as a plan",
+                    f"{path} is not a vpnform plan file. Pass a file written by "
+                    "vpnform plan -out=FILE, or no argument to show the state.")
+            print_diagnostics(console, d, {})
+            return 1
+        try:
+            text = planfile.read_rendered(path)
+        except planfile.PlanFileError as err:
+            d = Diagnostics()
+            d.error("Failed to load the saved plan", str(err))
+            print_diagnostics(console, d, {})
+            return 1
+        console.print(text.rstrip("\n"))
+        return 0
+    state, rc = _read_state(console)
+    if rc:
+        return rc
+    if state is None or (state.empty and not state.outputs):
+        console.print("No state.")
+        return 0
+    blocks = []
+    for addr, rs, obj in state.instances():
+        blocks.append("\n".join(render_instance(addr, rs, obj, console.color)))
+    console.print("\n\n".join(blocks))
+    if state.outputs:
+        console.print("")
+        console.print("")
+        console.print("Outputs:")
+        console.print("")
+        for line in render_outputs(state.outputs):
+            console.print(line)
+    return 0
+
+
+def cmd_output(argv: list[str], console: Console) -> int:
+    args = parse(argv, {"no-color": BOOL, "json": BOOL, "raw": BOOL, "state": VALUE}, "output")
+    if args.get("json") and args.get("raw"):
+        raise UsageError("The -raw and -json options are mutually-exclusive.")
+    state, rc = _read_state(console)
+    if rc:
+        return rc
+    outputs = state.outputs if state else {}
+    if args.positional:
+        name = args.positional[0]
+        ov = outputs.get(name)
+        if ov is None:
+            d = Diagnostics()
+            d.error("Output not found",
+                    f'The output variable requested could not be found in the state file. If '
+                    f'you recently added "{name}", run vpnform apply to populate it.')
+            print_diagnostics(console, d, {})
+            return 1
+        if args.get("json"):
+            console.print(json.dumps(ov.value))
+        elif args.get("raw"):
+            if isinstance(ov.value, (dict, list)) or ov.value is None:
+                d = Diagnostics()
+                d.error("Unsupported value for raw output",
+                        f'The -raw option only supports strings, numbers, and boolean values, '
+                        f'but output value "{name}" is {type(ov.value).__name__}. Use -json '
+                        "for complex values.")
+                print_diagnostics(console, d, {})
+                return 1
+            sys.stdout.write(hcl_value(ov.value).strip('"') if not isinstance(ov.value, str)
+                             else ov.value)
+            sys.stdout.flush()
+        else:
+            console.print(hcl_value(ov.value))
+        return 0
+    if args.get("json"):
+        from ..state.codec import output_type
+        doc = {n: {"sensitive": ov.sensitive, "type": output_type(ov.value), "value": ov.value}
+               for n, ov in sorted(outputs.items())}
+        console.print(json.dumps(doc, indent=2))
+        return 0
+    if not outputs:
+        d = Diagnostics()
+        d.warning("No outputs found",
+                  "The state file either has no outputs defined, or all the defined outputs "
+                  "are empty. Please define an output in your configuration with the `output` "
+                  "keyword and run `vpnform refresh` for it to become available.")
+        print_diagnostics(console, d, {})
+        return 0
+    for line in render_outputs(outputs):
+        console.print(line)
+    return 0
+
+
+def cmd_state(argv: list[str], console: Console) -> int:
+    if not argv or argv[0] not in ("list", "show"):
+        console.print("Usage: vpnform [global options] state <subcommand> [options] [args]\n\n"
+                      "Subcommands:\n    list                List resources in the state\n"
+                      "    show                Show a resource in the state", err=not argv)
+        return 1 if argv else 0
+    sub, rest = argv[0], argv[1:]
+    args = parse(rest, {"no-color": BOOL, "state": VALUE, "id": VALUE}, f"state {sub}")
+    if args.get("no-color"):
+        console.color = False
+    state, rc = _read_state(console)
+    if rc:
+        return rc
+    state = state or State()
+    if sub == "list":
+        filters = args.positional
+        want_id = args.get("id")
+        for addr, rs, obj in state.instances():
+            text = str(addr)
+            if filters and not any(text == f or text.startswith(f + "[") or
+                                   text.startswith(f + ".") or str(addr.resource) == f
+                                   for f in filters):
+                continue
+            if want_id and obj.attributes.get("id") != want_id:
+                continue
+            console.print(text)
+        return 0
+    if len(args.positional) != 1:
+        raise UsageError("Exactly one argument expected: the address of a resource instance, "
+                         "e.g. vpnform state show tencentcloud_vpn_gateway.gw")
+    try:
+        addr = parse_instance(args.positional[0])
+    except AddressError as err:
+        raise UsageError(str(err)) from None
+    obj = state.instance(addr)
+    if obj is None:
+        d = Diagnostics()
+        d.error("No instance found for the given address",
+                f"This command requires that the address references one specific instance; "
+                f"{addr} is not in the state. Run vpnform state list to see what is.")
+        print_diagnostics(console, d, {})
+        return 1
+    rs = state.resources[addr.resource]
+    console.print("\n".join(render_instance(addr, rs, obj, console.color)))
+    return 0
+
+
+def cmd_graph(argv: list[str], console: Console) -> int:
+    parse(argv, {"no-color": BOOL, "type": VALUE, "draw-cycles": BOOL}, "graph")
+    module, diags = load_module(os.getcwd())
+    if module is None or diags.has_errors:
+        print_diagnostics(console, diags, module.files if module else {})
+        return 1
+    state, rc = _read_state(console)
+    if rc:
+        return rc
+    rg, d = build_graph(module, state)
+    print_diagnostics(console, d, module.files)
+    console.print(to_dot(rg).rstrip("\n"))
+    return 1 if d.has_errors else 0
+
+
+def cmd_force_unlock(argv: list[str], console: Console) -> int:
+    args = parse(argv, {"force": BOOL, "no-color": BOOL}, "force-unlock")
+    if len(args.positional) != 1:
+        raise UsageError("Expected a single argument: LOCK_ID (shown in the lock error).")
+    lock_id = args.positional[0]
+    if not args.get("force"):
+        console.out.write("Do you really want to force-unlock?\n  vpnform will remove the lock "
+                          "on the remote state.\n  This will allow local vpnform commands to "
+                          "modify this state, even though it\n  may still be in use. Only "
+                          "'yes' will be accepted to confirm.\n\n  Enter a value: ")
+        console.out.flush()
+        if sys.stdin.readline().strip() != "yes":
+            console.print("force-unlock cancelled.")
+            return 1
+    try:
+        backend_for(os.getcwd()).force_unlock(lock_id)
+    except (LockError, StateError) as err:
+        d = Diagnostics()
+        d.error("Failed to unlock state", str(err))
+        print_diagnostics(console, d, {})
+        return 1
+    console.print(console.bold("vpnform state has been successfully unlocked!"))
+    console.print("")
+    console.print("The state has been unlocked, and vpnform commands should now be able to\n"
+                  "obtain a new lock on the remote state.")
+    return 0

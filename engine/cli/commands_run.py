@@ -1,0 +1,382 @@
+"""The verbs that read configuration and change things: init, validate, plan, apply, destroy."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+from ..addrs import AddressError, parse_instance
+from ..config.loader import load_module
+from ..diagnostics import Diagnostics
+from ..hooks import Hooks, MultiHooks
+from ..operations import (RunOptions, backend_for, load_configuration, locked, run_apply,
+                          run_plan, setup_providers)
+from ..plan import planfile
+from ..plan.model import Action, Plan
+from ..plan.planner import PlanOptions, config_digest
+from ..plan.render import render_plan
+from ..state.backends.base import LockError, StateError
+from ..values import UNKNOWN, Unknown
+from .args import BOOL, MULTI, VALUE, ParsedArgs, UsageError, parse, parse_duration, parse_int
+from .views import Console, HumanHooks, print_diagnostics, render_outputs
+
+COMMON = {"var": MULTI, "var-file": MULTI, "input": BOOL, "lock": BOOL, "lock-timeout": VALUE,
+          "no-color": BOOL, "parallelism": VALUE, "refresh": BOOL, "compact-warnings": BOOL}
+PLAN_FLAGS = {**COMMON, "out": VALUE, "detailed-exitcode": BOOL, "destroy": BOOL,
+              "replace": MULTI}
+APPLY_FLAGS = {**COMMON, "auto-approve": BOOL, "destroy": BOOL, "replace": MULTI}
+DESTROY_FLAGS = {**COMMON, "auto-approve": BOOL}
+VALIDATE_FLAGS = {"no-color": BOOL}
+INIT_FLAGS = {"input": BOOL, "no-color": BOOL, "upgrade": BOOL, "backend": BOOL,
+              "reconfigure": BOOL, "lock": BOOL, "lock-timeout": VALUE}
+
+
+def _interactive() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _prompt_variable(console: Console):
+    def ask(var) -> str:
+        lines = [f"var.{var.name}"]
+        if var.description:
+            lines.append(f"  {var.description}")
+        lines.append("")
+        console.out.write("\n".join(lines) + "\n  Enter a value: ")
+        console.out.flush()
+        line = sys.stdin.readline()
+        console.out.write("\n")
+        return line.rstrip("\n")
+    return ask
+
+
+def run_options(args: ParsedArgs, console: Console) -> RunOptions:
+    input_enabled = args.get("input", True) and _interactive()
+    return RunOptions(
+        workdir=os.getcwd(), var_sources=list(args.var_sources),
+        input_enabled=input_enabled, prompt=_prompt_variable(console) if input_enabled else None,
+        lock=args.get("lock", True), lock_timeout=parse_duration(args, "lock-timeout", 0.0),
+        parallelism=parse_int(args, "parallelism", 10, minimum=1))
+
+
+def _replace_addrs(args: ParsedArgs) -> list:
+    out = []
+    for text in args.get("replace", []) or []:
+        try:
+            out.append(parse_instance(text))
+        except AddressError as err:
+            raise UsageError(f"Invalid -replace address: {err}") from None
+    return out
+
+
+def _fail(console: Console, diags: Diagnostics, files: dict | None = None) -> int:
+    print_diagnostics(console, diags, files or {})
+    return 1
+
+
+# ---------------------------------------------------------------------------------------
+
+
+def cmd_init(argv: list[str], console: Console) -> int:
+    parse(argv, INIT_FLAGS, "init")
+    workdir = os.getcwd()
+    console.print(console.bold("Initializing the backend..."))
+    module, diags = load_module(workdir)
+    if module is None or diags.has_errors:
+        return _fail(console, diags, module.files if module else {})
+    os.makedirs(os.path.join(workdir, ".vpnform"), exist_ok=True)
+    console.print("")
+    console.print(console.bold("Initializing provider plugins..."))
+    from ..providers import available_providers
+    installed = available_providers()
+    for name in sorted(module.provider_names()):
+        req = module.required_providers.get(name)
+        if name not in installed:
+            d = Diagnostics()
+            d.error("Failed to query available provider packages",
+                    f'Could not find a provider named "{name}" among the providers '
+                    f"installed with vpnform ({', '.join(sorted(installed))}).",
+                    req.range if req else None)
+            return _fail(console, d, module.files)
+        source = req.source if req and req.source else f"tencentcloudstack/{name}"
+        console.print(f"- Using built-in {source} (vpnform provider \"{name}\")")
+    print_diagnostics(console, diags, module.files)
+    console.print("")
+    console.print(console.bold("vpnform has been successfully initialized!"))
+    console.print("")
+    console.print('You may now begin working with vpnform. Try running "vpnform plan" to see\n'
+                  "any changes that are required for your infrastructure.")
+    return 0
+
+
+def cmd_validate(argv: list[str], console: Console) -> int:
+    parse(argv, VALIDATE_FLAGS, "validate")
+    workdir = os.getcwd()
+    module, diags = load_module(workdir)
+    if module is None or diags.has_errors:
+        return _fail(console, diags, module.files if module else {})
+    # Like Terraform, validate does not need variable values: every input is unknown.
+    variables = {name: (v.default if v.has_default else UNKNOWN)
+                 for name, v in module.variables.items()}
+    providers, d = setup_providers(module, variables, workdir, None)
+    diags.extend(d)
+    if not d.has_errors:
+        _, d = run_plan(module, variables, None, providers,
+                        PlanOptions(refresh=False, validate_only=True), workdir, Hooks())
+        diags.extend(d)
+    providers.close()
+    print_diagnostics(console, diags, module.files)
+    if diags.has_errors:
+        return 1
+    console.print(console.bold("Success!") + " The configuration is valid.")
+    return 0
+
+
+class _Counter(Hooks):
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.added = self.changed = self.destroyed = 0
+
+    def post_apply(self, address, action, id, elapsed, error) -> None:
+        if error:
+            return
+        with self.lock:
+            if action == "create":
+                self.added += 1
+            elif action == "update":
+                self.changed += 1
+            elif action == "delete":
+                self.destroyed += 1
+
+
+def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: str,
+              then_apply: bool) -> int:
+    opts = run_options(args, console)
+    if args.get("no-color"):
+        console.color = False
+    workdir = opts.workdir
+    module, variables, diags = load_configuration(opts)
+    if module is None or diags.has_errors:
+        return _fail(console, diags, module.files if module else {})
+    backend = backend_for(workdir)
+    replace = _replace_addrs(args)
+    refresh = args.get("refresh", True)
+    try:
+        with locked(backend, operation, opts):
+            state = backend.read()
+            providers, d = setup_providers(module, variables, workdir, state)
+            diags.extend(d)
+            if d.has_errors:
+                providers.close()
+                return _fail(console, diags, module.files)
+            try:
+                plan, d = run_plan(module, variables, state, providers,
+                                   PlanOptions(destroy=destroy, refresh=refresh,
+                                               parallelism=opts.parallelism, replace=replace),
+                                   workdir, Hooks())
+                diags.extend(d)
+                if plan is None or d.has_errors:
+                    return _fail(console, diags, module.files)
+                print_diagnostics(console, diags, module.files)
+                if not then_apply:
+                    return _after_plan(args, console, plan, module, workdir, refresh, replace)
+                return _confirm_and_apply(args, console, plan, module, providers, backend,
+                                          opts, destroy)
+            finally:
+                providers.close()
+    except LockError as err:
+        d = Diagnostics()
+        d.error("Error acquiring the state lock", str(err))
+        return _fail(console, d)
+    except StateError as err:
+        d = Diagnostics()
+        d.error("Failed to load state", str(err))
+        return _fail(console, d)
+
+
+def _after_plan(args, console, plan: Plan, module, workdir, refresh, replace) -> int:
+    if plan.destroy and not plan.has_resource_changes:
+        console.print("")
+        console.print(console.bold("No changes.") + " No objects need to be destroyed.")
+        console.print("")
+        console.print("Either you have not created any objects yet or the existing objects "
+                      "were already deleted outside of vpnform.")
+    else:
+        console.print(render_plan(plan, console.color).rstrip("\n"))
+    out = args.get("out")
+    if out:
+        planfile.write_plan_file(out, plan, module.files, workdir, refresh, replace)
+        console.print("")
+        console.print("─" * 77)
+        console.print("")
+        console.print(f"Saved the plan to: {out}")
+        console.print("")
+        console.print("To perform exactly these actions, run the following command to apply:")
+        console.print(f'    vpnform apply "{out}"')
+    elif plan.has_changes:
+        console.print("")
+        console.print("─" * 77)
+        console.print("")
+        console.print("Note: You didn't use the -out option to save this plan, so vpnform "
+                      "can't\nguarantee to take exactly these actions if you run \"vpnform "
+                      'apply" now.')
+    if args.get("detailed-exitcode"):
+        return 2 if plan.has_changes else 0
+    return 0
+
+
+def _confirm_and_apply(args, console, plan: Plan, module, providers, backend, opts,
+                       destroy: bool, saved: bool = False) -> int:
+    if not saved:
+        if destroy and not plan.has_resource_changes:
+            console.print("")
+            console.print(console.bold("No changes.") + " No objects need to be destroyed.")
+        else:
+            console.print(render_plan(plan, console.color).rstrip("\n"))
+    if not plan.has_changes:
+        counter = _Counter()
+        final, diags = run_apply(plan, module, providers, backend, opts.workdir, counter,
+                                 opts.parallelism)
+        return _report_apply(console, final, diags, counter, destroy, module.files)
+    if not saved and not args.get("auto-approve"):
+        if not args.get("input", True) or not _interactive():
+            d = Diagnostics()
+            d.error("No confirmation given",
+                    "vpnform asks for confirmation before changing infrastructure, but input "
+                    "is disabled (-input=false, or no terminal). Run again with -auto-approve "
+                    "to apply without asking, or apply a saved plan file.")
+            return _fail(console, d)
+        if destroy:
+            question = ("Do you really want to destroy all resources?\n"
+                        "  vpnform will destroy all your managed infrastructure, as shown "
+                        "above.\n  There is no undo. Only 'yes' will be accepted to confirm.")
+        else:
+            question = ("Do you want to perform these actions?\n"
+                        "  vpnform will perform the actions described above.\n"
+                        "  Only 'yes' will be accepted to approve.")
+        console.out.write("\n" + console.bold(question) + "\n\n  " +
+                          console.bold("Enter a value:") + " ")
+        console.out.flush()
+        answer = sys.stdin.readline().strip()
+        console.print("")
+        if answer != "yes":
+            console.print(("Destroy" if destroy else "Apply") + " cancelled.")
+            return 1
+    console.print("")
+    counter = _Counter()
+    hooks = MultiHooks(HumanHooks(console), counter)
+    final, diags = run_apply(plan, module, providers, backend, opts.workdir, hooks,
+                             opts.parallelism)
+    return _report_apply(console, final, diags, counter, destroy, module.files)
+
+
+def _report_apply(console, final, diags, counter, destroy, files) -> int:
+    print_diagnostics(console, diags, files)
+    if diags.has_errors:
+        return 1
+    console.print("")
+    if destroy:
+        console.print(console.bold(f"Destroy complete! Resources: {counter.destroyed} destroyed."))
+        return 0
+    console.print(console.bold(
+        f"Apply complete! Resources: {counter.added} added, {counter.changed} changed, "
+        f"{counter.destroyed} destroyed."))
+    if final.outputs:
+        console.print("")
+        console.print(console.bold("Outputs:"))
+        console.print("")
+        for line in render_outputs(final.outputs):
+            console.print(line)
+    return 0
+
+
+def cmd_plan(argv: list[str], console: Console) -> int:
+    args = parse(argv, PLAN_FLAGS, "plan")
+    return _plan_for(args, console, destroy=bool(args.get("destroy")),
+                     operation="OperationTypePlan", then_apply=False)
+
+
+def cmd_apply(argv: list[str], console: Console) -> int:
+    args = parse(argv, APPLY_FLAGS, "apply")
+    if len(args.positional) > 1:
+        raise UsageError("Too many command line arguments: apply takes at most one plan file.")
+    if args.positional:
+        return _apply_saved(args, console, args.positional[0])
+    return _plan_for(args, console, destroy=bool(args.get("destroy")),
+                     operation="OperationTypeApply", then_apply=True)
+
+
+def cmd_destroy(argv: list[str], console: Console) -> int:
+    args = parse(argv, DESTROY_FLAGS, "destroy")
+    return _plan_for(args, console, destroy=True, operation="OperationTypeApply",
+                     then_apply=True)
+
+
+def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
+    """Apply a saved plan: refuse it when state or configuration moved on since."""
+    opts = run_options(args, console)
+    if args.get("no-color"):
+        console.color = False
+    if args.var_sources:
+        raise UsageError("Can't set variables when applying a saved plan: the plan file "
+                         "already holds the variable values it was made with.")
+    workdir = opts.workdir
+    try:
+        saved = planfile.read_plan_file(path, workdir)
+    except planfile.PlanFileError as err:
+        d = Diagnostics()
+        d.error("Failed to load the saved plan", str(err))
+        return _fail(console, d)
+    module, diags = load_module(workdir)
+    if module is None or diags.has_errors:
+        return _fail(console, diags, module.files if module else {})
+    if config_digest(module) != saved.config_digest:
+        d = Diagnostics()
+        d.error("Saved plan does not match the configuration",
+                f"The configuration in {workdir} has changed since the plan {path} was "
+                "created, so applying it could do something other than what was reviewed. "
+                "Run vpnform plan again.")
+        return _fail(console, d)
+    backend = backend_for(workdir)
+    try:
+        with locked(backend, "OperationTypeApply", opts):
+            state = backend.read()
+            lineage = state.lineage if state else ""
+            serial = state.serial if state else 0
+            if (lineage, serial) != (saved.state_lineage, saved.state_serial):
+                return _stale(console, path)
+            providers, d = setup_providers(module, saved.variables, workdir, state)
+            try:
+                if d.has_errors:
+                    return _fail(console, d, module.files)
+                replace = [parse_instance(a) for a in saved.replace]
+                plan, d = run_plan(module, saved.variables, state, providers,
+                                   PlanOptions(destroy=saved.destroy, refresh=saved.refresh,
+                                               parallelism=opts.parallelism, replace=replace),
+                                   workdir, Hooks())
+                if plan is None or d.has_errors:
+                    return _fail(console, d, module.files)
+                actions = {str(a): c.action.value for a, c in plan.changes.items()}
+                if actions != saved.actions:
+                    return _stale(console, path)
+                return _confirm_and_apply(args, console, plan, module, providers, backend,
+                                          opts, saved.destroy, saved=True)
+            finally:
+                providers.close()
+    except LockError as err:
+        d = Diagnostics()
+        d.error("Error acquiring the state lock", str(err))
+        return _fail(console, d)
+
+
+def _stale(console: Console, path: str) -> int:
+    d = Diagnostics()
+    d.error("Saved plan is stale",
+            f"The given plan file {path} can no longer be applied because the state was "
+            "changed by another operation after the plan was created. Create a new plan "
+            "with vpnform plan.")
+    return _fail(console, d)
+
+
+__all__ = ["cmd_init", "cmd_validate", "cmd_plan", "cmd_apply", "cmd_destroy", "Unknown",
+           "Action"]

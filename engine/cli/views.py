@@ -1,0 +1,169 @@
+"""Human views: diagnostics with source snippets, apply progress, outputs.
+
+Everything the CLI prints for people goes through here. Secrets never do: values pass
+through the same (sensitive value) rendering as the plan.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from typing import Any, TextIO
+
+from ..diagnostics import Diagnostic, Severity
+from ..hooks import Hooks
+from ..values import format_number
+
+RED, YELLOW, BOLD, RESET = "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[0m"
+
+
+class Console:
+    """Where output goes, and whether it is coloured."""
+
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None,
+                 color: bool = True):
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.color = color
+        self.lock = threading.Lock()
+
+    def print(self, text: str = "", err: bool = False) -> None:
+        with self.lock:
+            stream = self.err if err else self.out
+            stream.write(text + "\n")
+            stream.flush()
+
+    def bold(self, s: str) -> str:
+        return f"{BOLD}{s}{RESET}" if self.color else s
+
+
+def render_diagnostic(d: Diagnostic, files: dict[str, str], color: bool = False) -> str:
+    """Terraform's boxed diagnostic, plus the ``file:line,col`` and a marked range."""
+    is_err = d.severity is Severity.ERROR
+    bar_color = (RED if is_err else YELLOW) if color else ""
+    reset = RESET if color else ""
+    bar = f"{bar_color}│{reset}"
+    lines = [f"{bar_color}╷{reset}"]
+    title = ("Error: " if is_err else "Warning: ") + d.summary
+    lines.append(f"{bar} {BOLD + title + RESET if color else title}")
+    lines.append(bar)
+    if d.subject is not None:
+        r = d.subject
+        where = f"  on {r.filename}:{r.start.line},{r.start.column}"
+        if d.address:
+            where += f", in {d.address}"
+        lines.append(f"{bar} {where}:")
+        src = files.get(r.filename)
+        if src is None:
+            try:
+                with open(r.filename, encoding="utf-8") as fh:
+                    src = fh.read()
+            except OSError:
+                src = None
+        if src is not None:
+            src_lines = src.splitlines()
+            if 1 <= r.start.line <= len(src_lines):
+                text = src_lines[r.start.line - 1].rstrip("\r")
+                prefix = f"  {r.start.line}: "
+                lines.append(f"{bar} {prefix}{text}")
+                start_col = max(1, r.start.column)
+                end_col = r.end.column if r.end.line == r.start.line else len(text) + 1
+                end_col = max(end_col, start_col + 1)
+                width = min(end_col, len(text) + 1) - start_col
+                lines.append(f"{bar} {' ' * (len(prefix) + start_col - 1)}{'^' * max(1, width)}")
+        lines.append(bar)
+    elif d.address:
+        lines.append(f"{bar}   with {d.address}")
+        lines.append(bar)
+    for para in (d.detail or "").split("\n"):
+        lines.append(f"{bar} {para}" if para else bar)
+    lines.append(f"{bar_color}╵{reset}")
+    return "\n".join(lines)
+
+
+def print_diagnostics(console: Console, diags, files: dict[str, str]) -> None:
+    for d in diags:
+        console.print(render_diagnostic(d, files, console.color), err=d.is_error)
+
+
+# ---------------------------------------------------------------------------------------
+# apply progress
+
+
+_VERB = {"create": ("Creating...", "Creation complete", "Still creating..."),
+         "update": ("Modifying...", "Modifications complete", "Still modifying..."),
+         "delete": ("Destroying...", "Destruction complete", "Still destroying..."),
+         "read": ("Reading...", "Read complete", "Still reading...")}
+
+
+def _elapsed(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 60}m{s % 60}s" if s >= 60 else f"{s}s"
+
+
+class HumanHooks(Hooks):
+    def __init__(self, console: Console):
+        self.console = console
+
+    def pre_apply(self, address: str, action: str, id: str | None) -> None:
+        verb = _VERB[action][0]
+        suffix = f" [id={id}]" if id and action != "create" else ""
+        self.console.print(self.console.bold(f"{address}: {verb}{suffix}"))
+
+    def progress_apply(self, address, action, id, elapsed) -> None:
+        suffix = f"id={id}, " if id else ""
+        self.console.print(self.console.bold(
+            f"{address}: {_VERB[action][2]} [{suffix}{_elapsed(elapsed)} elapsed]"))
+
+    def post_apply(self, address, action, id, elapsed, error) -> None:
+        if error:
+            return
+        text = f"{address}: {_VERB[action][1]} after {_elapsed(elapsed)}"
+        if id and action != "delete":
+            text += f" [id={id}]"
+        self.console.print(self.console.bold(text))
+
+    def pre_refresh(self, address: str, id: str | None) -> None:
+        self.console.print(f"{address}: Refreshing state... [id={id}]")
+
+
+# ---------------------------------------------------------------------------------------
+# values as the output command and apply summary show them
+
+
+def hcl_value(v: Any, indent: int = 0) -> str:
+    """A value in Terraform's output syntax (``terraform output``)."""
+    pad = " " * indent
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return format_number(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, list):
+        if not v:
+            return "[]"
+        inner = ",\n".join(f"{pad}  {hcl_value(x, indent + 2)}" for x in v)
+        return f"[\n{inner},\n{pad}]"
+    if isinstance(v, dict):
+        if not v:
+            return "{}"
+        width = max(len(json.dumps(k) if not k.isidentifier() else k) for k in v)
+        rows = []
+        for k in sorted(v):
+            key = k if k.isidentifier() else json.dumps(k)
+            rows.append(f"{pad}  {key.ljust(width)} = {hcl_value(v[k], indent + 2)}")
+        return "{\n" + "\n".join(rows) + f"\n{pad}}}"
+    return json.dumps(v)
+
+
+def render_outputs(outputs: dict) -> list[str]:
+    """``name = value`` lines; sensitive outputs show as <sensitive>."""
+    lines = []
+    for name in sorted(outputs):
+        ov = outputs[name]
+        lines.append(f"{name} = " + ("<sensitive>" if ov.sensitive else hcl_value(ov.value)))
+    return lines

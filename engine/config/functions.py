@@ -1,0 +1,864 @@
+"""The built-in functions of the configuration language and the machinery to call them.
+
+A ``Function`` declares its parameters (name, type, how it treats null, unknown and
+sensitive arguments); ``call_function`` checks and converts arguments, propagates unknown
+and sensitive marks, and turns failures into diagnostics naming the argument. Add a
+function with the ``@builtin(...)`` decorator; ``standard_functions()`` returns the table.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import math
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..diagnostics import Diagnostics, SourceRange
+from ..values import (ANY, BOOL, NUMBER, STRING, ConversionError, ListType, MapType, Sensitive,
+                      Type, Unknown, format_number, is_wholly_known, parse_number,
+                      strip_sensitive, type_name_of, unmark)
+
+# How a parameter treats sensitive marks on its argument.
+DEEP = "deep"  # remove every mark; the result is marked if any was present (the default)
+SHALLOW = "shallow"  # remove only the argument's own mark; marks of elements pass through
+KEEP = "keep"  # the function sees marks and unknowns as they are (sensitive / nonsensitive)
+
+
+class FunctionError(Exception):
+    """Raised by a function implementation. ``arg``: index of the offending argument."""
+
+    def __init__(self, message: str, arg: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.arg = arg
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: Type = ANY
+    allow_null: bool = False
+    allow_unknown: bool = False  # the implementation copes with unknowns inside the value
+    marks: str = DEEP
+
+
+@dataclass(frozen=True)
+class Function:
+    params: tuple = ()  # tuple[Param, ...]
+    impl: Callable | None = None
+    variadic: Param | None = None
+    return_type: Type | None = None  # type of the Unknown returned for unknown arguments
+    needs_context: bool = False  # impl(ctx, *args): for file() and friends
+    # A function whose arguments are expressions rather than values (can, try):
+    # special(eval_arg, arg_exprs, call_range) -> (value, Diagnostics), where
+    # eval_arg(expr) -> (value, Diagnostics) evaluates one argument in the caller's scope.
+    special: Callable | None = None
+    description: str = ""
+
+    def arity_text(self) -> str:
+        return f"{len(self.params)} argument(s)"
+
+
+_REGISTRY: dict[str, Function] = {}
+
+
+def builtin(name: str, *params: Param, variadic: Param | None = None,
+            return_type: Type | None = None, needs_context: bool = False,
+            special: bool = False) -> Callable:
+    """Register the decorated callable as the built-in function ``name``."""
+
+    def deco(fn: Callable) -> Callable:
+        _REGISTRY[name] = Function(
+            tuple(params), None if special else fn, variadic, return_type, needs_context,
+            fn if special else None, (fn.__doc__ or "").strip())
+        return fn
+
+    return deco
+
+
+def standard_functions() -> dict[str, Function]:
+    """A fresh table of every built-in function (callers may add their own)."""
+    return dict(_REGISTRY)
+
+
+# ---------------------------------------------------------------------------------------
+# Calling
+
+
+def _norm(v: Any) -> Any:
+    if isinstance(v, float) and math.isfinite(v) and v.is_integer() and abs(v) < 2 ** 53:
+        return int(v)
+    return v
+
+
+def call_function(name: str, fn: Function, args: list, arg_ranges: list,
+                  call_range: SourceRange | None, ctx: Any = None) -> tuple[Any, Diagnostics]:
+    """Check, convert and call. Unknown arguments give an Unknown result, marked arguments a
+    Sensitive result; argument problems become "Invalid function argument" diagnostics."""
+    diags = Diagnostics()
+    n_fixed = len(fn.params)
+    if len(args) < n_fixed:
+        missing = fn.params[len(args)]
+        diags.error("Not enough function arguments",
+                    f'Function "{name}" expects {n_fixed} argument(s). Missing value for '
+                    f'"{missing.name}".', call_range)
+        return Unknown(fn.return_type), diags
+    if len(args) > n_fixed and fn.variadic is None:
+        diags.error("Too many function arguments",
+                    f'Function "{name}" expects only {n_fixed} argument(s).',
+                    arg_ranges[n_fixed] if len(arg_ranges) > n_fixed else call_range)
+        return Unknown(fn.return_type), diags
+
+    marked = False
+    unknown = False
+    converted: list = []
+    for i, arg in enumerate(args):
+        param = fn.params[i] if i < n_fixed else fn.variadic
+        assert param is not None
+        where = arg_ranges[i] if i < len(arg_ranges) else call_range
+        if param.marks == DEEP:
+            plain, paths = unmark(arg)
+            marked = marked or bool(paths)
+        elif param.marks == SHALLOW:
+            marked = marked or isinstance(arg, Sensitive)
+            plain = strip_sensitive(arg)
+        else:
+            plain = arg
+        bare = strip_sensitive(plain)
+        if param.marks == KEEP:
+            converted.append(plain)
+            continue
+        if isinstance(bare, Unknown) or (not param.allow_unknown and not is_wholly_known(bare)):
+            unknown = True
+            converted.append(plain)
+            continue
+        if bare is None:
+            if not param.allow_null:
+                diags.error("Invalid function argument",
+                            f'Invalid value for "{param.name}" parameter: argument must not be '
+                            "null.", where)
+            converted.append(plain)
+            continue
+        try:
+            converted.append(param.type.convert(plain))
+        except ConversionError as e:
+            diags.error("Invalid function argument",
+                        f'Invalid value for "{param.name}" parameter: {e}.', where)
+            converted.append(plain)
+    if diags.has_errors:
+        return Unknown(fn.return_type), diags
+    if unknown:
+        result: Any = Unknown(fn.return_type)
+        return (Sensitive(result) if marked else result), diags
+    assert fn.impl is not None
+    try:
+        result = fn.impl(ctx, *converted) if fn.needs_context else fn.impl(*converted)
+    except FunctionError as e:
+        if e.arg is not None and e.arg < len(args):
+            param = fn.params[e.arg] if e.arg < n_fixed else fn.variadic
+            diags.error("Invalid function argument",
+                        f'Invalid value for "{param.name}" parameter: {_sentence(e.message)}',
+                        arg_ranges[e.arg] if e.arg < len(arg_ranges) else call_range)
+        else:
+            diags.error("Error in function call",
+                        f'Call to function "{name}" failed: {_sentence(e.message)}', call_range)
+        return Unknown(fn.return_type), diags
+    result = _norm(result)
+    if marked and not isinstance(result, Sensitive):
+        result = Sensitive(result)
+    return result, diags
+
+
+def _sentence(msg: str) -> str:
+    msg = msg.strip()
+    return msg if msg.endswith((".", "?", "!", "\n")) else msg + "."
+
+
+# ---------------------------------------------------------------------------------------
+# Value helpers shared by the implementations
+
+
+def values_equal(a: Any, b: Any) -> bool:
+    """Terraform equality on unmarked, known values: type and value must both match."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    if isinstance(a, str) or isinstance(b, str):
+        return isinstance(a, str) and isinstance(b, str) and a == b
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(values_equal(a[k], b[k]) for k in a)
+    return False
+
+
+def to_display_string(v: Any) -> str:
+    """A primitive as a template renders it."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return format_number(v)
+    return str(v)
+
+
+def _unify_primitives(items: list, what: str, arg: int = 0) -> list:
+    """Make a collection's elements one type, as Terraform's tolist/tomap do: a mix of
+    primitives becomes strings; anything else must already agree."""
+    kinds = {type_name_of(x) for x in items if strip_sensitive(x) is not None}
+    if len(kinds) <= 1:
+        return items
+    if kinds <= {"string", "number", "bool"}:
+        return [STRING.convert(x) for x in items]
+    raise FunctionError(f"cannot convert to {what}: all elements must have the same type", arg)
+
+
+def _sort_set(items: list) -> list:
+    plain = [strip_sensitive(x) for x in items]
+    if all(isinstance(x, str) for x in plain):
+        return [x for _, x in sorted(zip(plain, items), key=lambda p: p[0])]
+    if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in plain):
+        return [x for _, x in sorted(zip(plain, items), key=lambda p: p[0])]
+    return items
+
+
+def _distinct(items: list) -> list:
+    out: list = []
+    for x in items:
+        if not any(values_equal(unmark(x)[0], unmark(y)[0]) for y in out):
+            out.append(x)
+    return out
+
+
+def _whole(n: Any, what: str, arg: int) -> int:
+    if isinstance(n, float):
+        if not n.is_integer():
+            raise FunctionError(f"{what} must be a whole number", arg)
+        return int(n)
+    return n
+
+
+# ---------------------------------------------------------------------------------------
+# Collections
+
+@builtin("length", Param("value", ANY, allow_unknown=True, marks=SHALLOW), return_type=NUMBER)
+def fn_length(value: Any) -> Any:
+    """The number of elements of a collection, or characters of a string."""
+    if isinstance(value, (str, list, dict)):
+        return len(value)
+    raise FunctionError("argument must be a string, a collection type, or a structural type", 0)
+
+
+@builtin("concat", variadic=Param("seqs", ANY, marks=SHALLOW, allow_unknown=True))
+def fn_concat(*seqs: Any) -> Any:
+    out: list = []
+    for i, s in enumerate(seqs):
+        if not isinstance(s, list):
+            raise FunctionError("all arguments must be lists or tuples; got "
+                                f"{type_name_of(s)}", i)
+        out.extend(s)
+    return out
+
+
+@builtin("merge", variadic=Param("maps", ANY, allow_null=True, marks=SHALLOW,
+                                 allow_unknown=True))
+def fn_merge(*maps: Any) -> Any:
+    out: dict = {}
+    for i, m in enumerate(maps):
+        if m is None:
+            continue
+        if not isinstance(m, dict):
+            raise FunctionError(f'arguments must be maps or objects, got "{type_name_of(m)}"', i)
+        out.update(m)
+    return out
+
+
+@builtin("lookup", Param("inputMap", ANY, marks=SHALLOW, allow_unknown=True),
+         Param("key", STRING), variadic=Param("default", ANY, allow_null=True, marks=SHALLOW,
+                                              allow_unknown=True))
+def fn_lookup(input_map: Any, key: str, *default: Any) -> Any:
+    if len(default) > 1:
+        raise FunctionError("lookup() takes at most three arguments", 3)
+    if not isinstance(input_map, dict):
+        raise FunctionError("map or object required", 0)
+    if key in input_map:
+        return input_map[key]
+    if default:
+        return default[0]
+    raise FunctionError(f'lookup failed to find key "{key}"', 1)
+
+
+@builtin("element", Param("list", ANY, marks=SHALLOW, allow_unknown=True),
+         Param("index", NUMBER))
+def fn_element(lst: Any, index: Any) -> Any:
+    if not isinstance(lst, list):
+        raise FunctionError("list or tuple required", 0)
+    index = _whole(index, "index", 1)
+    if not lst:
+        raise FunctionError("cannot use element function with an empty list")
+    if index < 0:
+        raise FunctionError("cannot use element function with a negative index", 1)
+    return lst[index % len(lst)]
+
+
+@builtin("contains", Param("list", ANY), Param("value", ANY, allow_null=True),
+         return_type=BOOL)
+def fn_contains(lst: Any, value: Any) -> Any:
+    if not isinstance(lst, list):
+        raise FunctionError("argument must be list, tuple, or set", 0)
+    return any(values_equal(x, value) for x in lst)
+
+
+@builtin("keys", Param("inputMap", ANY, marks=SHALLOW, allow_unknown=True))
+def fn_keys(m: Any) -> Any:
+    if not isinstance(m, dict):
+        raise FunctionError("must have map or object type", 0)
+    return sorted(m)
+
+
+@builtin("values", Param("mapping", ANY, marks=SHALLOW, allow_unknown=True))
+def fn_values(m: Any) -> Any:
+    if not isinstance(m, dict):
+        raise FunctionError("must have map or object type", 0)
+    return [m[k] for k in sorted(m)]
+
+
+@builtin("coalesce", variadic=Param("vals", ANY, allow_null=True))
+def fn_coalesce(*vals: Any) -> Any:
+    for v in vals:
+        if v is not None and v != "":
+            return v
+    raise FunctionError("no non-null, non-empty-string arguments")
+
+
+@builtin("compact", Param("list", ListType(STRING), marks=SHALLOW))
+def fn_compact(lst: list) -> Any:
+    return [x for x in lst if strip_sensitive(x) not in (None, "")]
+
+
+@builtin("distinct", Param("list", ANY, marks=SHALLOW))
+def fn_distinct(lst: Any) -> Any:
+    if not isinstance(lst, list):
+        raise FunctionError("list or set required", 0)
+    return _distinct(lst)
+
+
+@builtin("flatten", Param("list", ANY, marks=SHALLOW, allow_unknown=True))
+def fn_flatten(lst: Any) -> Any:
+    if not isinstance(lst, list):
+        raise FunctionError("can only flatten lists, sets and tuples", 0)
+    out: list = []
+
+    def walk(items: list, marked: bool) -> None:
+        for x in items:
+            inner = strip_sensitive(x)
+            if isinstance(inner, Unknown):
+                raise _UnknownResult()
+            if isinstance(inner, list):
+                walk(inner, marked or isinstance(x, Sensitive))
+            else:
+                out.append(Sensitive(x) if marked else x)
+
+    try:
+        walk(lst, False)
+    except _UnknownResult:
+        return Unknown()
+    return out
+
+
+class _UnknownResult(Exception):
+    pass
+
+
+@builtin("range", variadic=Param("params", NUMBER))
+def fn_range(*params: Any) -> Any:
+    if not 1 <= len(params) <= 3:
+        raise FunctionError("must have one, two, or three arguments")
+    if len(params) == 1:
+        start, limit, step = 0, params[0], 1
+    elif len(params) == 2:
+        start, limit = params
+        step = 1 if limit >= start else -1
+    else:
+        start, limit, step = params
+    if step == 0:
+        raise FunctionError("step must not be zero", 2)
+    out: list = []
+    x = start
+    while (x < limit) if step > 0 else (x > limit):
+        if len(out) >= 1024:
+            raise FunctionError("more than 1024 values were generated; either decrease the "
+                                "difference between start and end or use a smaller step")
+        out.append(_norm(x))
+        x = x + step
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Strings
+
+@builtin("lower", Param("str", STRING), return_type=STRING)
+def fn_lower(s: str) -> Any:
+    return s.lower()
+
+
+@builtin("upper", Param("str", STRING), return_type=STRING)
+def fn_upper(s: str) -> Any:
+    return s.upper()
+
+
+@builtin("trimspace", Param("str", STRING), return_type=STRING)
+def fn_trimspace(s: str) -> Any:
+    return s.strip()
+
+
+@builtin("join", Param("separator", STRING), variadic=Param("lists", ListType(STRING)),
+         return_type=STRING)
+def fn_join(sep: str, *lists: list) -> Any:
+    if not lists:
+        raise FunctionError("at least one list is required")
+    parts: list[str] = []
+    for li, lst in enumerate(lists):
+        for i, x in enumerate(lst):
+            if x is None:
+                raise FunctionError(f"element {i} is null; cannot concatenate null values",
+                                    li + 1)
+            parts.append(x)
+    return sep.join(parts)
+
+
+@builtin("split", Param("separator", STRING), Param("str", STRING),
+         return_type=ListType(STRING))
+def fn_split(sep: str, s: str) -> Any:
+    if sep == "":
+        return list(s)
+    return s.split(sep)
+
+
+@builtin("replace", Param("str", STRING), Param("substr", STRING), Param("replace", STRING),
+         return_type=STRING)
+def fn_replace(s: str, sub: str, repl: str) -> Any:
+    if len(sub) > 1 and sub.startswith("/") and sub.endswith("/"):
+        try:
+            pattern = re.compile(sub[1:-1])
+        except re.error as e:
+            raise FunctionError(f"invalid regular expression: {e}", 1) from None
+        template = _go_replacement(repl)
+        return pattern.sub(lambda m: m.expand(template), s)
+    return s.replace(sub, repl)
+
+
+def _go_replacement(repl: str) -> str:
+    """Go regexp replacement syntax ($1, ${1}, ${name}, $$) -> Python's."""
+    out = []
+    i = 0
+    while i < len(repl):
+        c = repl[i]
+        if c == "\\":
+            out.append("\\\\")
+            i += 1
+        elif c == "$" and i + 1 < len(repl):
+            nxt = repl[i + 1]
+            if nxt == "$":
+                out.append("$")
+                i += 2
+            elif nxt == "{":
+                end = repl.find("}", i)
+                if end < 0:
+                    out.append("$")
+                    i += 1
+                else:
+                    out.append(f"\\g<{repl[i + 2:end]}>")
+                    i = end + 1
+            else:
+                m = re.match(r"[A-Za-z0-9_]+", repl[i + 1:])
+                if m:
+                    out.append(f"\\g<{m.group(0)}>")
+                    i += 1 + len(m.group(0))
+                else:
+                    out.append("$")
+                    i += 1
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+@builtin("substr", Param("str", STRING), Param("offset", NUMBER), Param("length", NUMBER),
+         return_type=STRING)
+def fn_substr(s: str, offset: Any, length: Any) -> Any:
+    offset = _whole(offset, "offset", 1)
+    length = _whole(length, "length", 2)
+    n = len(s)
+    if offset < 0:
+        offset = max(n + offset, 0)
+    if offset > n:
+        return ""
+    if length < 0:
+        return s[offset:]
+    return s[offset:offset + length]
+
+
+_FORMAT_VERB = re.compile(r"%(?P<flags>[-+# 0]*)(?P<width>\d+)?(?:\.(?P<prec>\d+))?(?P<verb>.)",
+                          re.S)
+
+
+@builtin("format", Param("format", STRING), variadic=Param("args", ANY, allow_null=True),
+         return_type=STRING)
+def fn_format(fmt: str, *args: Any) -> Any:
+    out = []
+    i = 0
+    argi = 0
+    while i < len(fmt):
+        c = fmt[i]
+        if c != "%":
+            out.append(c)
+            i += 1
+            continue
+        if fmt.startswith("%%", i):
+            out.append("%")
+            i += 2
+            continue
+        m = _FORMAT_VERB.match(fmt, i)
+        if not m:
+            raise FunctionError(f"invalid format verb at offset {i}")
+        verb = m.group("verb")
+        if argi >= len(args):
+            raise FunctionError(f'not enough arguments for "%{verb}" at {i}: need index '
+                                f"{argi + 1} but have {len(args)} total")
+        out.append(_format_one(m, args[argi], argi + 1))
+        argi += 1
+        i = m.end()
+    if argi < len(args):
+        raise FunctionError(f"too many arguments; only {argi} used by format string")
+    return "".join(out)
+
+
+def _format_one(m: re.Match, v: Any, argn: int) -> str:
+    flags, width, prec, verb = m.group("flags"), m.group("width"), m.group("prec"), m.group(
+        "verb")
+    spec_prefix = "%" + flags + (width or "") + (f".{prec}" if prec is not None else "")
+    if verb == "v":
+        if isinstance(v, (list, dict)):
+            text = _json_dumps(v)
+        elif v is None:
+            text = "null"
+        else:
+            text = to_display_string(v)
+        return (spec_prefix.replace("#", "") + "s") % text
+    if verb == "s":
+        try:
+            text = STRING.convert(v)
+        except ConversionError as e:
+            raise FunctionError(f'unsupported value for "%s" at {argn}: {e}') from None
+        if text is None:
+            raise FunctionError(f'unsupported value for "%s" at {argn}: null value cannot be '
+                                "formatted")
+        return (spec_prefix + "s") % text
+    if verb == "q":
+        text = STRING.convert(v) if v is not None else None
+        if text is None:
+            raise FunctionError(f'unsupported value for "%q" at {argn}: null value cannot be '
+                                "formatted")
+        return (spec_prefix.replace("#", "") + "s") % json.dumps(text, ensure_ascii=False)
+    if verb == "t":
+        try:
+            b = BOOL.convert(v)
+        except ConversionError as e:
+            raise FunctionError(f'unsupported value for "%t" at {argn}: {e}') from None
+        return (spec_prefix + "s") % ("true" if b else "false")
+    if verb in "dbxXoeEfgG":
+        try:
+            n = NUMBER.convert(v)
+        except ConversionError as e:
+            raise FunctionError(f'unsupported value for "%{verb}" at {argn}: {e}') from None
+        if n is None:
+            raise FunctionError(f'unsupported value for "%{verb}" at {argn}: null value cannot '
+                                "be formatted")
+        if verb in "dbxXo":
+            if isinstance(n, float) and not n.is_integer():
+                raise FunctionError(f'unsupported value for "%{verb}" at {argn}: number must be '
+                                    "a whole number")
+            n = int(n)
+            if verb == "b":
+                return format(n, (flags.replace("#", "") + (width or "")) + "b")
+            return (spec_prefix + ("d" if verb == "d" else verb)) % n
+        return (spec_prefix + verb) % float(n)
+    raise FunctionError(f'unsupported format verb "%{verb}"')
+
+
+@builtin("tostring", Param("v", ANY, allow_null=True), return_type=STRING)
+def fn_tostring(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, (list, dict)):
+        raise FunctionError(f"cannot convert {type_name_of(v)} to string", 0)
+    return to_display_string(v)
+
+
+@builtin("tonumber", Param("v", ANY, allow_null=True), return_type=NUMBER)
+def fn_tonumber(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+        raise FunctionError(f"cannot convert {type_name_of(v)} to number", 0)
+    if isinstance(v, str):
+        try:
+            return parse_number(v)
+        except ValueError:
+            raise FunctionError(f'cannot convert "{v}" to number', 0) from None
+    return v
+
+
+@builtin("tobool", Param("v", ANY, allow_null=True), return_type=BOOL)
+def fn_tobool(v: Any) -> Any:
+    if v is None or isinstance(v, bool):
+        return v
+    if v in ("true", "false"):
+        return v == "true"
+    raise FunctionError(f"cannot convert {type_name_of(v)} to bool"
+                        if not isinstance(v, str) else f'cannot convert "{v}" to bool', 0)
+
+
+@builtin("tolist", Param("v", ANY, allow_null=True, marks=SHALLOW), return_type=ListType())
+def fn_tolist(v: Any) -> Any:
+    if v is None:
+        return None
+    if not isinstance(v, list):
+        raise FunctionError(f"cannot convert {type_name_of(v)} to list", 0)
+    return _unify_primitives(v, "list")
+
+
+@builtin("toset", Param("v", ANY, allow_null=True, marks=SHALLOW), return_type=ListType())
+def fn_toset(v: Any) -> Any:
+    if v is None:
+        return None
+    if not isinstance(v, list):
+        raise FunctionError(f"cannot convert {type_name_of(v)} to set", 0)
+    return _sort_set(_distinct(_unify_primitives(v, "set")))
+
+
+@builtin("tomap", Param("v", ANY, allow_null=True, marks=SHALLOW), return_type=MapType())
+def fn_tomap(v: Any) -> Any:
+    if v is None:
+        return None
+    if not isinstance(v, dict):
+        raise FunctionError(f"cannot convert {type_name_of(v)} to map", 0)
+    keys = list(v)
+    return dict(zip(keys, _unify_primitives([v[k] for k in keys], "map")))
+
+
+# ---------------------------------------------------------------------------------------
+# Numbers
+
+@builtin("min", variadic=Param("numbers", NUMBER), return_type=NUMBER)
+def fn_min(*numbers: Any) -> Any:
+    if not numbers:
+        raise FunctionError("must pass at least one number")
+    return min(numbers)
+
+
+@builtin("max", variadic=Param("numbers", NUMBER), return_type=NUMBER)
+def fn_max(*numbers: Any) -> Any:
+    if not numbers:
+        raise FunctionError("must pass at least one number")
+    return max(numbers)
+
+
+@builtin("abs", Param("num", NUMBER), return_type=NUMBER)
+def fn_abs(n: Any) -> Any:
+    return abs(n)
+
+
+@builtin("ceil", Param("num", NUMBER), return_type=NUMBER)
+def fn_ceil(n: Any) -> Any:
+    return n if isinstance(n, int) or math.isinf(n) else math.ceil(n)
+
+
+@builtin("floor", Param("num", NUMBER), return_type=NUMBER)
+def fn_floor(n: Any) -> Any:
+    return n if isinstance(n, int) or math.isinf(n) else math.floor(n)
+
+
+# ---------------------------------------------------------------------------------------
+# Network
+
+def _network(prefix: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    try:
+        return ipaddress.ip_network(prefix, strict=False)
+    except ValueError:
+        raise FunctionError(f'invalid CIDR address: "{prefix}"', 0) from None
+
+
+@builtin("cidrhost", Param("prefix", STRING), Param("hostnum", NUMBER), return_type=STRING)
+def fn_cidrhost(prefix: str, hostnum: Any) -> Any:
+    net = _network(prefix)
+    hostnum = _whole(hostnum, "hostnum", 1)
+    size = net.num_addresses
+    if hostnum >= size or hostnum < -size:
+        raise FunctionError(f"prefix of {net.prefixlen} does not accommodate a host numbered "
+                            f"{hostnum}", 1)
+    base = int(net.network_address)
+    addr = base + hostnum if hostnum >= 0 else base + size + hostnum
+    return str(ipaddress.ip_address(addr) if net.version == 4 else ipaddress.IPv6Address(addr))
+
+
+@builtin("cidrnetmask", Param("prefix", STRING), return_type=STRING)
+def fn_cidrnetmask(prefix: str) -> Any:
+    net = _network(prefix)
+    if net.version != 4:
+        raise FunctionError("only IPv4 networks are supported", 0)
+    return str(net.netmask)
+
+
+@builtin("cidrsubnet", Param("prefix", STRING), Param("newbits", NUMBER),
+         Param("netnum", NUMBER), return_type=STRING)
+def fn_cidrsubnet(prefix: str, newbits: Any, netnum: Any) -> Any:
+    net = _network(prefix)
+    newbits = _whole(newbits, "newbits", 1)
+    netnum = _whole(netnum, "netnum", 2)
+    if newbits < 0:
+        raise FunctionError("must not be negative", 1)
+    new_len = net.prefixlen + newbits
+    if new_len > net.max_prefixlen:
+        raise FunctionError(f"insufficient address space to extend prefix of {net.prefixlen} "
+                            f"by {newbits}", 1)
+    if netnum < 0 or netnum >= (1 << newbits):
+        raise FunctionError(f"prefix extension of {newbits} does not accommodate a subnet "
+                            f"numbered {netnum}", 2)
+    base = int(net.network_address) | (netnum << (net.max_prefixlen - new_len))
+    addr = ipaddress.IPv4Address(base) if net.version == 4 else ipaddress.IPv6Address(base)
+    return f"{addr}/{new_len}"
+
+
+# ---------------------------------------------------------------------------------------
+# Encoding, files, marks
+
+def _json_dumps(v: Any) -> str:
+    def check(x: Any) -> None:
+        if isinstance(x, float) and not math.isfinite(x):
+            raise FunctionError("cannot encode an infinite number as JSON", 0)
+        if isinstance(x, list):
+            for y in x:
+                check(y)
+        elif isinstance(x, dict):
+            for y in x.values():
+                check(y)
+
+    check(v)
+    text = json.dumps(v, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    # Terraform (Go's encoding/json) escapes these so the output is safe to embed in HTML
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+@builtin("jsonencode", Param("val", ANY, allow_null=True), return_type=STRING)
+def fn_jsonencode(v: Any) -> Any:
+    return _json_dumps(v)
+
+
+@builtin("jsondecode", Param("str", STRING))
+def fn_jsondecode(s: str) -> Any:
+    try:
+        value = json.loads(s)
+    except json.JSONDecodeError as e:
+        raise FunctionError(f"invalid JSON: {e.msg} at line {e.lineno}, column {e.colno}",
+                            0) from None
+
+    def norm(x: Any) -> Any:
+        if isinstance(x, list):
+            return [norm(y) for y in x]
+        if isinstance(x, dict):
+            return {k: norm(y) for k, y in x.items()}
+        return _norm(x)
+
+    return norm(value)
+
+
+@builtin("file", Param("path", STRING), needs_context=True, return_type=STRING)
+def fn_file(ctx: Any, path: str) -> Any:
+    base = getattr(ctx, "path_module", None) or "."
+    full = path if os.path.isabs(path) else os.path.join(base, path)
+    try:
+        with open(full, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise FunctionError(
+            f'no file exists at "{path}"; this function works only with files that are '
+            "distributed as part of the configuration source code, so if this file will be "
+            "created by a resource in this configuration you must instead obtain this result "
+            "from an attribute of that resource", 0) from None
+    except OSError as e:
+        raise FunctionError(f'failed to read "{path}": {e.strerror}', 0) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FunctionError(f'contents of "{path}" are not valid UTF-8; use the filebase64 '
+                            "function to obtain the Base64 encoded contents or the other file "
+                            "functions (e.g. filemd5, filesha256) to obtain file hashing "
+                            "results instead", 0) from None
+
+
+@builtin("sensitive", Param("value", ANY, allow_null=True, allow_unknown=True, marks=KEEP))
+def fn_sensitive(v: Any) -> Any:
+    return Sensitive(v)
+
+
+@builtin("nonsensitive", Param("value", ANY, allow_null=True, allow_unknown=True, marks=KEEP))
+def fn_nonsensitive(v: Any) -> Any:
+    return strip_sensitive(v)
+
+
+# ---------------------------------------------------------------------------------------
+# Functions over expressions
+
+
+@builtin("can", Param("expression"), special=True)
+def fn_can(eval_arg: Callable, args: list, call_range: SourceRange | None
+           ) -> tuple[Any, Diagnostics]:
+    diags = Diagnostics()
+    if len(args) != 1:
+        diags.error("Not enough function arguments" if not args else "Too many function "
+                    "arguments", 'Function "can" expects 1 argument(s).', call_range)
+        return Unknown(BOOL), diags
+    value, d = eval_arg(args[0])
+    if d.has_errors:
+        return False, diags
+    if not is_wholly_known(value):
+        return Unknown(BOOL), diags
+    return True, diags
+
+
+@builtin("try", variadic=Param("expressions"), special=True)
+def fn_try(eval_arg: Callable, args: list, call_range: SourceRange | None
+           ) -> tuple[Any, Diagnostics]:
+    diags = Diagnostics()
+    if not args:
+        diags.error("Not enough function arguments",
+                    'Function "try" expects at least one argument.', call_range)
+        return Unknown(), diags
+    failures: list[str] = []
+    for a in args:
+        value, d = eval_arg(a)
+        if d.has_errors:
+            for e in d.errors:
+                where = f" (at {e.subject})" if e.subject else ""
+                failures.append(f"- {e.summary}{where}\n  {e.detail}")
+            continue
+        if not is_wholly_known(value):
+            return Unknown(), diags
+        return value, diags
+    diags.error("Error in function call",
+                'Call to function "try" failed: no expression succeeded:\n'
+                + "\n".join(failures)
+                + "\n\nAt least one expression must produce a successful result.", call_range)
+    return Unknown(), diags
+
+
+def function_names() -> list[str]:
+    return sorted(_REGISTRY)

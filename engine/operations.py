@@ -1,0 +1,141 @@
+"""Operations around the core: lock -> read -> load -> plan/apply -> persist -> unlock.
+
+The core (plan/planner.py, apply/executor.py) works on values; this module connects it to
+configuration files, input variables, providers and a state backend. It never prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from .addrs import InstanceAddr, ProviderConfigAddr
+from .apply.executor import ApplyOptions
+from .apply.executor import apply as apply_plan
+from .config.loader import load_module
+from .config.model import Module, ProviderConfig
+from .config.variables import collect_variable_values
+from .diagnostics import Diagnostics, SourceRange
+from .hooks import Hooks
+from .plan.model import Plan
+from .plan.planner import PlanOptions
+from .plan.planner import plan as make_plan
+from .provider_set import ProviderSet, configure_providers
+from .scope import Scope
+from .state import codec
+from .state.backends.base import LockError, LockInfo, StateBackend, StateError, lock_with_timeout
+from .state.backends.local import LocalBackend
+from .state.model import InstanceObject, State
+
+WORK_DIR_NAME = ".vpnform"
+
+
+@dataclass
+class RunOptions:
+    """What every config-reading verb shares (flags -var, -var-file, -input, -lock…)."""
+
+    workdir: str
+    var_sources: list = field(default_factory=list)  # [("var", "k=v") | ("var-file", path)]
+    input_enabled: bool = True
+    prompt: Callable | None = None
+    lock: bool = True
+    lock_timeout: float = 0.0
+    parallelism: int = 10
+    environ: dict | None = None
+
+
+def backend_for(workdir: str) -> StateBackend:
+    return LocalBackend(os.path.join(workdir, "terraform.tfstate"))
+
+
+def load_configuration(opts: RunOptions) -> tuple[Module | None, dict, Diagnostics]:
+    """Parse the directory's *.tf files and collect input variable values."""
+    diags = Diagnostics()
+    module, d = load_module(opts.workdir)
+    diags.extend(d)
+    if module is None or d.has_errors:
+        return module, {}, diags
+    variables, d = collect_variable_values(
+        module, cli_vars=opts.var_sources, workdir=opts.workdir,
+        environ=opts.environ if opts.environ is not None else dict(os.environ),
+        prompt=opts.prompt, input_enabled=opts.input_enabled)
+    diags.extend(d)
+    return module, variables, diags
+
+
+def setup_providers(module: Module, variables: dict, workdir: str,
+                    state: State | None) -> tuple[ProviderSet, Diagnostics]:
+    scope = Scope(module, variables, workdir)
+
+    def decode_provider(cfg: ProviderConfig, block):
+        decoded = scope.decode(cfg.body, block, cfg.range)
+        return decoded.value, decoded.diagnostics
+
+    state_addrs = sorted({rs.provider for rs in (state.resources.values() if state else [])},
+                         key=lambda a: (a.name, a.alias or ""))
+    return configure_providers(module, workdir, state_addrs, decode_provider)
+
+
+@contextlib.contextmanager
+def locked(backend: StateBackend, operation: str, opts: RunOptions) -> Iterator[None]:
+    if not opts.lock:
+        yield
+        return
+    info = LockInfo(operation=operation, path=getattr(backend, "path", ""))
+    lock_id = lock_with_timeout(backend, info, opts.lock_timeout)
+    try:
+        yield
+    finally:
+        backend.unlock(lock_id)
+
+
+def lock_diagnostic(err: LockError) -> Diagnostics:
+    d = Diagnostics()
+    d.error("Error acquiring the state lock", str(err))
+    return d
+
+
+def state_diagnostic(err: StateError) -> Diagnostics:
+    d = Diagnostics()
+    d.error("Failed to load state" if "read" in str(err).lower() else "State error", str(err))
+    return d
+
+
+def run_plan(module: Module, variables: dict, state: State | None, providers: ProviderSet,
+             options: PlanOptions, workdir: str, hooks: Hooks) -> tuple[Plan | None, Diagnostics]:
+    return make_plan(module, state, variables, providers, options, workdir, hooks)
+
+
+def run_apply(plan: Plan, module: Module, providers: ProviderSet, backend: StateBackend,
+              workdir: str, hooks: Hooks, parallelism: int) -> tuple[State, Diagnostics]:
+    """Apply and persist: each instance result is journalled as it happens (O(1)); the
+    final state is written as a snapshot at the end, whatever the outcome."""
+    base = plan.prior_state
+    backend.begin_journal(base)
+
+    def sink(addr: InstanceAddr, provider: ProviderConfigAddr, obj: InstanceObject | None,
+             each_mode: str) -> None:
+        backend.record(codec.journal_entry(addr, provider, obj, each_mode))
+
+    final = base
+    diags = Diagnostics()
+    try:
+        final, diags = apply_plan(plan, module, providers, workdir, hooks, sink,
+                                  ApplyOptions(parallelism=parallelism))
+    finally:
+        # Persist whatever happened; on an exception the journal still holds every result.
+        final.lineage = base.lineage
+        final.serial = base.serial
+        try:
+            backend.end_journal(final)
+        except StateError as err:
+            diags.error("Failed to persist state",
+                        f"{err} Every applied change is still recorded in the state journal "
+                        "and will be recovered by the next command.")
+    return final, diags
+
+
+def module_range(module: Module) -> SourceRange | None:
+    return None

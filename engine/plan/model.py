@@ -1,0 +1,124 @@
+"""The plan: per-instance changes, the ordered action graph apply follows, output changes.
+
+Values in ``before``/``after`` keep their marks (Sensitive) and unknowns (Unknown). The
+action graph is emitted here once; apply only follows it (never rebuilds a graph).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..addrs import InstanceAddr, ProviderConfigAddr
+from ..state.model import State
+
+
+class Action(enum.Enum):
+    NOOP = "no-op"
+    CREATE = "create"
+    READ = "read"
+    UPDATE = "update"
+    DELETE = "delete"
+    DELETE_THEN_CREATE = "delete-then-create"  # -/+
+    CREATE_THEN_DELETE = "create-then-delete"  # +/-
+
+    @property
+    def is_replace(self) -> bool:
+        return self in (Action.DELETE_THEN_CREATE, Action.CREATE_THEN_DELETE)
+
+    @property
+    def json_actions(self) -> list[str]:
+        return {
+            Action.NOOP: ["no-op"], Action.CREATE: ["create"], Action.READ: ["read"],
+            Action.UPDATE: ["update"], Action.DELETE: ["delete"],
+            Action.DELETE_THEN_CREATE: ["delete", "create"],
+            Action.CREATE_THEN_DELETE: ["create", "delete"],
+        }[self]
+
+
+@dataclass
+class ResourceInstanceChange:
+    addr: InstanceAddr
+    provider: ProviderConfigAddr
+    action: Action
+    before: dict | None
+    after: dict | None
+    requires_replace: list = field(default_factory=list)  # attribute paths
+    reason: str | None = None  # e.g. "replace_because_cannot_update", "delete_because_no_resource_config"
+    dependencies: list = field(default_factory=list)  # canonical ResourceAddr strings
+    each_mode: str = ""
+    sensitive_paths: list = field(default_factory=list)  # schema-sensitive paths of after
+    block_types: list = field(default_factory=list)  # names of nested block types (schema)
+
+    @property
+    def is_change(self) -> bool:
+        return self.action is not Action.NOOP
+
+
+# Operation kinds in the action graph: "destroy" removes the prior object, "apply" creates
+# or updates the new one. A replacement is two operations.
+DESTROY = "destroy"
+APPLY = "apply"
+
+
+@dataclass(frozen=True, order=True)
+class Operation:
+    kind: str
+    addr: InstanceAddr
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.addr}"
+
+
+@dataclass
+class OutputChange:
+    name: str
+    action: Action
+    before: Any
+    after: Any
+    sensitive: bool = False
+
+
+@dataclass
+class Plan:
+    changes: dict  # InstanceAddr -> ResourceInstanceChange (every instance, no-ops included)
+    operations: list  # Operation, in a valid sequential order
+    edges: list  # (Operation before, Operation after)
+    output_changes: dict  # name -> OutputChange
+    prior_state: State  # the refreshed prior state the plan was made against
+    variables: dict  # input variable values (marked)
+    config_dir: str
+    config_digest: str
+    data_values: dict = field(default_factory=dict)  # InstanceAddr -> value read during plan
+    destroy: bool = False
+    state_lineage: str = ""
+    state_serial: int = 0
+    errored: bool = False
+
+    @property
+    def resource_changes(self) -> list[ResourceInstanceChange]:
+        return [self.changes[a] for a in sorted(self.changes)]
+
+    def counts(self) -> tuple[int, int, int]:
+        add = change = destroy = 0
+        for c in self.changes.values():
+            if c.action is Action.CREATE:
+                add += 1
+            elif c.action is Action.UPDATE:
+                change += 1
+            elif c.action is Action.DELETE:
+                destroy += 1
+            elif c.action.is_replace:
+                add += 1
+                destroy += 1
+        return add, change, destroy
+
+    @property
+    def has_resource_changes(self) -> bool:
+        return any(c.is_change and c.action is not Action.READ for c in self.changes.values())
+
+    @property
+    def has_changes(self) -> bool:
+        return self.has_resource_changes or any(
+            o.action is not Action.NOOP for o in self.output_changes.values())

@@ -1,0 +1,155 @@
+"""Saved plan files (``plan -out=FILE``): what apply needs to carry out exactly that plan.
+
+A zip holding ``tfplan.json``: the configuration snapshot (every *.tf file), input
+variables, the prior state's lineage and serial, the plan options and the planned action
+of every instance. Sensitive variable values are encrypted (HMAC-SHA256 keystream +
+tag) with a key kept in ``.vpnform/planfile.key`` (0600), so no secret is on disk in
+plain text inside the plan. Apply re-derives the changes from the snapshot and refuses
+the file if the state or configuration has moved on since.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import io
+import json
+import os
+import secrets
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..values import Sensitive, unmark
+from .model import Plan
+from .render import render_plan
+
+FORMAT = "vpnform-plan-1"
+KEY_FILE = "planfile.key"
+
+
+class PlanFileError(Exception):
+    pass
+
+
+@dataclass
+class SavedPlan:
+    config_files: dict  # filename -> text
+    config_digest: str
+    variables: dict  # name -> value (Sensitive re-applied)
+    state_lineage: str
+    state_serial: int
+    destroy: bool
+    refresh: bool
+    replace: list = field(default_factory=list)  # canonical instance addresses
+    actions: dict = field(default_factory=dict)  # canonical address -> action value
+
+
+def _key(workdir: str) -> bytes:
+    d = os.path.join(workdir, ".vpnform")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, KEY_FILE)
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        key = secrets.token_bytes(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+        return key
+
+
+def _keystream(key: bytes, nonce: bytes, n: int) -> bytes:
+    out = bytearray()
+    counter = 0
+    while len(out) < n:
+        out += hmac.new(key, b"enc" + nonce + counter.to_bytes(8, "big"), hashlib.sha256).digest()
+        counter += 1
+    return bytes(out[:n])
+
+
+def seal(key: bytes, value: Any) -> str:
+    plain = json.dumps(value).encode()
+    nonce = secrets.token_bytes(16)
+    ct = bytes(a ^ b for a, b in zip(plain, _keystream(key, nonce, len(plain))))
+    tag = hmac.new(key, b"tag" + nonce + ct, hashlib.sha256).digest()
+    return base64.b64encode(nonce + tag + ct).decode()
+
+
+def unseal(key: bytes, blob: str) -> Any:
+    raw = base64.b64decode(blob)
+    nonce, tag, ct = raw[:16], raw[16:48], raw[48:]
+    if not hmac.compare_digest(tag, hmac.new(key, b"tag" + nonce + ct, hashlib.sha256).digest()):
+        raise PlanFileError("The saved plan's encrypted values cannot be decrypted with this "
+                            "working directory's key (.vpnform/planfile.key). Create the plan "
+                            "again in this directory.")
+    return json.loads(bytes(a ^ b for a, b in zip(ct, _keystream(key, nonce, len(ct)))))
+
+
+def write_plan_file(path: str, plan: Plan, files: dict, workdir: str, refresh: bool,
+                    replace: list) -> None:
+    key = _key(workdir)
+    variables = {}
+    for name, value in plan.variables.items():
+        plain, marks = unmark(value)
+        if marks:
+            variables[name] = {"sealed": seal(key, plain)}
+        else:
+            variables[name] = {"value": plain}
+    doc = {
+        "format": FORMAT,
+        "config_digest": plan.config_digest,
+        "config_files": files,
+        "variables": variables,
+        "state_lineage": plan.state_lineage,
+        "state_serial": plan.state_serial,
+        "destroy": plan.destroy,
+        "refresh": refresh,
+        "replace": [str(a) for a in replace],
+        "actions": {str(a): c.action.value for a, c in plan.changes.items()},
+        # the human rendering (secrets already redacted), for `show PLANFILE`
+        "rendered": render_plan(plan, color=False),
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("tfplan.json", json.dumps(doc, indent=1, sort_keys=True))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(buf.getvalue())
+
+
+def is_plan_file(path: str) -> bool:
+    return os.path.isfile(path) and zipfile.is_zipfile(path)
+
+
+def read_plan_file(path: str, workdir: str) -> SavedPlan:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            doc = json.loads(zf.read("tfplan.json"))
+    except (OSError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as err:
+        raise PlanFileError(f"The file {path} is not a vpnform plan file: {err}.") from None
+    if doc.get("format") != FORMAT:
+        raise PlanFileError(f"The file {path} was written by an incompatible version.")
+    key = None
+    variables = {}
+    for name, entry in doc["variables"].items():
+        if "sealed" in entry:
+            key = key or _key(workdir)
+            variables[name] = Sensitive(unseal(key, entry["sealed"]))
+        else:
+            variables[name] = entry["value"]
+    return SavedPlan(
+        config_files=doc["config_files"], config_digest=doc["config_digest"],
+        variables=variables, state_lineage=doc["state_lineage"],
+        state_serial=doc["state_serial"], destroy=doc["destroy"], refresh=doc["refresh"],
+        replace=doc.get("replace", []), actions=doc["actions"])
+
+
+def read_rendered(path: str) -> str:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return json.loads(zf.read("tfplan.json"))["rendered"]
+    except (OSError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as err:
+        raise PlanFileError(f"The file {path} is not a vpnform plan file: {err}.") from None

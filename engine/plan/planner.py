@@ -1,0 +1,571 @@
+"""plan(config, prior state, variables, providers) -> (Plan, Diagnostics). No side effects.
+
+Walks the resource graph in dependency order. For each instance: evaluate its arguments
+(planned values of dependencies, unknowns included), let the provider validate and plan,
+and choose the action by comparing with the refreshed prior object. Orphans are deleted,
+cross-object product rules are checked per provider type, outputs are evaluated, and the
+ordered action graph that apply follows is emitted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from ..addrs import DATA, MANAGED, InstanceAddr, ResourceAddr
+from ..config.model import Module, Resource
+from ..diagnostics import Diagnostic, Diagnostics, SourceRange
+from ..graph.build import ResourceGraph, build_graph
+from ..hooks import Hooks
+from ..provider_set import ProviderSet, provider_addr_for
+from ..providers import PlannedObject, PlanRequest
+from ..scope import Scope
+from ..state.model import TAINTED, InstanceObject, State
+from ..values import (UNKNOWN, Sensitive, contains_sensitive, is_unknown, is_wholly_known,
+                      mark_paths, strip_sensitive, unmark)
+from .model import (APPLY, DESTROY, Action, Operation, OutputChange, Plan,
+                    ResourceInstanceChange)
+
+
+@dataclass
+class PlanOptions:
+    destroy: bool = False
+    refresh: bool = True
+    parallelism: int = 10
+    replace: list = field(default_factory=list)  # InstanceAddr
+    validate_only: bool = False  # decode + validate only: no provider plan, no cloud reads
+
+
+def config_digest(module: Module) -> str:
+    h = hashlib.sha256()
+    for name in sorted(module.files):
+        h.update(name.encode() + b"\0" + module.files[name].encode() + b"\0")
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------
+# refresh
+
+
+def refresh_state(state: State, providers: ProviderSet, parallelism: int,
+                  hooks: Hooks) -> tuple[State, Diagnostics]:
+    """Read every managed instance from its provider; objects gone are dropped."""
+    diags = Diagnostics()
+    refreshed = state.deepcopy()
+    work = [(a, rs, o) for a, rs, o in refreshed.instances() if a.resource.mode == MANAGED]
+
+    def read_one(item):
+        addr, rs, obj = item
+        provider = providers.get(rs.provider)
+        if provider is None:
+            return addr, rs, obj, None, None
+        rid = obj.attributes.get("id")
+        hooks.pre_refresh(str(addr), rid)
+        result = provider.read(addr.resource.type, obj.attributes)
+        hooks.post_refresh(str(addr), rid, result.value is None)
+        return addr, rs, obj, result, None
+
+    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+        for addr, rs, obj, result, _ in pool.map(read_one, work):
+            if result is None:
+                continue
+            for d in result.diagnostics:
+                diags.append(d.with_address(str(addr)))
+            if result.diagnostics.has_errors:
+                continue
+            if result.value is None:
+                refreshed.set_instance(addr, rs.provider, None)
+            else:
+                obj.attributes = result.value
+    return refreshed, diags
+
+
+# ---------------------------------------------------------------------------------------
+# planning
+
+
+class _Planner:
+    def __init__(self, module: Module, prior: State, variables: dict, providers: ProviderSet,
+                 options: PlanOptions, workdir: str):
+        self.module = module
+        self.prior = prior
+        self.providers = providers
+        self.options = options
+        self.scope = Scope(module, variables, workdir)
+        self.diags = Diagnostics()
+        self.changes: dict[InstanceAddr, ResourceInstanceChange] = {}
+        self.planned_objects: dict[str, list[PlannedObject]] = {}
+        self.graph: ResourceGraph | None = None
+        self.data_values: dict[InstanceAddr, Any] = {}
+
+    # -- helpers -----------------------------------------------------------------------
+    def _map_diags(self, diags: Diagnostics, addr: InstanceAddr, ranges: dict,
+                   fallback: SourceRange | None) -> None:
+        for d in diags:
+            subject = d.subject
+            if subject is None and d.attribute_path is not None:
+                subject = _range_for_path(ranges, tuple(d.attribute_path))
+            self.diags.append(Diagnostic(d.severity, d.summary, d.detail, subject or fallback,
+                                         d.address or str(addr), d.attribute_path))
+
+    def _prior_value(self, obj: InstanceObject) -> dict:
+        return mark_paths(obj.attributes, [tuple(p) for p in obj.sensitive_paths])
+
+    # -- resources ---------------------------------------------------------------------
+    def plan_resource(self, res: Resource) -> None:
+        addr = res.addr
+        paddr = provider_addr_for(res.provider, self.module)
+        provider = self.providers.get(paddr)
+        schema = self.providers.resource_schema(res.provider.name, addr.type, addr.mode == DATA)
+        if provider is None:
+            return  # provider configuration failed; already diagnosed
+        if schema is None:
+            kind = "data source" if addr.mode == DATA else "resource type"
+            known = sorted((self.providers.schemas[res.provider.name].data_sources
+                            if addr.mode == DATA else
+                            self.providers.schemas[res.provider.name].resources))
+            from ..config.evaluate import did_you_mean
+            hint = did_you_mean(addr.type, known)
+            self.diags.error(
+                f"Invalid {kind}",
+                f'The provider {paddr.source} does not support {kind} "{addr.type}".'
+                + (f' Did you mean "{hint}"?' if hint else ""),
+                res.type_range or res.range, address=str(addr))
+            self.scope.set_unknown_expansion(addr)
+            return
+
+        keys, mode, ok = self._expand(res)
+        if not ok:
+            self.scope.set_unknown_expansion(addr)
+            return
+        self.scope.set_expansion(addr, mode)
+        prior_rs = self.prior.resources.get(addr)
+        deps = [str(d) for d in self.graph.dependencies(addr)] if self.graph else []
+
+        for key, each in keys:
+            iaddr = InstanceAddr(addr, key)
+            if addr.mode == DATA:
+                self._plan_data_instance(res, iaddr, provider, schema, each)
+                continue
+            self._plan_managed_instance(res, iaddr, paddr, provider, schema, each, deps, mode)
+
+        # instances in state whose key is no longer produced by count / for_each
+        if prior_rs is not None and addr.mode == MANAGED:
+            wanted = {k for k, _ in keys}
+            for key, obj in sorted(prior_rs.instances.items(),
+                                   key=lambda kv: InstanceAddr(addr, kv[0]).sort_key()):
+                if key in wanted:
+                    continue
+                reason = ("delete_because_count_index" if isinstance(key, int) else
+                          "delete_because_each_key" if isinstance(key, str) else
+                          "delete_because_wrong_repetition")
+                self._plan_delete(InstanceAddr(addr, key), prior_rs.provider, obj, reason,
+                                  res)
+
+    def _expand(self, res: Resource) -> tuple[list, str, bool]:
+        if res.count is not None:
+            value, d = self.scope.evaluate(res.count)
+            self.diags.extend(d)
+            if d.has_errors:
+                return [], "count", False
+            value = strip_sensitive(value)
+            if is_unknown(value):
+                self.diags.error(
+                    "Invalid count argument",
+                    'The "count" value depends on resource attributes that cannot be '
+                    "determined until apply, so vpnform cannot predict how many instances "
+                    "will be created. Use values known at plan time (variables, literals).",
+                    res.count.range, address=str(res.addr))
+                return [], "count", False
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                self.diags.error(
+                    "Invalid count argument",
+                    "The given \"count\" argument value is unsuitable: must be a whole "
+                    f"number greater than or equal to zero, not {value!r}.",
+                    res.count.range, address=str(res.addr))
+                return [], "count", False
+            return [(i, None) for i in range(value)], "count", True
+        if res.for_each is not None:
+            value, d = self.scope.evaluate(res.for_each)
+            self.diags.extend(d)
+            if d.has_errors:
+                return [], "for_each", False
+            if contains_sensitive(value):
+                self.diags.error(
+                    "Invalid for_each argument",
+                    "Sensitive values, or values derived from sensitive values, cannot be "
+                    "used as for_each arguments: the instance keys would disclose them.",
+                    res.for_each.range, address=str(res.addr))
+                return [], "for_each", False
+            if not is_wholly_known(value) if isinstance(value, list) else is_unknown(value):
+                self.diags.error(
+                    "Invalid for_each argument",
+                    'The "for_each" value depends on resource attributes that cannot be '
+                    "determined until apply, so vpnform cannot predict how many instances "
+                    "will be created.", res.for_each.range, address=str(res.addr))
+                return [], "for_each", False
+            if isinstance(value, dict):
+                return [(str(k), (str(k), v)) for k, v in sorted(value.items())], "for_each", True
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                return [(v, (v, v)) for v in sorted(set(value))], "for_each", True
+            self.diags.error(
+                "Invalid for_each argument",
+                'The given "for_each" argument value is unsuitable: the "for_each" argument '
+                "must be a map, or set of strings.", res.for_each.range, address=str(res.addr))
+            return [], "for_each", False
+        return [(None, None)], "", True
+
+    def _decode(self, res: Resource, iaddr: InstanceAddr, schema, each):
+        count_index = iaddr.key if isinstance(iaddr.key, int) else None
+        decoded = self.scope.decode(res.body, schema.block, res.range, count_index, each)
+        for d in decoded.diagnostics:
+            self.diags.append(d if d.address else d.with_address(str(iaddr)))
+        return decoded
+
+    def _plan_managed_instance(self, res, iaddr, paddr, provider, schema, each, deps, mode):
+        decoded = self._decode(res, iaddr, schema, each)
+        if decoded.diagnostics.has_errors:
+            self.scope.set_instance(iaddr, UNKNOWN)
+            return
+        config = decoded.value
+        vd = provider.validate(iaddr.resource.type, config)
+        self._map_diags(vd, iaddr, decoded.ranges, res.range)
+        if vd.has_errors:
+            self.scope.set_instance(iaddr, UNKNOWN)
+            return
+        if self.options.validate_only:
+            self.scope.set_instance(iaddr, _unknown_computed(config, schema.block))
+            return
+
+        prior_obj = self.prior.instance(iaddr)
+        if self.options.destroy:
+            if prior_obj is not None:
+                self._plan_delete(iaddr, paddr, prior_obj, None, res)
+            return
+        prior_val = self._prior_value(prior_obj) if prior_obj is not None else None
+        result = provider.plan(PlanRequest(iaddr.resource.type, str(iaddr), prior_val, config))
+        self._map_diags(result.diagnostics, iaddr, decoded.ranges, res.range)
+        if result.diagnostics.has_errors or result.planned is None:
+            self.scope.set_instance(iaddr, UNKNOWN)
+            return
+
+        planned = result.planned
+        reason = None
+        if prior_obj is None:
+            action = Action.CREATE
+        elif prior_obj.status == TAINTED:
+            action, reason = Action.DELETE_THEN_CREATE, "replace_because_tainted"
+        elif iaddr in self.options.replace:
+            action, reason = Action.DELETE_THEN_CREATE, "replace_by_request"
+        elif result.requires_replace:
+            action, reason = Action.DELETE_THEN_CREATE, "replace_because_cannot_update"
+        elif _equal_values(prior_val, planned):
+            action = Action.NOOP
+        else:
+            action = Action.UPDATE
+        if action.is_replace and res.lifecycle.create_before_destroy:
+            action = Action.CREATE_THEN_DELETE
+        if action.is_replace:
+            # plan the new object from scratch: computed attributes become unknown again
+            fresh = provider.plan(PlanRequest(iaddr.resource.type, str(iaddr), None, config))
+            if not fresh.diagnostics.has_errors and fresh.planned is not None:
+                planned = fresh.planned
+        if action.is_replace or action is Action.DELETE:
+            self._check_prevent_destroy(res, iaddr)
+
+        sensitive = list(schema.block.sensitive_paths(unmark(planned)[0]))
+        planned = mark_paths(planned, sensitive)
+        change = ResourceInstanceChange(
+            addr=iaddr, provider=paddr, action=action, before=prior_val, after=planned,
+            requires_replace=list(result.requires_replace), reason=reason,
+            dependencies=deps, each_mode=mode, sensitive_paths=sensitive,
+            block_types=sorted(schema.block.block_types))
+        self.changes[iaddr] = change
+        self.scope.set_instance(iaddr, planned)
+        refs: dict[str, list] = {}
+        for target, attr, top in (self.graph.attribute_refs.get(iaddr.resource, [])
+                                  if self.graph else []):
+            refs.setdefault(top, []).append((str(target), attr))
+        self.planned_objects.setdefault(paddr.name, []).append(PlannedObject(
+            address=str(iaddr), type_name=iaddr.resource.type, value=planned,
+            provider=provider, action=action.value if not action.is_replace else "replace",
+            references=refs))
+
+    def _plan_data_instance(self, res, iaddr, provider, schema, each) -> None:
+        decoded = self._decode(res, iaddr, schema, each)
+        if decoded.diagnostics.has_errors:
+            self.scope.set_instance(iaddr, UNKNOWN)
+            return
+        config = decoded.value
+        paddr = provider_addr_for(res.provider, self.module)
+        if self.options.validate_only:
+            self.scope.set_instance(iaddr, _unknown_computed(config, schema.block))
+            return
+        if not is_wholly_known(config) or self.options.destroy:
+            if not self.options.destroy:
+                self.changes[iaddr] = ResourceInstanceChange(
+                    addr=iaddr, provider=paddr, action=Action.READ, before=None,
+                    after=_unknown_computed(config, schema.block),
+                    reason="read_because_config_unknown")
+            self.scope.set_instance(iaddr, _unknown_computed(config, schema.block))
+            return
+        plain, _ = unmark(config)
+        result = provider.read_data_source(iaddr.resource.type, plain)
+        self._map_diags(result.diagnostics, iaddr, decoded.ranges, res.range)
+        value = result.value if result.value is not None else _unknown_computed(config,
+                                                                                schema.block)
+        self.scope.set_instance(iaddr, value)
+        if result.value is not None:
+            self.data_values[iaddr] = value
+
+    def _plan_delete(self, iaddr: InstanceAddr, paddr, obj: InstanceObject,
+                     reason: str | None, res: Resource | None) -> None:
+        if res is not None:
+            self._check_prevent_destroy(res, iaddr)
+        self.changes[iaddr] = ResourceInstanceChange(
+            addr=iaddr, provider=paddr, action=Action.DELETE, before=self._prior_value(obj),
+            after=None, reason=reason, dependencies=list(obj.dependencies))
+
+    def _check_prevent_destroy(self, res: Resource, iaddr: InstanceAddr) -> None:
+        if res.lifecycle.prevent_destroy:
+            self.diags.error(
+                "Instance cannot be destroyed",
+                f"Resource {iaddr} has lifecycle.prevent_destroy set, but the plan calls for "
+                "this resource to be destroyed. To avoid this error and continue with the "
+                "plan, either disable lifecycle.prevent_destroy or reduce the scope of the "
+                "plan using the -target flag.", res.range, address=str(iaddr))
+
+    def plan_orphan(self, raddr: ResourceAddr) -> None:
+        rs = self.prior.resources[raddr]
+        if raddr.mode == DATA:
+            return
+        for key, obj in rs.instances.items():
+            self._plan_delete(InstanceAddr(raddr, key), rs.provider, obj,
+                              None if self.options.destroy else
+                              "delete_because_no_resource_config", None)
+
+    # -- outputs -----------------------------------------------------------------------
+    def plan_outputs(self) -> dict:
+        out: dict[str, OutputChange] = {}
+        for name, output in sorted(self.module.outputs.items()):
+            before_ov = self.prior.outputs.get(name)
+            before = before_ov.value if before_ov else None
+            if self.options.destroy:
+                if before_ov is not None:
+                    out[name] = OutputChange(name, Action.DELETE, before, None,
+                                             before_ov.sensitive)
+                continue
+            value, d = self.scope.evaluate(output.expr)
+            self.diags.extend(d)
+            if d.has_errors:
+                continue
+            if contains_sensitive(value) and not output.sensitive:
+                self.diags.error(
+                    "Output refers to sensitive values",
+                    "To reduce the risk of accidentally exporting sensitive data that was "
+                    "intended to be only internal, vpnform requires that any root module "
+                    "output containing sensitive data be explicitly marked as sensitive, "
+                    'to confirm your intent. Add sensitive = true to output "' + name + '".',
+                    output.range)
+                continue
+            plain = unmark(value)[0]
+            if before_ov is None:
+                action = Action.CREATE
+            elif is_wholly_known(plain) and plain == before:
+                action = Action.NOOP
+            else:
+                action = Action.UPDATE
+            out[name] = OutputChange(name, action, before, value, output.sensitive)
+        for name, ov in self.prior.outputs.items():
+            if name not in self.module.outputs:
+                out[name] = OutputChange(name, Action.DELETE, ov.value, None, ov.sensitive)
+        return out
+
+    # -- cross-object checks -----------------------------------------------------------
+    def check_plan(self) -> None:
+        for name, objects in sorted(self.planned_objects.items()):
+            if not objects:
+                continue
+            diags = objects[0].provider.check_plan(objects)
+            for d in diags:
+                subject = d.subject
+                if subject is None and d.address:
+                    subject = self._subject_for(d.address, d.attribute_path)
+                self.diags.append(Diagnostic(d.severity, d.summary, d.detail, subject,
+                                             d.address, d.attribute_path))
+
+    def _subject_for(self, address: str, path) -> SourceRange | None:
+        from ..addrs import AddressError, parse_instance
+        try:
+            iaddr = parse_instance(address)
+        except AddressError:
+            return None
+        res = self.module.resources.get(iaddr.resource)
+        if res is None:
+            return None
+        if path:
+            schema = self.providers.resource_schema(res.provider.name, iaddr.resource.type)
+            if schema is not None:
+                count_index = iaddr.key if isinstance(iaddr.key, int) else None
+                decoded = self.scope.decode(res.body, schema.block, res.range, count_index,
+                                            _each_for(iaddr, self.scope, res))
+                r = _range_for_path(decoded.ranges, tuple(path))
+                if r is not None:
+                    return r
+        return res.range
+
+
+def _each_for(iaddr: InstanceAddr, scope: Scope, res: Resource):
+    if isinstance(iaddr.key, str) and res.for_each is not None:
+        value, _ = scope.evaluate(res.for_each)
+        value = strip_sensitive(value)
+        if isinstance(value, dict):
+            return (iaddr.key, value.get(iaddr.key))
+        return (iaddr.key, iaddr.key)
+    return None
+
+
+def _range_for_path(ranges: dict, path: tuple) -> SourceRange | None:
+    while path:
+        if path in ranges:
+            return ranges[path]
+        path = path[:-1]
+    return None
+
+
+def _unknown_computed(config: dict, block) -> dict:
+    out = dict(config)
+    for name, attr in block.attributes.items():
+        if attr.computed and out.get(name) is None:
+            out[name] = UNKNOWN
+    return out
+
+
+def _equal_values(a: Any, b: Any) -> bool:
+    """Deep equality ignoring marks; an unknown is never equal to anything."""
+    a, b = strip_sensitive(a), strip_sensitive(b)
+    if is_unknown(a) or is_unknown(b):
+        return False
+    if isinstance(a, dict) and isinstance(b, dict):
+        keys = set(a) | set(b)
+        return all(_equal_values(a.get(k), b.get(k)) for k in keys)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_equal_values(x, y) for x, y in zip(a, b))
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return a == b
+
+
+# ---------------------------------------------------------------------------------------
+# action graph
+
+
+def action_graph(changes: dict, rgraph: ResourceGraph | None) -> tuple[list, list]:
+    """Operations and their ordering edges.
+
+    - apply(A) after apply(B) when A depends on B;
+    - destroy(B) after destroy(A) when A depends on B (dependents go first);
+    - destroy(B) after apply(A) when A depends on B and A is only updated;
+    - for a delete-then-create, apply(A) after destroy(A); for create-then-delete,
+      destroy(A) after apply(A).
+    """
+    g = nx.DiGraph()
+    by_resource: dict[ResourceAddr, list[InstanceAddr]] = {}
+    for addr, ch in changes.items():
+        by_resource.setdefault(addr.resource, []).append(addr)
+        if ch.action in (Action.CREATE, Action.UPDATE) or ch.action.is_replace:
+            g.add_node(Operation(APPLY, addr))
+        if ch.action is Action.DELETE or ch.action.is_replace:
+            g.add_node(Operation(DESTROY, addr))
+        if ch.action is Action.DELETE_THEN_CREATE:
+            g.add_edge(Operation(DESTROY, addr), Operation(APPLY, addr))
+        if ch.action is Action.CREATE_THEN_DELETE:
+            g.add_edge(Operation(APPLY, addr), Operation(DESTROY, addr))
+
+    def deps_of(addr: InstanceAddr) -> list[ResourceAddr]:
+        ch = changes[addr]
+        from ..addrs import AddressError, parse_resource
+        out = []
+        for d in ch.dependencies:
+            try:
+                out.append(parse_resource(d))
+            except AddressError:
+                pass
+        return out
+
+    for addr, ch in changes.items():
+        for dep in deps_of(addr):
+            for daddr in by_resource.get(dep, []):
+                if daddr == addr:
+                    continue
+                a_apply, d_apply = Operation(APPLY, addr), Operation(APPLY, daddr)
+                a_destroy, d_destroy = Operation(DESTROY, addr), Operation(DESTROY, daddr)
+                if a_apply in g and d_apply in g:
+                    g.add_edge(d_apply, a_apply)
+                if a_destroy in g and d_destroy in g:
+                    g.add_edge(a_destroy, d_destroy)
+                if ch.action is Action.UPDATE and d_destroy in g:
+                    g.add_edge(a_apply, d_destroy)
+    if not nx.is_directed_acyclic_graph(g):  # defensive: break by dropping cross edges
+        for cycle in nx.simple_cycles(g):
+            g.remove_edge(cycle[-1], cycle[0])
+            if nx.is_directed_acyclic_graph(g):
+                break
+    order = list(nx.lexicographical_topological_sort(
+        g, key=lambda op: (op.kind != DESTROY, op.addr.sort_key())))
+    return order, list(g.edges)
+
+
+# ---------------------------------------------------------------------------------------
+# entry point
+
+
+def plan(module: Module, prior_state: State | None, variables: dict, providers: ProviderSet,
+         options: PlanOptions, workdir: str, hooks: Hooks | None = None
+         ) -> tuple[Plan | None, Diagnostics]:
+    hooks = hooks or Hooks()
+    prior = prior_state or State()
+    diags = Diagnostics()
+    rgraph, d = build_graph(module, prior)
+    diags.extend(d)
+    if d.has_errors:
+        return None, diags
+
+    refreshed = prior
+    if options.refresh and not prior.empty:
+        refreshed, d = refresh_state(prior, providers, options.parallelism, hooks)
+        diags.extend(d)
+        if d.has_errors:
+            return None, diags
+
+    p = _Planner(module, refreshed, variables, providers, options, workdir)
+    p.graph = rgraph
+    for raddr in rgraph.order():
+        if raddr in module.resources:
+            p.plan_resource(module.resources[raddr])
+        elif raddr in refreshed.resources:
+            p.plan_orphan(raddr)
+    if not p.diags.has_errors and not options.validate_only:
+        p.check_plan()
+    outputs = p.plan_outputs() if not p.diags.has_errors else {}
+    diags.extend(p.diags)
+    if diags.has_errors:
+        return None, diags
+    operations, edges = action_graph(p.changes, rgraph)
+    result = Plan(
+        changes=p.changes, operations=operations, edges=edges, output_changes=outputs,
+        prior_state=refreshed, variables=variables, data_values=p.data_values, config_dir=module.source_dir,
+        config_digest=config_digest(module), destroy=options.destroy,
+        state_lineage=prior.lineage if prior_state else "",
+        state_serial=prior.serial if prior_state else 0)
+    return result, diags
+
+
+__all__ = ["PlanOptions", "plan", "refresh_state", "action_graph", "config_digest",
+           "Sensitive"]

@@ -1,0 +1,334 @@
+"""Human-readable plan text in Terraform's symbols and layout.
+
+Secrets never reach this text: sensitive values (marked, or schema-sensitive) print as
+``(sensitive value)``; unknowns print as ``(known after apply)``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..values import Sensitive, Unknown, format_number, strip_sensitive
+from .model import Action, Plan, ResourceInstanceChange
+
+SYMBOL = {
+    Action.CREATE: "+", Action.DELETE: "-", Action.UPDATE: "~", Action.READ: "<=",
+    Action.DELETE_THEN_CREATE: "-/+", Action.CREATE_THEN_DELETE: "+/-", Action.NOOP: " ",
+}
+LEGEND = {
+    Action.CREATE: "create", Action.DELETE: "destroy", Action.UPDATE: "update in-place",
+    Action.DELETE_THEN_CREATE: "destroy and then create replacement",
+    Action.CREATE_THEN_DELETE: "create replacement and then destroy",
+    Action.READ: "read (data resources)",
+}
+COLORS = {"+": "\x1b[32m", "-": "\x1b[31m", "~": "\x1b[33m", "<=": "\x1b[36m",
+          "-/+": "\x1b[31m", "+/-": "\x1b[32m"}
+BOLD, RESET = "\x1b[1m", "\x1b[0m"
+
+# Attributes Terraform keeps visible in an update even when unchanged.
+IDENTIFYING = ("id", "name", "tags")
+
+
+class Styler:
+    def __init__(self, color: bool):
+        self.color = color
+
+    def sym(self, s: str) -> str:
+        if not self.color or not s.strip():
+            return s
+        return f"{COLORS.get(s.strip(), '')}{s}{RESET}"
+
+    def bold(self, s: str) -> str:
+        return f"{BOLD}{s}{RESET}" if self.color else s
+
+
+def _is_sensitive(v: Any) -> bool:
+    return isinstance(v, Sensitive)
+
+
+def _scalar(v: Any) -> str:
+    if isinstance(v, Sensitive):
+        return "(sensitive value)"
+    if isinstance(v, Unknown):
+        return "(known after apply)"
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return format_number(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    return json.dumps(v)
+
+
+def _plain_equal(a: Any, b: Any) -> bool:
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        return False
+    if isinstance(a, Sensitive) or isinstance(b, Sensitive):
+        return (isinstance(a, Sensitive) and isinstance(b, Sensitive)
+                and _plain_equal(a.value, b.value))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return set(a) == set(b) and all(_plain_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_plain_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    return a == b
+
+
+class _Writer:
+    def __init__(self, st: Styler):
+        self.st = st
+        self.lines: list[str] = []
+
+    def line(self, indent: int, symbol: str, text: str) -> None:
+        sym = self.st.sym(symbol) if symbol.strip() else symbol
+        self.lines.append(" " * indent + sym + " " + text if symbol else " " * indent + text)
+
+
+def _value_lines(w: _Writer, indent: int, sym: str, key: str, before: Any, after: Any,
+                 action: Action, force: set, path: tuple) -> None:
+    """One attribute (possibly a list or map) at ``indent``."""
+    mark = "  # forces replacement" if path in force else ""
+    if action is Action.CREATE:
+        if isinstance(after, list) and not _is_sensitive(after):
+            if not after:
+                w.line(indent, sym, f"{key}[]" if False else f"{key} = []")
+                return
+            w.line(indent, sym, f"{key} = [")
+            for item in after:
+                w.line(indent + 4, sym, _scalar(item) + ",")
+            w.lines.append(" " * (indent + 2) + "]")
+            return
+        if isinstance(after, dict) and not _is_sensitive(after):
+            if not after:
+                w.line(indent, sym, f"{key} = {{}}")
+                return
+            w.line(indent, sym, f"{key} = {{")
+            width = max(len(json.dumps(k)) for k in after)
+            for k in sorted(after):
+                w.line(indent + 4, sym, f"{json.dumps(k).ljust(width)} = {_scalar(after[k])}")
+            w.lines.append(" " * (indent + 2) + "}")
+            return
+        w.line(indent, sym, f"{key} = {_scalar(after)}{mark}")
+        return
+    if action is Action.DELETE:
+        if isinstance(before, list) and not _is_sensitive(before) and before:
+            w.line(indent, sym, f"{key} = [")
+            for item in before:
+                w.line(indent + 4, sym, _scalar(item) + ",")
+            w.lines.append(" " * (indent + 2) + "] -> null")
+            return
+        if isinstance(before, dict) and not _is_sensitive(before) and before:
+            w.line(indent, sym, f"{key} = {{")
+            width = max(len(json.dumps(k)) for k in before)
+            for k in sorted(before):
+                w.line(indent + 4, sym, f"{json.dumps(k).ljust(width)} = {_scalar(before[k])}")
+            w.lines.append(" " * (indent + 2) + "} -> null")
+            return
+        w.line(indent, sym, f"{key} = {_scalar(before)} -> null")
+        return
+    # update
+    if _plain_equal(before, after):
+        w.line(indent, " ", f"{key} = {_scalar(after)}" if not isinstance(after, (list, dict))
+               else f"{key} = {_compact(after)}")
+        return
+    if (isinstance(before, list) and isinstance(after, list)
+            and not _is_sensitive(before) and not _is_sensitive(after)):
+        w.line(indent, "~", f"{key} = [{mark}")
+        for item in before:
+            if not any(_plain_equal(item, a) for a in after):
+                w.line(indent + 4, "-", _scalar(item) + ",")
+        for item in after:
+            if any(_plain_equal(item, b) for b in before):
+                w.line(indent + 4, " ", _scalar(item) + ",")
+            else:
+                w.line(indent + 4, "+", _scalar(item) + ",")
+        w.lines.append(" " * (indent + 2) + "]")
+        return
+    if after is None:
+        w.line(indent, "-", f"{key} = {_scalar(before)} -> null{mark}")
+        return
+    if before is None:
+        w.line(indent, "+", f"{key} = {_scalar(after)}{mark}")
+        return
+    w.line(indent, "~", f"{key} = {_scalar(before)} -> {_scalar(after)}{mark}")
+
+
+def _compact(v: Any) -> str:
+    if isinstance(v, list):
+        return "[" + ", ".join(_scalar(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {_scalar(x)}" for k, x in sorted(v.items())) + "}"
+    return _scalar(v)
+
+
+def _is_block_list(v: Any) -> bool:
+    v = strip_sensitive(v)
+    return isinstance(v, list) and bool(v) and all(isinstance(strip_sensitive(x), dict)
+                                                     for x in v)
+
+
+def _body(w: _Writer, indent: int, action: Action, before: dict | None, after: dict | None,
+          force: set, path: tuple, block_names: set) -> None:
+    """Attributes then nested blocks of one object, Terraform-style."""
+    before = before or {}
+    after = after or {}
+    keys = sorted(set(before) | set(after))
+    attrs = [k for k in keys if k not in block_names]
+    blocks = [k for k in keys if k in block_names]
+    rows: list[tuple[str, Any, Any, Action, str]] = []
+    hidden = 0
+    for k in attrs:
+        b, a = before.get(k), after.get(k)
+        if action is Action.CREATE:
+            if a is None or (isinstance(a, (list, dict)) and not a and not _is_sensitive(a)):
+                if a is None:
+                    continue
+            rows.append((k, b, a, Action.CREATE, "+"))
+        elif action is Action.DELETE:
+            if b is None:
+                continue
+            rows.append((k, b, a, Action.DELETE, "-"))
+        else:
+            if _plain_equal(b, a):
+                if k in IDENTIFYING and a is not None and not (isinstance(a, (list, dict))
+                                                               and not a):
+                    rows.append((k, b, a, Action.UPDATE, " "))
+                elif a is not None or b is not None:
+                    hidden += 1
+                continue
+            rows.append((k, b, a, Action.UPDATE, "~"))
+    width = max((len(r[0]) for r in rows), default=0)
+    for k, b, a, act, sym in rows:
+        _value_lines(w, indent, sym, k.ljust(width), b, a, act, force, path + (k,))
+    if hidden:
+        w.lines.append(" " * (indent + 2) + f"# ({hidden} unchanged attribute"
+                       f"{'s' if hidden != 1 else ''} hidden)")
+    hidden_blocks = 0
+    for k in blocks:
+        bl = strip_sensitive(before.get(k)) or []
+        al = strip_sensitive(after.get(k)) or []
+        if isinstance(bl, dict):
+            bl = [bl]
+        if isinstance(al, dict):
+            al = [al]
+        if action is Action.UPDATE:
+            for item in bl:
+                if not any(_plain_equal(item, x) for x in al):
+                    _block(w, indent, Action.DELETE, k, item, None, force, path + (k,))
+            for item in al:
+                if any(_plain_equal(item, x) for x in bl):
+                    hidden_blocks += 1
+                else:
+                    _block(w, indent, Action.CREATE, k, None, item, force, path + (k,))
+        elif action is Action.CREATE:
+            for item in al:
+                _block(w, indent, Action.CREATE, k, None, item, force, path + (k,))
+        else:
+            for item in bl:
+                _block(w, indent, Action.DELETE, k, item, None, force, path + (k,))
+    if hidden_blocks:
+        w.lines.append(" " * (indent + 2) + f"# ({hidden_blocks} unchanged block"
+                       f"{'s' if hidden_blocks != 1 else ''} hidden)")
+
+
+def _block(w: _Writer, indent: int, action: Action, name: str, before, after, force, path):
+    sym = SYMBOL[action]
+    mark = "  # forces replacement" if path in force or any(p[:1] == path[:1] for p in force
+                                                              if len(p) == 1) else ""
+    w.line(indent, sym, f"{name} {{{mark}")
+    _body(w, indent + 4, action, before, after, set(), path, set())
+    w.lines.append(" " * (indent + 2) + "}")
+
+
+def render_change(ch: ResourceInstanceChange, st: Styler) -> list[str]:
+    w = _Writer(st)
+    addr = ch.addr
+    rtype, rname = addr.resource.type, addr.resource.name
+    header = {
+        Action.CREATE: "will be created",
+        Action.DELETE: "will be destroyed",
+        Action.UPDATE: "will be updated in-place",
+        Action.READ: "will be read during apply",
+        Action.DELETE_THEN_CREATE: "must be replaced",
+        Action.CREATE_THEN_DELETE: "must be replaced",
+    }[ch.action]
+    if ch.reason == "replace_because_tainted":
+        header = "is tainted, so must be replaced"
+    elif ch.reason == "replace_by_request":
+        header = "will be replaced, as requested"
+    w.lines.append("  " + st.bold(f"# {addr}") + f" {header}")
+    if ch.reason == "delete_because_no_resource_config":
+        w.lines.append(f"  # (because {addr.resource} is not in configuration)")
+    elif ch.reason == "delete_because_count_index":
+        w.lines.append(f"  # (because index [{addr.key}] is out of range for count)")
+    elif ch.reason == "delete_because_each_key":
+        w.lines.append(f'  # (because key ["{addr.key}"] is not in for_each map)')
+    elif ch.reason == "read_because_config_unknown":
+        w.lines.append("  # (config refers to values not yet known)")
+    sym = SYMBOL[ch.action]
+    lead = sym.rjust(3) if len(sym) < 3 else sym
+    kind = "data" if addr.resource.mode == "data" else "resource"
+    w.lines.append(f"{st.sym(lead)} {kind} \"{rtype}\" \"{rname}\" {{")
+    force = {tuple(p) for p in ch.requires_replace}
+    inner = Action.UPDATE if ch.action.is_replace else ch.action
+    if ch.action is Action.READ:
+        inner = Action.CREATE
+    block_names = {k for k, v in {**(ch.before or {}), **(ch.after or {})}.items()
+                   if _is_block_list(v) or (k in ch.block_types and not isinstance(v, Unknown))}
+    _body(w, 6, inner, ch.before, ch.after, force, (), block_names)
+    w.lines.append("    }")
+    return w.lines
+
+
+def render_plan(plan: Plan, color: bool = False) -> str:
+    st = Styler(color)
+    out: list[str] = []
+    changes = [c for c in plan.resource_changes if c.is_change]
+    outputs = [o for o in plan.output_changes.values() if o.action is not Action.NOOP]
+    if not changes and not outputs:
+        out.append("")
+        out.append(st.bold("No changes.") + " Your infrastructure matches the configuration.")
+        out.append("")
+        out.append("vpnform has compared your real infrastructure against your configuration "
+                   "and found no differences, so no changes are needed.")
+        return "\n".join(out) + "\n"
+    if changes:
+        used = [a for a in (Action.CREATE, Action.DELETE, Action.UPDATE,
+                            Action.DELETE_THEN_CREATE, Action.CREATE_THEN_DELETE, Action.READ)
+                if any(c.action is a for c in changes)]
+        out.append("")
+        out.append("vpnform used the selected providers to generate the following execution")
+        out.append("plan. Resource actions are indicated with the following symbols:")
+        for a in used:
+            sym = SYMBOL[a]
+            out.append(f"{' ' * (3 - len(sym)) if len(sym) < 3 else ''}{st.sym(sym)} "
+                       f"{LEGEND[a]}" if len(sym) >= 2 else f"  {st.sym(sym)} {LEGEND[a]}")
+        out.append("")
+        out.append("vpnform will perform the following actions:")
+        for c in changes:
+            out.append("")
+            out.extend(render_change(c, st))
+        out.append("")
+        add, change, destroy = plan.counts()
+        out.append(st.bold("Plan:") + f" {add} to add, {change} to change, {destroy} to destroy.")
+    if outputs:
+        out.append("")
+        out.append("Changes to Outputs:")
+        width = max(len(o.name) for o in outputs)
+        for o in sorted(outputs, key=lambda o: o.name):
+            sym = {"create": "+", "update": "~", "delete": "-"}[o.action.value]
+            after = Sensitive(o.after) if o.sensitive and o.after is not None else o.after
+            before = Sensitive(o.before) if o.sensitive and o.before is not None else o.before
+            name = o.name.ljust(width)
+            if o.action is Action.CREATE:
+                text = f"{name} = {_scalar(after)}"
+            elif o.action is Action.DELETE:
+                text = f"{name} = {_scalar(before)} -> null"
+            else:
+                text = f"{name} = {_scalar(before)} -> {_scalar(after)}"
+            out.append(f"  {st.sym(sym)} {text}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,126 @@
+"""The Provider protocol, its request/result types, and the entry-point registry.
+
+The engine never imports a concrete provider: providers are found through the
+``vpnform.providers`` entry-point group. One Provider object is created per provider
+configuration block (per alias) and configured with that block's evaluated value.
+
+Failure contract:
+- ``plan`` has no side effects, ever.
+- ``apply`` returns the last known value even on failure: a failed create that left an
+  object behind returns that object (the engine records it as tainted); a failed delete
+  returns the prior value (the object still exists); a failed update returns the object
+  as it now is.
+- ``read`` returns None when the object is gone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, Protocol, runtime_checkable
+
+from .diagnostics import AttrPath, Diagnostics
+from .schema import ProviderSchema
+
+ENTRY_POINT_GROUP = "vpnform.providers"
+
+
+@dataclass
+class PlanRequest:
+    type_name: str
+    address: str  # canonical instance address, for messages
+    prior: dict | None  # the prior state value (None when creating)
+    config: dict  # the evaluated configuration: unset optionals are None; may hold Unknown
+
+
+@dataclass
+class PlanResult:
+    planned: dict | None  # the planned new value; Unknown for what apply will decide
+    requires_replace: list[AttrPath] = field(default_factory=list)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+
+@dataclass
+class ApplyRequest:
+    type_name: str
+    address: str
+    prior: dict | None  # None: create
+    planned: dict | None  # None: delete; otherwise the planned value, now wholly known
+    config: dict | None
+
+
+@dataclass
+class ApplyResult:
+    new: dict | None  # the object as it now exists (None: no object)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+
+@dataclass
+class ReadResult:
+    value: dict | None  # None: the object no longer exists
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+
+@dataclass
+class PlannedObject:
+    """One object as it will exist after apply, given to ``Provider.check_plan``.
+
+    ``references`` maps a top-level attribute name to the (instance address, attribute)
+    pairs its expression refers to, so a provider can follow ``vpc_id =
+    tencentcloud_vpc.main.id`` to the VPC's planned value even while the id is unknown.
+    """
+
+    address: str
+    type_name: str
+    value: dict
+    provider: "Provider"  # the configured provider instance that owns the object
+    action: str  # "create" | "update" | "replace" | "no-op"
+    references: dict = field(default_factory=dict)
+
+
+@runtime_checkable
+class Provider(Protocol):
+    name: str
+
+    def schema(self) -> ProviderSchema: ...
+
+    def configure(self, config: dict) -> Diagnostics: ...
+
+    def validate(self, type_name: str, config: dict) -> Diagnostics: ...
+
+    def plan(self, request: PlanRequest) -> PlanResult: ...
+
+    def check_plan(self, objects: list[PlannedObject]) -> Diagnostics:
+        """Cross-object checks (limits, rules needing another object's value) for the whole
+        plan. Called once per provider type with every object of that type; ``objects``
+        from all configurations (aliases) of the provider."""
+        ...
+
+    def apply(self, request: ApplyRequest) -> ApplyResult: ...
+
+    def read(self, type_name: str, value: dict) -> ReadResult: ...
+
+    def read_data_source(self, type_name: str, config: dict) -> ReadResult: ...
+
+    def import_resource(self, type_name: str, id: str) -> ReadResult: ...
+
+    def close(self) -> None: ...
+
+
+class ProviderFactory(Protocol):
+    def __call__(self, *, workdir: str) -> Provider: ...
+
+
+def available_providers() -> dict[str, Any]:
+    """Provider local name -> factory (a class taking ``workdir=``), from entry points."""
+    return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def load_provider_factory(name: str) -> ProviderFactory | None:
+    ep = available_providers().get(name)
+    return ep.load() if ep is not None else None
+
+
+def value_of(obj: Any, attr: str) -> Any:
+    """Small helper for providers: ``obj[attr]`` or None."""
+    return obj.get(attr) if isinstance(obj, dict) else None

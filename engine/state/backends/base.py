@@ -1,0 +1,163 @@
+"""The state backend contract: the protocol, lock metadata, journal entries and errors.
+
+Backends persist ``State`` snapshots atomically, lock them against concurrent runs and
+record per-instance changes incrementally (the journal) so a crash mid-apply loses nothing
+already recorded. Encoding lives in ``engine/state/codec.py``; concrete backends beside this
+module.
+
+Exception tree::
+
+    StateError                 state cannot be read or written (bad file, I/O, misuse)
+    ├── StateConflictError     write refused: lower serial or another lineage
+    └── LockError              lock held by someone else / wrong lock ID; ``.info`` = holder
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable, Protocol, runtime_checkable
+
+from ..model import State
+
+VPNFORM_VERSION = "0.1.0"
+
+
+class StateError(Exception):
+    """State cannot be read or written. The message says what to do about it."""
+
+
+class StateConflictError(StateError):
+    """A write was refused because it would replace newer state or another lineage's state."""
+
+
+def _now_rfc3339() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _who() -> str:
+    try:
+        user = getpass.getuser()
+    except Exception:  # no passwd entry (containers)
+        user = str(os.getuid())
+    return f"{user}@{socket.gethostname()}"
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    """Who holds a state lock, as Terraform records it (JSON keys ID, Operation, …, Path)."""
+
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    operation: str = ""
+    info: str = ""
+    who: str = field(default_factory=_who)
+    version: str = VPNFORM_VERSION
+    created: str = field(default_factory=_now_rfc3339)
+    path: str = ""
+
+    def to_json(self) -> dict:
+        return {"ID": self.id, "Operation": self.operation, "Info": self.info, "Who": self.who,
+                "Version": self.version, "Created": self.created, "Path": self.path}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "LockInfo":
+        if not isinstance(data, dict):
+            raise StateError("lock info is not a JSON object")
+        return cls(id=str(data.get("ID", "")), operation=str(data.get("Operation", "")),
+                   info=str(data.get("Info", "")), who=str(data.get("Who", "")),
+                   version=str(data.get("Version", "")), created=str(data.get("Created", "")),
+                   path=str(data.get("Path", "")))
+
+    def describe(self) -> str:
+        """The ``Lock Info:`` block Terraform prints when a lock is held."""
+        rows = [("ID", self.id), ("Path", self.path), ("Operation", self.operation),
+                ("Who", self.who), ("Version", self.version), ("Created", self.created),
+                ("Info", self.info)]
+        return "Lock Info:\n" + "\n".join(f"  {k + ':':<10} {v}" for k, v in rows)
+
+
+class LockError(StateError):
+    """The state is locked by someone else (``info`` is the holder's, None if unknown),
+    or an unlock named the wrong lock ID."""
+
+    def __init__(self, info: LockInfo | None, message: str | None = None):
+        self.info = info
+        if message is None:
+            message = "Error acquiring the state lock: the state is locked by another process."
+            if info is not None:
+                message += "\n" + info.describe()
+            else:
+                message += " Its lock information could not be read."
+            message += ("\nWait for that operation to finish, or retry with -lock-timeout. If "
+                        "it died without releasing the lock, run 'vpnform force-unlock ID'.")
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One instance change recorded during apply.
+
+    ``address`` is the canonical instance address; ``provider`` the provider's state string
+    (``provider["registry.terraform.io/ns/name"]``); ``object`` the v4 instance dict exactly
+    as ``codec.encode_instance`` produces it (None: the instance was removed); ``each_mode``
+    the resource's repetition as in the model ("", "count" or "for_each"). Build entries with
+    ``codec.journal_entry`` and apply them with ``codec.apply_journal_entry``, so replay runs
+    through the same decoder as the state file.
+    """
+
+    address: str
+    provider: str
+    object: dict | None
+    each_mode: str = ""
+
+
+@runtime_checkable
+class StateBackend(Protocol):
+    def lock(self, info: LockInfo) -> str:
+        """Take the lock; return its ID. Raises LockError carrying the holder's LockInfo."""
+
+    def unlock(self, lock_id: str) -> None:
+        """Release a lock this backend holds."""
+
+    def force_unlock(self, lock_id: str) -> None:
+        """Remove a (stale) lock whose ID is ``lock_id``."""
+
+    def read(self) -> State | None:
+        """The latest state (a leftover journal replayed on top), or None if none yet."""
+
+    def write(self, state: State) -> None:
+        """Persist a full snapshot atomically; StateConflictError on lower serial/lineage."""
+
+    def begin_journal(self, state: State) -> None:
+        """Start incremental persistence on top of ``state`` (the state at apply start)."""
+
+    def record(self, entry: JournalEntry) -> None:
+        """Durably record one instance change, O(1) in the size of the state."""
+
+    def end_journal(self, final: State) -> None:
+        """Write ``final`` as a snapshot, then drop the journal."""
+
+
+def lock_with_timeout(backend: StateBackend, info: LockInfo, timeout_seconds: float, *,
+                      sleep: Callable[[float], None] = time.sleep,
+                      clock: Callable[[], float] = time.monotonic,
+                      min_backoff: float = 1.0, max_backoff: float = 16.0) -> str:
+    """``-lock-timeout``: retry ``backend.lock`` with backoff (1 s doubling to 16 s, never
+    sleeping past the deadline) until it succeeds or ``timeout_seconds`` have passed, then
+    re-raise the last LockError. A timeout of 0 tries once."""
+    deadline = clock() + max(0.0, timeout_seconds)
+    backoff = min_backoff
+    while True:
+        try:
+            return backend.lock(info)
+        except LockError:
+            remaining = deadline - clock()
+            if remaining <= 0:
+                raise
+            sleep(min(backoff, remaining))
+            backoff = min(backoff * 2, max_backoff)

@@ -1,0 +1,431 @@
+"""The local state backend: ``terraform.tfstate`` in the working directory, plus its backup,
+lock and apply journal, all mode 0600.
+
+Files, for state path ``DIR/NAME`` (default ``terraform.tfstate``)::
+
+    DIR/NAME                  the v4 snapshot, replaced atomically (temp file + rename)
+    DIR/NAME.backup           the snapshot as it was before this backend's first write
+    DIR/.NAME.lock.info       the holder's LockInfo JSON (present while locked)
+    DIR/.NAME.lock            the file held with flock(2) while locked (never removed)
+    DIR/.NAME.journal         instance changes recorded since the last snapshot (apply)
+
+Journal format: JSON lines. The first is a header ``{"vpnform_journal": 1, "lineage": L,
+"serial": S}`` naming the snapshot it extends; each further line is one
+``codec.encode_journal_entry``. Entries count only while the header matches the snapshot's
+lineage and serial; a snapshot write therefore makes older entries stale by bumping the
+serial. A last line without its newline is a torn write from a crash and is ignored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import fcntl
+import json
+import os
+import uuid
+
+from .. import codec
+from ..model import State
+from .base import JournalEntry, LockError, LockInfo, StateConflictError, StateError
+
+FILE_MODE = 0o600
+JOURNAL_FORMAT = 1
+DEFAULT_FOLD_MIN = 1000
+
+
+def _fsync_dir(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def _open_private(path: str, flags: int) -> int:
+    """Open/create ``path`` with mode exactly 0600 (umask cannot change it)."""
+    fd = os.open(path, flags | os.O_CLOEXEC, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def atomic_write(path: str, data: bytes) -> None:
+    """Replace ``path`` with ``data``: temp file in the same directory, fsync, rename, fsync
+    the directory. On any failure the old file is untouched and the temp file removed."""
+    directory = os.path.dirname(path) or "."
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.tmp-{os.getpid()}-"
+                                  f"{uuid.uuid4().hex[:8]}")
+    fd = _open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+    try:
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(directory)
+
+
+def _read_bytes(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def _count_instances(state: State) -> int:
+    return sum(len(rs.instances) for rs in state.resources.values())
+
+
+class LocalBackend:
+    """State in a local file, with backup, flock-based locking and an apply journal.
+
+    Serial policy: ``write(state)`` refuses another lineage or ``state.serial`` below the
+    serial on disk (StateConflictError, old file intact). If the content (everything but the
+    serial) equals what is on disk and ``state.serial`` is not higher, nothing is written.
+    Otherwise the snapshot is written with serial ``max(state.serial, disk serial + 1)`` — so
+    callers do not bump it themselves, as with Terraform — and ``state.serial`` is set to
+    the serial written, so the same object can be written again.
+
+    Backup: before the first write that replaces an existing file, that file's bytes go to
+    ``NAME.backup`` (once per backend object, as Terraform does: the backup is the state
+    before this operation, and journal folds do not overwrite it).
+    """
+
+    def __init__(self, path: str = "terraform.tfstate", workdir: str | None = None, *,
+                 journal_fold_min: int = DEFAULT_FOLD_MIN):
+        base = workdir if workdir is not None else os.getcwd()
+        self.path = os.path.abspath(os.path.join(base, path))
+        directory, name = os.path.split(self.path)
+        self.directory = directory
+        self.backup_path = self.path + ".backup"
+        self.lock_info_path = os.path.join(directory, f".{name}.lock.info")
+        self.lock_path = os.path.join(directory, f".{name}.lock")
+        self.journal_path = os.path.join(directory, f".{name}.journal")
+        self.journal_fold_min = journal_fold_min
+        self._lock_fd: int | None = None
+        self._lock_id: str | None = None
+        self._backup_written = False
+        self._wrote_now = False  # whether the last _write_snapshot replaced the file
+        self._disk_cache: tuple | None = None  # (stat signature, v4 dict) of our last write
+        # journal session
+        self._journal_fd: int | None = None
+        self._journal_state: State | None = None
+        self._journal_begin_serial = 0
+        self._journal_offset = 0
+        self._since_fold = 0
+        self._fold_at = journal_fold_min
+
+    # --- locking --------------------------------------------------------------------------
+
+    def lock(self, info: LockInfo) -> str:
+        if self._lock_fd is not None:
+            raise LockError(self._read_lock_info(),
+                            "Error acquiring the state lock: this backend already holds it "
+                            f"(lock ID {self._lock_id}). This is a bug in the caller.")
+        os.makedirs(self.directory, exist_ok=True)
+        fd = _open_private(self.lock_path, os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise LockError(self._read_lock_info()) from None
+            raise StateError(f"cannot lock {self.lock_path}: {exc}") from None
+        if not info.id:
+            info = dataclasses.replace(info, id=str(uuid.uuid4()))
+        if not info.path:
+            info = dataclasses.replace(info, path=self.path)
+        try:
+            # Any info already there belongs to a dead holder (the OS released its flock).
+            atomic_write(self.lock_info_path,
+                         (json.dumps(info.to_json(), indent=2) + "\n").encode())
+        except BaseException:
+            os.close(fd)
+            raise
+        self._lock_fd, self._lock_id = fd, info.id
+        return info.id
+
+    def unlock(self, lock_id: str) -> None:
+        if self._lock_fd is None:
+            raise LockError(self._read_lock_info(),
+                            f"Error releasing the state lock: this process does not hold the "
+                            f"lock on {self.path}.")
+        if lock_id != self._lock_id:
+            raise LockError(self._read_lock_info(),
+                            f"Error releasing the state lock: lock ID {lock_id!r} does not "
+                            f"match the held lock ID {self._lock_id!r}.")
+        self._release()
+
+    def force_unlock(self, lock_id: str) -> None:
+        """Remove a lock left behind, if ``lock_id`` matches its info. A lock whose holder is
+        still running cannot be broken here (its OS lock stays): that is refused."""
+        holder = self._read_lock_info()
+        if holder is None:
+            raise LockError(None, f"Failed to unlock state: no lock information found at "
+                                  f"{self.lock_info_path}; the state is not locked.")
+        if holder.id != lock_id:
+            raise LockError(holder, f"Failed to unlock state: lock ID {lock_id!r} does not "
+                                    f"match the existing lock ID {holder.id!r}.\n"
+                                    + holder.describe())
+        if self._lock_fd is not None and self._lock_id == lock_id:
+            self._release()
+            return
+        fd = _open_private(self.lock_path, os.O_RDWR | os.O_CREAT)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise LockError(holder, "Failed to unlock state: the lock is held by a process "
+                                        "that is still running; stop that process, and its "
+                                        "lock is released.\n" + holder.describe()) from None
+            self._remove_lock_info()
+        finally:
+            os.close(fd)  # also releases our flock
+
+    def _release(self) -> None:
+        try:
+            self._remove_lock_info()
+        finally:
+            fd, self._lock_fd, self._lock_id = self._lock_fd, None, None
+            if fd is not None:
+                os.close(fd)  # closing drops the flock
+
+    def _remove_lock_info(self) -> None:
+        try:
+            os.unlink(self.lock_info_path)
+        except FileNotFoundError:
+            pass
+
+    def _read_lock_info(self) -> LockInfo | None:
+        raw = _read_bytes(self.lock_info_path)
+        if raw is None:
+            return None
+        try:
+            return LockInfo.from_json(json.loads(raw))
+        except (ValueError, StateError):
+            return None
+
+    # --- snapshots ------------------------------------------------------------------------
+
+    def _read_snapshot(self) -> tuple[State | None, bytes | None]:
+        raw = _read_bytes(self.path)
+        if raw is None or not raw.strip():
+            return None, raw  # an empty file counts as no state, as in Terraform
+        return codec.loads_state(raw, f"state file {self.path}"), raw
+
+    def read(self) -> State | None:
+        """The snapshot with a leftover journal replayed on top (crash recovery); None when
+        there is no state yet. Has no side effects: the next write persists the recovery."""
+        state, _ = self._read_snapshot()
+        if state is None:
+            return None
+        self._replay_journal(state)
+        return state
+
+    def write(self, state: State) -> None:
+        """Persist a full snapshot (serial policy in the class docstring). Outside a journal
+        session a leftover journal is deleted once a new snapshot is written; inside one the
+        journal restarts on the new snapshot."""
+        self._write_snapshot(state)
+        if self._journal_fd is not None:
+            # Caller supplied a full new state mid-session: it becomes the journal's base.
+            self._journal_state = state.deepcopy()
+            self._reset_journal()
+        elif self._wrote_now:
+            self._remove_journal()
+
+    def _stat_signature(self) -> tuple | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def _current_snapshot(self) -> tuple[dict | None, bytes | None]:
+        """The v4 dict on disk (None: no state) and, if it had to be read, its bytes.
+        A file this backend wrote itself and nobody replaced since is not re-read."""
+        sig = self._stat_signature()
+        if sig is None:
+            return None, None
+        if self._disk_cache is not None and self._disk_cache[0] == sig:
+            return self._disk_cache[1], None
+        raw = _read_bytes(self.path)
+        if raw is None or not raw.strip():
+            return None, raw
+        try:
+            current = json.loads(raw)
+        except ValueError:
+            raise StateError(f"the existing state file {self.path} is not valid JSON; "
+                             "refusing to overwrite it. Move it aside or repair it.") from None
+        codec.decode_state(current, f"the existing state file {self.path}")  # validate
+        return current, raw
+
+    def _write_snapshot(self, state: State) -> None:
+        self._wrote_now = False
+        current, raw = self._current_snapshot()
+        new = codec.encode_state(state)
+        if current is not None:
+            if current["lineage"] != state.lineage:
+                raise StateConflictError(
+                    f"Refusing to write state with lineage {state.lineage!r} over "
+                    f"{self.path}, which has lineage {current['lineage']!r}: they are "
+                    "different states. Use a different state path, or move the file aside.")
+            disk_serial = current.get("serial", 0)
+            if state.serial < disk_serial:
+                raise StateConflictError(
+                    f"Refusing to write state serial {state.serial} over {self.path}, which "
+                    f"has the newer serial {disk_serial}: another run has changed the state "
+                    "since it was read. Re-run the command to start from the latest state.")
+            new["serial"] = disk_serial
+            if new == current and state.serial == disk_serial:
+                return
+            serial = max(state.serial, disk_serial + 1)
+        else:
+            serial = state.serial + 1
+        new["serial"] = serial
+        data = codec.dumps_v4(new)
+        os.makedirs(self.directory, exist_ok=True)
+        if not self._backup_written:
+            if raw is None:
+                raw = _read_bytes(self.path)
+            if raw is not None:
+                atomic_write(self.backup_path, raw)
+                self._backup_written = True
+        self._disk_cache = None
+        atomic_write(self.path, data)
+        # ``new`` shares nothing with ``state`` (encode_state copies), so it can be kept.
+        self._disk_cache = (self._stat_signature(), new)
+        state.serial = serial
+        self._wrote_now = True
+
+    # --- journal --------------------------------------------------------------------------
+
+    def begin_journal(self, state: State) -> None:
+        """Persist ``state`` as the base snapshot (if it differs from disk) and start a
+        journal on it. ``state.serial`` is updated as by ``write``."""
+        if self._journal_fd is not None:
+            raise StateError("begin_journal called while a journal is already open")
+        self._journal_begin_serial = state.serial
+        self._write_snapshot(state)
+        self._journal_state = state.deepcopy()
+        self._reset_journal()
+
+    def record(self, entry: JournalEntry) -> None:
+        """Append one change and fsync: O(1) in the size of the state. Every
+        ``max(journal_fold_min, instances)`` entries the journal is folded into a snapshot
+        (amortised O(1))."""
+        if self._journal_fd is None or self._journal_state is None:
+            raise StateError("record called without begin_journal")
+        codec.apply_journal_entry(self._journal_state, entry)  # validates before writing
+        line = (json.dumps(codec.encode_journal_entry(entry), separators=(",", ":"),
+                           ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+        try:
+            _write_all(self._journal_fd, line)
+            os.fsync(self._journal_fd)
+        except BaseException:
+            # Cut a partial line so later entries do not land after garbage.
+            try:
+                os.ftruncate(self._journal_fd, self._journal_offset)
+            except OSError:
+                pass
+            raise
+        self._journal_offset += len(line)
+        self._since_fold += 1
+        if self._since_fold >= self._fold_at:
+            self.fold()
+
+    def fold(self) -> None:
+        """Write the journal's state as a snapshot and restart the journal on it."""
+        if self._journal_state is None:
+            raise StateError("fold called without begin_journal")
+        self._write_snapshot(self._journal_state)
+        self._reset_journal()
+
+    def end_journal(self, final: State) -> None:
+        """Write ``final`` as the snapshot, then delete the journal. If the write fails the
+        journal stays, so a later ``read`` still recovers every recorded change."""
+        if self._journal_fd is not None:
+            if self._journal_state is not None and final.lineage != self._journal_state.lineage:
+                raise StateConflictError(
+                    f"end_journal: final state has lineage {final.lineage!r}, the journal "
+                    f"{self._journal_state.lineage!r}")
+            if final.serial < self._journal_begin_serial:
+                raise StateConflictError(
+                    f"end_journal: final state serial {final.serial} is below the serial "
+                    f"{self._journal_begin_serial} the journal began with")
+            # Folds advanced the serial on disk past the caller's copy; that is expected.
+            final.serial = max(final.serial, self._journal_state.serial
+                               if self._journal_state is not None else 0)
+        self._write_snapshot(final)
+        self._close_journal()
+        self._remove_journal()
+
+    def _reset_journal(self) -> None:
+        """Atomically replace the journal with a fresh header on the current snapshot."""
+        assert self._journal_state is not None
+        header = {"vpnform_journal": JOURNAL_FORMAT, "lineage": self._journal_state.lineage,
+                  "serial": self._journal_state.serial}
+        data = (json.dumps(header) + "\n").encode()
+        atomic_write(self.journal_path, data)
+        self._close_journal()
+        self._journal_fd = _open_private(self.journal_path, os.O_WRONLY | os.O_APPEND)
+        self._journal_offset = len(data)
+        self._since_fold = 0
+        self._fold_at = max(self.journal_fold_min, _count_instances(self._journal_state))
+
+    def _close_journal(self) -> None:
+        fd, self._journal_fd = self._journal_fd, None
+        if fd is not None:
+            os.close(fd)
+
+    def _remove_journal(self) -> None:
+        try:
+            os.unlink(self.journal_path)
+        except FileNotFoundError:
+            return
+        _fsync_dir(self.directory)
+
+    def _replay_journal(self, state: State) -> None:
+        raw = _read_bytes(self.journal_path)
+        if not raw:
+            return
+        lines = raw.split(b"\n")
+        complete = lines[:-1]  # the part after the last newline is empty or a torn write
+        if not complete:
+            return
+        try:
+            header = json.loads(complete[0])
+        except ValueError:
+            return  # torn header: the journal was never started
+        if not isinstance(header, dict) or header.get("vpnform_journal") != JOURNAL_FORMAT:
+            raise StateError(f"{self.journal_path} is not a vpnform journal. Move it aside.")
+        if header.get("lineage") != state.lineage or header.get("serial") != state.serial:
+            return  # stale: the snapshot already contains (or supersedes) these changes
+        for n, line in enumerate(complete[1:], start=2):
+            try:
+                entry = codec.decode_journal_entry(json.loads(line))
+            except (ValueError, StateError) as exc:
+                raise StateError(
+                    f"{self.journal_path} line {n} is corrupt ({exc}). The state file holds "
+                    "the state before the interrupted apply; the journal holds the changes "
+                    "made since. Repair or remove that line, then re-run.") from None
+            codec.apply_journal_entry(state, entry)

@@ -1,0 +1,104 @@
+"""The in-memory state: resources, their instances' recorded objects, and root outputs.
+
+Pure data with small mutators. Encoding to Terraform's v4 JSON lives in codec.py;
+persistence (files, journal, PostgreSQL) lives in backends/.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from ..addrs import InstanceAddr, InstanceKey, ProviderConfigAddr, ResourceAddr
+
+READY = "ready"
+TAINTED = "tainted"
+
+
+@dataclass
+class InstanceObject:
+    """What state records for one resource instance."""
+
+    attributes: dict
+    sensitive_paths: list = field(default_factory=list)  # list of attribute paths (tuples)
+    dependencies: list = field(default_factory=list)  # sorted canonical ResourceAddr strings
+    status: str = READY
+    schema_version: int = 0
+    create_before_destroy: bool = False
+
+    def copy(self) -> "InstanceObject":
+        return copy.deepcopy(self)
+
+
+@dataclass
+class ResourceState:
+    addr: ResourceAddr
+    provider: ProviderConfigAddr
+    instances: dict = field(default_factory=dict)  # InstanceKey -> InstanceObject
+    each_mode: str = ""  # "" (single), "count" or "for_each"
+
+
+@dataclass
+class OutputValue:
+    value: Any
+    sensitive: bool = False
+    type: Any = None  # JSON type description as Terraform writes it, or None to infer
+
+
+@dataclass
+class State:
+    lineage: str = field(default_factory=lambda: str(uuid.uuid4()))
+    serial: int = 0
+    terraform_version: str = "1.11.0"
+    resources: dict = field(default_factory=dict)  # ResourceAddr -> ResourceState
+    outputs: dict = field(default_factory=dict)  # name -> OutputValue
+
+    def instance(self, addr: InstanceAddr) -> InstanceObject | None:
+        rs = self.resources.get(addr.resource)
+        return rs.instances.get(addr.key) if rs else None
+
+    def provider_of(self, addr: ResourceAddr) -> ProviderConfigAddr | None:
+        rs = self.resources.get(addr)
+        return rs.provider if rs else None
+
+    def set_instance(self, addr: InstanceAddr, provider: ProviderConfigAddr,
+                     obj: InstanceObject | None, each_mode: str | None = None) -> None:
+        """Record ``obj`` for ``addr``; None removes the instance (and an emptied resource)."""
+        rs = self.resources.get(addr.resource)
+        if obj is None:
+            if rs is not None:
+                rs.instances.pop(addr.key, None)
+                if not rs.instances:
+                    del self.resources[addr.resource]
+            return
+        if rs is None:
+            rs = self.resources[addr.resource] = ResourceState(addr.resource, provider)
+        rs.provider = provider
+        if each_mode is not None:
+            rs.each_mode = each_mode
+        elif not rs.each_mode:
+            rs.each_mode = ("count" if isinstance(addr.key, int)
+                            else "for_each" if isinstance(addr.key, str) else "")
+        rs.instances[addr.key] = obj
+
+    def instances(self) -> Iterator[tuple[InstanceAddr, ResourceState, InstanceObject]]:
+        for raddr in sorted(self.resources):
+            rs = self.resources[raddr]
+            for key in sorted(rs.instances, key=lambda k: InstanceAddr(raddr, k).sort_key()):
+                yield InstanceAddr(raddr, key), rs, rs.instances[key]
+
+    def instance_addrs(self) -> list[InstanceAddr]:
+        return [a for a, _, _ in self.instances()]
+
+    @property
+    def empty(self) -> bool:
+        return not self.resources
+
+    def deepcopy(self) -> "State":
+        return copy.deepcopy(self)
+
+
+def instance_key_of(addr: InstanceAddr) -> InstanceKey:
+    return addr.key

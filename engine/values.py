@@ -1,0 +1,369 @@
+"""Values: plain Python data plus two markers — Unknown ("known after apply") and Sensitive.
+
+A value is None, bool, int, float, str, list, dict (object/map), an ``Unknown``, or a
+``Sensitive`` wrapping any of those. Sets are lists with unique elements. Type constraints
+(``Type`` and its subclasses) describe and convert values the way Terraform converts them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+
+class Unknown:
+    """A value not known until apply. ``type`` is a Type or None when not known either."""
+
+    __slots__ = ("type",)
+
+    def __init__(self, type: "Type | None" = None):
+        self.type = type
+
+    def __repr__(self) -> str:
+        return "Unknown()" if self.type is None else f"Unknown({self.type})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unknown)
+
+    def __hash__(self) -> int:
+        return hash("Unknown")
+
+
+UNKNOWN = Unknown()
+
+
+class Sensitive:
+    """A value marked sensitive. Marks flow through every operation on the value."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value.value if isinstance(value, Sensitive) else value
+
+    def __repr__(self) -> str:
+        return "Sensitive(...)"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sensitive) and self.value == other.value
+
+    def __hash__(self) -> int:
+        return hash(("Sensitive", repr(type(self.value))))
+
+
+def is_unknown(v: Any) -> bool:
+    return isinstance(v, Unknown) or (isinstance(v, Sensitive) and isinstance(v.value, Unknown))
+
+
+def is_sensitive(v: Any) -> bool:
+    return isinstance(v, Sensitive)
+
+
+def strip_sensitive(v: Any) -> Any:
+    """The value with the top-level mark removed (deep marks stay)."""
+    return v.value if isinstance(v, Sensitive) else v
+
+
+def is_wholly_known(v: Any) -> bool:
+    v = strip_sensitive(v)
+    if isinstance(v, Unknown):
+        return False
+    if isinstance(v, dict):
+        return all(is_wholly_known(x) for x in v.values())
+    if isinstance(v, list):
+        return all(is_wholly_known(x) for x in v)
+    return True
+
+
+def contains_sensitive(v: Any) -> bool:
+    if isinstance(v, Sensitive):
+        return True
+    if isinstance(v, dict):
+        return any(contains_sensitive(x) for x in v.values())
+    if isinstance(v, list):
+        return any(contains_sensitive(x) for x in v)
+    return False
+
+
+def unmark(v: Any, path: tuple = ()) -> tuple[Any, list[tuple]]:
+    """Split a value into its plain value and the paths of its sensitive parts."""
+    paths: list[tuple] = []
+
+    def walk(x: Any, p: tuple) -> Any:
+        if isinstance(x, Sensitive):
+            paths.append(p)
+            return walk(x.value, p)
+        if isinstance(x, dict):
+            return {k: walk(val, p + (k,)) for k, val in x.items()}
+        if isinstance(x, list):
+            return [walk(val, p + (i,)) for i, val in enumerate(x)]
+        return x
+
+    return walk(v, path), paths
+
+
+def mark_paths(v: Any, paths: list[tuple]) -> Any:
+    """Re-apply sensitive marks at ``paths`` (the inverse of ``unmark``). Missing paths are ignored."""
+    for p in paths:
+        v = _mark_one(v, tuple(p))
+    return v
+
+
+def _mark_one(v: Any, p: tuple) -> Any:
+    if not p:
+        return v if isinstance(v, Sensitive) else Sensitive(v)
+    inner = strip_sensitive(v)
+    head, rest = p[0], p[1:]
+    if isinstance(inner, dict) and head in inner:
+        new = dict(inner)
+        new[head] = _mark_one(inner[head], rest)
+    elif isinstance(inner, list) and isinstance(head, int) and 0 <= head < len(inner):
+        new = list(inner)
+        new[head] = _mark_one(inner[head], rest)
+    else:
+        return v
+    return Sensitive(new) if isinstance(v, Sensitive) else new
+
+
+def walk_leaves(v: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    v = strip_sensitive(v)
+    if isinstance(v, dict):
+        for k, x in v.items():
+            yield from walk_leaves(x, path + (k,))
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            yield from walk_leaves(x, path + (i,))
+    else:
+        yield path, v
+
+
+# ---------------------------------------------------------------------------------------
+# Type constraints
+
+
+class ConversionError(Exception):
+    """A value does not convert to a type. ``path`` locates the offending element."""
+
+    def __init__(self, message: str, path: tuple = ()):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def __str__(self) -> str:
+        if not self.path:
+            return self.message
+        where = ", ".join(f"element {p}" if isinstance(p, int) else f"attribute {p!r}"
+                          for p in self.path)
+        return f"{where}: {self.message}"
+
+
+class Type:
+    """Base class of type constraints."""
+
+    name = "any"
+
+    def convert(self, v: Any, path: tuple = ()) -> Any:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+def _passthrough(v: Any, conv) -> Any:
+    """Apply ``conv`` under marks: Unknown stays Unknown, Sensitive stays Sensitive, null stays null."""
+    if isinstance(v, Sensitive):
+        return Sensitive(_passthrough(v.value, conv))
+    if v is None or isinstance(v, Unknown):
+        return v
+    return conv(v)
+
+
+def type_name_of(v: Any) -> str:
+    v = strip_sensitive(v)
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (int, float)):
+        return "number"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "tuple"
+    if isinstance(v, dict):
+        return "object"
+    return "unknown"
+
+
+class AnyType(Type):
+    name = "any"
+
+    def convert(self, v: Any, path: tuple = ()) -> Any:
+        return v
+
+
+class StringType(Type):
+    name = "string"
+
+    def convert(self, v: Any, path: tuple = ()) -> Any:
+        def conv(x: Any) -> Any:
+            if isinstance(x, bool):
+                return "true" if x else "false"
+            if isinstance(x, int):
+                return str(x)
+            if isinstance(x, float):
+                return format_number(x)
+            if isinstance(x, str):
+                return x
+            raise ConversionError("string required", path)
+        return _passthrough(v, conv)
+
+
+def format_number(x: float | int) -> str:
+    if isinstance(x, int) and not isinstance(x, bool):
+        return str(x)
+    if math.isinf(x):
+        return "+Inf" if x > 0 else "-Inf"
+    if float(x).is_integer() and abs(x) < 1e21:
+        return str(int(x))
+    return repr(x)
+
+
+def parse_number(s: str) -> int | float:
+    t = s.strip()
+    try:
+        return int(t)
+    except ValueError:
+        f = float(t)
+        if math.isnan(f):
+            raise ValueError(s)
+        return int(f) if f.is_integer() and "e" not in t.lower() and "." not in t else f
+
+
+class NumberType(Type):
+    name = "number"
+
+    def convert(self, v: Any, path: tuple = ()) -> Any:
+        def conv(x: Any) -> Any:
+            if isinstance(x, bool):
+                raise ConversionError("number required", path)
+            if isinstance(x, (int, float)):
+                return x
+            if isinstance(x, str):
+                try:
+                    return parse_number(x)
+                except ValueError:
+                    raise ConversionError(
+                        f"a number is required, but {x!r} is not a valid number", path) from None
+            raise ConversionError("number required", path)
+        return _passthrough(v, conv)
+
+
+class BoolType(Type):
+    name = "bool"
+
+    def convert(self, v: Any, path: tuple = ()) -> Any:
+        def conv(x: Any) -> Any:
+            if isinstance(x, bool):
+                return x
+            if x == "true":
+                return True
+            if x == "false":
+                return False
+            raise ConversionError("bool required", path)
+        return _passthrough(v, conv)
+
+
+@dataclass(eq=False)
+class ListType(Type):
+    element: Type = field(default_factory=AnyType)
+    kind: str = "list"
+
+    def __str__(self) -> str:
+        return f"{self.kind}({self.element})"
+
+    def convert(self, v: Any, path: tuple = ()) -> Any:
+        def conv(x: Any) -> Any:
+            if not isinstance(x, list):
+                raise ConversionError(f"{self.kind} of {self.element} required", path)
+            out = [self.element.convert(e, path + (i,)) for i, e in enumerate(x)]
+            if self.kind == "set":
+                dedup: list = []
+                for e in out:
+                    if e not in dedup:
+                        dedup.append(e)
+                out = dedup
+            return out
+        return _passthrough(v, conv)
+
+
+def SetType(element: Type | None = None) -> ListType:  # noqa: N802 - reads like a type
+    return ListType(element or AnyType(), "set")
+
+
+@dataclass(eq=False)
+class MapType(Type):
+    element: Type = field(default_factory=AnyType)
+
+    def __str__(self) -> str:
+        return f"map({self.element})"
+
+    def convert(self, v: Any, path: tuple = ()) -> Any:
+        def conv(x: Any) -> Any:
+            if not isinstance(x, dict):
+                raise ConversionError(f"map of {self.element} required", path)
+            return {k: self.element.convert(e, path + (k,)) for k, e in x.items()}
+        return _passthrough(v, conv)
+
+
+@dataclass(eq=False)
+class ObjectType(Type):
+    attributes: dict = field(default_factory=dict)  # name -> Type
+    optional: frozenset = frozenset()
+    defaults: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        inner = ", ".join(f"{k}={t}" for k, t in self.attributes.items())
+        return f"object({{{inner}}})"
+
+    def convert(self, v: Any, path: tuple = ()) -> Any:
+        def conv(x: Any) -> Any:
+            if not isinstance(x, dict):
+                raise ConversionError("object required", path)
+            out = {}
+            for k, t in self.attributes.items():
+                if k in x:
+                    out[k] = t.convert(x[k], path + (k,))
+                elif k in self.optional:
+                    out[k] = t.convert(self.defaults.get(k), path + (k,))
+                else:
+                    raise ConversionError(f"attribute {k!r} is required", path)
+            return out
+        return _passthrough(v, conv)
+
+
+@dataclass(eq=False)
+class TupleType(Type):
+    elements: list = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "tuple([" + ", ".join(str(t) for t in self.elements) + "])"
+
+    def convert(self, v: Any, path: tuple = ()) -> Any:
+        def conv(x: Any) -> Any:
+            if not isinstance(x, list) or len(x) != len(self.elements):
+                raise ConversionError(f"tuple of {len(self.elements)} elements required", path)
+            return [t.convert(e, path + (i,)) for i, (t, e) in enumerate(zip(self.elements, x))]
+        return _passthrough(v, conv)
+
+
+STRING = StringType()
+NUMBER = NumberType()
+BOOL = BoolType()
+ANY = AnyType()

@@ -1,0 +1,141 @@
+"""The VPC API client: one call seam over an injected transport, with bounded retries.
+
+Exceptions (all from ``CloudError``):
+
+- ``CloudApiError(code, message, request_id)``: the cloud answered with an error envelope.
+- ``CloudTransportError``: the request did not get an answer (connection, protocol).
+
+Transports turn ``(action, params, region)`` into the ``Response`` body. Now there is
+``InProcessTransport`` (the embedded emulator); an HTTP transport through the official SDK
+(served emulator or the real cloud) implements the same ``send``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol
+
+
+class CloudError(Exception):
+    """Base of the client's errors."""
+
+
+class CloudApiError(CloudError):
+    """The cloud answered with ``{"Error": {"Code", "Message"}}``."""
+
+    def __init__(self, code: str, message: str, request_id: str = ""):
+        rid = f" (RequestId {request_id})" if request_id else ""
+        super().__init__(f"[{code}] {message}{rid}")
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+
+    @property
+    def is_not_found(self) -> bool:
+        return self.code == "ResourceNotFound" or self.code.endswith(".NotFound")
+
+
+class CloudTransportError(CloudError):
+    """No answer from the cloud: the request may or may not have been carried out."""
+
+
+class Transport(Protocol):
+    def send(self, action: str, params: dict, region: str) -> dict:
+        """The ``Response`` body for one call; raise CloudTransportError when unanswered."""
+        ...
+
+
+class InProcessTransport:
+    """Calls the embedded emulator directly. Params and results go through JSON, as on the
+    wire, so no Python object is shared between client and service."""
+
+    def __init__(self, service: Any):
+        self.service = service
+
+    def send(self, action: str, params: dict, region: str) -> dict:
+        try:
+            wire = json.loads(json.dumps(params))
+            return json.loads(json.dumps(self.service.call(action, wire, region)))
+        except CloudError:
+            raise
+        except Exception as e:  # the store failed (disk, locking): no answer
+            raise CloudTransportError(f"{action}: {type(e).__name__}: {e}") from e
+
+
+# Codes the public provider retries for every call (its ``retryError``).
+RETRYABLE_CODES = frozenset({"RequestLimitExceeded", "RequestLimitExceeded.UinLimitExceeded",
+                             "RequestLimitExceeded.IPLimitExceeded",
+                             "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
+                             "ResourceBusy", "ResourceUnavailable", "ClientError.NetworkError",
+                             "ClientError.HttpStatusCodeError"})
+# Worth another try only when deleting: a dependent may be going away in parallel.
+RETRYABLE_ON_DELETE = frozenset({"ResourceInUse"})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    base_delay: float = 0.1
+    max_delay: float = 1.0
+
+    def delay(self, attempt: int) -> float:
+        return min(self.max_delay, self.base_delay * (3 ** attempt))
+
+
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+def _is_idempotent(action: str) -> bool:
+    return action.startswith(("Describe", "Inquiry"))
+
+
+class VpcClient:
+    """``call(action, **params)`` returns the response body (``RequestId`` included) or
+    raises ``CloudApiError`` / ``CloudTransportError``. ``None`` params are omitted, as the
+    official SDK omits them."""
+
+    def __init__(self, transport: Transport, region: str, *, retry: RetryPolicy = RetryPolicy(),
+                 sleep: Callable[[float], None] = time.sleep):
+        self.transport = transport
+        self.region = region
+        self.retry = retry
+        self.sleep = sleep
+
+    def call(self, action: str, *, extra_retry_codes: frozenset = frozenset(),
+             **params: Any) -> dict:
+        params = {k: v for k, v in params.items() if v is not None}
+        retry_codes = RETRYABLE_CODES | extra_retry_codes
+        if action.startswith("Delete"):
+            retry_codes |= RETRYABLE_ON_DELETE
+        attempt = 0
+        while True:
+            try:
+                body = self.transport.send(action, params, self.region)
+            except CloudTransportError:
+                # Only reads are safe to repeat: a lost answer to a create may hide an object.
+                if not _is_idempotent(action) or attempt + 1 >= self.retry.attempts:
+                    raise
+            else:
+                err = body.get("Error")
+                if not err:
+                    return body
+                code, message = str(err.get("Code", "")), str(err.get("Message", ""))
+                if code not in retry_codes or attempt + 1 >= self.retry.attempts:
+                    raise CloudApiError(code, message, str(body.get("RequestId", "")))
+            self.sleep(self.retry.delay(attempt))
+            attempt += 1
+
+    def describe_all(self, action: str, set_key: str, **params: Any) -> list[dict]:
+        """Every item of a paged Describe (pages of 100)."""
+        out: list[dict] = []
+        offset = 0
+        while True:
+            body = self.call(action, Offset=offset, Limit=100, **params)
+            page = body.get(set_key) or []
+            out.extend(page)
+            total = body.get("TotalCount")
+            offset += len(page)
+            if not page or (total is not None and offset >= int(total)):
+                return out

@@ -1,0 +1,237 @@
+"""Checks across objects of one plan: SPD rule 4 against the VPC's CIDR and the product's
+limits (gateways per VPC, customer gateways per region, tunnels per gateway and per
+customer gateway), counting what the plan will hold plus what already exists in the cloud.
+
+Objects are linked through known IDs or, while an ID is unknown, through
+``PlannedObject.references``. Cloud reads go through each object's own provider instance.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from engine.diagnostics import Diagnostics, error, warning
+from engine.providers import PlannedObject
+
+from . import rules
+from .client import CloudError
+from .resources.base import Context, known
+from .resources.vpn_connection import spd_path, spd_policies
+
+VPC = "tencentcloud_vpc"
+GATEWAY = "tencentcloud_vpn_gateway"
+CUSTOMER_GATEWAY = "tencentcloud_vpn_customer_gateway"
+CONNECTION = "tencentcloud_vpn_connection"
+EXISTING_ACTIONS = ("no-op", "update")
+
+
+class _Cloud:
+    """Cached reads of the cloud for one check, per provider instance."""
+
+    def __init__(self) -> None:
+        self._cache: dict = {}
+        self.failures: list[str] = []
+
+    def call(self, obj: PlannedObject, action: str, set_key: str,
+             **params: Any) -> list[dict] | None:
+        ctx = _context(obj)
+        if ctx is None:
+            return None
+        key = (ctx.region, action, json.dumps(params, sort_keys=True))
+        if key not in self._cache:
+            try:
+                self._cache[key] = ctx.client.describe_all(action, set_key, **params)
+            except CloudError as e:
+                self.failures.append(f"{action}: {e}")
+                self._cache[key] = None
+        return self._cache[key]
+
+
+def _context(obj: PlannedObject) -> Context | None:
+    getter = getattr(obj.provider, "cloud_context", None)
+    return getter() if callable(getter) else None
+
+
+def _region(obj: PlannedObject) -> str | None:
+    return getattr(obj.provider, "region", None)
+
+
+class _Index:
+    def __init__(self, objects: list[PlannedObject]):
+        self.objects = objects
+        self.by_address = {o.address: o for o in objects}
+        self.by_id: dict[str, PlannedObject] = {}
+        for o in objects:
+            oid = known(o.value.get("id"))
+            if isinstance(oid, str) and oid:
+                self.by_id[oid] = o
+
+    def of_type(self, type_name: str) -> list[PlannedObject]:
+        return [o for o in self.objects if o.type_name == type_name]
+
+    def referenced(self, obj: PlannedObject, attr: str) -> PlannedObject | None:
+        for ref in _pairs(obj.references.get(attr)):
+            address = ref[0]
+            target = self.by_address.get(address)
+            if target is None:
+                cands = [o for o in self.objects if o.address.startswith(address + "[")]
+                target = cands[0] if len(cands) == 1 else None
+            if target is not None:
+                return target
+        return None
+
+    def target(self, obj: PlannedObject, attr: str) -> tuple[tuple | None, PlannedObject | None]:
+        """The object ``obj.<attr>`` names: (group key, the planned object if in the plan)."""
+        value = known(obj.value.get(attr))
+        if isinstance(value, str) and value:
+            return ("id", value), self.by_id.get(value)
+        t = self.referenced(obj, attr)
+        if t is None:
+            return None, None
+        tid = known(t.value.get("id"))
+        return (("id", tid) if tid else ("address", t.address)), t
+
+
+def _pairs(refs: Any) -> list[tuple]:
+    """``references[attr]`` as (address, attribute) pairs, whatever its exact shape: a list of
+    pairs, a list of addresses, one pair or one address."""
+    if not refs:
+        return []
+    if isinstance(refs, str):
+        return [(refs, "id")]
+    if (isinstance(refs, tuple) and len(refs) == 2 and isinstance(refs[1], str)
+            and "." not in refs[1]):
+        return [(str(refs[0]), refs[1])]
+    out = []
+    for r in refs if isinstance(refs, (list, tuple, set, frozenset)) else [refs]:
+        if isinstance(r, (tuple, list)) and r:
+            out.append((str(r[0]), str(r[1]) if len(r) > 1 else "id"))
+        else:
+            out.append((str(r), "id"))
+    return out
+
+
+def _sort_members(members: list[PlannedObject]) -> list[PlannedObject]:
+    """Existing objects first (they already count), then new ones by address."""
+    return sorted(members, key=lambda o: (o.action not in EXISTING_ACTIONS, o.address))
+
+
+def _limit_diags(d: Diagnostics, kind: str, members: list[PlannedObject], outside: int,
+                 path: tuple) -> None:
+    limit = rules.LIMITS[kind].maximum
+    total = outside + len(members)
+    vs = rules.check_limit(kind, total)
+    if not vs:
+        return
+    for pos, obj in enumerate(_sort_members(members), start=outside):
+        if pos >= limit:
+            d.append(error("Limit exceeded", vs[0].message, address=obj.address, path=path))
+
+
+def check_plan(objects: list[PlannedObject]) -> Diagnostics:
+    index = _Index(objects)
+    cloud = _Cloud()
+    d = Diagnostics()
+    _check_spd_vpc(index, cloud, d)
+    _check_gateways_per_vpc(index, cloud, d)
+    _check_customer_gateways_per_region(index, cloud, d)
+    _check_tunnels(index, cloud, d, "vpn_gateway_id", "vpn-gateway-id",
+                   "tunnels_per_vpn_gateway")
+    _check_tunnels(index, cloud, d, "customer_gateway_id", "customer-gateway-id",
+                   "tunnels_per_customer_gateway")
+    if cloud.failures:
+        d.append(warning("Cloud not readable",
+                         "Some limits could not be checked against objects that already exist "
+                         f"in the cloud ({cloud.failures[0]}). Apply may still fail on them."))
+    return d
+
+
+# --- SPD rule 4 ------------------------------------------------------------------------------
+
+def _vpc_cidr(index: _Index, cloud: _Cloud, obj: PlannedObject, attr: str = "vpc_id") -> str | None:
+    key, target = index.target(obj, attr)
+    if target is not None and target.type_name == VPC:
+        return known(target.value.get("cidr_block"))
+    if key is not None and key[0] == "id":
+        vpcs = cloud.call(obj, "DescribeVpcs", "VpcSet", Filters=[
+            {"Name": "vpc-id", "Values": [key[1]]}])
+        if vpcs:
+            return vpcs[0].get("CidrBlock")
+    return None
+
+
+def _connection_vpc_cidr(index: _Index, cloud: _Cloud, conn: PlannedObject) -> str | None:
+    cidr = _vpc_cidr(index, cloud, conn)
+    if cidr:
+        return cidr
+    key, gw = index.target(conn, "vpn_gateway_id")
+    if gw is not None and gw.type_name == GATEWAY:
+        return _vpc_cidr(index, cloud, gw)
+    if key is not None and key[0] == "id":
+        gws = cloud.call(conn, "DescribeVpnGateways", "VpnGatewaySet", Filters=[
+            {"Name": "vpn-gateway-id", "Values": [key[1]]}])
+        if gws and gws[0].get("VpcId"):
+            vpcs = cloud.call(conn, "DescribeVpcs", "VpcSet", Filters=[
+                {"Name": "vpc-id", "Values": [gws[0]["VpcId"]]}])
+            if vpcs:
+                return vpcs[0].get("CidrBlock")
+    return None
+
+
+def _check_spd_vpc(index: _Index, cloud: _Cloud, d: Diagnostics) -> None:
+    for conn in index.of_type(CONNECTION):
+        policies = spd_policies(conn.value.get("security_group_policy"))
+        if not policies:
+            continue
+        cidr = _connection_vpc_cidr(index, cloud, conn)
+        for v in rules.check_spd_vpc(policies, cidr):
+            d.append(error("Invalid SPD policy", v.message, address=conn.address,
+                           path=spd_path(v.locator)))
+
+
+# --- limits ---------------------------------------------------------------------------------
+
+def _group(index: _Index, objs: list[PlannedObject], attr: str) -> dict[tuple, list[PlannedObject]]:
+    groups: dict[tuple, list[PlannedObject]] = {}
+    for o in objs:
+        key, _ = index.target(o, attr)
+        if key is not None:
+            groups.setdefault(key, []).append(o)
+    return groups
+
+
+def _outside(cloud_items: list[dict] | None, id_key: str, index: _Index) -> int:
+    return sum(1 for item in cloud_items or [] if item.get(id_key) not in index.by_id)
+
+
+def _check_gateways_per_vpc(index: _Index, cloud: _Cloud, d: Diagnostics) -> None:
+    for key, members in _group(index, index.of_type(GATEWAY), "vpc_id").items():
+        outside = 0
+        if key[0] == "id":
+            outside = _outside(cloud.call(members[0], "DescribeVpnGateways", "VpnGatewaySet",
+                                          Filters=[{"Name": "vpc-id", "Values": [key[1]]}]),
+                               "VpnGatewayId", index)
+        _limit_diags(d, "gateways_per_vpc", members, outside, ("vpc_id",))
+
+
+def _check_customer_gateways_per_region(index: _Index, cloud: _Cloud, d: Diagnostics) -> None:
+    groups: dict[str | None, list[PlannedObject]] = {}
+    for o in index.of_type(CUSTOMER_GATEWAY):
+        groups.setdefault(_region(o), []).append(o)
+    for _region_name, members in groups.items():
+        outside = _outside(cloud.call(members[0], "DescribeCustomerGateways", "CustomerGatewaySet"),
+                           "CustomerGatewayId", index)
+        _limit_diags(d, "customer_gateways_per_region", members, outside, ("name",))
+
+
+def _check_tunnels(index: _Index, cloud: _Cloud, d: Diagnostics, attr: str, filter_name: str,
+                   kind: str) -> None:
+    for key, members in _group(index, index.of_type(CONNECTION), attr).items():
+        outside = 0
+        if key[0] == "id":
+            outside = _outside(cloud.call(members[0], "DescribeVpnConnections",
+                                          "VpnConnectionSet",
+                                          Filters=[{"Name": filter_name, "Values": [key[1]]}]),
+                               "VpnConnectionId", index)
+        _limit_diags(d, kind, members, outside, (attr,))

@@ -1,0 +1,204 @@
+"""The ``tencentcloud`` provider: schema, plan-time checks and CRUD of the VPN resource types
+against the VPC API (now: the embedded emulator at ``<workdir>/.vpnform/cloud.db``).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from engine import values as V
+from engine.diagnostics import Diagnostics
+from engine.providers import (
+    ApplyRequest,
+    ApplyResult,
+    PlannedObject,
+    PlanRequest,
+    PlanResult,
+    ReadResult,
+)
+from engine.schema import Attribute, Block, ProviderSchema
+
+from . import cross_checks, data_sources
+from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
+from .emulator import EmulatedVpcService
+from .resources import RESOURCES
+from .resources.base import Context, ResourceType, cloud_error_detail, known
+
+REGION_ENV = "TENCENTCLOUD_REGION"
+DEFAULT_REGION = "ap-guangzhou"
+
+PROVIDER_BLOCK = Block(attributes={
+    "region": Attribute(V.STRING, optional=True,
+                        description=f"Region; default ${REGION_ENV}, else {DEFAULT_REGION}."),
+    "secret_id": Attribute(V.STRING, optional=True),
+    "secret_key": Attribute(V.STRING, optional=True, sensitive=True),
+    "security_token": Attribute(V.STRING, optional=True, sensitive=True),
+    "protocol": Attribute(V.STRING, optional=True),
+    "domain": Attribute(V.STRING, optional=True),
+})
+
+
+def _mark(block: Block, value: dict | None) -> dict | None:
+    """``value`` with the schema's sensitive attributes marked."""
+    if value is None:
+        return None
+    return V.mark_paths(value, list(block.sensitive_paths(value)))
+
+
+class TencentCloudProvider:
+    """One configured ``provider "tencentcloud"`` block."""
+
+    name = "tencentcloud"
+
+    def __init__(self, workdir: str = ".", *, transport: Transport | None = None):
+        self.workdir = str(workdir)
+        self.region = os.environ.get(REGION_ENV) or DEFAULT_REGION
+        self.config: dict = {}
+        self.retry = RetryPolicy()
+        self.poll_timeout = 300.0
+        self._transport = transport
+        self._service: EmulatedVpcService | None = None
+        self._client: VpcClient | None = None
+
+    # -- configuration -----------------------------------------------------------------------
+    def schema(self) -> ProviderSchema:
+        return ProviderSchema(
+            provider=PROVIDER_BLOCK,
+            resources={name: r.schema for name, r in RESOURCES.items()},
+            data_sources=dict(data_sources.SCHEMAS))
+
+    def configure(self, config: dict) -> Diagnostics:
+        d = Diagnostics()
+        cfg = V.unmark(config or {})[0]
+        region = known(cfg.get("region"))
+        if V.is_unknown(cfg.get("region")):
+            d.error("Invalid provider configuration", "The region must be known at plan time; "
+                    "it cannot depend on a resource's attributes.", path=("region",))
+            return d
+        region = region or os.environ.get(REGION_ENV) or DEFAULT_REGION
+        if not isinstance(region, str) or not region.strip():
+            d.error("Invalid provider configuration", "The region must be a non-empty string "
+                    "such as \"ap-guangzhou\".", path=("region",))
+            return d
+        self.region = region
+        self.config = cfg
+        if self._transport is None:
+            self._service = EmulatedVpcService.for_workdir(self.workdir)
+            self._transport = InProcessTransport(self._service)
+        self._client = VpcClient(self._transport, self.region, retry=self.retry)
+        return d
+
+    def cloud_context(self) -> Context:
+        if self._client is None:
+            self.configure({})
+        assert self._client is not None
+        self._client.retry = self.retry
+        secrets = [known(self.config.get(k)) for k in ("secret_key", "security_token")]
+        return Context(self._client, self.region, poll_timeout=self.poll_timeout,
+                       secrets=[s for s in secrets if s])
+
+    @property
+    def service(self) -> EmulatedVpcService | None:
+        """The embedded emulator (None when another transport was given)."""
+        if self._client is None:
+            self.configure({})
+        return self._service
+
+    # -- plan --------------------------------------------------------------------------------
+    def _resource(self, type_name: str) -> ResourceType | None:
+        return RESOURCES.get(type_name)
+
+    @staticmethod
+    def _unsupported(kind: str, type_name: str) -> Diagnostics:
+        d = Diagnostics()
+        d.error(f"Unsupported {kind} type",
+                f"The tencentcloud provider has no {kind} type {type_name!r}.")
+        return d
+
+    def validate(self, type_name: str, config: dict) -> Diagnostics:
+        r = self._resource(type_name)
+        if r is None:
+            if type_name in data_sources.SCHEMAS:
+                return Diagnostics()
+            return self._unsupported("resource", type_name)
+        return r.validate(V.unmark(config or {})[0])
+
+    def plan(self, request: PlanRequest) -> PlanResult:
+        r = self._resource(request.type_name)
+        if r is None:
+            return PlanResult(planned=None,
+                              diagnostics=self._unsupported("resource", request.type_name))
+        result = r.plan(request.prior, request.config)
+        result.diagnostics = Diagnostics.of([
+            d if d.address else d.with_address(request.address) for d in result.diagnostics])
+        return result
+
+    def check_plan(self, objects: list[PlannedObject]) -> Diagnostics:
+        return cross_checks.check_plan(objects)
+
+    # -- apply and read ----------------------------------------------------------------------
+    def apply(self, request: ApplyRequest) -> ApplyResult:
+        r = self._resource(request.type_name)
+        if r is None:
+            return ApplyResult(new=None,
+                               diagnostics=self._unsupported("resource", request.type_name))
+        result = r.apply(self.cloud_context(), request.prior, request.planned)
+        result.new = _mark(r.block, result.new)
+        result.diagnostics = Diagnostics.of([
+            d if d.address else d.with_address(request.address) for d in result.diagnostics])
+        return result
+
+    def read(self, type_name: str, value: dict) -> ReadResult:
+        r = self._resource(type_name)
+        if r is None:
+            return ReadResult(value=None, diagnostics=self._unsupported("resource", type_name))
+        ctx = self.cloud_context()
+        try:
+            return ReadResult(value=_mark(r.block, r.read(ctx, value)))
+        except CloudError as e:
+            d = Diagnostics()
+            secrets = ctx.secrets + r.secrets_of(V.unmark(value)[0])
+            d.error(f"Error reading {r.noun}", cloud_error_detail(e, secrets))
+            return ReadResult(value=value, diagnostics=d)
+
+    def import_resource(self, type_name: str, id: str) -> ReadResult:
+        r = self._resource(type_name)
+        if r is None:
+            return ReadResult(value=None, diagnostics=self._unsupported("resource", type_name))
+        result = self.read(type_name, r.import_prior(id))
+        if result.value is None and not result.diagnostics:
+            d = Diagnostics()
+            d.error("Cannot import non-existent remote object",
+                    f"No {r.noun} with ID {id!r} exists in region {self.region}. Check the ID "
+                    "and the provider's region.")
+            return ReadResult(value=None, diagnostics=d)
+        if result.value is not None and not result.diagnostics:
+            value = V.unmark(result.value)[0]
+            for name, a in r.block.attributes.items():
+                if value.get(name) is None and a.default is not None:
+                    value[name] = a.default
+            result.value = _mark(r.block, value)
+        return result
+
+    def read_data_source(self, type_name: str, config: dict) -> ReadResult:
+        if type_name not in data_sources.READERS:
+            return ReadResult(value=None, diagnostics=self._unsupported("data source", type_name))
+        ctx = self.cloud_context()
+        cfg: dict[str, Any] = V.unmark(config or {})[0]
+        try:
+            return ReadResult(value=data_sources.read_data_source(ctx, type_name, cfg,
+                                                                  self.workdir))
+        except (CloudError, OSError) as e:
+            d = Diagnostics()
+            detail = (cloud_error_detail(e, ctx.secrets) if isinstance(e, CloudError)
+                      else f"Could not write result_output_file: {e}")
+            d.error(f"Error reading data source {type_name}", detail)
+            return ReadResult(value=None, diagnostics=d)
+
+    def close(self) -> None:
+        if self._service is not None:
+            self._service.store.close()
+            self._service = None
+        self._client = None
+        self._transport = None

@@ -1,0 +1,23 @@
+"""The tencentcloud resource types, one module each; ``RESOURCES`` maps type name → type."""
+
+from __future__ import annotations
+
+from . import (
+               route_table,
+               route_table_entry,
+               subnet,
+               vpc,
+               vpn_connection,
+               vpn_customer_gateway,
+               vpn_gateway,
+               vpn_gateway_route,
+)
+from .base import ResourceType
+
+RESOURCES: dict[str, ResourceType] = {
+    m.RESOURCE.type_name: m.RESOURCE
+    for m in (vpc, subnet, route_table, route_table_entry, vpn_gateway, vpn_customer_gateway,
+              vpn_connection, vpn_gateway_route)
+}
+
+__all__ = ["RESOURCES", "ResourceType"]

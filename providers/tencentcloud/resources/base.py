@@ -1,0 +1,430 @@
+"""What every resource type shares: schema shorthands, generic planning, the apply
+skeleton (create → wait → read; update → read; delete) and error-to-diagnostic mapping.
+
+A resource module subclasses ``ResourceType`` and supplies its schema, its checks and the
+cloud calls (``create_object``, ``after_create``, ``read_object``, ``update_object``,
+``delete_object``). Values handed to those methods are plain (no marks); Unknown may
+remain only where the engine could not know a computed value, and ``known`` turns it
+into None.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from engine import values
+from engine.diagnostics import Diagnostic, Diagnostics, error
+from engine.providers import ApplyResult, PlanResult
+from engine.schema import Attribute, Block, NestedBlock, ResourceSchema
+
+from .. import rules
+from ..client import CloudApiError, CloudError, VpcClient
+
+# --- schema shorthands --------------------------------------------------------------------------
+
+
+def required(t: values.Type, *, force_new: bool = False, sensitive: bool = False,
+             description: str = "") -> Attribute:
+    return Attribute(t, required=True, force_new=force_new, sensitive=sensitive,
+                     description=description)
+
+
+def optional(t: values.Type, *, default: Any = None, force_new: bool = False,
+             computed: bool = False, description: str = "") -> Attribute:
+    return Attribute(t, optional=True, computed=computed, default=default, force_new=force_new,
+                     description=description)
+
+
+def computed(t: values.Type, description: str = "") -> Attribute:
+    return Attribute(t, computed=True, description=description)
+
+
+ID = computed(values.STRING, "The object's ID.")
+TAGS = optional(values.MapType(values.STRING), description="Tags of the object.")
+
+
+# --- small value helpers ------------------------------------------------------------------------
+
+def known(v: Any) -> Any:
+    """``v`` without marks, with Unknown read as None (not known = not given)."""
+    v = values.strip_sensitive(v)
+    return None if isinstance(v, values.Unknown) else v
+
+
+def plain(v: Any) -> Any:
+    return values.unmark(v)[0]
+
+
+def keep_null(prior_value: Any, api_value: Any, *defaults: Any) -> Any:
+    """For an optional attribute the user left unset: an API value that is only the cloud's
+    default (empty, zero, or one of ``defaults``) reads back as null, so no diff appears."""
+    if prior_value is None and (api_value in (None, "", 0, [], {}) or api_value in defaults):
+        return None
+    return api_value
+
+
+def tags_to_api(tags: dict | None) -> list[dict] | None:
+    if not tags:
+        return None
+    return [{"Key": k, "Value": "" if v is None else str(v)} for k, v in tags.items()]
+
+
+def tags_from_api(tag_set: list | None, prior_tags: Any) -> dict | None:
+    tags = {t["Key"]: t.get("Value", "") for t in tag_set or []}
+    if not tags and not prior_tags:
+        return None if prior_tags is None else {}
+    return tags
+
+
+def canonical(v: Any) -> str:
+    """A comparison key where list order does not matter (sets and set-nested blocks)."""
+    def norm(x: Any) -> Any:
+        if isinstance(x, dict):
+            return {k: norm(val) for k, val in x.items()}
+        if isinstance(x, list):
+            return sorted((norm(e) for e in x), key=lambda e: json.dumps(e, sort_keys=True,
+                                                                        default=repr))
+        if isinstance(x, values.Unknown):
+            return "<unknown>"
+        return x
+    return json.dumps(norm(values.unmark(v)[0]), sort_keys=True, default=repr)
+
+
+def differs(a: Any, b: Any) -> bool:
+    if values.is_unknown(a) or values.is_unknown(b):
+        return not (values.is_unknown(a) and values.is_unknown(b))
+    return canonical(a) != canonical(b)
+
+
+class WaitTimeout(CloudError):
+    """An object did not reach the wanted state in time."""
+
+
+@dataclass
+class Context:
+    """What a resource's cloud calls need: the client, its region and polling settings."""
+
+    client: VpcClient
+    region: str
+    poll_timeout: float = 300.0
+    poll_interval: float = 0.05
+    poll_max_interval: float = 2.0
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    secrets: list = field(default_factory=list)  # strings never to show in messages
+
+    def wait_for(self, what: str, fetch: Callable[[], Any], done: Callable[[Any], bool]) -> Any:
+        """Call ``fetch`` until ``done(result)``; bounded by ``poll_timeout``."""
+        deadline = self.clock() + self.poll_timeout
+        interval = self.poll_interval
+        while True:
+            result = fetch()
+            if done(result):
+                return result
+            if self.clock() >= deadline:
+                raise WaitTimeout(f"Timed out after {self.poll_timeout:g} s waiting for {what}.")
+            self.sleep(interval)
+            interval = min(self.poll_max_interval, interval * 1.5)
+
+
+def redact(text: str, secrets: Iterable[Any]) -> str:
+    for s in secrets:
+        if isinstance(s, str) and len(s) >= 1 and s in text:
+            text = text.replace(s, "(sensitive value)")
+    return text
+
+
+def cloud_error_detail(e: CloudError, secrets: Iterable[Any]) -> str:
+    if isinstance(e, CloudApiError):
+        text = f"The cloud answered {e.code}: {e.message}"
+        if e.request_id:
+            text += f" (RequestId {e.request_id})"
+    else:
+        text = str(e)
+    return redact(text, secrets)
+
+
+def violation_diag(v: rules.Violation, summary: str, path: tuple | None) -> Diagnostic:
+    return error(summary, v.message, path=path)
+
+
+# --- the resource type base ---------------------------------------------------------------------
+
+ACTIONS = {"create": "creating", "update": "updating", "delete": "deleting", "read": "reading"}
+
+
+class ResourceType:
+    type_name: str = ""
+    noun: str = ""  # "VPN gateway", for messages
+    block: Block = Block()
+    # O+C nested blocks (the schema's NestedBlock has no "computed" flag).
+    computed_blocks: frozenset = frozenset()
+    # Attributes whose API value is not read back: kept from the prior value.
+    kept_attributes: tuple = ()
+
+    @property
+    def schema(self) -> ResourceSchema:
+        return ResourceSchema(self.block)
+
+    # -- plan ------------------------------------------------------------------------------
+    def validate(self, config: dict) -> Diagnostics:
+        """Per-object checks on the (unmarked) config; Unknown values are skipped."""
+        return Diagnostics()
+
+    def plan_checks(self, prior: dict, planned: dict) -> Diagnostics:
+        """Checks of an in-place update (prior → planned)."""
+        return Diagnostics()
+
+    def plan(self, prior: dict | None, config: dict | None) -> PlanResult:
+        if config is None:
+            return PlanResult(planned=None)
+        cfg, marks = values.unmark(config)
+        old = values.unmark(prior)[0] if prior is not None else None
+        planned: dict = {}
+        attrs = self.block.attributes
+        for name, a in attrs.items():
+            if a.is_computed_only:
+                continue
+            v = cfg.get(name)
+            if v is None and a.optional:
+                if a.default is not None:
+                    v = a.default
+                elif a.computed:
+                    v = old.get(name) if old is not None else values.UNKNOWN
+            planned[name] = v
+        for name, nb in self.block.block_types.items():
+            v = cfg.get(name)
+            if (v is None or v == []) and name in self.computed_blocks:
+                v = old.get(name) if old is not None else values.UNKNOWN
+            elif v is None:
+                v = [] if nb.nesting != "single" else None
+            if isinstance(v, list):
+                v = [self._fill_nested(nb, item) for item in v]
+            planned[name] = v
+        replace: list[tuple] = []
+        if old is not None:
+            for name in sorted(self.block.force_new_names()):
+                if differs(planned.get(name), old.get(name)):
+                    replace.append((name,))
+        fresh = old is None or bool(replace)
+        if old is not None and replace:
+            # A new object: what the cloud decides for unset O+C attributes is not known.
+            for name, a in attrs.items():
+                if a.optional and a.computed and cfg.get(name) is None:
+                    planned[name] = values.UNKNOWN
+            for name in self.computed_blocks:
+                if cfg.get(name) in (None, []):
+                    planned[name] = values.UNKNOWN
+        for name, a in attrs.items():
+            if a.is_computed_only:
+                planned[name] = values.UNKNOWN if fresh else old.get(name)
+        if not fresh:
+            changed = {n for n in planned if differs(planned[n], old.get(n))}
+            for name in self.unknown_after_update(changed):
+                planned[name] = values.UNKNOWN
+        diags = Diagnostics()
+        if not fresh:
+            diags.extend(self.plan_checks(old, planned))
+        sensitive = [p for p in marks if _path_exists(planned, p)]
+        sensitive += list(self.block.sensitive_paths(planned))
+        return PlanResult(planned=values.mark_paths(planned, sensitive), requires_replace=replace,
+                          diagnostics=diags)
+
+    def unknown_after_update(self, changed: set[str]) -> set[str]:
+        """Computed attributes an in-place update of ``changed`` makes unknown."""
+        return set()
+
+    @staticmethod
+    def _fill_nested(nb: NestedBlock, item: Any) -> Any:
+        if not isinstance(item, dict):
+            return item
+        out = dict(item)
+        for n, a in nb.block.attributes.items():
+            if out.get(n) is None:
+                out[n] = a.default if a.default is not None else None
+        return out
+
+    # -- apply -----------------------------------------------------------------------------
+    def create_object(self, ctx: Context, planned: dict) -> str:
+        raise NotImplementedError
+
+    def after_create(self, ctx: Context, id: str, planned: dict) -> None:
+        """Calls after the ID exists (wait for AVAILABLE, follow-up settings)."""
+
+    def read_object(self, ctx: Context, prior: dict) -> dict | None:
+        raise NotImplementedError
+
+    def update_object(self, ctx: Context, prior: dict, planned: dict) -> None:
+        raise NotImplementedError
+
+    def delete_object(self, ctx: Context, prior: dict) -> None:
+        raise NotImplementedError
+
+    def import_prior(self, id: str) -> dict:
+        """The value to read an imported object with: every attribute null but the ID."""
+        v: dict = {n: None for n in self.block.attributes}
+        v.update({n: [] for n in self.block.block_types})
+        v["id"] = id
+        return v
+
+    def secrets_of(self, value: dict | None) -> list:
+        """Values of this object that must never appear in a message."""
+        if not value:
+            return []
+        return [known(value.get(n)) for n, a in self.block.attributes.items()
+                if a.sensitive and known(value.get(n))]
+
+    def apply(self, ctx: Context, prior: dict | None, planned: dict | None) -> ApplyResult:
+        prior = plain(prior) if prior is not None else None
+        planned = plain(planned) if planned is not None else None
+        ctx.secrets = ctx.secrets + self.secrets_of(prior) + self.secrets_of(planned)
+        if planned is None:
+            assert prior is not None
+            return self._apply_delete(ctx, prior)
+        if prior is None:
+            return self._apply_create(ctx, planned)
+        return self._apply_update(ctx, prior, planned)
+
+    def _fail(self, ctx: Context, verb: str, e: CloudError) -> Diagnostics:
+        d = Diagnostics()
+        d.error(f"Error {ACTIONS[verb]} {self.noun}", cloud_error_detail(e, ctx.secrets))
+        return d
+
+    def _apply_create(self, ctx: Context, planned: dict) -> ApplyResult:
+        try:
+            new_id = self.create_object(ctx, planned)
+        except CloudError as e:
+            return ApplyResult(new=None, diagnostics=self._fail(ctx, "create", e))
+        partial = self._partial(planned, new_id)
+        try:
+            self.after_create(ctx, new_id, partial)
+            new = self.read_object(ctx, partial)
+        except CloudError as e:
+            # The object exists: hand it back so the engine records it (tainted).
+            return ApplyResult(new=self._best_effort_read(ctx, partial),
+                               diagnostics=self._fail(ctx, "create", e))
+        if new is None:
+            d = Diagnostics()
+            d.error(f"Error creating {self.noun}",
+                    f"The {self.noun} {new_id} was created but could not be read back; it may "
+                    "have been deleted right away. Run plan again to see its state.")
+            return ApplyResult(new=None, diagnostics=d)
+        return ApplyResult(new=new)
+
+    def _apply_update(self, ctx: Context, prior: dict, planned: dict) -> ApplyResult:
+        try:
+            self.update_object(ctx, prior, planned)
+            new = self.read_object(ctx, self._partial(planned, prior["id"]))
+        except CloudError as e:
+            return ApplyResult(new=self._best_effort_read(ctx, prior) or prior,
+                               diagnostics=self._fail(ctx, "update", e))
+        if new is None:
+            d = Diagnostics()
+            d.error(f"Error updating {self.noun}",
+                    f"The {self.noun} {prior.get('id')} no longer exists. Run plan again to "
+                    "create it anew.")
+        else:
+            d = Diagnostics()
+        return ApplyResult(new=new, diagnostics=d)
+
+    def _apply_delete(self, ctx: Context, prior: dict) -> ApplyResult:
+        try:
+            self.delete_object(ctx, prior)
+        except CloudError as e:
+            if isinstance(e, CloudApiError) and e.is_not_found:
+                return ApplyResult(new=None)
+            return ApplyResult(new=prior, diagnostics=self._fail(ctx, "delete", e))
+        return ApplyResult(new=None)
+
+    def _partial(self, planned: dict, new_id: str) -> dict:
+        out = {k: known(v) for k, v in planned.items()}
+        out["id"] = new_id
+        return out
+
+    def _best_effort_read(self, ctx: Context, value: dict) -> dict:
+        try:
+            got = self.read_object(ctx, value)
+        except CloudError:
+            got = None
+        return got if got is not None else value
+
+    def read(self, ctx: Context, prior: dict) -> dict | None:
+        prior = plain(prior)
+        try:
+            return self.read_object(ctx, prior)
+        except CloudApiError as e:
+            if e.is_not_found:
+                return None
+            raise
+
+    # -- helpers for subclasses --------------------------------------------------------------
+    def wait_gone(self, ctx: Context, what: str, fetch: Callable[[], Any]) -> None:
+        ctx.wait_for(f"{what} to be deleted", fetch, lambda r: r is None)
+
+
+def _path_exists(v: Any, path: tuple) -> bool:
+    for step in path:
+        v = values.strip_sensitive(v)
+        if isinstance(v, dict) and step in v:
+            v = v[step]
+        elif isinstance(v, list) and isinstance(step, int) and 0 <= step < len(v):
+            v = v[step]
+        else:
+            return False
+    return True
+
+
+def check(diags: Diagnostics, vs: list[rules.Violation], summary: str, path: tuple | None) -> None:
+    for v in vs:
+        diags.append(violation_diag(v, summary, path))
+
+
+def num(v: Any) -> int | None:
+    """A known whole number, or None (unknown, unset, or not a whole number)."""
+    v = known(v)
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return v if isinstance(v, int) else None
+
+
+def first(items: list | None) -> dict | None:
+    if isinstance(items, list) and items and isinstance(items[0], dict):
+        return items[0]
+    return None
+
+
+def name_check(diags: Diagnostics, cfg: dict, what: str, attr: str = "name") -> None:
+    check(diags, rules.check_name(known(cfg.get(attr)), what), "Invalid name", (attr,))
+
+
+def describe_one(ctx: Context, action: str, ids_param: str, set_key: str, id: str) -> dict | None:
+    """One object by ID, or None when the cloud says it does not exist."""
+    try:
+        body = ctx.client.call(action, **{ids_param: [id]})
+    except CloudApiError as e:
+        if e.is_not_found:
+            return None
+        raise
+    items = body.get(set_key) or []
+    return items[0] if items else None
+
+
+def update_tags(ctx: Context, kind: str, id: str, prior_tags: Any, new_tags: Any) -> None:
+    old = dict(prior_tags or {})
+    new = dict(new_tags or {})
+    if old == new:
+        return
+    replace = [{"TagKey": k, "TagValue": "" if v is None else str(v)} for k, v in new.items()
+               if old.get(k) != v]
+    delete = [{"TagKey": k} for k in old if k not in new]
+    ctx.client.call("ModifyResourceTags", Resource=f"qcs::vpc:{ctx.region}:uin/:{kind}/{id}",
+                    ReplaceTags=replace or None, DeleteTags=delete or None)
+
+
+def changed(prior: dict, planned: dict, *names: str) -> bool:
+    return any(differs(planned.get(n), prior.get(n)) for n in names)

@@ -1,0 +1,95 @@
+"""``tencentcloud_vpn_customer_gateway``: the record of the IDC's IPsec device."""
+
+from __future__ import annotations
+
+from engine import values as V
+from engine.diagnostics import Diagnostics
+from engine.schema import Block
+
+from .. import rules
+from ..client import CloudApiError
+from .base import (
+    ID,
+    TAGS,
+    Context,
+    ResourceType,
+    changed,
+    check,
+    computed,
+    describe_one,
+    keep_null,
+    known,
+    name_check,
+    num,
+    optional,
+    required,
+    tags_from_api,
+    tags_to_api,
+    update_tags,
+)
+
+
+def describe_customer_gateway(ctx: Context, id: str) -> dict | None:
+    return describe_one(ctx, "DescribeCustomerGateways", "CustomerGatewayIds",
+                        "CustomerGatewaySet", id)
+
+
+class VpnCustomerGateway(ResourceType):
+    type_name = "tencentcloud_vpn_customer_gateway"
+    noun = "customer gateway"
+    block = Block(attributes={
+        "id": ID,
+        "name": required(V.STRING),
+        "public_ip_address": required(V.STRING, force_new=True),
+        "bgp_asn": optional(V.NUMBER),
+        "tags": TAGS,
+        "create_time": computed(V.STRING),
+    })
+
+    def validate(self, config: dict) -> Diagnostics:
+        d = Diagnostics()
+        name_check(d, config, "customer gateway name")
+        check(d, rules.check_customer_gateway_ip(known(config.get("public_ip_address"))),
+              "Invalid customer gateway address", ("public_ip_address",))
+        check(d, rules.check_bgp_asn(num(config.get("bgp_asn")), customer=True),
+              "Invalid BGP ASN", ("bgp_asn",))
+        return d
+
+    def create_object(self, ctx: Context, planned: dict) -> str:
+        body = ctx.client.call("CreateCustomerGateway", CustomerGatewayName=planned["name"],
+                               IpAddress=planned["public_ip_address"],
+                               BgpAsn=num(planned.get("bgp_asn")),
+                               Tags=tags_to_api(known(planned.get("tags"))))
+        return body["CustomerGateway"]["CustomerGatewayId"]
+
+    def read_object(self, ctx: Context, prior: dict) -> dict | None:
+        g = describe_customer_gateway(ctx, prior["id"])
+        if g is None:
+            return None
+        return {
+            "id": g["CustomerGatewayId"], "name": g["CustomerGatewayName"],
+            "public_ip_address": g["IpAddress"],
+            "bgp_asn": keep_null(prior.get("bgp_asn"), g.get("BgpAsn")),
+            "tags": tags_from_api(g.get("TagSet"), prior.get("tags")),
+            "create_time": g.get("CreatedTime", ""),
+        }
+
+    def update_object(self, ctx: Context, prior: dict, planned: dict) -> None:
+        if changed(prior, planned, "name", "bgp_asn"):
+            ctx.client.call("ModifyCustomerGatewayAttribute", CustomerGatewayId=prior["id"],
+                            CustomerGatewayName=planned["name"], BgpAsn=num(planned.get("bgp_asn")))
+        update_tags(ctx, "cgw", prior["id"], prior.get("tags"), known(planned.get("tags")))
+
+    def delete_object(self, ctx: Context, prior: dict) -> None:
+        cid = prior["id"]
+        conns = ctx.client.call("DescribeVpnConnections", Filters=[
+            {"Name": "customer-gateway-id", "Values": [cid]}]).get("VpnConnectionSet") or []
+        if conns:
+            ids = ", ".join(c["VpnConnectionId"] for c in conns)
+            raise CloudApiError("ResourceInUse", f"Customer gateway {cid} is still used by "
+                                f"tunnels ({ids}); delete them first.")
+        ctx.client.call("DeleteCustomerGateway", CustomerGatewayId=cid)
+        self.wait_gone(ctx, f"customer gateway {cid}", lambda: describe_customer_gateway(ctx, cid))
+
+
+RESOURCE = VpnCustomerGateway()

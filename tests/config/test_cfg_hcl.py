@@ -1,0 +1,243 @@
+"""Parsing HCL text into vpnform's syntax tree: structure, ranges, templates, errors, cache."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from cfg_helpers import parse_body, parse_expr
+
+from engine.config import hcl
+from engine.config import syntax as syn
+
+
+def rng(r) -> str:
+    return f"{r.start.line},{r.start.column}-{r.end.line},{r.end.column}"
+
+
+MAIN = '''\
+resource "tencentcloud_vpn_connection" "conn" {
+  name = "conn-${var.site}"
+  security_group_policy {
+    local_cidr_block = tencentcloud_vpc.main.cidr_block
+  }
+}
+'''
+
+
+def test_blocks_attributes_and_ranges():
+    body = parse_body(MAIN)
+    [blk] = body.blocks
+    assert blk.type == "resource"
+    assert blk.labels == ["tencentcloud_vpn_connection", "conn"]
+    assert rng(blk.type_range) == "1,1-1,9"
+    assert [rng(r) for r in blk.label_ranges] == ["1,10-1,39", "1,40-1,46"]
+    assert rng(blk.range) == "1,1-1,46"  # the header: where "Missing required argument" points
+    assert rng(blk.body.range) == "1,47-6,2"
+    name = blk.body.attributes["name"]
+    assert rng(name.name_range) == "2,3-2,7"
+    assert rng(name.expr.range) == "2,10-2,28"
+    assert rng(name.range) == "2,3-2,28"
+    [inner] = blk.body.blocks
+    assert inner.type == "security_group_policy" and inner.labels == []
+    attr = inner.body.attributes["local_cidr_block"]
+    assert str(attr.expr.range) == "main.tf:4,24"
+    assert attr.expr.range.start.byte == MAIN.index("tencentcloud_vpc.main")
+
+
+def test_traversals_in_source_order_including_templates_and_calls():
+    e = parse_expr('"${a.b}-${upper(var.x[0])}" == (c ? d.e[*].f : [for k, v in var.m : '
+                   'k if v != local.z])')
+    assert [str(t) for t in e.traversals()] == ["a.b", "var.x[0]", "c", "d.e", "var.m",
+                                                 "local.z"]
+    assert syn.body_traversals(parse_body(MAIN))[1].root == "tencentcloud_vpc"
+
+
+@pytest.mark.parametrize("src, expected", [
+    ("tencentcloud_vpc.main.id", ("tencentcloud_vpc", [("attr", "main"), ("attr", "id")])),
+    ('var.sites["sh"].cidr', ("var", [("attr", "sites"), ("index", "sh"), ("attr", "cidr")])),
+    ("aws.x[0].y", ("aws", [("attr", "x"), ("index", 0), ("attr", "y")])),
+    ("a.b.0.c", ("a", [("attr", "b"), ("index", 0), ("attr", "c")])),  # legacy .0 index
+])
+def test_static_traversals(src, expected):
+    e = parse_expr(src)
+    assert isinstance(e, syn.ScopeTraversalExpr)
+    t = e.traversal
+    steps = [("attr", s.name) if isinstance(s, syn.GetAttr) else ("index", s.key)
+             for s in t.steps]
+    assert (t.root, steps) == expected
+
+
+def test_dynamic_index_ends_the_static_traversal():
+    e = parse_expr("a[var.i].b")
+    assert isinstance(e, syn.RelativeTraversalExpr)
+    assert isinstance(e.source, syn.IndexExpr)
+    assert str(e.source.collection.traversal) == "a"
+    assert [str(t) for t in e.traversals()] == ["a", "var.i"]
+
+
+def test_expression_node_kinds():
+    body = parse_body('''\
+a = -1.5
+b = !x
+c = x ? 1 : 2
+d = [1, "two", null, true]
+e = { k = 1, "q" = 2, (v) = 3 }
+f = format("%s", x...)
+g = [for s in xs : upper(s)]
+h = { for k, v in m : k => v... if v != null }
+i = xs[*].id
+j = xs.*.id
+k = (1 + 2) * 3
+l = "plain"
+m = "${x}"
+''')
+    a = body.attributes
+    assert isinstance(a["a"].expr, syn.LiteralExpr) and a["a"].expr.value == -1.5
+    assert isinstance(a["b"].expr, syn.UnaryOpExpr) and a["b"].expr.op == "!"
+    assert isinstance(a["c"].expr, syn.ConditionalExpr)
+    assert [x.value for x in a["d"].expr.items] == [1, "two", None, True]
+    keys = a["e"].expr.items
+    assert [(type(i.key).__name__, i.bare_key) for i in keys] == [
+        ("LiteralExpr", True), ("LiteralExpr", False), ("ParenExpr", False)]
+    f = a["f"].expr
+    assert isinstance(f, syn.FunctionCallExpr) and f.name == "format" and f.expand_final
+    g = a["g"].expr
+    assert isinstance(g, syn.ForExpr) and g.key_expr is None and g.value_var == "s"
+    h = a["h"].expr
+    assert h.key_var == "k" and h.group and h.condition is not None
+    assert [str(t) for t in h.traversals()] == ["m"]  # k and v are bound by the for
+    assert isinstance(a["i"].expr, syn.SplatExpr) and not a["i"].expr.attr_only
+    assert isinstance(a["j"].expr, syn.SplatExpr) and a["j"].expr.attr_only
+    k = a["k"].expr
+    assert k.op == "*" and isinstance(k.lhs, syn.ParenExpr)
+    assert isinstance(a["l"].expr, syn.LiteralExpr) and a["l"].expr.value == "plain"
+    assert isinstance(a["m"].expr, syn.TemplateWrapExpr)
+
+
+def test_string_escapes_and_escaped_interpolation():
+    e = parse_expr(r'"a\n\t\"\\ \u00e9 $${x} %%{y}"')
+    assert isinstance(e, syn.LiteralExpr)
+    assert e.value == 'a\n\t"\\ é ${x} %{y}'
+
+
+def test_template_directives():
+    e = parse_expr('"%{ if a }yes%{ else }no%{ endif } %{ for x in xs ~} [${x}] %{~ endfor }"')
+    assert isinstance(e, syn.TemplateExpr)
+    ifd, _, ford = e.parts
+    assert isinstance(ifd, syn.TemplateIfExpr) and ifd.else_ is not None
+    assert isinstance(ford, syn.TemplateForExpr) and ford.value_var == "x"
+    assert [p.value for p in ford.body.parts if isinstance(p, syn.LiteralExpr)] == ["[", "]"]
+
+
+def test_heredoc_is_a_template_with_ranges():
+    body = parse_body('x = <<EOT\nhello ${var.name}\n  bye\nEOT\n')
+    e = body.attributes["x"].expr
+    assert isinstance(e, syn.TemplateExpr) and e.heredoc
+    lit, interp, tail = e.parts
+    assert lit.value == "hello " and tail.value == "\n  bye\n"
+    assert str(interp.traversal) == "var.name"
+    assert rng(interp.range) == "2,9-2,17"
+
+
+def test_flush_heredoc_strips_common_indentation():
+    body = parse_body('x = <<-EOT\n    a\n      b ${c}\n    EOT\n')
+    e = body.attributes["x"].expr
+    assert e.parts[0].value == "a\n  b "
+
+
+def test_crlf_line_endings():
+    src = 'resource "a" "b" {\r\n  x = "y"\r\n  z = <<EOT\r\nhi ${v}\r\nEOT\r\n}\r\n'
+    body = parse_body(src)
+    blk = body.blocks[0]
+    assert blk.body.attributes["x"].expr.value == "y"
+    assert rng(blk.body.attributes["x"].expr.range) == "2,7-2,10"
+    z = blk.body.attributes["z"].expr
+    assert z.parts[0].value == "hi " and z.parts[-1].value == "\n"
+
+
+def test_columns_are_characters_and_bytes_are_bytes():
+    src = 'x = "é日本${y}"\n'
+    e = parse_body(src).attributes["x"].expr
+    interp = e.parts[1]
+    assert interp.range.start.column == 11
+    assert interp.range.start.byte == len('x = "é日本${'.encode())
+
+
+@pytest.mark.parametrize("src, summary, where", [
+    ('resource "a" "b" {\n  x = 1\n', "Unclosed configuration block", "1,18"),
+    ('x = \n', "Invalid expression", "1,5"),
+    ('x = 1 ` 2\n', "Invalid character", "1,7"),
+    ('x = 1;\n', "Invalid character", "1,6"),
+    ("x = 'a'\n", "Invalid character", "1,5"),
+    ('x = 1 y = 2\n', "Missing newline after argument", "1,7"),
+    ('x = 1\n}\n', "Argument or block definition required", "2,1"),
+    ('resource "a" "b"\n', "Invalid block definition", "2,1"),
+    ('x 1\n', "Invalid block definition", "1,3"),
+    ('x = [1, 2\ny = 3\n', "Missing item separator", "2,1"),
+    ('x = f(1 2)\n', "Missing argument separator", "1,9"),
+    ('x = {a = 1 b = 2}\n', "Missing attribute separator", "1,12"),
+    ('x = a.\n', "Invalid attribute name", "1,7"),
+    ('x = "abc\n', "Unterminated template string", "1,5"),
+    ('x = "a\nb"\n', "Invalid multi-line string", "1,7"),
+    ('x = "\\q"\n', "Invalid escape sequence", "1,6"),
+    ('x = 1\nx = 2\n', "Attribute redefined", "2,1"),
+    ('x = "${a"\n', "Unterminated template interpolation", "1,6"),
+    ('x = <<EOT\n${a b}\nEOT\n', "Extra characters after interpolation expression", "2,5"),
+    ('x = "%{ if a }b"\n', "Unterminated template directive", "1,6"),
+])
+def test_syntax_errors_become_one_diagnostic(src, summary, where):
+    body, diags = hcl.parse(src, "bad.tf")
+    assert body is None
+    assert len(diags) == 1, [(d.summary, str(d.subject)) for d in diags]
+    d = diags.items[0]
+    assert d.summary == summary
+    assert f"{d.subject.start.line},{d.subject.start.column}" == where
+    assert d.subject.filename == "bad.tf"
+    assert d.detail.endswith(".")
+
+
+def test_attribute_redefined_detail_names_the_first_definition():
+    _, diags = hcl.parse('x = 1\nx = 2\n', "main.tf")
+    assert diags.items[0].detail == ('The argument "x" was already set at main.tf:1,1. Each '
+                                     "argument may be set only once.")
+
+
+def test_parse_expression_standalone():
+    e, diags = hcl.parse_expression('["a", "b"]', "<value for var.x>")
+    assert not diags and isinstance(e, syn.TupleExpr)
+    assert e.range.start.column == 1 and e.range.filename == "<value for var.x>"
+    e, diags = hcl.parse_expression('{ a = 1 } x', "<v>")
+    assert e is None and diags.has_errors
+
+
+def test_parse_cache_reuses_results(tmp_path, monkeypatch):
+    cache = str(tmp_path / "cache")
+    body1, _ = hcl.parse(MAIN, "main.tf", cache)
+    entries = [f for _, _, fs in os.walk(cache) for f in fs]
+    assert len(entries) == 1
+
+    def boom(_text):
+        raise AssertionError("parsed again instead of using the cache")
+
+    monkeypatch.setattr(hcl.hcl2, "parses_to_tree", boom)
+    body2, diags = hcl.parse(MAIN, "main.tf", cache)
+    assert not diags
+    assert body2.blocks[0].labels == body1.blocks[0].labels
+    assert body2.blocks[0].body.attributes["name"].expr.range == \
+        body1.blocks[0].body.attributes["name"].expr.range
+    # same text under another name is a different entry (ranges carry the filename)
+    monkeypatch.undo()
+    hcl.parse(MAIN, "other.tf", cache)
+    assert len([f for _, _, fs in os.walk(cache) for f in fs]) == 2
+
+
+def test_corrupt_cache_entry_is_ignored(tmp_path):
+    cache = str(tmp_path / "cache")
+    hcl.parse(MAIN, "main.tf", cache)
+    for root, _, files in os.walk(cache):
+        for f in files:
+            with open(os.path.join(root, f), "wb") as fh:
+                fh.write(b"not a pickle")
+    body, diags = hcl.parse(MAIN, "main.tf", cache)
+    assert body is not None and not diags

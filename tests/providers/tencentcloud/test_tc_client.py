@@ -1,0 +1,107 @@
+"""The VPC client: error envelopes become exceptions, bounded retries, the transport seam."""
+
+import pytest
+from tc_support import REGION
+
+from providers.tencentcloud.client import (
+    CloudApiError,
+    CloudTransportError,
+    InProcessTransport,
+    RetryPolicy,
+    VpcClient,
+)
+
+
+class ScriptedTransport:
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.sent = []
+
+    def send(self, action, params, region):
+        self.sent.append((action, params, region))
+        a = self.answers.pop(0)
+        if isinstance(a, Exception):
+            raise a
+        return a
+
+
+def err(code):
+    return {"Error": {"Code": code, "Message": f"{code} happened"}, "RequestId": "r-1"}
+
+
+def client(transport, attempts=3):
+    sleeps = []
+    c = VpcClient(
+        transport,
+        REGION,
+        retry=RetryPolicy(attempts=attempts, base_delay=0.01),
+        sleep=sleeps.append,
+    )
+    return c, sleeps
+
+
+def test_success_omits_none_params_and_passes_region():
+    t = ScriptedTransport({"TotalCount": 0, "RequestId": "r"})
+    c, _ = client(t)
+    assert c.call("DescribeVpcs", VpcIds=None, Limit=5)["TotalCount"] == 0
+    assert t.sent == [("DescribeVpcs", {"Limit": 5}, REGION)]
+
+
+def test_error_envelope_raises_api_error():
+    c, sleeps = client(ScriptedTransport(err("InvalidParameterValue")))
+    with pytest.raises(CloudApiError) as e:
+        c.call("CreateVpc")
+    assert (e.value.code, e.value.request_id) == ("InvalidParameterValue", "r-1")
+    assert sleeps == []
+
+
+def test_retryable_codes_are_retried_with_backoff_and_bounded():
+    c, sleeps = client(
+        ScriptedTransport(err("RequestLimitExceeded"), err("ResourceBusy"), {"RequestId": "ok"})
+    )
+    assert c.call("CreateVpc")["RequestId"] == "ok"
+    assert len(sleeps) == 2 and sleeps[1] > sleeps[0]
+    c, sleeps = client(ScriptedTransport(*[err("ResourceBusy")] * 3))
+    with pytest.raises(CloudApiError):
+        c.call("CreateVpc")
+    assert len(sleeps) == 2
+
+
+def test_resource_in_use_is_retried_only_for_deletes():
+    c, _ = client(ScriptedTransport(err("ResourceInUse"), {"RequestId": "ok"}))
+    assert c.call("DeleteVpc", VpcId="vpc-1")
+    c, _ = client(ScriptedTransport(err("ResourceInUse")))
+    with pytest.raises(CloudApiError):
+        c.call("ModifyVpcAttribute")
+    c, _ = client(ScriptedTransport(err("InternalError"), {"RequestId": "ok"}))
+    assert c.call("DeleteVpnGatewayRoutes", extra_retry_codes=frozenset({"InternalError"}))
+
+
+def test_transport_errors_are_retried_only_for_reads():
+    c, _ = client(ScriptedTransport(CloudTransportError("reset"), {"RequestId": "ok"}))
+    assert c.call("DescribeVpcs")
+    c, _ = client(ScriptedTransport(CloudTransportError("reset")))
+    with pytest.raises(CloudTransportError):
+        c.call("CreateVpc")
+
+
+def test_describe_all_pages(svc):
+    c = VpcClient(InProcessTransport(svc), REGION)
+    for i in range(105):
+        c.call("CreateVpc", VpcName=f"v{i}", CidrBlock=f"10.{i}.0.0/16")
+    got = c.describe_all("DescribeVpcs", "VpcSet")
+    assert [v["VpcName"] for v in got] == [f"v{i}" for i in range(105)]
+
+
+def test_in_process_transport_copies_through_json(svc):
+    t = InProcessTransport(svc)
+    params = {"VpcName": "v", "CidrBlock": "10.0.0.0/16", "Tags": [{"Key": "k", "Value": "v"}]}
+    body = t.send("CreateVpc", params, REGION)
+    body["Vpc"]["TagSet"].append("mutated")
+    assert params["Tags"] == [{"Key": "k", "Value": "v"}]
+
+
+def test_in_process_store_failure_is_a_transport_error(svc):
+    svc.store.close()
+    with pytest.raises(CloudTransportError):
+        InProcessTransport(svc).send("DescribeVpcs", {}, REGION)

@@ -1,0 +1,224 @@
+"""check_plan: SPD rule 4 through references, and limits counted over plan and cloud."""
+
+from tc_support import Api
+
+from engine import values as V
+from engine.providers import PlannedObject
+
+PSK = "k"
+
+
+def planned(provider, address, type_name, action="create", references=None, **value):
+    return PlannedObject(
+        address=address,
+        type_name=type_name,
+        value=value,
+        provider=provider,
+        action=action,
+        references=references or {},
+    )
+
+
+def conn(provider, address, spd, vpc_id=V.UNKNOWN, gw=V.UNKNOWN, cgw=V.UNKNOWN, refs=None):
+    return planned(
+        provider,
+        address,
+        "tencentcloud_vpn_connection",
+        references=refs,
+        id=V.UNKNOWN,
+        name="c",
+        vpc_id=vpc_id,
+        vpn_gateway_id=gw,
+        customer_gateway_id=cgw,
+        pre_share_key=V.Sensitive(PSK),
+        security_group_policy=spd,
+    )
+
+
+SPD_BAD = [{"local_cidr_block": "10.0.0.0/24", "remote_cidr_block": ["1.0.0.0/24", "10.8.1.0/24"]}]
+
+
+def test_rule_4_through_a_reference_to_a_planned_vpc(provider):
+    vpc = planned(
+        provider,
+        "tencentcloud_vpc.main",
+        "tencentcloud_vpc",
+        id=V.UNKNOWN,
+        name="v",
+        cidr_block="10.8.0.0/16",
+    )
+    c = conn(
+        provider,
+        "tencentcloud_vpn_connection.c",
+        SPD_BAD,
+        refs={"vpc_id": [("tencentcloud_vpc.main", "id")]},
+    )
+    [d] = provider.check_plan([vpc, c])
+    assert (d.summary, d.address, d.attribute_path) == (
+        "Invalid SPD policy",
+        "tencentcloud_vpn_connection.c",
+        ("security_group_policy", 0, "remote_cidr_block", 1),
+    )
+    assert "SPD rule 4" in d.detail and "10.8.0.0/16" in d.detail
+
+
+def test_rule_4_through_the_gateway_when_vpc_id_is_not_set(provider):
+    vpc = planned(
+        provider,
+        "tencentcloud_vpc.main",
+        "tencentcloud_vpc",
+        id=V.UNKNOWN,
+        cidr_block="10.8.0.0/16",
+    )
+    gw = planned(
+        provider,
+        "tencentcloud_vpn_gateway.gw",
+        "tencentcloud_vpn_gateway",
+        id=V.UNKNOWN,
+        vpc_id=V.UNKNOWN,
+        references={"vpc_id": ["tencentcloud_vpc.main"]},
+    )
+    c = conn(
+        provider,
+        "tencentcloud_vpn_connection.c",
+        SPD_BAD,
+        vpc_id=None,
+        refs={"vpn_gateway_id": [("tencentcloud_vpn_gateway.gw", "id")]},
+    )
+    assert len(provider.check_plan([vpc, gw, c])) == 1
+
+
+def test_rule_4_against_a_vpc_read_from_the_cloud(provider):
+    vpc = Api(provider.service).ok("CreateVpc", VpcName="v", CidrBlock="10.8.0.0/16")["Vpc"]
+    c = conn(provider, "tencentcloud_vpn_connection.c", SPD_BAD, vpc_id=vpc["VpcId"])
+    [d] = provider.check_plan([c])
+    assert d.address == "tencentcloud_vpn_connection.c"
+    ok = conn(
+        provider,
+        "tencentcloud_vpn_connection.ok",
+        [{"local_cidr_block": "10.8.0.0/24", "remote_cidr_block": ["1.0.0.0/24"]}],
+        vpc_id=vpc["VpcId"],
+    )
+    assert not provider.check_plan([ok])
+
+
+def test_gateways_per_vpc_counts_cloud_and_plan(provider):
+    api = Api(provider.service)
+    vpc = api.ok("CreateVpc", VpcName="v", CidrBlock="10.0.0.0/16")["Vpc"]
+    existing = [
+        api.ok(
+            "CreateVpnGateway",
+            VpcId=vpc["VpcId"],
+            VpnGatewayName=f"e{i}",
+            InternetMaxBandwidthOut=5,
+        )["VpnGateway"]
+        for i in range(8)
+    ]
+    # One of the existing gateways is managed here (no-op): it must not count twice.
+    managed = planned(
+        provider,
+        "tencentcloud_vpn_gateway.old",
+        "tencentcloud_vpn_gateway",
+        action="no-op",
+        id=existing[0]["VpnGatewayId"],
+        vpc_id=vpc["VpcId"],
+    )
+    new = [
+        planned(
+            provider,
+            f"tencentcloud_vpn_gateway.n{i}",
+            "tencentcloud_vpn_gateway",
+            id=V.UNKNOWN,
+            vpc_id=vpc["VpcId"],
+        )
+        for i in range(3)
+    ]
+    diags = provider.check_plan([managed] + new)
+    assert [(d.address, d.attribute_path) for d in diags] == [
+        ("tencentcloud_vpn_gateway.n2", ("vpc_id",))
+    ]
+    assert diags.items[0].summary == "Limit exceeded" and "at most 10" in diags.items[0].detail
+    assert not provider.check_plan([managed] + new[:2])
+
+
+def test_gateways_per_planned_vpc_through_references(provider):
+    vpc = planned(
+        provider, "tencentcloud_vpc.v", "tencentcloud_vpc", id=V.UNKNOWN, cidr_block="10.0.0.0/16"
+    )
+    gws = [
+        planned(
+            provider,
+            f'tencentcloud_vpn_gateway.g["{i:02d}"]',
+            "tencentcloud_vpn_gateway",
+            id=V.UNKNOWN,
+            vpc_id=V.UNKNOWN,
+            references={"vpc_id": [("tencentcloud_vpc.v", "id")]},
+        )
+        for i in range(11)
+    ]
+    [d] = provider.check_plan([vpc] + gws)
+    assert d.address == 'tencentcloud_vpn_gateway.g["10"]'
+
+
+def test_customer_gateways_per_region(provider, tmp_path):
+    api = Api(provider.service)
+    for i in range(18):
+        api.ok("CreateCustomerGateway", CustomerGatewayName=f"c{i}", IpAddress=f"203.0.113.{i + 1}")
+    new = [
+        planned(
+            provider,
+            f"tencentcloud_vpn_customer_gateway.c{i}",
+            "tencentcloud_vpn_customer_gateway",
+            id=V.UNKNOWN,
+            name=f"c{i}",
+        )
+        for i in range(3)
+    ]
+    diags = provider.check_plan(new)
+    assert [(d.address, d.attribute_path) for d in diags] == [
+        ("tencentcloud_vpn_customer_gateway.c2", ("name",))
+    ]
+    # Another region (another provider configuration) has its own budget.
+    from providers.tencentcloud.provider import TencentCloudProvider
+
+    other = TencentCloudProvider(str(tmp_path))
+    other.configure({"region": "ap-shanghai"})
+    try:
+        moved = [planned(other, o.address, o.type_name, **o.value) for o in new]
+        assert not provider.check_plan(moved)
+    finally:
+        other.close()
+
+
+def test_tunnels_per_gateway_and_customer_gateway(provider):
+    gw = planned(provider, "tencentcloud_vpn_gateway.gw", "tencentcloud_vpn_gateway", id=V.UNKNOWN)
+    cgws = [
+        planned(
+            provider,
+            f"tencentcloud_vpn_customer_gateway.c{i}",
+            "tencentcloud_vpn_customer_gateway",
+            id=V.UNKNOWN,
+        )
+        for i in range(3)
+    ]
+    conns = []
+    for i in range(21):
+        cg = cgws[0] if i < 11 else cgws[1 + (i % 2)]
+        conns.append(
+            conn(
+                provider,
+                f"tencentcloud_vpn_connection.t{i:02d}",
+                [],
+                vpc_id="vpc-12345678",
+                refs={
+                    "vpn_gateway_id": [(gw.address, "id")],
+                    "customer_gateway_id": [(cg.address, "id")],
+                },
+            )
+        )
+    diags = provider.check_plan([gw] + cgws + conns)
+    got = {(d.address, d.attribute_path) for d in diags}
+    assert got == {
+        ("tencentcloud_vpn_connection.t20", ("vpn_gateway_id",)),
+        ("tencentcloud_vpn_connection.t10", ("customer_gateway_id",)),
+    }

@@ -1,0 +1,321 @@
+"""LocalBackend snapshots and journal: atomic 0600 writes, serial/lineage, backup, recovery."""
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from engine.addrs import MANAGED, ProviderConfigAddr, ResourceAddr
+from engine.state.backends.base import StateBackend, StateConflictError, StateError
+from engine.state.backends.local import LocalBackend
+from engine.state.codec import dumps_state, journal_entry, loads_state
+from engine.state.model import InstanceObject
+from state_samples import LINEAGE, conn_attrs, sample_state
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TC = ProviderConfigAddr("tencentcloud")
+CONN = ResourceAddr(MANAGED, "tencentcloud_vpn_connection", "bulk")
+
+
+def mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def entry(i, obj=True):
+    return journal_entry(CONN.instance(i), TC,
+                         InstanceObject(conn_attrs(i), [("pre_share_key",)]) if obj else None)
+
+
+@pytest.fixture
+def backend(tmp_path):
+    return LocalBackend(workdir=str(tmp_path))
+
+
+def test_is_a_state_backend(backend):
+    assert isinstance(backend, StateBackend)
+
+
+def test_read_missing_and_empty(backend, tmp_path):
+    assert backend.read() is None
+    (tmp_path / "terraform.tfstate").write_bytes(b"")
+    assert backend.read() is None
+
+
+def test_write_read_and_serial_policy(backend, tmp_path):
+    s = sample_state()
+    s.serial = 0
+    backend.write(s)
+    assert s.serial == 1  # first write: serial 0 -> 1
+    on_disk = json.loads((tmp_path / "terraform.tfstate").read_bytes())
+    assert on_disk["serial"] == 1 and on_disk["version"] == 4
+    assert backend.read() == loads_state(dumps_state(s))
+    backend.write(s)  # unchanged content: nothing written
+    assert s.serial == 1
+    assert json.loads((tmp_path / "terraform.tfstate").read_bytes())["serial"] == 1
+    s.outputs.clear()
+    backend.write(s)  # changed: bumped by one
+    assert s.serial == 2 == backend.read().serial
+    s.serial = 10
+    backend.write(s)  # caller-provided higher serial is kept
+    assert backend.read().serial == 10
+
+
+def test_refuses_lower_serial_and_other_lineage(backend, tmp_path):
+    s = sample_state()
+    backend.write(s)
+    before = (tmp_path / "terraform.tfstate").read_bytes()
+    old = sample_state()
+    old.serial = s.serial - 1
+    old.outputs.clear()
+    with pytest.raises(StateConflictError, match="newer serial"):
+        backend.write(old)
+    other = sample_state()
+    other.lineage = "another"
+    other.serial = 99
+    with pytest.raises(StateConflictError, match="lineage"):
+        backend.write(other)
+    assert (tmp_path / "terraform.tfstate").read_bytes() == before
+
+
+def test_modes_are_0600_despite_umask(tmp_path):
+    old = os.umask(0)
+    try:
+        b = LocalBackend(workdir=str(tmp_path))
+        s = sample_state()
+        b.write(s)
+        s.outputs.clear()
+        b.write(s)
+        b.begin_journal(s)
+        b.record(entry(0))
+        for name in ("terraform.tfstate", "terraform.tfstate.backup",
+                     ".terraform.tfstate.journal"):
+            assert mode(tmp_path / name) == 0o600, name
+        b.end_journal(b.read())
+    finally:
+        os.umask(old)
+
+
+def test_existing_wide_file_becomes_0600(backend, tmp_path):
+    p = tmp_path / "terraform.tfstate"
+    p.write_bytes(dumps_state(sample_state()))
+    os.chmod(p, 0o644)
+    s = backend.read()
+    s.outputs.clear()
+    backend.write(s)
+    assert mode(p) == 0o600
+
+
+def test_backup_holds_the_state_before_this_operation(backend, tmp_path):
+    s = sample_state()
+    backend.write(s)
+    first = (tmp_path / "terraform.tfstate").read_bytes()
+    assert not (tmp_path / "terraform.tfstate.backup").exists()  # nothing to back up yet
+    fresh = LocalBackend(workdir=str(tmp_path))
+    s2 = fresh.read()
+    s2.outputs.clear()
+    fresh.write(s2)
+    assert (tmp_path / "terraform.tfstate.backup").read_bytes() == first
+    s2.outputs["x"] = s.outputs["psk"]
+    fresh.write(s2)  # later writes by the same backend keep the pre-operation backup
+    assert (tmp_path / "terraform.tfstate.backup").read_bytes() == first
+
+
+def test_failed_rename_leaves_old_state_intact(backend, tmp_path, monkeypatch):
+    s = sample_state()
+    backend.write(s)
+    before = (tmp_path / "terraform.tfstate").read_bytes()
+    real_replace = os.replace
+
+    def failing_replace(src, dst):
+        if str(dst).endswith("terraform.tfstate"):
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    s.outputs.clear()
+    with pytest.raises(OSError, match="No space"):
+        backend.write(s)
+    monkeypatch.undo()
+    assert (tmp_path / "terraform.tfstate").read_bytes() == before
+    leftovers = [p.name for p in tmp_path.iterdir() if ".tmp-" in p.name]
+    assert leftovers == []
+
+
+def test_refuses_to_overwrite_corrupt_file(backend, tmp_path):
+    (tmp_path / "terraform.tfstate").write_bytes(b"{garbage")
+    with pytest.raises(StateError, match="not valid JSON"):
+        backend.read()
+    with pytest.raises(StateError, match="refusing to overwrite"):
+        backend.write(sample_state())
+    assert (tmp_path / "terraform.tfstate").read_bytes() == b"{garbage"
+
+
+# --- journal ----------------------------------------------------------------------------
+
+def test_journal_records_lines_without_touching_the_snapshot(backend, tmp_path):
+    s = sample_state()
+    backend.begin_journal(s)
+    snap = (tmp_path / "terraform.tfstate").read_bytes()
+    for i in range(5):
+        backend.record(entry(i))
+    assert (tmp_path / "terraform.tfstate").read_bytes() == snap
+    lines = (tmp_path / ".terraform.tfstate.journal").read_bytes().splitlines()
+    header = json.loads(lines[0])
+    assert header == {"vpnform_journal": 1, "lineage": LINEAGE, "serial": s.serial}
+    assert len(lines) == 6
+    assert json.loads(lines[1])["address"] == "tencentcloud_vpn_connection.bulk[0]"
+    state = backend.read()  # replayed
+    assert len(state.resources[CONN].instances) == 5
+    final = backend.read()
+    backend.end_journal(final)
+    assert not (tmp_path / ".terraform.tfstate.journal").exists()
+    assert LocalBackend(workdir=str(tmp_path)).read() == final
+
+
+def test_removal_is_replayed(backend):
+    s = sample_state()
+    s.set_instance(CONN.instance(0), TC, InstanceObject(conn_attrs(0)))
+    backend.begin_journal(s)
+    backend.record(entry(0, obj=False))
+    assert CONN not in backend.read().resources
+
+
+CRASH_CHILD = textwrap.dedent("""
+    import os, sys
+    sys.path.insert(0, {root!r})
+    sys.path.insert(0, {tests!r})
+    from engine.state.backends.local import LocalBackend
+    from engine.state.codec import journal_entry
+    from engine.state.model import InstanceObject
+    from engine.addrs import MANAGED, ProviderConfigAddr, ResourceAddr
+    from state_samples import sample_state, conn_attrs
+    b = LocalBackend(workdir={workdir!r}, journal_fold_min={fold})
+    s = b.read() or sample_state()
+    b.begin_journal(s)
+    r = ResourceAddr(MANAGED, "tencentcloud_vpn_connection", "bulk")
+    for i in range({k}):
+        b.record(journal_entry(r.instance(i), ProviderConfigAddr("tencentcloud"),
+                               InstanceObject(conn_attrs(i), [("pre_share_key",)])))
+    if {torn}:
+        fd = os.open(b.journal_path, os.O_WRONLY | os.O_APPEND)
+        os.write(fd, b'{{"address":"tencentcloud_vpn_connection.bulk[999]","prov')
+    os._exit(1)  # killed mid-apply: no end_journal
+""")
+
+
+def run_crashing_child(tmp_path, k, fold=1000, torn=False):
+    code = CRASH_CHILD.format(root=ROOT, tests=os.path.dirname(__file__), workdir=str(tmp_path),
+                              k=k, fold=fold, torn=torn)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr.decode()
+
+
+@pytest.mark.parametrize("fold", [1000, 7])
+def test_crash_recovery_replays_every_recorded_change(tmp_path, fold):
+    k = 40
+    run_crashing_child(tmp_path, k, fold=fold)
+    state = LocalBackend(workdir=str(tmp_path)).read()
+    assert sorted(state.resources[CONN].instances) == list(range(k))
+    assert state.resources[CONN].instances[7].attributes["pre_share_key"] == "secret-7"
+    assert state.resources[CONN].instances[7].sensitive_paths == [("pre_share_key",)]
+    # Recovery continues: a new apply starts from the recovered state and completes.
+    b = LocalBackend(workdir=str(tmp_path))
+    s = b.read()
+    b.begin_journal(s)
+    b.record(entry(k))
+    b.end_journal(b.read())
+    assert len(LocalBackend(workdir=str(tmp_path)).read().resources[CONN].instances) == k + 1
+    assert not os.path.exists(b.journal_path)
+
+
+def test_torn_last_line_is_ignored(tmp_path):
+    run_crashing_child(tmp_path, 3, torn=True)
+    raw = (tmp_path / ".terraform.tfstate.journal").read_bytes()
+    assert not raw.endswith(b"\n")
+    state = LocalBackend(workdir=str(tmp_path)).read()
+    assert sorted(state.resources[CONN].instances) == [0, 1, 2]
+
+
+def test_corrupt_middle_line_is_an_error(backend, tmp_path):
+    backend.begin_journal(sample_state())
+    backend.record(entry(0))
+    backend.record(entry(1))
+    p = tmp_path / ".terraform.tfstate.journal"
+    lines = p.read_bytes().split(b"\n")
+    lines[1] = b"{oops"
+    p.write_bytes(b"\n".join(lines))
+    with pytest.raises(StateError, match="line 2 is corrupt"):
+        LocalBackend(workdir=str(tmp_path)).read()
+
+
+def test_stale_journal_is_ignored_and_cleaned(backend, tmp_path):
+    s = sample_state()
+    backend.begin_journal(s)
+    backend.record(entry(0))
+    # A snapshot written later (higher serial) supersedes the journal's entries.
+    other = LocalBackend(workdir=str(tmp_path))
+    newer = loads_state((tmp_path / "terraform.tfstate").read_bytes())
+    newer.outputs.clear()
+    other.write(newer)
+    assert CONN not in other.read().resources
+    assert not (tmp_path / ".terraform.tfstate.journal").exists()
+
+
+def test_fold_keeps_file_consistent(tmp_path):
+    b = LocalBackend(workdir=str(tmp_path), journal_fold_min=10)
+    s = sample_state()  # 5 instances: fold every max(10, n) entries
+    b.begin_journal(s)
+    base_serial = s.serial
+    for i in range(25):
+        b.record(entry(i))
+        snap = loads_state((tmp_path / "terraform.tfstate").read_bytes())
+        header = json.loads((tmp_path / ".terraform.tfstate.journal").read_bytes()
+                            .split(b"\n")[0])
+        assert header["serial"] == snap.serial and header["lineage"] == snap.lineage
+        # snapshot + journal always equals everything recorded so far
+        assert sorted(LocalBackend(workdir=str(tmp_path)).read()
+                      .resources[CONN].instances) == list(range(i + 1))
+    # folds after 10 and then max(10, 15 instances) = 15 more entries
+    assert snap.serial == base_serial + 2
+    assert len(snap.resources[CONN].instances) == 25
+    lines = (tmp_path / ".terraform.tfstate.journal").read_bytes().splitlines()
+    assert len(lines) == 1  # just folded at entry 25
+    final = b.read()
+    final.serial = base_serial  # the caller's copy predates the folds
+    b.end_journal(final)  # same content as the last fold: nothing new to write
+    assert LocalBackend(workdir=str(tmp_path)).read().serial == base_serial + 2
+    assert not (tmp_path / ".terraform.tfstate.journal").exists()
+
+
+def test_end_journal_refuses_other_lineage_and_keeps_journal(backend, tmp_path):
+    backend.begin_journal(sample_state())
+    backend.record(entry(0))
+    bad = sample_state()
+    bad.lineage = "x"
+    with pytest.raises(StateConflictError):
+        backend.end_journal(bad)
+    assert len(LocalBackend(workdir=str(tmp_path)).read().resources[CONN].instances) == 1
+
+
+def test_write_mid_journal_restarts_the_journal(backend, tmp_path):
+    s = sample_state()
+    backend.begin_journal(s)
+    backend.record(entry(0))
+    full = backend.read()
+    full.outputs.clear()
+    backend.write(full)  # a full snapshot supersedes the entries so far
+    lines = (tmp_path / ".terraform.tfstate.journal").read_bytes().splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["serial"] == full.serial
+    backend.record(entry(1))
+    state = LocalBackend(workdir=str(tmp_path)).read()
+    assert sorted(state.resources[CONN].instances) == [0, 1] and not state.outputs
+    backend.end_journal(backend.read())
+
+
+def test_record_without_begin_is_an_error(backend):
+    with pytest.raises(StateError, match="begin_journal"):
+        backend.record(entry(0))
