@@ -74,7 +74,7 @@ class PlannedObject:
     type_name: str
     value: dict
     provider: "Provider"  # the configured provider instance that owns the object
-    action: str  # "create" | "update" | "replace" | "no-op"
+    action: str  # "create" | "update" | "replace" | "no-op" | "delete" (value = prior object)
     references: dict = field(default_factory=dict)
 
 

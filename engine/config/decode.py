@@ -8,6 +8,7 @@ path can be shown at ``file:line,col``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from ..diagnostics import AttrPath, Diagnostics, SourceRange
 from ..schema import LIST, SET, SINGLE, Attribute, Block, NestedBlock
 from ..values import ConversionError, is_wholly_known, unmark

@@ -15,8 +15,18 @@ from typing import Any, Callable, Container, Mapping
 
 from ..addrs import DATA, MANAGED, ResourceAddr
 from ..diagnostics import Diagnostic, Diagnostics, SourceRange
-from ..values import (BOOL, NUMBER, STRING, ConversionError, Sensitive, Unknown, is_wholly_known,
-                      strip_sensitive, type_name_of, unmark)
+from ..values import (
+    BOOL,
+    NUMBER,
+    STRING,
+    ConversionError,
+    Sensitive,
+    Unknown,
+    is_wholly_known,
+    strip_sensitive,
+    type_name_of,
+    unmark,
+)
 from . import functions as fns
 from . import syntax as syn
 

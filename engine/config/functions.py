@@ -17,9 +17,24 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..diagnostics import Diagnostics, SourceRange
-from ..values import (ANY, BOOL, NUMBER, STRING, ConversionError, ListType, MapType, Sensitive,
-                      Type, Unknown, format_number, is_wholly_known, parse_number,
-                      strip_sensitive, type_name_of, unmark)
+from ..values import (
+    ANY,
+    BOOL,
+    NUMBER,
+    STRING,
+    ConversionError,
+    ListType,
+    MapType,
+    Sensitive,
+    Type,
+    Unknown,
+    format_number,
+    is_wholly_known,
+    parse_number,
+    strip_sensitive,
+    type_name_of,
+    unmark,
+)
 
 # How a parameter treats sensitive marks on its argument.
 DEEP = "deep"  # remove every mark; the result is marked if any was present (the default)

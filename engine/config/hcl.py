@@ -384,7 +384,8 @@ class _Builder:
         operand = self.expr(self.subtrees(t)[0])
         op = "-" if op_tok.type == "MINUS" else "!"
         r = self.join(self.range_of(op_tok), operand.range)
-        if op == "-" and isinstance(operand, syn.LiteralExpr) and type(operand.value) in (int, float):
+        if (op == "-" and isinstance(operand, syn.LiteralExpr)
+                and type(operand.value) in (int, float)):
             # `-1` is a number literal, as in HCL, so it stays usable as a constant key
             return syn.LiteralExpr(-operand.value, r)
         return syn.UnaryOpExpr(op, operand, r)

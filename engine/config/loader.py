@@ -12,13 +12,36 @@ from typing import Any
 
 from ..addrs import DATA, MANAGED, ResourceAddr
 from ..diagnostics import Diagnostics, SourceRange
-from ..values import (ANY, BOOL, NUMBER, STRING, ConversionError, ListType, MapType, ObjectType,
-                      SetType, TupleType, Type)
+from ..values import (
+    ANY,
+    BOOL,
+    NUMBER,
+    STRING,
+    ConversionError,
+    ListType,
+    MapType,
+    ObjectType,
+    SetType,
+    TupleType,
+    Type,
+)
 from . import hcl
 from . import syntax as syn
 from .evaluate import evaluate_constant, suggestion
-from .model import (NO_DEFAULT, Backend, CheckRule, Lifecycle, Local, Module, Output,
-                    ProviderConfig, ProviderRef, RequiredProvider, Resource, Variable)
+from .model import (
+    NO_DEFAULT,
+    Backend,
+    CheckRule,
+    Lifecycle,
+    Local,
+    Module,
+    Output,
+    ProviderConfig,
+    ProviderRef,
+    RequiredProvider,
+    Resource,
+    Variable,
+)
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 

@@ -14,8 +14,19 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from ..diagnostics import Diagnostics, Pos, SourceRange
-from ..values import (ANY, BOOL, NUMBER, STRING, ConversionError, Sensitive, Type, Unknown,
-                      is_wholly_known, strip_sensitive)
+from ..values import (
+    ANY,
+    AnyType,
+    BoolType,
+    ConversionError,
+    NumberType,
+    Sensitive,
+    StringType,
+    Type,
+    Unknown,
+    is_wholly_known,
+    strip_sensitive,
+)
 from . import hcl
 from .evaluate import EvalContext, evaluate, evaluate_constant, suggestion
 from .model import Module, Variable
@@ -144,8 +155,7 @@ def _mark(var: Variable, value: Any) -> Any:
 
 
 def _is_primitive(t: Type | None) -> bool:
-    return t is None or t in (STRING, NUMBER, BOOL, ANY) or t.name in ("string", "number",
-                                                                        "bool", "any")
+    return t is None or isinstance(t, (StringType, NumberType, BoolType, AnyType))
 
 
 def _convert(var: Variable, r: _Raw, diags: Diagnostics) -> tuple[Any, bool]:

@@ -288,6 +288,8 @@ class _Planner:
             block_types=sorted(schema.block.block_types))
         self.changes[iaddr] = change
         self.scope.set_instance(iaddr, planned)
+        if action.is_replace:
+            self._leaving(iaddr, paddr, prior_val)
         refs: dict[str, list] = {}
         for target, attr, top in (self.graph.attribute_refs.get(iaddr.resource, [])
                                   if self.graph else []):
@@ -328,9 +330,20 @@ class _Planner:
                      reason: str | None, res: Resource | None) -> None:
         if res is not None:
             self._check_prevent_destroy(res, iaddr)
+        before = self._prior_value(obj)
         self.changes[iaddr] = ResourceInstanceChange(
-            addr=iaddr, provider=paddr, action=Action.DELETE, before=self._prior_value(obj),
+            addr=iaddr, provider=paddr, action=Action.DELETE, before=before,
             after=None, reason=reason, dependencies=list(obj.dependencies))
+        self._leaving(iaddr, paddr, before)
+
+    def _leaving(self, iaddr: InstanceAddr, paddr, before: dict | None) -> None:
+        """Tell cross-object checks that this prior object will be gone after apply."""
+        provider = self.providers.get(paddr)
+        if provider is None or before is None:
+            return
+        self.planned_objects.setdefault(paddr.name, []).append(PlannedObject(
+            address=str(iaddr), type_name=iaddr.resource.type, value=before,
+            provider=provider, action="delete"))
 
     def _check_prevent_destroy(self, res: Resource, iaddr: InstanceAddr) -> None:
         if res.lifecycle.prevent_destroy:
@@ -390,7 +403,7 @@ class _Planner:
     # -- cross-object checks -----------------------------------------------------------
     def check_plan(self) -> None:
         for name, objects in sorted(self.planned_objects.items()):
-            if not objects:
+            if not any(o.action != "delete" for o in objects):
                 continue
             diags = objects[0].provider.check_plan(objects)
             for d in diags:

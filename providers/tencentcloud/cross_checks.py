@@ -59,6 +59,14 @@ def _region(obj: PlannedObject) -> str | None:
 
 class _Index:
     def __init__(self, objects: list[PlannedObject]):
+        # Objects the plan destroys (deletions, and the old half of replacements) do not
+        # count towards limits: their IDs are remembered so cloud reads can discount them.
+        self.leaving: set[str] = set()
+        for o in objects:
+            oid = known(o.value.get("id")) if o.action == "delete" else None
+            if isinstance(oid, str) and oid:
+                self.leaving.add(oid)
+        objects = [o for o in objects if o.action != "delete"]
         self.objects = objects
         self.by_address = {o.address: o for o in objects}
         self.by_id: dict[str, PlannedObject] = {}
@@ -202,7 +210,8 @@ def _group(index: _Index, objs: list[PlannedObject], attr: str) -> dict[tuple, l
 
 
 def _outside(cloud_items: list[dict] | None, id_key: str, index: _Index) -> int:
-    return sum(1 for item in cloud_items or [] if item.get(id_key) not in index.by_id)
+    return sum(1 for item in cloud_items or []
+               if item.get(id_key) not in index.by_id and item.get(id_key) not in index.leaving)
 
 
 def _check_gateways_per_vpc(index: _Index, cloud: _Cloud, d: Diagnostics) -> None:

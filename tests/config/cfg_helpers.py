@@ -9,8 +9,14 @@ from typing import Any
 
 from engine.addrs import ResourceAddr
 from engine.config import hcl
-from engine.config.evaluate import (EvalContext, InstanceList, InstanceMap, LazyLocals,
-                                    NOT_DECLARED, evaluate)
+from engine.config.evaluate import (
+    NOT_DECLARED,
+    EvalContext,
+    InstanceList,
+    InstanceMap,
+    LazyLocals,
+    evaluate,
+)
 from engine.config.model import Module
 from engine.diagnostics import Diagnostics
 from engine.schema import SET, SINGLE, Attribute, Block, NestedBlock

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from cfg_helpers import write_module
 
 

@@ -10,8 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.addrs import DATA, MANAGED, ResourceAddr
-from engine.config.evaluate import (NOT_DECLARED, EvalContext, InstanceMap, LazyLocals,
-                                    did_you_mean, evaluate, evaluate_constant, reference_of)
+from engine.config.evaluate import (
+    NOT_DECLARED,
+    EvalContext,
+    InstanceMap,
+    LazyLocals,
+    did_you_mean,
+    evaluate,
+    evaluate_constant,
+    reference_of,
+)
 from engine.values import NUMBER, STRING, Sensitive, Unknown, format_number
 
 
@@ -386,6 +394,6 @@ def test_did_you_mean():
 @given(st.integers(min_value=-10**6, max_value=10**6),
        st.integers(min_value=-10**6, max_value=10**6))
 def test_integer_arithmetic_matches_python(a, b):
-    value, diags = evaluate(parse_expr(f"var.a + var.b * 2 - var.a"),
+    value, diags = evaluate(parse_expr("var.a + var.b * 2 - var.a"),
                             EvalContext(variables={"a": a, "b": b}))
     assert not diags and value == b * 2 and type(value) is int

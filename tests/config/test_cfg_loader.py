@@ -8,8 +8,18 @@ from cfg_helpers import parse_expr
 from engine.addrs import DATA, MANAGED, ResourceAddr
 from engine.config.loader import load_module, type_from_expr
 from engine.config.model import NO_DEFAULT
-from engine.values import (ANY, BOOL, NUMBER, STRING, ConversionError, ListType, MapType,
-                           ObjectType, SetType, TupleType)
+from engine.values import (
+    ANY,
+    BOOL,
+    NUMBER,
+    STRING,
+    ConversionError,
+    ListType,
+    MapType,
+    ObjectType,
+    SetType,
+    TupleType,
+)
 
 MAIN = '''\
 terraform {
