@@ -50,10 +50,15 @@ def backend_for(workdir: str) -> StateBackend:
     return LocalBackend(os.path.join(workdir, "terraform.tfstate"))
 
 
+def load_config_dir(workdir: str) -> tuple[Module | None, Diagnostics]:
+    """Parse the directory's *.tf files, reusing cached syntax trees of unchanged files."""
+    return load_module(workdir, cache_dir=os.path.join(workdir, WORK_DIR_NAME, "ast-cache"))
+
+
 def load_configuration(opts: RunOptions) -> tuple[Module | None, dict, Diagnostics]:
     """Parse the directory's *.tf files and collect input variable values."""
     diags = Diagnostics()
-    module, d = load_module(opts.workdir)
+    module, d = load_config_dir(opts.workdir)
     diags.extend(d)
     if module is None or d.has_errors:
         return module, {}, diags

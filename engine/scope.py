@@ -32,6 +32,7 @@ class Scope:
         self._lock = threading.Lock()
         self._locals_cache: dict[str, tuple[Any, Diagnostics]] = {}
         self._locals_active: set[str] = set()
+        self._reported: set[tuple] = set()  # local-value diagnostics already returned once
 
     # -- resource values ---------------------------------------------------------------
     def set_expansion(self, addr: ResourceAddr, mode: str) -> None:
@@ -70,9 +71,9 @@ class Scope:
             return entry
         insts = entry["instances"]
         if entry["mode"] == "count":
-            return [insts[k] for k in sorted(insts)]
+            return ev.InstanceList(insts[k] for k in sorted(insts))
         if entry["mode"] == "for_each":
-            return {k: insts[k] for k in sorted(insts)}
+            return ev.InstanceMap((k, insts[k]) for k in sorted(insts))
         return insts.get(None, UNKNOWN)
 
     # -- locals ------------------------------------------------------------------------
@@ -82,7 +83,7 @@ class Scope:
             return NOT_DECLARED, Diagnostics()
         cached = self._locals_cache.get(name)
         if cached is not None:
-            return cached
+            return cached[0], self._once(cached[1])
         if name in self._locals_active:
             d = Diagnostics()
             d.error("Cycle in local values",
@@ -96,7 +97,17 @@ class Scope:
         finally:
             self._locals_active.discard(name)
         self._locals_cache[name] = (value, diags)
-        return value, diags
+        return value, self._once(diags)
+
+    def _once(self, diags: Diagnostics) -> Diagnostics:
+        """A broken local is reported once, not once per resource that refers to it."""
+        out = Diagnostics()
+        for d in diags:
+            key = (d.summary, d.detail, str(d.subject))
+            if key not in self._reported:
+                self._reported.add(key)
+                out.append(d)
+        return out
 
     # -- contexts ----------------------------------------------------------------------
     def context(self, count_index: int | None = None, each: tuple | None = None) -> Any:

@@ -8,10 +8,9 @@ import os
 import sys
 
 from ..addrs import AddressError, parse_instance
-from ..config.loader import load_module
 from ..diagnostics import Diagnostics
 from ..graph.build import build_graph, to_dot
-from ..operations import backend_for
+from ..operations import backend_for, load_config_dir
 from ..plan import planfile
 from ..plan.render import Styler, _Writer, _body
 from ..plan.model import Action
@@ -197,7 +196,7 @@ def cmd_state(argv: list[str], console: Console) -> int:
 
 def cmd_graph(argv: list[str], console: Console) -> int:
     parse(argv, {"no-color": BOOL, "type": VALUE, "draw-cycles": BOOL}, "graph")
-    module, diags = load_module(os.getcwd())
+    module, diags = load_config_dir(os.getcwd())
     if module is None or diags.has_errors:
         print_diagnostics(console, diags, module.files if module else {})
         return 1

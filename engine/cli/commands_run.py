@@ -7,11 +7,10 @@ import sys
 import threading
 
 from ..addrs import AddressError, parse_instance
-from ..config.loader import load_module
 from ..diagnostics import Diagnostics
 from ..hooks import Hooks, MultiHooks
-from ..operations import (RunOptions, backend_for, load_configuration, locked, run_apply,
-                          run_plan, setup_providers)
+from ..operations import (RunOptions, backend_for, load_config_dir, load_configuration,
+                          locked, run_apply, run_plan, setup_providers)
 from ..plan import planfile
 from ..plan.model import Action, Plan
 from ..plan.planner import PlanOptions, config_digest
@@ -81,7 +80,7 @@ def cmd_init(argv: list[str], console: Console) -> int:
     parse(argv, INIT_FLAGS, "init")
     workdir = os.getcwd()
     console.print(console.bold("Initializing the backend..."))
-    module, diags = load_module(workdir)
+    module, diags = load_config_dir(workdir)
     if module is None or diags.has_errors:
         return _fail(console, diags, module.files if module else {})
     os.makedirs(os.path.join(workdir, ".vpnform"), exist_ok=True)
@@ -112,7 +111,7 @@ def cmd_init(argv: list[str], console: Console) -> int:
 def cmd_validate(argv: list[str], console: Console) -> int:
     parse(argv, VALIDATE_FLAGS, "validate")
     workdir = os.getcwd()
-    module, diags = load_module(workdir)
+    module, diags = load_config_dir(workdir)
     if module is None or diags.has_errors:
         return _fail(console, diags, module.files if module else {})
     # Like Terraform, validate does not need variable values: every input is unknown.
@@ -327,7 +326,7 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
         d = Diagnostics()
         d.error("Failed to load the saved plan", str(err))
         return _fail(console, d)
-    module, diags = load_module(workdir)
+    module, diags = load_config_dir(workdir)
     if module is None or diags.has_errors:
         return _fail(console, diags, module.files if module else {})
     if config_digest(module) != saved.config_digest:

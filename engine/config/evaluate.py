@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Container, Mapping
 
 from ..addrs import DATA, MANAGED, ResourceAddr
-from ..diagnostics import Diagnostic, Diagnostics, SourceRange
+from ..diagnostics import Diagnostics, SourceRange
 from ..values import (
     BOOL,
     NUMBER,
@@ -780,12 +780,15 @@ class _Evaluator:
 
     def e_conditional(self, e: syn.ConditionalExpr, scope: dict) -> Any:
         cond = self.eval(e.condition, scope)
-        a = self.eval(e.true_expr, scope)
-        b = self.eval(e.false_expr, scope)
         marked = isinstance(cond, Sensitive)
         cond = strip_sensitive(cond)
         if isinstance(cond, Unknown):
+            self.eval(e.true_expr, scope)  # report problems in either branch
+            self.eval(e.false_expr, scope)
             return _mark(Unknown(), marked)
+        # Only the chosen branch's problems count, so `x != null ? x.a : d` works.
+        a = self.branch(e.true_expr, scope)
+        b = self.branch(e.false_expr, scope)
         if cond is None:
             self.diags.error("Null condition", "The condition value is null. Conditions must "
                              "either be true or false.", e.condition.range)
@@ -796,7 +799,13 @@ class _Evaluator:
             self.diags.error("Incorrect condition type",
                              "The condition expression must be of type bool.", e.condition.range)
             return Unknown()
-        return _mark(a if c else b, marked)
+        value, diags = a if c else b
+        self.diags.extend(diags)
+        return _mark(value, marked)
+
+    def branch(self, e: syn.Expr, scope: dict) -> tuple[Any, Diagnostics]:
+        sub = _Evaluator(self.ctx)
+        return sub.eval(e, scope), sub.diags
 
     # -- constructors --------------------------------------------------------------------
     def e_tuple(self, e: syn.TupleExpr, scope: dict) -> Any:
@@ -1090,12 +1099,6 @@ _DISPATCH: dict[type, Callable] = {
 }
 
 
-def diagnostics_with_subject(diags: Diagnostics, subject: SourceRange | None) -> Diagnostics:
-    """Give subject-less diagnostics a subject (used by callers that know the context)."""
-    return Diagnostics([d if d.subject is not None else d.with_subject(subject)
-                        for d in diags])
-
-
 __all__ = ["EvalContext", "LazyLocals", "Reference", "NOT_DECLARED", "InstanceList",
            "InstanceMap", "evaluate", "evaluate_constant", "reference_of", "references_in",
-           "did_you_mean", "suggestion", "Diagnostic"]
+           "did_you_mean", "suggestion"]

@@ -8,12 +8,14 @@ content hash because parsing is the expensive step of loading a configuration.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import gc
 import hashlib
 import os
 import pickle
 import re
 import tempfile
-from typing import Any
+from typing import Any, Iterator
 
 import hcl2
 import lark
@@ -44,7 +46,8 @@ def parse(source: str, filename: str, cache_dir: str | None = None
         cached = _cache_read(cache_dir, key)
         if cached is not None:
             return cached
-    result = _parse_uncached(source, filename)
+    with _no_gc():  # building allocates many small acyclic objects; skip GC passes
+        result = _parse_uncached(source, filename)
     if key is not None and result[0] is not None:
         _cache_write(cache_dir, key, result)  # type: ignore[arg-type]
     return result
@@ -87,6 +90,17 @@ def source_range(source: str, filename: str, start: int, end: int) -> SourceRang
 # Cache
 
 
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _cache_path(cache_dir: str, key: str) -> str:
     return os.path.join(cache_dir, key[:2], key + ".ast")
 
@@ -94,8 +108,13 @@ def _cache_path(cache_dir: str, key: str) -> str:
 def _cache_read(cache_dir: str, key: str) -> tuple | None:
     try:
         with open(_cache_path(cache_dir, key), "rb") as f:
-            value = pickle.load(f)
-    except Exception:  # noqa: BLE001 - a missing or corrupt entry is just a miss
+            data = f.read()
+    except OSError:
+        return None
+    try:
+        with _no_gc():  # the cyclic GC would otherwise dominate loading many small nodes
+            value = pickle.loads(data)
+    except Exception:  # noqa: BLE001 - a corrupt entry is just a miss
         return None
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], syn.Body):
         return value
@@ -131,9 +150,16 @@ class _LineIndex:
             i = find("\n", i + 1)
         self.ascii = source.isascii()
         self._byte_starts: list[int] | None = None
+        self._memo: dict[int, Pos] = {}  # shared Pos objects keep trees and caches small
 
     def pos(self, offset: int) -> Pos:
         offset = max(0, min(offset, len(self.source)))
+        p = self._memo.get(offset)
+        if p is None:
+            p = self._memo[offset] = self._pos(offset)
+        return p
+
+    def _pos(self, offset: int) -> Pos:
         line = bisect.bisect_right(self.starts, offset)
         start = self.starts[line - 1]
         if self.ascii:
@@ -986,8 +1012,20 @@ def _file_syntax_diagnostic(exc: Exception, b: _Builder):
         tok = exc.token
         expected = set(exc.expected or ())
         pos = tok.start_pos if tok.start_pos is not None else n_src - b.delta
+        if tok.type != "$END":  # point past leading blanks of a fallback text token
+            text0 = str(tok)
+            pos += len(text0) - len(text0.lstrip(" \t"))
         stack = stack_items()
         tokens = [v for v in stack if isinstance(v, Token)]
+        types = {v.type for v in tokens}
+        if "COLON" in expected and "QMARK" in types and "FOR" not in types:
+            return error("Missing false expression in conditional",
+                         "The conditional operator (...?...:...) requires a false expression, "
+                         "delimited by a colon.", at(pos, 0 if tok.type == "$END" else 1))
+        if "COLON" in expected and "FOR" in types:
+            return error("Invalid 'for' expression",
+                         "The collection of a 'for' expression must be followed by a colon "
+                         '(":") and the result expression.', at(pos))
         if tok.type == "$END":
             if expected == {"LBRACE"}:
                 return error("Invalid block definition",
@@ -998,19 +1036,26 @@ def _file_syntax_diagnostic(exc: Exception, b: _Builder):
                 q = quotes[-1]
                 return error("Unterminated template string",
                              "No closing marker was found for the string.", at(q.start_pos))
-            braces = [v for v in tokens if v.type == "LBRACE"]
+            braces = [i for i, v in enumerate(stack)
+                      if isinstance(v, Token) and v.type == "LBRACE"]
             if "RBRACE" in expected and braces:
+                i = braces[-1]
+                if i > 0 and isinstance(stack[i - 1], Token):  # after "=", "[", ",": an object
+                    return error("Unterminated object constructor expression",
+                                 "There is no corresponding closing brace before the end of "
+                                 "the file. This may be caused by incorrect brace nesting "
+                                 "elsewhere in this file.", at(stack[i].start_pos))
                 return error("Unclosed configuration block",
                              "There is no closing brace for this block before the end of the "
                              "file. This may be caused by incorrect brace nesting elsewhere in "
-                             "this file.", at(braces[-1].start_pos))
-            for close, opener, what in (("RSQB", "LSQB", "tuple"), ("RPAR", "LPAR",
-                                                                     "parentheses")):
+                             "this file.", at(stack[i].start_pos))
+            for close, opener, what in (("RSQB", "LSQB", "this list"),
+                                        ("RPAR", "LPAR", "these parentheses")):
                 opens = [v for v in tokens if v.type == opener]
                 if close in expected and opens:
                     return error("Unclosed bracket",
-                                 f"There is no closing {_TOKEN_NAMES[close]} for these "
-                                 f"{what} before the end of the file.", at(opens[-1].start_pos))
+                                 f"There is no closing {_TOKEN_NAMES[close]} for {what} before "
+                                 "the end of the file.", at(opens[-1].start_pos))
             if expected & _EXPR_START:
                 return error("Invalid expression", "Expected the start of an expression, but "
                              "found the end of the file.", at(pos, 0))
@@ -1023,6 +1068,11 @@ def _file_syntax_diagnostic(exc: Exception, b: _Builder):
                          f'There is no closing brace for this template {kind} sequence '
                          f'("{opens[-1]}").', at(opens[-1].start_pos, 2))
         text = str(tok)
+        head = _HEREDOC_HEAD.match(text.lstrip(" \t"))
+        if tok.type == "STRING_CHARS" and head:
+            return error("Unterminated template string",
+                         f'No closing marker "{head.group(2)}" was found for this heredoc.',
+                         at(pos, 2))
         first = text.lstrip(" \t")[:1]
         if tok.type == "STRING_CHARS" and first and first not in "\r\n":
             # the contextual lexer fell back to string characters: an unusable character
@@ -1031,7 +1081,7 @@ def _file_syntax_diagnostic(exc: Exception, b: _Builder):
                 if bad[0] != "Invalid character" and "NL_OR_COMMENT" in expected:
                     return error("Missing newline after argument",
                                  "An argument definition must end with a newline.", at(pos))
-                return error(*bad, at(pos + len(text) - len(text.lstrip(" \t"))))
+                return error(*bad, at(pos))
         if expected == {"LBRACE"}:
             return error("Invalid block definition",
                          'A block definition must have block content delimited by "{" and "}", '

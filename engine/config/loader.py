@@ -133,8 +133,7 @@ def _check_labels(blk: syn.Block, diags: Diagnostics) -> bool:
     return True
 
 
-def _check_body(body: syn.Body, attrs: tuple, blocks: tuple, diags: Diagnostics,
-                what: str) -> None:
+def _check_body(body: syn.Body, attrs: tuple, blocks: tuple, diags: Diagnostics) -> None:
     for name, attr in body.attributes.items():
         if name not in attrs:
             hint = (f' Did you mean to define a block of type "{name}"?' if name in blocks
@@ -174,7 +173,7 @@ def _constant(attr: syn.Attribute, type_: Type, diags: Diagnostics) -> Any:
 
 
 def _check_rule(blk: syn.Block, diags: Diagnostics) -> CheckRule | None:
-    _check_body(blk.body, ("condition", "error_message"), (), diags, blk.type)
+    _check_body(blk.body, ("condition", "error_message"), (), diags)
     ok = _require(blk.body, "condition", blk.range, diags)
     ok = _require(blk.body, "error_message", blk.range, diags) and ok
     if not ok:
@@ -229,7 +228,7 @@ class _ModuleBuilder:
     def b_terraform(self, blk: syn.Block) -> None:
         d = self.diags
         _check_body(blk.body, ("required_version", "experiments"),
-                    ("required_providers", "backend", "provider_meta", "cloud"), d, "terraform")
+                    ("required_providers", "backend", "provider_meta", "cloud"), d)
         rv = blk.body.attributes.get("required_version")
         if rv is not None:
             self.m.required_version = _constant(rv, STRING, d) or ""
@@ -343,7 +342,7 @@ class _ModuleBuilder:
             return
         body = blk.body
         _check_body(body, ("type", "default", "description", "sensitive", "nullable",
-                           "ephemeral"), ("validation",), d, "variable")
+                           "ephemeral"), ("validation",), d)
         n_errors = len(d.errors)
         var = Variable(name, None, NO_DEFAULT, False, range=blk.range)
         if "type" in body.attributes:
@@ -410,7 +409,7 @@ class _ModuleBuilder:
             return
         body = blk.body
         _check_body(body, ("value", "description", "sensitive", "depends_on", "ephemeral"),
-                    ("precondition",), d, "output")
+                    ("precondition",), d)
         if not _require(body, "value", blk.range, d):
             return
         out = Output(name, body.attributes["value"].expr, range=blk.range)
@@ -519,7 +518,7 @@ class _ModuleBuilder:
                           "replace_triggered_by")
         if mode == DATA:
             allowed = ()
-        _check_body(blk.body, allowed, ("precondition", "postcondition"), d, "lifecycle")
+        _check_body(blk.body, allowed, ("precondition", "postcondition"), d)
         lc = Lifecycle()
         a = blk.body.attributes
         if "create_before_destroy" in a and "create_before_destroy" in allowed:

@@ -293,20 +293,18 @@ def render_plan(plan: Plan, color: bool = False) -> str:
         out.append("")
         out.append(st.bold("No changes.") + " Your infrastructure matches the configuration.")
         out.append("")
-        out.append("vpnform has compared your real infrastructure against your configuration "
-                   "and found no differences, so no changes are needed.")
+        out.append("vpnform has compared your real infrastructure against your configuration")
+        out.append("and found no differences, so no changes are needed.")
         return "\n".join(out) + "\n"
     if changes:
-        used = [a for a in (Action.CREATE, Action.DELETE, Action.UPDATE,
+        used = [a for a in (Action.CREATE, Action.UPDATE, Action.DELETE,
                             Action.DELETE_THEN_CREATE, Action.CREATE_THEN_DELETE, Action.READ)
                 if any(c.action is a for c in changes)]
         out.append("")
         out.append("vpnform used the selected providers to generate the following execution")
         out.append("plan. Resource actions are indicated with the following symbols:")
         for a in used:
-            sym = SYMBOL[a]
-            out.append(f"{' ' * (3 - len(sym)) if len(sym) < 3 else ''}{st.sym(sym)} "
-                       f"{LEGEND[a]}" if len(sym) >= 2 else f"  {st.sym(sym)} {LEGEND[a]}")
+            out.append(f"{st.sym(SYMBOL[a].rjust(3))} {LEGEND[a]}")
         out.append("")
         out.append("vpnform will perform the following actions:")
         for c in changes:

@@ -145,6 +145,14 @@ def test_error_ranges_point_at_the_operand():
     assert str(diags.items[0].subject) == "main.tf:1,14"
 
 
+def test_only_the_chosen_branch_of_a_conditional_reports_errors():
+    assert ok("var.x != null ? var.x.a : \"d\"", variables={"x": None}) == "d"
+    _, diags = eval_src("true ? null.a : 1")
+    assert [d.summary for d in diags] == ["Attempt to get attribute from null value"]
+    _, diags = eval_src("var.u ? null.a : 1", variables={"u": Unknown()})
+    assert [d.summary for d in diags] == ["Attempt to get attribute from null value"]
+
+
 def test_one_error_does_not_cascade():
     value, diags = eval_src('upper("${true + 1}-x")')
     assert len(diags) == 1 and isinstance(value, Unknown)

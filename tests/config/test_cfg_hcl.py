@@ -185,6 +185,10 @@ def test_columns_are_characters_and_bytes_are_bytes():
     ('x = "${a"\n', "Unterminated template interpolation", "1,6"),
     ('x = <<EOT\n${a b}\nEOT\n', "Extra characters after interpolation expression", "2,5"),
     ('x = "%{ if a }b"\n', "Unterminated template directive", "1,6"),
+    ('x = [1,\n', "Unclosed bracket", "1,5"),
+    ('x = {\n  a = 1\n', "Unterminated object constructor expression", "1,5"),
+    ('x = <<EOT\nabc\n', "Unterminated template string", "1,5"),
+    ('a {} b {}\n', "Missing newline after block definition", "1,6"),
 ])
 def test_syntax_errors_become_one_diagnostic(src, summary, where):
     body, diags = hcl.parse(src, "bad.tf")
@@ -241,3 +245,12 @@ def test_corrupt_cache_entry_is_ignored(tmp_path):
                 fh.write(b"not a pickle")
     body, diags = hcl.parse(MAIN, "main.tf", cache)
     assert body is not None and not diags
+
+
+def test_cached_trees_evaluate_like_fresh_ones(tmp_path):
+    from engine.config.evaluate import EvalContext, evaluate
+
+    src = 'x = [for v in [{a = 1}, {a = 2}][*].a : v * 10]\n'
+    hcl.parse(src, "s.tf", str(tmp_path))
+    body, _ = hcl.parse(src, "s.tf", str(tmp_path))  # from the cache
+    assert evaluate(body.attributes["x"].expr, EvalContext())[0] == [10, 20]

@@ -257,3 +257,10 @@ def test_invalid_type_expressions(src, detail):
     assert t is None and diags.items[0].summary == "Invalid type specification"
     if detail:
         assert diags.items[0].detail == detail
+
+
+def test_crlf_files_load_with_correct_positions(module_dir):
+    d = module_dir({"main.tf": 'variable "v" {\r\n  type = strng\r\n}\r\n'})
+    _, diags = load_module(d)
+    assert [(x.summary, str(x.subject)) for x in diags] == [
+        ("Invalid type specification", "main.tf:2,10")]
