@@ -5,6 +5,7 @@ against the VPC API (now: the embedded emulator at ``<workdir>/.vpnform/cloud.db
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 from engine import values as V
@@ -84,7 +85,7 @@ class TencentCloudProvider:
         self.region = region
         self.config = cfg
         if self._transport is None:
-            self._service = EmulatedVpcService.for_workdir(self.workdir)
+            self._service = _acquire_service(self.workdir)
             self._transport = InProcessTransport(self._service)
         self._client = VpcClient(self._transport, self.region, retry=self.retry)
         return d
@@ -198,7 +199,36 @@ class TencentCloudProvider:
 
     def close(self) -> None:
         if self._service is not None:
-            self._service.store.close()
+            _release_service(self._service)
             self._service = None
         self._client = None
         self._transport = None
+
+
+# One embedded emulator per working directory per process, shared by every provider
+# configuration (alias/region): one SQLite connection serialised by a Python lock, rather
+# than several connections busy-waiting on SQLite's write lock.
+_SHARED: dict[str, list] = {}  # realpath of workdir -> [service, users]
+_SHARED_LOCK = threading.Lock()
+
+
+def _acquire_service(workdir: str) -> EmulatedVpcService:
+    key = os.path.realpath(workdir)
+    with _SHARED_LOCK:
+        entry = _SHARED.get(key)
+        if entry is None:
+            entry = _SHARED[key] = [EmulatedVpcService.for_workdir(workdir), 0]
+        entry[1] += 1
+        return entry[0]
+
+
+def _release_service(service: EmulatedVpcService) -> None:
+    with _SHARED_LOCK:
+        for key, entry in list(_SHARED.items()):
+            if entry[0] is service:
+                entry[1] -= 1
+                if entry[1] <= 0:
+                    del _SHARED[key]
+                    service.store.close()
+                return
+        service.store.close()

@@ -61,6 +61,11 @@ HEALTH_CHECK_DEFAULTS = {"ProbeType": "NQA", "ProbeInterval": 5000, "ProbeThresh
                          "ProbeTimeout": 5000}
 
 
+# Describe filters answered through an indexed lookup before the generic filtering.
+INDEXED_FILTERS = {("vpnx", "vpn-gateway-id"): "VpnGatewayId",
+                   ("vpnx", "customer-gateway-id"): "CustomerGatewayId"}
+
+
 class ApiError(Exception):
     """An error the service answers with (code and message as the cloud sends them)."""
 
@@ -353,8 +358,13 @@ class EmulatedVpcService:
                                f"The filter name `{f.name}` is not supported.")
         if ids:
             objs = [self._get(tx, kind, i, region) for i in ids]
+        elif objects is None:
+            indexed = next(((INDEXED_FILTERS[(kind, f.name)], f.values) for f in filters
+                            if (kind, f.name) in INDEXED_FILTERS), None)
+            objs = (tx.list_by(kind, indexed[0], indexed[1], region) if indexed
+                    else tx.list(kind, region))
         else:
-            objs = tx.list(kind, region) if objects is None else objects
+            objs = objects
         views = [view(o) for o in objs]
         for f in filters:
             views = [v for v in views if self._matches(v, f, spec, fuzzy)]
@@ -912,8 +922,7 @@ class EmulatedVpcService:
             raise ApiError("UnsupportedOperation.InvalidState",
                            f"VPN gateway {gid} is PREPAID and not yet expired; only running "
                            "postpaid gateways can be deleted. Change it to POSTPAID_BY_HOUR first.")
-        conns = [c["VpnConnectionId"] for c in tx.list("vpnx", region)
-                 if c["VpnGatewayId"] == gid]
+        conns = [c["VpnConnectionId"] for c in tx.list_by("vpnx", "VpnGatewayId", gid, region)]
         if conns:
             raise ApiError("ResourceInUse", f"VPN gateway {gid} still has VPN connection(s) "
                            f"{', '.join(conns)}. Delete the tunnels first.")
@@ -951,13 +960,9 @@ class EmulatedVpcService:
 
     # --- customer gateways --------------------------------------------------------------------
     def _cgw_view(self, tx: Tx) -> Callable[[dict], dict]:
-        counts: dict[str, int] = {}
-        for c in tx.list("vpnx"):
-            counts[c["CustomerGatewayId"]] = counts.get(c["CustomerGatewayId"], 0) + 1
-
         def view(g: dict) -> dict:
             v = _public(g)
-            v["VpnConnNum"] = counts.get(g["CustomerGatewayId"], 0)
+            v["VpnConnNum"] = tx.count_by("vpnx", "CustomerGatewayId", g["CustomerGatewayId"])
             return v
         return view
 
@@ -996,8 +1001,8 @@ class EmulatedVpcService:
     def _delete_cgw(self, tx: Tx, p: dict, region: str) -> dict:
         cgw = self._get(tx, "cgw", _str(p, "CustomerGatewayId", required=True), region)
         cid = cgw["CustomerGatewayId"]
-        conns = [c["VpnConnectionId"] for c in tx.list("vpnx", region)
-                 if c["CustomerGatewayId"] == cid]
+        conns = [c["VpnConnectionId"]
+                 for c in tx.list_by("vpnx", "CustomerGatewayId", cid, region)]
         if conns:
             raise ApiError("ResourceInUse", f"Customer gateway {cid} is still used by VPN "
                            f"connection(s) {', '.join(conns)}. Delete those tunnels first.")
@@ -1166,11 +1171,10 @@ class EmulatedVpcService:
         if ike["RemoteIdentity"] == "ADDRESS" and not ike["RemoteAddress"]:
             ike["RemoteAddress"] = cgw["IpAddress"]
         self._check_conn(tx, conn, region)
-        conns = tx.list("vpnx", region)
         _violations(rules.check_tunnels_per_vpn_gateway(
-            1 + sum(c["VpnGatewayId"] == gw["VpnGatewayId"] for c in conns)))
+            1 + tx.count_by("vpnx", "VpnGatewayId", gw["VpnGatewayId"], region)))
         _violations(rules.check_tunnels_per_customer_gateway(
-            1 + sum(c["CustomerGatewayId"] == cgw["CustomerGatewayId"] for c in conns)))
+            1 + tx.count_by("vpnx", "CustomerGatewayId", cgw["CustomerGatewayId"], region)))
         if conn["BgpConfig"]:
             conn["BgpConfig"] = {**conn["BgpConfig"], "LocalBgpAsn": str(gw["BgpAsn"] or 64551),
                                  "RemoteBgpAsn": str(cgw["BgpAsn"] or 0)}
@@ -1204,7 +1208,7 @@ class EmulatedVpcService:
         if cgw_id is not None and cgw_id != conn["CustomerGatewayId"]:
             self._get(tx, "cgw", cgw_id, region)
             _violations(rules.check_tunnels_per_customer_gateway(
-                1 + sum(c["CustomerGatewayId"] == cgw_id for c in tx.list("vpnx", region))))
+                1 + tx.count_by("vpnx", "CustomerGatewayId", cgw_id, region)))
             new["CustomerGatewayId"] = cgw_id
         self._check_conn(tx, new, region)
         tx.put("vpnx", conn["VpnConnectionId"], new)
@@ -1220,7 +1224,7 @@ class EmulatedVpcService:
         if not self._ready(conn):
             raise ApiError("UnsupportedOperation.InvalidState",
                            f"VPN connection {cid} is still PENDING; retry when it is AVAILABLE.")
-        routes = [r["RouteId"] for r in tx.list("vpnr", region) if r["InstanceId"] == cid]
+        routes = [r["RouteId"] for r in tx.list_by("vpnr", "InstanceId", cid, region)]
         if routes:
             raise ApiError("ResourceInUse", f"VPN gateway route(s) {', '.join(routes)} still "
                            f"send traffic into VPN connection {cid}. Delete them first.")
@@ -1250,7 +1254,7 @@ class EmulatedVpcService:
         routes = _obj_list(p, "Routes", required=True)
         if not routes:
             raise ApiError("InvalidParameterValue.Empty", "`Routes` must not be empty.")
-        existing = [r for r in tx.list("vpnr", region) if r["_gateway"] == gid]
+        existing = tx.list_by("vpnr", "_gateway", gid, region)
         taken = {(r["DestinationCidrBlock"], r["InstanceId"]) for r in existing}
         created = []
         for r in routes:
@@ -1284,7 +1288,7 @@ class EmulatedVpcService:
 
     def _describe_gw_routes(self, tx: Tx, p: dict, region: str) -> dict:
         gw = self._get(tx, "vpngw", _str(p, "VpnGatewayId", required=True), region)
-        objs = [r for r in tx.list("vpnr", region) if r["_gateway"] == gw["VpnGatewayId"]]
+        objs = tx.list_by("vpnr", "_gateway", gw["VpnGatewayId"], region)
         spec = {"DestinationCidr": lambda v: v["DestinationCidrBlock"],
                 "InstanceId": lambda v: v["InstanceId"],
                 "InstanceType": lambda v: v["InstanceType"]}

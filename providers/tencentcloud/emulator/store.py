@@ -27,6 +27,10 @@ CREATE TABLE IF NOT EXISTS objects (
 );
 CREATE INDEX IF NOT EXISTS objects_by_region ON objects (kind, region, seq);
 CREATE INDEX IF NOT EXISTS objects_by_vpc ON objects (kind, vpc_id);
+CREATE INDEX IF NOT EXISTS objects_by_vpngw ON objects (kind, json_extract(data, '$.VpnGatewayId'));
+CREATE INDEX IF NOT EXISTS objects_by_cgw ON objects (kind, json_extract(data, '$.CustomerGatewayId'));
+CREATE INDEX IF NOT EXISTS objects_by_gateway ON objects (kind, json_extract(data, '$._gateway'));
+CREATE INDEX IF NOT EXISTS objects_by_instance ON objects (kind, json_extract(data, '$.InstanceId'));
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS faults (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -76,6 +80,36 @@ class Tx:
             sql += " AND vpc_id=?"
             args.append(vpc_id)
         return [json.loads(r[0]) for r in self._c.execute(sql + " ORDER BY seq", args)]
+
+    # Fields with an expression index: lookups by them are O(log N), not a scan.
+    INDEXED_FIELDS = ("VpnGatewayId", "CustomerGatewayId", "_gateway", "InstanceId")
+
+    def list_by(self, kind: str, field: str, values: list[str] | str,
+                region: str | None = None) -> list[dict]:
+        """Objects of ``kind`` whose JSON ``field`` equals one of ``values`` (indexed)."""
+        if field not in self.INDEXED_FIELDS:
+            raise ValueError(f"{field} is not an indexed field")
+        vals = [values] if isinstance(values, str) else list(values)
+        if not vals:
+            return []
+        expr = f"json_extract(data, '$.{field}')"
+        sql = (f"SELECT data FROM objects WHERE kind=? AND {expr} IN "
+               f"({', '.join('?' * len(vals))})")
+        args: list = [kind, *vals]
+        if region is not None:
+            sql += " AND region=?"
+            args.append(region)
+        return [json.loads(r[0]) for r in self._c.execute(sql + " ORDER BY seq", args)]
+
+    def count_by(self, kind: str, field: str, value: str, region: str | None = None) -> int:
+        if field not in self.INDEXED_FIELDS:
+            raise ValueError(f"{field} is not an indexed field")
+        sql = f"SELECT COUNT(*) FROM objects WHERE kind=? AND json_extract(data, '$.{field}')=?"
+        args: list = [kind, value]
+        if region is not None:
+            sql += " AND region=?"
+            args.append(region)
+        return self._c.execute(sql, args).fetchone()[0]
 
     def count(self, kind: str, region: str | None = None, vpc_id: str | None = None) -> int:
         sql, args = "SELECT COUNT(*) FROM objects WHERE kind=?", [kind]

@@ -1,0 +1,316 @@
+"""The apply executor: follows the plan's action graph, records results as they happen,
+keeps what was applied when something fails, bounds parallelism, fills in outputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.addrs import parse_instance
+from engine.config.variables import collect_variable_values
+from engine.hooks import Hooks
+from engine.apply.executor import ApplyOptions, apply
+from engine.state.model import READY, TAINTED
+
+from eng_fakes import Env, Failure, FakeProvider, RecordingSink
+
+I = parse_instance
+
+GRAPH = '''
+resource "fake_thing" "base" {
+  name = "base"
+}
+resource "fake_thing" "mid" {
+  name      = "mid"
+  parent_id = fake_thing.base.id
+}
+resource "fake_thing" "leaf" {
+  name  = "leaf"
+  items = [fake_thing.mid.id, fake_thing.base.arn]
+}
+resource "fake_thing" "free" {
+  name = "free"
+}
+output "leaf_items" {
+  value = fake_thing.leaf.items
+}
+output "free_id" {
+  value = fake_thing.free.id
+}
+'''
+
+
+def addrs_in(state) -> dict:
+    return {str(a): o for a, _, o in state.instances()}
+
+
+def test_values_computed_by_apply_reach_dependents(env: Env):
+    state = env.converge(GRAPH)
+    objs = addrs_in(state)
+    base_id, mid_id = objs["fake_thing.base"].attributes["id"], objs["fake_thing.mid"].attributes["id"]
+    assert objs["fake_thing.mid"].attributes["parent_id"] == base_id
+    assert objs["fake_thing.leaf"].attributes["items"] == [
+        mid_id, objs["fake_thing.base"].attributes["arn"]]
+    # what the provider was asked to create was wholly known
+    mid_call = next(c for c in env.fake.calls if c.address == "fake_thing.mid")
+    assert mid_call.planned["parent_id"] == base_id
+    # dependencies are recorded for later destroy ordering
+    assert objs["fake_thing.leaf"].dependencies == ["fake_thing.base", "fake_thing.mid"]
+    assert all(o.status == READY for o in objs.values())
+    assert state.outputs["leaf_items"].value == objs["fake_thing.leaf"].attributes["items"]
+    assert state.outputs["free_id"].value == objs["fake_thing.free"].attributes["id"]
+
+
+def test_results_go_through_the_sink_as_they_happen(env: Env):
+    p = env.plan_ok(GRAPH)
+    sink = RecordingSink()
+    env.fake.sink_records = sink.records
+    env.apply(p, sink=sink)
+    recorded = [a for a, _, _ in sink.records]
+    assert sorted(recorded) == ["fake_thing.base", "fake_thing.free", "fake_thing.leaf",
+                                "fake_thing.mid"]
+    assert recorded.index("fake_thing.base") < recorded.index("fake_thing.mid") < \
+        recorded.index("fake_thing.leaf")
+    # when a dependent's apply call started, its dependency was already persisted
+    calls = {c.address: c for c in env.fake.calls}
+    assert calls["fake_thing.mid"].recorded_before >= recorded.index("fake_thing.base") + 1
+    assert calls["fake_thing.leaf"].recorded_before >= recorded.index("fake_thing.mid") + 1
+
+
+def test_a_failure_skips_dependents_but_independent_work_completes(env: Env):
+    env.fake.fail["fake_thing.mid"] = Failure("Quota exceeded")
+    p = env.plan_ok(GRAPH)
+    sink = RecordingSink()
+    state, diags = env.apply(p, sink=sink)
+    assert [(d.summary, d.address) for d in diags] == [("Quota exceeded", "fake_thing.mid")]
+    assert str(diags.items[0].subject) == "main.tf:5,1"  # the resource block header
+    called = env.fake.order()
+    assert "create fake_thing.leaf" not in called  # skipped: depends on the failed one
+    assert {"create fake_thing.base", "create fake_thing.free", "create fake_thing.mid"} <= set(called)
+    assert sorted(addrs_in(state)) == ["fake_thing.base", "fake_thing.free"]
+    assert sorted(a for a, _, _ in sink.records) == ["fake_thing.base", "fake_thing.free"]
+    # outputs that can be evaluated are; those depending on what was skipped are not
+    assert "free_id" in state.outputs and "leaf_items" not in state.outputs
+
+
+def test_failed_create_that_left_an_object_is_tainted_and_replaced_next_time(env: Env):
+    env.fake.fail["fake_thing.base"] = Failure(leave_object=True)
+    p = env.plan_ok(GRAPH)
+    state, diags = env.apply(p)
+    assert diags.has_errors
+    base = addrs_in(state)["fake_thing.base"]
+    assert base.status == TAINTED and base.attributes["id"] in env.fake.objects
+    assert "fake_thing.mid" not in addrs_in(state)
+    env.fake.fail.clear()
+    p = env.plan_ok(GRAPH)
+    assert p.changes[I("fake_thing.base")].reason == "replace_because_tainted"
+    state, diags = env.apply(p)
+    assert not diags.has_errors
+    assert addrs_in(state)["fake_thing.base"].status == READY
+    assert len(env.fake.objects) == 4  # the tainted object was deleted
+
+
+def test_failed_delete_keeps_the_object_in_state(env: Env):
+    env.converge(GRAPH)
+    env.fake.fail["fake_thing.free"] = Failure("Still in use")
+    p = env.plan_ok(GRAPH, destroy=True)
+    state, diags = env.apply(p)
+    assert [d.summary for d in diags] == ["Still in use"]
+    assert list(addrs_in(state)) == ["fake_thing.free"]
+
+
+def test_failed_update_records_the_object_as_it_now_is(env: Env):
+    env.converge(GRAPH)
+    env.fake.fail["fake_thing.free"] = Failure()
+    p = env.plan_ok(GRAPH.replace('name = "free"', 'name = "free2"'))
+    state, diags = env.apply(p)
+    assert diags.has_errors
+    obj = addrs_in(state)["fake_thing.free"]
+    assert obj.attributes["name"] == "free" and obj.status == READY
+
+
+def test_a_provider_exception_becomes_a_diagnostic_and_state_is_kept(env: Env):
+    original = env.fake._apply
+
+    def explode(action, request):
+        if request.address == "fake_thing.mid":
+            raise RuntimeError("connection reset")
+        return original(action, request)
+
+    env.fake._apply = explode
+    state, diags = env.apply(env.plan_ok(GRAPH))
+    [d] = list(diags)
+    assert d.summary == "Provider produced an unexpected error"
+    assert "connection reset" in d.detail and d.address == "fake_thing.mid"
+    assert sorted(addrs_in(state)) == ["fake_thing.base", "fake_thing.free"]
+
+
+@pytest.mark.parametrize("parallelism", [1, 3])
+def test_parallelism_bounds_concurrent_apply_calls(slow_env: Env, parallelism):
+    cfg = "\n".join(f'resource "fake_thing" "r{i}" {{\n  name = "r{i}"\n}}' for i in range(7))
+    state, diags = slow_env.apply(slow_env.plan_ok(cfg), parallelism=parallelism)
+    assert not diags and len(addrs_in(state)) == 7
+    assert slow_env.fake.max_in_flight == parallelism
+
+
+def test_dependents_never_run_concurrently_with_their_dependency(slow_env: Env):
+    cfg = '''
+resource "fake_thing" "a" { name = "a" }
+resource "fake_thing" "b" { name = fake_thing.a.id }
+resource "fake_thing" "c" { name = fake_thing.b.id }
+'''
+    slow_env.apply(slow_env.plan_ok(cfg), parallelism=10)
+    assert slow_env.fake.max_in_flight == 1
+    assert slow_env.fake.order() == ["create fake_thing.a", "create fake_thing.b",
+                                     "create fake_thing.c"]
+
+
+def test_destroy_apply_deletes_dependents_first_and_clears_outputs(env: Env):
+    env.converge(GRAPH)
+    state, diags = env.apply(env.plan_ok(GRAPH, destroy=True))
+    assert not diags and state.empty and state.outputs == {}
+    deletes = env.fake.order("delete")
+    assert deletes.index("delete fake_thing.leaf") < deletes.index("delete fake_thing.mid") < \
+        deletes.index("delete fake_thing.base")
+    assert env.fake.objects == {}
+
+
+def test_replacement_deletes_the_old_object_and_records_the_new(env: Env):
+    cfg = 'resource "fake_thing" "z" {\n  name = "z"\n  zone = "one"\n}\n'
+    old = addrs_in(env.converge(cfg))["fake_thing.z"].attributes["id"]
+    state = env.converge(cfg.replace('"one"', '"two"'))
+    new = addrs_in(state)["fake_thing.z"].attributes
+    assert new["id"] != old and new["zone"] == "two"
+    assert list(env.fake.objects) == [new["id"]]
+    assert env.fake.order()[1:] == ["delete fake_thing.z", "create fake_thing.z"]
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: with create_before_destroy the executor's destroy "
+                   "step deletes whatever object is at the address in the working state, which "
+                   "is already the NEW object; the old object is left in the cloud untracked "
+                   "and the state loses the resource")
+def test_create_before_destroy_replacement_keeps_the_new_object(env: Env):
+    cfg = ('resource "fake_thing" "z" {\n  name = "z"\n  zone = "one"\n'
+           '  lifecycle {\n    create_before_destroy = true\n  }\n}\n')
+    old = addrs_in(env.converge(cfg))["fake_thing.z"].attributes["id"]
+    state, diags = env.apply(env.plan_ok(cfg.replace('"one"', '"two"')))
+    assert not diags
+    new = addrs_in(state)["fake_thing.z"].attributes
+    assert new["id"] != old and new["zone"] == "two"
+    assert list(env.fake.objects) == [new["id"]]
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: a delete-then-create dependency with an updated "
+                   "dependent gets a cyclic action graph, broken at an edge that depends on "
+                   "PYTHONHASHSEED; in some runs the new object is created, then deleted, and "
+                   "state loses the resource (or the dependent keeps the old id)")
+def test_dependency_replaced_while_dependent_is_updated(replace_under_hash_seeds):
+    for seed, outcome in replace_under_hash_seeds.items():
+        assert outcome["state"] == ["fake_thing.a", "fake_thing.b"], seed
+        assert outcome["a_parent_is_new_b"], seed
+        assert outcome["cloud_matches_state"], seed
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: the executor's scope starts from the prior state and "
+                   "ignores the new count, so a dependent updated before the extra instance is "
+                   "destroyed is applied with the deleted instance's id (not the planned value)")
+def test_count_shrink_dependent_gets_the_planned_value(env: Env):
+    cfg = '''
+resource "fake_thing" "b" {
+  count = 3
+  name  = "b${count.index}"
+}
+resource "fake_thing" "a" {
+  name  = "a"
+  items = fake_thing.b[*].id
+}
+'''
+    env.converge(cfg)
+    p = env.plan_ok(cfg.replace("count = 3", "count = 2"))
+    planned_items = p.changes[I("fake_thing.a")].after["items"]
+    state, diags = env.apply(p)
+    assert not diags
+    objs = addrs_in(state)
+    assert objs["fake_thing.a"].attributes["items"] == planned_items == [
+        objs["fake_thing.b[0]"].attributes["id"], objs["fake_thing.b[1]"].attributes["id"]]
+
+
+SENSITIVE = '''
+variable "pw" {
+  type      = string
+  sensitive = true
+}
+resource "fake_thing" "a" {
+  name   = "a"
+  label  = var.pw
+  secret = "schema-secret"
+}
+output "pw_out" {
+  value     = fake_thing.a.label
+  sensitive = true
+}
+output "name" {
+  value = fake_thing.a.name
+}
+'''
+
+
+def _pw(env: Env):
+    module = env.load(SENSITIVE)
+    variables, _ = collect_variable_values(module, cli_vars=[("var", "pw=hunter2")])
+    return variables
+
+
+def test_outputs_are_evaluated_into_state_with_their_sensitivity(env: Env):
+    variables = _pw(env)
+    state, diags = env.apply(env.plan_ok(None, variables))
+    assert not diags
+    assert state.outputs["pw_out"].value == "hunter2" and state.outputs["pw_out"].sensitive
+    assert state.outputs["name"].value == "a" and not state.outputs["name"].sensitive
+    assert addrs_in(state)["fake_thing.a"].sensitive_paths == [["secret"]]
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: apply records only schema-sensitive paths in state, "
+                   "dropping the mark a sensitive variable put on an attribute")
+def test_state_remembers_attributes_set_from_sensitive_variables(env: Env):
+    variables = _pw(env)
+    state, _ = env.apply(env.plan_ok(None, variables))
+    assert sorted(map(tuple, addrs_in(state)["fake_thing.a"].sensitive_paths)) == [
+        ("label",), ("secret",)]
+
+
+class RecordingHooks(Hooks):
+    def __init__(self):
+        self.events = []
+
+    def pre_apply(self, address, action, id):
+        self.events.append(("pre", address, action))
+
+    def post_apply(self, address, action, id, elapsed, error):
+        self.events.append(("post", address, action, error))
+
+    def state_persisted(self, address):
+        self.events.append(("persisted", address))
+
+
+def test_hooks_report_each_operation_and_its_outcome(env: Env):
+    env.fake.fail["fake_thing.free"] = Failure()
+    p = env.plan_ok('resource "fake_thing" "ok" { name = "ok" }\n'
+                    'resource "fake_thing" "free" { name = "free" }\n')
+    hooks = RecordingHooks()
+    apply(p, env.module, env.providers, env.root, hooks=hooks,
+          options=ApplyOptions(parallelism=1))
+    assert hooks.events == [
+        ("pre", "fake_thing.free", "create"), ("post", "fake_thing.free", "create", True),
+        ("pre", "fake_thing.ok", "create"), ("persisted", "fake_thing.ok"),
+        ("post", "fake_thing.ok", "create", False)]
+
+
+def test_apply_of_an_empty_plan_changes_nothing(tmp_path):
+    env = Env(tmp_path, FakeProvider())
+    env.converge(GRAPH)
+    before = {str(a): o.attributes for a, _, o in env.state.instances()}
+    calls = len(env.fake.calls)
+    state, diags = env.apply(env.plan_ok(GRAPH))
+    assert not diags
+    assert {str(a): o.attributes for a, _, o in state.instances()} == before
+    assert len(env.fake.calls) == calls
