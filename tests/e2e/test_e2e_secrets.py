@@ -1,0 +1,132 @@
+"""The pre-shared key never reaches a terminal, a saved plan, or a world-readable file."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import stat
+import zipfile
+
+from cli import arm_fault, errors, run
+
+PSK = "Zk7-e2e-Tunnel-PSK-4q9W"
+ENV = {"TF_VAR_psk": PSK}
+
+
+def _forms(secret: str) -> list[bytes]:
+    """The secret as bytes in the encodings a careless writer might use."""
+    raw = secret.encode()
+    return [raw, raw.hex().encode(), base64.b64encode(raw), base64.b64encode(raw).rstrip(b"="),
+            secret.encode("utf-16-le")]
+
+
+def _assert_no_psk(res) -> None:
+    assert PSK not in res.stdout, res
+    assert PSK not in res.stderr, res
+
+
+def _assert_bytes_free_of_psk(data: bytes, what: str) -> None:
+    for form in _forms(PSK):
+        assert form not in data, f"{what} holds the PSK as {form!r}"
+
+
+def _zip_members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def _mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_psk_is_never_printed_nor_saved_in_plain(quickstart):
+    def go(*args, code=0):
+        res = run(quickstart, *args, env=ENV)
+        assert res.code == code, res
+        _assert_no_psk(res)
+        return res
+
+    go("init")
+    go("validate")
+    plan = go("plan", "-detailed-exitcode", code=2)
+    assert re.search(r"^\s+\+ pre_share_key\s+= \(sensitive value\)$", plan.stdout, flags=re.M)
+
+    saved = go("plan", "-out=x.tfplan")
+    planfile = quickstart / "x.tfplan"
+    data = planfile.read_bytes()
+    _assert_bytes_free_of_psk(data, "x.tfplan (raw)")
+    members = _zip_members(data)
+    assert members, "the plan file is a zip archive with members"
+    for name, body in members.items():
+        _assert_bytes_free_of_psk(body, f"x.tfplan member {name}")
+    assert "(sensitive value)" in saved.stdout
+    assert _mode(planfile) & 0o077 == 0, oct(_mode(planfile))
+
+    shown = go("show", "x.tfplan")
+    assert "(sensitive value)" in shown.stdout
+
+    apply = go("apply", "x.tfplan")
+    assert "Apply complete! Resources: 7 added" in apply.stdout
+
+    for name in ("terraform.tfstate", "terraform.tfstate.backup"):
+        assert _mode(quickstart / name) == 0o600, (name, oct(_mode(quickstart / name)))
+    # The state holds the key (as Terraform's provider stores it): that is why it is 0600.
+    assert PSK in (quickstart / "terraform.tfstate").read_text()
+    key = quickstart / ".vpnform" / "planfile.key"
+    assert _mode(key) & 0o077 == 0, oct(_mode(key))
+
+    show = go("show")
+    assert re.search(r"^\s+pre_share_key\s+= \(sensitive value\)$", show.stdout, flags=re.M)
+    state_show = go("state", "show", "tencentcloud_vpn_connection.tom")
+    assert "(sensitive value)" in state_show.stdout
+    go("state", "list")
+    go("output")
+    go("output", "vpn_connection_id")
+    go("output", "-raw", "vpn_connection_id")
+    go("graph")
+    # `output -json` currently crashes (see test_output_json_is_valid_json) but must not
+    # leak the key either way.
+    _assert_no_psk(run(quickstart, "output", "-json", env=ENV))
+    # A PSK change is planned in place, and neither the old nor the new key is shown.
+    changed = go("plan", "-var", "psk=Another-PSK-77x", code=0)
+    assert "Another-PSK-77x" not in changed.output
+    assert re.search(r"^\s+~ pre_share_key\s+= \(sensitive value\)( -> \(sensitive value\))?$",
+                     changed.stdout, flags=re.M), changed
+    assert "Plan: 0 to add, 1 to change, 0 to destroy." in changed.stdout
+
+    # Destroy: whatever the outcome, its output holds no key.
+    destroy = run(quickstart, "destroy", "-auto-approve", env=ENV)
+    _assert_no_psk(destroy)
+    if destroy.code != 0:  # REFRESH_SENSITIVE_BUG: the same destroy without refresh
+        destroy = run(quickstart, "destroy", "-auto-approve", "-refresh=false", env=ENV)
+        _assert_no_psk(destroy)
+    assert destroy.code == 0, destroy
+    assert "Destroy complete! Resources: 7 destroyed." in destroy.stdout
+
+
+def test_psk_absent_from_errors_of_a_failed_apply(quickstart):
+    arm_fault(quickstart, "CreateVpnConnection", "InvalidParameterValue",
+              "the tunnel options were refused by the gateway", count=99)
+    res = run(quickstart, "apply", "-auto-approve", env=ENV)
+    assert res.code == 1, res
+    [d] = errors(res.stderr)
+    assert d.summary == "Error creating VPN connection"
+    assert "the tunnel options were refused by the gateway" in d.detail
+    _assert_no_psk(res)
+    assert "pre_share_key              = (sensitive value)" in res.stdout  # the plan shown
+    # The state written after the failure is still private.
+    assert _mode(quickstart / "terraform.tfstate") == 0o600
+
+
+def test_psk_absent_when_given_with_var_and_the_plan_is_invalid(quickstart):
+    """A rule violation elsewhere in the tunnel: the error quotes the source, not the key."""
+    main = quickstart / "main.tf"
+    main.write_text(main.read_text().replace('remote_cidr_block = [var.idc_cidr]',
+                                             'remote_cidr_block = ["192.168.1.0/25"]'))
+    res = run(quickstart, "plan", "-var", f"psk={PSK}")
+    assert res.code == 1, res
+    [d] = errors(res.stderr)
+    assert d.summary == "Invalid SPD policy" and "SPD rule" in d.detail
+    _assert_no_psk(res)
+    assert not (quickstart / "terraform.tfstate").exists()
