@@ -52,7 +52,7 @@ def render_instance(addr, rs, obj, color: bool) -> list[str]:
 
 
 def cmd_show(argv: list[str], console: Console) -> int:
-    args = parse(argv, {"no-color": BOOL, "json": BOOL}, "show")
+    args = parse(argv, {"no-color": BOOL}, "show")
     if args.get("no-color"):
         console.color = False
     if args.positional:

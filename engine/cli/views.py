@@ -7,7 +7,9 @@ through the same (sensitive value) rendering as the plan.
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import textwrap
 import threading
 from typing import Any, TextIO
 
@@ -38,7 +40,8 @@ class Console:
         return f"{BOLD}{s}{RESET}" if self.color else s
 
 
-def render_diagnostic(d: Diagnostic, files: dict[str, str], color: bool = False) -> str:
+def render_diagnostic(d: Diagnostic, files: dict[str, str], color: bool = False,
+                      width: int = 0) -> str:
     """Terraform's boxed diagnostic, plus the ``file:line,col`` and a marked range."""
     is_err = d.severity is Severity.ERROR
     bar_color = (RED if is_err else YELLOW) if color else ""
@@ -70,21 +73,29 @@ def render_diagnostic(d: Diagnostic, files: dict[str, str], color: bool = False)
                 start_col = max(1, r.start.column)
                 end_col = r.end.column if r.end.line == r.start.line else len(text) + 1
                 end_col = max(end_col, start_col + 1)
-                width = min(end_col, len(text) + 1) - start_col
-                lines.append(f"{bar} {' ' * (len(prefix) + start_col - 1)}{'^' * max(1, width)}")
+                caret_len = min(end_col, len(text) + 1) - start_col
+                lines.append(f"{bar} {' ' * (len(prefix) + start_col - 1)}"
+                             f"{'^' * max(1, caret_len)}")
         lines.append(bar)
     elif d.address:
         lines.append(f"{bar}   with {d.address}")
         lines.append(bar)
     for para in (d.detail or "").split("\n"):
-        lines.append(f"{bar} {para}" if para else bar)
+        if not para:
+            lines.append(bar)
+            continue
+        # Like Terraform: wrap to the terminal's width; never wrap when not a terminal.
+        for chunk in (textwrap.wrap(para, width - 2) if width > 20 else [para]):
+            lines.append(f"{bar} {chunk}")
     lines.append(f"{bar_color}╵{reset}")
     return "\n".join(lines)
 
 
 def print_diagnostics(console: Console, diags, files: dict[str, str]) -> None:
     for d in diags:
-        console.print(render_diagnostic(d, files, console.color), err=d.is_error)
+        stream = console.err if d.is_error else console.out
+        width = shutil.get_terminal_size((0, 0)).columns if stream.isatty() else 0
+        console.print(render_diagnostic(d, files, console.color, width), err=d.is_error)
 
 
 # ---------------------------------------------------------------------------------------

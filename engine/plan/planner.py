@@ -80,7 +80,11 @@ def refresh_state(state: State, providers: ProviderSet, parallelism: int,
             if result.value is None:
                 refreshed.set_instance(addr, rs.provider, None)
             else:
-                obj.attributes = result.value
+                plain, marks = unmark(result.value)
+                obj.attributes = plain
+                known_paths = {tuple(p) for p in obj.sensitive_paths}
+                obj.sensitive_paths = obj.sensitive_paths + [
+                    list(p) for p in marks if tuple(p) not in known_paths]
     return refreshed, diags
 
 
