@@ -17,7 +17,7 @@ from .apply.executor import apply as apply_plan
 from .config.loader import load_module
 from .config.model import Module, ProviderConfig
 from .config.variables import collect_variable_values
-from .diagnostics import Diagnostics, SourceRange
+from .diagnostics import Diagnostics
 from .hooks import Hooks
 from .plan.model import Plan
 from .plan.planner import PlanOptions
@@ -25,7 +25,7 @@ from .plan.planner import plan as make_plan
 from .provider_set import ProviderSet, configure_providers
 from .scope import Scope
 from .state import codec
-from .state.backends.base import LockError, LockInfo, StateBackend, StateError, lock_with_timeout
+from .state.backends.base import LockInfo, StateBackend, StateError, lock_with_timeout
 from .state.backends.local import LocalBackend
 from .state.model import InstanceObject, State
 
@@ -96,18 +96,6 @@ def locked(backend: StateBackend, operation: str, opts: RunOptions) -> Iterator[
         backend.unlock(lock_id)
 
 
-def lock_diagnostic(err: LockError) -> Diagnostics:
-    d = Diagnostics()
-    d.error("Error acquiring the state lock", str(err))
-    return d
-
-
-def state_diagnostic(err: StateError) -> Diagnostics:
-    d = Diagnostics()
-    d.error("Failed to load state" if "read" in str(err).lower() else "State error", str(err))
-    return d
-
-
 def run_plan(module: Module, variables: dict, state: State | None, providers: ProviderSet,
              options: PlanOptions, workdir: str, hooks: Hooks) -> tuple[Plan | None, Diagnostics]:
     return make_plan(module, state, variables, providers, options, workdir, hooks)
@@ -141,6 +129,3 @@ def run_apply(plan: Plan, module: Module, providers: ProviderSet, backend: State
                         "and will be recovered by the next command.")
     return final, diags
 
-
-def module_range(module: Module) -> SourceRange | None:
-    return None

@@ -238,12 +238,14 @@ def _confirm_and_apply(args, console, plan: Plan, module, providers, backend, op
                                  opts.parallelism)
         return _report_apply(console, final, diags, counter, destroy, module.files)
     if not saved and not args.get("auto-approve"):
-        if not args.get("input", True) or not _interactive():
+        # Like Terraform, the answer is read from standard input even when it is not a
+        # terminal (`echo yes | vpnform apply`); -input=false refuses to ask at all.
+        if not args.get("input", True):
             d = Diagnostics()
             d.error("No confirmation given",
                     "vpnform asks for confirmation before changing infrastructure, but input "
-                    "is disabled (-input=false, or no terminal). Run again with -auto-approve "
-                    "to apply without asking, or apply a saved plan file.")
+                    "is disabled (-input=false). Run again with -auto-approve to apply "
+                    "without asking, or apply a saved plan file.")
             return _fail(console, d)
         if destroy:
             question = ("Do you really want to destroy all resources?\n"

@@ -95,7 +95,7 @@ def _value_lines(w: _Writer, indent: int, sym: str, key: str, before: Any, after
     if action is Action.CREATE:
         if isinstance(after, list) and not _is_sensitive(after):
             if not after:
-                w.line(indent, sym, f"{key}[]" if False else f"{key} = []")
+                w.line(indent, sym, f"{key} = []")
                 return
             w.line(indent, sym, f"{key} = [")
             for item in after:
