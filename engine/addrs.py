@@ -125,25 +125,41 @@ class AddressError(ValueError):
     pass
 
 
-_TOKEN = re.compile(r'\s*(?:(?P<name>[A-Za-z_][A-Za-z0-9_-]*)|(?P<dot>\.)|'
-                    r'\[(?P<int>\d+)\]|\[(?P<str>"(?:[^"\\]|\\.)*")\])')
+_STEP = re.compile(r'(?P<name>[A-Za-z_][A-Za-z0-9_-]*)|\[(?P<int>\d+)\]|'
+                   r'\[(?P<str>"(?:[^"\\]|\\.)*")\]')
 
 
 def _tokens(text: str) -> list[tuple[str, object]]:
+    """Names separated by single dots, each optionally followed by one ``[key]``."""
     out: list[tuple[str, object]] = []
-    pos = 0
     text = text.strip()
+    pos = 0
+    expect_name = True
     while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if not m or m.end() == pos:
-            raise AddressError(f"invalid address {text!r} at character {pos + 1}")
-        if m.group("name"):
+        m = _STEP.match(text, pos)
+        if expect_name:
+            if not m or not m.group("name"):
+                raise AddressError(f"invalid address {text!r}: a name is expected at "
+                                   f"character {pos + 1}")
             out.append(("name", m.group("name")))
-        elif m.group("int") is not None:
-            out.append(("key", int(m.group("int"))))
-        elif m.group("str") is not None:
-            out.append(("key", json.loads(m.group("str"))))
-        pos = m.end()
+            expect_name = False
+            pos = m.end()
+            continue
+        if m and m.group("name") is None:
+            if out[-1][0] == "key":
+                raise AddressError(f"invalid address {text!r}: two index keys in a row")
+            out.append(("key", int(m.group("int")) if m.group("int") is not None
+                        else json.loads(m.group("str"))))
+            pos = m.end()
+            continue
+        if text[pos] == ".":
+            expect_name = True
+            pos += 1
+            continue
+        raise AddressError(f"invalid address {text!r}: unexpected {text[pos]!r} at character "
+                           f"{pos + 1}")
+    if expect_name:
+        raise AddressError(f"invalid address {text!r}: it ends where a name is expected")
     return out
 
 

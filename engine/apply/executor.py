@@ -24,7 +24,7 @@ from ..provider_set import ProviderSet
 from ..providers import ApplyRequest, PlanRequest
 from ..scope import Scope
 from ..state.model import READY, TAINTED, InstanceObject, OutputValue, State
-from ..values import contains_sensitive, is_wholly_known, mark_paths, unmark
+from ..values import Unknown, contains_sensitive, is_wholly_known, mark_paths, unmark
 from ..plan.model import APPLY, DESTROY, Action, Operation, Plan
 
 # record(addr, provider_addr, obj_or_None, each_mode) — persist one instance change
@@ -52,7 +52,11 @@ class _Executor:
         self.diags = Diagnostics()
         self.scope = Scope(module, plan.variables, workdir)
         for addr, _rs, obj in self.state.instances():
-            self.scope.set_instance(addr, self._value(obj))
+            # Instances the plan deletes are already gone as far as expressions go: a
+            # dependent evaluated during apply must see what the plan showed.
+            ch = plan.changes.get(addr)
+            if ch is None or ch.action is not Action.DELETE:
+                self.scope.set_instance(addr, self._value(obj))
         for addr, value in plan.data_values.items():  # data sources read during plan
             self.scope.set_instance(addr, value)
 
@@ -100,18 +104,32 @@ class _Executor:
             done.set()
 
     def _destroy(self, addr: InstanceAddr, ch, provider) -> bool:
-        with self.lock:
-            obj = self.state.instance(addr)
-        if obj is None:
-            return True
-        rid = obj.attributes.get("id")
+        deposed = ch.action is Action.CREATE_THEN_DELETE
+        if deposed:
+            # create_before_destroy: the replacement already sits at this address; the
+            # object to delete is the prior one the plan recorded.
+            prior = ch.before
+        else:
+            with self.lock:
+                obj = self.state.instance(addr)
+            if obj is None:
+                return True
+            prior = self._value(obj)
+        rid = unmark(prior)[0].get("id")
         self.hooks.pre_apply(str(addr), "delete", rid)
         start = time.monotonic()
         result = self._timed(addr, "delete", rid, lambda: provider.apply(ApplyRequest(
-            addr.resource.type, str(addr), self._value(obj), None, None)))
+            addr.resource.type, str(addr), prior, None, None)))
         failed = result.diagnostics.has_errors
         self._add_diags(result.diagnostics, addr)
-        if not failed:
+        if failed and deposed:
+            self.diags.error(
+                "Replaced object not deleted",
+                f"The new object for {addr} was created, but deleting the object it replaces "
+                f"(id {rid}) failed; that object still exists and is no longer tracked in "
+                "state. Delete it by hand, or import it under another address.",
+                address=str(addr))
+        if not failed and not deposed:
             self._record(addr, ch.provider, None, ch.each_mode)
         self.hooks.post_apply(str(addr), "delete", rid, time.monotonic() - start, failed)
         return not failed
@@ -143,6 +161,15 @@ class _Executor:
             self._add_diags(final.diagnostics, addr)
             return False
         planned = final.planned
+        mismatch = _inconsistent(ch.after, planned)
+        if mismatch is not None:
+            self.diags.error(
+                "Provider produced inconsistent final plan",
+                f"When applying the changes to {addr}, the planned value for "
+                f"{_path_text(mismatch)} differs from the plan that was shown. Nothing was "
+                "changed for this resource; run plan again and review the result.",
+                res.range, address=str(addr))
+            return False
         if not is_wholly_known(unmark(decoded.value)[0]):
             self.diags.error(
                 "Configuration contains unknown value",
@@ -159,8 +186,13 @@ class _Executor:
         failed = result.diagnostics.has_errors
         self._add_diags(result.diagnostics, addr)
         if result.new is not None:
-            plain = unmark(result.new)[0]
-            sensitive = [list(p) for p in schema.block.sensitive_paths(plain)]
+            plain, new_marks = unmark(result.new)
+            # Sensitive: what the schema says, what the provider marked, and whatever the
+            # configuration marked (a sensitive variable set into a plain attribute).
+            paths = {tuple(p) for p in schema.block.sensitive_paths(plain)}
+            paths.update(tuple(p) for p in new_marks)
+            paths.update(p for p in unmark(decoded.value)[1] if _has_path(plain, p))
+            sensitive = [list(p) for p in sorted(paths, key=str)]
             status = TAINTED if failed and action == "create" else READY
             obj = InstanceObject(
                 attributes=plain, sensitive_paths=sensitive,
@@ -273,3 +305,47 @@ def apply(plan: Plan, module: Module, providers: ProviderSet, workdir: str,
     ex.walk(options.parallelism)
     ex.outputs()
     return ex.state, ex.diags
+
+
+def _has_path(value, path: tuple) -> bool:
+    for step in path:
+        if isinstance(value, dict) and step in value:
+            value = value[step]
+        elif isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
+            value = value[step]
+        else:
+            return False
+    return True
+
+
+def _inconsistent(shown, final, path: tuple = ()) -> tuple | None:
+    """The first path where a value known in the reviewed plan differs in the final plan."""
+    shown, final = unmark(shown)[0], unmark(final)[0]
+    if isinstance(shown, Unknown):
+        return None
+    if isinstance(shown, dict) and isinstance(final, dict):
+        for k in shown:
+            p = _inconsistent(shown[k], final.get(k), path + (k,))
+            if p is not None:
+                return p
+        return None
+    if isinstance(shown, list) and isinstance(final, list):
+        if len(shown) != len(final):
+            return path
+        for i, (a, b) in enumerate(zip(shown, final)):
+            p = _inconsistent(a, b, path + (i,))
+            if p is not None:
+                return p
+        return None
+    if isinstance(final, Unknown):
+        return path
+    if isinstance(shown, bool) or isinstance(final, bool):
+        return None if shown is final else path
+    return None if shown == final else path
+
+
+def _path_text(path: tuple) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
+    return out or "the object"

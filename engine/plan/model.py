@@ -50,6 +50,9 @@ class ResourceInstanceChange:
     each_mode: str = ""
     sensitive_paths: list = field(default_factory=list)  # schema-sensitive paths of after
     block_types: list = field(default_factory=list)  # names of nested block types (schema)
+    # dependencies recorded in state for the prior object: order the destroy of an old
+    # dependency after this object stops using it
+    prior_dependencies: list = field(default_factory=list)
 
     @property
     def is_change(self) -> bool:

@@ -79,7 +79,11 @@ def seal(key: bytes, value: Any) -> str:
 
 
 def unseal(key: bytes, blob: str) -> Any:
-    raw = base64.b64decode(blob)
+    try:
+        raw = base64.b64decode(blob, validate=True)
+    except (ValueError, TypeError):
+        raise PlanFileError("The saved plan's encrypted values are damaged. Create the plan "
+                            "again.") from None
     nonce, tag, ct = raw[:16], raw[16:48], raw[48:]
     if not hmac.compare_digest(tag, hmac.new(key, b"tag" + nonce + ct, hashlib.sha256).digest()):
         raise PlanFileError("The saved plan's encrypted values cannot be decrypted with this "

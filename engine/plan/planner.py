@@ -248,10 +248,6 @@ class _Planner:
             return
 
         prior_obj = self.prior.instance(iaddr)
-        if self.options.destroy:
-            if prior_obj is not None:
-                self._plan_delete(iaddr, paddr, prior_obj, None, res)
-            return
         prior_val = self._prior_value(prior_obj) if prior_obj is not None else None
         result = provider.plan(PlanRequest(iaddr.resource.type, str(iaddr), prior_val, config))
         self._map_diags(result.diagnostics, iaddr, decoded.ranges, res.range)
@@ -289,7 +285,8 @@ class _Planner:
             addr=iaddr, provider=paddr, action=action, before=prior_val, after=planned,
             requires_replace=list(result.requires_replace), reason=reason,
             dependencies=deps, each_mode=mode, sensitive_paths=sensitive,
-            block_types=sorted(schema.block.block_types))
+            block_types=sorted(schema.block.block_types),
+            prior_dependencies=list(prior_obj.dependencies) if prior_obj else [])
         self.changes[iaddr] = change
         self.scope.set_instance(iaddr, planned)
         if action.is_replace:
@@ -335,9 +332,11 @@ class _Planner:
         if res is not None:
             self._check_prevent_destroy(res, iaddr)
         before = self._prior_value(obj)
+        schema = self.providers.resource_schema(paddr.name, iaddr.resource.type)
         self.changes[iaddr] = ResourceInstanceChange(
             addr=iaddr, provider=paddr, action=Action.DELETE, before=before,
-            after=None, reason=reason, dependencies=list(obj.dependencies))
+            after=None, reason=reason, dependencies=list(obj.dependencies),
+            block_types=sorted(schema.block.block_types) if schema else [])
         self._leaving(iaddr, paddr, before)
 
     def _leaving(self, iaddr: InstanceAddr, paddr, before: dict | None) -> None:
@@ -358,14 +357,15 @@ class _Planner:
                 "plan, either disable lifecycle.prevent_destroy or reduce the scope of the "
                 "plan using the -target flag.", res.range, address=str(iaddr))
 
-    def plan_orphan(self, raddr: ResourceAddr) -> None:
+    def plan_orphan(self, raddr: ResourceAddr, res: Resource | None) -> None:
+        """Delete every recorded instance of ``raddr`` (not in configuration, or -destroy)."""
         rs = self.prior.resources[raddr]
         if raddr.mode == DATA:
             return
         for key, obj in rs.instances.items():
             self._plan_delete(InstanceAddr(raddr, key), rs.provider, obj,
                               None if self.options.destroy else
-                              "delete_because_no_resource_config", None)
+                              "delete_because_no_resource_config", res)
 
     # -- outputs -----------------------------------------------------------------------
     def plan_outputs(self) -> dict:
@@ -505,11 +505,10 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None) -> tuple[list, lis
         if ch.action is Action.CREATE_THEN_DELETE:
             g.add_edge(Operation(APPLY, addr), Operation(DESTROY, addr))
 
-    def deps_of(addr: InstanceAddr) -> list[ResourceAddr]:
-        ch = changes[addr]
+    def deps_of(addr: InstanceAddr, texts: list) -> list[ResourceAddr]:
         from ..addrs import AddressError, parse_resource
         out = []
-        for d in ch.dependencies:
+        for d in texts:
             try:
                 out.append(parse_resource(d))
             except AddressError:
@@ -517,23 +516,30 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None) -> tuple[list, lis
         return out
 
     for addr, ch in changes.items():
-        for dep in deps_of(addr):
+        new_deps = set(deps_of(addr, ch.dependencies))
+        old_deps = set(deps_of(addr, ch.prior_dependencies or ch.dependencies))
+        for dep in new_deps | old_deps:
             for daddr in by_resource.get(dep, []):
                 if daddr == addr:
                     continue
                 a_apply, d_apply = Operation(APPLY, addr), Operation(APPLY, daddr)
                 a_destroy, d_destroy = Operation(DESTROY, addr), Operation(DESTROY, daddr)
-                if a_apply in g and d_apply in g:
+                if dep in new_deps and a_apply in g and d_apply in g:
                     g.add_edge(d_apply, a_apply)
-                if a_destroy in g and d_destroy in g:
+                if dep in old_deps and a_destroy in g and d_destroy in g:
                     g.add_edge(a_destroy, d_destroy)
-                if ch.action is Action.UPDATE and d_destroy in g:
+                # An object that stays must stop using a dependency before that
+                # dependency's old object is deleted: when it is deleted for good, or
+                # replaced create-before-destroy. (Not when it is replaced destroy-first:
+                # the dependent's update needs the replacement, which comes later.)
+                if (dep in old_deps and ch.action is Action.UPDATE and d_destroy in g
+                        and changes[daddr].action in (Action.DELETE,
+                                                      Action.CREATE_THEN_DELETE)):
                     g.add_edge(a_apply, d_destroy)
-    if not nx.is_directed_acyclic_graph(g):  # defensive: break by dropping cross edges
-        for cycle in nx.simple_cycles(g):
-            g.remove_edge(cycle[-1], cycle[0])
-            if nx.is_directed_acyclic_graph(g):
-                break
+    if not nx.is_directed_acyclic_graph(g):
+        cycle = nx.find_cycle(g)
+        raise RuntimeError("the plan's action graph has a cycle: "
+                           + ", ".join(f"{a} -> {b}" for a, b in cycle))
     order = list(nx.lexicographical_topological_sort(
         g, key=lambda op: (op.kind != DESTROY, op.addr.sort_key())))
     return order, list(g.edges)
@@ -564,10 +570,14 @@ def plan(module: Module, prior_state: State | None, variables: dict, providers: 
     p = _Planner(module, refreshed, variables, providers, options, workdir)
     p.graph = rgraph
     for raddr in rgraph.order():
-        if raddr in module.resources:
+        if options.destroy:
+            # Destroying needs no configuration values: every recorded object goes.
+            if raddr in refreshed.resources:
+                p.plan_orphan(raddr, module.resources.get(raddr))
+        elif raddr in module.resources:
             p.plan_resource(module.resources[raddr])
         elif raddr in refreshed.resources:
-            p.plan_orphan(raddr)
+            p.plan_orphan(raddr, None)
     if not p.diags.has_errors and not options.validate_only:
         p.check_plan()
     outputs = p.plan_outputs() if not p.diags.has_errors else {}

@@ -39,12 +39,6 @@ QUICKSTART_ADDRESSES = sorted([
     "tencentcloud_vpn_gateway.tom",
 ])
 
-# Known product bugs (reasons for strict xfail markers shared by several modules).
-REFRESH_SENSITIVE_BUG = (
-    "BUG: refresh leaves the tunnel's pre_share_key wrapped in Sensitive in the prior state, "
-    "so any apply/destroy on a state holding a vpn_connection fails with 'Error: Failed to "
-    "load state: cannot store a value of type Sensitive at tencentcloud_vpn_connection.tom'")
-
 # Verbs whose flag tables accept -no-color (``version`` takes no flags).
 _NO_COLOR_VERBS = {"init", "validate", "plan", "apply", "destroy", "show", "output", "graph",
                    "force-unlock"}

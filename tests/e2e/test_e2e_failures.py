@@ -6,10 +6,8 @@ import json
 import re
 import time
 
-import pytest
-from cli import (DELAY_ENV, QUICKSTART_ADDRESSES, REFRESH_SENSITIVE_BUG, arm_fault,
-                 clear_faults, cloud, errors, finish, plan_summary, resource_headers, run,
-                 start)
+from cli import (DELAY_ENV, QUICKSTART_ADDRESSES, arm_fault, clear_faults, cloud, errors,
+                 finish, plan_summary, resource_headers, run, start)
 
 CONN = "tencentcloud_vpn_connection.tom"
 GW = "tencentcloud_vpn_gateway.tom"
@@ -165,7 +163,6 @@ def test_lock_error_names_the_holder(quickstart):
     _assert_final_state(quickstart)
 
 
-@pytest.mark.xfail(strict=True, reason=REFRESH_SENSITIVE_BUG)
 def test_concurrent_applies_with_lock_timeout_both_succeed(quickstart):
     procs = [start(quickstart, "apply", "-auto-approve", "-lock-timeout=60s", fast=False)
              for _ in range(2)]

@@ -123,22 +123,51 @@ def test_variable_file_problems_are_located(quickstart):
     assert d.summary == "Failed to read variables file" and "nope.tfvars" in d.detail, res
 
 
-def test_apply_without_auto_approve_and_no_terminal_is_refused(quickstart):
+# Confirmation. The brief of issue #2 said a non-terminal stdin is refused ("No confirmation
+# given"); the product now follows Terraform instead: the answer is read from stdin even when
+# it is a pipe, and only -input=false refuses to ask. These tests pin the current behaviour.
+
+def test_apply_confirmation_read_from_piped_stdin(quickstart):
     res = run(quickstart, "apply", input="yes\n")
+    assert res.code == 0, res
+    assert "Do you want to perform these actions?" in res.stdout
+    assert "Apply complete! Resources: 7 added, 0 changed, 0 destroyed." in res.stdout
+    assert len(cloud(quickstart)["vpcs"]) == 1
+
+
+@pytest.mark.parametrize("answer", ["no\n", "YES\n", "y\n", ""])
+def test_apply_without_a_yes_is_cancelled(quickstart, answer):
+    res = run(quickstart, "apply", input=answer)
+    assert res.code == 1, res
+    assert "Plan: 7 to add, 0 to change, 0 to destroy." in res.stdout  # shown, not applied
+    assert "Apply cancelled." in res.stdout
+    assert "Creating..." not in res.stdout
+    assert cloud_is_empty(quickstart) == {}
+    assert not (quickstart / "terraform.tfstate").exists() or \
+        run(quickstart, "state", "list").stdout == ""
+
+
+def test_apply_with_input_false_and_no_auto_approve_is_refused(quickstart):
+    res = run(quickstart, "apply", "-input=false", input="yes\n")
     assert res.code == 1, res
     [d] = errors(res.stderr)
     assert d.summary == "No confirmation given", res
     assert "-auto-approve" in d.detail
-    assert "Plan: 7 to add, 0 to change, 0 to destroy." in res.stdout  # shown, not applied
     assert "Creating..." not in res.stdout
     assert cloud_is_empty(quickstart) == {}
-    assert run(quickstart, "state", "list").stdout == ""
 
 
-def test_destroy_without_auto_approve_and_no_terminal_is_refused(applied):
-    res = run(applied, "destroy", "-refresh=false", input="yes\n")
-    assert res.code == 1, res
-    [d] = errors(res.stderr)
-    assert d.summary == "No confirmation given", res
-    assert "Destroying..." not in res.stdout
+def test_destroy_confirmation(applied):
+    no = run(applied, "destroy", input="no\n")
+    assert no.code == 1 and "Destroy cancelled." in no.stdout, no
+    assert "Destroying..." not in no.stdout
     assert len(cloud(applied)["vpcs"]) == 1
+    refused = run(applied, "destroy", "-input=false", input="yes\n")
+    assert refused.code == 1, refused
+    assert [d.summary for d in errors(refused.stderr)] == ["No confirmation given"]
+    assert len(cloud(applied)["vpcs"]) == 1
+    yes = run(applied, "destroy", input="yes\n")
+    assert yes.code == 0, yes
+    assert "Do you really want to destroy all resources?" in yes.stdout
+    assert "Destroy complete! Resources: 7 destroyed." in yes.stdout
+    assert cloud_is_empty(applied) == {}

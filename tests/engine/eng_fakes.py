@@ -23,12 +23,26 @@ from engine.config.loader import load_module
 from engine.diagnostics import Diagnostics
 from engine.plan.planner import PlanOptions, plan
 from engine.provider_set import ProviderSet
-from engine.providers import (ApplyRequest, ApplyResult, PlannedObject, PlanRequest, PlanResult,
-                              ReadResult)
+from engine.providers import (
+    ApplyRequest,
+    ApplyResult,
+    PlannedObject,
+    PlanRequest,
+    PlanResult,
+    ReadResult,
+)
 from engine.schema import LIST, Attribute, Block, NestedBlock, ProviderSchema, ResourceSchema
 from engine.state.model import State
-from engine.values import (NUMBER, STRING, UNKNOWN, ListType, MapType, Sensitive,
-                           is_wholly_known, unmark)
+from engine.values import (
+    NUMBER,
+    STRING,
+    UNKNOWN,
+    ListType,
+    MapType,
+    Sensitive,
+    is_wholly_known,
+    unmark,
+)
 
 THING = Block(
     attributes={
@@ -83,8 +97,10 @@ class FakeProvider:
         self.objects: dict[str, dict] = {}
         self.calls: list[ApplyCall] = []
         self.fail: dict[str, Failure] = {}  # address -> failure of its next apply calls
-        self.validate_diags: dict[str, list] = {}  # address -> [(summary, path)]
+        self.validate_diags: dict[str, list] = {}  # config name -> [(summary, path)]
         self.plan_diags: dict[str, list] = {}  # address -> [(summary, path)]
+        self.check_diags: list = []  # [(address, summary, path)] from check_plan
+        self.checked: list = []  # the PlannedObjects check_plan was given
         self.delay = delay
         self.sink_records: list = []  # shared with a RecordingSink to see what was persisted
         self._lock = threading.Lock()
@@ -93,7 +109,6 @@ class FakeProvider:
         self.max_in_flight = 0
         self.configured: dict | None = None
         self.closed = False
-        self._validate_addr = threading.local()
 
     # -- protocol ------------------------------------------------------------------------
     def schema(self) -> ProviderSchema:
@@ -127,7 +142,11 @@ class FakeProvider:
         return PlanResult(planned=planned, requires_replace=replace, diagnostics=d)
 
     def check_plan(self, objects: list[PlannedObject]) -> Diagnostics:
-        return Diagnostics()
+        self.checked = list(objects)
+        d = Diagnostics()
+        for address, summary, path in self.check_diags:
+            d.error(summary, "The fake's cross-object rule failed.", address=address, path=path)
+        return d
 
     def apply(self, request: ApplyRequest) -> ApplyResult:
         action = ("create" if request.prior is None else
@@ -244,7 +263,7 @@ class Env:
             (x.summary, x.detail, str(x.subject)) for x in diags]
         return p
 
-    def apply(self, p, sink=None, parallelism: int = 10, variables: dict | None = None):
+    def apply(self, p, sink=None, parallelism: int = 10):
         state, diags = apply(p, self.module, self.providers, self.root, sink=sink,
                              options=ApplyOptions(parallelism=parallelism))
         self.state = state
@@ -262,5 +281,13 @@ def plain(v: Any) -> Any:
     return unmark(v)[0]
 
 
-__all__ = ["FakeProvider", "Failure", "Env", "RecordingSink", "THING", "SCHEMA", "Sensitive",
-           "plain"]
+__all__ = [
+    "SCHEMA",
+    "THING",
+    "Env",
+    "Failure",
+    "FakeProvider",
+    "RecordingSink",
+    "Sensitive",
+    "plain",
+]

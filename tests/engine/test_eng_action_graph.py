@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from eng_fakes import Env
 
 from engine.addrs import parse_instance
 from engine.plan.model import Action
 from engine.plan.planner import action_graph
 
-from eng_fakes import Env
-
-I = parse_instance
+at = parse_instance
 
 CHAIN = '''
 resource "fake_thing" "b" {
@@ -86,8 +85,8 @@ def test_update_of_dependent_precedes_destroy_of_its_create_before_destroy_depen
                         '    create_before_destroy = true\n  }')
     env.converge(cfg)
     p = env.plan_ok(cfg.replace('"zb"', '"zb2"'))
-    assert p.changes[I("fake_thing.b")].action is Action.CREATE_THEN_DELETE
-    assert p.changes[I("fake_thing.a")].action is Action.UPDATE
+    assert p.changes[at("fake_thing.b")].action is Action.CREATE_THEN_DELETE
+    assert p.changes[at("fake_thing.a")].action is Action.UPDATE
     assert ops(p) == ["apply fake_thing.b", "apply fake_thing.a", "destroy fake_thing.b"]
     assert_edges_respected(p)
 
@@ -105,14 +104,10 @@ resource "fake_thing" "a" {
 '''
     env.converge(cfg)
     p = env.plan_ok(cfg.replace("count = 2", "count = 1"))
-    assert p.changes[I("fake_thing.a")].action is Action.UPDATE
+    assert p.changes[at("fake_thing.a")].action is Action.UPDATE
     assert ops(p) == ["apply fake_thing.a", "destroy fake_thing.b[1]"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: action_graph orders deletes only by the current "
-                   "configuration's dependencies, not the dependent's recorded (state) "
-                   "dependencies, so a removed dependency is destroyed before the dependent "
-                   "that still uses it is updated away from it")
 def test_update_of_dependent_precedes_destroy_of_a_removed_dependency(env: Env):
     env.converge(CHAIN)
     p = env.plan_ok('''
@@ -122,8 +117,8 @@ resource "fake_thing" "a" {
   parent_id = "elsewhere"
 }
 ''')
-    assert p.changes[I("fake_thing.a")].action is Action.UPDATE
-    assert p.changes[I("fake_thing.b")].action is Action.DELETE
+    assert p.changes[at("fake_thing.a")].action is Action.UPDATE
+    assert p.changes[at("fake_thing.b")].action is Action.DELETE
     assert ops(p) == ["apply fake_thing.a", "destroy fake_thing.b"]
 
 
@@ -142,19 +137,15 @@ class _CycleSpy:
         return self.real.simple_cycles(g)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: for a delete-then-create dependency B with an "
-                   "updated dependent A, action_graph adds apply(A)->destroy(B) on top of "
-                   "destroy(B)->apply(B)->apply(A); the cycle is then broken at an edge picked "
-                   "by set iteration, so the order (and what apply deletes) varies by run")
 def test_dependency_replaced_destroy_first_while_dependent_is_updated(env: Env, monkeypatch):
-    import engine.plan.planner as planner
+    from engine.plan import planner
 
     spy = _CycleSpy(planner.nx)
     monkeypatch.setattr(planner, "nx", spy)
     env.converge(CHAIN)
     p = env.plan_ok(CHAIN.replace('"zb"', '"zb2"'))
-    assert p.changes[I("fake_thing.b")].action is Action.DELETE_THEN_CREATE
-    assert p.changes[I("fake_thing.a")].action is Action.UPDATE
+    assert p.changes[at("fake_thing.b")].action is Action.DELETE_THEN_CREATE
+    assert p.changes[at("fake_thing.a")].action is Action.UPDATE
     # the emitted graph must not depend on which edge of a cycle happened to be dropped
     assert spy.broken == 0
     assert ops(p) == ["destroy fake_thing.b", "apply fake_thing.b", "apply fake_thing.a"]

@@ -6,8 +6,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.addrs import (DATA, MANAGED, AddressError, InstanceAddr, ModuleInstanceStep,
-                          ProviderConfigAddr, ResourceAddr, parse_instance, parse_resource)
+from engine.addrs import (
+    DATA,
+    MANAGED,
+    AddressError,
+    InstanceAddr,
+    ModuleInstanceStep,
+    ProviderConfigAddr,
+    ResourceAddr,
+    parse_instance,
+    parse_resource,
+)
 
 IDENT = st.from_regex(r"[A-Za-z_][A-Za-z0-9_-]{0,12}", fullmatch=True)
 # "module" and "data" lead the other address forms, so they cannot be resource types.
@@ -109,8 +118,6 @@ def test_provider_address_forms():
         ProviderConfigAddr.parse_state_str('provider["tencentcloud"]')
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: parse_instance ignores '.' separators entirely, so "
-                   "malformed addresses with missing, doubled or stray dots are accepted")
 @pytest.mark.parametrize("text", ["fake_thing..a", "fake_thing.a.", ".fake_thing.a",
                                   "fake_thing a", "module m fake_thing a", "fake_thing.a.[0]"])
 def test_malformed_separators_raise(text):

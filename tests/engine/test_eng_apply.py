@@ -4,16 +4,15 @@ keeps what was applied when something fails, bounds parallelism, fills in output
 from __future__ import annotations
 
 import pytest
-
-from engine.addrs import parse_instance
-from engine.config.variables import collect_variable_values
-from engine.hooks import Hooks
-from engine.apply.executor import ApplyOptions, apply
-from engine.state.model import READY, TAINTED
-
 from eng_fakes import Env, Failure, FakeProvider, RecordingSink
 
-I = parse_instance
+from engine.addrs import parse_instance
+from engine.apply.executor import ApplyOptions, apply
+from engine.config.variables import collect_variable_values
+from engine.hooks import Hooks
+from engine.state.model import READY, TAINTED
+
+at = parse_instance
 
 GRAPH = '''
 resource "fake_thing" "base" {
@@ -46,7 +45,8 @@ def addrs_in(state) -> dict:
 def test_values_computed_by_apply_reach_dependents(env: Env):
     state = env.converge(GRAPH)
     objs = addrs_in(state)
-    base_id, mid_id = objs["fake_thing.base"].attributes["id"], objs["fake_thing.mid"].attributes["id"]
+    base_id = objs["fake_thing.base"].attributes["id"]
+    mid_id = objs["fake_thing.mid"].attributes["id"]
     assert objs["fake_thing.mid"].attributes["parent_id"] == base_id
     assert objs["fake_thing.leaf"].attributes["items"] == [
         mid_id, objs["fake_thing.base"].attributes["arn"]]
@@ -85,7 +85,8 @@ def test_a_failure_skips_dependents_but_independent_work_completes(env: Env):
     assert str(diags.items[0].subject) == "main.tf:5,1"  # the resource block header
     called = env.fake.order()
     assert "create fake_thing.leaf" not in called  # skipped: depends on the failed one
-    assert {"create fake_thing.base", "create fake_thing.free", "create fake_thing.mid"} <= set(called)
+    assert {"create fake_thing.base", "create fake_thing.free",
+            "create fake_thing.mid"} <= set(called)
     assert sorted(addrs_in(state)) == ["fake_thing.base", "fake_thing.free"]
     assert sorted(a for a, _, _ in sink.records) == ["fake_thing.base", "fake_thing.free"]
     # outputs that can be evaluated are; those depending on what was skipped are not
@@ -102,7 +103,7 @@ def test_failed_create_that_left_an_object_is_tainted_and_replaced_next_time(env
     assert "fake_thing.mid" not in addrs_in(state)
     env.fake.fail.clear()
     p = env.plan_ok(GRAPH)
-    assert p.changes[I("fake_thing.base")].reason == "replace_because_tainted"
+    assert p.changes[at("fake_thing.base")].reason == "replace_because_tainted"
     state, diags = env.apply(p)
     assert not diags.has_errors
     assert addrs_in(state)["fake_thing.base"].status == READY
@@ -186,10 +187,6 @@ def test_replacement_deletes_the_old_object_and_records_the_new(env: Env):
     assert env.fake.order()[1:] == ["delete fake_thing.z", "create fake_thing.z"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with create_before_destroy the executor's destroy "
-                   "step deletes whatever object is at the address in the working state, which "
-                   "is already the NEW object; the old object is left in the cloud untracked "
-                   "and the state loses the resource")
 def test_create_before_destroy_replacement_keeps_the_new_object(env: Env):
     cfg = ('resource "fake_thing" "z" {\n  name = "z"\n  zone = "one"\n'
            '  lifecycle {\n    create_before_destroy = true\n  }\n}\n')
@@ -201,9 +198,6 @@ def test_create_before_destroy_replacement_keeps_the_new_object(env: Env):
     assert list(env.fake.objects) == [new["id"]]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the executor's scope starts from the prior state and "
-                   "ignores the new count, so a dependent updated before the extra instance is "
-                   "destroyed is applied with the deleted instance's id (not the planned value)")
 def test_count_shrink_dependent_gets_the_planned_value(env: Env):
     cfg = '''
 resource "fake_thing" "b" {
@@ -217,7 +211,7 @@ resource "fake_thing" "a" {
 '''
     env.converge(cfg)
     p = env.plan_ok(cfg.replace("count = 3", "count = 2"))
-    planned_items = p.changes[I("fake_thing.a")].after["items"]
+    planned_items = p.changes[at("fake_thing.a")].after["items"]
     state, diags = env.apply(p)
     assert not diags
     objs = addrs_in(state)
@@ -257,11 +251,9 @@ def test_outputs_are_evaluated_into_state_with_their_sensitivity(env: Env):
     assert not diags
     assert state.outputs["pw_out"].value == "hunter2" and state.outputs["pw_out"].sensitive
     assert state.outputs["name"].value == "a" and not state.outputs["name"].sensitive
-    assert addrs_in(state)["fake_thing.a"].sensitive_paths == [["secret"]]
+    assert addrs_in(state)["fake_thing.a"].sensitive_paths == [["label"], ["secret"]]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: apply records only schema-sensitive paths in state, "
-                   "dropping the mark a sensitive variable put on an attribute")
 def test_state_remembers_attributes_set_from_sensitive_variables(env: Env):
     variables = _pw(env)
     state, _ = env.apply(env.plan_ok(None, variables))

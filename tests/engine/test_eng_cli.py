@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from eng_fakes import Env
 
 from engine.cli.args import BOOL, MULTI, VALUE, ParsedArgs, UsageError, parse, parse_duration, parse_int
 from engine.cli.views import render_diagnostic
 from engine.diagnostics import Pos, SourceRange, error, warning
-
-from eng_fakes import Env
 
 SPEC = {"var": MULTI, "var-file": MULTI, "replace": MULTI, "auto-approve": BOOL,
         "refresh": BOOL, "out": VALUE, "lock-timeout": VALUE, "parallelism": VALUE}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from eng_fakes import Env
+
 from engine.addrs import parse_resource
 from engine.graph.build import build_graph, to_dot
 from engine.state.model import InstanceObject, State
-
-from eng_fakes import Env
 
 
 def R(text):

@@ -9,15 +9,13 @@ import stat
 import zipfile
 
 import pytest
+from eng_fakes import Env
 from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.config.variables import collect_variable_values
-from engine.plan.planfile import (PlanFileError, read_plan_file, read_rendered, seal, unseal,
-                                  write_plan_file)
+from engine.plan.planfile import PlanFileError, read_plan_file, read_rendered, seal, unseal, write_plan_file
 from engine.values import Sensitive
-
-from eng_fakes import Env
 
 KEY = bytes(range(32))
 JSON_VALUES = st.recursive(
@@ -55,9 +53,6 @@ def test_a_different_key_cannot_unseal():
         unseal(bytes(32), seal(KEY, "hunter2"))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a sealed value that is not valid base64 raises "
-                   "binascii.Error instead of PlanFileError, so a corrupted plan file is "
-                   "reported as an internal error")
 def test_corrupted_sealed_value_is_a_plan_file_error():
     with pytest.raises(PlanFileError):
         unseal(KEY, "!!!not-base64")
@@ -154,9 +149,6 @@ def test_incompatible_format_is_refused(tmp_path):
         read_plan_file(str(path), str(tmp_path))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: apply drops the sensitive mark a sensitive variable put "
-                   "on an attribute; a later update plan saved with -out carries the secret "
-                   "in its rendered text")
 def test_later_saved_plan_does_not_carry_a_sensitive_value(env: Env, tmp_path):
     p, _ = _saved(env, tmp_path)
     env.apply(p)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from eng_fakes import Env
 
 from engine.addrs import parse_instance
 from engine.config.variables import collect_variable_values
@@ -10,9 +11,7 @@ from engine.plan.model import Action
 from engine.state.model import TAINTED
 from engine.values import Sensitive, Unknown
 
-from eng_fakes import Env, plain
-
-I = parse_instance
+at = parse_instance
 
 TWO = '''
 resource "fake_thing" "b" {
@@ -34,7 +33,7 @@ def actions(p) -> dict:
 def test_create_plans_computed_attributes_as_unknown(env: Env):
     p = env.plan_ok(TWO)
     assert actions(p) == {"fake_thing.a": Action.CREATE, "fake_thing.b": Action.CREATE}
-    a = p.changes[I("fake_thing.a")]
+    a = p.changes[at("fake_thing.a")]
     assert a.before is None
     assert isinstance(a.after["id"], Unknown)
     # b's id is not known yet, so a's argument that refers to it is not either
@@ -58,7 +57,7 @@ def test_update_in_place_keeps_the_id(env: Env):
     env.converge(TWO)
     p = env.plan_ok(TWO.replace("size      = 1", "size      = 2"))
     assert actions(p) == {"fake_thing.a": Action.UPDATE, "fake_thing.b": Action.NOOP}
-    a = p.changes[I("fake_thing.a")]
+    a = p.changes[at("fake_thing.a")]
     assert a.before["size"] == 1 and a.after["size"] == 2
     assert a.after["id"] == a.before["id"]
     assert a.requires_replace == [] and a.reason is None
@@ -68,7 +67,7 @@ def test_update_in_place_keeps_the_id(env: Env):
 def test_force_new_change_replaces_with_the_attribute_path(env: Env):
     env.converge(TWO)
     p = env.plan_ok(TWO.replace('"z1"', '"z2"'))
-    b = p.changes[I("fake_thing.b")]
+    b = p.changes[at("fake_thing.b")]
     assert b.action is Action.DELETE_THEN_CREATE
     assert b.requires_replace == [("zone",)]
     assert b.reason == "replace_because_cannot_update"
@@ -90,7 +89,7 @@ resource "fake_thing" "a" {
 '''
     env.converge(cfg)
     p = env.plan_ok(cfg.replace('"z1"', '"z2"'))
-    a = p.changes[I("fake_thing.a")]
+    a = p.changes[at("fake_thing.a")]
     assert isinstance(a.after["zone"], Unknown)
     assert a.action is Action.DELETE_THEN_CREATE
     assert a.requires_replace == [("zone",)]
@@ -99,9 +98,9 @@ resource "fake_thing" "a" {
 
 def test_tainted_instance_is_replaced_with_a_reason(env: Env):
     state = env.converge(TWO)
-    state.instance(I("fake_thing.b")).status = TAINTED
+    state.instance(at("fake_thing.b")).status = TAINTED
     p = env.plan_ok(TWO)
-    b = p.changes[I("fake_thing.b")]
+    b = p.changes[at("fake_thing.b")]
     assert b.action is Action.DELETE_THEN_CREATE
     assert b.reason == "replace_because_tainted"
     assert b.requires_replace == []
@@ -109,17 +108,18 @@ def test_tainted_instance_is_replaced_with_a_reason(env: Env):
 
 def test_replace_option_forces_replacement_of_that_instance_only(env: Env):
     env.converge(TWO)
-    p = env.plan_ok(TWO, replace=[I("fake_thing.a")])
+    p = env.plan_ok(TWO, replace=[at("fake_thing.a")])
     assert actions(p)["fake_thing.b"] is Action.NOOP
-    a = p.changes[I("fake_thing.a")]
+    a = p.changes[at("fake_thing.a")]
     assert a.action is Action.DELETE_THEN_CREATE and a.reason == "replace_by_request"
 
 
 def test_replace_with_create_before_destroy_creates_first(env: Env):
-    cfg = TWO.replace('zone = "z1"', 'zone = "z1"\n  lifecycle {\n    create_before_destroy = true\n  }')
+    cfg = TWO.replace('zone = "z1"',
+                      'zone = "z1"\n  lifecycle {\n    create_before_destroy = true\n  }')
     env.converge(cfg)
-    p = env.plan_ok(cfg, replace=[I("fake_thing.b")])
-    assert p.changes[I("fake_thing.b")].action is Action.CREATE_THEN_DELETE
+    p = env.plan_ok(cfg, replace=[at("fake_thing.b")])
+    assert p.changes[at("fake_thing.b")].action is Action.CREATE_THEN_DELETE
     assert [str(o) for o in p.operations if str(o.addr) == "fake_thing.b"] == [
         "apply fake_thing.b", "destroy fake_thing.b"]
 
@@ -127,7 +127,7 @@ def test_replace_with_create_before_destroy_creates_first(env: Env):
 def test_resource_removed_from_configuration_is_deleted_with_a_reason(env: Env):
     env.converge(TWO)
     p = env.plan_ok('resource "fake_thing" "b" {\n  name = "b"\n  zone = "z1"\n}\n')
-    a = p.changes[I("fake_thing.a")]
+    a = p.changes[at("fake_thing.a")]
     assert a.action is Action.DELETE
     assert a.reason == "delete_because_no_resource_config"
     assert a.after is None and a.before["name"] == "a"
@@ -149,12 +149,12 @@ def test_for_each_key_removed_is_deleted(env: Env):
     env.converge(cfg)
     p = env.plan_ok(cfg.replace('"x", "y"', '"x"'))
     assert actions(p) == {'fake_thing.n["x"]': Action.NOOP, 'fake_thing.n["y"]': Action.DELETE}
-    assert p.changes[I('fake_thing.n["y"]')].reason == "delete_because_each_key"
+    assert p.changes[at('fake_thing.n["y"]')].reason == "delete_because_each_key"
 
 
 def test_object_deleted_outside_is_planned_for_creation_again(env: Env):
     state = env.converge(TWO)
-    del env.fake.objects[state.instance(I("fake_thing.a")).attributes["id"]]
+    del env.fake.objects[state.instance(at("fake_thing.a")).attributes["id"]]
     p = env.plan_ok(TWO)
     assert actions(p) == {"fake_thing.a": Action.CREATE, "fake_thing.b": Action.NOOP}
     # without refresh the plan trusts the state
@@ -171,9 +171,6 @@ def test_destroy_mode_deletes_everything_in_reverse_dependency_order(env: Env):
     assert p.destroy and p.counts() == (0, 0, 3)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: in destroy mode the planner never records instance "
-                   "values in the scope, so a reference to a counted resource by index "
-                   "(fake_thing.b[0].id) fails with 'Invalid index' and destroy is impossible")
 def test_destroy_mode_with_a_reference_to_a_counted_instance(env: Env):
     cfg = '''
 resource "fake_thing" "b" {
@@ -194,7 +191,7 @@ resource "fake_thing" "a" {
 @pytest.mark.parametrize("change, kw", [
     ('"z2"', {}),  # force_new change -> replacement
     (None, {"destroy": True}),
-    (None, {"replace": [I("fake_thing.p")]}),
+    (None, {"replace": [at("fake_thing.p")]}),
 ])
 def test_prevent_destroy_stops_a_plan_that_would_destroy(env: Env, change, kw):
     cfg = '''resource "fake_thing" "p" {
@@ -241,11 +238,11 @@ def test_sensitive_variable_marks_the_planned_attribute(env: Env):
     variables, diags = collect_variable_values(module, cli_vars=[("var", "pw=hunter2")])
     assert not diags and isinstance(variables["pw"], Sensitive)
     p = env.plan_ok(None, variables)
-    after = p.changes[I("fake_thing.a")].after
+    after = p.changes[at("fake_thing.a")].after
     assert isinstance(after["label"], Sensitive) and after["label"].value == "hunter2"
     # schema-sensitive attributes are marked (and recorded) too
     assert isinstance(after["secret"], Sensitive)
-    assert p.changes[I("fake_thing.a")].sensitive_paths == [("secret",)]
+    assert p.changes[at("fake_thing.a")].sensitive_paths == [("secret",)]
     assert not isinstance(after["name"], Sensitive)
 
 
@@ -330,3 +327,22 @@ def test_diagnostic_for_an_unset_path_falls_back_to_the_nearest_written_ancestor
     subjects = {d.summary: str(d.subject) for d in diags}
     # rule[0] sets no port: the diagnostic points at that rule block
     assert subjects == {"Needs a port": "main.tf:4,3", "Whole resource": "main.tf:1,1"}
+
+
+def test_cross_object_check_sees_every_object_and_its_references(env: Env):
+    env.converge(TWO + 'resource "fake_thing" "old" {\n  name = "old"\n}\n')
+    env.plan_ok(TWO.replace("size      = 1", "size      = 2"))
+    seen = {o.address: o for o in env.fake.checked}
+    assert {a: o.action for a, o in seen.items()} == {
+        "fake_thing.a": "update", "fake_thing.b": "no-op", "fake_thing.old": "delete"}
+    assert seen["fake_thing.a"].references == {"parent_id": [("fake_thing.b", "id")]}
+    assert seen["fake_thing.a"].value["size"] == 2
+
+
+def test_cross_object_check_diagnostic_maps_to_the_argument(env: Env):
+    env.fake.check_diags = [("fake_thing.a", "Too many rules", ("rule", 1, "port"))]
+    p, diags = env.plan(DIAG_CFG)
+    assert p is None
+    [d] = list(diags)
+    assert (d.summary, str(d.subject), d.address) == ("Too many rules", "main.tf:9,12",
+                                                      "fake_thing.a")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from eng_fakes import Env
 
 from engine.addrs import parse_instance
 from engine.config.variables import collect_variable_values
 from engine.plan.render import render_plan
 
-from eng_fakes import Env
-
-I = parse_instance
+at = parse_instance
 
 HEADER = textwrap.dedent("""
     vpnform used the selected providers to generate the following execution
@@ -211,9 +210,9 @@ def test_nested_block_change_shows_old_and_new_block(env: Env):
 def test_headers_for_tainted_requested_and_count_index(env: Env):
     cfg = 'resource "fake_thing" "n" {\n  count = 3\n  name  = "n${count.index}"\n}\n'
     state = env.converge(cfg)
-    state.instance(I("fake_thing.n[0]")).status = "tainted"
+    state.instance(at("fake_thing.n[0]")).status = "tainted"
     text = render_plan(env.plan_ok(cfg.replace("count = 3", "count = 2"),
-                                   replace=[I("fake_thing.n[1]")]))
+                                   replace=[at("fake_thing.n[1]")]))
     assert "  # fake_thing.n[0] is tainted, so must be replaced\n" in text
     assert "  # fake_thing.n[1] will be replaced, as requested\n" in text
     assert ("  # fake_thing.n[2] will be destroyed\n"
@@ -258,9 +257,6 @@ def test_color_only_when_asked(env: Env):
     assert re.sub(r"\x1b\[[0-9;]*m", "", colored) == plain_text
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a destroyed resource with no nested blocks shows the "
-                   "empty block list as an attribute line '- rule = [] -> null' (the delete "
-                   "change carries no block_types)")
 def test_delete_does_not_show_an_empty_nested_block_list_as_an_attribute(env: Env):
     env.converge('resource "fake_thing" "db" {\n  name = "db"\n}\n')
     text = render_plan(env.plan_ok('resource "fake_thing" "db" {\n  name = "db"\n}\n',
@@ -268,9 +264,6 @@ def test_delete_does_not_show_an_empty_nested_block_list_as_an_attribute(env: En
     assert "rule" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: apply drops the sensitive mark a sensitive variable put "
-                   "on an attribute, so the next plan that updates the resource prints the "
-                   "secret: '~ label = \"hunter2\" -> (sensitive value)'")
 def test_value_from_a_sensitive_variable_stays_hidden_in_later_plans(env: Env):
     cfg = '''
 variable "pw" {
@@ -287,5 +280,5 @@ resource "fake_thing" "a" {
     variables, _ = collect_variable_values(module, cli_vars=[("var", "pw=hunter2")])
     env.apply(env.plan_ok(None, variables))
     text = render_plan(env.plan_ok(cfg.replace("size  = 1", "size  = 2"), variables))
-    assert "~ size  = 1 -> 2" in text
+    assert "~ size = 1 -> 2" in text
     assert "hunter2" not in text
