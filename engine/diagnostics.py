@@ -67,6 +67,15 @@ class Diagnostic:
         return Diagnostic(self.severity, self.summary, self.detail, subject, self.address,
                           self.attribute_path)
 
+    def redacted(self, secrets) -> "Diagnostic":
+        """The diagnostic with every secret in its text replaced by (sensitive value)."""
+        from .values import redact_text
+        if not secrets:
+            return self
+        return Diagnostic(self.severity, redact_text(self.summary, secrets),
+                          redact_text(self.detail, secrets), self.subject, self.address,
+                          self.attribute_path)
+
     def with_address(self, address: str | None) -> "Diagnostic":
         return Diagnostic(self.severity, self.summary, self.detail, self.subject, address,
                           self.attribute_path)

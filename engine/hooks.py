@@ -22,6 +22,9 @@ class Hooks:
 
     def state_persisted(self, address: str) -> None: ...
 
+    def interrupted(self) -> None:
+        """The user asked to stop (first Ctrl-C): in-flight operations finish, nothing new."""
+
 
 class MultiHooks(Hooks):
     """Fan out to several hooks."""

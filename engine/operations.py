@@ -112,20 +112,17 @@ def run_apply(plan: Plan, module: Module, providers: ProviderSet, backend: State
              each_mode: str) -> None:
         backend.record(codec.journal_entry(addr, provider, obj, each_mode))
 
-    final = base
-    diags = Diagnostics()
+    # If apply_plan raises (a second Ctrl-C, a bug), the journal is left in place: it holds
+    # every result so far and the next command replays it. Never end it with `base`.
+    final, diags = apply_plan(plan, module, providers, workdir, hooks, sink,
+                              ApplyOptions(parallelism=parallelism))
+    final.lineage = base.lineage
+    final.serial = base.serial
     try:
-        final, diags = apply_plan(plan, module, providers, workdir, hooks, sink,
-                                  ApplyOptions(parallelism=parallelism))
-    finally:
-        # Persist whatever happened; on an exception the journal still holds every result.
-        final.lineage = base.lineage
-        final.serial = base.serial
-        try:
-            backend.end_journal(final)
-        except StateError as err:
-            diags.error("Failed to persist state",
-                        f"{err} Every applied change is still recorded in the state journal "
-                        "and will be recovered by the next command.")
+        backend.end_journal(final)
+    except StateError as err:
+        diags.error("Failed to persist state",
+                    f"{err} Every applied change is still recorded in the state journal "
+                    "and will be recovered by the next command.")
     return final, diags
 

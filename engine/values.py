@@ -125,6 +125,37 @@ def _mark_one(v: Any, p: tuple) -> Any:
     return Sensitive(new) if isinstance(v, Sensitive) else new
 
 
+def sensitive_strings(v: Any, min_length: int = 4) -> set[str]:
+    """The text forms of every sensitive leaf in ``v``, for redacting messages. Very short
+    values are left out: redacting "1" everywhere would garble every message."""
+    out: set[str] = set()
+
+    def walk(x: Any, marked: bool) -> None:
+        if isinstance(x, Sensitive):
+            walk(x.value, True)
+        elif isinstance(x, dict):
+            for val in x.values():
+                walk(val, marked)
+        elif isinstance(x, list):
+            for val in x:
+                walk(val, marked)
+        elif marked and x is not None and not isinstance(x, (bool, Unknown)):
+            text = format_number(x) if isinstance(x, (int, float)) else str(x)
+            if len(text) >= min_length:
+                out.add(text)
+
+    walk(v, False)
+    return out
+
+
+def redact_text(text: str, secrets: set[str] | frozenset[str]) -> str:
+    """``text`` with every occurrence of a secret replaced by ``(sensitive value)``."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret and secret in text:
+            text = text.replace(secret, "(sensitive value)")
+    return text
+
+
 def walk_leaves(v: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
     v = strip_sensitive(v)
     if isinstance(v, dict):

@@ -50,6 +50,7 @@ class _Executor:
         self.state = plan.prior_state.deepcopy()
         self.lock = threading.Lock()
         self.diags = Diagnostics()
+        self.interrupted = False
         self.scope = Scope(module, plan.variables, workdir)
         for addr, _rs, obj in self.state.instances():
             # Instances the plan deletes are already gone as far as expressions go: a
@@ -242,10 +243,21 @@ class _Executor:
         running: dict[Future, Operation] = {}
         with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
             while ready or running:
-                while ready and len(running) < max(1, parallelism):
+                while ready and len(running) < max(1, parallelism) and not self.interrupted:
                     op = ready.pop(0)
                     running[pool.submit(self._safe_run, op)] = op
-                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                if not running:
+                    break
+                try:
+                    done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                except KeyboardInterrupt:
+                    # First Ctrl-C: start nothing new, let what is in flight finish and be
+                    # recorded. A second Ctrl-C propagates (the journal keeps every result).
+                    if self.interrupted:
+                        raise
+                    self.interrupted = True
+                    self.hooks.interrupted()
+                    continue
                 for fut in done:
                     op = running.pop(fut)
                     ok = fut.result()
@@ -260,6 +272,13 @@ class _Executor:
                             else:
                                 ready.append(succ)
                 ready.sort(key=lambda o: order_index.get(o, -1))
+
+        if self.interrupted:
+            self.diags.error(
+                "Operation interrupted",
+                "The apply was interrupted: operations already running finished and are "
+                "recorded in state; nothing else was started. Run apply again to carry out "
+                "the rest of the plan.")
 
     def _skip(self, op, g, remaining, skipped, ready) -> None:
         for succ in g.successors(op):

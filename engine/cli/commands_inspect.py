@@ -129,8 +129,8 @@ def cmd_output(argv: list[str], console: Console) -> int:
             console.print(hcl_value(ov.value))
         return 0
     if args.get("json"):
-        from ..state.codec import output_type
-        doc = {n: {"sensitive": ov.sensitive, "type": output_type(ov.value), "value": ov.value}
+        from ..state.codec import infer_type
+        doc = {n: {"sensitive": ov.sensitive, "type": infer_type(ov.value), "value": ov.value}
                for n, ov in sorted(outputs.items())}
         console.print(json.dumps(doc, indent=2))
         return 0

@@ -155,6 +155,7 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
         console.color = False
     workdir = opts.workdir
     module, variables, diags = load_configuration(opts)
+    console.add_secrets_from(variables)
     if module is None or diags.has_errors:
         return _fail(console, diags, module.files if module else {})
     backend = backend_for(workdir)
@@ -163,6 +164,7 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
     try:
         with locked(backend, operation, opts):
             state = backend.read()
+            _add_state_secrets(console, state)
             providers, d = setup_providers(module, variables, workdir, state)
             diags.extend(d)
             if d.has_errors:
@@ -324,6 +326,7 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
     workdir = opts.workdir
     try:
         saved = planfile.read_plan_file(path, workdir)
+        console.add_secrets_from(saved.variables)
     except planfile.PlanFileError as err:
         d = Diagnostics()
         d.error("Failed to load the saved plan", str(err))
@@ -342,6 +345,7 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
     try:
         with locked(backend, "OperationTypeApply", opts):
             state = backend.read()
+            _add_state_secrets(console, state)
             lineage = state.lineage if state else ""
             serial = state.serial if state else 0
             if (lineage, serial) != (saved.state_lineage, saved.state_serial):
@@ -368,6 +372,15 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
         d = Diagnostics()
         d.error("Error acquiring the state lock", str(err))
         return _fail(console, d)
+
+
+def _add_state_secrets(console: Console, state) -> None:
+    if state is None:
+        return
+    from ..values import mark_paths
+    for _addr, _rs, obj in state.instances():
+        console.add_secrets_from(mark_paths(obj.attributes,
+                                            [tuple(p) for p in obj.sensitive_paths]))
 
 
 def _stale(console: Console, path: str) -> int:

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from ..diagnostics import Diagnostic, Severity
 from ..hooks import Hooks
-from ..values import format_number
+from ..values import format_number, redact_text, sensitive_strings
 
 RED, YELLOW, BOLD, RESET = "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[0m"
 
@@ -29,8 +29,15 @@ class Console:
         self.err = err or sys.stderr
         self.color = color
         self.lock = threading.Lock()
+        # Text forms of every sensitive value this run knows (sensitive variables, state):
+        # a last line of defence, so no message can print one.
+        self.secrets: set[str] = set()
+
+    def add_secrets_from(self, value) -> None:
+        self.secrets |= sensitive_strings(value)
 
     def print(self, text: str = "", err: bool = False) -> None:
+        text = redact_text(text, self.secrets)
         with self.lock:
             stream = self.err if err else self.out
             stream.write(text + "\n")
@@ -137,6 +144,10 @@ class HumanHooks(Hooks):
 
     def pre_refresh(self, address: str, id: str | None) -> None:
         self.console.print(f"{address}: Refreshing state... [id={id}]")
+
+    def interrupted(self) -> None:
+        self.console.print("Interrupt received.\nPlease wait for vpnform to exit or data loss "
+                           "may occur.\nGracefully shutting down...", err=True)
 
 
 # ---------------------------------------------------------------------------------------

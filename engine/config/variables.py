@@ -182,7 +182,11 @@ def _convert(var: Variable, r: _Raw, diags: Diagnostics) -> tuple[Any, bool]:
     try:
         return (var.type or ANY).convert(value), True
     except ConversionError as e:
-        diags.error("Invalid value for input variable", f"Invalid value for variable: {e}.",
+        message = str(e)
+        if var.sensitive:  # never quote a sensitive variable's value back
+            for text in {str(value), repr(value)} if isinstance(value, str) else set():
+                message = message.replace(text, "(sensitive value)")
+        diags.error("Invalid value for input variable", f"Invalid value for variable: {message}.",
                     where)
         return None, False
 

@@ -26,7 +26,7 @@ from ..providers import PlannedObject, PlanRequest
 from ..scope import Scope
 from ..state.model import TAINTED, InstanceObject, State
 from ..values import (UNKNOWN, Sensitive, contains_sensitive, is_unknown, is_wholly_known,
-                      mark_paths, strip_sensitive, unmark)
+                      mark_paths, sensitive_strings, strip_sensitive, unmark)
 from .model import (APPLY, DESTROY, Action, Operation, OutputChange, Plan,
                     ResourceInstanceChange)
 
@@ -108,8 +108,11 @@ class _Planner:
 
     # -- helpers -----------------------------------------------------------------------
     def _map_diags(self, diags: Diagnostics, addr: InstanceAddr, ranges: dict,
-                   fallback: SourceRange | None) -> None:
+                   fallback: SourceRange | None, values: Any = None) -> None:
+        # A provider message may quote an argument's value: never a sensitive one.
+        secrets = sensitive_strings(values) if values is not None else set()
         for d in diags:
+            d = d.redacted(secrets)
             subject = d.subject
             if subject is None and d.attribute_path is not None:
                 subject = _range_for_path(ranges, tuple(d.attribute_path))
@@ -239,7 +242,10 @@ class _Planner:
             return
         config = decoded.value
         vd = provider.validate(iaddr.resource.type, config)
-        self._map_diags(vd, iaddr, decoded.ranges, res.range)
+        # what diagnostics must not quote: marked values and schema-sensitive arguments
+        secret_view = mark_paths(config, [(n,) for n, a in schema.block.attributes.items()
+                                          if a.sensitive])
+        self._map_diags(vd, iaddr, decoded.ranges, res.range, secret_view)
         if vd.has_errors:
             self.scope.set_instance(iaddr, UNKNOWN)
             return
@@ -250,7 +256,7 @@ class _Planner:
         prior_obj = self.prior.instance(iaddr)
         prior_val = self._prior_value(prior_obj) if prior_obj is not None else None
         result = provider.plan(PlanRequest(iaddr.resource.type, str(iaddr), prior_val, config))
-        self._map_diags(result.diagnostics, iaddr, decoded.ranges, res.range)
+        self._map_diags(result.diagnostics, iaddr, decoded.ranges, res.range, secret_view)
         if result.diagnostics.has_errors or result.planned is None:
             self.scope.set_instance(iaddr, UNKNOWN)
             return
@@ -410,7 +416,9 @@ class _Planner:
             if not any(o.action != "delete" for o in objects):
                 continue
             diags = objects[0].provider.check_plan(objects)
+            secrets = set().union(*(sensitive_strings(o.value) for o in objects))
             for d in diags:
+                d = d.redacted(secrets)
                 subject = d.subject
                 if subject is None and d.address:
                     subject = self._subject_for(d.address, d.attribute_path)

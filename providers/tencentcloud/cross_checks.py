@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from engine.addrs import AddressError, parse_instance
 from engine.diagnostics import Diagnostics, error, warning
 from engine.providers import PlannedObject
 
@@ -120,9 +121,18 @@ def _pairs(refs: Any) -> list[tuple]:
     return out
 
 
+def _address_order(address: str) -> tuple:
+    try:
+        return (0, parse_instance(address).sort_key())
+    except AddressError:
+        return (1, address)
+
+
 def _sort_members(members: list[PlannedObject]) -> list[PlannedObject]:
-    """Existing objects first (they already count), then new ones by address."""
-    return sorted(members, key=lambda o: (o.action not in EXISTING_ACTIONS, o.address))
+    """Existing objects first (they already count), then new ones in address order
+    (``gw[9]`` before ``gw[10]``), so the instance named is the one past the limit."""
+    return sorted(members, key=lambda o: (o.action not in EXISTING_ACTIONS,
+                                          _address_order(o.address)))
 
 
 def _limit_diags(d: Diagnostics, kind: str, members: list[PlannedObject], outside: int,

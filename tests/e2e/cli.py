@@ -14,9 +14,9 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 REPO = Path(__file__).resolve().parents[2]
 QUICKSTART = REPO / "examples" / "quickstart"
@@ -98,7 +98,8 @@ def run(workdir, *args: str, input: str | None = None, env: dict | None = None,
         timeout: float = 60, fast: bool = True, no_color: bool = True) -> Result:
     """Run ``vpnform ARGS`` in ``workdir``; stdin is a pipe (never a terminal)."""
     argv = _with_no_color(args) if no_color else list(args)
-    proc = subprocess.run([VPNFORM, *argv], cwd=str(workdir), env=make_env(env, fast=fast),
+    proc = subprocess.run([VPNFORM, *argv], check=False, cwd=str(workdir),
+                          env=make_env(env, fast=fast),
                           input=input if input is not None else "", capture_output=True,
                           text=True, timeout=timeout)
     res = Result(proc.returncode, proc.stdout, proc.stderr, argv)
@@ -165,7 +166,7 @@ _WHERE = re.compile(r"^  on (?P<file>[^:]+):(?P<line>\d+),(?P<col>\d+)(?:, in (?
 def diagnostics(text: str) -> list[Diag]:
     """Parse the boxed diagnostics (╷ … ╵) printed by vpnform."""
     out = []
-    for block in re.findall(r"╷\n(.*?)\n╵", text, flags=re.S):
+    for block in re.findall(r"╷\n(.*?)\n╵", text, flags=re.DOTALL):
         lines = [ln[2:] if ln.startswith("│ ") else ln[1:] for ln in block.split("\n")]
         head = lines[0]
         m = re.match(r"(Error|Warning): (.*)$", head)
@@ -213,13 +214,13 @@ def source_line(text: str, line: int) -> str:
 
 
 def plan_summary(text: str) -> str | None:
-    m = re.search(r"^Plan: .*$", text, flags=re.M)
+    m = re.search(r"^Plan: .*$", text, flags=re.MULTILINE)
     return m.group(0) if m else None
 
 
 def resource_headers(text: str) -> list[str]:
     """The ``# ADDR will be created`` / ``must be replaced`` … lines of a rendered plan."""
-    return re.findall(r"^  # (\S+ (?:will be|must be) .+)$", text, flags=re.M)
+    return re.findall(r"^  # (\S+ (?:will be|must be) .+)$", text, flags=re.MULTILINE)
 
 
 # --- the emulated cloud ----------------------------------------------------------------------

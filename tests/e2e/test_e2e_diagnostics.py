@@ -234,10 +234,6 @@ def test_ten_gateways_per_vpc_are_fine(tmp_path):
     assert "Plan: 11 to add, 0 to change, 0 to destroy." in res.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: limit diagnostics blame instances in lexical "
-                   "key order: with count = 11 the 'Limit exceeded' error names "
-                   "tencentcloud_vpn_gateway.gw[9] instead of the 11th instance gw[10] "
-                   "(same for customer gateways: sh[9] instead of sh[20])")
 def test_gateway_limit_names_the_eleventh_instance(tmp_path):
     workdir = write_config(tmp_path / "cfg", gateways_count(11))
     res = run(workdir, "plan")

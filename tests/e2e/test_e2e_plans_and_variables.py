@@ -10,7 +10,7 @@ from cli import QUICKSTART_ADDRESSES, cloud, cloud_is_empty, diagnostics, errors
 
 
 def _bandwidth_planned(res) -> int:
-    m = re.findall(r"^\s+\+ bandwidth\s+= (\d+)$", res.stdout, flags=re.M)
+    m = re.findall(r"^\s+\+ bandwidth\s+= (\d+)$", res.stdout, flags=re.MULTILINE)
     assert len(m) == 1, res
     return int(m[0])
 
@@ -135,7 +135,7 @@ def test_apply_confirmation_read_from_piped_stdin(quickstart):
     assert len(cloud(quickstart)["vpcs"]) == 1
 
 
-@pytest.mark.parametrize("answer", ["no\n", "YES\n", "y\n", ""])
+@pytest.mark.parametrize("answer", ["no\n", "YES\n", "y\n", ""], ids=["no", "YES", "y", "eof"])
 def test_apply_without_a_yes_is_cancelled(quickstart, answer):
     res = run(quickstart, "apply", input=answer)
     assert res.code == 1, res

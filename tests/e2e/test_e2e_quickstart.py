@@ -8,14 +8,13 @@ import json
 import re
 
 import pytest
-from cli import (QUICKSTART_ADDRESSES, cloud, cloud_is_empty, errors, plan_summary,
-                 resource_headers, run)
+from cli import QUICKSTART_ADDRESSES, cloud, cloud_is_empty, errors, plan_summary, resource_headers, run
 
 PUBLIC_POOL = ipaddress.ip_network("198.18.0.0/15")
 
 
 def _outputs(text: str) -> dict[str, str]:
-    return dict(re.findall(r'^(\w+) = "([^"]*)"$', text, flags=re.M))
+    return dict(re.findall(r'^(\w+) = "([^"]*)"$', text, flags=re.MULTILINE))
 
 
 def test_quickstart_init_plan_apply_plan(quickstart):
@@ -195,7 +194,8 @@ def test_state_show_output_raw(applied):
     show = run(applied, "state", "show", "tencentcloud_vpn_connection.tom")
     assert show.code == 0, show
     assert show.stdout.startswith("# tencentcloud_vpn_connection.tom:\n")
-    assert re.search(r"^  pre_share_key\s+= \(sensitive value\)$", show.stdout, flags=re.M), show
+    assert re.search(r"^  pre_share_key\s+= \(sensitive value\)$", show.stdout,
+                     flags=re.MULTILINE), show
     assert "TomVPN-demo-key-2019" not in show.output
     assert f'id                         = "{conn_id}"' in show.stdout
 
@@ -204,7 +204,8 @@ def test_state_show_output_raw(applied):
 
     missing = run(applied, "state", "show", "tencentcloud_vpc.nope")
     assert missing.code == 1
-    assert [d.summary for d in errors(missing.stderr)] == ["No instance found for the given address"]
+    assert [d.summary for d in errors(missing.stderr)] == [
+        "No instance found for the given address"]
 
 
 def test_output_json_single_value(applied):
@@ -213,9 +214,6 @@ def test_output_json_single_value(applied):
     assert one.code == 0 and json.loads(one.stdout) == ip, one
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: `vpnform output -json` (all outputs) fails with "
-                   "'Error: Internal error: ImportError: cannot import name 'output_type' from "
-                   "engine.state.codec' (commands_inspect.cmd_output imports a missing name)")
 def test_output_json_is_valid_json(applied):
     res = run(applied, "output", "-json")
     assert res.code == 0, res
@@ -224,3 +222,11 @@ def test_output_json_is_valid_json(applied):
     assert doc["vpn_connection_id"]["sensitive"] is False
     assert doc["vpn_connection_id"]["type"] == "string"
     assert re.fullmatch(r"vpnx-[a-z0-9]{8}", doc["vpn_connection_id"]["value"])
+
+
+def test_chdir_global_option(quickstart):
+    res = run(quickstart.parent, f"-chdir={quickstart.name}", "plan", "-detailed-exitcode")
+    assert res.code == 2, res
+    assert plan_summary(res.stdout) == "Plan: 7 to add, 0 to change, 0 to destroy."
+    bad = run(quickstart.parent, "-chdir=does-not-exist", "plan")
+    assert bad.code == 1 and "Error handling -chdir option" in bad.stderr, bad

@@ -8,6 +8,7 @@ import re
 import stat
 import zipfile
 
+import pytest
 from cli import arm_fault, errors, run
 
 PSK = "Zk7-e2e-Tunnel-PSK-4q9W"
@@ -50,7 +51,8 @@ def test_psk_is_never_printed_nor_saved_in_plain(quickstart):
     go("init")
     go("validate")
     plan = go("plan", "-detailed-exitcode", code=2)
-    assert re.search(r"^\s+\+ pre_share_key\s+= \(sensitive value\)$", plan.stdout, flags=re.M)
+    assert re.search(r"^\s+\+ pre_share_key\s+= \(sensitive value\)$", plan.stdout,
+                     flags=re.MULTILINE)
 
     saved = go("plan", "-out=x.tfplan")
     planfile = quickstart / "x.tfplan"
@@ -77,7 +79,7 @@ def test_psk_is_never_printed_nor_saved_in_plain(quickstart):
     assert _mode(key) & 0o077 == 0, oct(_mode(key))
 
     show = go("show")
-    assert re.search(r"^\s+pre_share_key\s+= \(sensitive value\)$", show.stdout, flags=re.M)
+    assert re.search(r"^\s+pre_share_key\s+= \(sensitive value\)$", show.stdout, flags=re.MULTILINE)
     state_show = go("state", "show", "tencentcloud_vpn_connection.tom")
     assert "(sensitive value)" in state_show.stdout
     go("state", "list")
@@ -92,7 +94,7 @@ def test_psk_is_never_printed_nor_saved_in_plain(quickstart):
     changed = go("plan", "-var", "psk=Another-PSK-77x", code=0)
     assert "Another-PSK-77x" not in changed.output
     assert re.search(r"^\s+~ pre_share_key\s+= \(sensitive value\)( -> \(sensitive value\))?$",
-                     changed.stdout, flags=re.M), changed
+                     changed.stdout, flags=re.MULTILINE), changed
     assert "Plan: 0 to add, 1 to change, 0 to destroy." in changed.stdout
 
     destroy = run(quickstart, "destroy", "-auto-approve", env=ENV)
@@ -126,3 +128,46 @@ def test_psk_absent_when_given_with_var_and_the_plan_is_invalid(quickstart):
     assert d.summary == "Invalid SPD policy" and "SPD rule" in d.detail
     _assert_no_psk(res)
     assert not (quickstart / "terraform.tfstate").exists()
+
+
+# --- sensitive values used where a rule checks them --------------------------------------------
+
+
+LONG_PSK = "Zk7-e2e-Long-Tunnel-PSK-" + "w" * 50  # longer than a name may be
+
+
+def _quickstart_with(quickstart, old: str, new: str):
+    main = quickstart / "main.tf"
+    text = main.read_text()
+    assert old in text
+    main.write_text(text.replace(old, new))
+    return main.read_text()
+
+
+@pytest.mark.parametrize(("old", "new", "psk", "summary"), [
+    pytest.param('  name                = "TomVPNConn"', '  name                = var.psk',
+                 LONG_PSK, "Invalid name", id="too-long-name"),
+    pytest.param("public_ip_address = var.idc_public_ip", "public_ip_address = var.psk", PSK,
+                 "Invalid customer gateway address", id="customer-gateway-address"),
+    pytest.param("  pre_share_key       = var.psk",
+                 "  pre_share_key       = var.psk\n  ike_dh_group_name   = var.psk", PSK,
+                 "Unsupported DH group", id="dh-group"),
+])
+def test_sensitive_value_is_not_quoted_by_a_rule_violation(quickstart, old, new, psk, summary):
+    _quickstart_with(quickstart, old, new)
+    res = run(quickstart, "plan", env={"TF_VAR_psk": psk})
+    assert res.code == 1, res
+    errs = errors(res.stderr)
+    assert errs and summary in [d.summary for d in errs], res
+    assert psk not in res.output, res
+
+
+def test_sensitive_variable_of_the_wrong_type_is_not_quoted(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'variable "pin" {\n  type      = number\n  sensitive = true\n}\n')
+    res = run(tmp_path, "plan", env={"TF_VAR_pin": PSK})
+    assert res.code == 1, res
+    [d] = errors(res.stderr)
+    assert d.summary == "Invalid value for input variable"
+    assert (d.filename, d.line) == ("main.tf", 1)
+    assert PSK not in res.output, res

@@ -23,6 +23,7 @@ import errno
 import fcntl
 import json
 import os
+import time
 import uuid
 
 from .. import codec
@@ -148,7 +149,7 @@ class LocalBackend:
         except OSError as exc:
             os.close(fd)
             if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise LockError(self._read_lock_info()) from None
+                raise LockError(self._holder_info()) from None
             raise StateError(f"cannot lock {self.lock_path}: {exc}") from None
         if not info.id:
             info = dataclasses.replace(info, id=str(uuid.uuid4()))
@@ -163,6 +164,16 @@ class LocalBackend:
             raise
         self._lock_fd, self._lock_id = fd, info.id
         return info.id
+
+    def _holder_info(self, patience: float = 1.0) -> LockInfo | None:
+        """The holder's info. The holder takes the OS lock first and writes its info just
+        after, so a loser arriving in between waits a moment for the info to appear."""
+        deadline = time.monotonic() + patience
+        while True:
+            info = self._read_lock_info()
+            if info is not None or time.monotonic() >= deadline:
+                return info
+            time.sleep(0.02)
 
     def unlock(self, lock_id: str) -> None:
         if self._lock_fd is None:
