@@ -15,7 +15,8 @@ from typing import Any, TextIO
 
 from ..diagnostics import Diagnostic, Severity
 from ..hooks import Hooks
-from ..values import format_number, redact_text, sensitive_strings
+from ..plan.render import scalar_text
+from ..values import redact_text, sensitive_strings
 
 RED, YELLOW, BOLD, RESET = "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[0m"
 
@@ -157,14 +158,8 @@ class HumanHooks(Hooks):
 def hcl_value(v: Any, indent: int = 0) -> str:
     """A value in Terraform's output syntax (``terraform output``)."""
     pad = " " * indent
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return format_number(v)
-    if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
+    if not isinstance(v, (list, dict)):
+        return scalar_text(v)
     if isinstance(v, list):
         if not v:
             return "[]"

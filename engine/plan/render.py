@@ -47,7 +47,8 @@ def _is_sensitive(v: Any) -> bool:
     return isinstance(v, Sensitive)
 
 
-def _scalar(v: Any) -> str:
+def scalar_text(v: Any) -> str:
+    """One value in Terraform's literal syntax; marks and unknowns as Terraform shows them."""
     if isinstance(v, Sensitive):
         return "(sensitive value)"
     if isinstance(v, Unknown):
@@ -99,7 +100,7 @@ def _value_lines(w: _Writer, indent: int, sym: str, key: str, before: Any, after
                 return
             w.line(indent, sym, f"{key} = [")
             for item in after:
-                w.line(indent + 4, sym, _scalar(item) + ",")
+                w.line(indent + 4, sym, scalar_text(item) + ",")
             w.lines.append(" " * (indent + 2) + "]")
             return
         if isinstance(after, dict) and not _is_sensitive(after):
@@ -109,30 +110,30 @@ def _value_lines(w: _Writer, indent: int, sym: str, key: str, before: Any, after
             w.line(indent, sym, f"{key} = {{")
             width = max(len(json.dumps(k)) for k in after)
             for k in sorted(after):
-                w.line(indent + 4, sym, f"{json.dumps(k).ljust(width)} = {_scalar(after[k])}")
+                w.line(indent + 4, sym, f"{json.dumps(k).ljust(width)} = {scalar_text(after[k])}")
             w.lines.append(" " * (indent + 2) + "}")
             return
-        w.line(indent, sym, f"{key} = {_scalar(after)}{mark}")
+        w.line(indent, sym, f"{key} = {scalar_text(after)}{mark}")
         return
     if action is Action.DELETE:
         if isinstance(before, list) and not _is_sensitive(before) and before:
             w.line(indent, sym, f"{key} = [")
             for item in before:
-                w.line(indent + 4, sym, _scalar(item) + ",")
+                w.line(indent + 4, sym, scalar_text(item) + ",")
             w.lines.append(" " * (indent + 2) + "] -> null")
             return
         if isinstance(before, dict) and not _is_sensitive(before) and before:
             w.line(indent, sym, f"{key} = {{")
             width = max(len(json.dumps(k)) for k in before)
             for k in sorted(before):
-                w.line(indent + 4, sym, f"{json.dumps(k).ljust(width)} = {_scalar(before[k])}")
+                w.line(indent + 4, sym, f"{json.dumps(k).ljust(width)} = {scalar_text(before[k])}")
             w.lines.append(" " * (indent + 2) + "} -> null")
             return
-        w.line(indent, sym, f"{key} = {_scalar(before)} -> null")
+        w.line(indent, sym, f"{key} = {scalar_text(before)} -> null")
         return
     # update
     if _plain_equal(before, after):
-        w.line(indent, " ", f"{key} = {_scalar(after)}" if not isinstance(after, (list, dict))
+        w.line(indent, " ", f"{key} = {scalar_text(after)}" if not isinstance(after, (list, dict))
                else f"{key} = {_compact(after)}")
         return
     if (isinstance(before, list) and isinstance(after, list)
@@ -140,29 +141,29 @@ def _value_lines(w: _Writer, indent: int, sym: str, key: str, before: Any, after
         w.line(indent, "~", f"{key} = [{mark}")
         for item in before:
             if not any(_plain_equal(item, a) for a in after):
-                w.line(indent + 4, "-", _scalar(item) + ",")
+                w.line(indent + 4, "-", scalar_text(item) + ",")
         for item in after:
             if any(_plain_equal(item, b) for b in before):
-                w.line(indent + 4, " ", _scalar(item) + ",")
+                w.line(indent + 4, " ", scalar_text(item) + ",")
             else:
-                w.line(indent + 4, "+", _scalar(item) + ",")
+                w.line(indent + 4, "+", scalar_text(item) + ",")
         w.lines.append(" " * (indent + 2) + "]")
         return
     if after is None:
-        w.line(indent, "-", f"{key} = {_scalar(before)} -> null{mark}")
+        w.line(indent, "-", f"{key} = {scalar_text(before)} -> null{mark}")
         return
     if before is None:
-        w.line(indent, "+", f"{key} = {_scalar(after)}{mark}")
+        w.line(indent, "+", f"{key} = {scalar_text(after)}{mark}")
         return
-    w.line(indent, "~", f"{key} = {_scalar(before)} -> {_scalar(after)}{mark}")
+    w.line(indent, "~", f"{key} = {scalar_text(before)} -> {scalar_text(after)}{mark}")
 
 
 def _compact(v: Any) -> str:
     if isinstance(v, list):
-        return "[" + ", ".join(_scalar(x) for x in v) + "]"
+        return "[" + ", ".join(scalar_text(x) for x in v) + "]"
     if isinstance(v, dict):
-        return "{" + ", ".join(f"{json.dumps(k)} = {_scalar(x)}" for k, x in sorted(v.items())) + "}"
-    return _scalar(v)
+        return "{" + ", ".join(f"{json.dumps(k)} = {scalar_text(x)}" for k, x in sorted(v.items())) + "}"
+    return scalar_text(v)
 
 
 def _is_block_list(v: Any) -> bool:
@@ -323,10 +324,10 @@ def render_plan(plan: Plan, color: bool = False) -> str:
             before = Sensitive(o.before) if o.sensitive and o.before is not None else o.before
             name = o.name.ljust(width)
             if o.action is Action.CREATE:
-                text = f"{name} = {_scalar(after)}"
+                text = f"{name} = {scalar_text(after)}"
             elif o.action is Action.DELETE:
-                text = f"{name} = {_scalar(before)} -> null"
+                text = f"{name} = {scalar_text(before)} -> null"
             else:
-                text = f"{name} = {_scalar(before)} -> {_scalar(after)}"
+                text = f"{name} = {scalar_text(before)} -> {scalar_text(after)}"
             out.append(f"  {st.sym(sym)} {text}")
     return "\n".join(out) + "\n"
