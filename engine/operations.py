@@ -96,6 +96,20 @@ def locked(backend: StateBackend, operation: str, opts: RunOptions) -> Iterator[
         backend.unlock(lock_id)
 
 
+def in_flight_warning(state: State | None) -> Diagnostics:
+    """A warning when the journal shows creates that were in flight when an apply died."""
+    d = Diagnostics()
+    if state is not None and state.in_flight:
+        names = ", ".join(sorted(state.in_flight))
+        d.warning(
+            "Objects may exist without being in state",
+            f"An earlier apply stopped abruptly while creating {names}. The cloud may have "
+            "created those objects without vpnform recording them, and this plan would "
+            "create them again. Check the cloud for them and delete any such object by hand "
+            "(or adopt it with import) before applying.")
+    return d
+
+
 def run_plan(module: Module, variables: dict, state: State | None, providers: ProviderSet,
              options: PlanOptions, workdir: str, hooks: Hooks) -> tuple[Plan | None, Diagnostics]:
     return make_plan(module, state, variables, providers, options, workdir, hooks)
@@ -114,8 +128,11 @@ def run_apply(plan: Plan, module: Module, providers: ProviderSet, backend: State
 
     # If apply_plan raises (a second Ctrl-C, a bug), the journal is left in place: it holds
     # every result so far and the next command replays it. Never end it with `base`.
+    def intent(addr: InstanceAddr, provider: ProviderConfigAddr) -> None:
+        backend.record(codec.pending_entry(addr, provider))
+
     final, diags = apply_plan(plan, module, providers, workdir, hooks, sink,
-                              ApplyOptions(parallelism=parallelism))
+                              ApplyOptions(parallelism=parallelism), intent)
     final.lineage = base.lineage
     final.serial = base.serial
     try:

@@ -29,6 +29,8 @@ from ..plan.model import APPLY, DESTROY, Action, Operation, Plan
 
 # record(addr, provider_addr, obj_or_None, each_mode) — persist one instance change
 StateSink = Callable[[InstanceAddr, object, "InstanceObject | None", str], None]
+# intent(addr, provider_addr) — persist that a create is about to be attempted
+IntentSink = Callable[[InstanceAddr, object], None]
 
 PROGRESS_INTERVAL = 10.0
 
@@ -41,8 +43,9 @@ class ApplyOptions:
 
 class _Executor:
     def __init__(self, plan: Plan, module: Module, providers: ProviderSet, hooks: Hooks,
-                 sink: StateSink | None, workdir: str):
+                 sink: StateSink | None, workdir: str, intent: IntentSink | None = None):
         self.plan = plan
+        self.intent = intent
         self.module = module
         self.providers = providers
         self.hooks = hooks
@@ -180,6 +183,8 @@ class _Executor:
             return False
 
         rid = prior_val.get("id") if prior_val else None
+        if action == "create" and self.intent is not None:
+            self.intent(addr, ch.provider)
         self.hooks.pre_apply(str(addr), action, rid)
         start = time.monotonic()
         result = self._timed(addr, action, rid, lambda: provider.apply(ApplyRequest(
@@ -201,6 +206,10 @@ class _Executor:
                 create_before_destroy=ch.action is Action.CREATE_THEN_DELETE)
             self._record(addr, ch.provider, obj, ch.each_mode)
             rid = plain.get("id")
+        elif action == "create" and self.intent is not None and self.sink is not None:
+            # The create failed and left nothing: settle the journal's pending entry.
+            with self.lock:
+                self.sink(addr, ch.provider, None, ch.each_mode)
         self.hooks.post_apply(str(addr), action, rid, time.monotonic() - start, failed)
         return not failed
 
@@ -318,9 +327,10 @@ class _Executor:
 
 def apply(plan: Plan, module: Module, providers: ProviderSet, workdir: str,
           hooks: Hooks | None = None, sink: StateSink | None = None,
-          options: ApplyOptions | None = None) -> tuple[State, Diagnostics]:
+          options: ApplyOptions | None = None,
+          intent: IntentSink | None = None) -> tuple[State, Diagnostics]:
     options = options or ApplyOptions()
-    ex = _Executor(plan, module, providers, hooks or Hooks(), sink, workdir)
+    ex = _Executor(plan, module, providers, hooks or Hooks(), sink, workdir, intent)
     ex.walk(options.parallelism)
     ex.outputs()
     return ex.state, ex.diags

@@ -9,8 +9,8 @@ import threading
 from ..addrs import AddressError, parse_instance
 from ..diagnostics import Diagnostics
 from ..hooks import Hooks, MultiHooks
-from ..operations import (RunOptions, backend_for, load_config_dir, load_configuration,
-                          locked, run_apply, run_plan, setup_providers)
+from ..operations import (RunOptions, backend_for, in_flight_warning, load_config_dir,
+                          load_configuration, locked, run_apply, run_plan, setup_providers)
 from ..plan import planfile
 from ..plan.model import Action, Plan
 from ..plan.planner import PlanOptions, config_digest
@@ -165,6 +165,7 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
         with locked(backend, operation, opts):
             state = backend.read()
             _add_state_secrets(console, state)
+            diags.extend(in_flight_warning(state))
             providers, d = setup_providers(module, variables, workdir, state)
             diags.extend(d)
             if d.has_errors:

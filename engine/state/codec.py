@@ -427,8 +427,17 @@ def journal_entry(addr: InstanceAddr, provider: ProviderConfigAddr, obj: Instanc
     return JournalEntry(str(addr), provider.state_str(), payload, each_mode)
 
 
+def pending_entry(addr: InstanceAddr, provider: ProviderConfigAddr) -> JournalEntry:
+    """The journal entry recording that a create at ``addr`` is about to be attempted."""
+    return JournalEntry(str(addr), provider.state_str(), None, "", pending=True)
+
+
 def apply_journal_entry(state: State, entry: JournalEntry) -> None:
     """Replay one entry onto ``state`` (in place), decoding as the state file is decoded."""
+    if entry.pending:
+        state.in_flight.add(entry.address)
+        return
+    state.in_flight.discard(entry.address)
     try:
         addr = parse_instance(entry.address)
         provider = ProviderConfigAddr.parse_state_str(entry.provider)
@@ -453,6 +462,8 @@ def encode_journal_entry(entry: JournalEntry) -> dict:
     if each:
         out["each"] = each
     out["object"] = entry.object
+    if entry.pending:
+        out["pending"] = True
     return out
 
 
@@ -466,4 +477,5 @@ def decode_journal_entry(data: Any) -> JournalEntry:
     obj = data["object"]
     if obj is not None and not isinstance(obj, dict):
         raise StateError(f"journal entry for {data['address']}: object must be a JSON object")
-    return JournalEntry(data["address"], data["provider"], obj, _EACH_FROM_V4[each])
+    return JournalEntry(data["address"], data["provider"], obj, _EACH_FROM_V4[each],
+                        pending=bool(data.get("pending", False)))

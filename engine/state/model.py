@@ -54,6 +54,9 @@ class State:
     terraform_version: str = "1.11.0"
     resources: dict = field(default_factory=dict)  # ResourceAddr -> ResourceState
     outputs: dict = field(default_factory=dict)  # name -> OutputValue
+    # Not part of the v4 file: addresses whose create was in flight when an apply died
+    # (replayed from the journal), so the user can be told an object may be untracked.
+    in_flight: set = field(default_factory=set)
 
     def instance(self, addr: InstanceAddr) -> InstanceObject | None:
         rs = self.resources.get(addr.resource)

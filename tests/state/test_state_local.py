@@ -319,3 +319,30 @@ def test_write_mid_journal_restarts_the_journal(backend, tmp_path):
 def test_record_without_begin_is_an_error(backend):
     with pytest.raises(StateError, match="begin_journal"):
         backend.record(entry(0))
+
+
+def test_create_in_flight_at_a_crash_is_reported_after_replay(tmp_path):
+    """A create announced (pending) but never settled shows up as in flight after a crash;
+    settled ones do not; a fold in between does not forget it."""
+    from engine.state.codec import pending_entry
+    b = LocalBackend(workdir=str(tmp_path), journal_fold_min=2)
+    b.begin_journal(sample_state())
+    b.record(pending_entry(CONN.instance(1), TC))
+    b.record(entry(1))                      # settled by its result
+    b.record(pending_entry(CONN.instance(2), TC))
+    b.record(entry(3))                      # reaches the fold threshold: a fold happens here
+    b.record(entry(4))
+    # the process dies here: no end_journal
+    after = LocalBackend(workdir=str(tmp_path)).read()
+    assert after.in_flight == {str(CONN.instance(2))}
+    assert after.instance(CONN.instance(1)) is not None
+    assert after.instance(CONN.instance(4)) is not None
+
+
+def test_a_failed_create_settles_its_pending_entry(tmp_path):
+    from engine.state.codec import pending_entry
+    b = LocalBackend(workdir=str(tmp_path))
+    b.begin_journal(sample_state())
+    b.record(pending_entry(CONN.instance(7), TC))
+    b.record(entry(7, obj=False))           # the create failed and left nothing
+    assert LocalBackend(workdir=str(tmp_path)).read().in_flight == set()

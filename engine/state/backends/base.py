@@ -114,6 +114,10 @@ class JournalEntry:
     provider: str
     object: dict | None
     each_mode: str = ""
+    # True: a create is about to be attempted at ``address`` (no object yet). A later entry
+    # for the address settles it; one left unsettled after a crash means the object may
+    # exist in the cloud without being in state (see ``State.in_flight``).
+    pending: bool = False
 
 
 @runtime_checkable

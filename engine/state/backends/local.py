@@ -400,6 +400,15 @@ class LocalBackend:
         self._close_journal()
         self._journal_fd = _open_private(self.journal_path, os.O_WRONLY | os.O_APPEND)
         self._journal_offset = len(data)
+        # Creates still in flight survive a fold: the snapshot cannot hold them.
+        for address in sorted(self._journal_state.in_flight):
+            line = (json.dumps(codec.encode_journal_entry(JournalEntry(
+                address, "", None, "", pending=True)), separators=(",", ":"))
+                + "\n").encode("utf-8")
+            _write_all(self._journal_fd, line)
+            self._journal_offset += len(line)
+        if self._journal_state.in_flight:
+            os.fsync(self._journal_fd)
         self._since_fold = 0
         self._fold_at = max(self.journal_fold_min, _count_instances(self._journal_state))
 
