@@ -1,0 +1,73 @@
+"""README.md must stay true: the usage commands it shows, and the demo recipe of the
+Makefile, run here as written (in a copy of examples/quickstart) and succeed."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+
+from cli import QUICKSTART, REPO, VPNFORM, copy_config
+
+
+def _usage_commands() -> list[tuple[str, int]]:
+    """(command, expected exit code) from the first ```sh block after '## Using vpnform'."""
+    text = (REPO / "README.md").read_text()
+    section = text.split("## Using vpnform", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    out = []
+    for line in block.splitlines():
+        command, _, comment = line.partition("  #")
+        command = command.strip()
+        if not command:
+            continue
+        m = re.search(r"exit code (\d+)", comment)
+        out.append((command, int(m.group(1)) if m else 0))
+    return out
+
+
+def _run_shell(command: str, cwd, env) -> subprocess.CompletedProcess:
+    if command.startswith("vpnform"):
+        command = shlex.quote(VPNFORM) + command[len("vpnform"):]
+    return subprocess.run(command, shell=True, cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def _env() -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TF_VAR_", "VPNFORM_", "TENCENTCLOUD_"))}
+    env["VPNFORM_EMULATOR_DELAY_SCALE"] = "0"
+    return env
+
+
+def test_readme_usage_commands_run_as_shown(tmp_path):
+    commands = _usage_commands()
+    assert commands[0][0] == "cd examples/quickstart"
+    assert len(commands) > 10
+    workdir = copy_config(QUICKSTART, tmp_path / "examples" / "quickstart")
+    for command, expected in commands[1:]:
+        res = _run_shell(command, workdir, _env())
+        assert res.returncode == expected, (command, res.stdout, res.stderr)
+        assert "Traceback" not in res.stdout + res.stderr, command
+    assert (workdir / "graph.dot").read_text().startswith("digraph")
+
+
+def test_make_demo_recipe_applies_then_finds_no_changes(tmp_path):
+    """The `demo` target's commands, with the venv's vpnform, in a copy of the example."""
+    makefile = (REPO / "Makefile").read_text()
+    recipe = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    commands = [line.strip() for line in recipe if line.startswith("\t")]
+    assert [c.split()[2] for c in commands] == ["init", "plan", "apply", "plan"]
+    workdir = copy_config(QUICKSTART, tmp_path / "quickstart")
+    outputs = []
+    for command in commands:
+        command = command.replace("$(VPNFORM)", shlex.quote(VPNFORM)).replace(
+            "$(EXAMPLE)", str(workdir))
+        res = _run_shell(command, tmp_path, _env())
+        assert res.returncode == 0, (command, res.stdout, res.stderr)
+        outputs.append(res.stdout)
+    assert "Apply complete! Resources: 7 added, 0 changed, 0 destroyed." in outputs[2]
+    assert re.search(r'^vpn_gateway_public_ip = "198\.1[89]\.\d+\.\d+"$', outputs[2], re.M)
+    assert re.search(r'^vpn_connection_id = "vpnx-[a-z0-9]{8}"$', outputs[2], re.M)
+    assert "No changes." in outputs[3]
