@@ -4,8 +4,10 @@
 # as a normal user it only reports what is missing.
 set -euo pipefail
 
-# Packages the tests use today. (The real-gateway issue adds strongSwan here.)
-PACKAGES=(iproute2)
+# Packages the tests use: iproute2 for network namespaces, strongSwan (charon with the
+# vici and kernel-libipsec plugins, swanctl) for the real gateways, ping for traffic.
+PACKAGES=(iproute2 iputils-ping util-linux strongswan-charon strongswan-swanctl
+          libcharon-extra-plugins libstrongswan-extra-plugins)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,0 +1,180 @@
+"""A strongSwan charon running inside a network namespace, driven over its own VICI socket.
+
+Each charon gets its own strongswan.conf (through ``STRONGSWAN_CONF``), its own VICI
+socket and log file in its directory, and a private mount namespace with a fresh /run so
+several charons never share a pid file. The kernel here has no ESP, so charon uses the
+userspace IPsec plugin (kernel-libipsec) over a TUN device and UDP-encapsulated ESP.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+from .errors import CHARON, NetlabError
+from .ns import Namespace
+
+CONF_TEMPLATE = """\
+# written by vpnform: one charon of the lab
+charon {{
+  load_modular = yes
+  install_routes = yes
+  retransmit_tries = 3
+  retransmit_timeout = 1.0
+  retransmit_base = 1.4
+  plugins {{
+    include /etc/strongswan.d/charon/*.conf
+    kernel-libipsec {{
+      load = yes
+    }}
+    vici {{
+      load = yes
+      socket = unix://{vici}
+    }}
+    stroke {{
+      load = no
+    }}
+  }}
+  filelog {{
+    main {{
+      path = {log}
+      time_format = %H:%M:%S
+      flush_line = yes
+      default = 1
+    }}
+  }}
+  syslog {{
+    daemon {{
+      default = -1
+    }}
+  }}
+}}
+"""
+
+
+class Charon:
+    def __init__(self, ns: Namespace, directory: str):
+        self.ns = ns
+        self.dir = directory
+        self.conf_path = os.path.join(directory, "strongswan.conf")
+        self.vici_path = os.path.join(directory, "charon.vici")
+        self.log_path = os.path.join(directory, "charon.log")
+        self.pid_path = os.path.join(directory, "charon.pid")
+
+    @property
+    def uri(self) -> str:
+        return f"unix://{self.vici_path}"
+
+    def pid(self) -> int | None:
+        try:
+            with open(self.pid_path) as fh:
+                return int(fh.read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def alive(self) -> bool:
+        pid = self.pid()
+        if pid is None:
+            return False
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                return b"charon" in fh.read()
+        except OSError:
+            return False
+
+    def start(self, timeout: float = 15.0) -> None:
+        if self.alive():
+            return
+        os.makedirs(self.dir, exist_ok=True)
+        with open(self.conf_path, "w") as fh:
+            fh.write(CONF_TEMPLATE.format(vici=self.vici_path, log=self.log_path))
+        for stale in (self.vici_path, self.pid_path):
+            try:
+                os.unlink(stale)
+            except FileNotFoundError:
+                pass
+        env = dict(os.environ, STRONGSWAN_CONF=self.conf_path)
+        out = open(os.path.join(self.dir, "charon.stdout"), "ab")
+        # exec chain: ip netns exec -> unshare -> sh -> charon keeps one pid throughout.
+        proc = subprocess.Popen(
+            ["ip", "netns", "exec", self.ns.name, "unshare", "--mount", "--propagation",
+             "private", "sh", "-c", f"mount -t tmpfs vpnform-run /run && exec {CHARON}"],
+            env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True)
+        out.close()
+        with open(self.pid_path, "w") as fh:
+            fh.write(str(proc.pid))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise NetlabError(f"charon in {self.ns.name} exited at start (code "
+                                  f"{proc.returncode}); see {self.log_path}")
+            if self._vici_answers():
+                return
+            time.sleep(0.05)
+        raise NetlabError(f"charon in {self.ns.name} did not open {self.vici_path} within "
+                          f"{timeout:.0f} s; see {self.log_path}")
+
+    def _vici_answers(self) -> bool:
+        if not os.path.exists(self.vici_path):
+            return False
+        try:
+            with self.session() as s:
+                s.version()
+            return True
+        except (OSError, NetlabError):
+            return False
+
+    def stop(self, timeout: float = 5.0) -> None:
+        pid = self.pid()
+        if pid is None or not self.alive():
+            return
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                break
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and self.alive():
+                _reap(pid)
+                time.sleep(0.05)
+            if not self.alive():
+                break
+        _reap(pid)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would."""
+        pid = self.pid()
+        if pid is not None and self.alive():
+            os.kill(pid, signal.SIGKILL)
+            deadline = time.monotonic() + 5
+            while self.alive() and time.monotonic() < deadline:
+                _reap(pid)
+                time.sleep(0.02)
+
+    @contextmanager
+    def session(self) -> Iterator["object"]:
+        import vici
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(30)
+        try:
+            sock.connect(self.vici_path)
+        except OSError as err:
+            sock.close()
+            raise NetlabError(f"cannot reach charon's VICI socket {self.vici_path}: {err}") from None
+        try:
+            yield vici.Session(sock)
+        finally:
+            sock.close()
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
