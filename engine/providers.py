@@ -107,6 +107,26 @@ class Provider(Protocol):
     def close(self) -> None: ...
 
 
+@runtime_checkable
+class TunnelProvider(Protocol):
+    """Optional: live operations on tunnels a provider manages (``vpnform tunnel``)."""
+
+    def tunnel_status(self, type_name: str, value: dict) -> tuple[dict | None, Diagnostics]:
+        """Live IKE/child SA state, algorithms, established time, byte/packet counters."""
+        ...
+
+    def tunnel_ping(self, type_name: str, value: dict, target: str | None,
+                    count: int) -> tuple[dict | None, Diagnostics]:
+        """Ping from the local side's host to ``target`` (default: the first host of the
+        first peer range): {"target", "source", "sent", "received", "rtts_ms": [...]}."""
+        ...
+
+    def tunnel_config(self, type_name: str, value: dict,
+                      vendor: str) -> tuple[str | None, Diagnostics]:
+        """The configuration of the peer device for ``vendor`` (e.g. "strongswan")."""
+        ...
+
+
 class ProviderFactory(Protocol):
     def __call__(self, *, workdir: str) -> Provider: ...
 

@@ -12,7 +12,7 @@ import os
 import sys
 
 from ..diagnostics import Diagnostics
-from . import commands_inspect, commands_run
+from . import commands_inspect, commands_run, commands_tunnel
 from .args import UsageError
 from .views import Console, print_diagnostics
 
@@ -32,9 +32,11 @@ Main commands:
 All other commands:
   force-unlock  Release a stuck lock on the current workspace
   graph         Generate a Graphviz graph of the steps in an operation
+  lab           A simulated IDC site on this machine (up, down, status, fail-gateway)
   output        Show output values from your root module
   show          Show the current state or a saved plan
   state         Advanced state management (list, show)
+  tunnel        Live tunnel status, ping through a tunnel, peer configuration
   version       Show the current vpnform version
 
 Global options (use these before the subcommand, if any):
@@ -55,8 +57,20 @@ VERBS = {
     "state": commands_inspect.cmd_state,
     "graph": commands_inspect.cmd_graph,
     "force-unlock": commands_inspect.cmd_force_unlock,
+    "tunnel": commands_tunnel.cmd_tunnel,
     "version": lambda argv, console: _version(console),
 }
+
+
+COMMAND_ENTRY_POINTS = "vpnform.commands"
+
+
+def _plugin_verbs() -> dict:
+    """Verbs contributed by installed packages (e.g. ``lab`` from the netlab package), so
+    the engine itself never imports them."""
+    from importlib.metadata import entry_points
+    return {ep.name: (lambda ep: lambda argv, console: ep.load()(argv, console))(ep)
+            for ep in entry_points(group=COMMAND_ENTRY_POINTS)}
 
 
 def _version(console: Console) -> int:
@@ -93,10 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         console.print(USAGE)
         return 0
     verb, rest = argv[0], argv[1:]
-    handler = VERBS.get(verb)
+    handler = VERBS.get(verb) or _plugin_verbs().get(verb)
     if handler is None:
         from ..config.evaluate import did_you_mean
-        hint = did_you_mean(verb, list(VERBS))
+        hint = did_you_mean(verb, list(VERBS) + list(_plugin_verbs()))
         console.print(f'vpnform has no command named "{verb}".'
                       + (f' Did you mean "{hint}"?' if hint else "")
                       + '\n\nTo see all of vpnform\'s top-level commands, run:\n  vpnform -help',

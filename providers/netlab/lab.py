@@ -64,6 +64,15 @@ class Lab:
         with self._record() as data:
             data["hosts"][role] = info
 
+    def remember_process(self, name: str, pid: int) -> None:
+        """A helper process outside the namespaces (e.g. a supervisor) that down() stops."""
+        with self._record() as data:
+            data.setdefault("processes", {})[name] = pid
+
+    def forget_process(self, name: str) -> None:
+        with self._record() as data:
+            data.setdefault("processes", {}).pop(name, None)
+
     def forget_host(self, role: str) -> None:
         with self._record() as data:
             data["hosts"].pop(role, None)
@@ -137,6 +146,9 @@ class Lab:
     def down(self) -> list[str]:
         """Stop every charon and remove every namespace of this lab. Returns what went."""
         removed = []
+        for name, pid in self.read_record().get("processes", {}).items():
+            _terminate(int(pid))
+            removed.append(f"process {name} ({pid})")
         for name in self.namespaces():
             role = name[len(self.prefix):]
             self.charon(role).stop()
@@ -145,3 +157,30 @@ class Lab:
         if os.path.isdir(self.dir):
             shutil.rmtree(self.dir, ignore_errors=True)
         return removed
+
+
+def _terminate(pid: int) -> None:
+    import signal
+    import time
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+            if not os.path.exists(f"/proc/{pid}") or _zombie(pid):
+                return
+            time.sleep(0.05)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return True

@@ -1,0 +1,222 @@
+"""``vpnform tunnel status|ping|config``: live operations on the tunnels in state.
+
+Generic over providers: a provider that implements engine.providers.TunnelProvider answers
+for its own resource types. The status shape (what providers return) is:
+
+    {"name", "id", "state": "ESTABLISHED" | "CONNECTING" | "DOWN", "ike_version",
+     "local", "remote", "established_seconds", "algorithms": {"encryption", "integrity",
+     "prf", "dh_group"}, "error": plain-words problem or None,
+     "children": [{"name", "state", "protocol", "encryption", "integrity", "local_ts",
+                   "remote_ts", "installed_seconds", "bytes_in", "bytes_out",
+                   "packets_in", "packets_out"}]}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from ..addrs import AddressError, parse_instance
+from ..diagnostics import Diagnostics
+from ..operations import RunOptions, backend_for, load_configuration, setup_providers
+from ..providers import TunnelProvider
+from ..state.backends.base import StateError
+from ..values import mark_paths
+from .args import BOOL, VALUE, UsageError, parse, parse_int
+from .views import Console, print_diagnostics
+
+USAGE = """Usage: vpnform [global options] tunnel <subcommand> [options] ADDRESS
+
+Subcommands:
+    status [ADDRESS] [-json]       IKE and child SA state, algorithms and counters, live
+    ping ADDRESS [-count=N] [-target=IP]
+                                   ping the peer range from the local side's host
+    config ADDRESS -vendor=NAME [-out=FILE]
+                                   the peer device's configuration (e.g. strongswan);
+                                   it holds the pre-shared key: -out writes it 0600"""
+
+FLAGS = {"json": BOOL, "no-color": BOOL, "count": VALUE, "target": VALUE, "vendor": VALUE,
+         "out": VALUE,
+         "var": "multi", "var-file": "multi", "input": BOOL}
+
+
+def cmd_tunnel(argv: list[str], console: Console) -> int:
+    if not argv or argv[0] not in ("status", "ping", "config"):
+        console.print(USAGE, err=bool(argv))
+        return 1 if argv else 0
+    sub, rest = argv[0], argv[1:]
+    args = parse(rest, FLAGS, f"tunnel {sub}")
+    if args.get("no-color"):
+        console.color = False
+    workdir = os.getcwd()
+    opts = RunOptions(workdir=workdir, var_sources=list(args.var_sources),
+                      input_enabled=False)
+    module, variables, diags = load_configuration(opts)
+    console.add_secrets_from(variables)
+    if module is None or diags.has_errors:
+        print_diagnostics(console, diags, module.files if module else {})
+        return 1
+    try:
+        state = backend_for(workdir).read()
+    except StateError as err:
+        d = Diagnostics()
+        d.error("Failed to load state", str(err))
+        print_diagnostics(console, d, {})
+        return 1
+    if state is None or state.empty:
+        d = Diagnostics()
+        d.error("No tunnels in state", "The state has no resources yet. Run vpnform apply "
+                "first.")
+        print_diagnostics(console, d, {})
+        return 1
+    providers, d = setup_providers(module, variables, workdir, state)
+    try:
+        if d.has_errors:
+            print_diagnostics(console, d, module.files)
+            return 1
+        targets = _targets(args.positional, state, required=(sub != "status"))
+        if sub == "status":
+            return _status(console, providers, state, targets, bool(args.get("json")))
+        if sub == "ping":
+            return _ping(console, providers, state, targets[0], args.get("target"),
+                         parse_int(args, "count", 3, minimum=1))
+        vendor = args.get("vendor")
+        if not vendor:
+            raise UsageError("tunnel config needs -vendor=NAME, e.g. -vendor=strongswan")
+        return _config(console, providers, state, targets[0], vendor, args.get("out"))
+    finally:
+        providers.close()
+
+
+def _targets(positional: list[str], state, required: bool) -> list:
+    if not positional:
+        if required:
+            raise UsageError("Give the tunnel's address, e.g. "
+                             "vpnform tunnel ping tencentcloud_vpn_connection.tom")
+        return [a for a, _, _ in state.instances()]
+    out = []
+    for text in positional:
+        try:
+            addr = parse_instance(text)
+        except AddressError as err:
+            raise UsageError(str(err)) from None
+        if state.instance(addr) is None:
+            raise UsageError(f"{addr} is not in the state. Run vpnform state list to see "
+                             "what is.")
+        out.append(addr)
+    return out
+
+
+def _provider_for(providers, state, addr):
+    rs = state.resources[addr.resource]
+    provider = providers.get(rs.provider)
+    obj = rs.instances[addr.key]
+    value = mark_paths(obj.attributes, [tuple(p) for p in obj.sensitive_paths])
+    return (provider if isinstance(provider, TunnelProvider) else None), value
+
+
+def _status(console: Console, providers, state, targets, as_json: bool) -> int:
+    results = []
+    diags = Diagnostics()
+    for addr in targets:
+        provider, value = _provider_for(providers, state, addr)
+        if provider is None:
+            continue
+        status, d = provider.tunnel_status(addr.resource.type, value)
+        diags.extend(d)
+        if status is not None:
+            results.append({"address": str(addr), **status})
+    print_diagnostics(console, diags, {})
+    if as_json:
+        console.print(json.dumps(results, indent=2))
+        return 1 if diags.has_errors else 0
+    if not results:
+        console.print("No tunnels with live status in this state.")
+        return 1 if diags.has_errors else 0
+    for st in results:
+        console.print("\n".join(render_status(st)))
+        console.print("")
+    return 1 if diags.has_errors else 0
+
+
+def _fmt_seconds(s) -> str:
+    if s is None:
+        return "-"
+    s = int(s)
+    return f"{s // 3600}h{s % 3600 // 60}m{s % 60}s" if s >= 3600 else (
+        f"{s // 60}m{s % 60}s" if s >= 60 else f"{s}s")
+
+
+def render_status(st: dict) -> list[str]:
+    lines = [f"{st['address']}" + (f" ({st['id']})" if st.get("id") else "")]
+    lines.append(f"  IKE SA:      {st.get('state', 'DOWN')}"
+                 + (f", {st['ike_version']}" if st.get("ike_version") else "")
+                 + (f", established {_fmt_seconds(st.get('established_seconds'))} ago"
+                    if st.get("established_seconds") is not None else ""))
+    if st.get("local") or st.get("remote"):
+        lines.append(f"  endpoints:   {st.get('local') or '?'} <-> {st.get('remote') or '?'}")
+    algs = st.get("algorithms") or {}
+    if any(algs.values()):
+        lines.append("  algorithms:  " + "/".join(str(algs[k]) for k in
+                                                ("encryption", "integrity", "prf", "dh_group")
+                                                if algs.get(k)))
+    if st.get("error"):
+        lines.append(f"  problem:     {st['error']}")
+    for ch in st.get("children") or []:
+        lines.append(f"  child {ch.get('name')}: {ch.get('state')}"
+                     + (f", {ch.get('protocol')}" if ch.get("protocol") else "")
+                     + (f" {ch.get('encryption')}" if ch.get("encryption") else "")
+                     + (f"/{ch.get('integrity')}" if ch.get("integrity") else ""))
+        if ch.get("local_ts") or ch.get("remote_ts"):
+            lines.append(f"    traffic:   {', '.join(ch.get('local_ts') or [])} <-> "
+                         f"{', '.join(ch.get('remote_ts') or [])}")
+        lines.append(f"    in:        {ch.get('bytes_in', 0)} bytes, "
+                     f"{ch.get('packets_in', 0)} packets")
+        lines.append(f"    out:       {ch.get('bytes_out', 0)} bytes, "
+                     f"{ch.get('packets_out', 0)} packets")
+    return lines
+
+
+def _ping(console: Console, providers, state, addr, target, count: int) -> int:
+    provider, value = _provider_for(providers, state, addr)
+    if provider is None:
+        raise UsageError(f"The provider of {addr} cannot ping through its tunnels.")
+    result, d = provider.tunnel_ping(addr.resource.type, value, target, count)
+    print_diagnostics(console, d, {})
+    if result is None:
+        return 1
+    rtts = result.get("rtts_ms") or []
+    console.print(f"PING {result['target']} from {result.get('source', '?')} through {addr}: "
+                  f"{result['received']}/{result['sent']} replies")
+    if rtts:
+        console.print(f"round-trip min/avg/max = {min(rtts):.3f}/{sum(rtts) / len(rtts):.3f}/"
+                      f"{max(rtts):.3f} ms")
+    ok = result["received"] > 0
+    console.print("tunnel is passing traffic" if ok else "no reply: the tunnel is not "
+                  "passing traffic (see vpnform tunnel status)")
+    return 0 if ok else 1
+
+
+def _config(console: Console, providers, state, addr, vendor: str, out: str | None) -> int:
+    provider, value = _provider_for(providers, state, addr)
+    if provider is None:
+        raise UsageError(f"The provider of {addr} cannot render peer configurations.")
+    text, d = provider.tunnel_config(addr.resource.type, value, vendor)
+    print_diagnostics(console, d, {})
+    if text is None:
+        return 1
+    # The device configuration is secret material asked for explicitly (like
+    # `output -raw`): it carries the pre-shared key, so it bypasses redaction — written
+    # 0600 with -out, or printed raw with a note on stderr.
+    if out:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text if text.endswith("\n") else text + "\n")
+        os.chmod(out, 0o600)
+        console.print(f"Wrote the {vendor} configuration for {addr} to {out} (mode 0600; it "
+                      "contains the pre-shared key).")
+        return 0
+    console.err.write("# note: this configuration contains the tunnel's pre-shared key\n")
+    console.out.write(text if text.endswith("\n") else text + "\n")
+    console.out.flush()
+    return 0

@@ -1,0 +1,150 @@
+"""``vpnform lab``: a simulated IDC site on this machine, for trying tunnels end to end.
+
+    vpnform lab up [-public-ip=202.108.22.5] [-lan=10.0.1.0/24]
+    vpnform lab status [-json]
+    vpnform lab fail-gateway ADDRESS      (kill the active charon of a VPN gateway)
+    vpnform lab down
+
+The IDC site is an IPsec gateway namespace holding the customer gateway's public IP on
+the lab's simulated internet, running a charon (VICI socket
+.vpnform/lab/idc-gw/charon.vici, for the strongswan provider or plain swanctl), and an
+IDC LAN host with the first address of the IDC range. Nothing is linked to the machine's
+own network.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+
+from engine.cli.args import BOOL, VALUE, UsageError, parse
+from engine.diagnostics import Diagnostics
+
+from .errors import NetlabError, require_lab_support
+from .lab import Lab
+from .ns import veth
+
+USAGE = """Usage: vpnform [global options] lab <subcommand> [options]
+
+Subcommands:
+    up [-public-ip=IP] [-lan=CIDR]   build the simulated IDC site (defaults: the guide's
+                                     202.108.22.5 and 10.0.1.0/24)
+    status [-json]                   list the lab's namespaces, charons and hosts
+    fail-gateway ADDRESS             kill the active charon of a VPN gateway (failover)
+    down                             remove every namespace and process the lab made"""
+
+DEFAULT_PUBLIC_IP = "202.108.22.5"
+DEFAULT_LAN = "10.0.1.0/24"
+
+
+def cmd_lab(argv: list[str], console) -> int:
+    if not argv or argv[0] not in ("up", "down", "status", "fail-gateway"):
+        console.print(USAGE, err=bool(argv))
+        return 1 if argv else 0
+    sub, rest = argv[0], argv[1:]
+    args = parse(rest, {"public-ip": VALUE, "lan": VALUE, "json": BOOL, "no-color": BOOL},
+                 f"lab {sub}")
+    lab = Lab(os.getcwd())
+    try:
+        require_lab_support()
+        if sub == "up":
+            return _up(console, lab, args.get("public-ip") or DEFAULT_PUBLIC_IP,
+                       args.get("lan") or DEFAULT_LAN)
+        if sub == "down":
+            removed = lab.down()
+            console.print("Removed: " + (", ".join(removed) if removed else "nothing (no lab "
+                                                                             "here)"))
+            return 0
+        if sub == "status":
+            return _status(console, lab, bool(args.get("json")))
+        if len(args.positional) != 1:
+            raise UsageError("lab fail-gateway needs the VPN gateway's address, e.g. "
+                             "vpnform lab fail-gateway tencentcloud_vpn_gateway.tom")
+        return _fail_gateway(console, lab, args.positional[0])
+    except NetlabError as err:
+        from engine.cli.views import print_diagnostics
+        d = Diagnostics()
+        d.error("Lab not available" if sub == "up" else f"lab {sub} failed", str(err))
+        print_diagnostics(console, d, {})
+        return 1
+
+
+def _up(console, lab: Lab, public_ip: str, lan: str) -> int:
+    try:
+        ipaddress.IPv4Address(public_ip)
+        net = ipaddress.IPv4Network(lan, strict=True)
+    except ValueError as err:
+        raise UsageError(f"lab up: {err}") from None
+    hosts = list(net.hosts())
+    if len(hosts) < 2:
+        raise UsageError(f"lab up: {lan} is too small for a gateway and a host")
+    host_ip, gw_lan_ip = hosts[0], hosts[-1]
+    gw = lab.namespace("idc-gw")
+    host = lab.namespace("idc-lan")
+    lab.attach_public(gw, public_ip)
+    veth(gw, "lan0", host, "eth0")
+    if f"{gw_lan_ip}/{net.prefixlen}" not in gw.addresses("lan0"):
+        gw.ip("addr", "add", f"{gw_lan_ip}/{net.prefixlen}", "dev", "lan0")
+    if f"{host_ip}/{net.prefixlen}" not in host.addresses("eth0"):
+        host.ip("addr", "add", f"{host_ip}/{net.prefixlen}", "dev", "eth0")
+    host.ip("route", "replace", "default", "via", str(gw_lan_ip))
+    gw.sysctl("net.ipv4.ip_forward", "1")
+    charon = lab.charon("idc-gw")
+    charon.start()
+    lab.remember_host("idc-lan", {"kind": "idc-host", "namespace": host.name,
+                                  "address": str(host_ip), "cidr": str(net)})
+    lab.remember_host("idc-gw", {"kind": "idc-gateway", "namespace": gw.name,
+                                 "public_ip": public_ip, "vici": charon.uri})
+    rel_vici = os.path.relpath(charon.vici_path, lab.workdir)
+    console.print(f"Lab {lab.id} is up:")
+    console.print(f"  IDC gateway  {gw.name}: public IP {public_ip} on the simulated internet,"
+                  f" LAN {gw_lan_ip}/{net.prefixlen}")
+    console.print(f"  charon       VICI socket unix://{rel_vici}")
+    console.print(f"  IDC host     {host.name}: {host_ip}")
+    console.print("Point the strongswan provider at it with  vici_socket = "
+                  f"\"unix://{rel_vici}\"")
+    return 0
+
+
+def _status(console, lab: Lab, as_json: bool) -> int:
+    rows = lab.status()
+    record = lab.read_record()
+    if as_json:
+        console.print(json.dumps({"lab": lab.id, "namespaces": rows,
+                                  "hosts": record.get("hosts", {}),
+                                  "processes": record.get("processes", {})}, indent=2))
+        return 0
+    if not rows:
+        console.print("No lab here. Build one with: vpnform lab up")
+        return 0
+    console.print(f"Lab {lab.id} ({lab.dir})")
+    for r in rows:
+        charon = f"charon pid {r['charon_pid']}" if r["charon_pid"] else "no charon"
+        console.print(f"  {r['namespace']:<32} {'up' if r['exists'] else 'missing':<8} "
+                      f"{charon}")
+    for name, info in sorted(record.get("hosts", {}).items()):
+        if info.get("address"):
+            console.print(f"  host {name:<27} {info['address']}")
+    for name, pid in sorted(record.get("processes", {}).items()):
+        console.print(f"  process {name:<24} pid {pid}")
+    return 0
+
+
+def _fail_gateway(console, lab: Lab, address: str) -> int:
+    from engine.addrs import AddressError, parse_instance
+    from engine.operations import backend_for
+    try:
+        addr = parse_instance(address)
+    except AddressError as err:
+        raise UsageError(str(err)) from None
+    state = backend_for(lab.workdir).read()
+    obj = state.instance(addr) if state else None
+    if obj is None or addr.resource.type != "tencentcloud_vpn_gateway":
+        raise UsageError(f"{address} is not a tencentcloud_vpn_gateway in the state.")
+    from providers.tencentcloud.dataplane import fail_gateway
+    info = fail_gateway(lab.workdir, obj.attributes["id"])
+    console.print(f"Killed the active charon of {address} ({obj.attributes['id']}): "
+                  f"{info}. The standby takes over the public IP; watch with "
+                  "vpnform tunnel status.")
+    return 0

@@ -1,0 +1,101 @@
+"""`vpnform lab`: builds a simulated IDC site of real namespaces and a real charon, and
+removes every namespace and process it made."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+VPNFORM = str(REPO / ".venv" / "bin" / "vpnform")
+
+needs_lab = pytest.mark.skipif(
+    os.geteuid() != 0 or not os.path.exists("/usr/lib/ipsec/charon"),
+    reason="the lab needs root and strongSwan's charon (scripts/system-deps.sh installs it)")
+
+
+def vpnform(cwd, *args, user=None):
+    cmd = [VPNFORM, *args]
+    if user is not None:
+        cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", *cmd]
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=60)
+
+
+def namespaces() -> list[str]:
+    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    return [line.split()[0] for line in out.splitlines() if line.strip()]
+
+
+def charon_pids() -> list[int]:
+    out = subprocess.run(["pgrep", "-x", "charon"], capture_output=True, text=True).stdout
+    pids = []
+    for p in out.split():
+        try:
+            with open(f"/proc/{p}/stat") as fh:
+                if fh.read().split(")")[-1].split()[0] != "Z":
+                    pids.append(int(p))
+        except OSError:
+            pass
+    return pids
+
+
+@pytest.fixture
+def labdir(tmp_path):
+    yield tmp_path
+    vpnform(tmp_path, "lab", "down")
+
+
+@needs_lab
+def test_lab_up_status_down_leaves_nothing_behind(labdir):
+    before_ns, before_charons = set(namespaces()), set(charon_pids())
+    up = vpnform(labdir, "lab", "up", "-public-ip=203.0.113.10", "-lan=10.20.0.0/24")
+    assert up.returncode == 0, up.stderr
+    assert "public IP 203.0.113.10" in up.stdout
+    new_ns = set(namespaces()) - before_ns
+    assert len(new_ns) == 3 and all(n.endswith(("-inet", "-idc-gw", "-idc-lan")) for n in new_ns)
+    assert len(set(charon_pids()) - before_charons) == 1
+
+    gw = next(n for n in new_ns if n.endswith("-idc-gw"))
+    host = next(n for n in new_ns if n.endswith("-idc-lan"))
+    # the IDC host reaches its gateway; the gateway holds the public IP
+    ping = subprocess.run(["ip", "netns", "exec", host, "ping", "-c", "1", "-W", "2",
+                           "10.20.0.254"], capture_output=True, text=True)
+    assert ping.returncode == 0, ping.stdout
+    addrs = subprocess.run(["ip", "-n", gw, "-o", "-4", "addr"], capture_output=True,
+                           text=True).stdout
+    assert "203.0.113.10/32" in addrs
+    # nothing is linked to the machine's own namespace: no new interface appeared here
+    status = vpnform(labdir, "lab", "status")
+    assert status.returncode == 0 and "charon pid" in status.stdout
+    vici = labdir / ".vpnform" / "lab" / "idc-gw" / "charon.vici"
+    assert vici.is_socket()
+
+    down = vpnform(labdir, "lab", "down")
+    assert down.returncode == 0, down.stderr
+    assert set(namespaces()) == before_ns
+    assert set(charon_pids()) == before_charons
+    assert not (labdir / ".vpnform" / "lab").exists()
+
+
+@needs_lab
+def test_lab_up_does_not_touch_the_machines_own_interfaces(labdir):
+    before = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
+    assert vpnform(labdir, "lab", "up").returncode == 0
+    after = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
+    names = lambda text: sorted(line.split(":")[1].strip() for line in text.splitlines())  # noqa: E731
+    assert names(after) == names(before)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="needs root to run the command as an unprivileged user")
+def test_lab_up_without_root_explains(tmp_path):
+    os.chmod(tmp_path, 0o777)
+    res = vpnform(tmp_path, "lab", "up", user=65534)
+    assert res.returncode == 1
+    assert "Error: Lab not available" in res.stderr
+    assert "needs root" in res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
