@@ -20,7 +20,7 @@ from engine.providers import (
 )
 from engine.schema import Attribute, Block, ProviderSchema
 
-from . import cross_checks, data_sources
+from . import cross_checks, data_sources, tunnel_ops
 from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
 from .emulator import EmulatedVpcService
 from .resources import RESOURCES
@@ -196,6 +196,29 @@ class TencentCloudProvider:
                       else f"Could not write result_output_file: {e}")
             d.error(f"Error reading data source {type_name}", detail)
             return ReadResult(value=None, diagnostics=d)
+
+    # -- live tunnel operations (engine.providers.TunnelProvider) -------------------------
+    def tunnel_ping(self, type_name: str, value: dict, target: str | None,
+                    count: int) -> tuple[dict | None, Diagnostics]:
+        if type_name != tunnel_ops.CONNECTION:
+            d = Diagnostics()
+            d.error("Not a tunnel", f"{type_name} is not a VPN connection: ping a "
+                    "tencentcloud_vpn_connection.")
+            return None, d
+        return tunnel_ops.tunnel_ping(self.workdir, value, target, count)
+
+    def tunnel_config(self, type_name: str, value: dict,
+                      vendor: str) -> tuple[str | None, Diagnostics]:
+        if type_name != tunnel_ops.CONNECTION:
+            d = Diagnostics()
+            d.error("Not a tunnel", f"{type_name} is not a VPN connection.")
+            return None, d
+        return tunnel_ops.tunnel_config(self.cloud_context().client, value, vendor)
+
+    def tunnel_status(self, type_name: str, value: dict) -> tuple[dict | None, Diagnostics]:
+        if type_name != tunnel_ops.CONNECTION:
+            return None, Diagnostics()
+        return tunnel_ops.tunnel_status(self.workdir, self.cloud_context().client, value)
 
     def close(self) -> None:
         if self._service is not None:

@@ -1,0 +1,130 @@
+"""Live operations on VPN connections (engine.providers.TunnelProvider): ping through a
+tunnel from the VPC subnet's host, render the IDC device's configuration, and report the
+tunnel's live state from the real dataplane."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any
+
+from engine.diagnostics import Diagnostics
+from engine.values import unmark
+
+from .client import CloudError
+
+CONNECTION = "tencentcloud_vpn_connection"
+VENDORS = {"strongswan": {"Platform": "strongswan", "SoftwareVersion": "5.9",
+                          "VendorName": "strongswan"}}
+
+
+def _first_host(cidr: str) -> str:
+    net = ipaddress.IPv4Network(cidr, strict=False)
+    return str(next(net.hosts())) if net.num_addresses > 2 else str(net.network_address)
+
+
+def _subnet_host(workdir: str, local_cidrs: list[str]) -> dict | None:
+    """The lab host of a VPC subnet inside one of the SPD's local ranges."""
+    from providers.netlab.lab import Lab
+    hosts = Lab(workdir).read_record().get("hosts", {})
+    for info in hosts.values():
+        if info.get("kind") != "subnet-host" or not info.get("cidr"):
+            continue
+        sub = ipaddress.IPv4Network(info["cidr"], strict=False)
+        for local in local_cidrs:
+            if sub.subnet_of(ipaddress.IPv4Network(local, strict=False)) or \
+                    ipaddress.IPv4Network(local, strict=False).subnet_of(sub):
+                return info
+    return None
+
+
+def tunnel_ping(workdir: str, value: dict, target: str | None,
+                count: int) -> tuple[dict | None, Diagnostics]:
+    d = Diagnostics()
+    plain = unmark(value)[0]
+    spd = plain.get("security_group_policy") or []
+    locals_ = [p["local_cidr_block"] for p in spd if p.get("local_cidr_block")]
+    remotes = [r for p in spd for r in (p.get("remote_cidr_block") or [])]
+    if not locals_ or not remotes:
+        d.error("Nothing to ping", "The tunnel has no SPD policy, so there is no peer range "
+                "to ping.")
+        return None, d
+    host = _subnet_host(workdir, locals_)
+    if host is None:
+        d.error("No VPC host to ping from",
+                "No lab host sits in the tunnel's local range "
+                f"({', '.join(locals_)}). Hosts exist only when the provider's dataplane is "
+                '"strongswan" (dataplane = "strongswan" in the provider block) and a subnet '
+                "inside that range was created.")
+        return None, d
+    target = target or _first_host(remotes[0])
+    from providers.netlab.ns import Namespace
+    res = Namespace(host["namespace"]).exec(
+        "ping", "-c", str(count), "-i", "0.2", "-W", "2", target, check=False,
+        timeout=10 + 3 * count)
+    rtts = [float(m) for m in re.findall(r"time=([\d.]+) ms", res.stdout)]
+    sent = count
+    m = re.search(r"(\d+) packets transmitted, (\d+) received", res.stdout)
+    received = int(m.group(2)) if m else len(rtts)
+    if m:
+        sent = int(m.group(1))
+    return {"target": target, "source": host.get("address"), "sent": sent,
+            "received": received, "rtts_ms": rtts}, d
+
+
+def tunnel_config(client, value: dict, vendor: str) -> tuple[str | None, Diagnostics]:
+    d = Diagnostics()
+    spec = VENDORS.get(vendor.lower())
+    if spec is None:
+        d.error("Unsupported vendor", f'No configuration template for "{vendor}". Available: '
+                + ", ".join(sorted(VENDORS)) + ".")
+        return None, d
+    plain = unmark(value)[0]
+    try:
+        resp = client.call("DownloadCustomerGatewayConfiguration",
+                           VpnGatewayId=plain["vpn_gateway_id"],
+                           VpnConnectionId=plain["id"], CustomerGatewayVendor=spec,
+                           InterfaceName="eth0")
+    except CloudError as err:
+        d.error("Cannot download the configuration", f"The cloud refused: {err}")
+        return None, d
+    return resp.get("CustomerGatewayConfiguration"), d
+
+
+def describe(client, value: dict) -> dict | None:
+    plain = unmark(value)[0]
+    try:
+        resp = client.call("DescribeVpnConnections", VpnConnectionIds=[plain["id"]])
+    except CloudError:
+        return None
+    items: list[Any] = resp.get("VpnConnectionSet") or []
+    return items[0] if items else None
+
+
+def tunnel_status(workdir: str, client, value: dict) -> tuple[dict | None, Diagnostics]:
+    """The tunnel's live state: from the active charon of its gateway when the dataplane
+    is real, else what the cloud API reports."""
+    d = Diagnostics()
+    plain = unmark(value)[0]
+    conn = describe(client, value)
+    if conn is None:
+        d.error("Tunnel not found", f"The cloud has no VPN connection {plain.get('id')}; run "
+                "vpnform plan to see the drift.")
+        return None, d
+    base = {"name": plain.get("name"), "id": plain.get("id"),
+            "state": "ESTABLISHED" if conn.get("NetStatus") == "AVAILABLE" else "DOWN",
+            "ike_version": (conn.get("IKEOptionsSpecification") or {}).get("IKEVersion"),
+            "local": None, "remote": None, "established_seconds": None,
+            "algorithms": {}, "error": None, "children": []}
+    try:
+        from .dataplane import live_status
+    except ImportError:
+        base["error"] = ("no real dataplane: the emulated cloud reports only the API state "
+                         "(set dataplane = \"strongswan\" in the provider block)")
+        return base, d
+    live = live_status(workdir, plain["vpn_gateway_id"], plain["id"])
+    if live is None:
+        base["error"] = ("no real dataplane for this gateway (dataplane = \"strongswan\" "
+                         "in the provider block creates one)")
+        return base, d
+    return {**base, **live}, d
