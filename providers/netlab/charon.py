@@ -27,6 +27,9 @@ charon {{
   retransmit_tries = 3
   retransmit_timeout = 1.0
   retransmit_base = 1.4
+  # The product offers IKEv1 aggressive mode with PSK; strongSwan refuses it as responder
+  # unless told to (aggressive mode sends a hash of the PSK in clear: a lab, not security).
+  i_dont_care_about_security_and_use_aggressive_mode_psk = yes
   plugins {{
     include /etc/strongswan.d/charon/*.conf
     kernel-libipsec {{
@@ -55,6 +58,12 @@ charon {{
   }}
 }}
 """
+
+
+# Handles of charons started by this process. They run on after the Charon object (and
+# usually after this process) is gone; holding the Popen avoids "subprocess is still
+# running" warnings when it would be garbage-collected.
+_DETACHED: list[subprocess.Popen] = []
 
 
 class Charon:
@@ -107,6 +116,7 @@ class Charon:
             env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True)
         out.close()
+        _DETACHED.append(proc)  # charon outlives this object: keep the handle (no warning)
         with open(self.pid_path, "w") as fh:
             fh.write(str(proc.pid))
         deadline = time.monotonic() + timeout

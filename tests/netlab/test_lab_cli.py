@@ -30,13 +30,18 @@ def namespaces() -> list[str]:
     return [line.split()[0] for line in out.splitlines() if line.strip()]
 
 
-def charon_pids() -> list[int]:
+def charon_pids(under: Path) -> list[int]:
+    """Live charons whose configuration lives under ``under`` (other tests' labs may run
+    charons at the same time)."""
     out = subprocess.run(["pgrep", "-x", "charon"], capture_output=True, text=True).stdout
     pids = []
     for p in out.split():
         try:
             with open(f"/proc/{p}/stat") as fh:
-                if fh.read().split(")")[-1].split()[0] != "Z":
+                if fh.read().split(")")[-1].split()[0] == "Z":
+                    continue
+            with open(f"/proc/{p}/environ", "rb") as fh:
+                if f"STRONGSWAN_CONF={under}".encode() in fh.read():
                     pids.append(int(p))
         except OSError:
             pass
@@ -51,13 +56,14 @@ def labdir(tmp_path):
 
 @needs_lab
 def test_lab_up_status_down_leaves_nothing_behind(labdir):
-    before_ns, before_charons = set(namespaces()), set(charon_pids())
     up = vpnform(labdir, "lab", "up", "-public-ip=203.0.113.10", "-lan=10.20.0.0/24")
     assert up.returncode == 0, up.stderr
     assert "public IP 203.0.113.10" in up.stdout
-    new_ns = set(namespaces()) - before_ns
-    assert len(new_ns) == 3 and all(n.endswith(("-inet", "-idc-gw", "-idc-lan")) for n in new_ns)
-    assert len(set(charon_pids()) - before_charons) == 1
+    lab_prefix = next(line.split()[1] for line in up.stdout.splitlines()
+                      if line.startswith("Lab "))
+    new_ns = {n for n in namespaces() if n.startswith(f"vf{lab_prefix}-")}
+    assert sorted(n.split("-", 1)[1] for n in new_ns) == ["idc-gw", "idc-lan", "inet"]
+    assert len(charon_pids(labdir)) == 1
 
     gw = next(n for n in new_ns if n.endswith("-idc-gw"))
     host = next(n for n in new_ns if n.endswith("-idc-lan"))
@@ -76,8 +82,8 @@ def test_lab_up_status_down_leaves_nothing_behind(labdir):
 
     down = vpnform(labdir, "lab", "down")
     assert down.returncode == 0, down.stderr
-    assert set(namespaces()) == before_ns
-    assert set(charon_pids()) == before_charons
+    assert not {n for n in namespaces() if n.startswith(f"vf{lab_prefix}-")}
+    assert charon_pids(labdir) == []
     assert not (labdir / ".vpnform" / "lab").exists()
 
 
