@@ -20,7 +20,8 @@ from engine.providers import (
 )
 from engine.schema import Attribute, Block, ProviderSchema
 
-from . import cross_checks, data_sources, tunnel_ops
+from . import cross_checks, data_sources, dataplane, rules, tunnel_ops
+from .dataplane import proposals
 from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
 from .emulator import EmulatedVpcService
 from .resources import RESOURCES
@@ -37,7 +38,21 @@ PROVIDER_BLOCK = Block(attributes={
     "security_token": Attribute(V.STRING, optional=True, sensitive=True),
     "protocol": Attribute(V.STRING, optional=True),
     "domain": Attribute(V.STRING, optional=True),
+    "dataplane": Attribute(V.STRING, optional=True,
+                           description="\"none\" (default; or $VPNFORM_DATAPLANE) or "
+                           "\"strongswan\": the embedded emulated cloud builds real "
+                           "namespaces, routes and strongSwan gateways for its objects."),
 })
+
+# Attribute of tencentcloud_vpn_connection -> the proposal option kind it sets.
+DATAPLANE_CHECKED = {
+    "ike_proto_encry_algorithm": ("ike_encryption", rules.IKE_ENCRYPTION_ALGORITHMS),
+    "ike_proto_authen_algorithm": ("ike_integrity", rules.IKE_AUTHENTICATION_ALGORITHMS),
+    "ike_dh_group_name": ("dh_group", rules.DH_GROUPS),
+    "ipsec_encrypt_algorithm": ("esp_encryption", rules.IPSEC_ENCRYPTION_ALGORITHMS),
+    "ipsec_integrity_algorithm": ("esp_integrity", rules.IPSEC_INTEGRITY_ALGORITHMS),
+    "ipsec_pfs_dh_group": ("pfs_group", rules.PFS_DH_GROUPS),
+}
 
 
 def _mark(block: Block, value: dict | None) -> dict | None:
@@ -61,6 +76,7 @@ class TencentCloudProvider:
         self._transport = transport
         self._service: EmulatedVpcService | None = None
         self._client: VpcClient | None = None
+        self.dataplane_mode = dataplane.DEFAULT_MODE
 
     # -- configuration -----------------------------------------------------------------------
     def schema(self) -> ProviderSchema:
@@ -82,11 +98,41 @@ class TencentCloudProvider:
             d.error("Invalid provider configuration", "The region must be a non-empty string "
                     "such as \"ap-guangzhou\".", path=("region",))
             return d
+        mode = known(cfg.get("dataplane"))
+        if V.is_unknown(cfg.get("dataplane")):
+            d.error("Invalid provider configuration", "The dataplane must be known at plan "
+                    "time; it cannot depend on a resource's attributes.", path=("dataplane",))
+            return d
+        mode = mode or os.environ.get(dataplane.ENV) or dataplane.DEFAULT_MODE
+        if mode not in dataplane.MODES:
+            d.error("Invalid provider configuration", f"dataplane must be one of "
+                    f"{', '.join(repr(m) for m in dataplane.MODES)}, not {mode!r}.",
+                    path=("dataplane",))
+            return d
+        self.dataplane_mode = mode
+        if mode == "strongswan" and self._transport is None:
+            from providers.netlab import NetlabError, require_lab_support
+            try:
+                require_lab_support()
+            except NetlabError as err:
+                d.error("Dataplane not available", f"dataplane = \"strongswan\" builds "
+                        f"network namespaces and runs strongSwan on this machine. {err}",
+                        path=("dataplane",))
+                return d
         self.region = region
         self.config = cfg
         if self._transport is None:
             self._service = _acquire_service(self.workdir)
             self._transport = InProcessTransport(self._service)
+            if mode == "strongswan" and self._service.dataplane is None:
+                dp = dataplane.Dataplane(self.workdir)
+                self._service.attach_dataplane(dp)
+                try:
+                    dp.heal(self._service.store)
+                except Exception as err:  # noqa: BLE001 - healing is best effort
+                    d.warning("Dataplane not fully running", f"A VPN gateway's supervisor "
+                              f"could not be restarted: {err}. Tunnels of that gateway will "
+                              "not activate or fail over by themselves.", path=("dataplane",))
         self._client = VpcClient(self._transport, self.region, retry=self.retry)
         return d
 
@@ -123,7 +169,28 @@ class TencentCloudProvider:
             if type_name in data_sources.SCHEMAS:
                 return Diagnostics()
             return self._unsupported("resource", type_name)
-        return r.validate(V.unmark(config or {})[0])
+        plain = V.unmark(config or {})[0]
+        d = r.validate(plain)
+        if self.dataplane_mode == "strongswan" and type_name == "tencentcloud_vpn_connection":
+            d.extend(self._dataplane_diagnostics(plain))
+        return d
+
+    @staticmethod
+    def _dataplane_diagnostics(config: dict) -> Diagnostics:
+        """Options the cloud accepts but the strongSwan dataplane cannot negotiate: found
+        at plan time, not as a tunnel that never comes up."""
+        d = Diagnostics()
+        for attr, (kind, accepted) in DATAPLANE_CHECKED.items():
+            value = known(config.get(attr))
+            if not isinstance(value, str) or value not in accepted:
+                continue  # unset, unknown yet, or already reported as invalid
+            problem = proposals.support_problem(kind, value)
+            if problem is not None:
+                d.error("Algorithm not supported by the dataplane",
+                        problem.message + " Choose another value, or set dataplane = "
+                        "\"none\" in the provider block to use the emulated cloud without "
+                        "real gateways.", path=(attr,))
+        return d
 
     def plan(self, request: PlanRequest) -> PlanResult:
         r = self._resource(request.type_name)

@@ -38,7 +38,7 @@ VENDORS = [
     {"Platform": "vrp", "SoftwareVersion": "V5.1", "VendorName": "huawei"},
     {"Platform": "fortios", "SoftwareVersion": "V5.6", "VendorName": "fortinet"},
     {"Platform": "junos", "SoftwareVersion": "V12.1", "VendorName": "juniper"},
-    {"Platform": "strongswan", "SoftwareVersion": "V5.9", "VendorName": "strongswan"},
+    {"Platform": "strongswan", "SoftwareVersion": "5.9", "VendorName": "strongswan"},
 ]
 
 GATEWAY_QUOTAS = [
@@ -223,8 +223,10 @@ class EmulatedVpcService:
 
     def __init__(self, store: SqliteStore, *, gateway_delay: float = 0.3,
                  connection_delay: float = 0.2, delay_scale: float | None = None,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, dataplane: Any = None):
         self.store = store
+        # The real network behind the objects (tencentcloud.dataplane.Dataplane), or None.
+        self.dataplane = dataplane
         self.gateway_delay = gateway_delay
         self.connection_delay = connection_delay
         self.delay_scale = delay_scale
@@ -260,6 +262,9 @@ class EmulatedVpcService:
                                    f"The parameter `{unknown[0]}` is not defined for `{action}`.")
                 with tx.savepoint():
                     result = spec.handler(tx, params, region)
+                    if self.dataplane is not None:
+                        # After the emulator's own rules passed; a failure rolls back.
+                        self._realise(tx, action, params, result, region)
             except ApiError as e:
                 code = e.code
                 result = {"Error": {"Code": e.code, "Message": e.message}}
@@ -268,7 +273,24 @@ class EmulatedVpcService:
                 result = {"Error": {"Code": "InternalError",
                                     "Message": f"Internal error: {type(e).__name__}: {e}"}}
             tx.log_call(action, region, _redacted(params), code)
+        if self.dataplane is not None and code is None:
+            result = self.dataplane.describe_result(self.store, action, result)
         return {**result, "RequestId": request_id}
+
+    def attach_dataplane(self, dataplane: Any) -> None:
+        """Make the objects real from now on (see providers.tencentcloud.dataplane)."""
+        self.dataplane = dataplane
+
+    def _realise(self, tx: Tx, action: str, params: dict, result: dict, region: str) -> None:
+        from ..dataplane import DataplaneError
+        from ..dataplane.proposals import ProposalError
+        try:
+            self.dataplane.apply_action(tx, action, params, result, region)
+        except ProposalError as e:
+            raise ApiError("InvalidParameterValue", str(e)) from None
+        except DataplaneError as e:
+            raise ApiError("FailedOperation", f"The strongSwan dataplane could not carry out "
+                           f"{action}: {e}") from None
 
     def inject_fault(self, action: str, code: str, message: str | None = None, *,
                      count: int = 1, match: str | None = None, region: str | None = None) -> None:
@@ -1245,6 +1267,15 @@ class EmulatedVpcService:
                            f"{want['SoftwareVersion']} is not supported; see "
                            "DescribeCustomerGatewayVendors.")
         cgw = tx.get("cgw", conn["CustomerGatewayId"]) or {}
+        if want["Platform"] == "strongswan":
+            from ..dataplane import swanctl_render
+            from ..dataplane.proposals import ProposalError
+            try:
+                text = swanctl_render.render(conn, gw, cgw)
+            except ProposalError as e:
+                raise ApiError("UnsupportedOperation", f"No strongSwan configuration for "
+                               f"{conn['VpnConnectionId']}: {e}") from None
+            return {"CustomerGatewayConfiguration": text}
         return {"CustomerGatewayConfiguration": _render_config(gw, cgw, conn, want, iface)}
 
     # --- VPN gateway routes -------------------------------------------------------------------

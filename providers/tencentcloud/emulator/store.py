@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -41,6 +42,12 @@ CREATE TABLE IF NOT EXISTS faults (
     region TEXT,
     remaining INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS dataplane (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+);
 CREATE TABLE IF NOT EXISTS calls (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     action TEXT NOT NULL,
@@ -51,6 +58,7 @@ CREATE TABLE IF NOT EXISTS calls (
 """
 
 CALL_LOG_KEEP = 20000
+SCHEMA_OBJECTS = tuple(re.findall(r"CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)", SCHEMA))
 
 
 def store_path(workdir: str | os.PathLike) -> Path:
@@ -142,6 +150,25 @@ class Tx:
                         "ON CONFLICT(name) DO UPDATE SET value = value + 1", (name, start))
         return self._c.execute("SELECT value FROM counters WHERE name=?", (name,)).fetchone()[0]
 
+    # dataplane records (the real network behind the objects; see tencentcloud.dataplane)
+    def dp_get(self, kind: str, id: str) -> dict | None:
+        row = self._c.execute("SELECT data FROM dataplane WHERE kind=? AND id=?",
+                              (kind, id)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def dp_put(self, kind: str, id: str, data: dict) -> None:
+        self._c.execute("INSERT INTO dataplane (kind, id, data) VALUES (?, ?, ?) "
+                        "ON CONFLICT(kind, id) DO UPDATE SET data = excluded.data",
+                        (kind, id, json.dumps(data)))
+
+    def dp_delete(self, kind: str, id: str) -> None:
+        self._c.execute("DELETE FROM dataplane WHERE kind=? AND id=?", (kind, id))
+
+    def dp_list(self, kind: str) -> dict[str, dict]:
+        rows = self._c.execute("SELECT id, data FROM dataplane WHERE kind=? ORDER BY id",
+                               (kind,)).fetchall()
+        return {i: json.loads(d) for i, d in rows}
+
     # faults --------------------------------------------------------------------------------
     def add_fault(self, action: str, code: str, message: str, count: int,
                   match: str | None, region: str | None) -> int:
@@ -218,10 +245,14 @@ class SqliteStore:
         self._conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
-        with self.transaction():
-            for stmt in SCHEMA.split(";"):
-                if stmt.strip():
-                    self._conn.execute(stmt)
+        # Only take the write lock when something is missing: a process opening the store
+        # while another holds a long transaction (e.g. building a dataplane) must not wait.
+        have = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master")}
+        if not set(SCHEMA_OBJECTS) <= have:
+            with self.transaction():
+                for stmt in SCHEMA.split(";"):
+                    if stmt.strip():
+                        self._conn.execute(stmt)
 
     @classmethod
     def for_workdir(cls, workdir: str | os.PathLike) -> "SqliteStore":
@@ -238,6 +269,17 @@ class SqliteStore:
                 raise
             else:
                 self._conn.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Tx]:
+        """A read-only view: a deferred transaction, which never waits for writers (WAL).
+        Only reads may be made through it."""
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield Tx(self._conn)
+            finally:
+                self._conn.execute("ROLLBACK")
 
     def close(self) -> None:
         with self._lock:
