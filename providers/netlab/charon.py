@@ -71,13 +71,17 @@ class Charon:
         self.ns = ns
         self.dir = directory
         self.conf_path = os.path.join(directory, "strongswan.conf")
-        self.vici_path = os.path.join(directory, "charon.vici")
+        # A unix socket path may be at most 107 bytes, and working directories can be
+        # deep: charon binds a short path under SOCKET_DIR, and the lab directory holds
+        # a symlink to it (charon.vici) that users and configurations refer to.
+        self.link_path = os.path.join(directory, "charon.vici")
+        self.vici_path = short_socket_path(directory)
         self.log_path = os.path.join(directory, "charon.log")
         self.pid_path = os.path.join(directory, "charon.pid")
 
     @property
     def uri(self) -> str:
-        return f"unix://{self.vici_path}"
+        return f"unix://{self.link_path}"
 
     def pid(self) -> int | None:
         try:
@@ -102,11 +106,13 @@ class Charon:
         os.makedirs(self.dir, exist_ok=True)
         with open(self.conf_path, "w") as fh:
             fh.write(CONF_TEMPLATE.format(vici=self.vici_path, log=self.log_path))
-        for stale in (self.vici_path, self.pid_path):
+        for stale in (self.vici_path, self.link_path, self.pid_path):
             try:
                 os.unlink(stale)
             except FileNotFoundError:
                 pass
+        os.makedirs(SOCKET_DIR, mode=0o700, exist_ok=True)
+        os.symlink(self.vici_path, self.link_path)
         env = dict(os.environ, STRONGSWAN_CONF=self.conf_path)
         out = open(os.path.join(self.dir, "charon.stdout"), "ab")
         # exec chain: ip netns exec -> unshare -> sh -> charon keeps one pid throughout.
@@ -181,6 +187,17 @@ class Charon:
             yield vici.Session(sock)
         finally:
             sock.close()
+
+
+# Not under /run: each charon mounts a private tmpfs over /run (its own pid file).
+SOCKET_DIR = "/tmp/vpnform-vici"
+
+
+def short_socket_path(directory: str) -> str:
+    """A VICI socket path short enough for AF_UNIX, unique per charon directory."""
+    import hashlib
+    digest = hashlib.sha256(os.path.realpath(directory).encode()).hexdigest()[:16]
+    return os.path.join(SOCKET_DIR, f"{digest}.vici")
 
 
 def _reap(pid: int) -> None:

@@ -96,7 +96,7 @@ def _up(console, lab: Lab, public_ip: str, lan: str) -> int:
                                   "address": str(host_ip), "cidr": str(net)})
     lab.remember_host("idc-gw", {"kind": "idc-gateway", "namespace": gw.name,
                                  "public_ip": public_ip, "vici": charon.uri})
-    rel_vici = os.path.relpath(charon.vici_path, lab.workdir)
+    rel_vici = os.path.relpath(charon.link_path, lab.workdir)
     console.print(f"Lab {lab.id} is up:")
     console.print(f"  IDC gateway  {gw.name}: public IP {public_ip} on the simulated internet,"
                   f" LAN {gw_lan_ip}/{net.prefixlen}")

@@ -155,6 +155,10 @@ class Lab:
             Namespace(name).delete()
             removed.append(name)
         if os.path.isdir(self.dir):
+            for role in os.listdir(self.dir):  # the short socket paths outside the lab dir
+                sock = self.charon(role).vici_path
+                if os.path.lexists(sock):
+                    os.unlink(sock)
             shutil.rmtree(self.dir, ignore_errors=True)
         return removed
 

@@ -66,8 +66,11 @@ def _connect(path: str) -> Any:
     import vici
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(SOCKET_TIMEOUT)
+    target = path
+    if len(os.fsencode(path)) > 100:  # AF_UNIX paths are limited to 107 bytes
+        target = os.path.realpath(path)  # e.g. a lab's symlink to its short socket path
     try:
-        sock.connect(path)
+        sock.connect(target)
     except OSError as err:
         sock.close()
         raise CharonUnreachable(f"Cannot connect to the VICI socket {path}: "

@@ -113,7 +113,8 @@ def tunnel_status(workdir: str, client, value: dict) -> tuple[dict | None, Diagn
         return None, d
     base = {"name": plain.get("name"), "id": plain.get("id"),
             "state": "ESTABLISHED" if conn.get("NetStatus") == "AVAILABLE" else "DOWN",
-            "ike_version": (conn.get("IKEOptionsSpecification") or {}).get("IKEVersion"),
+            "ike_version": ((conn.get("IKEOptionsSpecification") or {}).get("IKEVersion")
+                            or "").replace("IKEV", "IKEv") or None,
             "local": None, "remote": None, "established_seconds": None,
             "algorithms": {}, "error": None, "children": []}
     try:

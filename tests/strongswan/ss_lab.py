@@ -94,7 +94,7 @@ class TwoSites:
         return self.lab.charon(role)
 
     def socket_uri(self, role: str, relative: bool = False) -> str:
-        path = self.lab.charon(role).vici_path
+        path = self.lab.charon(role).link_path
         if relative:
             return "unix://" + os.path.relpath(path, self.workdir)
         return "unix://" + path

@@ -96,21 +96,32 @@ def gateway_status(workdir: str, gateway_id: str) -> dict:
             "workdir": os.path.realpath(workdir)}
 
 
-def _t(v) -> str:
-    return v.decode(errors="replace") if isinstance(v, bytes) else ("" if v is None else str(v))
+_EXPLAIN = {
+    "authentication failed": "authentication failed: the peer did not accept this end's "
+                             "pre-shared key, or sent one this end does not accept. The "
+                             "PSKs on the two ends differ; set the same key on both.",
+    "authentication failed (pre-shared key mismatch?)":
+        "authentication failed: the peer's messages could not be decrypted, which in IKEv1 "
+        "main mode means the pre-shared keys on the two ends differ.",
+    "no proposal chosen": "no proposal chosen: the two ends share no encryption/integrity/"
+                          "DH combination; make the IKE and IPsec options match.",
+    "traffic selectors unacceptable": "the peer refused the traffic selectors: the SPD "
+                                      "policy must mirror the peer's local/remote ranges.",
+    "peer not responding": "the peer does not answer: check its public IP and that its "
+                           "IPsec device is running.",
+}
 
 
-def _n(v) -> int | None:
-    try:
-        return int(_t(v))
-    except ValueError:
-        return None
+def _explain(cause: str) -> str:
+    return _EXPLAIN.get(cause, f"the last negotiation failed: {cause}")
 
 
 def live_status(workdir: str, gateway_id: str, conn_id: str) -> dict | None:
     """The tunnel as the gateway's active charon sees it, in ``vpnform tunnel status``'s
     shape; None when the gateway has no strongSwan dataplane here."""
     from providers.netlab.lab import Lab
+
+    from providers.strongswan.status import sa_status, tunnel_view
 
     from . import vicictl
     from .topology import gateway_role
@@ -125,37 +136,20 @@ def live_status(workdir: str, gateway_id: str, conn_id: str) -> dict | None:
                  "gateway_side": side}
     try:
         with vicictl.session(charon.vici_path, timeout=3) as s:
-            sas = [ike for item in s.list_sas({"ike": conn_id}) for ike in item.values()]
+            st = sa_status(s, conn_id)
     except vicictl.ViciError as err:
         out["error"] = f"the active charon (side {side}) does not answer: {err}"
         return out
-    if not sas:
-        out["error"] = ("no IKE SA: the tunnel is not negotiated yet; traffic from the VPC "
-                        "to the peer range activates it")
+    if not st.get("ike_sas"):
+        from .supervisor import read_failure
+        failure = read_failure(workdir, gateway_id, conn_id)
+        if failure is not None:
+            out["error"] = _explain(failure["cause"])
+        else:
+            out["error"] = ("no IKE SA: the tunnel is not negotiated yet; traffic from the "
+                            "VPC to the peer range activates it")
         return out
-    ike = next((i for i in sas if _t(i.get("state")) == "ESTABLISHED"), sas[0])
-    out.update({
-        "state": "ESTABLISHED" if _t(ike.get("state")) == "ESTABLISHED" else "CONNECTING",
-        "ike_version": "IKEV" + _t(ike.get("version")),
-        "local": _t(ike.get("local-host")) or rec["public_ip"],
-        "remote": _t(ike.get("remote-host")) or None,
-        "established_seconds": _n(ike.get("established")),
-        "algorithms": {"encryption": _t(ike.get("encr-alg")) + (
-            f"-{_t(ike.get('encr-keysize'))}" if ike.get("encr-keysize") else ""),
-            "integrity": _t(ike.get("integ-alg")) or None,
-            "prf": _t(ike.get("prf-alg")) or None, "dh_group": _t(ike.get("dh-group")) or None},
-    })
-    for child in (ike.get("child-sas") or {}).values():
-        out["children"].append({
-            "name": _t(child.get("name")), "state": _t(child.get("state")),
-            "protocol": _t(child.get("protocol")),
-            "encryption": _t(child.get("encr-alg")) + (
-                f"-{_t(child.get('encr-keysize'))}" if child.get("encr-keysize") else ""),
-            "integrity": _t(child.get("integ-alg")) or None,
-            "local_ts": [_t(t) for t in child.get("local-ts") or []],
-            "remote_ts": [_t(t) for t in child.get("remote-ts") or []],
-            "installed_seconds": _n(child.get("install-time")),
-            "bytes_in": _n(child.get("bytes-in")), "bytes_out": _n(child.get("bytes-out")),
-            "packets_in": _n(child.get("packets-in")),
-            "packets_out": _n(child.get("packets-out"))})
+    view = tunnel_view(st, conn_id, conn_id)
+    out.update({k: v for k, v in view.items() if k not in ("name", "id", "error")})
+    out["local"] = view["local"] or rec["public_ip"]
     return out

@@ -20,6 +20,7 @@ child there, and restarts the dead charon as the new standby with all tunnels lo
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
@@ -149,8 +150,9 @@ class Supervisor:
         try:
             log(f"initiating {child} on side {side}")
             path = self.charon(side).vici_path
-            err = vicictl.initiate(path, conn, child)
+            err, cause = vicictl.initiate(path, conn, child)
             log(f"{child} on side {side}: " + ("established" if not err else f"failed: {err}"))
+            record_failure(self.workdir, self.gateway_id, conn, cause, err)
             if err and vicictl.close_if_childless(path, conn):
                 log(f"closed {conn}'s IKE SA on side {side}: the next try starts afresh")
         finally:
@@ -204,6 +206,37 @@ class Supervisor:
         except Exception as err:  # noqa: BLE001 - keep supervising; retried on next failover
             log(f"could not restart the charon of side {side}: {err}")
             return False
+
+
+def failure_path(workdir: str, gateway_id: str, conn: str) -> str:
+    from providers.netlab.lab import Lab
+    return os.path.join(Lab(workdir).dir, f"failure-{gateway_id}-{conn}.json")
+
+
+def record_failure(workdir: str, gateway_id: str, conn: str, cause: str | None,
+                   error: str) -> None:
+    """Remember why the last negotiation of ``conn`` failed (None: it succeeded), for
+    ``vpnform tunnel status``."""
+    path = failure_path(workdir, gateway_id, conn)
+    try:
+        if cause is None:
+            if os.path.exists(path):
+                os.unlink(path)
+            return
+        tmp = path + ".tmp"
+        with open(tmp, "w") as fh:
+            json.dump({"cause": cause, "error": error, "at": time.time()}, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # the lab directory is gone: nothing to report to
+
+
+def read_failure(workdir: str, gateway_id: str, conn: str) -> dict | None:
+    try:
+        with open(failure_path(workdir, gateway_id, conn)) as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
 
 
 def _text(v) -> str:

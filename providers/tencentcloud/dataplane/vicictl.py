@@ -99,13 +99,21 @@ def installed_children(vici_path: str, timeout: float = 3.0) -> dict[str, dict]:
     return out
 
 
-def initiate(vici_path: str, conn_name: str, child_name: str, timeout_ms: int = 10000) -> str:
-    """Initiate one child and wait for the outcome (bounded); '' on success, else why."""
+def initiate(vici_path: str, conn_name: str, child_name: str,
+             timeout_ms: int = 10000) -> tuple[str, str | None]:
+    """Initiate one child and wait for the outcome (bounded). Returns ('', None) on
+    success, else (charon's error, the cause in plain words when charon's log tells it,
+    e.g. "authentication failed")."""
+    from providers.strongswan.status import classify_failure
+    lines: list[str] = []
     try:
         with session(vici_path, timeout_ms / 1000 + 5) as s:
-            for _ in s.initiate({"child": child_name, "ike": conn_name,
-                                 "timeout": str(timeout_ms), "init-limits": "no"}):
-                pass
+            for event in s.initiate({"child": child_name, "ike": conn_name,
+                                     "timeout": str(timeout_ms), "init-limits": "no"}):
+                msg = event.get("msg") if isinstance(event, dict) else None
+                if msg:
+                    lines.append(msg.decode(errors="replace") if isinstance(msg, bytes)
+                                 else str(msg))
     except ViciError as err:
-        return str(err)
-    return ""
+        return str(err), classify_failure(lines) or "negotiation failed"
+    return "", None
