@@ -168,3 +168,43 @@ def test_mismatched_psk_applies_and_status_says_authentication_failed(site):
     out = run(workdir, "tunnel", "status", CONN)
     assert "problem:     authentication failed" in out.stdout, out
     assert "site-to-site-demo-key" not in out.output
+
+
+def _readme_commands() -> list[str]:
+    text = (EXAMPLE / "README.md").read_text()
+    block = text.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line.strip() for line in block.splitlines() if line.strip()]
+
+
+@needs_lab
+def test_example_readme_commands_run_as_written(tmp_path):
+    """The example's README, command by command, in a copy of the example."""
+    import shlex
+
+    from cli import VPNFORM, make_env
+    commands = _readme_commands()
+    assert commands[0] == "cd examples/site-to-site"
+    workdir = copy_config(EXAMPLE, tmp_path / "examples" / "site-to-site")
+    env = make_env()
+    try:
+        outputs = {}
+        for command in commands[1:]:
+            assert command.startswith("../../.venv/bin/vpnform "), command
+            argv = [VPNFORM, *shlex.split(command)[1:]]
+            res = subprocess.run(argv, cwd=workdir, env=env, capture_output=True, text=True,
+                                 timeout=120)
+            assert res.returncode == 0, (command, res.stdout, res.stderr)
+            assert "Traceback" not in res.stdout + res.stderr
+            outputs.setdefault(argv[1] + " " + (argv[2] if len(argv) > 2 else ""), []).append(
+                res.stdout)
+        pings = outputs["tunnel ping"]
+        assert len(pings) == 2 and all("tunnel is passing traffic" in p for p in pings)
+        conf = workdir / "idc-swanctl.conf"
+        assert conf.exists() and (conf.stat().st_mode & 0o077) == 0
+        assert "connections {" in conf.read_text()
+    finally:
+        subprocess.run([VPNFORM, "destroy", "-auto-approve"], cwd=workdir, env=env,
+                       capture_output=True, timeout=120)
+        subprocess.run([VPNFORM, "lab", "down"], cwd=workdir, env=env, capture_output=True,
+                       timeout=120)
+    assert _processes_of(workdir) == []
