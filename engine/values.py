@@ -156,6 +156,19 @@ def redact_text(text: str, secrets: set[str] | frozenset[str]) -> str:
     return text
 
 
+def has_path(v: Any, path: tuple) -> bool:
+    """Whether ``path`` (attribute names and list indexes) leads somewhere in ``v``."""
+    for step in path:
+        v = strip_sensitive(v)
+        if isinstance(v, dict) and step in v:
+            v = v[step]
+        elif isinstance(v, list) and isinstance(step, int) and 0 <= step < len(v):
+            v = v[step]
+        else:
+            return False
+    return True
+
+
 def walk_leaves(v: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
     v = strip_sensitive(v)
     if isinstance(v, dict):

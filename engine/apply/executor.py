@@ -24,7 +24,7 @@ from ..provider_set import ProviderSet
 from ..providers import ApplyRequest, PlanRequest
 from ..scope import Scope
 from ..state.model import READY, TAINTED, InstanceObject, OutputValue, State
-from ..values import Unknown, contains_sensitive, is_wholly_known, mark_paths, unmark
+from ..values import Unknown, contains_sensitive, has_path, is_wholly_known, mark_paths, unmark
 from ..plan.model import APPLY, DESTROY, Action, Operation, Plan
 
 # record(addr, provider_addr, obj_or_None, each_mode) — persist one instance change
@@ -197,7 +197,7 @@ class _Executor:
             # configuration marked (a sensitive variable set into a plain attribute).
             paths = {tuple(p) for p in schema.block.sensitive_paths(plain)}
             paths.update(tuple(p) for p in new_marks)
-            paths.update(p for p in unmark(decoded.value)[1] if _has_path(plain, p))
+            paths.update(p for p in unmark(decoded.value)[1] if has_path(plain, p))
             sensitive = [list(p) for p in sorted(paths, key=str)]
             status = TAINTED if failed and action == "create" else READY
             obj = InstanceObject(
@@ -334,17 +334,6 @@ def apply(plan: Plan, module: Module, providers: ProviderSet, workdir: str,
     ex.walk(options.parallelism)
     ex.outputs()
     return ex.state, ex.diags
-
-
-def _has_path(value, path: tuple) -> bool:
-    for step in path:
-        if isinstance(value, dict) and step in value:
-            value = value[step]
-        elif isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
-            value = value[step]
-        else:
-            return False
-    return True
 
 
 def _inconsistent(shown, final, path: tuple = ()) -> tuple | None:

@@ -323,18 +323,8 @@ def plan(prior: dict | None, config: dict | None) -> PlanResult:
             c["reqid"] = was.get("reqid") if was is not None else V.UNKNOWN
         children.append(c)
     planned["child"] = children
-    sensitive = [p for p in marks if _path_exists(planned, p)]
+    sensitive = [p for p in marks if V.has_path(planned, p)]
     sensitive += list(BLOCK.sensitive_paths(planned))
     return PlanResult(planned=V.mark_paths(planned, sensitive), requires_replace=replace)
 
 
-def _path_exists(v: Any, path: tuple) -> bool:
-    for step in path:
-        v = V.strip_sensitive(v)
-        if isinstance(v, dict) and step in v:
-            v = v[step]
-        elif isinstance(v, list) and isinstance(step, int) and 0 <= step < len(v):
-            v = v[step]
-        else:
-            return False
-    return True

@@ -228,7 +228,7 @@ class ResourceType:
         diags = Diagnostics()
         if not fresh:
             diags.extend(self.plan_checks(old, planned))
-        sensitive = [p for p in marks if _path_exists(planned, p)]
+        sensitive = [p for p in marks if values.has_path(planned, p)]
         sensitive += list(self.block.sensitive_paths(planned))
         return PlanResult(planned=values.mark_paths(planned, sensitive), requires_replace=replace,
                           diagnostics=diags)
@@ -363,18 +363,6 @@ class ResourceType:
     # -- helpers for subclasses --------------------------------------------------------------
     def wait_gone(self, ctx: Context, what: str, fetch: Callable[[], Any]) -> None:
         ctx.wait_for(f"{what} to be deleted", fetch, lambda r: r is None)
-
-
-def _path_exists(v: Any, path: tuple) -> bool:
-    for step in path:
-        v = values.strip_sensitive(v)
-        if isinstance(v, dict) and step in v:
-            v = v[step]
-        elif isinstance(v, list) and isinstance(step, int) and 0 <= step < len(v):
-            v = v[step]
-        else:
-            return False
-    return True
 
 
 def check(diags: Diagnostics, vs: list[rules.Violation], summary: str, path: tuple | None) -> None:
