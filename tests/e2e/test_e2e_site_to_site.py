@@ -137,11 +137,17 @@ def test_first_ping_activates_and_esp_counters_grow_on_both_ends(site):
     assert plan.code == 2, plan
     assert f"# {IDC} will be created" in plan.stdout
 
+    from providers.netlab.lab import Lab
+    lab = Lab(str(workdir))
+    sockets = [lab.charon(n[len(prefix):]).vici_path for n in _namespaces(prefix)]
+    assert any(os.path.exists(p) for p in sockets)
     destroy = run(workdir, "destroy", "-auto-approve")
     assert destroy.code == 0, destroy
     assert run(workdir, "lab", "down").code == 0
     assert _namespaces(prefix) == []
     assert _processes_of(workdir) == []
+    assert [p for p in sockets if os.path.lexists(p)] == []  # no VICI socket left behind
+    assert not (workdir / ".vpnform" / "lab").exists()
 
 
 @needs_lab
