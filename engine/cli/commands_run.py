@@ -26,7 +26,7 @@ PLAN_FLAGS = {**COMMON, "out": VALUE, "detailed-exitcode": BOOL, "destroy": BOOL
               "replace": MULTI}
 APPLY_FLAGS = {**COMMON, "auto-approve": BOOL, "destroy": BOOL, "replace": MULTI}
 DESTROY_FLAGS = {**COMMON, "auto-approve": BOOL}
-VALIDATE_FLAGS = {"no-color": BOOL}
+VALIDATE_FLAGS = {"no-color": BOOL, "json": BOOL}
 INIT_FLAGS = {"input": BOOL, "no-color": BOOL, "upgrade": BOOL, "backend": BOOL,
               "reconfigure": BOOL, "lock": BOOL, "lock-timeout": VALUE}
 
@@ -109,10 +109,13 @@ def cmd_init(argv: list[str], console: Console) -> int:
 
 
 def cmd_validate(argv: list[str], console: Console) -> int:
-    parse(argv, VALIDATE_FLAGS, "validate")
+    args = parse(argv, VALIDATE_FLAGS, "validate")
+    as_json = bool(args.get("json"))
     workdir = os.getcwd()
     module, diags = load_config_dir(workdir)
     if module is None or diags.has_errors:
+        if as_json:
+            return _validate_json(console, diags, module.files if module else {})
         return _fail(console, diags, module.files if module else {})
     # Like Terraform, validate does not need variable values: every input is unknown.
     variables = {name: (v.default if v.has_default else UNKNOWN)
@@ -124,11 +127,21 @@ def cmd_validate(argv: list[str], console: Console) -> int:
                         PlanOptions(refresh=False, validate_only=True), workdir, Hooks())
         diags.extend(d)
     providers.close()
+    if as_json:
+        return _validate_json(console, diags, module.files)
     print_diagnostics(console, diags, module.files)
     if diags.has_errors:
         return 1
     console.print(console.bold("Success!") + " The configuration is valid.")
     return 0
+
+
+def _validate_json(console: Console, diags: Diagnostics, files: dict) -> int:
+    import json
+
+    from .json_views import validate_json
+    console.print(json.dumps(validate_json(diags, files), indent=2, ensure_ascii=False))
+    return 1 if diags.has_errors else 0
 
 
 class _Counter(Hooks):

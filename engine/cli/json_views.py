@@ -1,0 +1,67 @@
+"""Machine-readable views in Terraform's JSON shapes (diagnostics, validate -json)."""
+
+from __future__ import annotations
+
+import re
+
+from ..diagnostics import Diagnostic, Diagnostics
+
+_HEADER = re.compile(r'^([A-Za-z_][\w-]*)((?:\s+(?:"[^"]*"|[A-Za-z_][\w-]*))*)\s*\{\s*$')
+
+
+def _source_lines(filename: str, files: dict[str, str]) -> list[str] | None:
+    src = files.get(filename)
+    if src is None:
+        try:
+            with open(filename, encoding="utf-8") as fh:
+                src = fh.read()
+        except OSError:
+            return None
+    return [line.rstrip("\r") for line in src.split("\n")]
+
+
+def _context(lines: list[str], line_no: int) -> str | None:
+    """The header of the top-level block enclosing ``line_no`` (as Terraform's snippet
+    context shows it), or None at top level / on the header itself."""
+    for i in range(line_no - 2, -1, -1):
+        text = lines[i]
+        if text and not text[0].isspace():
+            m = _HEADER.match(text)
+            if m:
+                return (m.group(1) + m.group(2)).strip()
+            return None
+    return None
+
+
+def diagnostic_json(d: Diagnostic, files: dict[str, str]) -> dict:
+    out: dict = {"severity": d.severity.value, "summary": d.summary, "detail": d.detail}
+    if d.address:
+        out["address"] = d.address
+    if d.subject is not None:
+        r = d.subject
+        out["range"] = r.to_json()
+        lines = _source_lines(r.filename, files)
+        if lines is not None and 1 <= r.start.line <= len(lines):
+            code = lines[r.start.line - 1]
+            start = max(0, r.start.column - 1)
+            end = (r.end.column - 1) if r.end.line == r.start.line else len(code)
+            out["snippet"] = {
+                "context": _context(lines, r.start.line),
+                "code": code,
+                "start_line": r.start.line,
+                "highlight_start_offset": start,
+                "highlight_end_offset": max(start, min(end, len(code))),
+                "values": [],
+            }
+    return out
+
+
+def validate_json(diags: Diagnostics, files: dict[str, str]) -> dict:
+    errors = sum(1 for d in diags if d.is_error)
+    return {
+        "format_version": "1.0",
+        "valid": errors == 0,
+        "error_count": errors,
+        "warning_count": len(diags) - errors,
+        "diagnostics": [diagnostic_json(d, files) for d in diags],
+    }
