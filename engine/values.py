@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Iterator
 
 
@@ -31,6 +33,126 @@ class Unknown:
 
 
 UNKNOWN = Unknown()
+
+
+# ---------------------------------------------------------------------------------------
+# Typed collections. A plain list is a tuple and a plain dict an object; these subclasses
+# record that a value is a list(T), set(T) or map(T) (as tolist/toset/tomap and typed
+# variables produce), which only matters for display (`tolist([...])`). They compare equal
+# to plain lists and dicts, so every other part of the engine may ignore them.
+
+
+class ListValue(list):
+    """A value of a list type."""
+
+    def __repr__(self) -> str:
+        return f"ListValue({list.__repr__(self)})"
+
+
+class SetValue(list):
+    """A value of a set type (elements unique)."""
+
+    def __repr__(self) -> str:
+        return f"SetValue({list.__repr__(self)})"
+
+
+class MapValue(dict):
+    """A value of a map type."""
+
+    def __repr__(self) -> str:
+        return f"MapValue({dict.__repr__(self)})"
+
+
+# ---------------------------------------------------------------------------------------
+# Numbers. Integers are Python ints (arbitrary precision). Terraform computes with 512-bit
+# binary floating point; ``Num`` is a float that also carries that exact value, produced
+# by arithmetic on non-integers, so `0.1 + 0.2` is 0.3 and `1/3` prints as Terraform
+# prints it. Anything that treats it as a float keeps working.
+
+PRECISION = 512
+
+
+class Num(float):
+    """A non-integral number with its exact (512-bit rounded) value in ``exact``."""
+
+    def __new__(cls, exact: Fraction) -> "Num":
+        self = super().__new__(cls, float(exact) if abs(exact) < 2 ** 1023 else math.inf)
+        self.exact = exact
+        return self
+
+    def __reduce__(self):  # pickles/copies as a plain float
+        return (float, (float(self),))
+
+
+def round_binary(q: Fraction, prec: int = PRECISION) -> Fraction:
+    """``q`` rounded to ``prec`` significant bits (round half to even), as Go's big.Float."""
+    if q == 0:
+        return q
+    sign = -1 if q < 0 else 1
+    q = abs(q)
+    n, d = q.numerator, q.denominator
+    e = n.bit_length() - d.bit_length()
+    if (n << max(0, -e)) < (d << max(0, e)):
+        e -= 1
+    shift = prec - 1 - e  # scale so the mantissa has prec bits
+    if shift >= 0:
+        m, r = divmod(n << shift, d)
+        rem2 = 2 * r
+        denom = d
+    else:
+        m, r = divmod(n, d << -shift)
+        rem2 = 2 * r
+        denom = d << -shift
+    if rem2 > denom or (rem2 == denom and m & 1):
+        m += 1
+    return sign * (Fraction(m, 1 << shift) if shift >= 0 else Fraction(m << -shift))
+
+
+def exact_of(x: int | float) -> Fraction:
+    """The exact value Terraform would hold for ``x`` (a float from a literal is read as
+    its shortest decimal text, rounded to 512 bits)."""
+    if isinstance(x, Num):
+        return x.exact
+    if isinstance(x, int):
+        return Fraction(x)
+    return round_binary(Fraction(Decimal(repr(float(x)))))
+
+
+def make_number(q: Fraction) -> int | float:
+    """An exact result as a value: an int when whole, otherwise a Num."""
+    if q.denominator == 1:
+        return int(q)
+    return Num(q)
+
+
+def _shortest_decimal(q: Fraction, prec: int = PRECISION) -> str:
+    """The fewest significant digits that read back (rounded to ``prec`` bits) as ``q``;
+    fixed-point notation, as Go's big.Float.Text('f', -1)."""
+    target = round_binary(q, prec)
+    sign = "-" if target < 0 else ""
+    a = abs(target)
+    # decimal exponent of the leading digit
+    n, d = a.numerator, a.denominator
+    exp10 = len(str(n // d)) - 1 if n >= d else -len(str(d // n))
+    while Fraction(10) ** exp10 > a:
+        exp10 -= 1
+    while Fraction(10) ** (exp10 + 1) <= a:
+        exp10 += 1
+    for digits in range(1, 400):
+        scale = digits - 1 - exp10  # round a * 10**scale to an integer
+        scaled = a * Fraction(10) ** scale
+        m = scaled.numerator // scaled.denominator
+        rest = scaled - m
+        if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and m % 2):
+            m += 1
+        cand = Fraction(m) / Fraction(10) ** scale
+        if round_binary(cand, prec) == a:
+            break
+    if scale <= 0:
+        return sign + str(m * 10 ** (-scale))
+    text = str(m).rjust(scale + 1, "0")
+    whole, frac = text[:-scale], text[-scale:].rstrip("0")
+    return sign + whole + ("." + frac if frac else "")
 
 
 class Sensitive:
@@ -270,13 +392,19 @@ class StringType(Type):
 
 
 def format_number(x: float | int) -> str:
+    """A number as Terraform prints it: integers in full, others in fixed-point notation
+    with the fewest digits that identify the value."""
     if isinstance(x, int) and not isinstance(x, bool):
         return str(x)
+    if math.isnan(x):
+        return "NaN"
     if math.isinf(x):
         return "+Inf" if x > 0 else "-Inf"
-    if float(x).is_integer() and abs(x) < 1e21:
+    if isinstance(x, Num):
+        return _shortest_decimal(x.exact)
+    if float(x).is_integer() and abs(x) < 2 ** 53:
         return str(int(x))
-    return repr(x)
+    return format(Decimal(repr(float(x))), "f")
 
 
 def parse_number(s: str) -> int | float:
@@ -342,8 +470,8 @@ class ListType(Type):
                 for e in out:
                     if e not in dedup:
                         dedup.append(e)
-                out = dedup
-            return out
+                return SetValue(dedup)
+            return ListValue(out)
         return _passthrough(v, conv)
 
 
@@ -362,7 +490,7 @@ class MapType(Type):
         def conv(x: Any) -> Any:
             if not isinstance(x, dict):
                 raise ConversionError(f"map of {self.element} required", path)
-            return {k: self.element.convert(e, path + (k,)) for k, e in x.items()}
+            return MapValue((k, self.element.convert(e, path + (k,))) for k, e in x.items())
         return _passthrough(v, conv)
 
 

@@ -12,7 +12,7 @@ import os
 import sys
 
 from ..diagnostics import Diagnostics
-from . import commands_inspect, commands_run, commands_tunnel
+from . import commands_console, commands_fmt, commands_inspect, commands_run, commands_tunnel
 from .args import UsageError
 from .views import Console, print_diagnostics
 
@@ -30,6 +30,8 @@ Main commands:
   destroy       Destroy previously-created infrastructure
 
 All other commands:
+  console       Try vpnform expressions at an interactive command prompt
+  fmt           Reformat your configuration in the standard style
   force-unlock  Release a stuck lock on the current workspace
   graph         Generate a Graphviz graph of the steps in an operation
   lab           A simulated IDC site on this machine (up, down, status, fail-gateway)
@@ -58,6 +60,8 @@ VERBS = {
     "graph": commands_inspect.cmd_graph,
     "force-unlock": commands_inspect.cmd_force_unlock,
     "tunnel": commands_tunnel.cmd_tunnel,
+    "fmt": commands_fmt.cmd_fmt,
+    "console": commands_console.cmd_console,
     "version": lambda argv, console: _version(console),
 }
 

@@ -17,6 +17,11 @@ from ..addrs import DATA, MANAGED, ResourceAddr
 from ..diagnostics import Diagnostics, SourceRange
 from ..values import (
     BOOL,
+    ListValue,
+    SetValue,
+    exact_of,
+    make_number,
+    round_binary,
     NUMBER,
     STRING,
     ConversionError,
@@ -728,6 +733,9 @@ class _Evaluator:
         return _mark(res, marked)
 
     def arith(self, op: str, a: Any, b: Any, e: syn.BinaryOpExpr) -> Any:
+        exact = _exact_arith(op, a, b)
+        if exact is not None:
+            return exact
         try:
             if op == "+":
                 res = a + b
@@ -801,6 +809,10 @@ class _Evaluator:
             return Unknown()
         value, diags = a if c else b
         self.diags.extend(diags)
+        if not a[1].has_errors and not b[1].has_errors:
+            kinds = {type_name_of(a[0]), type_name_of(b[0])}
+            if len(kinds) == 2 and kinds <= {"string", "number", "bool"}:
+                value = STRING.convert(value)  # both branches unify to string
         return _mark(value, marked)
 
     def branch(self, e: syn.Expr, scope: dict) -> tuple[Any, Diagnostics]:
@@ -1026,6 +1038,8 @@ class _Evaluator:
             inner = dict(scope)
             inner[e.item] = x
             out.append(self.eval(e.each, inner))
+        if isinstance(src, (ListValue, SetValue)):
+            out = ListValue(out)  # a list's splat is a list; a tuple's, a tuple
         return _mark(out, marked)
 
     # -- functions -----------------------------------------------------------------------
@@ -1068,6 +1082,32 @@ class _Evaluator:
         value, d = fns.call_function(e.name, fn, args, ranges, e.range, self.ctx)
         self.diags.extend(d)
         return value
+
+
+def _exact_arith(op: str, a: Any, b: Any) -> Any:
+    """Terraform's arbitrary-precision arithmetic (512-bit binary floats) for finite
+    operands, so `0.1 + 0.2` is 0.3 and `1/3` has Terraform's digits; None where the plain
+    path decides (division or modulo by zero, infinities)."""
+    if not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+               for x in (a, b)):
+        return None
+    if op in ("/", "%") and b == 0:
+        return None
+    if isinstance(a, int) and isinstance(b, int) and op != "/":
+        return None  # Python ints are already exact
+    x, y = exact_of(a), exact_of(b)
+    if op == "+":
+        q = x + y
+    elif op == "-":
+        q = x - y
+    elif op == "*":
+        q = x * y
+    elif op == "/":
+        q = x / y
+    else:
+        n = x / y
+        q = x - y * (n.numerator // n.denominator if n >= 0 else -((-n.numerator) // n.denominator))
+    return make_number(round_binary(q))
 
 
 class _Failed:

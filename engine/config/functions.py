@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..diagnostics import Diagnostics, SourceRange
+from ..values import ListValue as _ListValue
+from ..values import MapValue as _MapValue
+from ..values import SetValue as _SetValue
 from ..values import (
     ANY,
     BOOL,
@@ -271,6 +274,8 @@ def fn_length(value: Any) -> Any:
 
 @builtin("concat", variadic=Param("seqs", ANY, marks=SHALLOW, allow_unknown=True))
 def fn_concat(*seqs: Any) -> Any:
+    if not seqs:
+        raise FunctionError("at least one argument is required")
     out: list = []
     for i, s in enumerate(seqs):
         if not isinstance(s, list):
@@ -333,18 +338,22 @@ def fn_contains(lst: Any, value: Any) -> Any:
 def fn_keys(m: Any) -> Any:
     if not isinstance(m, dict):
         raise FunctionError("must have map or object type", 0)
-    return sorted(m)
+    return _ListValue(sorted(m)) if isinstance(m, _MapValue) else sorted(m)
 
 
 @builtin("values", Param("mapping", ANY, marks=SHALLOW, allow_unknown=True))
 def fn_values(m: Any) -> Any:
     if not isinstance(m, dict):
         raise FunctionError("must have map or object type", 0)
-    return [m[k] for k in sorted(m)]
+    out = [m[k] for k in sorted(m)]
+    return _ListValue(out) if isinstance(m, _MapValue) else out
 
 
 @builtin("coalesce", variadic=Param("vals", ANY, allow_null=True))
 def fn_coalesce(*vals: Any) -> Any:
+    kinds = {type_name_of(v) for v in vals if v is not None}
+    if len(kinds) > 1 and kinds <= {"string", "number", "bool"}:
+        vals = tuple(STRING.convert(v) for v in vals)
     for v in vals:
         if v is not None and v != "":
             return v
@@ -353,14 +362,14 @@ def fn_coalesce(*vals: Any) -> Any:
 
 @builtin("compact", Param("list", ListType(STRING), marks=SHALLOW))
 def fn_compact(lst: list) -> Any:
-    return [x for x in lst if strip_sensitive(x) not in (None, "")]
+    return _ListValue(x for x in lst if strip_sensitive(x) not in (None, ""))
 
 
 @builtin("distinct", Param("list", ANY, marks=SHALLOW))
 def fn_distinct(lst: Any) -> Any:
     if not isinstance(lst, list):
         raise FunctionError("list or set required", 0)
-    return _distinct(lst)
+    return _ListValue(_distinct(lst))
 
 
 @builtin("flatten", Param("list", ANY, marks=SHALLOW, allow_unknown=True))
@@ -411,7 +420,7 @@ def fn_range(*params: Any) -> Any:
                                 "difference between start and end or use a smaller step")
         out.append(_norm(x))
         x = x + step
-    return out
+    return _ListValue(out)
 
 
 # ---------------------------------------------------------------------------------------
@@ -451,8 +460,8 @@ def fn_join(sep: str, *lists: list) -> Any:
          return_type=ListType(STRING))
 def fn_split(sep: str, s: str) -> Any:
     if sep == "":
-        return list(s)
-    return s.split(sep)
+        return _ListValue(s)
+    return _ListValue(s.split(sep))
 
 
 @builtin("replace", Param("str", STRING), Param("substr", STRING), Param("replace", STRING),
@@ -646,7 +655,9 @@ def fn_tolist(v: Any) -> Any:
         return None
     if not isinstance(v, list):
         raise FunctionError(f"cannot convert {type_name_of(v)} to list", 0)
-    return _unify_primitives(v, "list")
+    if isinstance(v, _SetValue):
+        return _ListValue(_sort_set(v))
+    return _ListValue(_unify_primitives(v, "list"))
 
 
 @builtin("toset", Param("v", ANY, allow_null=True, marks=SHALLOW), return_type=ListType())
@@ -655,7 +666,7 @@ def fn_toset(v: Any) -> Any:
         return None
     if not isinstance(v, list):
         raise FunctionError(f"cannot convert {type_name_of(v)} to set", 0)
-    return _sort_set(_distinct(_unify_primitives(v, "set")))
+    return _SetValue(_sort_set(_distinct(_unify_primitives(v, "set"))))
 
 
 @builtin("tomap", Param("v", ANY, allow_null=True, marks=SHALLOW), return_type=MapType())
@@ -665,7 +676,7 @@ def fn_tomap(v: Any) -> Any:
     if not isinstance(v, dict):
         raise FunctionError(f"cannot convert {type_name_of(v)} to map", 0)
     keys = list(v)
-    return dict(zip(keys, _unify_primitives([v[k] for k in keys], "map")))
+    return _MapValue(zip(keys, _unify_primitives([v[k] for k in keys], "map")))
 
 
 # ---------------------------------------------------------------------------------------
@@ -877,3 +888,415 @@ def fn_try(eval_arg: Callable, args: list, call_range: SourceRange | None
 
 def function_names() -> list[str]:
     return sorted(_REGISTRY)
+
+
+# ---------------------------------------------------------------------------------------
+# Issue 4: the rest of the offline library (console differential suite)
+
+import base64 as _base64  # noqa: E402
+import csv as _csv  # noqa: E402
+import hashlib as _hashlib  # noqa: E402
+import io as _io  # noqa: E402
+from fractions import Fraction as _Fraction  # noqa: E402
+
+from ..values import ListValue, MapValue, SetValue, exact_of, make_number, round_binary  # noqa: E402,E501
+
+
+def _same_kind(src: Any, out: list) -> list:
+    """A list result of the same collection kind as ``src`` (tuple stays tuple)."""
+    if isinstance(src, SetValue):
+        return SetValue(out)
+    if isinstance(src, ListValue):
+        return ListValue(out)
+    return out
+
+
+@builtin("chomp", Param("str", STRING), return_type=STRING)
+def fn_chomp(s: str) -> Any:
+    return re.sub(r"(?:\r\n|\n)+\Z", "", s)
+
+
+@builtin("startswith", Param("str", STRING), Param("prefix", STRING), return_type=BOOL)
+def fn_startswith(s: str, p: str) -> Any:
+    return s.startswith(p)
+
+
+@builtin("endswith", Param("str", STRING), Param("suffix", STRING), return_type=BOOL)
+def fn_endswith(s: str, p: str) -> Any:
+    return s.endswith(p)
+
+
+@builtin("strrev", Param("str", STRING), return_type=STRING)
+def fn_strrev(s: str) -> Any:
+    return s[::-1]
+
+
+@builtin("title", Param("str", STRING), return_type=STRING)
+def fn_title(s: str) -> Any:
+    return re.sub(r"(?:(?<=\s)|^)(\w)", lambda m: m.group(1).upper(), s)
+
+
+@builtin("trim", Param("str", STRING), Param("cutset", STRING), return_type=STRING)
+def fn_trim(s: str, cutset: str) -> Any:
+    return s.strip(cutset)
+
+
+@builtin("trimprefix", Param("str", STRING), Param("prefix", STRING), return_type=STRING)
+def fn_trimprefix(s: str, p: str) -> Any:
+    return s[len(p):] if p and s.startswith(p) else s
+
+
+@builtin("trimsuffix", Param("str", STRING), Param("suffix", STRING), return_type=STRING)
+def fn_trimsuffix(s: str, p: str) -> Any:
+    return s[:-len(p)] if p and s.endswith(p) else s
+
+
+@builtin("indent", Param("spaces", NUMBER), Param("str", STRING), return_type=STRING)
+def fn_indent(n: Any, s: str) -> Any:
+    pad = " " * _whole(n, "spaces", 0)
+    return s.replace("\n", "\n" + pad)
+
+
+@builtin("formatlist", Param("format", STRING), variadic=Param("args", ANY, allow_null=True),
+         return_type=ListType(STRING))
+def fn_formatlist(fmt: str, *args: Any) -> Any:
+    n = None
+    for i, a in enumerate(args):
+        if isinstance(a, list):
+            if n is not None and len(a) != n:
+                raise FunctionError(f"argument {i + 1} has length {len(a)}, which is "
+                                    f"inconsistent with argument 1 of length {n}")
+            n = len(a)
+    if n is None:
+        n = 1
+    return ListValue(fn_format(fmt, *[a[j] if isinstance(a, list) else a for a in args])
+                     for j in range(n))
+
+
+def _go_regex(pattern: str) -> re.Pattern:
+    try:
+        return re.compile(pattern)  # Go RE2 syntax is a subset Python accepts
+    except re.error as e:
+        raise FunctionError(f"invalid regular expression pattern: {e}", 0) from None
+
+
+def _match_value(p: re.Pattern, m: re.Match) -> Any:
+    if p.groupindex:
+        return {name: m.group(name) or "" for name in p.groupindex}
+    if p.groups:
+        return [g if g is not None else "" for g in m.groups()]
+    return m.group(0)
+
+
+@builtin("regex", Param("pattern", STRING), Param("string", STRING))
+def fn_regex(pattern: str, s: str) -> Any:
+    p = _go_regex(pattern)
+    m = p.search(s)
+    if m is None:
+        raise FunctionError("pattern did not match any part of the given string")
+    return _match_value(p, m)
+
+
+@builtin("regexall", Param("pattern", STRING), Param("string", STRING), return_type=ListType())
+def fn_regexall(pattern: str, s: str) -> Any:
+    p = _go_regex(pattern)
+    return ListValue(_match_value(p, m) for m in p.finditer(s))
+
+
+@builtin("alltrue", Param("list", ListType(BOOL)), return_type=BOOL)
+def fn_alltrue(lst: list) -> Any:
+    return all(x is True for x in lst)
+
+
+@builtin("anytrue", Param("list", ListType(BOOL)), return_type=BOOL)
+def fn_anytrue(lst: list) -> Any:
+    return any(x is True for x in lst)
+
+
+@builtin("chunklist", Param("list", ListType(), marks=SHALLOW), Param("size", NUMBER),
+         return_type=ListType())
+def fn_chunklist(lst: list, size: Any) -> Any:
+    size = _whole(size, "size", 1)
+    if size < 0:
+        raise FunctionError("the size argument must be positive", 1)
+    if size == 0:
+        return ListValue([ListValue(lst)])
+    return ListValue(ListValue(lst[i:i + size]) for i in range(0, len(lst), size))
+
+
+@builtin("coalescelist", variadic=Param("vals", ANY, marks=SHALLOW))
+def fn_coalescelist(*vals: Any) -> Any:
+    for i, v in enumerate(vals):
+        if not isinstance(v, list):
+            raise FunctionError("coalescelist arguments must be lists or tuples", i)
+        if v:
+            return v
+    raise FunctionError("no non-null arguments")
+
+
+@builtin("index", Param("list", ANY), Param("value", ANY), return_type=NUMBER)
+def fn_index(lst: Any, value: Any) -> Any:
+    if not isinstance(lst, list):
+        raise FunctionError("argument must be a list or tuple", 0)
+    for i, x in enumerate(lst):
+        if values_equal(x, value):
+            return i
+    raise FunctionError("item not found")
+
+
+@builtin("matchkeys", Param("values", ListType(), marks=SHALLOW), Param("keys", ListType()),
+         Param("searchset", ListType()), return_type=ListType())
+def fn_matchkeys(vals: list, keys: list, search: list) -> Any:
+    if len(vals) != len(keys):
+        raise FunctionError("length of keys and values should be equal")
+    return ListValue(v for v, k in zip(vals, keys) if any(values_equal(k, s) for s in search))
+
+
+@builtin("one", Param("list", ANY, marks=SHALLOW))
+def fn_one(lst: Any) -> Any:
+    if not isinstance(lst, list):
+        raise FunctionError("must be a list, set, or tuple value", 0)
+    if len(lst) > 1:
+        raise FunctionError("must be a list, set, or tuple value with either zero or one "
+                            "elements", 0)
+    return lst[0] if lst else None
+
+
+@builtin("reverse", Param("list", ANY, marks=SHALLOW))
+def fn_reverse(lst: Any) -> Any:
+    if not isinstance(lst, list) or isinstance(lst, SetValue):
+        raise FunctionError("can only reverse list or tuple values", 0)
+    return _same_kind(lst, list(reversed(lst)))
+
+
+def _set_args(sets: tuple) -> list[list]:
+    out = []
+    for i, s in enumerate(sets):
+        if not isinstance(s, list):
+            raise FunctionError("a set is required", i)
+        out.append(list(s))
+    return out
+
+
+def _as_set(items: list) -> Any:
+    return SetValue(_sort_set(_distinct(_unify_primitives(items, "set"))))
+
+
+@builtin("setunion", variadic=Param("sets", ANY), return_type=ListType())
+def fn_setunion(*sets: Any) -> Any:
+    if not sets:
+        raise FunctionError("at least one argument is required")
+    return _as_set([x for s in _set_args(sets) for x in s])
+
+
+@builtin("setintersection", Param("first_set", ANY), variadic=Param("other_sets", ANY),
+         return_type=ListType())
+def fn_setintersection(first: Any, *others: Any) -> Any:
+    allsets = _set_args((first,) + others)
+    base = _as_set(allsets[0])
+    return SetValue(x for x in base
+                    if all(any(values_equal(x, y) for y in s) for s in allsets[1:]))
+
+
+@builtin("setsubtract", Param("a", ANY), Param("b", ANY), return_type=ListType())
+def fn_setsubtract(a: Any, b: Any) -> Any:
+    sa, sb = _set_args((a, b))
+    return SetValue(x for x in _as_set(sa) if not any(values_equal(x, y) for y in sb))
+
+
+@builtin("setproduct", variadic=Param("sets", ANY), return_type=ListType())
+def fn_setproduct(*sets: Any) -> Any:
+    if len(sets) < 2:
+        raise FunctionError("at least two arguments are required")
+    lists = _set_args(sets)
+    out: list = [[]]
+    for s in lists:
+        out = [p + [x] for p in out for x in s]
+    return ListValue(out)
+
+
+@builtin("slice", Param("list", ANY, marks=SHALLOW), Param("start_index", NUMBER),
+         Param("end_index", NUMBER))
+def fn_slice(lst: Any, start: Any, end: Any) -> Any:
+    if not isinstance(lst, list):
+        raise FunctionError("must be a list or tuple value", 0)
+    start = _whole(start, "start_index", 1)
+    end = _whole(end, "end_index", 2)
+    if start < 0:
+        raise FunctionError("must not be less than zero", 1)
+    if end > len(lst):
+        raise FunctionError("must not be greater than the length of the list", 2)
+    if start > end:
+        raise FunctionError("must not be greater than end_index", 1)
+    return _same_kind(lst, lst[start:end])
+
+
+@builtin("sort", Param("list", ListType(STRING)), return_type=ListType(STRING))
+def fn_sort(lst: list) -> Any:
+    if any(x is None for x in lst):
+        raise FunctionError("given list element is null", 0)
+    return ListValue(sorted(lst))
+
+
+@builtin("sum", Param("list", ANY), return_type=NUMBER)
+def fn_sum(lst: Any) -> Any:
+    if not isinstance(lst, (list, dict)):
+        raise FunctionError("argument must be list, set, or tuple", 0)
+    items = list(lst.values()) if isinstance(lst, dict) else list(lst)
+    if not items:
+        raise FunctionError("cannot sum an empty list", 0)
+    total = _Fraction(0)
+    for x in items:
+        try:
+            n = NUMBER.convert(x)
+        except ConversionError:
+            raise FunctionError("argument must be list, set, or tuple of number values",
+                                0) from None
+        if n is None:
+            raise FunctionError("argument must be list, set, or tuple of number values", 0)
+        if isinstance(n, float) and not math.isfinite(n):
+            return n
+        total = round_binary(total + exact_of(n))
+    return make_number(total)
+
+
+@builtin("transpose", Param("values", MapType(ListType(STRING))), return_type=MapType())
+def fn_transpose(m: dict) -> Any:
+    out: dict = {}
+    for k in sorted(m):
+        for v in m[k]:
+            out.setdefault(v, ListValue()).append(k)
+    return MapValue(out)
+
+
+@builtin("zipmap", Param("keys", ListType(STRING)), Param("values", ANY, marks=SHALLOW))
+def fn_zipmap(keys: list, vals: Any) -> Any:
+    if not isinstance(vals, list):
+        raise FunctionError("values must be a list or tuple", 1)
+    if len(keys) != len(vals):
+        raise FunctionError(f"number of keys ({len(keys)}) does not match number of values "
+                            f"({len(vals)})")
+    out = dict(zip(keys, vals))
+    return MapValue(out) if isinstance(vals, ListValue) else out
+
+
+@builtin("base64encode", Param("str", STRING), return_type=STRING)
+def fn_base64encode(s: str) -> Any:
+    return _base64.b64encode(s.encode()).decode()
+
+
+@builtin("base64decode", Param("str", STRING), return_type=STRING)
+def fn_base64decode(s: str) -> Any:
+    try:
+        data = _base64.b64decode(s, validate=True)
+    except ValueError:
+        raise FunctionError(f"failed to decode base64 data {s!r}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FunctionError("the result of decoding the provided string is not valid "
+                            "UTF-8") from None
+
+
+@builtin("csvdecode", Param("str", STRING), return_type=ListType())
+def fn_csvdecode(s: str) -> Any:
+    rows = list(_csv.reader(_io.StringIO(s)))
+    if not rows:
+        raise FunctionError("missing header line")
+    header = rows[0]
+    out = ListValue()
+    for n, row in enumerate(rows[1:], 2):
+        if len(row) != len(header):
+            raise FunctionError(f"record on line {n}: wrong number of fields")
+        out.append(dict(zip(header, row)))
+    return out
+
+
+@builtin("urlencode", Param("str", STRING), return_type=STRING)
+def fn_urlencode(s: str) -> Any:
+    from urllib.parse import quote_plus
+    return quote_plus(s, safe="-_.~")
+
+
+def _hash(algo: str) -> Callable:
+    def impl(s: str) -> Any:
+        return _hashlib.new(algo, s.encode()).hexdigest()
+    return impl
+
+
+for _name in ("md5", "sha1", "sha256", "sha512"):
+    builtin(_name, Param("str", STRING), return_type=STRING)(_hash(_name))
+
+
+@builtin("base64sha256", Param("str", STRING), return_type=STRING)
+def fn_base64sha256(s: str) -> Any:
+    return _base64.b64encode(_hashlib.sha256(s.encode()).digest()).decode()
+
+
+@builtin("base64sha512", Param("str", STRING), return_type=STRING)
+def fn_base64sha512(s: str) -> Any:
+    return _base64.b64encode(_hashlib.sha512(s.encode()).digest()).decode()
+
+
+@builtin("cidrsubnets", Param("prefix", STRING), variadic=Param("newbits", NUMBER),
+         return_type=ListType(STRING))
+def fn_cidrsubnets(prefix: str, *newbits: Any) -> Any:
+    net = _network(prefix)
+    out = ListValue()
+    cur = int(net.network_address)
+    end = cur + net.num_addresses
+    for i, nb in enumerate(newbits, 1):
+        nb = _whole(nb, "newbits", i)
+        length = net.prefixlen + nb
+        if nb < 1 or length > net.max_prefixlen:
+            raise FunctionError(f"would extend prefix to {length} bits, which is too long "
+                                f"for an IPv{net.version} address", i)
+        size = 1 << (net.max_prefixlen - length)
+        cur = (cur + size - 1) // size * size  # align
+        if cur + size > end:
+            raise FunctionError(f"not enough remaining address space for a subnet with a "
+                                f"prefix of {length} bits after {out[-1] if out else prefix}", i)
+        addr = (ipaddress.IPv4Address(cur) if net.version == 4 else ipaddress.IPv6Address(cur))
+        out.append(f"{addr}/{length}")
+        cur += size
+    return out
+
+
+@builtin("issensitive", Param("value", ANY, allow_null=True, allow_unknown=True, marks=KEEP),
+         return_type=BOOL)
+def fn_issensitive(v: Any) -> Any:
+    return isinstance(v, Sensitive)
+
+
+@builtin("signum", Param("num", NUMBER), return_type=NUMBER)
+def fn_signum(n: Any) -> Any:
+    return (n > 0) - (n < 0)
+
+
+@builtin("pow", Param("num", NUMBER), Param("power", NUMBER), return_type=NUMBER)
+def fn_pow(a: Any, b: Any) -> Any:
+    try:
+        return math.pow(float(a), float(b))
+    except (OverflowError, ValueError):
+        return math.inf
+
+
+@builtin("log", Param("num", NUMBER), Param("base", NUMBER), return_type=NUMBER)
+def fn_log(n: Any, base: Any) -> Any:
+    try:
+        return math.log(float(n)) / math.log(float(base))
+    except (ValueError, ZeroDivisionError):
+        raise FunctionError("logarithm is not defined for these values") from None
+
+
+@builtin("parseint", Param("number", ANY), Param("base", NUMBER), return_type=NUMBER)
+def fn_parseint(s: Any, base: Any) -> Any:
+    base = _whole(base, "base", 1)
+    if not isinstance(s, str):
+        raise FunctionError("first argument must be a string, not " + type_name_of(s), 0)
+    if not 2 <= base <= 62:
+        raise FunctionError("base must be a whole number between 2 and 62 inclusive", 1)
+    try:
+        return int(s, base)
+    except ValueError:
+        raise FunctionError(f"cannot parse {s!r} as a base {base} integer", 0) from None

@@ -1,0 +1,110 @@
+"""``vpnform console``: evaluate expressions against the working directory's configuration.
+
+Expressions are read from stdin, one a line (interactively with a ``> `` prompt, or piped:
+``echo 'cidrsubnet("10.0.0.0/16", 8, 2)' | vpnform console``). Each is evaluated with the
+configuration's input variables, local values and the resources recorded in state, and
+printed as ``terraform console`` prints it (engine/config/render_value.py). As Terraform
+does, a non-interactive session stops at the first expression that fails (exit status 1);
+an interactive one reports the error and goes on. ``exit`` ends the session.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from ..addrs import InstanceAddr
+from ..config.evaluate import EvalContext, evaluate
+from ..config.hcl import parse_expression
+from ..config.render_value import render_value
+from ..diagnostics import Diagnostics
+from ..operations import RunOptions, backend_for, load_configuration
+from ..scope import Scope
+from ..state.backends.base import StateError
+from ..state.model import State
+from ..values import mark_paths
+from .args import BOOL, MULTI, VALUE, parse
+from .views import Console, print_diagnostics
+
+CONSOLE_FILENAME = "<console-input>"
+
+
+def evaluate_line(text: str, ctx: EvalContext) -> tuple[str | None, Diagnostics]:
+    """One console line: (rendered value, diagnostics); the value is None after errors."""
+    expr, diags = parse_expression(text, CONSOLE_FILENAME)
+    if expr is None or diags.has_errors:
+        return None, diags
+    value, d = evaluate(expr, ctx)
+    diags.extend(d)
+    if diags.has_errors:
+        return None, diags
+    return render_value(value), diags
+
+
+def fill_from_state(scope: Scope, state: State | None) -> None:
+    """Resource values from state (sensitive attributes stay marked)."""
+    if state is None:
+        return
+    for addr, rs in state.resources.items():
+        if addr not in scope.module.resources:
+            continue
+        scope.set_expansion(addr, rs.each_mode or "")
+        for key, obj in rs.instances.items():
+            value: Any = mark_paths(obj.attributes, [tuple(p) for p in obj.sensitive_paths])
+            scope.set_instance(InstanceAddr(addr, key), value)
+
+
+def console_context(workdir: str, var_sources: list, console: Console
+                    ) -> tuple[EvalContext | None, Diagnostics]:
+    opts = RunOptions(workdir=workdir, var_sources=var_sources, input_enabled=False)
+    module, variables, diags = load_configuration(opts)
+    if module is None or diags.has_errors:
+        return None, diags
+    scope = Scope(module, variables, workdir)
+    try:
+        state = backend_for(workdir).read()
+    except StateError as err:
+        diags.error("Failed to load state", str(err))
+        return None, diags
+    fill_from_state(scope, state)
+    ctx = scope.context()
+    ctx.path_module = ctx.path_root = "."  # as Terraform shows them (relative to the cwd)
+    return ctx, diags
+
+
+def cmd_console(argv: list[str], console: Console) -> int:
+    args = parse(argv, {"var": MULTI, "var-file": MULTI, "no-color": BOOL, "state": VALUE,
+                        "plan": BOOL}, "console")
+    workdir = os.getcwd()
+    ctx, diags = console_context(workdir, args.var_sources, console)
+    if ctx is None:
+        print_diagnostics(console, diags, {})
+        return 1
+    if diags:
+        print_diagnostics(console, diags, {})  # warnings
+    interactive = sys.stdin.isatty()
+    rc = 0
+    while True:
+        if interactive:
+            sys.stdout.write("> ")
+            sys.stdout.flush()
+        line = sys.stdin.readline()
+        if not line:
+            break
+        text = line.strip()
+        if not text:
+            continue
+        if text == "exit":
+            break
+        out, d = evaluate_line(text, ctx)
+        if d:
+            print_diagnostics(console, d, {CONSOLE_FILENAME: text})
+        if out is None:
+            rc = 1
+            if not interactive:
+                break
+            continue
+        sys.stdout.write(out + "\n")
+        sys.stdout.flush()
+    return rc

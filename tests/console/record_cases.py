@@ -1,0 +1,93 @@
+"""Record terraform_console_cases.json from the real ``terraform console``.
+
+Run once by hand (tests never need terraform):
+
+    .venv/bin/python tests/console/record_cases.py [path/to/terraform]
+
+Each line of cases.txt is one expression, evaluated by ``terraform console`` in a copy of
+fixture/ (variables and locals the expressions refer to). Stored per case: the exact
+stdout and exit status, and for a failing expression the diagnostic's summary and detail
+from stderr (ANSI escapes stripped). The tests compare stdout exactly and, for errors,
+the summary.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def read_cases() -> list[str]:
+    with open(os.path.join(HERE, "cases.txt"), encoding="utf-8") as f:
+        return [line.rstrip("\n") for line in f if line.strip()]
+
+
+def parse_error(stderr: str) -> tuple[str | None, str | None]:
+    text = ANSI.sub("", stderr)
+    lines = [re.sub(r"^[│╷╵]\s?", "", ln) for ln in text.splitlines()]
+    for i, ln in enumerate(lines):
+        if ln.startswith("Error: "):
+            summary = ln[len("Error: "):].strip()
+            rest = lines[i + 1:]
+            # skip the "on <console-input> line 1:" source lines
+            body: list[str] = []
+            for r in rest:
+                if r.startswith("╵") or r.strip() == "" and body and body[-1] == "":
+                    continue
+                body.append(r)
+            detail = "\n".join(b for b in body).strip()
+            detail = re.sub(r"^on <console-input> line \d+:\n\s*\(source code not available\)\n*",
+                            "", detail.strip())
+            return summary, detail.strip()
+    return None, None
+
+
+def run_one(tf: str, workdir: str, expr: str) -> dict:
+    env = dict(os.environ, TF_CLI_CONFIG_FILE=os.devnull, TF_IN_AUTOMATION="1",
+               CHECKPOINT_DISABLE="1")
+    p = subprocess.run([tf, "console"], input=expr + "\n", capture_output=True, text=True,
+                       cwd=workdir, env=env, timeout=60)
+    case = {"expr": expr, "stdout": p.stdout, "rc": p.returncode}
+    summary, detail = parse_error(p.stderr)
+    if summary is not None:
+        case["error"] = summary
+        case["detail"] = detail
+    return case
+
+
+def main() -> int:
+    tf = sys.argv[1] if len(sys.argv) > 1 else (shutil.which("terraform") or "terraform")
+    version = subprocess.run([tf, "version"], capture_output=True, text=True).stdout.split("\n")[0]
+    cases = read_cases()
+    workers = 8
+    dirs = []
+    for _ in range(workers):
+        d = tempfile.mkdtemp(prefix="tfconsole-")
+        shutil.copy(os.path.join(HERE, "fixture", "main.tf"), d)
+        dirs.append(d)
+    try:
+        with ThreadPoolExecutor(workers) as pool:
+            results = list(pool.map(lambda ie: run_one(tf, dirs[ie[0] % workers], ie[1]),
+                                    enumerate(cases)))
+    finally:
+        for d in dirs:
+            shutil.rmtree(d, ignore_errors=True)
+    out = {"terraform": version, "cases": results}
+    with open(os.path.join(HERE, "terraform_console_cases.json"), "w", encoding="utf-8") as f:
+        json.dump(out, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    print(f"recorded {len(results)} cases with {version}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
