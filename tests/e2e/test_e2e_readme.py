@@ -28,8 +28,8 @@ def _usage_commands() -> list[tuple[str, int]]:
 
 
 def _run_shell(command: str, cwd, env) -> subprocess.CompletedProcess:
-    if command.startswith("vpnform"):
-        command = shlex.quote(VPNFORM) + command[len("vpnform"):]
+    """Run as a user would, with the venv's bin directory on PATH (as after activating it)."""
+    env = dict(env, PATH=os.path.dirname(VPNFORM) + os.pathsep + env.get("PATH", ""))
     return subprocess.run(command, shell=True, cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=120)
 
