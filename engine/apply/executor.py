@@ -17,6 +17,7 @@ from typing import Callable
 import networkx as nx
 
 from ..addrs import InstanceAddr
+from ..config.conditions import POSTCONDITION, PRECONDITION, check_rules
 from ..config.model import Module
 from ..diagnostics import Diagnostic, Diagnostics, Severity
 from ..hooks import Hooks
@@ -159,6 +160,8 @@ class _Executor:
         if decoded.diagnostics.has_errors:
             self._add_diags(decoded.diagnostics, addr)
             return False
+        if not self._conditions(res, addr, count_index, each, post=False):
+            return False
         final = provider.plan(PlanRequest(addr.resource.type, str(addr), prior_val,
                                           decoded.value))
         if final.diagnostics.has_errors or final.planned is None:
@@ -206,12 +209,30 @@ class _Executor:
                 create_before_destroy=ch.action is Action.CREATE_THEN_DELETE)
             self._record(addr, ch.provider, obj, ch.each_mode)
             rid = plain.get("id")
+            # The object stays in state whatever its postconditions say.
+            if not failed and not self._conditions(res, addr, count_index, each, post=True,
+                                                   self_value=self._value(obj)):
+                failed = True
         elif action == "create" and self.intent is not None and self.sink is not None:
             # The create failed and left nothing: settle the journal's pending entry.
             with self.lock:
                 self.sink(addr, ch.provider, None, ch.each_mode)
         self.hooks.post_apply(str(addr), action, rid, time.monotonic() - start, failed)
         return not failed
+
+    def _conditions(self, res, addr: InstanceAddr, count_index, each, post: bool,
+                    self_value=None) -> bool:
+        rules = res.lifecycle.postconditions if post else res.lifecycle.preconditions
+        if not rules:
+            return True
+        ctx = self.scope.context(count_index, each)
+        if post:
+            ctx.self_value = self_value
+        d = check_rules(rules, ctx, POSTCONDITION if post else PRECONDITION,
+                        address=str(addr))
+        with self.lock:
+            self.diags.extend(d)
+        return not d.has_errors
 
     def _read_data(self, addr: InstanceAddr, ch, provider) -> bool:
         res = self.module.resources.get(addr.resource)
@@ -324,6 +345,12 @@ class _Executor:
                                      output.sensitive or contains_sensitive(value))
         self.state.outputs = outs
 
+    def checks(self) -> None:
+        if self.plan.destroy:
+            return
+        from ..plan.planner import evaluate_checks
+        self.diags.extend(evaluate_checks(self.module, self.scope))
+
 
 def apply(plan: Plan, module: Module, providers: ProviderSet, workdir: str,
           hooks: Hooks | None = None, sink: StateSink | None = None,
@@ -333,6 +360,7 @@ def apply(plan: Plan, module: Module, providers: ProviderSet, workdir: str,
     ex = _Executor(plan, module, providers, hooks or Hooks(), sink, workdir, intent)
     ex.walk(options.parallelism)
     ex.outputs()
+    ex.checks()
     return ex.state, ex.diags
 
 

@@ -187,7 +187,8 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
             try:
                 plan, d = run_plan(module, variables, state, providers,
                                    PlanOptions(destroy=destroy, refresh=refresh,
-                                               parallelism=opts.parallelism, replace=replace),
+                                               parallelism=opts.parallelism, replace=replace,
+                                               evaluate_checks=not then_apply),
                                    workdir, Hooks())
                 diags.extend(d)
                 if plan is None or d.has_errors:
@@ -371,7 +372,8 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
                 replace = [parse_instance(a) for a in saved.replace]
                 plan, d = run_plan(module, saved.variables, state, providers,
                                    PlanOptions(destroy=saved.destroy, refresh=saved.refresh,
-                                               parallelism=opts.parallelism, replace=replace),
+                                               parallelism=opts.parallelism, replace=replace,
+                                               evaluate_checks=False),
                                    workdir, Hooks())
                 if plan is None or d.has_errors:
                     return _fail(console, d, module.files)

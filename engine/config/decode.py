@@ -7,11 +7,12 @@ path can be shown at ``file:line,col``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..diagnostics import AttrPath, Diagnostics, SourceRange
 from ..schema import LIST, SET, SINGLE, Attribute, Block, NestedBlock
-from ..values import ConversionError, is_wholly_known, unmark
+from ..values import (UNKNOWN, ConversionError, Sensitive, Unknown, is_wholly_known,
+                      type_name_of, unmark)
 from . import syntax as syn
 from .evaluate import EvalContext, evaluate, suggestion
 from .syntax import body_traversals
@@ -113,52 +114,58 @@ def _decode(body: syn.Body, schema: Block, ctx: EvalContext, header: SourceRange
                         f'The argument "{name}" is required, but no definition was found.',
                         header, path=prefix + (name,))
 
-    seen: dict[str, list[syn.Block]] = {}
-    for blk in body.blocks:
+    seen: dict[str, list] = {}
+    unknown_types: set[str] = set()
+    for blk, bctx, brange in _expand_blocks(body, schema, ctx, prefix, out, unknown_types):
         nb: NestedBlock | None = schema.block_types.get(blk.type)
         if nb is None:
             if blk.type in schema.attributes:
                 detail = (f'Blocks of type "{blk.type}" are not expected here. Did you mean to '
                           f'define argument "{blk.type}"? If so, use the equals sign to assign '
                           "it a value.")
-            elif blk.type == "dynamic":
-                detail = ('Blocks of type "dynamic" are not supported yet. Write each nested '
-                          "block out in full.")
             else:
                 detail = (f'Blocks of type "{blk.type}" are not expected here.'
                           + suggestion(blk.type, schema.block_types))
             diags.error("Unsupported block type", detail, blk.type_range,
                         path=prefix + (blk.type,))
             continue
-        if blk.labels:
+        if blk.labels and brange is None:
             diags.error(f"Extraneous label for {blk.type}",
                         f"No labels are expected for {blk.type} blocks.", blk.label_ranges[0],
                         path=prefix + (blk.type,))
             continue
+        rng = brange or blk.range
         group = seen.setdefault(blk.type, [])
         if nb.nesting == SINGLE and group:
             diags.error(f"Duplicate {blk.type} block",
                         f'Only one "{blk.type}" block is allowed. Another was defined at '
-                        f"{group[0].range}.", blk.range, path=prefix + (blk.type,))
+                        f"{group[0]}.", rng, path=prefix + (blk.type,))
             continue
-        group.append(blk)
+        group.append(rng)
         if nb.nesting == SINGLE:
             path: tuple = prefix + (blk.type,)
-            out.ranges[path] = blk.range
-            value[blk.type] = _decode(blk.body, nb.block, ctx, blk.range, path, out)
+            out.ranges[path] = rng
+            value[blk.type] = _decode(blk.body, nb.block, bctx, rng, path, out)
         else:
             i = len(value[blk.type])
             path = prefix + (blk.type, i)
-            out.ranges.setdefault(prefix + (blk.type,), blk.range)
-            out.ranges[path] = blk.range
-            value[blk.type].append(_decode(blk.body, nb.block, ctx, blk.range, path, out))
+            out.ranges.setdefault(prefix + (blk.type,), rng)
+            out.ranges[path] = rng
+            value[blk.type].append(_decode(blk.body, nb.block, bctx, rng, path, out))
+
+    for name in unknown_types:  # a dynamic block whose for_each is not known yet
+        if name in schema.block_types:
+            value[name] = UNKNOWN
+            seen.pop(name, None)
 
     for name, nb in schema.block_types.items():
+        if name in unknown_types:
+            continue
         blocks = seen.get(name, [])
         if nb.max_items and len(blocks) > nb.max_items:
             diags.error(f"Too many {name} blocks",
                         f'No more than {nb.max_items} "{name}" blocks are allowed.',
-                        blocks[nb.max_items].range, path=prefix + (name,))
+                        blocks[nb.max_items], path=prefix + (name,))
         if nb.min_items and len(blocks) < nb.min_items:
             diags.error(f"Insufficient {name} blocks",
                         f'At least {nb.min_items} "{name}" blocks are required.', header,
@@ -182,3 +189,139 @@ def _expr_ranges(expr: syn.Expr, path: tuple, ranges: dict) -> None:
                 _expr_ranges(item.value, p, ranges)
     elif isinstance(expr, syn.ParenExpr):
         _expr_ranges(expr.inner, path, ranges)
+
+
+# ---------------------------------------------------------------------------------------
+# dynamic blocks
+
+
+def _expand_blocks(body: syn.Body, schema: Block, ctx: EvalContext, prefix: tuple,
+                   out: DecodedBody, unknown_types: set):
+    """The body's blocks with every ``dynamic`` block replaced by the blocks it generates.
+
+    Yields (block, context, range): a generated block is its ``content`` body, decoded in a
+    context where the iterator is bound; its range is the dynamic block's header."""
+    for blk in body.blocks:
+        if blk.type != "dynamic":
+            yield blk, ctx, None
+            continue
+        yield from _expand_dynamic(blk, schema, ctx, prefix, out, unknown_types)
+
+
+def _expand_dynamic(blk: syn.Block, schema: Block, ctx: EvalContext, prefix: tuple,
+                    out: DecodedBody, unknown_types: set):
+    diags = out.diagnostics
+    if "dynamic" in schema.block_types:  # a real block type named "dynamic"
+        yield blk, ctx, None
+        return
+    if len(blk.labels) != 1:
+        if not blk.labels:
+            diags.error("Missing name for dynamic",
+                        'All dynamic blocks must have 1 label (the type of block to '
+                        "generate).", blk.range, path=prefix)
+        else:
+            diags.error("Extraneous label for dynamic",
+                        "Only 1 label (name) is expected for dynamic blocks.",
+                        blk.label_ranges[1], path=prefix)
+        return
+    name = blk.labels[0]
+    name_range = blk.label_ranges[0]
+    if name not in schema.block_types:
+        if name in schema.attributes:
+            detail = (f'Blocks of type "{name}" are not expected here. "{name}" is an '
+                      "argument: a dynamic block can only generate nested blocks.")
+        else:
+            detail = (f'Blocks of type "{name}" are not expected here.'
+                      + suggestion(name, schema.block_types))
+        diags.error("Unsupported block type", detail, name_range, path=prefix + (name,))
+        return
+    b = blk.body
+    ok = True
+    for aname, attr in b.attributes.items():
+        if aname not in ("for_each", "iterator", "labels"):
+            diags.error("Unsupported argument",
+                        f'An argument named "{aname}" is not expected here.'
+                        + suggestion(aname, ("for_each", "iterator", "labels")),
+                        attr.name_range, path=prefix + (name,))
+            ok = False
+    contents = []
+    for inner in b.blocks:
+        if inner.type != "content":
+            diags.error("Unsupported block type",
+                        f'Blocks of type "{inner.type}" are not expected here.'
+                        + suggestion(inner.type, ("content",)), inner.type_range,
+                        path=prefix + (name,))
+            ok = False
+        elif contents:
+            diags.error("Duplicate content block",
+                        "A dynamic block may have only one content block. Another was defined "
+                        f"at {contents[0].range}.", inner.range, path=prefix + (name,))
+            ok = False
+        elif inner.labels:
+            diags.error("Extraneous label for content",
+                        "No labels are expected for content blocks.", inner.label_ranges[0],
+                        path=prefix + (name,))
+            ok = False
+        else:
+            contents.append(inner)
+    if "for_each" not in b.attributes:
+        diags.error("Missing required argument",
+                    'The argument "for_each" is required, but no definition was found.',
+                    blk.range, path=prefix + (name,))
+        ok = False
+    if not contents and ok:
+        diags.error("Missing content block",
+                    'A dynamic block must have a nested block of type "content" to describe '
+                    "the body of each generated block.", blk.range, path=prefix + (name,))
+        ok = False
+    iterator = name
+    if "iterator" in b.attributes:
+        it = b.attributes["iterator"].expr
+        if (isinstance(it, syn.ScopeTraversalExpr) and not it.traversal.steps):
+            iterator = it.traversal.root
+        else:
+            diags.error("Invalid expression",
+                        "A single static variable reference is required: the iterator must be "
+                        "a bare name, like iterator = rule.", it.range, path=prefix + (name,))
+            ok = False
+    if "labels" in b.attributes:
+        diags.error("Unsupported argument",
+                    f'Blocks of type "{name}" take no labels, so a dynamic block generating '
+                    'them must not set "labels".', b.attributes["labels"].name_range,
+                    path=prefix + (name,))
+        ok = False
+    if not ok:
+        return
+    fe_expr = b.attributes["for_each"].expr
+    coll, d = evaluate(fe_expr, ctx)
+    diags.extend(d)
+    if d.has_errors:
+        return
+    marked = isinstance(coll, Sensitive)
+    coll = coll.value if marked else coll
+    if isinstance(coll, Unknown):
+        unknown_types.add(name)
+        return
+    if coll is None:
+        diags.error("Invalid dynamic for_each value",
+                    "Cannot use a null value in for_each.", fe_expr.range,
+                    path=prefix + (name,))
+        return
+    if isinstance(coll, list):
+        pairs = list(enumerate(coll))
+    elif isinstance(coll, dict):
+        pairs = [(k, coll[k]) for k in sorted(coll)]
+    else:
+        diags.error("Invalid dynamic for_each value",
+                    f"Cannot use a {type_name_of(coll)} value in for_each. An iterable "
+                    "collection is required.", fe_expr.range, path=prefix + (name,))
+        return
+    content = contents[0]
+    for key, item in pairs:
+        if marked:
+            item = item if isinstance(item, Sensitive) else Sensitive(item)
+        bindings = dict(ctx.bindings)
+        bindings[iterator] = {"key": key, "value": item}
+        child = replace(ctx, bindings=bindings)
+        gen = syn.Block(name, [], content.body, name_range, [], blk.range)
+        yield gen, child, blk.range

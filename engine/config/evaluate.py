@@ -282,6 +282,8 @@ class EvalContext:
     declared_locals: Container | None = None
     declared_resources: Container | None = None
     module_value: Callable[[str], Any] | None = None  # issue 4: module outputs
+    # extra names bound for the whole evaluation (a dynamic block's iterator: name -> value)
+    bindings: dict = field(default_factory=dict)
 
 
 class LazyLocals:
@@ -349,7 +351,7 @@ class LazyLocals:
 
 def evaluate(expr: syn.Expr, ctx: EvalContext) -> tuple[Any, Diagnostics]:
     ev = _Evaluator(ctx)
-    value = ev.eval(expr, {})
+    value = ev.eval(expr, dict(ctx.bindings) if ctx.bindings else {})
     return value, _dedupe(ev.diags)
 
 

@@ -31,6 +31,7 @@ from .evaluate import evaluate_constant, suggestion
 from .model import (
     NO_DEFAULT,
     Backend,
+    Check,
     CheckRule,
     Lifecycle,
     Local,
@@ -45,10 +46,12 @@ from .model import (
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
-_TOP_LEVEL = ["terraform", "provider", "variable", "locals", "resource", "data", "output"]
-_NOT_YET = {"module", "moved", "import", "check", "removed"}
+_TOP_LEVEL = ["terraform", "provider", "variable", "locals", "resource", "data", "output",
+              "check"]
+_NOT_YET = {"module", "moved", "import", "removed"}
 _LABELS = {"resource": ("type", "name"), "data": ("type", "name"), "provider": ("name",),
-           "variable": ("name",), "output": ("name",), "locals": (), "terraform": ()}
+           "variable": ("name",), "output": ("name",), "locals": (), "terraform": (),
+           "check": ("name",)}
 _RESERVED_VARIABLE_NAMES = {"source", "version", "providers", "count", "for_each", "lifecycle",
                             "depends_on", "locals"}
 _META_ARGS = ("count", "for_each", "depends_on", "provider")
@@ -424,6 +427,45 @@ class _ModuleBuilder:
             if rule is not None:
                 out.preconditions.append(rule)
         self.m.outputs[name] = out
+
+    # -- check ---------------------------------------------------------------------------
+    def b_check(self, blk: syn.Block) -> None:
+        d = self.diags
+        name = blk.labels[0]
+        prior = self.m.checks.get(name)
+        if prior is not None:
+            d.error("Duplicate check block",
+                    f'A check block named "{name}" was already defined at {prior.range}. Check '
+                    "block names must be unique within a module.", blk.range)
+            return
+        for attr_name, attr in blk.body.attributes.items():
+            d.error("Unsupported argument",
+                    f'An argument named "{attr_name}" is not expected here.', attr.name_range)
+        check = Check(name, range=blk.range)
+        n_errors = len(d.errors)
+        for inner in blk.body.blocks:
+            if inner.type == "assert":
+                if inner.labels:
+                    d.error("Extraneous label for assert",
+                            "No labels are expected for assert blocks.", inner.label_ranges[0])
+                    continue
+                rule = _check_rule(inner, d)
+                if rule is not None:
+                    check.asserts.append(rule)
+            elif inner.type == "data":
+                d.error("Unsupported block type",
+                        "vpnform does not support scoped data sources in check blocks yet. "
+                        "Declare the data source at the top level and refer to it from the "
+                        "assertion instead.", inner.type_range)
+            else:
+                d.error("Unsupported block type",
+                        f'Blocks of type "{inner.type}" are not expected here.'
+                        + suggestion(inner.type, ("assert", "data")), inner.type_range)
+        if not check.asserts and len(d.errors) == n_errors:
+            d.error("Missing assert block",
+                    "A check block must contain at least one assert block.", blk.range)
+            return
+        self.m.checks[name] = check
 
     # -- resources -----------------------------------------------------------------------
     def b_resource(self, blk: syn.Block) -> None:

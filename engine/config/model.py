@@ -128,6 +128,18 @@ class Resource:
 
 
 @dataclass
+class Check:
+    """A top-level ``check "name" { assert { condition, error_message } ... }`` block.
+
+    Its assertions are evaluated at the end of plan and apply; a failure is a warning.
+    ``data`` holds nested (scoped) data resources: not supported yet, always empty."""
+
+    name: str
+    asserts: list = field(default_factory=list)  # list[CheckRule]
+    range: SourceRange | None = None
+
+
+@dataclass
 class Module:
     """One module directory's configuration."""
 
@@ -139,6 +151,7 @@ class Module:
     locals: dict = field(default_factory=dict)  # name -> Local
     resources: dict = field(default_factory=dict)  # ResourceAddr -> Resource
     outputs: dict = field(default_factory=dict)  # name -> Output
+    checks: dict = field(default_factory=dict)  # name -> Check
     backend: Backend | None = None
     required_version: str = ""
 

@@ -17,8 +17,10 @@ from typing import Any
 import networkx as nx
 
 from ..addrs import DATA, MANAGED, InstanceAddr, ResourceAddr
+from ..config.conditions import (CHECK_ASSERTION, POSTCONDITION, PRECONDITION,
+                                 check_rules)
 from ..config.model import Module, Resource
-from ..diagnostics import Diagnostic, Diagnostics, SourceRange
+from ..diagnostics import Diagnostic, Diagnostics, Severity, SourceRange
 from ..graph.build import ResourceGraph, build_graph
 from ..hooks import Hooks
 from ..provider_set import ProviderSet, provider_addr_for
@@ -38,6 +40,9 @@ class PlanOptions:
     parallelism: int = 10
     replace: list = field(default_factory=list)  # InstanceAddr
     validate_only: bool = False  # decode + validate only: no provider plan, no cloud reads
+    # check blocks' assertions; off when an apply follows, which evaluates them at its end
+    # against the applied values (so a failure is reported once, as Terraform does)
+    evaluate_checks: bool = True
 
 
 def config_digest(module: Module) -> str:
@@ -118,6 +123,21 @@ class _Planner:
                 subject = _range_for_path(ranges, tuple(d.attribute_path))
             self.diags.append(Diagnostic(d.severity, d.summary, d.detail, subject or fallback,
                                          d.address or str(addr), d.attribute_path))
+
+    def _conditions(self, res: Resource, iaddr: InstanceAddr, each, post: bool,
+                    self_value: Any = None) -> bool:
+        """Pre- (``post`` False) or postconditions of one instance; False when one failed."""
+        rules = res.lifecycle.postconditions if post else res.lifecycle.preconditions
+        if not rules or self.options.validate_only or self.options.destroy:
+            return True
+        count_index = iaddr.key if isinstance(iaddr.key, int) else None
+        ctx = self.scope.context(count_index, each)
+        if post:
+            ctx.self_value = self_value
+        d = check_rules(rules, ctx, POSTCONDITION if post else PRECONDITION,
+                        address=str(iaddr))
+        self.diags.extend(d)
+        return not d.has_errors
 
     def _prior_value(self, obj: InstanceObject) -> dict:
         return mark_paths(obj.attributes, [tuple(p) for p in obj.sensitive_paths])
@@ -241,6 +261,9 @@ class _Planner:
             self.scope.set_instance(iaddr, UNKNOWN)
             return
         config = decoded.value
+        if not self._conditions(res, iaddr, each, post=False):
+            self.scope.set_instance(iaddr, UNKNOWN)
+            return
         vd = provider.validate(iaddr.resource.type, config)
         # what diagnostics must not quote: marked values and schema-sensitive arguments
         secret_view = mark_paths(config, [(n,) for n, a in schema.block.attributes.items()
@@ -295,6 +318,7 @@ class _Planner:
             prior_dependencies=list(prior_obj.dependencies) if prior_obj else [])
         self.changes[iaddr] = change
         self.scope.set_instance(iaddr, planned)
+        self._conditions(res, iaddr, each, post=True, self_value=planned)
         if action.is_replace:
             self._leaving(iaddr, paddr, prior_val)
         refs: dict[str, list] = {}
@@ -313,6 +337,9 @@ class _Planner:
             return
         config = decoded.value
         paddr = provider_addr_for(res.provider, self.module)
+        if not self._conditions(res, iaddr, each, post=False):
+            self.scope.set_instance(iaddr, UNKNOWN)
+            return
         if self.options.validate_only:
             self.scope.set_instance(iaddr, _unknown_computed(config, schema.block))
             return
@@ -332,6 +359,7 @@ class _Planner:
         self.scope.set_instance(iaddr, value)
         if result.value is not None:
             self.data_values[iaddr] = value
+            self._conditions(res, iaddr, each, post=True, self_value=value)
 
     def _plan_delete(self, iaddr: InstanceAddr, paddr, obj: InstanceObject,
                      reason: str | None, res: Resource | None) -> None:
@@ -372,6 +400,13 @@ class _Planner:
             self._plan_delete(InstanceAddr(raddr, key), rs.provider, obj,
                               None if self.options.destroy else
                               "delete_because_no_resource_config", res)
+
+    # -- check blocks ------------------------------------------------------------------
+    def plan_checks(self) -> None:
+        """Assertions of check blocks: a failure is a warning; unknown results wait."""
+        if self.options.destroy or self.options.validate_only:
+            return
+        self.diags.extend(evaluate_checks(self.module, self.scope))
 
     # -- outputs -----------------------------------------------------------------------
     def plan_outputs(self) -> dict:
@@ -444,6 +479,15 @@ class _Planner:
                 if r is not None:
                     return r
         return res.range
+
+
+def evaluate_checks(module: Module, scope: Scope) -> Diagnostics:
+    out = Diagnostics()
+    for name in sorted(module.checks):
+        check = module.checks[name]
+        out.extend(check_rules(check.asserts, scope.context(), CHECK_ASSERTION,
+                               severity=Severity.WARNING, address=f"check.{name}"))
+    return out
 
 
 def _each_for(iaddr: InstanceAddr, scope: Scope, res: Resource):
@@ -589,6 +633,8 @@ def plan(module: Module, prior_state: State | None, variables: dict, providers: 
     if not p.diags.has_errors and not options.validate_only:
         p.check_plan()
     outputs = p.plan_outputs() if not p.diags.has_errors else {}
+    if not p.diags.has_errors and options.evaluate_checks:
+        p.plan_checks()
     diags.extend(p.diags)
     if diags.has_errors:
         return None, diags
@@ -603,4 +649,4 @@ def plan(module: Module, prior_state: State | None, variables: dict, providers: 
 
 
 __all__ = ["PlanOptions", "plan", "refresh_state", "action_graph", "config_digest",
-           "Sensitive"]
+           "evaluate_checks", "Sensitive"]
