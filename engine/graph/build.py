@@ -45,7 +45,9 @@ def body_traversals(resource: Resource) -> list[tuple[str | None, Traversal]]:
             for t in attr.expr.traversals():
                 out.append((top or name, t))
         for block in body.blocks:
-            walk_body(block.body, top or block.type)
+            # a `dynamic "x"` block generates blocks of type x
+            name = block.labels[0] if block.type == "dynamic" and block.labels else block.type
+            walk_body(block.body, top or name)
 
     walk_body(resource.body, None)
     for expr in (resource.count, resource.for_each):
