@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import math
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -828,6 +829,74 @@ def fn_file(ctx: Any, path: str) -> Any:
                             "function to obtain the Base64 encoded contents or the other file "
                             "functions (e.g. filemd5, filesha256) to obtain file hashing "
                             "results instead", 0) from None
+
+
+def _module_path(ctx: Any, path: str) -> str:
+    base = getattr(ctx, "path_module", None) or "."
+    return path if os.path.isabs(path) else os.path.join(base, path)
+
+
+def _read_bytes(ctx: Any, path: str) -> bytes:
+    try:
+        with open(_module_path(ctx, path), "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise FunctionError(f'no file exists at "{path}"', 0) from None
+    except OSError as e:
+        raise FunctionError(f'failed to read "{path}": {e.strerror}', 0) from None
+
+
+@builtin("fileexists", Param("path", STRING), needs_context=True, return_type=BOOL)
+def fn_fileexists(ctx: Any, path: str) -> Any:
+    full = _module_path(ctx, path)
+    if not os.path.exists(full):
+        return False
+    if not os.path.isfile(full):
+        raise FunctionError(f'"{path}" is not a regular file, but "directory"', 0)
+    return True
+
+
+@builtin("filebase64", Param("path", STRING), needs_context=True, return_type=STRING)
+def fn_filebase64(ctx: Any, path: str) -> Any:
+    import base64
+    return base64.b64encode(_read_bytes(ctx, path)).decode()
+
+
+def _file_hash(algorithm: str) -> Callable:
+    def fn(ctx: Any, path: str) -> Any:
+        return hashlib.new(algorithm, _read_bytes(ctx, path)).hexdigest()
+    return fn
+
+
+for _name, _alg in (("filemd5", "md5"), ("filesha1", "sha1"), ("filesha256", "sha256"),
+                    ("filesha512", "sha512")):
+    builtin(_name, Param("path", STRING), needs_context=True, return_type=STRING)(
+        _file_hash(_alg))
+
+
+@builtin("basename", Param("path", STRING), return_type=STRING)
+def fn_basename(path: str) -> Any:
+    stripped = path.rstrip("/")
+    if not stripped:
+        return "/" if path else "."
+    return os.path.basename(stripped)
+
+
+@builtin("dirname", Param("path", STRING), return_type=STRING)
+def fn_dirname(path: str) -> Any:
+    # Go's filepath.Dir: everything up to the last separator, cleaned
+    head = path[:path.rfind("/") + 1]
+    return os.path.normpath(head) if head else "."
+
+
+@builtin("abspath", Param("path", STRING), return_type=STRING)
+def fn_abspath(path: str) -> Any:
+    return os.path.abspath(path)
+
+
+@builtin("pathexpand", Param("path", STRING), return_type=STRING)
+def fn_pathexpand(path: str) -> Any:
+    return os.path.expanduser(path) if path.startswith("~") else path
 
 
 @builtin("sensitive", Param("value", ANY, allow_null=True, allow_unknown=True, marks=KEEP))

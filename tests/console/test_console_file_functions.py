@@ -1,0 +1,43 @@
+"""File and path functions, against answers recorded from `terraform console` 1.11.4
+(in a directory holding a.txt = "hello\\n")."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+VPNFORM = str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "vpnform")
+
+RECORDED = [
+    ('fileexists("a.txt")', "true"),
+    ('fileexists("nope.txt")', "false"),
+    ('filebase64("a.txt")', '"aGVsbG8K"'),
+    ('filemd5("a.txt")', '"b1946ac92492d2347c6235b4d2611184"'),
+    ('filesha256("a.txt")',
+     '"5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"'),
+    ('basename("foo/bar/baz.txt")', '"baz.txt"'),
+    ('dirname("foo/bar/baz.txt")', '"foo/bar"'),
+    ('dirname("baz.txt")', '"."'),
+    ('basename("foo/bar/")', '"bar"'),
+    ('dirname("foo/bar/")', '"foo/bar"'),
+    ('basename("")', '"."'),
+    ('dirname("/")', '"/"'),
+]
+
+
+@pytest.fixture(scope="module")
+def answers(tmp_path_factory):
+    d = tmp_path_factory.mktemp("files")
+    (d / "a.txt").write_text("hello\n")
+    (d / "main.tf").write_text("locals {\n  x = 1\n}\n")
+    out = subprocess.run([VPNFORM, "console"], cwd=d, capture_output=True, text=True,
+                         input="\n".join(e for e, _ in RECORDED) + "\n", timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.splitlines()
+
+
+@pytest.mark.parametrize("index", range(len(RECORDED)), ids=[e for e, _ in RECORDED])
+def test_matches_terraform(answers, index):
+    assert answers[index] == RECORDED[index][1]
