@@ -874,6 +874,49 @@ for _name, _alg in (("filemd5", "md5"), ("filesha1", "sha1"), ("filesha256", "sh
         _file_hash(_alg))
 
 
+@builtin("templatefile", Param("path", STRING), Param("vars", ANY), needs_context=True,
+         return_type=STRING)
+def fn_templatefile(ctx: Any, path: str, variables: Any) -> Any:
+    """Render the template file at ``path`` (relative to the module) with ``variables`` as
+    its only names, as Terraform's templatefile does."""
+    import secrets
+
+    from . import evaluate as ev
+    from . import hcl
+    if not isinstance(variables, dict):
+        raise FunctionError("vars must be an object or a map of template variables", 1)
+    try:
+        text = _read_bytes(ctx, path).decode("utf-8")
+    except UnicodeDecodeError:
+        raise FunctionError(f'contents of "{path}" are not valid UTF-8', 0) from None
+    delimiter = "VPNFORMTEMPLATE" + secrets.token_hex(6).upper()
+    ends_with_newline = text.endswith("\n")
+    source = f"<<{delimiter}\n{text}{'' if ends_with_newline else chr(10)}{delimiter}\n"
+    expr, diags = hcl.parse_expression(source, path)
+    if expr is None or diags.has_errors:
+        first = next(iter(diags.errors), None)
+        raise FunctionError(f"{path}: {first.summary if first else 'invalid template'}: "
+                            f"{first.detail if first else ''}".rstrip(": "), 0)
+    for t in expr.traversals():
+        if t.root not in variables:
+            r = t.range  # line 1 of the source above is the heredoc's opening line
+            where = (f"{path}:{r.start.line - 1},{r.start.column}-{r.end.column}"
+                     if r is not None else path)
+            raise FunctionError(f'vars map does not contain key "{t.root}", referenced at '
+                                f"{where}", 1)
+    sub = ev.EvalContext(path_module=getattr(ctx, "path_module", "."),
+                         path_root=getattr(ctx, "path_root", "."),
+                         bindings=dict(variables), declared_variables=set(),
+                         declared_locals=set(), declared_resources=set())
+    value, diags = ev.evaluate(expr, sub)
+    if diags.has_errors:
+        first = diags.errors[0]
+        raise FunctionError(f"{path}: {first.summary}: {first.detail}", 0)
+    if not ends_with_newline and isinstance(value, str) and value.endswith("\n"):
+        value = value[:-1]
+    return value
+
+
 @builtin("basename", Param("path", STRING), return_type=STRING)
 def fn_basename(path: str) -> Any:
     stripped = path.rstrip("/")

@@ -41,3 +41,22 @@ def answers(tmp_path_factory):
 @pytest.mark.parametrize("index", range(len(RECORDED)), ids=[e for e, _ in RECORDED])
 def test_matches_terraform(answers, index):
     assert answers[index] == RECORDED[index][1]
+
+
+def test_templatefile_matches_terraform(tmp_path):
+    (tmp_path / "main.tf").write_text("locals {\n  x = 1\n}\n")
+    (tmp_path / "t.tpl").write_text("Hello ${name}!\n%{ for p in peers ~}\n- ${p}\n%{ endfor ~}\n")
+    (tmp_path / "n.tpl").write_text("x=${a}")
+    exprs = ['templatefile("t.tpl", { name = "Tom", peers = ["10.0.1.0/24", "10.0.2.0/24"] })',
+             'templatefile("n.tpl", {a = 1})']
+    out = subprocess.run([VPNFORM, "console"], cwd=tmp_path, capture_output=True, text=True,
+                         input="\n".join(exprs) + "\n", timeout=60)
+    assert out.returncode == 0, out.stderr
+    # as terraform console 1.11.4 printed them
+    assert out.stdout == ("<<EOT\nHello Tom!\n- 10.0.1.0/24\n- 10.0.2.0/24\n\nEOT\n"
+                          '"x=1"\n')
+    bad = subprocess.run([VPNFORM, "console"], cwd=tmp_path, capture_output=True, text=True,
+                         input='templatefile("n.tpl", {})\n', timeout=60)
+    assert bad.returncode == 1
+    assert ('Invalid value for "vars" parameter: vars map does not contain key "a", '
+            "referenced at n.tpl:1,5-6") in bad.stderr
