@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import re
 import subprocess
 
 from .errors import NetlabError
@@ -24,6 +26,12 @@ def run(args: list[str], *, check: bool = True, timeout: float = 30,
 def short_name(*parts: str, prefix: str = "v") -> str:
     """An interface name (at most 15 characters) derived from ``parts``."""
     return prefix + hashlib.sha256("/".join(parts).encode()).hexdigest()[:10]
+
+
+def first_host(cidr: str) -> str:
+    """The first usable address of a range (the network address of a /31 or /32)."""
+    net = ipaddress.IPv4Network(cidr, strict=False)
+    return str(next(net.hosts())) if net.num_addresses > 2 else str(net.network_address)
 
 
 def list_namespaces() -> list[str]:
@@ -67,6 +75,15 @@ class Namespace:
 
     def sysctl(self, key: str, value: str) -> None:
         self.exec("sysctl", "-qw", f"{key}={value}")
+
+    def ping(self, target: str, count: int) -> dict:
+        """Ping ``target`` from this namespace: {"target", "sent", "received", "rtts_ms"}."""
+        res = self.exec("ping", "-c", str(count), "-i", "0.2", "-W", "2", target, check=False,
+                        timeout=10 + 3 * count)
+        rtts = [float(x) for x in re.findall(r"time=([\d.]+) ms", res.stdout)]
+        m = re.search(r"(\d+) packets transmitted, (\d+) received", res.stdout)
+        return {"target": target, "sent": int(m.group(1)) if m else count,
+                "received": int(m.group(2)) if m else len(rtts), "rtts_ms": rtts}
 
     def has_link(self, name: str) -> bool:
         return self.ip("link", "show", name, check=False).returncode == 0

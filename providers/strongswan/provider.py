@@ -391,9 +391,9 @@ class StrongSwanProvider:
         local = [ts for c in children for ts in (c.get("local_ts") or [])]
         remote = [ts for c in children for ts in (c.get("remote_ts") or [])]
         from providers.netlab.lab import Lab
-        from providers.netlab.ns import Namespace
         import ipaddress
-        import re
+
+        from providers.netlab.ns import Namespace, first_host
         host = None
         for info in Lab(self.workdir).read_record().get("hosts", {}).values():
             if not info.get("address") or not info.get("namespace"):
@@ -408,17 +408,8 @@ class StrongSwanProvider:
                     f"({', '.join(local) or 'none'}); `vpnform lab up` makes one for the "
                     "simulated IDC.")
             return None, d
-        net = ipaddress.IPv4Network(remote[0], strict=False)
-        target = target or str(next(net.hosts()) if net.num_addresses > 2
-                               else net.network_address)
-        res = Namespace(host["namespace"]).exec("ping", "-c", str(count), "-i", "0.2", "-W",
-                                                "2", target, check=False,
-                                                timeout=10 + 3 * count)
-        rtts = [float(x) for x in re.findall(r"time=([\d.]+) ms", res.stdout)]
-        m = re.search(r"(\d+) packets transmitted, (\d+) received", res.stdout)
-        return {"target": target, "source": host["address"],
-                "sent": int(m.group(1)) if m else count,
-                "received": int(m.group(2)) if m else len(rtts), "rtts_ms": rtts}, d
+        result = Namespace(host["namespace"]).ping(target or first_host(remote[0]), count)
+        return {**result, "source": host["address"]}, d
 
     def tunnel_config(self, type_name: str, value: dict,
                       vendor: str) -> tuple[str | None, Diagnostics]:

@@ -5,7 +5,6 @@ tunnel's live state from the real dataplane."""
 from __future__ import annotations
 
 import ipaddress
-import re
 from typing import Any
 
 from engine.diagnostics import Diagnostics
@@ -16,11 +15,6 @@ from .client import CloudError
 CONNECTION = "tencentcloud_vpn_connection"
 VENDORS = {"strongswan": {"Platform": "strongswan", "SoftwareVersion": "5.9",
                           "VendorName": "strongswan"}}
-
-
-def _first_host(cidr: str) -> str:
-    net = ipaddress.IPv4Network(cidr, strict=False)
-    return str(next(net.hosts())) if net.num_addresses > 2 else str(net.network_address)
 
 
 def _subnet_host(workdir: str, local_cidrs: list[str]) -> dict | None:
@@ -57,19 +51,9 @@ def tunnel_ping(workdir: str, value: dict, target: str | None,
                 '"strongswan" (dataplane = "strongswan" in the provider block) and a subnet '
                 "inside that range was created.")
         return None, d
-    target = target or _first_host(remotes[0])
-    from providers.netlab.ns import Namespace
-    res = Namespace(host["namespace"]).exec(
-        "ping", "-c", str(count), "-i", "0.2", "-W", "2", target, check=False,
-        timeout=10 + 3 * count)
-    rtts = [float(m) for m in re.findall(r"time=([\d.]+) ms", res.stdout)]
-    sent = count
-    m = re.search(r"(\d+) packets transmitted, (\d+) received", res.stdout)
-    received = int(m.group(2)) if m else len(rtts)
-    if m:
-        sent = int(m.group(1))
-    return {"target": target, "source": host.get("address"), "sent": sent,
-            "received": received, "rtts_ms": rtts}, d
+    from providers.netlab.ns import Namespace, first_host
+    result = Namespace(host["namespace"]).ping(target or first_host(remotes[0]), count)
+    return {**result, "source": host.get("address")}, d
 
 
 def tunnel_config(client, value: dict, vendor: str) -> tuple[str | None, Diagnostics]:
