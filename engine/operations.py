@@ -14,8 +14,8 @@ from typing import Callable, Iterator
 from .addrs import InstanceAddr, ProviderConfigAddr
 from .apply.executor import ApplyOptions
 from .apply.executor import apply as apply_plan
-from .config.loader import load_module
-from .config.model import Module, ProviderConfig
+from .config.model import ProviderConfig
+from .config.tree import Config, load_config
 from .config.variables import collect_variable_values
 from .diagnostics import Diagnostics
 from .hooks import Hooks
@@ -23,7 +23,7 @@ from .plan.model import Plan
 from .plan.planner import PlanOptions
 from .plan.planner import plan as make_plan
 from .provider_set import ProviderSet, configure_providers
-from .scope import Scope
+from .scope import root_scope
 from .state import codec
 from .state.backends.base import LockInfo, StateBackend, StateError, lock_with_timeout
 from .state.backends.local import LocalBackend
@@ -50,29 +50,30 @@ def backend_for(workdir: str) -> StateBackend:
     return LocalBackend(os.path.join(workdir, "terraform.tfstate"))
 
 
-def load_config_dir(workdir: str) -> tuple[Module | None, Diagnostics]:
-    """Parse the directory's *.tf files, reusing cached syntax trees of unchanged files."""
-    return load_module(workdir, cache_dir=os.path.join(workdir, WORK_DIR_NAME, "ast-cache"))
+def load_config_dir(workdir: str) -> tuple[Config | None, Diagnostics]:
+    """Parse the directory's *.tf files and every module they call, reusing cached syntax
+    trees of unchanged files."""
+    return load_config(workdir, cache_dir=os.path.join(workdir, WORK_DIR_NAME, "ast-cache"))
 
 
-def load_configuration(opts: RunOptions) -> tuple[Module | None, dict, Diagnostics]:
-    """Parse the directory's *.tf files and collect input variable values."""
+def load_configuration(opts: RunOptions) -> tuple[Config | None, dict, Diagnostics]:
+    """Parse the configuration and collect the root module's input variable values."""
     diags = Diagnostics()
-    module, d = load_config_dir(opts.workdir)
+    config, d = load_config_dir(opts.workdir)
     diags.extend(d)
-    if module is None or d.has_errors:
-        return module, {}, diags
+    if config is None or d.has_errors:
+        return config, {}, diags
     variables, d = collect_variable_values(
-        module, cli_vars=opts.var_sources, workdir=opts.workdir,
+        config.module, cli_vars=opts.var_sources, workdir=opts.workdir,
         environ=opts.environ if opts.environ is not None else dict(os.environ),
         prompt=opts.prompt, input_enabled=opts.input_enabled)
     diags.extend(d)
-    return module, variables, diags
+    return config, variables, diags
 
 
-def setup_providers(module: Module, variables: dict, workdir: str,
+def setup_providers(config: Config, variables: dict, workdir: str,
                     state: State | None) -> tuple[ProviderSet, Diagnostics]:
-    scope = Scope(module, variables, workdir)
+    scope = root_scope(config, variables, workdir)
 
     def decode_provider(cfg: ProviderConfig, block):
         decoded = scope.decode(cfg.body, block, cfg.range)
@@ -80,7 +81,7 @@ def setup_providers(module: Module, variables: dict, workdir: str,
 
     state_addrs = sorted({rs.provider for rs in (state.resources.values() if state else [])},
                          key=lambda a: (a.name, a.alias or ""))
-    return configure_providers(module, workdir, state_addrs, decode_provider)
+    return configure_providers(config, workdir, state_addrs, decode_provider)
 
 
 @contextlib.contextmanager
@@ -110,12 +111,12 @@ def in_flight_warning(state: State | None) -> Diagnostics:
     return d
 
 
-def run_plan(module: Module, variables: dict, state: State | None, providers: ProviderSet,
+def run_plan(config: Config, variables: dict, state: State | None, providers: ProviderSet,
              options: PlanOptions, workdir: str, hooks: Hooks) -> tuple[Plan | None, Diagnostics]:
-    return make_plan(module, state, variables, providers, options, workdir, hooks)
+    return make_plan(config, state, variables, providers, options, workdir, hooks)
 
 
-def run_apply(plan: Plan, module: Module, providers: ProviderSet, backend: StateBackend,
+def run_apply(plan: Plan, config: Config, providers: ProviderSet, backend: StateBackend,
               workdir: str, hooks: Hooks, parallelism: int) -> tuple[State, Diagnostics]:
     """Apply and persist: each instance result is journalled as it happens (O(1)); the
     final state is written as a snapshot at the end, whatever the outcome."""
@@ -131,7 +132,7 @@ def run_apply(plan: Plan, module: Module, providers: ProviderSet, backend: State
     def intent(addr: InstanceAddr, provider: ProviderConfigAddr) -> None:
         backend.record(codec.pending_entry(addr, provider))
 
-    final, diags = apply_plan(plan, module, providers, workdir, hooks, sink,
+    final, diags = apply_plan(plan, config, providers, workdir, hooks, sink,
                               ApplyOptions(parallelism=parallelism), intent)
     final.lineage = base.lineage
     final.serial = base.serial

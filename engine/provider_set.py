@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .addrs import ProviderConfigAddr
-from .config.model import Module, ProviderRef
+from .config.model import ProviderRef
+from .config.tree import Config, resolve_provider
 from .diagnostics import Diagnostics, SourceRange
 from .providers import Provider, load_provider_factory
 from .schema import ProviderSchema, ResourceSchema
@@ -40,26 +41,20 @@ class ProviderSet:
                 pass
 
 
-def provider_addr_for(ref: ProviderRef, module: Module) -> ProviderConfigAddr:
-    req = module.required_providers.get(ref.name)
-    namespace = "tencentcloudstack"
-    if req is not None and req.source and "/" in req.source:
-        namespace = req.source.split("/")[-2]
-    return ProviderConfigAddr(ref.name, ref.alias, namespace)
-
-
-def needed_provider_addrs(module: Module, state_addrs: list[ProviderConfigAddr]) -> list:
-    addrs: set[ProviderConfigAddr] = set()
-    for res in module.resources.values():
-        addrs.add(provider_addr_for(res.provider, module))
-    for (name, alias) in module.providers:
-        addrs.add(provider_addr_for(ProviderRef(name, alias), module))
+def needed_provider_addrs(config: Config, state_addrs: list[ProviderConfigAddr]) -> list:
+    """Every root provider configuration a resource (in any module) uses or the root
+    module declares, and those state records name."""
+    addrs: set[ProviderConfigAddr] = set(config.provider_addrs.values())
+    for (name, alias) in config.module.providers:
+        paddr, _ = resolve_provider(config.root, ProviderRef(name, alias), None, config.module)
+        if paddr is not None:
+            addrs.add(paddr)
     addrs.update(state_addrs)
     return sorted(addrs, key=lambda a: (a.name, a.alias or ""))
 
 
 def configure_providers(
-    module: Module,
+    config: Config,
     workdir: str,
     state_addrs: list[ProviderConfigAddr],
     decode_provider_body: Callable,  # (ProviderConfig, schema Block) -> (value, diags)
@@ -67,11 +62,12 @@ def configure_providers(
     """Instantiate and configure every provider configuration the run needs."""
     diags = Diagnostics()
     ps = ProviderSet()
-    for addr in needed_provider_addrs(module, state_addrs):
+    module = config.module
+    for addr in needed_provider_addrs(config, state_addrs):
         factory = load_provider_factory(addr.name)
         cfg = module.providers.get((addr.name, addr.alias))
         if factory is None:
-            subject = cfg.range if cfg else _first_use(module, addr)
+            subject = cfg.range if cfg else _first_use(config, addr)
             diags.error(
                 "Failed to query available provider packages",
                 f'Could not find a provider named "{addr.name}". vpnform has these '
@@ -83,7 +79,7 @@ def configure_providers(
                 "Provider configuration not present",
                 f"The configuration refers to provider {addr}, but there is no "
                 f'provider "{addr.name}" block with alias = "{addr.alias}". Add one, or '
-                "remove the provider argument from the resource.", _first_use(module, addr))
+                "remove the provider argument from the resource.", _first_use(config, addr))
             continue
         provider: Provider = factory(workdir=workdir)
         schema = provider.schema()
@@ -107,8 +103,10 @@ def _installed() -> list[str]:
     return list(available_providers())
 
 
-def _first_use(module: Module, addr: ProviderConfigAddr) -> SourceRange | None:
-    for res in module.resources.values():
-        if res.provider.name == addr.name and res.provider.alias == addr.alias:
-            return res.provider.range or res.range
+def _first_use(config: Config, addr: ProviderConfigAddr) -> SourceRange | None:
+    for caddr in sorted(config.provider_addrs):
+        if config.provider_addrs[caddr] == addr:
+            res = config.resource(caddr)
+            if res is not None:
+                return res.provider.range or res.range
     return None

@@ -1,38 +1,142 @@
-"""Evaluation scope of one module run: variables, locals, and resource values so far.
+"""Evaluation scopes of one run: every module instance's variables, locals, outputs and
+resource values so far.
 
-The planner fills resource values with planned values (unknowns included); apply fills
-them with the new state's values. This is the one place that builds an EvalContext.
+An ``Evaluation`` holds what a plan or an apply knows (resource instance values, module
+expansions); a ``Scope`` is one module instance's view of it — the root module, or
+``module.site["sh"]`` whose input variables are its module block's arguments evaluated in
+the calling instance. The planner fills resource values with planned values (unknowns
+included); apply fills them with the new state's values. This is the one place that
+builds an EvalContext.
+
+Derived values (locals, module inputs and outputs) are computed on first use and cached;
+the cache of one that refers to resources is dropped whenever a resource value changes.
+Diagnostics of module inputs, outputs and expansions are reported once, through
+``Evaluation.drain()``.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping
 
-from .addrs import InstanceAddr, ResourceAddr
+from .addrs import InstanceAddr, ModuleInstanceStep, ModulePath, ResourceAddr, module_str
 from .config import evaluate as ev
+from .config.conditions import check_rules
 from .config.decode import decode_body
-from .config.model import Module
+from .config.model import Module, ModuleCall
 from .config.syntax import Expr
+from .config.tree import Config, ConfigNode, as_config
 from .diagnostics import Diagnostics, SourceRange
-from .values import UNKNOWN
+from .values import (ANY, UNKNOWN, ConversionError, Sensitive, contains_sensitive, is_unknown,
+                     is_wholly_known, strip_sensitive)
 
 NOT_DECLARED = ev.NOT_DECLARED
 
 
-class Scope:
-    def __init__(self, module: Module, variables: dict, workdir: str):
-        self.module = module
-        self.variables = variables
+@dataclass
+class Expansion:
+    """The instances count/for_each make of a resource or module block."""
+
+    mode: str  # "" | "count" | "for_each"
+    keys: list = field(default_factory=list)  # [(key, each or None)], each = (key, value)
+
+    def each_of(self, key) -> tuple | None:
+        for k, each in self.keys:
+            if k == key:
+                return each
+        return None
+
+
+def expand(scope: "Scope", count: Expr | None, for_each: Expr | None, address: str
+           ) -> tuple[Expansion | None, Diagnostics]:
+    """Evaluate a block's count or for_each in ``scope``; None (with an error) when the
+    value is unsuitable or not known at plan time."""
+    d = Diagnostics()
+    if count is not None:
+        value, vd = scope.evaluate(count)
+        d.extend(vd)
+        if vd.has_errors:
+            return None, d
+        value = strip_sensitive(value)
+        if is_unknown(value):
+            d.error("Invalid count argument",
+                    'The "count" value depends on resource attributes that cannot be '
+                    "determined until apply, so vpnform cannot predict how many instances "
+                    "will be created. Use values known at plan time (variables, literals).",
+                    count.range, address=address)
+            return None, d
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            d.error("Invalid count argument",
+                    "The given \"count\" argument value is unsuitable: must be a whole "
+                    f"number greater than or equal to zero, not {value!r}.",
+                    count.range, address=address)
+            return None, d
+        return Expansion("count", [(i, None) for i in range(value)]), d
+    if for_each is not None:
+        value, vd = scope.evaluate(for_each)
+        d.extend(vd)
+        if vd.has_errors:
+            return None, d
+        if contains_sensitive(value):
+            d.error("Invalid for_each argument",
+                    "Sensitive values, or values derived from sensitive values, cannot be "
+                    "used as for_each arguments: the instance keys would disclose them.",
+                    for_each.range, address=address)
+            return None, d
+        if not is_wholly_known(value) if isinstance(value, list) else is_unknown(value):
+            d.error("Invalid for_each argument",
+                    'The "for_each" value depends on resource attributes that cannot be '
+                    "determined until apply, so vpnform cannot predict how many instances "
+                    "will be created.", for_each.range, address=address)
+            return None, d
+        if isinstance(value, dict):
+            return Expansion("for_each", [(str(k), (str(k), v))
+                                          for k, v in sorted(value.items())]), d
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return Expansion("for_each", [(v, (v, v)) for v in sorted(set(value))]), d
+        d.error("Invalid for_each argument",
+                'The given "for_each" argument value is unsuitable: the "for_each" argument '
+                "must be a map, or set of strings.", for_each.range, address=address)
+        return None, d
+    return Expansion("", [(None, None)]), d
+
+
+class Evaluation:
+    """What one plan or apply run knows, shared by every module instance's Scope."""
+
+    def __init__(self, config: Config | Module, variables: dict, workdir: str, refs=None):
+        self.config = as_config(config)
+        self.root_variables = variables
         self.workdir = workdir
-        # ResourceAddr -> {"mode": ""|"count"|"for_each", "instances": {key: value}} ;
-        # an expansion not yet known is recorded as UNKNOWN.
+        if refs is None:
+            from .graph.refs import ConfigRefs
+            refs = ConfigRefs(self.config)
+        self.refs = refs
+        # full ResourceAddr -> {"mode": ..., "instances": {key: value}} or UNKNOWN
         self._resources: dict[ResourceAddr, Any] = {}
-        self._lock = threading.Lock()
-        self._locals_cache: dict[str, tuple[Any, Diagnostics]] = {}
-        self._locals_active: set[str] = set()
-        self._reported: set[tuple] = set()  # local-value diagnostics already returned once
+        self._lock = threading.RLock()
+        self.generation = 0
+        self._scopes: dict[ModulePath, Scope] = {}
+        self._expansions: dict[tuple, Expansion | None] = {}
+        self._pending = Diagnostics()
+        self._reported: set[tuple] = set()
+        self._active = threading.local()
+
+    # -- scopes ------------------------------------------------------------------------
+    def scope(self, path: ModulePath = ()) -> "Scope":
+        with self._lock:
+            s = self._scopes.get(path)
+            if s is None:
+                s = self._scopes[path] = Scope(self, path)
+            return s
+
+    @property
+    def root(self) -> "Scope":
+        return self.scope(())
 
     # -- resource values ---------------------------------------------------------------
     def set_expansion(self, addr: ResourceAddr, mode: str) -> None:
@@ -40,12 +144,12 @@ class Scope:
             cur = self._resources.get(addr)
             if not isinstance(cur, dict) or cur.get("mode") != mode:
                 self._resources[addr] = {"mode": mode, "instances": {}}
-            self._locals_cache.clear()
+            self.generation += 1
 
     def set_unknown_expansion(self, addr: ResourceAddr) -> None:
         with self._lock:
             self._resources[addr] = UNKNOWN
-            self._locals_cache.clear()
+            self.generation += 1
 
     def set_instance(self, addr: InstanceAddr, value: Any) -> None:
         with self._lock:
@@ -58,13 +162,145 @@ class Scope:
                 entry["instances"].pop(addr.key, None)
             else:
                 entry["instances"][addr.key] = value
-            self._locals_cache.clear()
+            self.generation += 1
 
+    def resource_entry(self, addr: ResourceAddr) -> Any:
+        with self._lock:
+            return self._resources.get(addr)
+
+    # -- module instances --------------------------------------------------------------
+    def module_expansion(self, parent: ModulePath, name: str) -> Expansion | None:
+        """The instances of module block ``name`` in module instance ``parent`` (None: not
+        known or invalid; reported once)."""
+        key = (parent, name)
+        with self._lock:
+            if key in self._expansions:
+                return self._expansions[key]
+        scope = self.scope(parent)
+        call: ModuleCall = scope.module.module_calls[name]
+        address = module_str(parent + (ModuleInstanceStep(name),))
+        exp, d = expand(scope, call.count, call.for_each, address)
+        self.report(d)
+        with self._lock:
+            self._expansions[key] = exp
+        return exp
+
+    def module_instances(self, path: ModulePath) -> list[ModulePath] | None:
+        """Every instance path of the (static) module ``path``; None when some expansion
+        on the way is not known."""
+        out: list[ModulePath] = [()]
+        for step in path:
+            nxt: list[ModulePath] = []
+            for parent in out:
+                exp = self.module_expansion(parent, step.name)
+                if exp is None:
+                    return None
+                nxt.extend(parent + (ModuleInstanceStep(step.name, k),) for k, _ in exp.keys)
+            out = nxt
+        return out
+
+    def all_module_instances(self) -> Iterator[ModulePath]:
+        for node in self.config.walk():
+            for p in self.module_instances(node.path) or []:
+                yield p
+
+    # -- diagnostics -------------------------------------------------------------------
+    def report(self, diags: Diagnostics) -> None:
+        """Queue diagnostics of derived values, each reported once per run."""
+        with self._lock:
+            for d in diags:
+                k = (d.summary, d.detail, str(d.subject), d.address)
+                if k not in self._reported:
+                    self._reported.add(k)
+                    self._pending.append(d)
+
+    def once(self, diags: Diagnostics) -> Diagnostics:
+        out = Diagnostics()
+        with self._lock:
+            for d in diags:
+                k = (d.summary, d.detail, str(d.subject), d.address)
+                if k not in self._reported:
+                    self._reported.add(k)
+                    out.append(d)
+        return out
+
+    def drain(self) -> Diagnostics:
+        with self._lock:
+            out, self._pending = self._pending, Diagnostics()
+        return out
+
+    # -- cycle guard -------------------------------------------------------------------
+    def enter(self, key: tuple) -> bool:
+        active = getattr(self._active, "keys", None)
+        if active is None:
+            active = self._active.keys = set()
+        if key in active:
+            return False
+        active.add(key)
+        return True
+
+    def leave(self, key: tuple) -> None:
+        self._active.keys.discard(key)
+
+
+class Scope:
+    """One module instance: evaluation contexts for the expressions written in it."""
+
+    def __init__(self, evaluation: Evaluation, path: ModulePath):
+        self.evaluation = evaluation
+        self.path = path
+        node = evaluation.config.node(path)
+        if node is None:
+            raise KeyError(f"no module {module_str(path)} in the configuration")
+        self.node: ConfigNode = node
+        self.module: Module = node.module
+        self.workdir = evaluation.workdir
+        self.variables: Mapping = (evaluation.root_variables if not path
+                                   else _ModuleInputs(self))
+        self._cache: dict[tuple, tuple[int | None, Any, Diagnostics]] = {}
+
+    @property
+    def address(self) -> str:
+        return module_str(self.path)
+
+    def _cached(self, kind: str, name: str, constant: bool,
+                compute: Callable[[], tuple[Any, Diagnostics]]) -> tuple[Any, Diagnostics]:
+        ev_ = self.evaluation
+        hit = self._cache.get((kind, name))
+        if hit is not None and (hit[0] is None or hit[0] == ev_.generation):
+            return hit[1], hit[2]
+        key = (self.path, kind, name)
+        if not ev_.enter(key):
+            d = Diagnostics()
+            what = {"local": "local value", "var": "input variable",
+                    "output": "output value"}[kind]
+            d.error(f"Cycle in {what}s" if kind == "local" else "Cycle in module values",
+                    f'The {what} "{name}"{" of " + self.address if self.path else ""} refers '
+                    "to itself through other values. Break the cycle by computing one of "
+                    "them without the other.", self._range_of(kind, name))
+            return UNKNOWN, d
+        gen = ev_.generation
+        try:
+            value, diags = compute()
+        finally:
+            ev_.leave(key)
+        self._cache[(kind, name)] = (None if constant else gen, value, diags)
+        return value, diags
+
+    def _range_of(self, kind: str, name: str) -> SourceRange | None:
+        if kind == "local":
+            return self.module.locals[name].range
+        if kind == "var":
+            return self.module.variables[name].range
+        return self.module.outputs[name].range
+
+    # -- resource values ---------------------------------------------------------------
     def resource_value(self, addr: ResourceAddr) -> Any:
+        """``addr`` as written in this module (no module path)."""
         if addr not in self.module.resources:
             return NOT_DECLARED
-        with self._lock:
-            entry = self._resources.get(addr)
+        entry = self.evaluation.resource_entry(
+            ResourceAddr(addr.mode, addr.type, addr.name, self.path))
         if entry is None:
             return UNKNOWN
         if not isinstance(entry, dict):
@@ -76,38 +312,120 @@ class Scope:
             return ev.InstanceMap((k, insts[k]) for k in sorted(insts))
         return insts.get(None, UNKNOWN)
 
+    # convenience for callers holding full addresses
+    def set_instance(self, addr: InstanceAddr, value: Any) -> None:
+        self.evaluation.set_instance(addr, value)
+
     # -- locals ------------------------------------------------------------------------
     def local_value(self, name: str) -> tuple[Any, Diagnostics]:
         local = self.module.locals.get(name)
         if local is None:
             return NOT_DECLARED, Diagnostics()
-        cached = self._locals_cache.get(name)
-        if cached is not None:
-            return cached[0], self._once(cached[1])
-        if name in self._locals_active:
-            d = Diagnostics()
-            d.error("Cycle in local values",
-                    f'The local value "{name}" refers to itself through other local values. '
-                    "Break the cycle by computing one of them without the other.",
-                    local.range)
-            return UNKNOWN, d
-        self._locals_active.add(name)
-        try:
-            value, diags = ev.evaluate(local.expr, self.context())
-        finally:
-            self._locals_active.discard(name)
-        self._locals_cache[name] = (value, diags)
-        return value, self._once(diags)
+        constant = self.evaluation.refs.is_constant(self.node, "local", name)
+        value, diags = self._cached("local", name, constant,
+                                    lambda: ev.evaluate(local.expr, self.context()))
+        # A broken local is reported once, not once per expression that refers to it.
+        return value, self.evaluation.once(diags)
 
-    def _once(self, diags: Diagnostics) -> Diagnostics:
-        """A broken local is reported once, not once per resource that refers to it."""
-        out = Diagnostics()
-        for d in diags:
-            key = (d.summary, d.detail, str(d.subject))
-            if key not in self._reported:
-                self._reported.add(key)
-                out.append(d)
-        return out
+    # -- module inputs -----------------------------------------------------------------
+    def instance_each(self) -> tuple | None:
+        if not self.path:
+            return None
+        step = self.path[-1]
+        exp = self.evaluation.module_expansion(self.path[:-1], step.name)
+        return exp.each_of(step.key) if exp is not None and exp.mode == "for_each" else None
+
+    def input_value(self, name: str) -> Any:
+        var = self.module.variables.get(name)
+        if var is None:
+            return NOT_DECLARED
+        constant = self.evaluation.refs.is_constant(self.node, "var", name)
+        value, diags = self._cached("var", name, constant, lambda: self._compute_input(name))
+        self.evaluation.report(diags)
+        return value
+
+    def _compute_input(self, name: str) -> tuple[Any, Diagnostics]:
+        d = Diagnostics()
+        var = self.module.variables[name]
+        call = self.node.call
+        attr = call.arguments.get(name) if call is not None else None
+        declared = f"{self.address}.var.{name}"
+        if attr is None:
+            value: Any = var.default
+        else:
+            parent = self.evaluation.scope(self.path[:-1])
+            key = self.path[-1].key
+            value, vd = parent.evaluate(attr.expr, key if isinstance(key, int) else None,
+                                        self.instance_each())
+            d.extend(vd)
+            if vd.has_errors:
+                return UNKNOWN, d
+            if strip_sensitive(value) is None:
+                if not var.nullable:
+                    if var.has_default:
+                        value = var.default
+                    else:
+                        d.error("Invalid value for input variable",
+                                f"The given value is not suitable for {declared} declared at "
+                                f"{var.range}: a null value is not allowed because the "
+                                "variable is declared with nullable = false.", attr.expr.range,
+                                address=self.address)
+                        return UNKNOWN, d
+            else:
+                try:
+                    value = (var.type or ANY).convert(value)
+                except ConversionError as e:
+                    message = str(e)
+                    d.error("Invalid value for input variable",
+                            f"The given value is not suitable for {declared} declared at "
+                            f"{var.range}: {message}.", attr.expr.range, address=self.address)
+                    return UNKNOWN, d
+        if var.sensitive and value is not None and not isinstance(value, Sensitive):
+            value = Sensitive(value)
+        if var.validations and not is_unknown(value):
+            ctx = ev.EvalContext(variables={name: value}, declared_variables={name},
+                                 declared_locals=set(), declared_resources=set())
+            vd = check_rules(var.validations, ctx, "Invalid value for variable",
+                             address=self.address)
+            for diag in vd:
+                if diag.summary == "Invalid value for variable" and attr is not None:
+                    diag = type(diag)(diag.severity, diag.summary,
+                                      f"{diag.detail}\n\nThis was checked by the validation "
+                                      f"rule at {diag.subject}.", attr.expr.range,
+                                      diag.address, diag.attribute_path)
+                d.append(diag)
+        return value, d
+
+    # -- module calls and outputs ------------------------------------------------------
+    def module_value(self, name: str) -> Any:
+        """``module.name`` in this module instance: an object of the called module's
+        outputs; a list of them (count) or a map by key (for_each)."""
+        if name not in self.module.module_calls:
+            return NOT_DECLARED
+        exp = self.evaluation.module_expansion(self.path, name)
+        if exp is None:
+            return UNKNOWN
+        objs = {}
+        for key, _ in exp.keys:
+            child = self.evaluation.scope(self.path + (ModuleInstanceStep(name, key),))
+            objs[key] = {o: child.output_value(o) for o in sorted(child.module.outputs)}
+        if exp.mode == "count":
+            return ev.InstanceList(objs[k] for k in sorted(objs))
+        if exp.mode == "for_each":
+            return ev.InstanceMap((k, objs[k]) for k in sorted(objs))
+        return objs[None]
+
+    def output_value(self, name: str) -> Any:
+        out = self.module.outputs[name]
+        constant = not self.evaluation.refs.output(self.node, name)
+        value, diags = self._cached("output", name, constant,
+                                    lambda: ev.evaluate(out.expr, self.context()))
+        self.evaluation.report(diags)
+        if diags.has_errors:
+            return UNKNOWN
+        if out.sensitive and value is not None and not isinstance(value, Sensitive):
+            value = Sensitive(value)
+        return value
 
     # -- contexts ----------------------------------------------------------------------
     def context(self, count_index: int | None = None, each: tuple | None = None) -> Any:
@@ -115,12 +433,13 @@ class Scope:
             variables=self.variables,
             locals=self.local_value,
             resource_value=self.resource_value,
+            module_value=self.module_value,
             count_index=count_index,
             each_key=each[0] if each else None,
             each_value=each[1] if each else None,
             has_each=each is not None,
             path_module=self.module.source_dir,
-            path_root=self.module.source_dir,
+            path_root=self.evaluation.config.source_dir,
             path_cwd=os.getcwd(),
             declared_variables=set(self.module.variables),
             declared_locals=set(self.module.locals),
@@ -134,3 +453,33 @@ class Scope:
     def decode(self, body, schema_block, header_range: SourceRange | None,
                count_index: int | None = None, each: tuple | None = None):
         return decode_body(body, schema_block, self.context(count_index, each), header_range)
+
+
+class _ModuleInputs(Mapping):
+    """A called module's ``var.*``: its module block's arguments, evaluated on use."""
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+
+    def __getitem__(self, name: str) -> Any:
+        value = self.scope.input_value(name)
+        if value is NOT_DECLARED:
+            raise KeyError(name)
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.scope.module.variables
+
+    def __iter__(self):
+        return iter(self.scope.module.variables)
+
+    def __len__(self) -> int:
+        return len(self.scope.module.variables)
+
+
+def root_scope(config: Config | Module, variables: dict, workdir: str) -> Scope:
+    """The root module's scope of a fresh evaluation (for tools that evaluate once)."""
+    return Evaluation(config, variables, workdir).root
+
+
+__all__ = ["Evaluation", "Scope", "Expansion", "expand", "root_scope", "NOT_DECLARED"]

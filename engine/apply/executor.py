@@ -19,11 +19,12 @@ import networkx as nx
 from ..addrs import InstanceAddr
 from ..config.conditions import POSTCONDITION, PRECONDITION, check_rules
 from ..config.model import Module
+from ..config.tree import Config, as_config
 from ..diagnostics import Diagnostic, Diagnostics, Severity
 from ..hooks import Hooks
 from ..provider_set import ProviderSet
 from ..providers import ApplyRequest, PlanRequest
-from ..scope import Scope
+from ..scope import Evaluation
 from ..state.model import READY, TAINTED, InstanceObject, OutputValue, State
 from ..values import Unknown, contains_sensitive, has_path, is_wholly_known, mark_paths, unmark
 from ..plan.model import APPLY, DESTROY, Action, Operation, Plan
@@ -43,11 +44,12 @@ class ApplyOptions:
 
 
 class _Executor:
-    def __init__(self, plan: Plan, module: Module, providers: ProviderSet, hooks: Hooks,
+    def __init__(self, plan: Plan, config: Config, providers: ProviderSet, hooks: Hooks,
                  sink: StateSink | None, workdir: str, intent: IntentSink | None = None):
         self.plan = plan
         self.intent = intent
-        self.module = module
+        self.config = config
+        self.module = config.module  # the root module
         self.providers = providers
         self.hooks = hooks
         self.sink = sink
@@ -55,15 +57,15 @@ class _Executor:
         self.lock = threading.Lock()
         self.diags = Diagnostics()
         self.interrupted = False
-        self.scope = Scope(module, plan.variables, workdir)
+        self.evaluation = Evaluation(config, plan.variables, workdir)
         for addr, _rs, obj in self.state.instances():
             # Instances the plan deletes are already gone as far as expressions go: a
             # dependent evaluated during apply must see what the plan showed.
             ch = plan.changes.get(addr)
             if ch is None or ch.action is not Action.DELETE:
-                self.scope.set_instance(addr, self._value(obj))
+                self.evaluation.set_instance(addr, self._value(obj))
         for addr, value in plan.data_values.items():  # data sources read during plan
-            self.scope.set_instance(addr, value)
+            self.evaluation.set_instance(addr, value)
 
     @staticmethod
     def _value(obj: InstanceObject) -> dict:
@@ -75,7 +77,7 @@ class _Executor:
             self.state.set_instance(addr, provider_addr, obj, each_mode or None)
             if self.sink is not None:
                 self.sink(addr, provider_addr, obj, each_mode)
-        self.scope.set_instance(addr, self._value(obj) if obj is not None else None)
+        self.evaluation.set_instance(addr, self._value(obj) if obj is not None else None)
         self.hooks.state_persisted(str(addr))
 
     # -- one operation -----------------------------------------------------------------
@@ -140,7 +142,8 @@ class _Executor:
         return not failed
 
     def _apply(self, addr: InstanceAddr, ch, provider) -> bool:
-        res = self.module.resources.get(addr.resource)
+        res = self.config.resource(addr.resource)
+        scope = self.evaluation.scope(addr.resource.module)
         schema = self.providers.resource_schema(ch.provider.name, addr.resource.type)
         with self.lock:
             prior_obj = self.state.instance(addr)
@@ -153,10 +156,11 @@ class _Executor:
         count_index = addr.key if isinstance(addr.key, int) else None
         each = None
         if isinstance(addr.key, str) and res is not None and res.for_each is not None:
-            fe, _ = self.scope.evaluate(res.for_each)
+            fe, _ = scope.evaluate(res.for_each)
             fe = unmark(fe)[0]
             each = (addr.key, fe.get(addr.key) if isinstance(fe, dict) else addr.key)
-        decoded = self.scope.decode(res.body, schema.block, res.range, count_index, each)
+        decoded = scope.decode(res.body, schema.block, res.range, count_index, each)
+        self._add_diags(self.evaluation.drain(), addr)
         if decoded.diagnostics.has_errors:
             self._add_diags(decoded.diagnostics, addr)
             return False
@@ -225,7 +229,7 @@ class _Executor:
         rules = res.lifecycle.postconditions if post else res.lifecycle.preconditions
         if not rules:
             return True
-        ctx = self.scope.context(count_index, each)
+        ctx = self.evaluation.scope(addr.resource.module).context(count_index, each)
         if post:
             ctx.self_value = self_value
         d = check_rules(rules, ctx, POSTCONDITION if post else PRECONDITION,
@@ -235,21 +239,27 @@ class _Executor:
         return not d.has_errors
 
     def _read_data(self, addr: InstanceAddr, ch, provider) -> bool:
-        res = self.module.resources.get(addr.resource)
+        res = self.config.resource(addr.resource)
         schema = self.providers.resource_schema(ch.provider.name, addr.resource.type, True)
-        decoded = self.scope.decode(res.body, schema.block, res.range,
-                                    addr.key if isinstance(addr.key, int) else None, None)
+        scope = self.evaluation.scope(addr.resource.module)
+        each = None
+        if isinstance(addr.key, str) and res.for_each is not None:
+            fe, _ = scope.evaluate(res.for_each)
+            fe = unmark(fe)[0]
+            each = (addr.key, fe.get(addr.key) if isinstance(fe, dict) else addr.key)
+        decoded = scope.decode(res.body, schema.block, res.range,
+                               addr.key if isinstance(addr.key, int) else None, each)
         if decoded.diagnostics.has_errors:
             self._add_diags(decoded.diagnostics, addr)
             return False
         result = provider.read_data_source(addr.resource.type, unmark(decoded.value)[0])
         self._add_diags(result.diagnostics, addr)
         if result.value is not None:
-            self.scope.set_instance(addr, result.value)
+            self.evaluation.set_instance(addr, result.value)
         return not result.diagnostics.has_errors
 
     def _add_diags(self, diags: Diagnostics, addr: InstanceAddr) -> None:
-        res = self.module.resources.get(addr.resource)
+        res = self.config.resource(addr.resource)
         with self.lock:
             for d in diags:
                 self.diags.append(Diagnostic(d.severity, d.summary, d.detail,
@@ -335,7 +345,8 @@ class _Executor:
             return
         outs = {}
         for name, output in sorted(self.module.outputs.items()):
-            value, d = self.scope.evaluate(output.expr)
+            value, d = self.evaluation.root.evaluate(output.expr)
+            d.extend(self.evaluation.drain())
             if d.has_errors:
                 self.diags.extend(d)
                 continue
@@ -349,15 +360,15 @@ class _Executor:
         if self.plan.destroy:
             return
         from ..plan.planner import evaluate_checks
-        self.diags.extend(evaluate_checks(self.module, self.scope))
+        self.diags.extend(evaluate_checks(self.evaluation))
 
 
-def apply(plan: Plan, module: Module, providers: ProviderSet, workdir: str,
+def apply(plan: Plan, config: Config | Module, providers: ProviderSet, workdir: str,
           hooks: Hooks | None = None, sink: StateSink | None = None,
           options: ApplyOptions | None = None,
           intent: IntentSink | None = None) -> tuple[State, Diagnostics]:
     options = options or ApplyOptions()
-    ex = _Executor(plan, module, providers, hooks or Hooks(), sink, workdir, intent)
+    ex = _Executor(plan, as_config(config), providers, hooks or Hooks(), sink, workdir, intent)
     ex.walk(options.parallelism)
     ex.outputs()
     ex.checks()

@@ -20,7 +20,7 @@ from ..config.hcl import parse_expression
 from ..config.render_value import render_value
 from ..diagnostics import Diagnostics
 from ..operations import RunOptions, backend_for, load_configuration
-from ..scope import Scope
+from ..scope import Evaluation
 from ..state.backends.base import StateError
 from ..state.model import State
 from ..values import mark_paths
@@ -42,33 +42,33 @@ def evaluate_line(text: str, ctx: EvalContext) -> tuple[str | None, Diagnostics]
     return render_value(value), diags
 
 
-def fill_from_state(scope: Scope, state: State | None) -> None:
-    """Resource values from state (sensitive attributes stay marked)."""
+def fill_from_state(evaluation: Evaluation, state: State | None) -> None:
+    """Resource values from state (sensitive attributes stay marked), in every module."""
     if state is None:
         return
     for addr, rs in state.resources.items():
-        if addr not in scope.module.resources:
+        if evaluation.config.resource(addr) is None:
             continue
-        scope.set_expansion(addr, rs.each_mode or "")
+        evaluation.set_expansion(addr, rs.each_mode or "")
         for key, obj in rs.instances.items():
             value: Any = mark_paths(obj.attributes, [tuple(p) for p in obj.sensitive_paths])
-            scope.set_instance(InstanceAddr(addr, key), value)
+            evaluation.set_instance(InstanceAddr(addr, key), value)
 
 
 def console_context(workdir: str, var_sources: list, console: Console
                     ) -> tuple[EvalContext | None, Diagnostics]:
     opts = RunOptions(workdir=workdir, var_sources=var_sources, input_enabled=False)
-    module, variables, diags = load_configuration(opts)
-    if module is None or diags.has_errors:
+    config, variables, diags = load_configuration(opts)
+    if config is None or diags.has_errors:
         return None, diags
-    scope = Scope(module, variables, workdir)
+    evaluation = Evaluation(config, variables, workdir)
     try:
         state = backend_for(workdir).read()
     except StateError as err:
         diags.error("Failed to load state", str(err))
         return None, diags
-    fill_from_state(scope, state)
-    ctx = scope.context()
+    fill_from_state(evaluation, state)
+    ctx = evaluation.root.context()
     ctx.path_module = ctx.path_root = "."  # as Terraform shows them (relative to the cwd)
     return ctx, diags
 

@@ -196,15 +196,15 @@ def cmd_state(argv: list[str], console: Console) -> int:
 
 def cmd_graph(argv: list[str], console: Console) -> int:
     parse(argv, {"no-color": BOOL, "type": VALUE, "draw-cycles": BOOL}, "graph")
-    module, diags = load_config_dir(os.getcwd())
-    if module is None or diags.has_errors:
-        print_diagnostics(console, diags, module.files if module else {})
+    config, diags = load_config_dir(os.getcwd())
+    if config is None or diags.has_errors:
+        print_diagnostics(console, diags, config.files if config else {})
         return 1
     state, rc = _read_state(console)
     if rc:
         return rc
-    rg, d = build_graph(module, state)
-    print_diagnostics(console, d, module.files)
+    rg, d = build_graph(config, state)
+    print_diagnostics(console, d, config.files)
     console.print(to_dot(rg).rstrip("\n"))
     return 1 if d.has_errors else 0
 

@@ -80,26 +80,26 @@ def cmd_init(argv: list[str], console: Console) -> int:
     parse(argv, INIT_FLAGS, "init")
     workdir = os.getcwd()
     console.print(console.bold("Initializing the backend..."))
-    module, diags = load_config_dir(workdir)
-    if module is None or diags.has_errors:
-        return _fail(console, diags, module.files if module else {})
+    config, diags = load_config_dir(workdir)
+    if config is None or diags.has_errors:
+        return _fail(console, diags, config.files if config else {})
     os.makedirs(os.path.join(workdir, ".vpnform"), exist_ok=True)
     console.print("")
     console.print(console.bold("Initializing provider plugins..."))
     from ..providers import available_providers
     installed = available_providers()
-    for name in sorted(module.provider_names()):
-        req = module.required_providers.get(name)
+    for name in sorted(config.provider_names()):
+        req = config.module.required_providers.get(name)
         if name not in installed:
             d = Diagnostics()
             d.error("Failed to query available provider packages",
                     f'Could not find a provider named "{name}" among the providers '
                     f"installed with vpnform ({', '.join(sorted(installed))}).",
                     req.range if req else None)
-            return _fail(console, d, module.files)
+            return _fail(console, d, config.files)
         source = req.source if req and req.source else f"tencentcloudstack/{name}"
         console.print(f"- Using built-in {source} (vpnform provider \"{name}\")")
-    print_diagnostics(console, diags, module.files)
+    print_diagnostics(console, diags, config.files)
     console.print("")
     console.print(console.bold("vpnform has been successfully initialized!"))
     console.print("")
@@ -112,24 +112,24 @@ def cmd_validate(argv: list[str], console: Console) -> int:
     args = parse(argv, VALIDATE_FLAGS, "validate")
     as_json = bool(args.get("json"))
     workdir = os.getcwd()
-    module, diags = load_config_dir(workdir)
-    if module is None or diags.has_errors:
+    config, diags = load_config_dir(workdir)
+    if config is None or diags.has_errors:
         if as_json:
-            return _validate_json(console, diags, module.files if module else {})
-        return _fail(console, diags, module.files if module else {})
+            return _validate_json(console, diags, config.files if config else {})
+        return _fail(console, diags, config.files if config else {})
     # Like Terraform, validate does not need variable values: every input is unknown.
     variables = {name: (v.default if v.has_default else UNKNOWN)
-                 for name, v in module.variables.items()}
-    providers, d = setup_providers(module, variables, workdir, None)
+                 for name, v in config.module.variables.items()}
+    providers, d = setup_providers(config, variables, workdir, None)
     diags.extend(d)
     if not d.has_errors:
-        _, d = run_plan(module, variables, None, providers,
+        _, d = run_plan(config, variables, None, providers,
                         PlanOptions(refresh=False, validate_only=True), workdir, Hooks())
         diags.extend(d)
     providers.close()
     if as_json:
-        return _validate_json(console, diags, module.files)
-    print_diagnostics(console, diags, module.files)
+        return _validate_json(console, diags, config.files)
+    print_diagnostics(console, diags, config.files)
     if diags.has_errors:
         return 1
     console.print(console.bold("Success!") + " The configuration is valid.")
@@ -167,10 +167,10 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
     if args.get("no-color"):
         console.color = False
     workdir = opts.workdir
-    module, variables, diags = load_configuration(opts)
+    config, variables, diags = load_configuration(opts)
     console.add_secrets_from(variables)
-    if module is None or diags.has_errors:
-        return _fail(console, diags, module.files if module else {})
+    if config is None or diags.has_errors:
+        return _fail(console, diags, config.files if config else {})
     backend = backend_for(workdir)
     replace = _replace_addrs(args)
     refresh = args.get("refresh", True)
@@ -179,24 +179,24 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
             state = backend.read()
             _add_state_secrets(console, state)
             diags.extend(in_flight_warning(state))
-            providers, d = setup_providers(module, variables, workdir, state)
+            providers, d = setup_providers(config, variables, workdir, state)
             diags.extend(d)
             if d.has_errors:
                 providers.close()
-                return _fail(console, diags, module.files)
+                return _fail(console, diags, config.files)
             try:
-                plan, d = run_plan(module, variables, state, providers,
+                plan, d = run_plan(config, variables, state, providers,
                                    PlanOptions(destroy=destroy, refresh=refresh,
                                                parallelism=opts.parallelism, replace=replace,
                                                evaluate_checks=not then_apply),
                                    workdir, Hooks())
                 diags.extend(d)
                 if plan is None or d.has_errors:
-                    return _fail(console, diags, module.files)
-                print_diagnostics(console, diags, module.files)
+                    return _fail(console, diags, config.files)
+                print_diagnostics(console, diags, config.files)
                 if not then_apply:
-                    return _after_plan(args, console, plan, module, workdir, refresh, replace)
-                return _confirm_and_apply(args, console, plan, module, providers, backend,
+                    return _after_plan(args, console, plan, config, workdir, refresh, replace)
+                return _confirm_and_apply(args, console, plan, config, providers, backend,
                                           opts, destroy)
             finally:
                 providers.close()
@@ -210,7 +210,7 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
         return _fail(console, d)
 
 
-def _after_plan(args, console, plan: Plan, module, workdir, refresh, replace) -> int:
+def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace) -> int:
     if plan.destroy and not plan.has_resource_changes:
         console.print("")
         console.print(console.bold("No changes.") + " No objects need to be destroyed.")
@@ -221,7 +221,7 @@ def _after_plan(args, console, plan: Plan, module, workdir, refresh, replace) ->
         console.print(render_plan(plan, console.color).rstrip("\n"))
     out = args.get("out")
     if out:
-        planfile.write_plan_file(out, plan, module.files, workdir, refresh, replace)
+        planfile.write_plan_file(out, plan, config.files, workdir, refresh, replace)
         console.print("")
         console.print("─" * 77)
         console.print("")
@@ -241,7 +241,7 @@ def _after_plan(args, console, plan: Plan, module, workdir, refresh, replace) ->
     return 0
 
 
-def _confirm_and_apply(args, console, plan: Plan, module, providers, backend, opts,
+def _confirm_and_apply(args, console, plan: Plan, config, providers, backend, opts,
                        destroy: bool, saved: bool = False) -> int:
     if not saved:
         if destroy and not plan.has_resource_changes:
@@ -251,9 +251,9 @@ def _confirm_and_apply(args, console, plan: Plan, module, providers, backend, op
             console.print(render_plan(plan, console.color).rstrip("\n"))
     if not plan.has_changes:
         counter = _Counter()
-        final, diags = run_apply(plan, module, providers, backend, opts.workdir, counter,
+        final, diags = run_apply(plan, config, providers, backend, opts.workdir, counter,
                                  opts.parallelism)
-        return _report_apply(console, final, diags, counter, destroy, module.files)
+        return _report_apply(console, final, diags, counter, destroy, config.files)
     if not saved and not args.get("auto-approve"):
         # Like Terraform, the answer is read from standard input even when it is not a
         # terminal (`echo yes | vpnform apply`); -input=false refuses to ask at all.
@@ -283,9 +283,9 @@ def _confirm_and_apply(args, console, plan: Plan, module, providers, backend, op
     console.print("")
     counter = _Counter()
     hooks = MultiHooks(HumanHooks(console), counter)
-    final, diags = run_apply(plan, module, providers, backend, opts.workdir, hooks,
+    final, diags = run_apply(plan, config, providers, backend, opts.workdir, hooks,
                              opts.parallelism)
-    return _report_apply(console, final, diags, counter, destroy, module.files)
+    return _report_apply(console, final, diags, counter, destroy, config.files)
 
 
 def _report_apply(console, final, diags, counter, destroy, files) -> int:
@@ -346,10 +346,10 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
         d = Diagnostics()
         d.error("Failed to load the saved plan", str(err))
         return _fail(console, d)
-    module, diags = load_config_dir(workdir)
-    if module is None or diags.has_errors:
-        return _fail(console, diags, module.files if module else {})
-    if config_digest(module) != saved.config_digest:
+    config, diags = load_config_dir(workdir)
+    if config is None or diags.has_errors:
+        return _fail(console, diags, config.files if config else {})
+    if config_digest(config) != saved.config_digest:
         d = Diagnostics()
         d.error("Saved plan does not match the configuration",
                 f"The configuration in {workdir} has changed since the plan {path} was "
@@ -365,22 +365,22 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
             serial = state.serial if state else 0
             if (lineage, serial) != (saved.state_lineage, saved.state_serial):
                 return _stale(console, path)
-            providers, d = setup_providers(module, saved.variables, workdir, state)
+            providers, d = setup_providers(config, saved.variables, workdir, state)
             try:
                 if d.has_errors:
-                    return _fail(console, d, module.files)
+                    return _fail(console, d, config.files)
                 replace = [parse_instance(a) for a in saved.replace]
-                plan, d = run_plan(module, saved.variables, state, providers,
+                plan, d = run_plan(config, saved.variables, state, providers,
                                    PlanOptions(destroy=saved.destroy, refresh=saved.refresh,
                                                parallelism=opts.parallelism, replace=replace,
                                                evaluate_checks=False),
                                    workdir, Hooks())
                 if plan is None or d.has_errors:
-                    return _fail(console, d, module.files)
+                    return _fail(console, d, config.files)
                 actions = {str(a): c.action.value for a, c in plan.changes.items()}
                 if actions != saved.actions:
                     return _stale(console, path)
-                return _confirm_and_apply(args, console, plan, module, providers, backend,
+                return _confirm_and_apply(args, console, plan, config, providers, backend,
                                           opts, saved.destroy, saved=True)
             finally:
                 providers.close()

@@ -51,10 +51,10 @@ def cmd_tunnel(argv: list[str], console: Console) -> int:
     workdir = os.getcwd()
     opts = RunOptions(workdir=workdir, var_sources=list(args.var_sources),
                       input_enabled=False)
-    module, variables, diags = load_configuration(opts)
+    config, variables, diags = load_configuration(opts)
     console.add_secrets_from(variables)
-    if module is None or diags.has_errors:
-        print_diagnostics(console, diags, module.files if module else {})
+    if config is None or diags.has_errors:
+        print_diagnostics(console, diags, config.files if config else {})
         return 1
     try:
         state = backend_for(workdir).read()
@@ -69,10 +69,10 @@ def cmd_tunnel(argv: list[str], console: Console) -> int:
                 "first.")
         print_diagnostics(console, d, {})
         return 1
-    providers, d = setup_providers(module, variables, workdir, state)
+    providers, d = setup_providers(config, variables, workdir, state)
     try:
         if d.has_errors:
-            print_diagnostics(console, d, module.files)
+            print_diagnostics(console, d, config.files)
             return 1
         targets = _targets(args.positional, state, required=(sub != "status"))
         if sub == "status":

@@ -36,8 +36,10 @@ from .model import (
     Lifecycle,
     Local,
     Module,
+    ModuleCall,
     Output,
     ProviderConfig,
+    ProviderPass,
     ProviderRef,
     RequiredProvider,
     Resource,
@@ -47,21 +49,25 @@ from .model import (
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
 _TOP_LEVEL = ["terraform", "provider", "variable", "locals", "resource", "data", "output",
-              "check"]
-_NOT_YET = {"module", "moved", "import", "removed"}
+              "check", "module"]
+_NOT_YET = {"moved", "import", "removed"}
 _LABELS = {"resource": ("type", "name"), "data": ("type", "name"), "provider": ("name",),
            "variable": ("name",), "output": ("name",), "locals": (), "terraform": (),
-           "check": ("name",)}
+           "check": ("name",), "module": ("name",)}
+_MODULE_META_ARGS = ("source", "version", "count", "for_each", "depends_on", "providers")
 _RESERVED_VARIABLE_NAMES = {"source", "version", "providers", "count", "for_each", "lifecycle",
                             "depends_on", "locals"}
 _META_ARGS = ("count", "for_each", "depends_on", "provider")
 
 
-def load_module(dir: str, *, cache_dir: str | None = None) -> tuple[Module | None, Diagnostics]:
+def load_module(dir: str, *, cache_dir: str | None = None,
+                display_dir: str = "") -> tuple[Module | None, Diagnostics]:
     """Parse every ``*.tf`` file in ``dir`` (sorted by name) into a Module.
 
-    Filenames in source ranges and ``Module.files`` are relative to ``dir``. ``cache_dir``
-    enables the parse cache (see hcl.parse). Returns None only when nothing could be read.
+    Filenames in source ranges and ``Module.files`` are ``display_dir``/name: relative to
+    the root module's directory (``display_dir`` is "" for the root module itself).
+    ``cache_dir`` enables the parse cache (see hcl.parse). Returns None only when nothing
+    could be read.
     """
     diags = Diagnostics()
     try:
@@ -102,8 +108,9 @@ def load_module(dir: str, *, cache_dir: str | None = None) -> tuple[Module | Non
             continue
         if text.startswith("\ufeff"):
             text = text[1:]
-        module.files[name] = text
-        body, d = hcl.parse(text, name, cache_dir)
+        shown = os.path.join(display_dir, name) if display_dir else name
+        module.files[shown] = text
+        body, d = hcl.parse(text, shown, cache_dir)
         diags.extend(d)
         if body is not None:
             builder.add_file(body)
@@ -113,8 +120,8 @@ def load_module(dir: str, *, cache_dir: str | None = None) -> tuple[Module | Non
 # ---------------------------------------------------------------------------------------
 
 
-def _check_labels(blk: syn.Block, diags: Diagnostics) -> bool:
-    names = _LABELS[blk.type]
+def _check_labels(blk: syn.Block, diags: Diagnostics, kind: str | None = None) -> bool:
+    names = _LABELS[kind or blk.type]
     n = len(names)
     if len(blk.labels) < n:
         diags.error(f"Missing name for {blk.type}",
@@ -264,7 +271,8 @@ class _ModuleBuilder:
                     f'are arguments: {b.type} = {{ source = "...", version = "..." }}.',
                     b.type_range)
         for name, attr in blk.body.attributes.items():
-            v, dd = evaluate_constant(attr.expr)
+            expr, aliases = self.configuration_aliases(name, attr.expr)
+            v, dd = evaluate_constant(expr)
             d.extend(dd)
             if dd.has_errors:
                 continue
@@ -290,7 +298,36 @@ class _ModuleBuilder:
                         attr.expr.range)
                 continue
             self.m.required_providers[name] = RequiredProvider(name, source, version,
-                                                               attr.range)
+                                                               attr.range, aliases)
+
+    def configuration_aliases(self, name: str, expr: syn.Expr) -> tuple[syn.Expr, list]:
+        """Split ``configuration_aliases = [tencentcloud.hk]`` (provider references, not
+        values) off a requirement object; the rest is evaluated as a constant."""
+        if not isinstance(expr, syn.ObjectExpr):
+            return expr, []
+        rest, aliases = [], []
+        for item in expr.items:
+            key = item.key
+            if not (isinstance(key, syn.LiteralExpr) and key.value == "configuration_aliases"):
+                rest.append(item)
+                continue
+            value = item.value
+            items = value.items if isinstance(value, syn.TupleExpr) else None
+            if items is None:
+                self.diags.error("Invalid configuration_aliases",
+                                 "configuration_aliases must be a list of provider "
+                                 f"references, like [{name}.hk].", value.range)
+                continue
+            for it in items:
+                t = it.traversal if isinstance(it, syn.ScopeTraversalExpr) else None
+                if (t is None or t.root != name or len(t.steps) != 1
+                        or not isinstance(t.steps[0], syn.GetAttr)):
+                    self.diags.error("Invalid configuration_aliases",
+                                     f"Each entry must be a reference to an alias of {name}, "
+                                     f"like {name}.hk.", it.range)
+                    continue
+                aliases.append(ProviderRef(name, t.steps[0].name, it.range))
+        return syn.ObjectExpr(rest, expr.range), aliases
 
     # -- provider ------------------------------------------------------------------------
     def b_provider(self, blk: syn.Block) -> None:
@@ -428,6 +465,91 @@ class _ModuleBuilder:
                 out.preconditions.append(rule)
         self.m.outputs[name] = out
 
+    # -- module --------------------------------------------------------------------------
+    def b_module(self, blk: syn.Block) -> None:
+        d = self.diags
+        name = blk.labels[0]
+        prior = self.m.module_calls.get(name)
+        if prior is not None:
+            d.error("Duplicate module call",
+                    f'A module call named "{name}" was already defined at {prior.range}. Module '
+                    "calls must have unique names within a module.", blk.range)
+            return
+        attrs = dict(blk.body.attributes)
+        meta = {k: attrs.pop(k) for k in _MODULE_META_ARGS if k in attrs}
+        for inner in blk.body.blocks:
+            detail = (f'Blocks of type "{inner.type}" are not expected here.'
+                      if inner.type != "lifecycle" else
+                      'The "lifecycle" block name is reserved for use by vpnform in a future '
+                      "version: a module block cannot have one.")
+            d.error("Unsupported block type", detail, inner.type_range)
+        if not _require(blk.body, "source", blk.range, d):
+            return
+        src_attr = meta["source"]
+        source = src_attr.expr.value if isinstance(src_attr.expr, syn.LiteralExpr) else None
+        if not isinstance(source, str):
+            d.error("Variables not allowed",
+                    "The module source must be a literal string: variables and other "
+                    "expressions are not allowed here, because vpnform reads modules before "
+                    "it evaluates anything.", src_attr.expr.range)
+            return
+        if not (source.startswith("./") or source.startswith("../")
+                or source in (".", "..")):
+            d.error("Unsupported module source",
+                    f'The module source "{source}" is not a local path. vpnform installs '
+                    'modules only from local directories: start the path with "./" or "../", '
+                    'like source = "./modules/site".', src_attr.expr.range)
+            return
+        if "version" in meta:
+            d.error("Invalid version argument",
+                    "A version constraint applies only to modules from a registry; the "
+                    f'module source "{source}" is a local path. Remove the version argument.',
+                    meta["version"].name_range)
+        call = ModuleCall(name, source, attrs, range=blk.range, source_range=src_attr.expr.range)
+        if "count" in meta:
+            call.count = meta["count"].expr
+        if "for_each" in meta:
+            if call.count is not None:
+                d.error('Invalid combination of "count" and "for_each"',
+                        'The "count" and "for_each" meta-arguments are mutually-exclusive, only '
+                        "one should be used to be explicit about the number of module "
+                        "instances to be created.", meta["for_each"].name_range)
+            else:
+                call.for_each = meta["for_each"].expr
+        if "depends_on" in meta:
+            call.depends_on = self.depends_on(meta["depends_on"])
+        if "providers" in meta:
+            call.providers = self.provider_passes(meta["providers"])
+        self.m.module_calls[name] = call
+
+    def provider_passes(self, attr: syn.Attribute) -> list:
+        d = self.diags
+        expr = attr.expr
+        if not isinstance(expr, syn.ObjectExpr):
+            d.error("Invalid providers argument",
+                    "The providers argument must be a map from provider names inside the "
+                    "module to provider configurations here, like "
+                    "providers = { tencentcloud = tencentcloud.hk }.", expr.range)
+            return []
+        out: list[ProviderPass] = []
+        for item in expr.items:
+            key = item.key
+            if isinstance(key, syn.LiteralExpr) and isinstance(key.value, str):
+                child = ProviderRef(key.value, None, key.range)
+            else:
+                child = self.provider_ref(syn.Attribute("providers", key, key.range, key.range))
+            parent = self.provider_ref(syn.Attribute("providers", item.value, item.value.range,
+                                                     item.value.range))
+            if child is not None and parent is not None:
+                if child.name != parent.name:
+                    d.error("Invalid providers argument",
+                            f"Provider {parent.name} cannot be passed as {child.name}: a "
+                            "module's provider configurations must be of the same provider.",
+                            item.value.range)
+                    continue
+                out.append(ProviderPass(child, parent))
+        return out
+
     # -- check ---------------------------------------------------------------------------
     def b_check(self, blk: syn.Block) -> None:
         d = self.diags
@@ -453,10 +575,10 @@ class _ModuleBuilder:
                 if rule is not None:
                     check.asserts.append(rule)
             elif inner.type == "data":
-                d.error("Unsupported block type",
-                        "vpnform does not support scoped data sources in check blocks yet. "
-                        "Declare the data source at the top level and refer to it from the "
-                        "assertion instead.", inner.type_range)
+                if _check_labels(inner, d, "data"):
+                    res = self.resource(inner, DATA, store=False)
+                    if res is not None:
+                        check.data[res.addr] = res
             else:
                 d.error("Unsupported block type",
                         f'Blocks of type "{inner.type}" are not expected here.'
@@ -474,18 +596,19 @@ class _ModuleBuilder:
     def b_data(self, blk: syn.Block) -> None:
         self.resource(blk, DATA)
 
-    def resource(self, blk: syn.Block, mode: str) -> None:
+    def resource(self, blk: syn.Block, mode: str, store: bool = True) -> Resource | None:
         d = self.diags
         rtype, rname = blk.labels
         addr = ResourceAddr(mode, rtype, rname)
-        prior = self.m.resources.get(addr)
+        prior = self.m.resources.get(addr) or next(
+            (c.data[addr] for c in self.m.checks.values() if addr in c.data), None)
         if prior is not None:
             kind = "resource" if mode == MANAGED else "data"
             what = "resource" if mode == MANAGED else "data resource"
             d.error(f'Duplicate {kind} "{rtype}" configuration',
                     f'A {rtype} {what} named "{rname}" was already declared at {prior.range}. '
                     "Resource names must be unique per type in each module.", blk.range)
-            return
+            return None
         attrs = dict(blk.body.attributes)
         meta = {k: attrs.pop(k) for k in _META_ARGS if k in attrs}
         blocks = []
@@ -525,7 +648,9 @@ class _ModuleBuilder:
             ref = self.provider_ref(meta["provider"])
             if ref is not None:
                 res.provider = ref
-        self.m.resources[addr] = res
+        if store:
+            self.m.resources[addr] = res
+        return res
 
     def depends_on(self, attr: syn.Attribute) -> list:
         items = _static_list(attr, self.diags)

@@ -100,6 +100,8 @@ class RequiredProvider:
     source: str = ""  # e.g. "tencentcloudstack/tencentcloud"
     version: str = ""
     range: SourceRange | None = None
+    # aliases a child module expects its caller to pass (``configuration_aliases``)
+    configuration_aliases: list = field(default_factory=list)  # list[ProviderRef]
 
 
 @dataclass
@@ -132,11 +134,36 @@ class Check:
     """A top-level ``check "name" { assert { condition, error_message } ... }`` block.
 
     Its assertions are evaluated at the end of plan and apply; a failure is a warning.
-    ``data`` holds nested (scoped) data resources: not supported yet, always empty."""
+    ``data`` holds its nested (scoped) data resources: read just before the assertions,
+    visible only inside the check block, and a failure to read one is a warning too."""
 
     name: str
     asserts: list = field(default_factory=list)  # list[CheckRule]
+    data: dict = field(default_factory=dict)  # ResourceAddr -> Resource (mode data)
     range: SourceRange | None = None
+
+
+@dataclass
+class ProviderPass:
+    """One entry of a module block's ``providers = { child = parent }`` map."""
+
+    child: ProviderRef  # the configuration's name inside the called module
+    parent: ProviderRef  # a configuration of the calling module
+
+
+@dataclass
+class ModuleCall:
+    """A ``module "name" { source = "./x" ... }`` block: the arguments stay unevaluated."""
+
+    name: str
+    source: str
+    arguments: dict = field(default_factory=dict)  # input variable name -> syntax Attribute
+    count: Expr | None = None
+    for_each: Expr | None = None
+    depends_on: list = field(default_factory=list)  # list[Traversal]
+    providers: list = field(default_factory=list)  # list[ProviderPass]
+    range: SourceRange | None = None  # the `module "name"` header
+    source_range: SourceRange | None = None
 
 
 @dataclass
@@ -152,6 +179,7 @@ class Module:
     resources: dict = field(default_factory=dict)  # ResourceAddr -> Resource
     outputs: dict = field(default_factory=dict)  # name -> Output
     checks: dict = field(default_factory=dict)  # name -> Check
+    module_calls: dict = field(default_factory=dict)  # name -> ModuleCall
     backend: Backend | None = None
     required_version: str = ""
 

@@ -1,9 +1,11 @@
-"""The dependency graph of a module's resources (networkx), from references and depends_on.
+"""The dependency graph of the configuration's resources (networkx), over every module.
 
-Edges point from a dependency to its dependent (B -> A: B must be planned/applied before
-A). References through locals are followed transitively. A cycle is reported as one
-diagnostic naming every member. Orphans (in state, not in config) join the graph through
-the dependencies state recorded for them.
+Nodes are configuration addresses (module steps without instance keys). Edges point from
+a dependency to its dependent (B -> A: B must be planned/applied before A), from
+references followed through locals, module inputs and outputs (refs.py), depends_on, and
+module blocks' count/for_each/depends_on. A cycle is reported as one diagnostic naming
+every member. Orphans (in state, not in config) join the graph through the dependencies
+state recorded for them.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from ..addrs import MANAGED, ResourceAddr
-from ..config.evaluate import reference_of
 from ..config.model import Module, Resource
 from ..config.syntax import Traversal
+from ..config.tree import Config, as_config, config_addr
 from ..diagnostics import Diagnostics, SourceRange
 from ..state.model import State
+from .refs import ConfigRefs
 
 
 @dataclass
@@ -26,6 +29,7 @@ class ResourceGraph:
     # for each resource, the references it makes: list of (ResourceAddr, attribute or None,
     # top-level argument name or None) — used for PlannedObject.references
     attribute_refs: dict = field(default_factory=dict)
+    refs: ConfigRefs | None = None  # the static reference resolver the graph was built with
 
     def dependencies(self, addr: ResourceAddr) -> list[ResourceAddr]:
         """Direct dependencies, sorted."""
@@ -60,83 +64,47 @@ def body_traversals(resource: Resource) -> list[tuple[str | None, Traversal]]:
     return out
 
 
-class _LocalRefs:
-    """Resolves local.X to the resources it (transitively) refers to, memoised."""
-
-    def __init__(self, module: Module):
-        self.module = module
-        self.memo: dict[str, set[ResourceAddr]] = {}
-        self.active: set[str] = set()
-
-    def resources_of(self, name: str) -> set[ResourceAddr]:
-        if name in self.memo:
-            return self.memo[name]
-        local = self.module.locals.get(name)
-        if local is None or name in self.active:
-            return set()  # undeclared / cyclic locals are reported by the evaluator
-        self.active.add(name)
-        found: set[ResourceAddr] = set()
-        for t in local.expr.traversals():
-            found |= self.traversal_resources(t)
-        self.active.discard(name)
-        self.memo[name] = found
-        return found
-
-    def traversal_resources(self, t: Traversal) -> set[ResourceAddr]:
-        ref, _ = reference_of(t)
-        if ref is None:
-            return set()
-        if ref.kind == "local":
-            return self.resources_of(ref.name)
-        if ref.kind in ("resource", "data") and ref.addr in self.module.resources:
-            return {ref.addr}
-        return set()
-
-
-def build_graph(module: Module, state: State | None = None) -> tuple[ResourceGraph, Diagnostics]:
+def build_graph(config: Config | Module, state: State | None = None
+                ) -> tuple[ResourceGraph, Diagnostics]:
+    config = as_config(config)
     diags = Diagnostics()
     g = nx.DiGraph()
-    locals_ = _LocalRefs(module)
+    refs = ConfigRefs(config)
     attribute_refs: dict[ResourceAddr, list] = {}
     first_ref_range: dict[tuple[ResourceAddr, ResourceAddr], SourceRange] = {}
+    resources = config.resources()
 
-    for addr in module.resources:
+    for addr in resources:
         g.add_node(addr)
-    for addr, res in module.resources.items():
-        refs: list = []
+    for addr, res in resources.items():
+        node = config.node(addr.module)
+        refs_out: list = []
         for top, t in body_traversals(res):
-            ref, _ = reference_of(t)
-            if ref is None:
-                continue
-            if ref.kind == "local":
-                targets = locals_.resources_of(ref.name)
-                attr = None
-            elif ref.kind in ("resource", "data") and ref.addr in module.resources:
-                targets = {ref.addr}
-                attr = _first_attr(ref.remaining)
-            else:
-                continue
-            for target in targets:
+            for target, attr in refs.attribute_targets(node, t):
                 g.add_edge(target, addr)
                 first_ref_range.setdefault((target, addr), t.range)
                 if top is not None:
-                    refs.append((target, attr, top))
-        attribute_refs[addr] = refs
+                    refs_out.append((target, attr, top))
+        for t in res.depends_on:  # `depends_on = [module.x]`: everything in module x
+            for target in refs.depends_on_target(node, t):
+                g.add_edge(target, addr)
+                first_ref_range.setdefault((target, addr), t.range)
+        for target in refs.expansion(node):
+            g.add_edge(target, addr)
+            first_ref_range.setdefault((target, addr), node.call.range if node.call else None)
+        attribute_refs[addr] = refs_out
 
     # Orphans: in state but not in configuration; ordered by their recorded dependencies.
     if state is not None:
-        for raddr, rs in state.resources.items():
-            if raddr in module.resources:
-                continue
-            g.add_node(raddr)
-        for raddr, rs in state.resources.items():
-            if raddr in module.resources:
-                continue
+        orphans = {config_addr(raddr): rs for raddr, rs in state.resources.items()
+                   if config_addr(raddr) not in resources}
+        g.add_nodes_from(orphans)
+        for caddr, rs in orphans.items():
             for obj in rs.instances.values():
                 for dep in obj.dependencies:
                     dep_addr = _parse_dep(dep)
-                    if dep_addr is not None and dep_addr in g:
-                        g.add_edge(dep_addr, raddr)
+                    if dep_addr is not None and dep_addr in g and dep_addr != caddr:
+                        g.add_edge(dep_addr, caddr)
 
     for component in nx.strongly_connected_components(g):
         members = sorted(component)
@@ -156,22 +124,13 @@ def build_graph(module: Module, state: State | None = None) -> tuple[ResourceGra
             f"The resources {names} refer to each other in a cycle, so none of them can be "
             "planned first. Remove one of the references (or depends_on entries) to break "
             "the cycle.", subject)
-    return ResourceGraph(g, attribute_refs), diags
-
-
-def _first_attr(steps: tuple) -> str | None:
-    for s in steps:
-        name = getattr(s, "name", None)
-        if name is not None:
-            return name
-        return None
-    return None
+    return ResourceGraph(g, attribute_refs, refs), diags
 
 
 def _parse_dep(text: str) -> ResourceAddr | None:
     from ..addrs import AddressError, parse_resource
     try:
-        return parse_resource(text)
+        return config_addr(parse_resource(text))
     except AddressError:
         return None
 

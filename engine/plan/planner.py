@@ -20,12 +20,13 @@ from ..addrs import DATA, MANAGED, InstanceAddr, ResourceAddr
 from ..config.conditions import (CHECK_ASSERTION, POSTCONDITION, PRECONDITION,
                                  check_rules)
 from ..config.model import Module, Resource
+from ..config.tree import Config, as_config, config_addr
 from ..diagnostics import Diagnostic, Diagnostics, Severity, SourceRange
 from ..graph.build import ResourceGraph, build_graph
 from ..hooks import Hooks
-from ..provider_set import ProviderSet, provider_addr_for
+from ..provider_set import ProviderSet
 from ..providers import PlannedObject, PlanRequest
-from ..scope import Scope
+from ..scope import Evaluation, Scope, expand
 from ..state.model import TAINTED, InstanceObject, State
 from ..values import (UNKNOWN, Sensitive, contains_sensitive, is_unknown, is_wholly_known,
                       mark_paths, sensitive_strings, strip_sensitive, unmark)
@@ -45,10 +46,11 @@ class PlanOptions:
     evaluate_checks: bool = True
 
 
-def config_digest(module: Module) -> str:
+def config_digest(config: Config | Module) -> str:
+    files = config.files
     h = hashlib.sha256()
-    for name in sorted(module.files):
-        h.update(name.encode() + b"\0" + module.files[name].encode() + b"\0")
+    for name in sorted(files):
+        h.update(name.encode() + b"\0" + files[name].encode() + b"\0")
     return h.hexdigest()
 
 
@@ -98,18 +100,27 @@ def refresh_state(state: State, providers: ProviderSet, parallelism: int,
 
 
 class _Planner:
-    def __init__(self, module: Module, prior: State, variables: dict, providers: ProviderSet,
-                 options: PlanOptions, workdir: str):
-        self.module = module
+    def __init__(self, config: Config, prior: State, variables: dict, providers: ProviderSet,
+                 options: PlanOptions, workdir: str, graph: ResourceGraph):
+        self.config = config
+        self.module = config.module  # the root module
         self.prior = prior
         self.providers = providers
         self.options = options
-        self.scope = Scope(module, variables, workdir)
+        self.graph = graph
+        self.evaluation = Evaluation(config, variables, workdir, graph.refs)
         self.diags = Diagnostics()
         self.changes: dict[InstanceAddr, ResourceInstanceChange] = {}
         self.planned_objects: dict[str, list[PlannedObject]] = {}
-        self.graph: ResourceGraph | None = None
         self.data_values: dict[InstanceAddr, Any] = {}
+        # configuration address -> the full addresses state holds for it
+        self.prior_by_config: dict[ResourceAddr, list[ResourceAddr]] = {}
+        for raddr in sorted(prior.resources):
+            self.prior_by_config.setdefault(config_addr(raddr), []).append(raddr)
+
+    def drain(self) -> None:
+        """Diagnostics of module inputs, outputs and expansions evaluated so far."""
+        self.diags.extend(self.evaluation.drain())
 
     # -- helpers -----------------------------------------------------------------------
     def _map_diags(self, diags: Diagnostics, addr: InstanceAddr, ranges: dict,
@@ -124,14 +135,14 @@ class _Planner:
             self.diags.append(Diagnostic(d.severity, d.summary, d.detail, subject or fallback,
                                          d.address or str(addr), d.attribute_path))
 
-    def _conditions(self, res: Resource, iaddr: InstanceAddr, each, post: bool,
+    def _conditions(self, scope: Scope, res: Resource, iaddr: InstanceAddr, each, post: bool,
                     self_value: Any = None) -> bool:
         """Pre- (``post`` False) or postconditions of one instance; False when one failed."""
         rules = res.lifecycle.postconditions if post else res.lifecycle.preconditions
         if not rules or self.options.validate_only or self.options.destroy:
             return True
         count_index = iaddr.key if isinstance(iaddr.key, int) else None
-        ctx = self.scope.context(count_index, each)
+        ctx = scope.context(count_index, each)
         if post:
             ctx.self_value = self_value
         d = check_rules(rules, ctx, POSTCONDITION if post else PRECONDITION,
@@ -143,42 +154,62 @@ class _Planner:
         return mark_paths(obj.attributes, [tuple(p) for p in obj.sensitive_paths])
 
     # -- resources ---------------------------------------------------------------------
-    def plan_resource(self, res: Resource) -> None:
-        addr = res.addr
-        paddr = provider_addr_for(res.provider, self.module)
-        provider = self.providers.get(paddr)
-        schema = self.providers.resource_schema(res.provider.name, addr.type, addr.mode == DATA)
+    def plan_resource(self, caddr: ResourceAddr) -> None:
+        """Every instance of one resource block, in every instance of its module."""
+        res = self.config.resources()[caddr]
+        paddr = self.config.provider_addrs.get(caddr)
+        provider = self.providers.get(paddr) if paddr is not None else None
+        schema = self.providers.resource_schema(res.provider.name, caddr.type, caddr.mode == DATA)
         if provider is None:
             return  # provider configuration failed; already diagnosed
         if schema is None:
-            kind = "data source" if addr.mode == DATA else "resource type"
+            kind = "data source" if caddr.mode == DATA else "resource type"
             known = sorted((self.providers.schemas[res.provider.name].data_sources
-                            if addr.mode == DATA else
+                            if caddr.mode == DATA else
                             self.providers.schemas[res.provider.name].resources))
             from ..config.evaluate import did_you_mean
-            hint = did_you_mean(addr.type, known)
+            hint = did_you_mean(caddr.type, known)
             self.diags.error(
                 f"Invalid {kind}",
-                f'The provider {paddr.source} does not support {kind} "{addr.type}".'
+                f'The provider {paddr.source} does not support {kind} "{caddr.type}".'
                 + (f' Did you mean "{hint}"?' if hint else ""),
-                res.type_range or res.range, address=str(addr))
-            self.scope.set_unknown_expansion(addr)
+                res.type_range or res.range, address=str(caddr))
             return
+        paths = self.evaluation.module_instances(caddr.module)
+        self.drain()
+        planned: set[ResourceAddr] = set()
+        for path in paths or []:
+            addr = ResourceAddr(caddr.mode, caddr.type, caddr.name, path)
+            planned.add(addr)
+            self._plan_resource_in(res, addr, self.evaluation.scope(path), paddr, provider,
+                                   schema, caddr)
+            self.drain()
+        if paths is None:
+            return  # a module expansion is not known: already diagnosed
+        # recorded instances of module instances that no longer exist
+        for raddr in self.prior_by_config.get(caddr, []):
+            if raddr not in planned:
+                self.plan_orphan(raddr, res, "delete_because_no_module")
 
-        keys, mode, ok = self._expand(res)
-        if not ok:
-            self.scope.set_unknown_expansion(addr)
+    def _plan_resource_in(self, res: Resource, addr: ResourceAddr, scope: Scope, paddr,
+                          provider, schema, caddr: ResourceAddr) -> None:
+        exp, d = expand(scope, res.count, res.for_each, str(addr))
+        self.diags.extend(d)
+        if exp is None:
+            self.evaluation.set_unknown_expansion(addr)
             return
-        self.scope.set_expansion(addr, mode)
+        keys, mode = exp.keys, exp.mode
+        self.evaluation.set_expansion(addr, mode)
         prior_rs = self.prior.resources.get(addr)
-        deps = [str(d) for d in self.graph.dependencies(addr)] if self.graph else []
+        deps = [str(d) for d in self.graph.dependencies(caddr)]
 
         for key, each in keys:
             iaddr = InstanceAddr(addr, key)
             if addr.mode == DATA:
-                self._plan_data_instance(res, iaddr, provider, schema, each)
+                self._plan_data_instance(scope, res, iaddr, paddr, provider, schema, each)
                 continue
-            self._plan_managed_instance(res, iaddr, paddr, provider, schema, each, deps, mode)
+            self._plan_managed_instance(scope, res, iaddr, paddr, provider, schema, each, deps,
+                                        mode, caddr)
 
         # instances in state whose key is no longer produced by count / for_each
         if prior_rs is not None and addr.mode == MANAGED:
@@ -193,76 +224,22 @@ class _Planner:
                 self._plan_delete(InstanceAddr(addr, key), prior_rs.provider, obj, reason,
                                   res)
 
-    def _expand(self, res: Resource) -> tuple[list, str, bool]:
-        if res.count is not None:
-            value, d = self.scope.evaluate(res.count)
-            self.diags.extend(d)
-            if d.has_errors:
-                return [], "count", False
-            value = strip_sensitive(value)
-            if is_unknown(value):
-                self.diags.error(
-                    "Invalid count argument",
-                    'The "count" value depends on resource attributes that cannot be '
-                    "determined until apply, so vpnform cannot predict how many instances "
-                    "will be created. Use values known at plan time (variables, literals).",
-                    res.count.range, address=str(res.addr))
-                return [], "count", False
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                self.diags.error(
-                    "Invalid count argument",
-                    "The given \"count\" argument value is unsuitable: must be a whole "
-                    f"number greater than or equal to zero, not {value!r}.",
-                    res.count.range, address=str(res.addr))
-                return [], "count", False
-            return [(i, None) for i in range(value)], "count", True
-        if res.for_each is not None:
-            value, d = self.scope.evaluate(res.for_each)
-            self.diags.extend(d)
-            if d.has_errors:
-                return [], "for_each", False
-            if contains_sensitive(value):
-                self.diags.error(
-                    "Invalid for_each argument",
-                    "Sensitive values, or values derived from sensitive values, cannot be "
-                    "used as for_each arguments: the instance keys would disclose them.",
-                    res.for_each.range, address=str(res.addr))
-                return [], "for_each", False
-            if not is_wholly_known(value) if isinstance(value, list) else is_unknown(value):
-                self.diags.error(
-                    "Invalid for_each argument",
-                    'The "for_each" value depends on resource attributes that cannot be '
-                    "determined until apply, so vpnform cannot predict how many instances "
-                    "will be created.", res.for_each.range, address=str(res.addr))
-                return [], "for_each", False
-            if isinstance(value, dict):
-                return [(str(k), (str(k), v)) for k, v in sorted(value.items())], "for_each", True
-            if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                return [(v, (v, v)) for v in sorted(set(value))], "for_each", True
-            self.diags.error(
-                "Invalid for_each argument",
-                'The given "for_each" argument value is unsuitable: the "for_each" argument '
-                "must be a map, or set of strings.", res.for_each.range, address=str(res.addr))
-            return [], "for_each", False
-        return [(None, None)], "", True
-
-    def _decode(self, res: Resource, iaddr: InstanceAddr, schema, each):
+    def _decode(self, scope: Scope, res: Resource, iaddr: InstanceAddr, schema, each):
         count_index = iaddr.key if isinstance(iaddr.key, int) else None
-        decoded = self.scope.decode(res.body, schema.block, res.range, count_index, each)
+        decoded = scope.decode(res.body, schema.block, res.range, count_index, each)
         for d in decoded.diagnostics:
             self.diags.append(d if d.address else d.with_address(str(iaddr)))
         return decoded
 
-    def _plan_managed_instance(self, res, iaddr, paddr, provider, schema, each, deps, mode):
-        decoded = self._decode(res, iaddr, schema, each)
+    def _plan_managed_instance(self, scope, res, iaddr, paddr, provider, schema, each, deps,
+                               mode, caddr):
+        decoded = self._decode(scope, res, iaddr, schema, each)
         if decoded.diagnostics.has_errors:
-            self.scope.set_instance(iaddr, UNKNOWN)
+            self.evaluation.set_instance(iaddr, UNKNOWN)
             return
         config = decoded.value
-        if not self._conditions(res, iaddr, each, post=False):
-            self.scope.set_instance(iaddr, UNKNOWN)
+        if not self._conditions(scope, res, iaddr, each, post=False):
+            self.evaluation.set_instance(iaddr, UNKNOWN)
             return
         vd = provider.validate(iaddr.resource.type, config)
         # what diagnostics must not quote: marked values and schema-sensitive arguments
@@ -270,10 +247,10 @@ class _Planner:
                                           if a.sensitive])
         self._map_diags(vd, iaddr, decoded.ranges, res.range, secret_view)
         if vd.has_errors:
-            self.scope.set_instance(iaddr, UNKNOWN)
+            self.evaluation.set_instance(iaddr, UNKNOWN)
             return
         if self.options.validate_only:
-            self.scope.set_instance(iaddr, _unknown_computed(config, schema.block))
+            self.evaluation.set_instance(iaddr, _unknown_computed(config, schema.block))
             return
 
         prior_obj = self.prior.instance(iaddr)
@@ -281,7 +258,7 @@ class _Planner:
         result = provider.plan(PlanRequest(iaddr.resource.type, str(iaddr), prior_val, config))
         self._map_diags(result.diagnostics, iaddr, decoded.ranges, res.range, secret_view)
         if result.diagnostics.has_errors or result.planned is None:
-            self.scope.set_instance(iaddr, UNKNOWN)
+            self.evaluation.set_instance(iaddr, UNKNOWN)
             return
 
         planned = result.planned
@@ -317,31 +294,29 @@ class _Planner:
             block_types=sorted(schema.block.block_types),
             prior_dependencies=list(prior_obj.dependencies) if prior_obj else [])
         self.changes[iaddr] = change
-        self.scope.set_instance(iaddr, planned)
-        self._conditions(res, iaddr, each, post=True, self_value=planned)
+        self.evaluation.set_instance(iaddr, planned)
+        self._conditions(scope, res, iaddr, each, post=True, self_value=planned)
         if action.is_replace:
             self._leaving(iaddr, paddr, prior_val)
         refs: dict[str, list] = {}
-        for target, attr, top in (self.graph.attribute_refs.get(iaddr.resource, [])
-                                  if self.graph else []):
+        for target, attr, top in self.graph.attribute_refs.get(caddr, []):
             refs.setdefault(top, []).append((str(target), attr))
         self.planned_objects.setdefault(paddr.name, []).append(PlannedObject(
             address=str(iaddr), type_name=iaddr.resource.type, value=planned,
             provider=provider, action=action.value if not action.is_replace else "replace",
             references=refs))
 
-    def _plan_data_instance(self, res, iaddr, provider, schema, each) -> None:
-        decoded = self._decode(res, iaddr, schema, each)
+    def _plan_data_instance(self, scope, res, iaddr, paddr, provider, schema, each) -> None:
+        decoded = self._decode(scope, res, iaddr, schema, each)
         if decoded.diagnostics.has_errors:
-            self.scope.set_instance(iaddr, UNKNOWN)
+            self.evaluation.set_instance(iaddr, UNKNOWN)
             return
         config = decoded.value
-        paddr = provider_addr_for(res.provider, self.module)
-        if not self._conditions(res, iaddr, each, post=False):
-            self.scope.set_instance(iaddr, UNKNOWN)
+        if not self._conditions(scope, res, iaddr, each, post=False):
+            self.evaluation.set_instance(iaddr, UNKNOWN)
             return
         if self.options.validate_only:
-            self.scope.set_instance(iaddr, _unknown_computed(config, schema.block))
+            self.evaluation.set_instance(iaddr, _unknown_computed(config, schema.block))
             return
         if not is_wholly_known(config) or self.options.destroy:
             if not self.options.destroy:
@@ -349,17 +324,17 @@ class _Planner:
                     addr=iaddr, provider=paddr, action=Action.READ, before=None,
                     after=_unknown_computed(config, schema.block),
                     reason="read_because_config_unknown")
-            self.scope.set_instance(iaddr, _unknown_computed(config, schema.block))
+            self.evaluation.set_instance(iaddr, _unknown_computed(config, schema.block))
             return
         plain, _ = unmark(config)
         result = provider.read_data_source(iaddr.resource.type, plain)
         self._map_diags(result.diagnostics, iaddr, decoded.ranges, res.range)
         value = result.value if result.value is not None else _unknown_computed(config,
                                                                                 schema.block)
-        self.scope.set_instance(iaddr, value)
+        self.evaluation.set_instance(iaddr, value)
         if result.value is not None:
             self.data_values[iaddr] = value
-            self._conditions(res, iaddr, each, post=True, self_value=value)
+            self._conditions(scope, res, iaddr, each, post=True, self_value=value)
 
     def _plan_delete(self, iaddr: InstanceAddr, paddr, obj: InstanceObject,
                      reason: str | None, res: Resource | None) -> None:
@@ -391,22 +366,46 @@ class _Planner:
                 "plan, either disable lifecycle.prevent_destroy or reduce the scope of the "
                 "plan using the -target flag.", res.range, address=str(iaddr))
 
-    def plan_orphan(self, raddr: ResourceAddr, res: Resource | None) -> None:
+    def plan_orphan(self, raddr: ResourceAddr, res: Resource | None,
+                    reason: str = "delete_because_no_resource_config") -> None:
         """Delete every recorded instance of ``raddr`` (not in configuration, or -destroy)."""
         rs = self.prior.resources[raddr]
         if raddr.mode == DATA:
             return
         for key, obj in rs.instances.items():
             self._plan_delete(InstanceAddr(raddr, key), rs.provider, obj,
-                              None if self.options.destroy else
-                              "delete_because_no_resource_config", res)
+                              None if self.options.destroy else reason, res)
+
+    def plan_orphans(self, caddr: ResourceAddr) -> None:
+        """Every recorded resource of a configuration address that is not configured (or
+        all of them, for -destroy)."""
+        res = self.config.resources().get(caddr)
+        for raddr in self.prior_by_config.get(caddr, []):
+            self.plan_orphan(raddr, res)
+
+    # -- module inputs and outputs -----------------------------------------------------
+    def plan_module_values(self) -> None:
+        """Evaluate every module instance's inputs and outputs, so a value that does not
+        convert, fails its validation or cannot be evaluated is reported even when
+        nothing refers to it."""
+        if self.options.destroy:
+            return
+        for path in self.evaluation.all_module_instances():
+            if not path:
+                continue
+            scope = self.evaluation.scope(path)
+            for name in sorted(scope.module.variables):
+                scope.input_value(name)
+            for name in sorted(scope.module.outputs):
+                scope.output_value(name)
+        self.drain()
 
     # -- check blocks ------------------------------------------------------------------
     def plan_checks(self) -> None:
         """Assertions of check blocks: a failure is a warning; unknown results wait."""
         if self.options.destroy or self.options.validate_only:
             return
-        self.diags.extend(evaluate_checks(self.module, self.scope))
+        self.diags.extend(evaluate_checks(self.evaluation))
 
     # -- outputs -----------------------------------------------------------------------
     def plan_outputs(self) -> dict:
@@ -419,8 +418,9 @@ class _Planner:
                     out[name] = OutputChange(name, Action.DELETE, before, None,
                                              before_ov.sensitive)
                 continue
-            value, d = self.scope.evaluate(output.expr)
+            value, d = self.evaluation.root.evaluate(output.expr)
             self.diags.extend(d)
+            self.drain()
             if d.has_errors:
                 continue
             if contains_sensitive(value) and not output.sensitive:
@@ -466,27 +466,33 @@ class _Planner:
             iaddr = parse_instance(address)
         except AddressError:
             return None
-        res = self.module.resources.get(iaddr.resource)
+        res = self.config.resource(iaddr.resource)
         if res is None:
             return None
-        if path:
+        if path and self.config.node(iaddr.resource.module) is not None:
             schema = self.providers.resource_schema(res.provider.name, iaddr.resource.type)
+            scope = self.evaluation.scope(iaddr.resource.module)
             if schema is not None:
                 count_index = iaddr.key if isinstance(iaddr.key, int) else None
-                decoded = self.scope.decode(res.body, schema.block, res.range, count_index,
-                                            _each_for(iaddr, self.scope, res))
+                decoded = scope.decode(res.body, schema.block, res.range, count_index,
+                                       _each_for(iaddr, scope, res))
                 r = _range_for_path(decoded.ranges, tuple(path))
                 if r is not None:
                     return r
         return res.range
 
 
-def evaluate_checks(module: Module, scope: Scope) -> Diagnostics:
+def evaluate_checks(evaluation: Evaluation) -> Diagnostics:
+    """Every check block's assertions, in every module instance (warnings)."""
     out = Diagnostics()
-    for name in sorted(module.checks):
-        check = module.checks[name]
-        out.extend(check_rules(check.asserts, scope.context(), CHECK_ASSERTION,
-                               severity=Severity.WARNING, address=f"check.{name}"))
+    for path in evaluation.all_module_instances():
+        scope = evaluation.scope(path)
+        prefix = scope.address + "." if path else ""
+        for name in sorted(scope.module.checks):
+            check = scope.module.checks[name]
+            out.extend(check_rules(check.asserts, scope.context(), CHECK_ASSERTION,
+                                   severity=Severity.WARNING, address=f"{prefix}check.{name}"))
+    out.extend(evaluation.drain())
     return out
 
 
@@ -545,9 +551,9 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None) -> tuple[list, lis
       destroy(A) after apply(A).
     """
     g = nx.DiGraph()
-    by_resource: dict[ResourceAddr, list[InstanceAddr]] = {}
+    by_resource: dict[ResourceAddr, list[InstanceAddr]] = {}  # by configuration address
     for addr, ch in changes.items():
-        by_resource.setdefault(addr.resource, []).append(addr)
+        by_resource.setdefault(config_addr(addr.resource), []).append(addr)
         if ch.action in (Action.CREATE, Action.UPDATE) or ch.action.is_replace:
             g.add_node(Operation(APPLY, addr))
         if ch.action is Action.DELETE or ch.action.is_replace:
@@ -562,7 +568,7 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None) -> tuple[list, lis
         out = []
         for d in texts:
             try:
-                out.append(parse_resource(d))
+                out.append(config_addr(parse_resource(d)))
             except AddressError:
                 pass
         return out
@@ -601,13 +607,14 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None) -> tuple[list, lis
 # entry point
 
 
-def plan(module: Module, prior_state: State | None, variables: dict, providers: ProviderSet,
-         options: PlanOptions, workdir: str, hooks: Hooks | None = None
+def plan(config: Config | Module, prior_state: State | None, variables: dict,
+         providers: ProviderSet, options: PlanOptions, workdir: str, hooks: Hooks | None = None
          ) -> tuple[Plan | None, Diagnostics]:
+    config = as_config(config)
     hooks = hooks or Hooks()
     prior = prior_state or State()
     diags = Diagnostics()
-    rgraph, d = build_graph(module, prior)
+    rgraph, d = build_graph(config, prior)
     diags.extend(d)
     if d.has_errors:
         return None, diags
@@ -619,17 +626,17 @@ def plan(module: Module, prior_state: State | None, variables: dict, providers: 
         if d.has_errors:
             return None, diags
 
-    p = _Planner(module, refreshed, variables, providers, options, workdir)
-    p.graph = rgraph
-    for raddr in rgraph.order():
+    p = _Planner(config, refreshed, variables, providers, options, workdir, rgraph)
+    resources = config.resources()
+    for caddr in rgraph.order():
         if options.destroy:
             # Destroying needs no configuration values: every recorded object goes.
-            if raddr in refreshed.resources:
-                p.plan_orphan(raddr, module.resources.get(raddr))
-        elif raddr in module.resources:
-            p.plan_resource(module.resources[raddr])
-        elif raddr in refreshed.resources:
-            p.plan_orphan(raddr, None)
+            p.plan_orphans(caddr)
+        elif caddr in resources:
+            p.plan_resource(caddr)
+        else:
+            p.plan_orphans(caddr)
+    p.plan_module_values()
     if not p.diags.has_errors and not options.validate_only:
         p.check_plan()
     outputs = p.plan_outputs() if not p.diags.has_errors else {}
@@ -641,8 +648,9 @@ def plan(module: Module, prior_state: State | None, variables: dict, providers: 
     operations, edges = action_graph(p.changes, rgraph)
     result = Plan(
         changes=p.changes, operations=operations, edges=edges, output_changes=outputs,
-        prior_state=refreshed, variables=variables, data_values=p.data_values, config_dir=module.source_dir,
-        config_digest=config_digest(module), destroy=options.destroy,
+        prior_state=refreshed, variables=variables, data_values=p.data_values,
+        config_dir=config.source_dir, config_digest=config_digest(config),
+        destroy=options.destroy,
         state_lineage=prior.lineage if prior_state else "",
         state_serial=prior.serial if prior_state else 0)
     return result, diags

@@ -7,8 +7,10 @@ Secrets never reach this text: sensitive values (marked, or schema-sensitive) pr
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+from ..addrs import module_str
 from ..values import Sensitive, Unknown, format_number, strip_sensitive
 from .model import Action, Plan, ResourceInstanceChange
 
@@ -87,6 +89,96 @@ class _Writer:
     def line(self, indent: int, symbol: str, text: str) -> None:
         sym = self.st.sym(symbol) if symbol.strip() else symbol
         self.lines.append(" " * indent + sym + " " + text if symbol else " " * indent + text)
+
+
+_IDENT_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+
+
+def _key_text(k: str, quote: bool) -> str:
+    return k if not quote and _IDENT_KEY.match(k) else json.dumps(k, ensure_ascii=False)
+
+
+def _nested(w: _Writer, indent: int, sym: str, key: str, v: Any, tail: str = "",
+            quote_keys: bool = False) -> None:
+    """A whole value created (``+``) or destroyed (``-``), lists and objects expanded the
+    way Terraform shows them; ``tail`` follows the value's last line (`` -> null``)."""
+    if isinstance(v, list) and v:
+        w.line(indent, sym, f"{key} = [")
+        for item in v:
+            _nested_item(w, indent + 4, sym, item)
+        w.lines.append(" " * (indent + 2) + "]" + tail)
+    elif isinstance(v, dict) and v:
+        w.line(indent, sym, f"{key} = {{")
+        _nested_members(w, indent + 4, sym, v, quote_keys)
+        w.lines.append(" " * (indent + 2) + "}" + tail)
+    elif isinstance(v, (list, dict)):
+        w.line(indent, sym, f"{key} = {'[]' if isinstance(v, list) else '{}'}{tail}")
+    else:
+        w.line(indent, sym, f"{key} = {scalar_text(v)}{tail}")
+
+
+def _nested_members(w: _Writer, indent: int, sym: str, v: dict, quote_keys: bool) -> None:
+    shown = {k: _key_text(str(k), quote_keys) for k in v}
+    width = max(len(t) for t in shown.values())
+    for k in sorted(v):
+        _nested(w, indent, sym, shown[k].ljust(width), v[k])
+
+
+def _nested_item(w: _Writer, indent: int, sym: str, item: Any) -> None:
+    if isinstance(item, list) and item:
+        w.line(indent, sym, "[")
+        for x in item:
+            _nested_item(w, indent + 4, sym, x)
+        w.lines.append(" " * (indent + 2) + "],")
+    elif isinstance(item, dict) and item:
+        w.line(indent, sym, "{")
+        _nested_members(w, indent + 4, sym, item, False)
+        w.lines.append(" " * (indent + 2) + "},")
+    elif isinstance(item, (list, dict)):
+        w.line(indent, sym, ("[]" if isinstance(item, list) else "{}") + ",")
+    else:
+        w.line(indent, sym, scalar_text(item) + ",")
+
+
+def _changed(w: _Writer, indent: int, key: str, before: Any, after: Any) -> None:
+    """An updated value: objects and lists compared member by member."""
+    if _plain_equal(before, after):
+        return
+    if (isinstance(before, dict) and isinstance(after, dict) and before and after):
+        w.line(indent, "~", f"{key} = {{")
+        shown = {k: _key_text(str(k), False) for k in set(before) | set(after)}
+        width = max(len(t) for t in shown.values())
+        hidden = 0
+        for k in sorted(shown):
+            name = shown[k].ljust(width)
+            if k not in before:
+                _nested(w, indent + 4, "+", name, after[k])
+            elif k not in after:
+                _nested(w, indent + 4, "-", name, before[k])
+            elif _plain_equal(before[k], after[k]):
+                hidden += 1
+            else:
+                _changed(w, indent + 4, name, before[k], after[k])
+        if hidden:
+            w.lines.append(" " * (indent + 6) + f"# ({hidden} unchanged attribute"
+                           f"{'s' if hidden != 1 else ''} hidden)")
+        w.lines.append(" " * (indent + 2) + "}")
+        return
+    if isinstance(before, list) and isinstance(after, list):
+        w.line(indent, "~", f"{key} = [")
+        for item in before:
+            if not any(_plain_equal(item, a) for a in after):
+                _nested_item(w, indent + 4, "-", item)
+        for item in after:
+            _nested_item(w, indent + 4, " " if any(_plain_equal(item, b) for b in before)
+                         else "+", item)
+        w.lines.append(" " * (indent + 2) + "]")
+        return
+    if isinstance(before, (list, dict)) or isinstance(after, (list, dict)):
+        _nested(w, indent, "-", key, before, " -> null") if before is not None else None
+        _nested(w, indent, "+", key, after)
+        return
+    w.line(indent, "~", f"{key} = {scalar_text(before)} -> {scalar_text(after)}")
 
 
 def _value_lines(w: _Writer, indent: int, sym: str, key: str, before: Any, after: Any,
@@ -264,6 +356,9 @@ def render_change(ch: ResourceInstanceChange, st: Styler) -> list[str]:
     w.lines.append("  " + st.bold(f"# {addr}") + f" {header}")
     if ch.reason == "delete_because_no_resource_config":
         w.lines.append(f"  # (because {addr.resource} is not in configuration)")
+    elif ch.reason == "delete_because_no_module":
+        w.lines.append(f"  # (because {module_str(addr.resource.module)} is not in "
+                       "configuration)")
     elif ch.reason == "delete_because_count_index":
         w.lines.append(f"  # (because index [{addr.key}] is out of range for count)")
     elif ch.reason == "delete_because_each_key":
@@ -317,17 +412,17 @@ def render_plan(plan: Plan, color: bool = False) -> str:
     if outputs:
         out.append("")
         out.append("Changes to Outputs:")
+        w = _Writer(st)
         width = max(len(o.name) for o in outputs)
         for o in sorted(outputs, key=lambda o: o.name):
-            sym = {"create": "+", "update": "~", "delete": "-"}[o.action.value]
             after = Sensitive(o.after) if o.sensitive and o.after is not None else o.after
             before = Sensitive(o.before) if o.sensitive and o.before is not None else o.before
             name = o.name.ljust(width)
             if o.action is Action.CREATE:
-                text = f"{name} = {scalar_text(after)}"
+                _nested(w, 2, "+", name, after)
             elif o.action is Action.DELETE:
-                text = f"{name} = {scalar_text(before)} -> null"
+                _nested(w, 2, "-", name, before, " -> null")
             else:
-                text = f"{name} = {scalar_text(before)} -> {scalar_text(after)}"
-            out.append(f"  {st.sym(sym)} {text}")
+                _changed(w, 2, name, before, after)
+        out.extend(w.lines)
     return "\n".join(out) + "\n"
