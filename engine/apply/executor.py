@@ -17,6 +17,7 @@ from typing import Callable
 import networkx as nx
 
 from ..addrs import InstanceAddr
+from ..checks import evaluate_checks
 from ..config.conditions import POSTCONDITION, PRECONDITION, check_rules
 from ..config.model import Module
 from ..config.tree import Config, as_config
@@ -359,8 +360,7 @@ class _Executor:
     def checks(self) -> None:
         if self.plan.destroy:
             return
-        from ..plan.planner import evaluate_checks
-        self.diags.extend(evaluate_checks(self.evaluation))
+        self.diags.extend(evaluate_checks(self.evaluation, self.providers))
 
 
 def apply(plan: Plan, config: Config | Module, providers: ProviderSet, workdir: str,

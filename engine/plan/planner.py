@@ -17,11 +17,11 @@ from typing import Any
 import networkx as nx
 
 from ..addrs import DATA, MANAGED, InstanceAddr, ResourceAddr
-from ..config.conditions import (CHECK_ASSERTION, POSTCONDITION, PRECONDITION,
-                                 check_rules)
+from ..checks import evaluate_checks
+from ..config.conditions import POSTCONDITION, PRECONDITION, check_rules
 from ..config.model import Module, Resource
 from ..config.tree import Config, as_config, config_addr
-from ..diagnostics import Diagnostic, Diagnostics, Severity, SourceRange
+from ..diagnostics import Diagnostic, Diagnostics, SourceRange
 from ..graph.build import ResourceGraph, build_graph
 from ..hooks import Hooks
 from ..provider_set import ProviderSet
@@ -405,7 +405,7 @@ class _Planner:
         """Assertions of check blocks: a failure is a warning; unknown results wait."""
         if self.options.destroy or self.options.validate_only:
             return
-        self.diags.extend(evaluate_checks(self.evaluation))
+        self.diags.extend(evaluate_checks(self.evaluation, self.providers))
 
     # -- outputs -----------------------------------------------------------------------
     def plan_outputs(self) -> dict:
@@ -480,20 +480,6 @@ class _Planner:
                 if r is not None:
                     return r
         return res.range
-
-
-def evaluate_checks(evaluation: Evaluation) -> Diagnostics:
-    """Every check block's assertions, in every module instance (warnings)."""
-    out = Diagnostics()
-    for path in evaluation.all_module_instances():
-        scope = evaluation.scope(path)
-        prefix = scope.address + "." if path else ""
-        for name in sorted(scope.module.checks):
-            check = scope.module.checks[name]
-            out.extend(check_rules(check.asserts, scope.context(), CHECK_ASSERTION,
-                                   severity=Severity.WARNING, address=f"{prefix}check.{name}"))
-    out.extend(evaluation.drain())
-    return out
 
 
 def _each_for(iaddr: InstanceAddr, scope: Scope, res: Resource):
@@ -657,4 +643,4 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
 
 
 __all__ = ["PlanOptions", "plan", "refresh_state", "action_graph", "config_digest",
-           "evaluate_checks", "Sensitive"]
+           "Sensitive"]
