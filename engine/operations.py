@@ -65,6 +65,7 @@ def load_configuration(opts: RunOptions) -> tuple[Config | None, dict, Diagnosti
         return config, {}, diags
     variables, d = collect_variable_values(
         config.module, cli_vars=opts.var_sources, workdir=opts.workdir,
+        cache_dir=os.path.join(opts.workdir, WORK_DIR_NAME, "ast-cache"),
         environ=opts.environ if opts.environ is not None else dict(os.environ),
         prompt=opts.prompt, input_enabled=opts.input_enabled)
     diags.extend(d)

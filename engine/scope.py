@@ -41,25 +41,40 @@ class Expansion:
 
     mode: str  # "" | "count" | "for_each"
     keys: list = field(default_factory=list)  # [(key, each or None)], each = (key, value)
+    # validate only: count/for_each not known; one representative instance (key None)
+    # stands for all of them, with count.index / each.key / each.value unknown
+    unknown: bool = False
+
+    def repetition(self, key) -> tuple:
+        """(count.index, each) for the instance ``key``."""
+        if self.unknown:
+            return ((UNKNOWN if self.mode == "count" else None),
+                    ((UNKNOWN, UNKNOWN) if self.mode == "for_each" else None))
+        return (key if self.mode == "count" else None,
+                self.each_of(key) if self.mode == "for_each" else None)
 
     def each_of(self, key) -> tuple | None:
-        for k, each in self.keys:
-            if k == key:
-                return each
-        return None
+        index = self.__dict__.get("_index")
+        if index is None:
+            index = self.__dict__["_index"] = dict(self.keys)
+        return index.get(key)
 
 
 def expand(scope: "Scope", count: Expr | None, for_each: Expr | None, address: str
            ) -> tuple[Expansion | None, Diagnostics]:
     """Evaluate a block's count or for_each in ``scope``; None (with an error) when the
-    value is unsuitable or not known at plan time."""
+    value is unsuitable or not known at plan time. When only validating, a value not
+    known yet gives one representative instance (``Expansion.unknown``)."""
     d = Diagnostics()
+    lenient = scope.evaluation.validate_only
     if count is not None:
         value, vd = scope.evaluate(count)
         d.extend(vd)
         if vd.has_errors:
             return None, d
         value = strip_sensitive(value)
+        if is_unknown(value) and lenient:
+            return Expansion("count", [(None, None)], unknown=True), d
         if is_unknown(value):
             d.error("Invalid count argument",
                     'The "count" value depends on resource attributes that cannot be '
@@ -88,6 +103,8 @@ def expand(scope: "Scope", count: Expr | None, for_each: Expr | None, address: s
                     for_each.range, address=address)
             return None, d
         if not is_wholly_known(value) if isinstance(value, list) else is_unknown(value):
+            if lenient:
+                return Expansion("for_each", [(None, (UNKNOWN, UNKNOWN))], unknown=True), d
             d.error("Invalid for_each argument",
                     'The "for_each" value depends on resource attributes that cannot be '
                     "determined until apply, so vpnform cannot predict how many instances "
@@ -108,8 +125,10 @@ def expand(scope: "Scope", count: Expr | None, for_each: Expr | None, address: s
 class Evaluation:
     """What one plan or apply run knows, shared by every module instance's Scope."""
 
-    def __init__(self, config: Config | Module, variables: dict, workdir: str, refs=None):
+    def __init__(self, config: Config | Module, variables: dict, workdir: str, refs=None,
+                 validate_only: bool = False):
         self.config = as_config(config)
+        self.validate_only = validate_only
         self.root_variables = variables
         self.workdir = workdir
         if refs is None:
@@ -328,12 +347,13 @@ class Scope:
         return value, self.evaluation.once(diags)
 
     # -- module inputs -----------------------------------------------------------------
-    def instance_each(self) -> tuple | None:
+    def instance_repetition(self) -> tuple:
+        """(count.index, each) of this module instance in its module block."""
         if not self.path:
-            return None
+            return None, None
         step = self.path[-1]
         exp = self.evaluation.module_expansion(self.path[:-1], step.name)
-        return exp.each_of(step.key) if exp is not None and exp.mode == "for_each" else None
+        return exp.repetition(step.key) if exp is not None else (None, None)
 
     def input_value(self, name: str) -> Any:
         var = self.module.variables.get(name)
@@ -354,9 +374,8 @@ class Scope:
             value: Any = var.default
         else:
             parent = self.evaluation.scope(self.path[:-1])
-            key = self.path[-1].key
-            value, vd = parent.evaluate(attr.expr, key if isinstance(key, int) else None,
-                                        self.instance_each())
+            count_index, each = self.instance_repetition()
+            value, vd = parent.evaluate(attr.expr, count_index, each)
             d.extend(vd)
             if vd.has_errors:
                 return UNKNOWN, d
@@ -403,7 +422,7 @@ class Scope:
         if name not in self.module.module_calls:
             return NOT_DECLARED
         exp = self.evaluation.module_expansion(self.path, name)
-        if exp is None:
+        if exp is None or exp.unknown:
             return UNKNOWN
         objs = {}
         for key, _ in exp.keys:

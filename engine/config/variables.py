@@ -64,7 +64,8 @@ def prompt_text(var: Variable) -> str:
 def collect_variable_values(module: Module, *, cli_vars: Iterable = (), workdir: str = ".",
                             environ: dict | None = None,
                             prompt: Callable[[Variable], str] | None = None,
-                            input_enabled: bool = False) -> tuple[dict[str, Any], Diagnostics]:
+                            input_enabled: bool = False,
+                            cache_dir: str | None = None) -> tuple[dict[str, Any], Diagnostics]:
     """Values for the root module's input variables (name -> value, Sensitive-wrapped when
     the variable is sensitive). Files read are added to ``module.files`` for snippets."""
     diags = Diagnostics()
@@ -82,7 +83,8 @@ def collect_variable_values(module: Module, *, cli_vars: Iterable = (), workdir:
     for name in ["terraform.tfvars", "terraform.tfvars.json"] + auto:
         path = os.path.join(workdir, name)
         if os.path.isfile(path):
-            _read_var_file(module, path, name, raw, diags, explicit=False)
+            _read_var_file(module, path, name, raw, diags, explicit=False,
+                           cache_dir=cache_dir)
 
     for item in cli_vars:
         kind, text, rng = _cli_item(item)
@@ -108,7 +110,7 @@ def collect_variable_values(module: Module, *, cli_vars: Iterable = (), workdir:
                 diags.error("Failed to read variables file",
                             f"Given variables file {text} does not exist.", rng)
                 continue
-            _read_var_file(module, path, text, raw, diags, explicit=True)
+            _read_var_file(module, path, text, raw, diags, explicit=True, cache_dir=cache_dir)
         else:
             raise ValueError(f"unknown command-line variable source {kind!r}")
 
@@ -192,7 +194,7 @@ def _convert(var: Variable, r: _Raw, diags: Diagnostics) -> tuple[Any, bool]:
 
 
 def _read_var_file(module: Module, path: str, display: str, raw: dict, diags: Diagnostics,
-                   explicit: bool) -> None:
+                   explicit: bool, cache_dir: str | None = None) -> None:
     try:
         with open(path, "rb") as f:
             text = f.read().decode("utf-8")
@@ -207,7 +209,7 @@ def _read_var_file(module: Module, path: str, display: str, raw: dict, diags: Di
     if display.endswith(".json"):
         _read_json_var_file(text, display, raw, diags, declared)
         return
-    body, d = hcl.parse(text, display)
+    body, d = hcl.parse(text, display, cache_dir)
     diags.extend(d)
     if body is None:
         return

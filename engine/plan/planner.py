@@ -108,7 +108,8 @@ class _Planner:
         self.providers = providers
         self.options = options
         self.graph = graph
-        self.evaluation = Evaluation(config, variables, workdir, graph.refs)
+        self.evaluation = Evaluation(config, variables, workdir, graph.refs,
+                                     validate_only=options.validate_only)
         self.diags = Diagnostics()
         self.changes: dict[InstanceAddr, ResourceInstanceChange] = {}
         self.planned_objects: dict[str, list[PlannedObject]] = {}
@@ -203,16 +204,18 @@ class _Planner:
         prior_rs = self.prior.resources.get(addr)
         deps = [str(d) for d in self.graph.dependencies(caddr)]
 
-        for key, each in keys:
+        for key, _ in keys:
             iaddr = InstanceAddr(addr, key)
+            count_index, each = exp.repetition(key)
             if addr.mode == DATA:
-                self._plan_data_instance(scope, res, iaddr, paddr, provider, schema, each)
+                self._plan_data_instance(scope, res, iaddr, paddr, provider, schema, each,
+                                         count_index)
                 continue
             self._plan_managed_instance(scope, res, iaddr, paddr, provider, schema, each, deps,
-                                        mode, caddr)
+                                        mode, caddr, count_index)
 
         # instances in state whose key is no longer produced by count / for_each
-        if prior_rs is not None and addr.mode == MANAGED:
+        if prior_rs is not None and addr.mode == MANAGED and not exp.unknown:
             wanted = {k for k, _ in keys}
             for key, obj in sorted(prior_rs.instances.items(),
                                    key=lambda kv: InstanceAddr(addr, kv[0]).sort_key()):
@@ -224,16 +227,16 @@ class _Planner:
                 self._plan_delete(InstanceAddr(addr, key), prior_rs.provider, obj, reason,
                                   res)
 
-    def _decode(self, scope: Scope, res: Resource, iaddr: InstanceAddr, schema, each):
-        count_index = iaddr.key if isinstance(iaddr.key, int) else None
+    def _decode(self, scope: Scope, res: Resource, iaddr: InstanceAddr, schema, each,
+                count_index):
         decoded = scope.decode(res.body, schema.block, res.range, count_index, each)
         for d in decoded.diagnostics:
             self.diags.append(d if d.address else d.with_address(str(iaddr)))
         return decoded
 
     def _plan_managed_instance(self, scope, res, iaddr, paddr, provider, schema, each, deps,
-                               mode, caddr):
-        decoded = self._decode(scope, res, iaddr, schema, each)
+                               mode, caddr, count_index):
+        decoded = self._decode(scope, res, iaddr, schema, each, count_index)
         if decoded.diagnostics.has_errors:
             self.evaluation.set_instance(iaddr, UNKNOWN)
             return
@@ -306,8 +309,9 @@ class _Planner:
             provider=provider, action=action.value if not action.is_replace else "replace",
             references=refs))
 
-    def _plan_data_instance(self, scope, res, iaddr, paddr, provider, schema, each) -> None:
-        decoded = self._decode(scope, res, iaddr, schema, each)
+    def _plan_data_instance(self, scope, res, iaddr, paddr, provider, schema, each,
+                            count_index) -> None:
+        decoded = self._decode(scope, res, iaddr, schema, each, count_index)
         if decoded.diagnostics.has_errors:
             self.evaluation.set_instance(iaddr, UNKNOWN)
             return
