@@ -243,6 +243,13 @@ class EmulatedVpcService:
     def actions(self) -> list[str]:
         return sorted(self._actions)
 
+    @classmethod
+    def action_names(cls) -> list[str]:
+        """Every action the service answers, without opening a store."""
+        probe = cls.__new__(cls)
+        probe._register()
+        return probe.actions
+
     def call(self, action: str, params: dict | None, region: str) -> dict:
         request_id = str(uuid.uuid4())
         params = dict(params or {})

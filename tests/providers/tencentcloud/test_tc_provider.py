@@ -99,6 +99,12 @@ def test_entry_point_and_schema(tmp_path):
     assert set(s.data_sources) == {
         "tencentcloud_vpn_customer_gateway_vendors",
         "tencentcloud_vpn_gateways",
+        "tencentcloud_vpn_customer_gateways",
+        "tencentcloud_vpn_connections",
+        "tencentcloud_vpn_gateway_routes",
+        "tencentcloud_vpc_instances",
+        "tencentcloud_vpc_subnets",
+        "tencentcloud_vpc_route_tables",
     }
 
 
