@@ -209,7 +209,7 @@ class _Planner:
             count_index, each = exp.repetition(key)
             if addr.mode == DATA:
                 self._plan_data_instance(scope, res, iaddr, paddr, provider, schema, each,
-                                         count_index)
+                                         count_index, deps)
                 continue
             self._plan_managed_instance(scope, res, iaddr, paddr, provider, schema, each, deps,
                                         mode, caddr, count_index)
@@ -310,7 +310,7 @@ class _Planner:
             references=refs))
 
     def _plan_data_instance(self, scope, res, iaddr, paddr, provider, schema, each,
-                            count_index) -> None:
+                            count_index, deps) -> None:
         decoded = self._decode(scope, res, iaddr, schema, each, count_index)
         if decoded.diagnostics.has_errors:
             self.evaluation.set_instance(iaddr, UNKNOWN)
@@ -327,7 +327,7 @@ class _Planner:
                 self.changes[iaddr] = ResourceInstanceChange(
                     addr=iaddr, provider=paddr, action=Action.READ, before=None,
                     after=_unknown_computed(config, schema.block),
-                    reason="read_because_config_unknown")
+                    reason="read_because_config_unknown", dependencies=deps)
             self.evaluation.set_instance(iaddr, _unknown_computed(config, schema.block))
             return
         plain, _ = unmark(config)
@@ -544,8 +544,8 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None) -> tuple[list, lis
     by_resource: dict[ResourceAddr, list[InstanceAddr]] = {}  # by configuration address
     for addr, ch in changes.items():
         by_resource.setdefault(config_addr(addr.resource), []).append(addr)
-        if ch.action in (Action.CREATE, Action.UPDATE) or ch.action.is_replace:
-            g.add_node(Operation(APPLY, addr))
+        if ch.action in (Action.CREATE, Action.UPDATE, Action.READ) or ch.action.is_replace:
+            g.add_node(Operation(APPLY, addr))  # a deferred data read runs as an apply
         if ch.action is Action.DELETE or ch.action.is_replace:
             g.add_node(Operation(DESTROY, addr))
         if ch.action is Action.DELETE_THEN_CREATE:
