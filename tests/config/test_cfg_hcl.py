@@ -254,3 +254,16 @@ def test_cached_trees_evaluate_like_fresh_ones(tmp_path):
     hcl.parse(src, "s.tf", str(tmp_path))
     body, _ = hcl.parse(src, "s.tf", str(tmp_path))  # from the cache
     assert evaluate(body.attributes["x"].expr, EvalContext())[0] == [10, 20]
+
+
+def test_a_unary_operation_may_be_the_operand_of_another():
+    e = parse_expr("!!var.on")
+    assert isinstance(e, syn.UnaryOpExpr) and e.op == "!"
+    assert isinstance(e.operand, syn.UnaryOpExpr) and e.operand.op == "!"
+    assert rng(e.range) == "1,5-1,13" and rng(e.operand.range) == "1,6-1,13"
+    e = parse_expr("- -var.n")
+    assert isinstance(e.operand, syn.UnaryOpExpr) and e.operand.op == "-"
+    assert rng(e.operand.operand.range) == "1,8-1,13"
+    assert parse_expr("- -5").value == 5  # a negated literal stays a literal
+    e = parse_expr("x == !!true")
+    assert isinstance(e, syn.BinaryOpExpr) and isinstance(e.rhs.operand, syn.UnaryOpExpr)

@@ -26,8 +26,6 @@ CASES = RECORDING["cases"]
 # Known differences from Terraform: expression -> how vpnform differs. Each is an
 # xfail(strict=True), so fixing one makes its test fail until it is removed from here.
 KNOWN_DIFFERENCES: dict[str, str] = {
-    "!!true":
-        "the HCL parser (python-hcl2) rejects a doubled unary \"!\"",
     "-0":
         "Terraform keeps negative zero (\"-0\"); vpnform numbers are ints, so -0 is 0",
     "0 / 0":
