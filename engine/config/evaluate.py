@@ -27,10 +27,10 @@ from ..values import (
     ConversionError,
     Sensitive,
     Unknown,
+    contains_sensitive,
     is_wholly_known,
     strip_sensitive,
     type_name_of,
-    unmark,
 )
 from . import functions as fns
 from . import syntax as syn
@@ -692,11 +692,11 @@ class _Evaluator:
         rhs = self.eval(e.rhs, scope)
         op = e.op
         if op in ("==", "!="):
-            (lp, lpaths), (rp, rpaths) = unmark(lhs), unmark(rhs)
-            marked = bool(lpaths or rpaths)
-            if not is_wholly_known(lp) or not is_wholly_known(rp):
+            # compared with their marks on: unmarking would forget list/set/map kinds
+            marked = contains_sensitive(lhs) or contains_sensitive(rhs)
+            if not is_wholly_known(lhs) or not is_wholly_known(rhs):
                 return _mark(Unknown(BOOL), marked)
-            eq = fns.values_equal(lp, rp)
+            eq = fns.values_equal(lhs, rhs)
             return _mark(eq if op == "==" else not eq, marked)
         marked = isinstance(lhs, Sensitive) or isinstance(rhs, Sensitive)
         lhs, rhs = strip_sensitive(lhs), strip_sensitive(rhs)

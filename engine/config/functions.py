@@ -200,8 +200,22 @@ def _sentence(msg: str) -> str:
 # Value helpers shared by the implementations
 
 
+def _kind(v: Any) -> str:
+    """The kind of a structural or collection value: tuple, list, set, object or map."""
+    if isinstance(v, _SetValue):
+        return "set"
+    if isinstance(v, _ListValue):
+        return "list"
+    if isinstance(v, _MapValue):
+        return "map"
+    return "tuple" if isinstance(v, list) else "object"
+
+
 def values_equal(a: Any, b: Any) -> bool:
-    """Terraform equality on unmarked, known values: type and value must both match."""
+    """Terraform equality on known values: type and value must both match, so a tuple never
+    equals a list (``[1] == tolist([1])`` is false) nor an object a map. Sensitive marks are
+    looked through; the caller marks the result."""
+    a, b = strip_sensitive(a), strip_sensitive(b)
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
@@ -211,9 +225,14 @@ def values_equal(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is None and b is None
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
+        if _kind(a) != _kind(b) or len(a) != len(b):
+            return False
+        if isinstance(a, _SetValue):  # elements are unique: equal sets hold the same ones
+            return all(any(values_equal(x, y) for y in b) for x in a)
+        return all(values_equal(x, y) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(values_equal(a[k], b[k]) for k in a)
+        return (_kind(a) == _kind(b) and a.keys() == b.keys()
+                and all(values_equal(a[k], b[k]) for k in a))
     return False
 
 

@@ -405,3 +405,21 @@ def test_integer_arithmetic_matches_python(a, b):
     value, diags = evaluate(parse_expr("var.a + var.b * 2 - var.a"),
                             EvalContext(variables={"a": a, "b": b}))
     assert not diags and value == b * 2 and type(value) is int
+
+
+@pytest.mark.parametrize("src, expected", [
+    ("[1, 2] == tolist([1, 2])", False), ("tolist([1, 2]) == tolist([1, 2])", True),
+    ("tomap({a = 1}) == {a = 1}", False), ("tolist([1]) == toset([1])", False),
+    ("toset([1, 2]) == toset([2, 1])", True), ("[[1]] == [tolist([1])]", False),
+    ("toset([{a = 1}, {a = 2}]) == toset([{a = 2}, {a = 1}])", True),
+])
+def test_equality_tells_tuples_from_lists_and_objects_from_maps(src, expected):
+    value, diags = eval_src(src)
+    assert not diags and value is expected
+
+
+def test_equality_with_sensitive_operands_keeps_kinds_and_marks_the_result():
+    value, diags = eval_src("sensitive(tolist([1])) == [1]")
+    assert not diags and isinstance(value, Sensitive) and value.value is False
+    value, diags = eval_src("tolist([sensitive(1)]) == tolist([1])")
+    assert not diags and isinstance(value, Sensitive) and value.value is True

@@ -72,10 +72,6 @@ KNOWN_DIFFERENCES: dict[str, str] = {
         "parse errors: Terraform \"Unclosed template interpolation sequence\", vpnform \"Unterminated template interpolation\"",
     "local":
         "Terraform: \"Reference to undeclared local value\"; vpnform: \"Invalid reference\"",
-    "[1, 2, 3] == tolist([1, 2, 3])":
-        "equality ignores the tuple/list distinction (Terraform: false)",
-    "tomap({a = 1}) == {a = 1}":
-        "equality ignores the object/map distinction (Terraform: false)",
     "type(1)":
         "the console-only type() function is not implemented",
     "type(\"a\")":
