@@ -284,6 +284,9 @@ class EvalContext:
     module_value: Callable[[str], Any] | None = None  # issue 4: module outputs
     # extra names bound for the whole evaluation (a dynamic block's iterator: name -> value)
     bindings: dict = field(default_factory=dict)
+    # True while planning: impure functions (timestamp, uuid, bcrypt) return unknown values,
+    # known only at apply, as in Terraform; the console and apply see real values.
+    impure_unknown: bool = False
 
 
 class LazyLocals:

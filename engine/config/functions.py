@@ -1431,3 +1431,7 @@ def fn_parseint(s: Any, base: Any) -> Any:
         return int(s, base)
     except ValueError:
         raise FunctionError(f"cannot parse {s!r} as a base {base} integer", 0) from None
+
+
+# Function groups kept in their own modules register themselves on import.
+from . import functions_time  # noqa: E402,F401
