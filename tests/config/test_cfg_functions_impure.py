@@ -80,3 +80,32 @@ def test_go_durations(text, nanos):
 def test_bad_go_durations(text, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         parse_duration(text)
+
+
+def test_uuid_is_random_hex_in_uuid_form():
+    a, b = call("uuid()"), call("uuid()")
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", a)
+    assert a != b
+    value, diags = eval_src("uuid()", EvalContext(impure_unknown=True))
+    assert not diags and isinstance(value, Unknown)
+
+
+def test_bcrypt_hash_verifies_with_the_bcrypt_library():
+    import bcrypt
+
+    h = call('bcrypt("s3cr3t-psk")')
+    assert h.startswith("$2a$10$") and len(h) == 60
+    assert bcrypt.checkpw(b"s3cr3t-psk", h.encode())
+    assert not bcrypt.checkpw(b"other", h.encode())
+    h4 = call('bcrypt("é", 4)')
+    assert h4.startswith("$2a$04$") and bcrypt.checkpw("é".encode(), h4.encode())
+    assert call('bcrypt("x", 2)').startswith("$2a$10$")  # below the minimum: the default
+    assert call('bcrypt("x", 4)') != call('bcrypt("x", 4)')  # a fresh salt each time
+
+
+def test_bcrypt_of_a_sensitive_value_is_sensitive_and_unknown_while_planning():
+    from engine.values import Sensitive
+    value = call('bcrypt(sensitive("pw"), 4)')
+    assert isinstance(value, Sensitive) and value.value.startswith("$2a$04$")
+    value, diags = eval_src('bcrypt("pw")', EvalContext(impure_unknown=True))
+    assert not diags and isinstance(value, Unknown)
