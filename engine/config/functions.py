@@ -1434,4 +1434,4 @@ def fn_parseint(s: Any, base: Any) -> Any:
 
 
 # Function groups kept in their own modules register themselves on import.
-from . import functions_crypto, functions_time  # noqa: E402,F401
+from . import functions_crypto, functions_time, functions_yaml  # noqa: E402,F401

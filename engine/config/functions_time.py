@@ -44,7 +44,7 @@ def _civil_from_days(z: int) -> tuple[int, int, int]:
     return yoe + era * 400 + (m <= 2), m, d
 
 
-def _days_in(month: int, year: int) -> int:
+def days_in_month(month: int, year: int) -> int:
     if month == 2:
         return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
     return 30 if month in (4, 6, 9, 11) else 31
@@ -189,7 +189,7 @@ def _parse(s: str) -> Instant:
         rest = rest[6:]
     if rest:
         raise _bad("timestamp segment", rest)
-    if not 1 <= day <= _days_in(month, year):
+    if not 1 <= day <= days_in_month(month, year):
         raise _BadTimestamp("day out of range")
     if comma:
         raise _bad("timestamp segment", ",")
