@@ -33,6 +33,7 @@ from ..values import (
     type_name_of,
 )
 from . import functions as fns
+from .functions_console import CONSOLE_FUNCTIONS
 from . import syntax as syn
 
 
@@ -354,8 +355,16 @@ class LazyLocals:
 
 def evaluate(expr: syn.Expr, ctx: EvalContext) -> tuple[Any, Diagnostics]:
     ev = _Evaluator(ctx)
+    ev.root = expr
+    while isinstance(ev.root, syn.ParenExpr):
+        ev.root = ev.root.inner
     value = ev.eval(expr, dict(ctx.bindings) if ctx.bindings else {})
     return value, _dedupe(ev.diags)
+
+
+# Expressions typed at `vpnform console` carry this file name; only they may call the
+# console-only functions (functions_console.py), as in Terraform.
+CONSOLE_FILENAME = "<console-input>"
 
 
 def evaluate_constant(expr: syn.Expr, ctx: EvalContext | None = None
@@ -409,6 +418,7 @@ class _Evaluator:
     def __init__(self, ctx: EvalContext):
         self.ctx = ctx
         self.diags = Diagnostics()
+        self.root: syn.Expr | None = None  # the whole expression being evaluated
 
     def error(self, summary: str, detail: str, subject: SourceRange | None) -> Unknown:
         self.diags.error(summary, detail, subject)
@@ -1050,6 +1060,14 @@ class _Evaluator:
     # -- functions -----------------------------------------------------------------------
     def e_call(self, e: syn.FunctionCallExpr, scope: dict) -> Any:
         fn = self.ctx.functions.get(e.name)
+        if fn is None and e.name in CONSOLE_FUNCTIONS and e.range is not None \
+                and e.range.filename == CONSOLE_FILENAME:
+            if e is not self.root:
+                self.diags.error(f"Invalid use of {e.name} function",
+                                 f'The console-only "{e.name}" function cannot be used as part '
+                                 "of an expression.", e.range)
+                return Unknown()
+            fn = CONSOLE_FUNCTIONS[e.name]
         if fn is None:
             hint = did_you_mean(e.name, self.ctx.functions)
             detail = f'There is no function named "{e.name}".'

@@ -423,3 +423,12 @@ def test_equality_with_sensitive_operands_keeps_kinds_and_marks_the_result():
     assert not diags and isinstance(value, Sensitive) and value.value is False
     value, diags = eval_src("tolist([sensitive(1)]) == tolist([1])")
     assert not diags and isinstance(value, Sensitive) and value.value is True
+
+
+def test_type_is_a_console_only_function():
+    from engine.config.hcl import parse_expression
+    value, diags = eval_src("type(1)")
+    assert [d.summary for d in diags] == ["Call to unknown function"]
+    expr, _ = parse_expression("type(tolist([{a = 1}]))", "<console-input>")
+    value, diags = evaluate(expr, EvalContext())
+    assert not diags and str(value) == "list(\n    object({\n        a: number,\n    }),\n)"

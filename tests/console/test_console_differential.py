@@ -72,18 +72,10 @@ KNOWN_DIFFERENCES: dict[str, str] = {
         "parse errors: Terraform \"Unclosed template interpolation sequence\", vpnform \"Unterminated template interpolation\"",
     "local":
         "Terraform: \"Reference to undeclared local value\"; vpnform: \"Invalid reference\"",
-    "type(1)":
-        "the console-only type() function is not implemented",
-    "type(\"a\")":
-        "the console-only type() function is not implemented",
-    "type([1])":
-        "the console-only type() function is not implemented",
-    "type(tolist([1]))":
-        "the console-only type() function is not implemented",
-    "type({a = 1})":
-        "the console-only type() function is not implemented",
-    "type(null)":
-        "the console-only type() function is not implemented",
+    "type(1)[0]":
+        "vpnform refuses type() inside any expression (\"Invalid use of type function\"); Terraform lets the operation fail",
+    "tostring(type(1))":
+        "vpnform refuses type() inside any expression (\"Invalid use of type function\"); Terraform lets the conversion fail",
 }
 
 
