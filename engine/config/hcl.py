@@ -796,8 +796,7 @@ class _Builder:
         items = self.scan_template(body, start + body_start)
         if flush:
             items = self.flush(items, body)
-        items = [("lit", x[1].replace("\r\n", "\n"), x[2], x[3]) if x[0] == "lit" else x
-                 for x in items]
+        # CRLF line endings stay in the value ("a\r\n"), as Terraform keeps them
         return self.assemble(items, r, heredoc=True)
 
     def flush(self, items: list[tuple], body: str) -> list[tuple]:
