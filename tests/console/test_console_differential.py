@@ -44,18 +44,6 @@ KNOWN_DIFFERENCES: dict[str, str] = {
         "typed nulls are not tracked: Terraform prints tostring(null), vpnform null",
     "tolist([null, \"a\"])":
         "typed nulls are not tracked: Terraform prints tostring(null) for the element",
-    "length(5)":
-        "Terraform: \"Error in function call\"; vpnform: \"Invalid function argument\" (pinned by tests/config)",
-    "jsondecode(\"{bad\")":
-        "Terraform: \"Error in function call\"; vpnform: \"Invalid function argument\" (pinned by tests/config)",
-    "cidrhost(\"10.0.0.0/30\", 10)":
-        "Terraform: \"Error in function call\"; vpnform: \"Invalid function argument\" (pinned by tests/config)",
-    "cidrnetmask(\"fd00::/64\")":
-        "Terraform: \"Error in function call\"; vpnform: \"Invalid function argument\"",
-    "cidrsubnet(\"10.0.0.0/16\", 4, 16)":
-        "Terraform: \"Error in function call\"; vpnform: \"Invalid function argument\" (pinned by tests/config)",
-    "cidrsubnet(\"bad\", 8, 0)":
-        "Terraform: \"Error in function call\"; vpnform: \"Invalid function argument\" (pinned by tests/config)",
     "tolist([[1], [\"a\"]])":
         "tolist does not unify nested element types (Terraform converts [1] to tolist([\"1\"]))",
     "tomap({a = [1], b = []})":
