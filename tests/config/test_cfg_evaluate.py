@@ -82,12 +82,14 @@ def test_division_by_zero_is_infinity_and_integral_results_stay_int():
 
 @pytest.mark.parametrize("src, summary, detail", [
     ("true + 1", "Invalid operand", "Unsuitable value for left operand: a number is required."),
-    ("1 + null", "Invalid operand",
-     "Unsuitable value for right operand: a number is required, but the value is null."),
+    ("1 + null", "Operation failed", "Error during operation: argument must not be null."),
+    ("!null", "Operation failed", "Error during operation: argument must not be null."),
     ('1 && "x"', "Invalid operand", "Unsuitable value for left operand: a bool is required."),
     ("-true", "Invalid operand", "Unsuitable value for the operand: a number is required."),
-    ("0 / 0", "Invalid operand",
-     "Unsuitable value for right operand: zero divided by zero is not a number."),
+    ("0 / 0", "Operation failed",
+     "Error during operation: can't divide zero by zero or infinity by infinity."),
+    ("(1 / 0) - (1 / 0)", "Operation failed",
+     "Error during operation: can't subtract infinity from itself."),
     ("null ? 1 : 2", "Null condition",
      "The condition value is null. Conditions must either be true or false."),
     ('"x" ? 1 : 2', "Incorrect condition type", "The condition expression must be of type bool."),

@@ -28,10 +28,6 @@ CASES = RECORDING["cases"]
 KNOWN_DIFFERENCES: dict[str, str] = {
     "-0":
         "Terraform keeps negative zero (\"-0\"); vpnform numbers are ints, so -0 is 0",
-    "0 / 0":
-        "Terraform reports \"Operation failed\"; vpnform reports \"Invalid operand\" (pinned by tests/config)",
-    "1 % 0":
-        "Terraform returns the dividend for modulo by zero; vpnform reports \"Invalid operand\" (pinned by tests/config)",
     "pow(2, 64)":
         "Terraform prints 18446744073709550000 for the float64 result; vpnform 18446744073709552000",
     "var.nothing":
@@ -50,8 +46,6 @@ KNOWN_DIFFERENCES: dict[str, str] = {
         "tomap does not unify nested element types (Terraform makes the tuples lists)",
     "tolist([{a = 1}, {a = \"x\"}])":
         "tolist does not unify object attribute types (Terraform converts a = 1 to \"1\")",
-    "1 + null":
-        "Terraform: \"Operation failed\"; vpnform: \"Invalid operand\"",
     "1 +":
         "parse errors: Terraform \"Missing expression\", vpnform \"Invalid expression\" (python-hcl2 messages)",
     "[1, 2":
