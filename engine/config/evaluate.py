@@ -27,12 +27,13 @@ from ..values import (
     ConversionError,
     Sensitive,
     Unknown,
+    contains_sensitive,
     is_wholly_known,
     strip_sensitive,
     type_name_of,
-    unmark,
 )
 from . import functions as fns
+from .functions_console import CONSOLE_FUNCTIONS
 from . import syntax as syn
 
 
@@ -284,6 +285,9 @@ class EvalContext:
     module_value: Callable[[str], Any] | None = None  # issue 4: module outputs
     # extra names bound for the whole evaluation (a dynamic block's iterator: name -> value)
     bindings: dict = field(default_factory=dict)
+    # True while planning: impure functions (timestamp, uuid, bcrypt) return unknown values,
+    # known only at apply, as in Terraform; the console and apply see real values.
+    impure_unknown: bool = False
 
 
 class LazyLocals:
@@ -351,8 +355,16 @@ class LazyLocals:
 
 def evaluate(expr: syn.Expr, ctx: EvalContext) -> tuple[Any, Diagnostics]:
     ev = _Evaluator(ctx)
+    ev.root = expr
+    while isinstance(ev.root, syn.ParenExpr):
+        ev.root = ev.root.inner
     value = ev.eval(expr, dict(ctx.bindings) if ctx.bindings else {})
     return value, _dedupe(ev.diags)
+
+
+# Expressions typed at `vpnform console` carry this file name; only they may call the
+# console-only functions (functions_console.py), as in Terraform.
+CONSOLE_FILENAME = "<console-input>"
 
 
 def evaluate_constant(expr: syn.Expr, ctx: EvalContext | None = None
@@ -406,6 +418,7 @@ class _Evaluator:
     def __init__(self, ctx: EvalContext):
         self.ctx = ctx
         self.diags = Diagnostics()
+        self.root: syn.Expr | None = None  # the whole expression being evaluated
 
     def error(self, summary: str, detail: str, subject: SourceRange | None) -> Unknown:
         self.diags.error(summary, detail, subject)
@@ -671,12 +684,12 @@ class _Evaluator:
         return Unknown() if out is _FAILED else out
 
     # -- operators -----------------------------------------------------------------------
-    def operand(self, v: Any, type_: Any, side: str, r: SourceRange) -> Any:
-        """Convert an unmarked, known operand; _FAILED after a diagnostic."""
+    def operand(self, v: Any, type_: Any, side: str, r: SourceRange,
+                whole: SourceRange | None = None) -> Any:
+        """Convert an unmarked, known operand; _FAILED after a diagnostic. A null operand
+        fails the whole operation (``whole``), as in Terraform."""
         if v is None:
-            self.diags.error("Invalid operand", f"Unsuitable value for {side} operand: a "
-                             f"{type_.name} is required, but the value is null.", r)
-            return _FAILED
+            return self.operation_failed("argument must not be null", whole or r)
         try:
             return type_.convert(v)
         except ConversionError as err:
@@ -687,25 +700,29 @@ class _Evaluator:
                              r)
             return _FAILED
 
+    def operation_failed(self, why: str, r: SourceRange | None) -> Any:
+        self.diags.error("Operation failed", f"Error during operation: {why}.", r)
+        return _FAILED
+
     def e_binary(self, e: syn.BinaryOpExpr, scope: dict) -> Any:
         lhs = self.eval(e.lhs, scope)
         rhs = self.eval(e.rhs, scope)
         op = e.op
         if op in ("==", "!="):
-            (lp, lpaths), (rp, rpaths) = unmark(lhs), unmark(rhs)
-            marked = bool(lpaths or rpaths)
-            if not is_wholly_known(lp) or not is_wholly_known(rp):
+            # compared with their marks on: unmarking would forget list/set/map kinds
+            marked = contains_sensitive(lhs) or contains_sensitive(rhs)
+            if not is_wholly_known(lhs) or not is_wholly_known(rhs):
                 return _mark(Unknown(BOOL), marked)
-            eq = fns.values_equal(lp, rp)
+            eq = fns.values_equal(lhs, rhs)
             return _mark(eq if op == "==" else not eq, marked)
         marked = isinstance(lhs, Sensitive) or isinstance(rhs, Sensitive)
         lhs, rhs = strip_sensitive(lhs), strip_sensitive(rhs)
         if op in ("&&", "||"):
             lb = rb = None
             if not isinstance(lhs, Unknown):
-                lb = self.operand(lhs, BOOL, "left", e.lhs.range)
-            if not isinstance(rhs, Unknown):
-                rb = self.operand(rhs, BOOL, "right", e.rhs.range)
+                lb = self.operand(lhs, BOOL, "left", e.lhs.range, e.range)
+            if not isinstance(rhs, Unknown) and lb is not _FAILED:
+                rb = self.operand(rhs, BOOL, "right", e.rhs.range, e.range)
             if lb is _FAILED or rb is _FAILED:
                 return Unknown(BOOL)
             # a known left side that decides the result wins over an unknown right side
@@ -719,9 +736,9 @@ class _Evaluator:
         result_type = NUMBER if op in _ARITH else BOOL
         ln = rn = None
         if not isinstance(lhs, Unknown):
-            ln = self.operand(lhs, NUMBER, "left", e.lhs.range)
-        if not isinstance(rhs, Unknown):
-            rn = self.operand(rhs, NUMBER, "right", e.rhs.range)
+            ln = self.operand(lhs, NUMBER, "left", e.lhs.range, e.range)
+        if not isinstance(rhs, Unknown) and ln is not _FAILED:
+            rn = self.operand(rhs, NUMBER, "right", e.rhs.range, e.range)
         if ln is _FAILED or rn is _FAILED:
             return Unknown(result_type)
         if isinstance(lhs, Unknown) or isinstance(rhs, Unknown):
@@ -738,6 +755,18 @@ class _Evaluator:
         exact = _exact_arith(op, a, b)
         if exact is not None:
             return exact
+        inf_a, inf_b = (isinstance(x, float) and math.isinf(x) for x in (a, b))
+        if op == "+" and inf_a and inf_b and a != b:
+            return self.operation_failed("can't compute sum of opposing infinities", e.range)
+        if op == "-" and inf_a and inf_b and a == b:
+            return self.operation_failed("can't subtract infinity from itself", e.range)
+        if op == "*" and (inf_a and b == 0 or inf_b and a == 0):
+            return self.operation_failed("can't multiply zero by infinity", e.range)
+        if op == "/" and (a == 0 and b == 0 or inf_a and inf_b):
+            return self.operation_failed("can't divide zero by zero or infinity by infinity",
+                                         e.range)
+        if op == "%" and (inf_a or inf_b):
+            return self.operation_failed("can't use modulo with zero and infinity", e.range)
         try:
             if op == "+":
                 res = a + b
@@ -747,27 +776,18 @@ class _Evaluator:
                 res = a * b
             elif op == "/":
                 if b == 0:
-                    if a == 0:
-                        self.diags.error("Invalid operand", "Unsuitable value for right "
-                                         "operand: zero divided by zero is not a number.",
-                                         e.rhs.range)
-                        return _FAILED
                     res = math.copysign(math.inf, a) * (math.copysign(1, b)
                                                         if isinstance(b, float) else 1)
                 elif isinstance(a, int) and isinstance(b, int) and a % b == 0:
                     res = a // b
                 else:
                     res = a / b
+            elif b == 0:
+                res = a  # Terraform: the modulo of a division by zero is the dividend
+            elif isinstance(a, int) and isinstance(b, int):
+                res = abs(a) % abs(b) * (-1 if a < 0 else 1)  # truncated, like Go
             else:
-                if b == 0:
-                    self.diags.error("Invalid operand", "Unsuitable value for right operand: "
-                                     "the modulo of a division by zero is not defined.",
-                                     e.rhs.range)
-                    return _FAILED
-                if isinstance(a, int) and isinstance(b, int):
-                    res = abs(a) % abs(b) * (-1 if a < 0 else 1)  # truncated, like Go
-                else:
-                    res = math.fmod(a, b)
+                res = math.fmod(a, b)
         except OverflowError:
             res = math.inf
         if isinstance(res, float) and math.isnan(res):
@@ -783,7 +803,7 @@ class _Evaluator:
         type_ = NUMBER if e.op == "-" else BOOL
         if isinstance(v, Unknown):
             return _mark(Unknown(type_), marked)
-        c = self.operand(v, type_, "the", e.operand.range)
+        c = self.operand(v, type_, "the", e.operand.range, e.range)
         if c is _FAILED:
             return Unknown(type_)
         return _mark(_num(-c) if e.op == "-" else not c, marked)
@@ -1047,6 +1067,14 @@ class _Evaluator:
     # -- functions -----------------------------------------------------------------------
     def e_call(self, e: syn.FunctionCallExpr, scope: dict) -> Any:
         fn = self.ctx.functions.get(e.name)
+        if fn is None and e.name in CONSOLE_FUNCTIONS and e.range is not None \
+                and e.range.filename == CONSOLE_FILENAME:
+            if e is not self.root:
+                self.diags.error(f"Invalid use of {e.name} function",
+                                 f'The console-only "{e.name}" function cannot be used as part '
+                                 "of an expression.", e.range)
+                return Unknown()
+            fn = CONSOLE_FUNCTIONS[e.name]
         if fn is None:
             hint = did_you_mean(e.name, self.ctx.functions)
             detail = f'There is no function named "{e.name}".'

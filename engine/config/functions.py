@@ -200,8 +200,22 @@ def _sentence(msg: str) -> str:
 # Value helpers shared by the implementations
 
 
+def _kind(v: Any) -> str:
+    """The kind of a structural or collection value: tuple, list, set, object or map."""
+    if isinstance(v, _SetValue):
+        return "set"
+    if isinstance(v, _ListValue):
+        return "list"
+    if isinstance(v, _MapValue):
+        return "map"
+    return "tuple" if isinstance(v, list) else "object"
+
+
 def values_equal(a: Any, b: Any) -> bool:
-    """Terraform equality on unmarked, known values: type and value must both match."""
+    """Terraform equality on known values: type and value must both match, so a tuple never
+    equals a list (``[1] == tolist([1])`` is false) nor an object a map. Sensitive marks are
+    looked through; the caller marks the result."""
+    a, b = strip_sensitive(a), strip_sensitive(b)
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
@@ -211,9 +225,14 @@ def values_equal(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is None and b is None
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
+        if _kind(a) != _kind(b) or len(a) != len(b):
+            return False
+        if isinstance(a, _SetValue):  # elements are unique: equal sets hold the same ones
+            return all(any(values_equal(x, y) for y in b) for x in a)
+        return all(values_equal(x, y) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(values_equal(a[k], b[k]) for k in a)
+        return (_kind(a) == _kind(b) and a.keys() == b.keys()
+                and all(values_equal(a[k], b[k]) for k in a))
     return False
 
 
@@ -270,7 +289,7 @@ def fn_length(value: Any) -> Any:
     """The number of elements of a collection, or characters of a string."""
     if isinstance(value, (str, list, dict)):
         return len(value)
-    raise FunctionError("argument must be a string, a collection type, or a structural type", 0)
+    raise FunctionError("argument must be a string, a collection type, or a structural type")
 
 
 @builtin("concat", variadic=Param("seqs", ANY, marks=SHALLOW, allow_unknown=True))
@@ -715,21 +734,30 @@ def fn_floor(n: Any) -> Any:
 # ---------------------------------------------------------------------------------------
 # Network
 
-def _network(prefix: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+def _network(prefix: str, arg: int | None = None) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """The network of a CIDR prefix. Terraform reports a bad prefix as a failure of the call,
+    except for cidrsubnets (``arg=0``)."""
     try:
         return ipaddress.ip_network(prefix, strict=False)
     except ValueError:
-        raise FunctionError(f'invalid CIDR address: "{prefix}"', 0) from None
+        raise FunctionError(f"invalid CIDR expression: invalid CIDR address: {prefix}",
+                            arg) from None
+
+
+def _whole_number(n: Any) -> int:
+    if isinstance(n, float) and not n.is_integer():
+        raise FunctionError("value must be a whole number")
+    return int(n)
 
 
 @builtin("cidrhost", Param("prefix", STRING), Param("hostnum", NUMBER), return_type=STRING)
 def fn_cidrhost(prefix: str, hostnum: Any) -> Any:
     net = _network(prefix)
-    hostnum = _whole(hostnum, "hostnum", 1)
+    hostnum = _whole_number(hostnum)
     size = net.num_addresses
     if hostnum >= size or hostnum < -size:
         raise FunctionError(f"prefix of {net.prefixlen} does not accommodate a host numbered "
-                            f"{hostnum}", 1)
+                            f"{hostnum}")
     base = int(net.network_address)
     addr = base + hostnum if hostnum >= 0 else base + size + hostnum
     return str(ipaddress.ip_address(addr) if net.version == 4 else ipaddress.IPv6Address(addr))
@@ -739,7 +767,7 @@ def fn_cidrhost(prefix: str, hostnum: Any) -> Any:
 def fn_cidrnetmask(prefix: str) -> Any:
     net = _network(prefix)
     if net.version != 4:
-        raise FunctionError("only IPv4 networks are supported", 0)
+        raise FunctionError(f"IPv6 addresses cannot have a netmask: {prefix}")
     return str(net.netmask)
 
 
@@ -747,17 +775,17 @@ def fn_cidrnetmask(prefix: str) -> Any:
          Param("netnum", NUMBER), return_type=STRING)
 def fn_cidrsubnet(prefix: str, newbits: Any, netnum: Any) -> Any:
     net = _network(prefix)
-    newbits = _whole(newbits, "newbits", 1)
-    netnum = _whole(netnum, "netnum", 2)
+    newbits = _whole_number(newbits)
+    netnum = _whole_number(netnum)
     if newbits < 0:
         raise FunctionError("must not be negative", 1)
     new_len = net.prefixlen + newbits
     if new_len > net.max_prefixlen:
         raise FunctionError(f"insufficient address space to extend prefix of {net.prefixlen} "
-                            f"by {newbits}", 1)
+                            f"by {newbits}")
     if netnum < 0 or netnum >= (1 << newbits):
         raise FunctionError(f"prefix extension of {newbits} does not accommodate a subnet "
-                            f"numbered {netnum}", 2)
+                            f"numbered {netnum}")
     base = int(net.network_address) | (netnum << (net.max_prefixlen - new_len))
     addr = ipaddress.IPv4Address(base) if net.version == 4 else ipaddress.IPv6Address(base)
     return f"{addr}/{new_len}"
@@ -794,8 +822,8 @@ def fn_jsondecode(s: str) -> Any:
     try:
         value = json.loads(s)
     except json.JSONDecodeError as e:
-        raise FunctionError(f"invalid JSON: {e.msg} at line {e.lineno}, column {e.colno}",
-                            0) from None
+        raise FunctionError(f"invalid JSON: {e.msg} at line {e.lineno}, column {e.colno}"
+                            ) from None
 
     def norm(x: Any) -> Any:
         if isinstance(x, list):
@@ -1353,7 +1381,7 @@ def fn_base64sha512(s: str) -> Any:
 @builtin("cidrsubnets", Param("prefix", STRING), variadic=Param("newbits", NUMBER),
          return_type=ListType(STRING))
 def fn_cidrsubnets(prefix: str, *newbits: Any) -> Any:
-    net = _network(prefix)
+    net = _network(prefix, 0)
     out = ListValue()
     cur = int(net.network_address)
     end = cur + net.num_addresses
@@ -1412,3 +1440,7 @@ def fn_parseint(s: Any, base: Any) -> Any:
         return int(s, base)
     except ValueError:
         raise FunctionError(f"cannot parse {s!r} as a base {base} integer", 0) from None
+
+
+# Function groups kept in their own modules register themselves on import.
+from . import functions_crypto, functions_time, functions_yaml  # noqa: E402,F401

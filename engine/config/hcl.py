@@ -17,16 +17,41 @@ import re
 import tempfile
 from typing import Any, Iterator
 
+import functools
+
 import hcl2
 import lark
+from hcl2.postlexer import PostLexer
 from lark import Token, Tree
 
 from ..diagnostics import Diagnostics, Pos, SourceRange
 from . import syntax as syn
 
 # Bump when the syntax tree's shape changes so stale cache entries are ignored.
-_CACHE_FORMAT = "vpnform-ast-4"
+_CACHE_FORMAT = "vpnform-ast-5"
 _CACHE_VERSION = f"{_CACHE_FORMAT}/hcl2-{getattr(hcl2, '__version__', '?')}/lark-{lark.__version__}"
+
+# python-hcl2's grammar lets a unary operator apply only to a term, so `!!true` and `- -5`
+# do not parse; HCL allows a unary operation as the operand of another.
+_UNARY_RULE = "!unary_op : (MINUS | NOT) expr_term"
+_UNARY_RULE_NESTED = "!unary_op : (MINUS | NOT) (expr_term | unary_op)"
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> lark.Lark:
+    path = os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark")
+    with open(path, encoding="utf-8") as f:
+        grammar = f.read()
+    if _UNARY_RULE not in grammar:
+        raise RuntimeError(f"unexpected python-hcl2 grammar in {path}: the unary rule changed")
+    return lark.Lark(grammar.replace(_UNARY_RULE, _UNARY_RULE_NESTED), parser="lalr",
+                     cache=True, propagate_positions=True, postlex=PostLexer())
+
+
+def _parse_tree(text: str) -> Tree:
+    # the trailing newline: the grammar cannot look for "newline or end of file" (as hcl2 does)
+    return _parser().parse(text + "\n")
+
 
 _EXPR_PREFIX = "x = ("  # sub-expressions (heredoc interpolations, -var values) parse inside this
 _EXPR_SUFFIX = ")\n"
@@ -63,7 +88,7 @@ def parse_expression(source: str, filename: str) -> tuple[syn.Expr | None, Diagn
                     "end of the input.", b.rng(len(_EXPR_PREFIX), len(_EXPR_PREFIX)))
         return None, diags
     try:
-        tree = hcl2.parses_to_tree(_EXPR_PREFIX + source + _EXPR_SUFFIX)
+        tree = _parse_tree(_EXPR_PREFIX + source + _EXPR_SUFFIX)
     except Exception as exc:  # noqa: BLE001 - every parser failure becomes a diagnostic
         diags.append(_syntax_diagnostic(exc, b, "expression"))
         return None, diags
@@ -186,7 +211,7 @@ def _parse_uncached(source: str, filename: str) -> tuple[syn.Body | None, Diagno
     b = _Builder(source, filename, index, delta=0)
     diags = Diagnostics()
     try:
-        tree = hcl2.parses_to_tree(source)
+        tree = _parse_tree(source)
     except Exception as exc:  # noqa: BLE001 - every parser failure becomes a diagnostic
         diags.append(_syntax_diagnostic(exc, b))
         return None, diags
@@ -771,8 +796,7 @@ class _Builder:
         items = self.scan_template(body, start + body_start)
         if flush:
             items = self.flush(items, body)
-        items = [("lit", x[1].replace("\r\n", "\n"), x[2], x[3]) if x[0] == "lit" else x
-                 for x in items]
+        # CRLF line endings stay in the value ("a\r\n"), as Terraform keeps them
         return self.assemble(items, r, heredoc=True)
 
     def flush(self, items: list[tuple], body: str) -> list[tuple]:
@@ -886,7 +910,7 @@ class _Builder:
                              "found an empty template sequence.", self.rng(at, at))
             return None
         try:
-            tree = hcl2.parses_to_tree(_EXPR_PREFIX + text + _EXPR_SUFFIX)
+            tree = _parse_tree(_EXPR_PREFIX + text + _EXPR_SUFFIX)
         except Exception as exc:  # noqa: BLE001
             self.diags.append(_syntax_diagnostic(exc, sub, "template"))
             return None

@@ -82,12 +82,14 @@ def test_division_by_zero_is_infinity_and_integral_results_stay_int():
 
 @pytest.mark.parametrize("src, summary, detail", [
     ("true + 1", "Invalid operand", "Unsuitable value for left operand: a number is required."),
-    ("1 + null", "Invalid operand",
-     "Unsuitable value for right operand: a number is required, but the value is null."),
+    ("1 + null", "Operation failed", "Error during operation: argument must not be null."),
+    ("!null", "Operation failed", "Error during operation: argument must not be null."),
     ('1 && "x"', "Invalid operand", "Unsuitable value for left operand: a bool is required."),
     ("-true", "Invalid operand", "Unsuitable value for the operand: a number is required."),
-    ("0 / 0", "Invalid operand",
-     "Unsuitable value for right operand: zero divided by zero is not a number."),
+    ("0 / 0", "Operation failed",
+     "Error during operation: can't divide zero by zero or infinity by infinity."),
+    ("(1 / 0) - (1 / 0)", "Operation failed",
+     "Error during operation: can't subtract infinity from itself."),
     ("null ? 1 : 2", "Null condition",
      "The condition value is null. Conditions must either be true or false."),
     ('"x" ? 1 : 2', "Incorrect condition type", "The condition expression must be of type bool."),
@@ -405,3 +407,30 @@ def test_integer_arithmetic_matches_python(a, b):
     value, diags = evaluate(parse_expr("var.a + var.b * 2 - var.a"),
                             EvalContext(variables={"a": a, "b": b}))
     assert not diags and value == b * 2 and type(value) is int
+
+
+@pytest.mark.parametrize("src, expected", [
+    ("[1, 2] == tolist([1, 2])", False), ("tolist([1, 2]) == tolist([1, 2])", True),
+    ("tomap({a = 1}) == {a = 1}", False), ("tolist([1]) == toset([1])", False),
+    ("toset([1, 2]) == toset([2, 1])", True), ("[[1]] == [tolist([1])]", False),
+    ("toset([{a = 1}, {a = 2}]) == toset([{a = 2}, {a = 1}])", True),
+])
+def test_equality_tells_tuples_from_lists_and_objects_from_maps(src, expected):
+    value, diags = eval_src(src)
+    assert not diags and value is expected
+
+
+def test_equality_with_sensitive_operands_keeps_kinds_and_marks_the_result():
+    value, diags = eval_src("sensitive(tolist([1])) == [1]")
+    assert not diags and isinstance(value, Sensitive) and value.value is False
+    value, diags = eval_src("tolist([sensitive(1)]) == tolist([1])")
+    assert not diags and isinstance(value, Sensitive) and value.value is True
+
+
+def test_type_is_a_console_only_function():
+    from engine.config.hcl import parse_expression
+    value, diags = eval_src("type(1)")
+    assert [d.summary for d in diags] == ["Call to unknown function"]
+    expr, _ = parse_expression("type(tolist([{a = 1}]))", "<console-input>")
+    value, diags = evaluate(expr, EvalContext())
+    assert not diags and str(value) == "list(\n    object({\n        a: number,\n    }),\n)"

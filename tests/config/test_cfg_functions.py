@@ -71,17 +71,23 @@ def test_function_results(src, expected):
      'Function "lower" expects 1 argument(s). Missing value for "str".'),
     ('lower("a", "b")', "Too many function arguments",
      'Function "lower" expects only 1 argument(s).'),
-    ('cidrsubnet("10.0.0.0/16", 8, 300)', "Invalid function argument",
-     'Invalid value for "netnum" parameter: prefix extension of 8 does not accommodate a subnet '
-     "numbered 300."),
-    ('cidrsubnet("10.0.0.0/30", 8, 0)', "Invalid function argument",
-     'Invalid value for "newbits" parameter: insufficient address space to extend prefix of '
+    # Terraform: "Invalid function argument" when an argument fails the parameter's own
+    # check, "Error in function call" when the function fails on well-typed arguments.
+    ('cidrsubnet("10.0.0.0/16", 8, 300)', "Error in function call",
+     'Call to function "cidrsubnet" failed: prefix extension of 8 does not accommodate a '
+     "subnet numbered 300."),
+    ('cidrsubnet("10.0.0.0/30", 8, 0)', "Error in function call",
+     'Call to function "cidrsubnet" failed: insufficient address space to extend prefix of '
      "30 by 8."),
-    ('cidrhost("nope", 1)', "Invalid function argument",
-     'Invalid value for "prefix" parameter: invalid CIDR address: "nope".'),
-    ('cidrhost("10.0.0.0/30", 4)', "Invalid function argument",
-     'Invalid value for "hostnum" parameter: prefix of 30 does not accommodate a host numbered '
+    ('cidrhost("nope", 1)', "Error in function call",
+     'Call to function "cidrhost" failed: invalid CIDR expression: invalid CIDR address: '
+     "nope."),
+    ('cidrhost("10.0.0.0/30", 4)', "Error in function call",
+     'Call to function "cidrhost" failed: prefix of 30 does not accommodate a host numbered '
      "4."),
+    ('cidrsubnets("nope", 1)', "Invalid function argument",
+     'Invalid value for "prefix" parameter: invalid CIDR expression: invalid CIDR address: '
+     "nope."),
     ('lookup({a = 1}, "b")', "Invalid function argument",
      'Invalid value for "key" parameter: lookup failed to find key "b".'),
     ("element([], 0)", "Error in function call",
@@ -91,13 +97,13 @@ def test_function_results(src, expected):
     ('format("%s %s", "a")', "Error in function call",
      'Call to function "format" failed: not enough arguments for "%s" at 3: need index 2 but '
      "have 1 total."),
-    ("length(5)", "Invalid function argument", 'Invalid value for "value" parameter: argument '
+    ("length(5)", "Error in function call", 'Call to function "length" failed: argument '
      "must be a string, a collection type, or a structural type."),
     ('concat([1], "x")', "Invalid function argument",
      'Invalid value for "seqs" parameter: all arguments must be lists or tuples; got string.'),
     ('tonumber("x")', "Invalid function argument",
      'Invalid value for "v" parameter: cannot convert "x" to number.'),
-    ('jsondecode("{")', "Invalid function argument", None),
+    ('jsondecode("{")', "Error in function call", None),
     ('file("missing.txt")', "Invalid function argument", None),
     ("min()", "Error in function call",
      'Call to function "min" failed: must pass at least one number.'),
@@ -115,8 +121,10 @@ def test_function_errors(src, summary, detail, tmp_path):
 def test_error_subject_is_the_offending_argument():
     _, diags = eval_src('join(",", ["a"], [["b"]])')
     assert str(diags.errors[0].subject) == "main.tf:1,22"
-    _, diags = eval_src('cidrsubnet("10.0.0.0/16", 8, 300)')
-    assert str(diags.errors[0].subject) == "main.tf:1,34"
+    _, diags = eval_src('cidrsubnets("10.0.0.0/16", 8, 30)')
+    assert str(diags.errors[0].subject) == "main.tf:1,35"
+    _, diags = eval_src('cidrsubnet("10.0.0.0/16", 8, 300)')  # the call failed: the call
+    assert str(diags.errors[0].subject) == "main.tf:1,5"
 
 
 def test_try_reports_every_failure():

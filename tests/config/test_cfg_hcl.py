@@ -153,7 +153,36 @@ def test_crlf_line_endings():
     assert blk.body.attributes["x"].expr.value == "y"
     assert rng(blk.body.attributes["x"].expr.range) == "2,7-2,10"
     z = blk.body.attributes["z"].expr
-    assert z.parts[0].value == "hi " and z.parts[-1].value == "\n"
+    # as in Terraform, a heredoc written with CRLF keeps CRLF in its value
+    assert z.parts[0].value == "hi " and z.parts[-1].value == "\r\n"
+    assert rng(z.parts[1].range) == "4,6-4,7"
+
+
+def test_crlf_everywhere_keeps_every_range_right():
+    lf = ('# comment\n/* block\n   comment */\nlocals {\n  a = <<-EOT\n    x ${v}\n'
+          '    %{ if c ~}\n    y\n    %{~ endif }\n    EOT\n  b = upper(w) // c\n}\n'
+          'resource tencentcloud_vpc foo {\n  cidr_block = tencentcloud_vpc.bar.0.id\n}\n')
+    crlf = lf.replace("\n", "\r\n")
+
+    def ranges(src):
+        body = parse_body(src)
+        out = []
+        for blk in body.blocks:
+            out += [rng(blk.type_range), *(rng(r) for r in blk.label_ranges)]
+            for name, attr in sorted(blk.body.attributes.items()):
+                out += [name, rng(attr.range), rng(attr.expr.range)]
+                out += [rng(e.range) for e in attr.expr.walk()]
+        return out
+
+    assert ranges(crlf) == ranges(lf)
+
+    def literals(src):
+        a = parse_body(src).blocks[0].body.attributes["a"].expr
+        return [e.value for e in a.walk() if isinstance(e, syn.LiteralExpr)]
+
+    assert literals(crlf) == [t.replace("\n", "\r\n") for t in literals(lf)]
+    body = parse_body(crlf)
+    assert rng(body.blocks[1].body.attributes["cidr_block"].expr.range) == "14,16-14,41"
 
 
 def test_columns_are_characters_and_bytes_are_bytes():
@@ -254,3 +283,16 @@ def test_cached_trees_evaluate_like_fresh_ones(tmp_path):
     hcl.parse(src, "s.tf", str(tmp_path))
     body, _ = hcl.parse(src, "s.tf", str(tmp_path))  # from the cache
     assert evaluate(body.attributes["x"].expr, EvalContext())[0] == [10, 20]
+
+
+def test_a_unary_operation_may_be_the_operand_of_another():
+    e = parse_expr("!!var.on")
+    assert isinstance(e, syn.UnaryOpExpr) and e.op == "!"
+    assert isinstance(e.operand, syn.UnaryOpExpr) and e.operand.op == "!"
+    assert rng(e.range) == "1,5-1,13" and rng(e.operand.range) == "1,6-1,13"
+    e = parse_expr("- -var.n")
+    assert isinstance(e.operand, syn.UnaryOpExpr) and e.operand.op == "-"
+    assert rng(e.operand.operand.range) == "1,8-1,13"
+    assert parse_expr("- -5").value == 5  # a negated literal stays a literal
+    e = parse_expr("x == !!true")
+    assert isinstance(e, syn.BinaryOpExpr) and isinstance(e.rhs.operand, syn.UnaryOpExpr)

@@ -2,7 +2,10 @@
 
 Run once by hand (tests never need terraform):
 
-    .venv/bin/python tests/console/record_cases.py [path/to/terraform]
+    .venv/bin/python tests/console/record_cases.py [--new] [path/to/terraform]
+
+With --new, only expressions of cases.txt not yet in the recording are run; the recorded
+answers of the others are kept as they are.
 
 Each line of cases.txt is one expression, evaluated by ``terraform console`` in a copy of
 fixture/ (variables and locals the expressions refer to). Stored per case: the exact
@@ -65,9 +68,23 @@ def run_one(tf: str, workdir: str, expr: str) -> dict:
 
 
 def main() -> int:
-    tf = sys.argv[1] if len(sys.argv) > 1 else (shutil.which("terraform") or "terraform")
+    args = sys.argv[1:]
+    only_new = "--new" in args
+    args = [a for a in args if a != "--new"]
+    tf = args[0] if args else (shutil.which("terraform") or "terraform")
     version = subprocess.run([tf, "version"], capture_output=True, text=True).stdout.split("\n")[0]
     cases = read_cases()
+    path = os.path.join(HERE, "terraform_console_cases.json")
+    known: dict[str, dict] = {}
+    if only_new and os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            old = json.load(f)
+        if old.get("terraform") != version:
+            print(f"recording was made with {old.get('terraform')}, not {version}: "
+                  "re-record everything instead", file=sys.stderr)
+            return 1
+        known = {c["expr"]: c for c in old["cases"]}
+    todo = [e for e in cases if e not in known]
     workers = 8
     dirs = []
     for _ in range(workers):
@@ -76,16 +93,17 @@ def main() -> int:
         dirs.append(d)
     try:
         with ThreadPoolExecutor(workers) as pool:
-            results = list(pool.map(lambda ie: run_one(tf, dirs[ie[0] % workers], ie[1]),
-                                    enumerate(cases)))
+            fresh = dict(zip(todo, pool.map(lambda ie: run_one(tf, dirs[ie[0] % workers], ie[1]),
+                                            enumerate(todo))))
     finally:
         for d in dirs:
             shutil.rmtree(d, ignore_errors=True)
+    results = [known[e] if e in known else fresh[e] for e in cases]
     out = {"terraform": version, "cases": results}
-    with open(os.path.join(HERE, "terraform_console_cases.json"), "w", encoding="utf-8") as f:
+    with open(path, "w", encoding="utf-8") as f:
         json.dump(out, f, indent=1, ensure_ascii=False)
         f.write("\n")
-    print(f"recorded {len(results)} cases with {version}")
+    print(f"recorded {len(fresh)} of {len(results)} cases with {version}")
     return 0
 
 

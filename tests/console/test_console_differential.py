@@ -26,14 +26,8 @@ CASES = RECORDING["cases"]
 # Known differences from Terraform: expression -> how vpnform differs. Each is an
 # xfail(strict=True), so fixing one makes its test fail until it is removed from here.
 KNOWN_DIFFERENCES: dict[str, str] = {
-    "!!true":
-        "the HCL parser (python-hcl2) rejects a doubled unary \"!\"",
     "-0":
         "Terraform keeps negative zero (\"-0\"); vpnform numbers are ints, so -0 is 0",
-    "0 / 0":
-        "Terraform reports \"Operation failed\"; vpnform reports \"Invalid operand\" (pinned by tests/config)",
-    "1 % 0":
-        "Terraform returns the dividend for modulo by zero; vpnform reports \"Invalid operand\" (pinned by tests/config)",
     "pow(2, 64)":
         "Terraform prints 18446744073709550000 for the float64 result; vpnform 18446744073709552000",
     "var.nothing":
@@ -46,26 +40,12 @@ KNOWN_DIFFERENCES: dict[str, str] = {
         "typed nulls are not tracked: Terraform prints tostring(null), vpnform null",
     "tolist([null, \"a\"])":
         "typed nulls are not tracked: Terraform prints tostring(null) for the element",
-    "length(5)":
-        "Terraform: \"Error in function call\"; vpnform: \"Invalid function argument\" (pinned by tests/config)",
-    "jsondecode(\"{bad\")":
-        "Terraform: \"Error in function call\"; vpnform: \"Invalid function argument\" (pinned by tests/config)",
-    "cidrhost(\"10.0.0.0/30\", 10)":
-        "Terraform: \"Error in function call\"; vpnform: \"Invalid function argument\" (pinned by tests/config)",
-    "cidrnetmask(\"fd00::/64\")":
-        "Terraform: \"Error in function call\"; vpnform: \"Invalid function argument\"",
-    "cidrsubnet(\"10.0.0.0/16\", 4, 16)":
-        "Terraform: \"Error in function call\"; vpnform: \"Invalid function argument\" (pinned by tests/config)",
-    "cidrsubnet(\"bad\", 8, 0)":
-        "Terraform: \"Error in function call\"; vpnform: \"Invalid function argument\" (pinned by tests/config)",
     "tolist([[1], [\"a\"]])":
         "tolist does not unify nested element types (Terraform converts [1] to tolist([\"1\"]))",
     "tomap({a = [1], b = []})":
         "tomap does not unify nested element types (Terraform makes the tuples lists)",
     "tolist([{a = 1}, {a = \"x\"}])":
         "tolist does not unify object attribute types (Terraform converts a = 1 to \"1\")",
-    "1 + null":
-        "Terraform: \"Operation failed\"; vpnform: \"Invalid operand\"",
     "1 +":
         "parse errors: Terraform \"Missing expression\", vpnform \"Invalid expression\" (python-hcl2 messages)",
     "[1, 2":
@@ -74,22 +54,10 @@ KNOWN_DIFFERENCES: dict[str, str] = {
         "parse errors: Terraform \"Unclosed template interpolation sequence\", vpnform \"Unterminated template interpolation\"",
     "local":
         "Terraform: \"Reference to undeclared local value\"; vpnform: \"Invalid reference\"",
-    "[1, 2, 3] == tolist([1, 2, 3])":
-        "equality ignores the tuple/list distinction (Terraform: false)",
-    "tomap({a = 1}) == {a = 1}":
-        "equality ignores the object/map distinction (Terraform: false)",
-    "type(1)":
-        "the console-only type() function is not implemented",
-    "type(\"a\")":
-        "the console-only type() function is not implemented",
-    "type([1])":
-        "the console-only type() function is not implemented",
-    "type(tolist([1]))":
-        "the console-only type() function is not implemented",
-    "type({a = 1})":
-        "the console-only type() function is not implemented",
-    "type(null)":
-        "the console-only type() function is not implemented",
+    "type(1)[0]":
+        "vpnform refuses type() inside any expression (\"Invalid use of type function\"); Terraform lets the operation fail",
+    "tostring(type(1))":
+        "vpnform refuses type() inside any expression (\"Invalid use of type function\"); Terraform lets the conversion fail",
 }
 
 
