@@ -126,9 +126,11 @@ class Evaluation:
     """What one plan or apply run knows, shared by every module instance's Scope."""
 
     def __init__(self, config: Config | Module, variables: dict, workdir: str, refs=None,
-                 validate_only: bool = False):
+                 validate_only: bool = False, planning: bool = False):
         self.config = as_config(config)
         self.validate_only = validate_only
+        # while planning, impure functions (timestamp, uuid, bcrypt) are known only at apply
+        self.planning = planning or validate_only
         self.root_variables = variables
         self.workdir = workdir
         if refs is None:
@@ -463,6 +465,7 @@ class Scope:
             declared_variables=set(self.module.variables),
             declared_locals=set(self.module.locals),
             declared_resources=set(self.module.resources),
+            impure_unknown=self.evaluation.planning,
         )
 
     def evaluate(self, expr: Expr, count_index: int | None = None,

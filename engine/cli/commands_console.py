@@ -15,7 +15,7 @@ import sys
 from typing import Any
 
 from ..addrs import InstanceAddr
-from ..config.evaluate import EvalContext, evaluate
+from ..config.evaluate import CONSOLE_FILENAME, EvalContext, evaluate
 from ..config.hcl import parse_expression
 from ..config.render_value import render_value
 from ..diagnostics import Diagnostics
@@ -27,7 +27,6 @@ from ..values import mark_paths
 from .args import BOOL, MULTI, VALUE, parse
 from .views import Console, print_diagnostics
 
-CONSOLE_FILENAME = "<console-input>"
 
 
 def evaluate_line(text: str, ctx: EvalContext) -> tuple[str | None, Diagnostics]:

@@ -109,7 +109,7 @@ class _Planner:
         self.options = options
         self.graph = graph
         self.evaluation = Evaluation(config, variables, workdir, graph.refs,
-                                     validate_only=options.validate_only)
+                                     validate_only=options.validate_only, planning=True)
         self.diags = Diagnostics()
         self.changes: dict[InstanceAddr, ResourceInstanceChange] = {}
         self.planned_objects: dict[str, list[PlannedObject]] = {}
