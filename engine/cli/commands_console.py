@@ -68,7 +68,6 @@ def console_context(workdir: str, var_sources: list, console: Console
         return None, diags
     fill_from_state(evaluation, state)
     ctx = evaluation.root.context()
-    ctx.path_module = ctx.path_root = "."  # as Terraform shows them (relative to the cwd)
     return ctx, diags
 
 

@@ -276,6 +276,9 @@ class EvalContext:
     path_module: str = "."
     path_root: str = "."
     path_cwd: str = field(default_factory=os.getcwd)
+    # where relative paths given to file functions are read from: the root module's
+    # directory (path.module / path.root above are what expressions see: relative)
+    base_dir: str = "."
     workspace: str = "default"
     self_value: Any = _ABSENT
     functions: dict = field(default_factory=fns.standard_functions)

@@ -837,8 +837,7 @@ def fn_jsondecode(s: str) -> Any:
 
 @builtin("file", Param("path", STRING), needs_context=True, return_type=STRING)
 def fn_file(ctx: Any, path: str) -> Any:
-    base = getattr(ctx, "path_module", None) or "."
-    full = path if os.path.isabs(path) else os.path.join(base, path)
+    full = _module_path(ctx, path)
     try:
         with open(full, "rb") as f:
             data = f.read()
@@ -860,7 +859,9 @@ def fn_file(ctx: Any, path: str) -> Any:
 
 
 def _module_path(ctx: Any, path: str) -> str:
-    base = getattr(ctx, "path_module", None) or "."
+    """A path as the file functions read it: relative ones from the root module's
+    directory (Terraform's working directory), whichever module the call is in."""
+    base = getattr(ctx, "base_dir", None) or "."
     return path if os.path.isabs(path) else os.path.join(base, path)
 
 
@@ -934,6 +935,7 @@ def fn_templatefile(ctx: Any, path: str, variables: Any) -> Any:
                                 f"{where}", 1)
     sub = ev.EvalContext(path_module=getattr(ctx, "path_module", "."),
                          path_root=getattr(ctx, "path_root", "."),
+                         base_dir=getattr(ctx, "base_dir", "."),
                          bindings=dict(variables), declared_variables=set(),
                          declared_locals=set(), declared_resources=set())
     value, diags = ev.evaluate(expr, sub)

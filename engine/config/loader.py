@@ -501,10 +501,13 @@ class _ModuleBuilder:
                     'like source = "./modules/site".', src_attr.expr.range)
             return
         if "version" in meta:
-            d.error("Invalid version argument",
-                    "A version constraint applies only to modules from a registry; the "
-                    f'module source "{source}" is a local path. Remove the version argument.',
-                    meta["version"].name_range)
+            d.error("Invalid registry module source address",
+                    f'Failed to parse module registry address: "{source}" is a local path. '
+                    "vpnform assumed that you intended a module registry source address "
+                    'because you also set the argument "version", which applies only to '
+                    "registry modules. Remove the version argument to use the local module.",
+                    src_attr.expr.range)
+            return
         call = ModuleCall(name, source, attrs, range=blk.range, source_range=src_attr.expr.range)
         if "count" in meta:
             call.count = meta["count"].expr

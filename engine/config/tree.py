@@ -210,6 +210,20 @@ def _check_call(child: ConfigNode, diags: Diagnostics) -> None:
                     "in the root module: declare the configuration there (with an alias "
                     "when it differs from the default) and pass it to the module with "
                     f"providers = {{ {shown} = {shown} }} in its module block.", cfg.range)
+    passed = {(p.child.name, p.child.alias) for p in call.providers}
+    for req in module.required_providers.values():
+        for alias in req.configuration_aliases:
+            if (alias.name, alias.alias) not in passed:
+                shown = f"{alias.name}.{alias.alias}"
+                diags.error("Missing required provider configuration",
+                            "The child module requires an additional configuration for "
+                            f'provider {req.source or alias.name}, with the local name '
+                            f'"{shown}". Refer to the module\'s documentation to understand '
+                            "the intended purpose of this additional provider configuration, "
+                            f'and then add an entry for {shown} in the "providers" '
+                            "meta-argument in the module block to choose which provider "
+                            "configuration the module should use for that purpose.",
+                            call.range)
     if module.backend is not None:
         diags.warning("Backend configuration ignored",
                       f"Any selected backend applies to the entire configuration, so only "
@@ -232,6 +246,8 @@ def resolve_provider(node: ConfigNode, ref: ProviderRef, subject: SourceRange | 
             ref, node = passed.parent, node.parent
             continue
         shown = f"{ref.name}.{ref.alias}" if ref.alias else ref.name
+        if _expects_alias(node.module, ref):
+            return None, d  # reported once, at the module block (_check_call)
         # A providers map replaces inheritance: the module sees only what it lists.
         if ref.alias is not None or call.providers:
             d.error("Provider configuration not present",
@@ -246,6 +262,12 @@ def resolve_provider(node: ConfigNode, ref: ProviderRef, subject: SourceRange | 
     if req is not None and req.source and "/" in req.source:
         namespace = req.source.split("/")[-2]
     return ProviderConfigAddr(ref.name, ref.alias, namespace), d
+
+
+def _expects_alias(module: Module, ref: ProviderRef) -> bool:
+    req = module.required_providers.get(ref.name)
+    return ref.alias is not None and req is not None and any(
+        a.alias == ref.alias for a in req.configuration_aliases)
 
 
 __all__ = ["Config", "ConfigNode", "load_config", "as_config", "static_path", "config_addr",

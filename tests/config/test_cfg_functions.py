@@ -135,9 +135,10 @@ def test_try_reports_every_failure():
     assert "Unsupported attribute" in d.detail
 
 
-def test_file_reads_relative_to_path_module(tmp_path):
+def test_file_reads_relative_to_the_root_module(tmp_path):
+    # relative paths are read from the root module's directory, in any module
     (tmp_path / "cert.pem").write_text("PEM\n", encoding="utf-8")
-    assert call('file("cert.pem")', path_module=str(tmp_path)) == "PEM\n"
+    assert call('file("cert.pem")', base_dir=str(tmp_path), path_module="modules/x") == "PEM\n"
     assert call('file("${path.module}/cert.pem")', path_module=str(tmp_path)) == "PEM\n"
 
 

@@ -770,10 +770,6 @@ def test_path_module_reads_files_of_the_module_directory(tmp_path):
     assert other.code == 0, other
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "path.module and path.root evaluate to absolute paths in plan/apply (the module's "
-    "source_dir, e.g. /tmp/.../w/modules/tpl and /tmp/.../w); Terraform gives paths relative "
-    "to the root module: \"modules/tpl\" and \".\" (vpnform console already gives \".\")"))
 def test_path_module_value_is_relative_to_the_root_module(tmp_path):
     w = _tpl_tree(tmp_path)
     plan = run(w, "plan")
@@ -782,10 +778,6 @@ def test_path_module_value_is_relative_to_the_root_module(tmp_path):
     assert re.search(r'\+ root\s+= "\."\n', plan.stdout), plan
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    'file("x.txt") with a relative path inside a child module reads modules/<m>/x.txt; '
-    "Terraform resolves relative paths in file()/templatefile()/fileexists() against the "
-    "working directory (the root module), not the calling module's directory"))
 def test_relative_file_path_in_a_child_module_is_relative_to_the_root(tmp_path):
     w = tree(tmp_path / "w", {
         "main.tf": 'module "t" {\n  source = "./modules/t"\n}\n\n'

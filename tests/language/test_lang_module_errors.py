@@ -34,19 +34,7 @@ DETAILS = {
     "undeclared_module": ['"sight"'],
 }
 
-XFAIL = {
-    "version_with_local_source": (
-        "a version argument with a local module source is reported as \"Invalid version "
-        "argument\" at the version argument; Terraform reports \"Invalid registry module "
-        "source address\" at the source expression (it takes a module with a version to be "
-        "a registry module, and \"./modules/site\" cannot be a registry address)"),
-    "configuration_alias_not_passed": (
-        "a module whose required_providers declares configuration_aliases = [tencentcloud.hk], "
-        "called without providers = { tencentcloud.hk = ... }, is reported as \"Provider "
-        "configuration not present\" at the child resource's provider argument; Terraform "
-        "reports \"Missing required provider configuration\" at the calling module block "
-        "(main.tf:1,1), naming the local name tencentcloud.hk the caller must pass"),
-}
+XFAIL: dict[str, str] = {}
 
 
 def expected(case_dir: Path) -> set[tuple[str, str, int, int, str]]:
