@@ -30,6 +30,7 @@ Main commands:
   destroy       Destroy previously-created infrastructure
 
 All other commands:
+  cloud         Call an action of the emulated cloud's API, as a second client would
   console       Try vpnform expressions at an interactive command prompt
   fmt           Reformat your configuration in the standard style
   force-unlock  Release a stuck lock on the current workspace
