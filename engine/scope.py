@@ -463,6 +463,8 @@ class Scope:
             path_root=".",
             path_cwd=os.getcwd(),
             base_dir=self.evaluation.config.source_dir,
+            module_name=self.address or "the root module",
+            module_calls=tuple(self.module.module_calls),
             declared_variables=set(self.module.variables),
             declared_locals=set(self.module.locals),
             declared_resources=set(self.module.resources),

@@ -279,6 +279,8 @@ class EvalContext:
     # where relative paths given to file functions are read from: the root module's
     # directory (path.module / path.root above are what expressions see: relative)
     base_dir: str = "."
+    module_name: str = "the root module"  # for "not declared in ..." messages
+    module_calls: Container = ()  # module call names, for suggestions
     workspace: str = "default"
     self_value: Any = _ABSENT
     functions: dict = field(default_factory=fns.standard_functions)
@@ -511,8 +513,9 @@ class _Evaluator:
                 if v is not NOT_DECLARED:
                     return v
             self.diags.error("Reference to undeclared module",
-                             f'No module call named "{ref.name}" is declared in the root '
-                             "module.", ref.range)
+                             f'No module call named "{ref.name}" is declared in '
+                             f"{ctx.module_name}." + suggestion(ref.name, ctx.module_calls),
+                             ref.range)
             return _FAILED
         # resource / data
         assert ref.addr is not None
@@ -537,11 +540,11 @@ class _Evaluator:
             hint = (f"data.{full}" if addr.mode == DATA else full) if full else None
         if addr.mode == DATA:
             detail = (f'A data resource "{addr.type}" "{addr.name}" has not been declared in '
-                      "the root module.")
+                      f"{self.ctx.module_name}.")
             summary = "Reference to undeclared resource"
         else:
             detail = (f'A managed resource "{addr.type}" "{addr.name}" has not been declared '
-                      "in the root module.")
+                      f"in {self.ctx.module_name}.")
             summary = "Reference to undeclared resource"
         if hint:
             detail += f' Did you mean "{hint}"?'
