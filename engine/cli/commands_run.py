@@ -221,7 +221,8 @@ def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace) ->
         console.print(render_plan(plan, console.color).rstrip("\n"))
     out = args.get("out")
     if out:
-        planfile.write_plan_file(out, plan, config.files, workdir, refresh, replace)
+        planfile.write_plan_file(out, plan, config.source_files, workdir, refresh,
+                                 replace)
         console.print("")
         console.print("─" * 77)
         console.print("")

@@ -110,6 +110,7 @@ def load_module(dir: str, *, cache_dir: str | None = None,
             text = text[1:]
         shown = os.path.join(display_dir, name) if display_dir else name
         module.files[shown] = text
+        module.source_files.append(shown)
         body, d = hcl.parse(text, shown, cache_dir)
         diags.extend(d)
         if body is not None:

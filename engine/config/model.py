@@ -172,6 +172,8 @@ class Module:
 
     source_dir: str
     files: dict = field(default_factory=dict)  # filename -> source text (for snippets)
+    # the configuration files read (``files`` also gets variable files, for snippets)
+    source_files: list = field(default_factory=list)
     required_providers: dict = field(default_factory=dict)  # name -> RequiredProvider
     providers: dict = field(default_factory=dict)  # (name, alias) -> ProviderConfig
     variables: dict = field(default_factory=dict)  # name -> Variable

@@ -77,6 +77,15 @@ class Config:
             out.update(node.module.files)
         return out
 
+    @property
+    def source_files(self) -> dict:
+        """The configuration files alone (no variable files): what a saved plan keeps and
+        what its digest covers."""
+        out: dict[str, str] = {}
+        for node in self.walk():
+            out.update((n, node.module.files[n]) for n in node.module.source_files)
+        return out
+
     def provider_names(self) -> set[str]:
         names: set[str] = set()
         for node in self.walk():

@@ -1,10 +1,11 @@
 """Saved plan files (``plan -out=FILE``): what apply needs to carry out exactly that plan.
 
-A zip holding ``tfplan.json``: the configuration snapshot (every *.tf file), input
-variables, the prior state's lineage and serial, the plan options and the planned action
-of every instance. Sensitive variable values are encrypted (HMAC-SHA256 keystream +
-tag) with a key kept in ``.vpnform/planfile.key`` (0600), so no secret is on disk in
-plain text inside the plan. Apply re-derives the changes from the snapshot and refuses
+A zip holding ``tfplan.json``: the configuration snapshot (every *.tf file of every
+module), input variables, the prior state's lineage and serial, the plan options and the
+planned action of every instance. Sensitive variable values and the configuration
+snapshot (a default may be a secret) are encrypted (HMAC-SHA256 keystream + tag) with a
+key kept in ``.vpnform/planfile.key`` (0600), so no secret is on disk in plain text
+inside the plan. Apply re-derives the changes from the snapshot and refuses
 the file if the state or configuration has moved on since.
 """
 
@@ -105,7 +106,8 @@ def write_plan_file(path: str, plan: Plan, files: dict, workdir: str, refresh: b
     doc = {
         "format": FORMAT,
         "config_digest": plan.config_digest,
-        "config_files": files,
+        # the snapshot may hold secrets (a variable's default): sealed like them
+        "config_files": {"sealed": seal(key, files)},
         "variables": variables,
         "state_lineage": plan.state_lineage,
         "state_serial": plan.state_serial,
@@ -144,8 +146,11 @@ def read_plan_file(path: str, workdir: str) -> SavedPlan:
             variables[name] = Sensitive(unseal(key, entry["sealed"]))
         else:
             variables[name] = entry["value"]
+    files = doc["config_files"]
+    if "sealed" in files:
+        files = unseal(key or _key(workdir), files["sealed"])
     return SavedPlan(
-        config_files=doc["config_files"], config_digest=doc["config_digest"],
+        config_files=files, config_digest=doc["config_digest"],
         variables=variables, state_lineage=doc["state_lineage"],
         state_serial=doc["state_serial"], destroy=doc["destroy"], refresh=doc["refresh"],
         replace=doc.get("replace", []), actions=doc["actions"])

@@ -47,7 +47,9 @@ class PlanOptions:
 
 
 def config_digest(config: Config | Module) -> str:
-    files = config.files
+    """Covers the configuration files only: variable values are kept (and checked)
+    separately, so a variables file is not part of the configuration's identity."""
+    files = as_config(config).source_files
     h = hashlib.sha256()
     for name in sorted(files):
         h.update(name.encode() + b"\0" + files[name].encode() + b"\0")

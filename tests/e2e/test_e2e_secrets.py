@@ -171,3 +171,27 @@ def test_sensitive_variable_of_the_wrong_type_is_not_quoted(tmp_path):
     assert d.summary == "Invalid value for input variable"
     assert (d.filename, d.line) == ("main.tf", 1)
     assert PSK not in res.output, res
+
+
+@pytest.mark.parametrize("where", ["terraform.tfvars", "default"])
+def test_saved_plan_holds_no_psk_from_a_variables_file_or_a_default(quickstart, where):
+    """A PSK written in terraform.tfvars, or as the variable's default in a .tf file,
+    is not in the saved plan in any form (the configuration snapshot is sealed), and the
+    saved plan applies with the variables file still present."""
+    if where == "terraform.tfvars":
+        (quickstart / "terraform.tfvars").write_text(f'psk = "{PSK}"\n', encoding="utf-8")
+    else:
+        variables = quickstart / "variables.tf"
+        text = variables.read_text(encoding="utf-8")
+        variables.write_text(text.replace('"TomVPN-demo-key-2019"', f'"{PSK}"'),
+                             encoding="utf-8")
+    saved = run(quickstart, "plan", "-out=x.tfplan")
+    assert saved.code == 0, saved
+    data = (quickstart / "x.tfplan").read_bytes()
+    _assert_bytes_free_of_psk(data, "x.tfplan (raw)")
+    for name, body in _zip_members(data).items():
+        _assert_bytes_free_of_psk(body, f"x.tfplan member {name}")
+    applied = run(quickstart, "apply", "x.tfplan")
+    assert applied.code == 0, applied
+    assert "Apply complete! Resources: 7 added" in applied.stdout
+    _assert_no_psk(applied)
