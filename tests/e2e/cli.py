@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -141,6 +142,36 @@ def write_config(workdir: Path, text: str, name: str = "main.tf") -> Path:
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / name).write_text(text, encoding="utf-8")
     return workdir
+
+
+def readme_script(heading: str) -> str:
+    """The first ```sh block after ``heading`` in README.md as one bash script: each line
+    must exit with the code its ``# … exit code N`` comment names (0 otherwise); shell
+    variables carry over from line to line."""
+    text = (REPO / "README.md").read_text()
+    block = text.split(heading, 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    script = ["set -u"]
+    for n, line in enumerate(block.splitlines()):
+        command, _, comment = line.partition("  #")
+        command = command.strip()
+        if not command:
+            continue
+        m = re.search(r"exit code (\d+)", comment)
+        want = int(m.group(1)) if m else 0
+        script.append(f"{command}\nrc=$?; if [ $rc -ne {want} ]; then "
+                      f"echo 'line {n + 1} exited '$rc', not {want}: '{shlex.quote(command)} >&2; "
+                      "exit 99; fi")
+    return "\n".join(script)
+
+
+def run_script(script: str, cwd, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run a bash script as a user would, with the venv's vpnform first on PATH."""
+    env = make_env()
+    env["PATH"] = os.path.dirname(VPNFORM) + os.pathsep + env.get("PATH", "")
+    res = subprocess.run(["bash", "-c", script], cwd=str(cwd), env=env, capture_output=True,
+                         text=True, timeout=timeout)
+    assert "Traceback" not in res.stdout + res.stderr
+    return res
 
 
 # --- diagnostics -----------------------------------------------------------------------------

@@ -4,20 +4,15 @@ the real executable, and what ``plan`` then sees."""
 from __future__ import annotations
 
 import json
-import os
-import re
-import shlex
-import subprocess
 
 from cli import (
     QUICKSTART,
-    REPO,
-    VPNFORM,
     cloud,
     copy_config,
     errors,
-    make_env,
+    run_script,
     plan_summary,
+    readme_script,
     resource_headers,
     run,
 )
@@ -101,27 +96,9 @@ def test_chdir_and_objects_made_by_hand(tmp_path):
 def test_readme_cloud_section_runs_as_shown(tmp_path):
     """README's `vpnform cloud` block, in one shell (its variables carry over), each line
     with the exit code its comment names (0 otherwise), in a copy of examples/quickstart."""
-    text = (REPO / "README.md").read_text()
-    block = text.split("### Playing the console: `vpnform cloud`", 1)[1]
-    block = block.split("```sh\n", 1)[1].split("```", 1)[0]
-    script = ["set -u"]
-    for n, line in enumerate(block.splitlines()):
-        command, _, comment = line.partition("  #")
-        command = command.strip()
-        if not command:
-            continue
-        m = re.search(r"exit code (\d+)", comment)
-        want = int(m.group(1)) if m else 0
-        script.append(f"{command}\nrc=$?; if [ $rc -ne {want} ]; then "
-                      f"echo 'line {n + 1} exited '$rc', not {want}: '{shlex.quote(command)} >&2; "
-                      "exit 99; fi")
     copy_config(QUICKSTART, tmp_path / "examples" / "quickstart")
-    env = make_env()
-    env["PATH"] = os.path.dirname(VPNFORM) + os.pathsep + env.get("PATH", "")
-    res = subprocess.run(["bash", "-c", "\n".join(script)], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, timeout=300)
+    res = run_script(readme_script("### Playing the console: `vpnform cloud`"), tmp_path)
     assert res.returncode == 0, (res.stdout, res.stderr)
-    assert "Traceback" not in res.stdout + res.stderr
     assert '"InternetMaxBandwidthOut": 10,' in res.stdout
     assert "Did you mean: DescribeVpnGateways" in res.stderr
     assert "Apply complete! Resources: 1 added, 0 changed, 0 destroyed." in res.stdout

@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 
-from cli import QUICKSTART, REPO, VPNFORM, copy_config
+from cli import QUICKSTART, REPO, VPNFORM, copy_config, readme_script, run_script
 
 
 def _usage_commands() -> list[tuple[str, int]]:
@@ -71,3 +72,22 @@ def test_make_demo_recipe_applies_then_finds_no_changes(tmp_path):
     assert re.search(r'^vpn_gateway_public_ip = "198\.1[89]\.\d+\.\d+"$', outputs[2], re.M)
     assert re.search(r'^vpn_connection_id = "vpnx-[a-z0-9]{8}"$', outputs[2], re.M)
     assert "No changes." in outputs[3]
+
+
+def test_readme_multi_site_section_runs_as_shown(tmp_path):
+    """README's modules block, in a copy of examples/multi-site (module directory and
+    terraform.tfvars included)."""
+    shutil.copytree(REPO / "examples" / "multi-site", tmp_path / "examples" / "multi-site",
+                    ignore=shutil.ignore_patterns(".vpnform", "terraform.tfstate*"))
+    res = run_script(readme_script("### Modules and many sites: `examples/multi-site`"),
+                     tmp_path)
+    assert res.returncode == 0, (res.stdout, res.stderr)
+    assert "Apply complete! Resources: 12 added, 0 changed, 0 destroyed." in res.stdout
+    assert 'module.site["sh"].tencentcloud_vpn_connection.tunnel\n' in res.stdout
+    assert "Plan: 4 to add, 0 to change, 0 to destroy." in res.stdout
+    assert re.findall(r"# (module\.\S+) will be created", res.stdout)[-4:] == [
+        'module.site["gz"].tencentcloud_route_table_entry.to_idc["10.3.0.0/24"]',
+        'module.site["gz"].tencentcloud_subnet.site',
+        'module.site["gz"].tencentcloud_vpn_connection.tunnel',
+        'module.site["gz"].tencentcloud_vpn_customer_gateway.idc']
+    assert "Destroy complete! Resources: 12 destroyed." in res.stdout
