@@ -53,6 +53,10 @@ class ResourceInstanceChange:
     # dependencies recorded in state for the prior object: order the destroy of an old
     # dependency after this object stops using it
     prior_dependencies: list = field(default_factory=list)
+    # import: the id of an existing object this change adopts (``import`` block / verb)
+    importing_id: str | None = None
+    # moved: the address the object had in state before a ``moved`` block renamed it
+    previous_addr: InstanceAddr | None = None
 
     @property
     def is_change(self) -> bool:
@@ -95,6 +99,11 @@ class Plan:
     config_digest: str
     data_values: dict = field(default_factory=dict)  # InstanceAddr -> value read during plan
     destroy: bool = False
+    refresh_only: bool = False
+    # InstanceAddr -> ResourceInstanceChange (action UPDATE or DELETE): what refresh found
+    # changed outside vpnform (before = as recorded, after = as read)
+    drift: dict = field(default_factory=dict)
+    targets: list = field(default_factory=list)  # -target addresses (strings), if any
     state_lineage: str = ""
     state_serial: int = 0
     errored: bool = False
