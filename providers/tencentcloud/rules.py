@@ -311,26 +311,21 @@ def check_bandwidth(mbps: int | None) -> list[Violation]:
 
 
 def check_bandwidth_reset(current: int | None, new: int | None) -> list[Violation]:
-    """Bandwidth can only be raised, and only within 5–100 or within 200–1000 Mbps."""
+    """Bandwidth "can be changed at any time and takes effect immediately" (product rules),
+    up or down, to any tier within the same range: 5–100 Mbps or 200–1000 Mbps (the newer
+    API's tiers)."""
     if current is None or new is None:
         return []
     bad = check_bandwidth(new)
     if bad or new == current:
         return bad
-    if new < current:
-        return [Violation(BANDWIDTH_MODIFY,
-                          f"A VPN gateway's bandwidth can only be raised, not lowered from "
-                          f"{current} to {new} Mbps. Replace the gateway to lower its bandwidth.",
-                          "bandwidth-reset")]
     for lo, hi in BANDWIDTH_GROUPS:
-        if lo <= current <= hi:
-            if not lo <= new <= hi:
-                return [Violation(BANDWIDTH_MODIFY,
-                                  f"A VPN gateway's bandwidth can only be raised within 5–100 "
-                                  f"Mbps or within 200–1000 Mbps; {current} to {new} Mbps "
-                                  "crosses the two ranges. Replace the gateway to get that "
-                                  "bandwidth.", "bandwidth-reset")]
-            return []
+        if lo <= current <= hi and not lo <= new <= hi:
+            return [Violation(BANDWIDTH_MODIFY,
+                              f"A VPN gateway's bandwidth can be changed within 5–100 Mbps or "
+                              f"within 200–1000 Mbps; {current} to {new} Mbps crosses the two "
+                              "ranges. Replace the gateway to get that bandwidth.",
+                              "bandwidth-reset")]
     return []
 
 

@@ -182,9 +182,11 @@ def test_plan_bandwidth_reset_rule_and_unchangeable_attributes(tc):
     vpc = tc.create("tencentcloud_vpc", name="v", cidr_block="10.0.0.0/16")
     gw = tc.create("tencentcloud_vpn_gateway", name="g", vpc_id=vpc["id"], bandwidth=50)
     down = tc.plan("tencentcloud_vpn_gateway", gw, name="g", vpc_id=vpc["id"], bandwidth=20)
-    assert diag_set(down.diagnostics) == {("Unsupported bandwidth change", ("bandwidth",))}
-    assert down.diagnostics.items[0].address == "tencentcloud_vpn_gateway.x"
+    assert not down.diagnostics and not down.requires_replace  # lowered in place
+    assert down.planned["bandwidth"] == 20
     cross = tc.plan("tencentcloud_vpn_gateway", gw, name="g", vpc_id=vpc["id"], bandwidth=200)
+    assert diag_set(cross.diagnostics) == {("Unsupported bandwidth change", ("bandwidth",))}
+    assert cross.diagnostics.items[0].address == "tencentcloud_vpn_gateway.x"
     assert "crosses" in cross.diagnostics.items[0].detail
     typ = tc.plan(
         "tencentcloud_vpn_gateway", gw, name="g", vpc_id=vpc["id"], bandwidth=50, type="SSL"
