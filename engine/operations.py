@@ -27,7 +27,8 @@ from .scope import root_scope
 from .state import codec
 from .state.backends.base import LockInfo, StateBackend, StateError, lock_with_timeout
 from .state.backends.local import LocalBackend
-from .state.model import InstanceObject, State
+from .state.model import InstanceObject, OutputValue, State
+from .values import contains_sensitive, is_wholly_known, unmark
 
 WORK_DIR_NAME = ".vpnform"
 
@@ -145,3 +146,23 @@ def run_apply(plan: Plan, config: Config, providers: ProviderSet, backend: State
                     "and will be recovered by the next command.")
     return final, diags
 
+
+def run_refresh_only(plan: Plan, backend: StateBackend) -> tuple[State, Diagnostics]:
+    """Persist a refresh-only plan: the objects as read, and the outputs computed from
+    them. Nothing remote changes."""
+    diags = Diagnostics()
+    base = plan.prior_state
+    final = base.deepcopy()
+    outputs = {}
+    for name, ch in sorted(plan.output_changes.items()):
+        plain = unmark(ch.after)[0]
+        if ch.after is None or not is_wholly_known(plain):
+            continue
+        outputs[name] = OutputValue(plain, ch.sensitive or contains_sensitive(ch.after))
+    final.outputs = outputs
+    backend.begin_journal(base)
+    try:
+        backend.end_journal(final)
+    except StateError as err:
+        diags.error("Failed to persist state", f"{err} The previous state is intact.")
+    return final, diags

@@ -10,7 +10,8 @@ from ..addrs import AddressError, parse_instance
 from ..diagnostics import Diagnostics
 from ..hooks import Hooks, MultiHooks
 from ..operations import (RunOptions, backend_for, in_flight_warning, load_config_dir,
-                          load_configuration, locked, run_apply, run_plan, setup_providers)
+                          load_configuration, locked, run_apply, run_plan, run_refresh_only,
+                          setup_providers)
 from ..plan import planfile
 from ..plan.model import Action, Plan
 from ..plan.planner import PlanOptions, config_digest
@@ -23,8 +24,9 @@ from .views import Console, HumanHooks, print_diagnostics, render_outputs
 COMMON = {"var": MULTI, "var-file": MULTI, "input": BOOL, "lock": BOOL, "lock-timeout": VALUE,
           "no-color": BOOL, "parallelism": VALUE, "refresh": BOOL, "compact-warnings": BOOL}
 PLAN_FLAGS = {**COMMON, "out": VALUE, "detailed-exitcode": BOOL, "destroy": BOOL,
-              "replace": MULTI}
-APPLY_FLAGS = {**COMMON, "auto-approve": BOOL, "destroy": BOOL, "replace": MULTI}
+              "replace": MULTI, "refresh-only": BOOL, "target": MULTI}
+APPLY_FLAGS = {**COMMON, "auto-approve": BOOL, "destroy": BOOL, "replace": MULTI,
+               "refresh-only": BOOL, "target": MULTI}
 DESTROY_FLAGS = {**COMMON, "auto-approve": BOOL}
 VALIDATE_FLAGS = {"no-color": BOOL, "json": BOOL}
 INIT_FLAGS = {"input": BOOL, "no-color": BOOL, "upgrade": BOOL, "backend": BOOL,
@@ -174,6 +176,13 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
     backend = backend_for(workdir)
     replace = _replace_addrs(args)
     refresh = args.get("refresh", True)
+    refresh_only = bool(args.get("refresh-only"))
+    if refresh_only and not refresh:
+        raise UsageError("The -refresh=false option is not allowed with -refresh-only: a "
+                         "refresh-only plan is all refresh.")
+    if refresh_only and (destroy or replace):
+        raise UsageError("The -refresh-only option cannot be used with -destroy or -replace: "
+                         "a refresh-only plan changes no infrastructure.")
     try:
         with locked(backend, operation, opts):
             state = backend.read()
@@ -188,7 +197,8 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
                 plan, d = run_plan(config, variables, state, providers,
                                    PlanOptions(destroy=destroy, refresh=refresh,
                                                parallelism=opts.parallelism, replace=replace,
-                                               evaluate_checks=not then_apply),
+                                               evaluate_checks=not then_apply,
+                                               refresh_only=refresh_only),
                                    workdir, Hooks())
                 diags.extend(d)
                 if plan is None or d.has_errors:
@@ -250,6 +260,8 @@ def _confirm_and_apply(args, console, plan: Plan, config, providers, backend, op
             console.print(console.bold("No changes.") + " No objects need to be destroyed.")
         else:
             console.print(render_plan(plan, console.color).rstrip("\n"))
+    if plan.refresh_only:
+        return _apply_refresh_only(args, console, plan, backend, saved)
     if not plan.has_changes:
         counter = _Counter()
         final, diags = run_apply(plan, config, providers, backend, opts.workdir, counter,
@@ -287,6 +299,34 @@ def _confirm_and_apply(args, console, plan: Plan, config, providers, backend, op
     final, diags = run_apply(plan, config, providers, backend, opts.workdir, hooks,
                              opts.parallelism)
     return _report_apply(console, final, diags, counter, destroy, config.files)
+
+
+def _apply_refresh_only(args, console, plan: Plan, backend, saved: bool) -> int:
+    """Record what refresh read (and the outputs computed from it); no remote changes."""
+    if plan.has_changes and not saved and not args.get("auto-approve"):
+        if not args.get("input", True):
+            d = Diagnostics()
+            d.error("No confirmation given",
+                    "vpnform asks before updating the state, but input is disabled "
+                    "(-input=false). Run again with -auto-approve.")
+            return _fail(console, d)
+        question = ("Would you like to update the vpnform state to reflect these detected "
+                    "changes?\n  vpnform will write these changes to the state without "
+                    "modifying any real infrastructure.\n  There is no undo. Only 'yes' will "
+                    "be accepted to confirm.")
+        console.out.write("\n" + console.bold(question) + "\n\n  " +
+                          console.bold("Enter a value:") + " ")
+        console.out.flush()
+        answer = sys.stdin.readline().strip()
+        console.print("")
+        if answer != "yes":
+            console.print("Apply cancelled.")
+            return 1
+    diags = Diagnostics()
+    final = plan.prior_state
+    if plan.has_changes:
+        final, diags = run_refresh_only(plan, backend)
+    return _report_apply(console, final, diags, _Counter(), False, {})
 
 
 def _report_apply(console, final, diags, counter, destroy, files) -> int:
@@ -374,7 +414,8 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
                 plan, d = run_plan(config, saved.variables, state, providers,
                                    PlanOptions(destroy=saved.destroy, refresh=saved.refresh,
                                                parallelism=opts.parallelism, replace=replace,
-                                               evaluate_checks=False),
+                                               evaluate_checks=False,
+                                               refresh_only=saved.refresh_only),
                                    workdir, Hooks())
                 if plan is None or d.has_errors:
                     return _fail(console, d, config.files)

@@ -132,5 +132,6 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        return self.has_resource_changes or any(
-            o.action is not Action.NOOP for o in self.output_changes.values())
+        """Something to apply: actions, output changes, or (refresh-only) drift to record."""
+        return (self.has_resource_changes or bool(self.refresh_only and self.drift)
+                or any(o.action is not Action.NOOP for o in self.output_changes.values()))

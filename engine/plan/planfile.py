@@ -43,6 +43,7 @@ class SavedPlan:
     state_serial: int
     destroy: bool
     refresh: bool
+    refresh_only: bool = False
     replace: list = field(default_factory=list)  # canonical instance addresses
     actions: dict = field(default_factory=dict)  # canonical address -> action value
 
@@ -113,6 +114,7 @@ def write_plan_file(path: str, plan: Plan, files: dict, workdir: str, refresh: b
         "state_serial": plan.state_serial,
         "destroy": plan.destroy,
         "refresh": refresh,
+        "refresh_only": plan.refresh_only,
         "replace": [str(a) for a in replace],
         "actions": {str(a): c.action.value for a, c in plan.changes.items()},
         # the human rendering (secrets already redacted), for `show PLANFILE`
@@ -153,6 +155,7 @@ def read_plan_file(path: str, workdir: str) -> SavedPlan:
         config_files=files, config_digest=doc["config_digest"],
         variables=variables, state_lineage=doc["state_lineage"],
         state_serial=doc["state_serial"], destroy=doc["destroy"], refresh=doc["refresh"],
+        refresh_only=doc.get("refresh_only", False),
         replace=doc.get("replace", []), actions=doc["actions"])
 
 

@@ -30,6 +30,7 @@ from ..scope import Evaluation, Scope, expand
 from ..state.model import TAINTED, InstanceObject, State
 from ..values import (UNKNOWN, Sensitive, contains_sensitive, is_unknown, is_wholly_known,
                       mark_paths, sensitive_strings, strip_sensitive, unmark)
+from .drift import detect_drift
 from .model import (APPLY, DESTROY, Action, Operation, OutputChange, Plan,
                     ResourceInstanceChange)
 
@@ -44,6 +45,8 @@ class PlanOptions:
     # check blocks' assertions; off when an apply follows, which evaluates them at its end
     # against the applied values (so a failure is reported once, as Terraform does)
     evaluate_checks: bool = True
+    # -refresh-only: read every object and plan to record what was read; no actions
+    refresh_only: bool = False
 
 
 def config_digest(config: Config | Module) -> str:
@@ -612,13 +615,17 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
         return None, diags
 
     refreshed = prior
+    drift: dict = {}
     if options.refresh and not prior.empty:
         refreshed, d = refresh_state(prior, providers, options.parallelism, hooks)
         diags.extend(d)
         if d.has_errors:
             return None, diags
+        drift = detect_drift(prior, refreshed, providers, everything=options.refresh_only)
 
     p = _Planner(config, refreshed, variables, providers, options, workdir, rgraph)
+    if options.refresh_only:
+        return _refresh_only_plan(p, config, prior_state, refreshed, drift, diags)
     resources = config.resources()
     for caddr in rgraph.order():
         if options.destroy:
@@ -642,10 +649,33 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
         changes=p.changes, operations=operations, edges=edges, output_changes=outputs,
         prior_state=refreshed, variables=variables, data_values=p.data_values,
         config_dir=config.source_dir, config_digest=config_digest(config),
-        destroy=options.destroy,
+        destroy=options.destroy, drift=drift,
         state_lineage=prior.lineage if prior_state else "",
         state_serial=prior.serial if prior_state else 0)
     return result, diags
+
+
+def _refresh_only_plan(p: _Planner, config: Config, prior_state: State | None,
+                       refreshed: State, drift: dict, diags: Diagnostics
+                       ) -> tuple[Plan | None, Diagnostics]:
+    """No actions: outputs and checks evaluated against what was read."""
+    for addr, rs, obj in refreshed.instances():
+        if config.resource(addr.resource) is not None:
+            p.evaluation.set_expansion(addr.resource, rs.each_mode or "")
+            p.evaluation.set_instance(addr, p._prior_value(obj))
+    outputs = p.plan_outputs()
+    if not p.diags.has_errors and p.options.evaluate_checks:
+        p.plan_checks()
+    diags.extend(p.diags)
+    if diags.has_errors:
+        return None, diags
+    prior = prior_state or State()
+    return Plan(
+        changes={}, operations=[], edges=[], output_changes=outputs, prior_state=refreshed,
+        variables=p.evaluation.root_variables, config_dir=config.source_dir,
+        config_digest=config_digest(config), refresh_only=True, drift=drift,
+        state_lineage=prior.lineage if prior_state else "",
+        state_serial=prior.serial if prior_state else 0), diags
 
 
 __all__ = ["PlanOptions", "plan", "refresh_state", "action_graph", "config_digest",

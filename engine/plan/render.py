@@ -337,7 +337,8 @@ def _block(w: _Writer, indent: int, action: Action, name: str, before, after, fo
     w.lines.append(" " * (indent + 2) + "}")
 
 
-def render_change(ch: ResourceInstanceChange, st: Styler) -> list[str]:
+def render_change(ch: ResourceInstanceChange, st: Styler, drift: bool = False) -> list[str]:
+    """One resource change; ``drift``: a change refresh found (has changed / deleted)."""
     w = _Writer(st)
     addr = ch.addr
     rtype, rname = addr.resource.type, addr.resource.name
@@ -353,8 +354,12 @@ def render_change(ch: ResourceInstanceChange, st: Styler) -> list[str]:
         header = "is tainted, so must be replaced"
     elif ch.reason == "replace_by_request":
         header = "will be replaced, as requested"
+    if drift:
+        header = "has been deleted" if ch.action is Action.DELETE else "has changed"
     w.lines.append("  " + st.bold(f"# {addr}") + f" {header}")
-    if ch.reason == "delete_because_no_resource_config":
+    if drift:
+        pass
+    elif ch.reason == "delete_because_no_resource_config":
         w.lines.append(f"  # (because {addr.resource} is not in configuration)")
     elif ch.reason == "delete_because_no_module":
         w.lines.append(f"  # (because {module_str(addr.resource.module)} is not in "
@@ -380,12 +385,46 @@ def render_change(ch: ResourceInstanceChange, st: Styler) -> list[str]:
     return w.lines
 
 
+RULE = "─" * 77
+
+
+def render_drift(plan: Plan, st: Styler) -> list[str]:
+    """The "Objects have changed outside of vpnform" note, when refresh found any."""
+    if not plan.drift:
+        return []
+    out = ["", st.bold("Note: Objects have changed outside of vpnform"), "",
+           "vpnform detected the following changes made outside of vpnform since the",
+           'last "vpnform apply"' + (":" if plan.refresh_only else
+                                     " which may have affected this plan:")]
+    for addr in sorted(plan.drift):
+        out.append("")
+        out.extend(render_change(plan.drift[addr], st, drift=True))
+    out.append("")
+    if plan.refresh_only:
+        out += ["", "This is a refresh-only plan, so vpnform will not take any actions to undo",
+                "these. If you were expecting these changes then you can apply this plan to",
+                "record the updated values in the vpnform state without changing any remote",
+                "objects."]
+    else:
+        out += ["", "Unless you have made equivalent changes to your configuration, or ignored the",
+                "relevant attributes using ignore_changes, the following plan may include",
+                "actions to undo or respond to these changes.", "", RULE]
+    return out
+
+
 def render_plan(plan: Plan, color: bool = False) -> str:
     st = Styler(color)
-    out: list[str] = []
+    out: list[str] = render_drift(plan, st)
     changes = [c for c in plan.resource_changes if c.is_change]
     outputs = [o for o in plan.output_changes.values() if o.action is not Action.NOOP]
-    if not changes and not outputs:
+    if plan.refresh_only and not plan.drift and not outputs:
+        out.append("")
+        out.append(st.bold("No changes.") + " Your infrastructure still matches the configuration.")
+        out.append("")
+        out.append("vpnform has checked that the real remote objects still match the result of")
+        out.append("your most recent changes, and found no differences.")
+        return "\n".join(out) + "\n"
+    if not changes and not outputs and not plan.refresh_only:
         out.append("")
         out.append(st.bold("No changes.") + " Your infrastructure matches the configuration.")
         out.append("")
