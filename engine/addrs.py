@@ -199,3 +199,70 @@ def parse_resource(text: str) -> ResourceAddr:
     if inst.key is not None:
         raise AddressError(f"{text!r} is a resource instance address, not a resource address")
     return inst.resource
+
+
+@dataclass(frozen=True)
+class Target:
+    """A ``-target`` address: a module (instance), a resource, or one resource instance.
+    A module step written without a key matches every instance of that module."""
+
+    module: ModulePath
+    resource: ResourceAddr | None = None  # None: everything in the module
+    key: InstanceKey = None
+    keyed: bool = False
+
+    def __str__(self) -> str:
+        if self.resource is None:
+            return module_str(self.module)
+        return str(self.resource) + (_key_str(self.key) if self.keyed else "")
+
+    def _module_matches(self, path: ModulePath, whole: bool) -> bool:
+        if len(path) < len(self.module) or (not whole and len(path) != len(self.module)):
+            return False
+        return all(t.name == p.name and (t.key is None or t.key == p.key)
+                   for t, p in zip(self.module, path))
+
+    def matches(self, addr: InstanceAddr) -> bool:
+        r = addr.resource
+        if self.resource is None:
+            return self._module_matches(r.module, whole=True)
+        if (r.mode, r.type, r.name) != (self.resource.mode, self.resource.type,
+                                        self.resource.name):
+            return False
+        if not self._module_matches(r.module, whole=False):
+            return False
+        return not self.keyed or addr.key == self.key
+
+    def matches_config(self, caddr: ResourceAddr) -> bool:
+        """Whether any instance of the configuration resource ``caddr`` may match."""
+        if self.resource is None:
+            return (len(caddr.module) >= len(self.module) and all(
+                t.name == c.name for t, c in zip(self.module, caddr.module)))
+        return ((caddr.mode, caddr.type, caddr.name) == (self.resource.mode, self.resource.type,
+                                                         self.resource.name)
+                and [s.name for s in caddr.module] == [s.name for s in self.module])
+
+
+def parse_target(text: str) -> Target:
+    """``module.a["k"]``, ``module.a.type.name``, ``type.name[0]``, ``data.type.name``."""
+    toks = _tokens(text)
+    i = 0
+    module: list[ModuleInstanceStep] = []
+    while i < len(toks) and toks[i] == ("name", "module"):
+        if i + 1 >= len(toks) or toks[i + 1][0] != "name":
+            raise AddressError(f"invalid address {text!r}: module name expected")
+        name = str(toks[i + 1][1])
+        i += 2
+        key: InstanceKey = None
+        if i < len(toks) and toks[i][0] == "key":
+            key = toks[i][1]  # type: ignore[assignment]
+            i += 1
+        module.append(ModuleInstanceStep(name, key))
+    if i == len(toks):
+        if not module:
+            raise AddressError(f"invalid address {text!r}")
+        return Target(tuple(module))
+    inst = parse_instance(text)
+    keyed = bool(toks) and toks[-1][0] == "key" and len(toks) > i + 2 + (
+        1 if toks[i] == ("name", "data") else 0)
+    return Target(inst.resource.module, inst.resource, inst.key, keyed)

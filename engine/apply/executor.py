@@ -90,6 +90,9 @@ class _Executor:
                              f"No configured provider {ch.provider} for {op.addr}.",
                              address=str(op.addr))
             return False
+        if ch.action is Action.FORGET:  # out of state; the object itself is left alone
+            self._record(op.addr, ch.provider, None, ch.each_mode)
+            return True
         if op.kind == DESTROY:
             return self._destroy(op.addr, ch, provider)
         if ch.action is Action.READ:

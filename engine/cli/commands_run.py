@@ -6,7 +6,7 @@ import os
 import sys
 import threading
 
-from ..addrs import AddressError, parse_instance
+from ..addrs import AddressError, parse_instance, parse_target
 from ..diagnostics import Diagnostics
 from ..hooks import Hooks, MultiHooks
 from ..operations import (RunOptions, backend_for, in_flight_warning, load_config_dir,
@@ -58,6 +58,16 @@ def run_options(args: ParsedArgs, console: Console) -> RunOptions:
         input_enabled=input_enabled, prompt=_prompt_variable(console) if input_enabled else None,
         lock=args.get("lock", True), lock_timeout=parse_duration(args, "lock-timeout", 0.0),
         parallelism=parse_int(args, "parallelism", 10, minimum=1))
+
+
+def _target_addrs(args: ParsedArgs) -> list:
+    out = []
+    for text in args.get("target", []) or []:
+        try:
+            out.append(parse_target(text))
+        except AddressError as err:
+            raise UsageError(f"Invalid -target address: {err}") from None
+    return out
 
 
 def _replace_addrs(args: ParsedArgs) -> list:
@@ -198,7 +208,8 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
                                    PlanOptions(destroy=destroy, refresh=refresh,
                                                parallelism=opts.parallelism, replace=replace,
                                                evaluate_checks=not then_apply,
-                                               refresh_only=refresh_only),
+                                               refresh_only=refresh_only,
+                                               targets=_target_addrs(args)),
                                    workdir, Hooks())
                 diags.extend(d)
                 if plan is None or d.has_errors:
@@ -298,7 +309,8 @@ def _confirm_and_apply(args, console, plan: Plan, config, providers, backend, op
     hooks = MultiHooks(HumanHooks(console), counter)
     final, diags = run_apply(plan, config, providers, backend, opts.workdir, hooks,
                              opts.parallelism)
-    return _report_apply(console, final, diags, counter, destroy, config.files)
+    return _report_apply(console, final, diags, counter, destroy, config.files,
+                         bool(plan.targets))
 
 
 def _apply_refresh_only(args, console, plan: Plan, backend, saved: bool) -> int:
@@ -329,7 +341,17 @@ def _apply_refresh_only(args, console, plan: Plan, backend, saved: bool) -> int:
     return _report_apply(console, final, diags, _Counter(), False, {})
 
 
-def _report_apply(console, final, diags, counter, destroy, files) -> int:
+def _report_apply(console, final, diags, counter, destroy, files, targeted=False) -> int:
+    if targeted:
+        diags.warning(
+            "Applied changes may be incomplete",
+            "The plan was created with the -target option in effect, so some changes "
+            "requested in the configuration may have been ignored and the output values may "
+            "not be fully updated. Run the following command to verify that no other changes "
+            "are pending:\n    vpnform plan\n\nNote that the -target option is not suitable "
+            "for routine use, and is provided only for exceptional situations such as "
+            "recovering from errors or mistakes, or when vpnform specifically suggests to use "
+            "it as part of an error message.")
     print_diagnostics(console, diags, files)
     if diags.has_errors:
         return 1
@@ -415,7 +437,9 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
                                    PlanOptions(destroy=saved.destroy, refresh=saved.refresh,
                                                parallelism=opts.parallelism, replace=replace,
                                                evaluate_checks=False,
-                                               refresh_only=saved.refresh_only),
+                                               refresh_only=saved.refresh_only,
+                                               targets=[parse_target(t)
+                                                        for t in saved.targets]),
                                    workdir, Hooks())
                 if plan is None or d.has_errors:
                     return _fail(console, d, config.files)

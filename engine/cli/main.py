@@ -12,7 +12,8 @@ import os
 import sys
 
 from ..diagnostics import Diagnostics
-from . import commands_console, commands_fmt, commands_inspect, commands_run, commands_tunnel
+from . import (commands_console, commands_fmt, commands_inspect, commands_run, commands_taint,
+               commands_tunnel)
 from .args import UsageError
 from .views import Console, print_diagnostics
 
@@ -39,7 +40,9 @@ All other commands:
   output        Show output values from your root module
   show          Show the current state or a saved plan
   state         Advanced state management (list, show)
+  taint         Mark a resource instance as not fully functional (to be replaced)
   tunnel        Live tunnel status, ping through a tunnel, peer configuration
+  untaint       Remove the 'tainted' state from a resource instance
   version       Show the current vpnform version
 
 Global options (use these before the subcommand, if any):
@@ -63,6 +66,8 @@ VERBS = {
     "tunnel": commands_tunnel.cmd_tunnel,
     "fmt": commands_fmt.cmd_fmt,
     "console": commands_console.cmd_console,
+    "taint": commands_taint.cmd_taint,
+    "untaint": commands_taint.cmd_untaint,
     "version": lambda argv, console: _version(console),
 }
 

@@ -10,7 +10,7 @@ import os
 import re
 from typing import Any
 
-from ..addrs import DATA, MANAGED, ResourceAddr
+from ..addrs import DATA, MANAGED, AddressError, ResourceAddr, parse_target
 from ..diagnostics import Diagnostics, SourceRange
 from ..values import (
     ANY,
@@ -37,10 +37,12 @@ from .model import (
     Local,
     Module,
     ModuleCall,
+    Moved,
     Output,
     ProviderConfig,
     ProviderPass,
     ProviderRef,
+    Removed,
     RequiredProvider,
     Resource,
     Variable,
@@ -49,11 +51,11 @@ from .model import (
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
 _TOP_LEVEL = ["terraform", "provider", "variable", "locals", "resource", "data", "output",
-              "check", "module"]
-_NOT_YET = {"moved", "import", "removed"}
+              "check", "module", "moved", "removed"]
+_NOT_YET = {"import"}
 _LABELS = {"resource": ("type", "name"), "data": ("type", "name"), "provider": ("name",),
            "variable": ("name",), "output": ("name",), "locals": (), "terraform": (),
-           "check": ("name",), "module": ("name",)}
+           "check": ("name",), "module": ("name",), "moved": (), "removed": ()}
 _MODULE_META_ARGS = ("source", "version", "count", "for_each", "depends_on", "providers")
 _RESERVED_VARIABLE_NAMES = {"source", "version", "providers", "count", "for_each", "lifecycle",
                             "depends_on", "locals"}
@@ -553,6 +555,57 @@ class _ModuleBuilder:
                     continue
                 out.append(ProviderPass(child, parent))
         return out
+
+    # -- moved / removed -----------------------------------------------------------------
+    def _address_arg(self, blk: syn.Block, name: str) -> str | None:
+        attr = blk.body.attributes.get(name)
+        if attr is None:
+            _require(blk.body, name, blk.range, self.diags)
+            return None
+        t = _static_traversal(attr.expr, self.diags)
+        if t is None:
+            return None
+        text = str(t)
+        try:
+            parse_target(text)
+        except AddressError as err:
+            self.diags.error("Invalid address", f"{err}. Give a resource or module address, "
+                             "like tencentcloud_vpc.main or module.site.", attr.expr.range)
+            return None
+        return text
+
+    def b_moved(self, blk: syn.Block) -> None:
+        _check_body(blk.body, ("from", "to"), (), self.diags)
+        from_, to = self._address_arg(blk, "from"), self._address_arg(blk, "to")
+        if from_ is None or to is None:
+            return
+        if from_ == to:
+            self.diags.error("Redundant move statement",
+                             f"This statement declares a move from {from_} to the same "
+                             "address, which is the same as not declaring this move at all.",
+                             blk.range)
+            return
+        self.m.moved.append(Moved(from_, to, blk.range))
+
+    def b_removed(self, blk: syn.Block) -> None:
+        d = self.diags
+        _check_body(blk.body, ("from",), ("lifecycle",), d)
+        from_ = self._address_arg(blk, "from")
+        if from_ is None:
+            return
+        target = parse_target(from_)
+        if target.keyed or any(st.key is not None for st in target.module):
+            d.error("Resource instance keys not allowed",
+                    "Resource address must be a resource (e.g. \"test_instance.foo\") or a "
+                    "module (e.g. \"module.foo\"), not an instance of one.",
+                    blk.body.attributes["from"].expr.range)
+            return
+        destroy = True
+        for inner in blk.body.blocks_of_type("lifecycle"):
+            _check_body(inner.body, ("destroy",), (), d)
+            if "destroy" in inner.body.attributes:
+                destroy = bool(_constant(inner.body.attributes["destroy"], BOOL, d))
+        self.m.removed.append(Removed(from_, destroy, blk.range))
 
     # -- check ---------------------------------------------------------------------------
     def b_check(self, blk: syn.Block) -> None:

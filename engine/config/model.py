@@ -167,6 +167,25 @@ class ModuleCall:
 
 
 @dataclass
+class Moved:
+    """``moved { from = A  to = B }``: the object recorded at A now belongs at B."""
+
+    from_: str  # address text, e.g. "tencentcloud_vpc.old" or "module.a"
+    to: str
+    range: SourceRange | None = None
+
+
+@dataclass
+class Removed:
+    """``removed { from = A  lifecycle { destroy = false } }``: A left the configuration;
+    destroy = false forgets its objects instead of destroying them."""
+
+    from_: str
+    destroy: bool = True
+    range: SourceRange | None = None
+
+
+@dataclass
 class Module:
     """One module directory's configuration."""
 
@@ -182,6 +201,8 @@ class Module:
     outputs: dict = field(default_factory=dict)  # name -> Output
     checks: dict = field(default_factory=dict)  # name -> Check
     module_calls: dict = field(default_factory=dict)  # name -> ModuleCall
+    moved: list = field(default_factory=list)  # list[Moved]
+    removed: list = field(default_factory=list)  # list[Removed]
     backend: Backend | None = None
     required_version: str = ""
 

@@ -22,6 +22,7 @@ class Action(enum.Enum):
     DELETE = "delete"
     DELETE_THEN_CREATE = "delete-then-create"  # -/+
     CREATE_THEN_DELETE = "create-then-delete"  # +/-
+    FORGET = "forget"  # removed { lifecycle { destroy = false } }: out of state, left alone
 
     @property
     def is_replace(self) -> bool:
@@ -34,6 +35,7 @@ class Action(enum.Enum):
             Action.UPDATE: ["update"], Action.DELETE: ["delete"],
             Action.DELETE_THEN_CREATE: ["delete", "create"],
             Action.CREATE_THEN_DELETE: ["create", "delete"],
+            Action.FORGET: ["forget"],
         }[self]
 
 
@@ -60,7 +62,7 @@ class ResourceInstanceChange:
 
     @property
     def is_change(self) -> bool:
-        return self.action is not Action.NOOP
+        return self.action is not Action.NOOP or self.previous_addr is not None
 
 
 # Operation kinds in the action graph: "destroy" removes the prior object, "apply" creates
@@ -111,6 +113,9 @@ class Plan:
     @property
     def resource_changes(self) -> list[ResourceInstanceChange]:
         return [self.changes[a] for a in sorted(self.changes)]
+
+    def forgets(self) -> int:
+        return sum(1 for c in self.changes.values() if c.action is Action.FORGET)
 
     def counts(self) -> tuple[int, int, int]:
         add = change = destroy = 0

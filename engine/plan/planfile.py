@@ -44,6 +44,7 @@ class SavedPlan:
     destroy: bool
     refresh: bool
     refresh_only: bool = False
+    targets: list = field(default_factory=list)  # -target addresses
     replace: list = field(default_factory=list)  # canonical instance addresses
     actions: dict = field(default_factory=dict)  # canonical address -> action value
 
@@ -115,6 +116,7 @@ def write_plan_file(path: str, plan: Plan, files: dict, workdir: str, refresh: b
         "destroy": plan.destroy,
         "refresh": refresh,
         "refresh_only": plan.refresh_only,
+        "targets": list(plan.targets),
         "replace": [str(a) for a in replace],
         "actions": {str(a): c.action.value for a, c in plan.changes.items()},
         # the human rendering (secrets already redacted), for `show PLANFILE`
@@ -155,7 +157,7 @@ def read_plan_file(path: str, workdir: str) -> SavedPlan:
         config_files=files, config_digest=doc["config_digest"],
         variables=variables, state_lineage=doc["state_lineage"],
         state_serial=doc["state_serial"], destroy=doc["destroy"], refresh=doc["refresh"],
-        refresh_only=doc.get("refresh_only", False),
+        refresh_only=doc.get("refresh_only", False), targets=doc.get("targets", []),
         replace=doc.get("replace", []), actions=doc["actions"])
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 
-from ..addrs import DATA, MANAGED, InstanceAddr, ResourceAddr
+from ..addrs import DATA, MANAGED, InstanceAddr, ResourceAddr, parse_target
 from ..checks import evaluate_checks
 from ..config.conditions import POSTCONDITION, PRECONDITION, check_rules
 from ..config.model import Module, Resource
@@ -31,6 +31,7 @@ from ..state.model import TAINTED, InstanceObject, State
 from ..values import (UNKNOWN, Sensitive, contains_sensitive, is_unknown, is_wholly_known,
                       mark_paths, sensitive_strings, strip_sensitive, unmark)
 from .drift import detect_drift
+from .moves import apply_moves
 from .model import (APPLY, DESTROY, Action, Operation, OutputChange, Plan,
                     ResourceInstanceChange)
 
@@ -47,6 +48,7 @@ class PlanOptions:
     evaluate_checks: bool = True
     # -refresh-only: read every object and plan to record what was read; no actions
     refresh_only: bool = False
+    targets: list = field(default_factory=list)  # addrs.Target: -target
 
 
 def config_digest(config: Config | Module) -> str:
@@ -120,9 +122,32 @@ class _Planner:
         self.planned_objects: dict[str, list[PlannedObject]] = {}
         self.data_values: dict[InstanceAddr, Any] = {}
         # configuration address -> the full addresses state holds for it
+        # -target: the configuration resources planned (None: all), and those planned only
+        # because a target depends on them (planned whole)
+        self.previous: dict = {}  # moved: InstanceAddr -> the address it had before
+        self.targeted: set | None = None
+        self.targeted_deps: set = set()
         self.prior_by_config: dict[ResourceAddr, list[ResourceAddr]] = {}
         for raddr in sorted(prior.resources):
             self.prior_by_config.setdefault(config_addr(raddr), []).append(raddr)
+
+    def wanted(self, iaddr: InstanceAddr) -> bool:
+        """Whether this instance is planned: always, unless -target leaves it out (a
+        resource planned only as a dependency of a target is planned whole)."""
+        if self.targeted is None:
+            return True
+        caddr = config_addr(iaddr.resource)
+        if caddr in self.targeted_deps:
+            return True
+        return any(t.matches(iaddr) for t in self.options.targets)
+
+    def keep_as_is(self, caddr: ResourceAddr) -> None:
+        """A resource -target leaves out: its recorded values, for expressions."""
+        for raddr in self.prior_by_config.get(caddr, []):
+            rs = self.prior.resources[raddr]
+            self.evaluation.set_expansion(raddr, rs.each_mode or "")
+            for key, obj in rs.instances.items():
+                self.evaluation.set_instance(InstanceAddr(raddr, key), self._prior_value(obj))
 
     def drain(self) -> None:
         """Diagnostics of module inputs, outputs and expansions evaluated so far."""
@@ -211,6 +236,11 @@ class _Planner:
 
         for key, _ in keys:
             iaddr = InstanceAddr(addr, key)
+            if not self.wanted(iaddr):
+                prior_obj = self.prior.instance(iaddr)
+                if prior_obj is not None:
+                    self.evaluation.set_instance(iaddr, self._prior_value(prior_obj))
+                continue
             count_index, each = exp.repetition(key)
             if addr.mode == DATA:
                 self._plan_data_instance(scope, res, iaddr, paddr, provider, schema, each,
@@ -224,7 +254,7 @@ class _Planner:
             wanted = {k for k, _ in keys}
             for key, obj in sorted(prior_rs.instances.items(),
                                    key=lambda kv: InstanceAddr(addr, kv[0]).sort_key()):
-                if key in wanted:
+                if key in wanted or not self.wanted(InstanceAddr(addr, key)):
                     continue
                 reason = ("delete_because_count_index" if isinstance(key, int) else
                           "delete_because_each_key" if isinstance(key, str) else
@@ -263,6 +293,9 @@ class _Planner:
 
         prior_obj = self.prior.instance(iaddr)
         prior_val = self._prior_value(prior_obj) if prior_obj is not None else None
+        if prior_val is not None and (res.lifecycle.ignore_changes
+                                      or res.lifecycle.ignore_changes_paths):
+            config = ignore_changes(config, prior_val, res.lifecycle, schema.block)
         result = provider.plan(PlanRequest(iaddr.resource.type, str(iaddr), prior_val, config))
         self._map_diags(result.diagnostics, iaddr, decoded.ranges, res.range, secret_view)
         if result.diagnostics.has_errors or result.planned is None:
@@ -279,6 +312,8 @@ class _Planner:
             action, reason = Action.DELETE_THEN_CREATE, "replace_by_request"
         elif result.requires_replace:
             action, reason = Action.DELETE_THEN_CREATE, "replace_because_cannot_update"
+        elif res.lifecycle.replace_triggered_by and self._triggered(res, scope, iaddr, each):
+            action, reason = Action.DELETE_THEN_CREATE, "replace_by_triggers"
         elif _equal_values(prior_val, planned):
             action = Action.NOOP
         else:
@@ -300,7 +335,8 @@ class _Planner:
             requires_replace=list(result.requires_replace), reason=reason,
             dependencies=deps, each_mode=mode, sensitive_paths=sensitive,
             block_types=sorted(schema.block.block_types),
-            prior_dependencies=list(prior_obj.dependencies) if prior_obj else [])
+            prior_dependencies=list(prior_obj.dependencies) if prior_obj else [],
+            previous_addr=self.previous.get(iaddr))
         self.changes[iaddr] = change
         self.evaluation.set_instance(iaddr, planned)
         self._conditions(scope, res, iaddr, each, post=True, self_value=planned)
@@ -313,6 +349,25 @@ class _Planner:
             address=str(iaddr), type_name=iaddr.resource.type, value=planned,
             provider=provider, action=action.value if not action.is_replace else "replace",
             references=refs))
+
+    def _triggered(self, res: Resource, scope: Scope, iaddr: InstanceAddr, each) -> bool:
+        """``replace_triggered_by``: a referenced resource instance is planned to change
+        (or, when an attribute is named, that attribute is)."""
+        count_index = iaddr.key if isinstance(iaddr.key, int) else None
+        for expr in res.lifecycle.replace_triggered_by:
+            target, key, attr = _trigger_ref(expr, scope, count_index, each)
+            if target is None:
+                continue
+            full = ResourceAddr(MANAGED, target.type, target.name, iaddr.resource.module)
+            for addr, ch in self.changes.items():
+                if addr.resource != full or (key is not _ALL and addr.key != key):
+                    continue
+                if ch.action in (Action.NOOP, Action.READ):
+                    continue
+                if attr is None or not _equal_values((ch.before or {}).get(attr),
+                                                     (ch.after or {}).get(attr)):
+                    return True
+        return False
 
     def _plan_data_instance(self, scope, res, iaddr, paddr, provider, schema, each,
                             count_index, deps) -> None:
@@ -347,15 +402,26 @@ class _Planner:
 
     def _plan_delete(self, iaddr: InstanceAddr, paddr, obj: InstanceObject,
                      reason: str | None, res: Resource | None) -> None:
-        if res is not None:
+        removed = self._removed_block(iaddr) if not self.options.destroy else None
+        forget = removed is not None and not removed.destroy
+        if res is not None and not forget:
             self._check_prevent_destroy(res, iaddr)
         before = self._prior_value(obj)
         schema = self.providers.resource_schema(paddr.name, iaddr.resource.type)
         self.changes[iaddr] = ResourceInstanceChange(
-            addr=iaddr, provider=paddr, action=Action.DELETE, before=before,
-            after=None, reason=reason, dependencies=list(obj.dependencies),
-            block_types=sorted(schema.block.block_types) if schema else [])
-        self._leaving(iaddr, paddr, before)
+            addr=iaddr, provider=paddr, action=Action.FORGET if forget else Action.DELETE,
+            before=before, after=None, reason="forget" if forget else reason,
+            dependencies=list(obj.dependencies),
+            block_types=sorted(schema.block.block_types) if schema else [],
+            previous_addr=self.previous.get(iaddr))
+        if not forget:
+            self._leaving(iaddr, paddr, before)
+
+    def _removed_block(self, iaddr: InstanceAddr):
+        for removed in self.config.module.removed:
+            if parse_target(removed.from_).matches(iaddr):
+                return removed
+        return None
 
     def _leaving(self, iaddr: InstanceAddr, paddr, before: dict | None) -> None:
         """Tell cross-object checks that this prior object will be gone after apply."""
@@ -382,6 +448,8 @@ class _Planner:
         if raddr.mode == DATA:
             return
         for key, obj in rs.instances.items():
+            if not self.wanted(InstanceAddr(raddr, key)):
+                continue
             self._plan_delete(InstanceAddr(raddr, key), rs.provider, obj,
                               None if self.options.destroy else reason, res)
 
@@ -491,6 +559,131 @@ class _Planner:
         return res.range
 
 
+def check_removed(config: Config) -> Diagnostics:
+    """A ``removed`` block whose resource or module is still configured."""
+    d = Diagnostics()
+    for removed in config.module.removed:
+        target = parse_target(removed.from_)
+        still = ([a for a in config.resources() if target.matches_config(a)]
+                 if target.resource is not None else
+                 ([] if config.node(target.module) is None else [target.module]))
+        if still:
+            kind = "resource" if target.resource is not None else "module"
+            d.error(f"Removed {kind} block still exists",
+                    f"This statement declares the removal of the {kind} {removed.from_}, but "
+                    f"this {kind} block still exists in the configuration. Please remove the "
+                    f"{kind} block.", removed.range)
+    return d
+
+
+def targeted_resources(targets: list, rgraph: ResourceGraph, destroy: bool
+                       ) -> tuple[set, set]:
+    """The configuration resources a -target plan covers — the targets, and what they
+    depend on (or, when destroying, what depends on them) — and the targets alone."""
+    matched = {a for a in rgraph.graph.nodes if any(t.matches_config(a) for t in targets)}
+    out = set(matched)
+    for a in matched:
+        out |= (nx.descendants if destroy else nx.ancestors)(rgraph.graph, a)
+    return out, matched
+
+
+def propagate_create_before_destroy(changes: dict, rgraph: ResourceGraph,
+                                    config: Config) -> None:
+    """A resource replaced create-before-destroy makes what it depends on be replaced the
+    same way (as Terraform does): otherwise the old dependency would have to go before
+    the new dependent exists."""
+    cbd = {a for a, r in config.resources().items() if r.lifecycle.create_before_destroy}
+    forced: set = set()
+    for a in cbd:
+        if a in rgraph.graph:
+            forced |= nx.ancestors(rgraph.graph, a)
+    for addr, ch in changes.items():
+        if ch.action is Action.DELETE_THEN_CREATE and config_addr(addr.resource) in forced:
+            ch.action = Action.CREATE_THEN_DELETE
+
+
+_ALL = object()  # replace_triggered_by without an instance key: every instance
+
+
+def _trigger_ref(expr, scope: Scope, count_index, each) -> tuple:
+    """(resource as written, instance key or _ALL, attribute or None) of one
+    replace_triggered_by entry: ``r.x``, ``r.x[0]``, ``r.x[each.key]``, ``r.x[count.index].id``."""
+    from ..config import syntax as syn
+    from ..config.evaluate import reference_of
+    attr = None
+    key: Any = _ALL
+    if isinstance(expr, syn.RelativeTraversalExpr):
+        attr = next((st.name for st in expr.steps if isinstance(st, syn.GetAttr)), None)
+        expr = expr.source
+    if isinstance(expr, syn.IndexExpr):
+        value, d = scope.evaluate(expr.key, count_index, each)
+        if d.has_errors:
+            return None, _ALL, None
+        key = strip_sensitive(value)
+        if isinstance(key, float) and key.is_integer():
+            key = int(key)
+        expr = expr.collection
+    if not isinstance(expr, syn.ScopeTraversalExpr):
+        return None, _ALL, None
+    ref, _ = reference_of(expr.traversal)
+    if ref is None or ref.kind != "resource":
+        return None, _ALL, None
+    steps = list(ref.remaining)
+    if steps and isinstance(steps[0], syn.Index):
+        key = steps.pop(0).key
+    if attr is None:
+        attr = next((st.name for st in steps if isinstance(st, syn.GetAttr)), None)
+    return ref.addr, key, attr
+
+
+def ignore_changes(config: dict, prior: dict, lifecycle, block) -> dict:
+    """The configuration with every ignored attribute (``ignore_changes``) set to what the
+    prior object has, so differences there plan nothing — as Terraform does."""
+    out = dict(config)
+    if lifecycle.ignore_changes == ["*"]:  # ignore_changes = all
+        for name in list(out):
+            attr = block.attributes.get(name)
+            if attr is None or not attr.is_computed_only:
+                out[name] = prior.get(name)
+        return out
+    for path in lifecycle.ignore_changes_paths:
+        _set_path(out, prior, path)
+    return out
+
+
+def _set_path(target: dict, source: Any, path: tuple) -> None:
+    """target[path] = source[path] (copying containers on the way; a missing source value
+    removes the key)."""
+    head, rest = path[0], path[1:]
+    src = source.get(head) if isinstance(source, dict) else None
+    if not rest:
+        target[head] = src
+        return
+    inner = target.get(head)
+    if isinstance(inner, dict):
+        inner = dict(inner)
+        target[head] = inner
+        if isinstance(rest[0], str) and isinstance(src, (dict, type(None))):
+            if len(rest) == 1:
+                value = (src or {}).get(rest[0])
+                if value is None:
+                    inner.pop(rest[0], None)
+                else:
+                    inner[rest[0]] = value
+            else:
+                _set_path(inner, src or {}, rest)
+    elif isinstance(inner, list) and isinstance(rest[0], int) and isinstance(src, list):
+        inner = list(inner)
+        target[head] = inner
+        if rest[0] < len(inner) and rest[0] < len(src):
+            if len(rest) == 1:
+                inner[rest[0]] = src[rest[0]]
+            elif isinstance(inner[rest[0]], dict):
+                item = dict(inner[rest[0]])
+                inner[rest[0]] = item
+                _set_path(item, src[rest[0]], rest[1:])
+
+
 def _each_for(iaddr: InstanceAddr, scope: Scope, res: Resource):
     if isinstance(iaddr.key, str) and res.for_each is not None:
         value, _ = scope.evaluate(res.for_each)
@@ -551,7 +744,7 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None) -> tuple[list, lis
         by_resource.setdefault(config_addr(addr.resource), []).append(addr)
         if ch.action in (Action.CREATE, Action.UPDATE, Action.READ) or ch.action.is_replace:
             g.add_node(Operation(APPLY, addr))  # a deferred data read runs as an apply
-        if ch.action is Action.DELETE or ch.action.is_replace:
+        if ch.action in (Action.DELETE, Action.FORGET) or ch.action.is_replace:
             g.add_node(Operation(DESTROY, addr))
         if ch.action is Action.DELETE_THEN_CREATE:
             g.add_edge(Operation(DESTROY, addr), Operation(APPLY, addr))
@@ -609,6 +802,15 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
     hooks = hooks or Hooks()
     prior = prior_state or State()
     diags = Diagnostics()
+    previous: dict = {}
+    if config.module.moved and not prior.empty:
+        prior, previous, d = apply_moves(prior, config.module.moved)
+        diags.extend(d)
+        if d.has_errors:
+            return None, diags
+    diags.extend(check_removed(config))
+    if diags.has_errors:
+        return None, diags
     rgraph, d = build_graph(config, prior)
     diags.extend(d)
     if d.has_errors:
@@ -624,17 +826,31 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
         drift = detect_drift(prior, refreshed, providers, everything=options.refresh_only)
 
     p = _Planner(config, refreshed, variables, providers, options, workdir, rgraph)
+    p.previous = previous
     if options.refresh_only:
         return _refresh_only_plan(p, config, prior_state, refreshed, drift, diags)
     resources = config.resources()
+    if options.targets:
+        p.targeted, matched = targeted_resources(options.targets, rgraph, options.destroy)
+        p.targeted_deps = p.targeted - matched
+        diags.warning(
+            "Resource targeting is in effect",
+            "You are creating a plan with the -target option, which means that the result "
+            "of this plan may not represent all of the changes requested by the current "
+            "configuration.\n\nThe -target option is not for routine use, and is provided "
+            "only for exceptional situations such as recovering from errors or mistakes, or "
+            "when vpnform specifically suggests to use it as part of an error message.")
     for caddr in rgraph.order():
-        if options.destroy:
+        if p.targeted is not None and caddr not in p.targeted:
+            p.keep_as_is(caddr)
+        elif options.destroy:
             # Destroying needs no configuration values: every recorded object goes.
             p.plan_orphans(caddr)
         elif caddr in resources:
             p.plan_resource(caddr)
         else:
             p.plan_orphans(caddr)
+    propagate_create_before_destroy(p.changes, rgraph, config)
     p.plan_module_values()
     if not p.diags.has_errors and not options.validate_only:
         p.check_plan()
@@ -649,7 +865,7 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
         changes=p.changes, operations=operations, edges=edges, output_changes=outputs,
         prior_state=refreshed, variables=variables, data_values=p.data_values,
         config_dir=config.source_dir, config_digest=config_digest(config),
-        destroy=options.destroy, drift=drift,
+        destroy=options.destroy, drift=drift, targets=[str(t) for t in options.targets],
         state_lineage=prior.lineage if prior_state else "",
         state_serial=prior.serial if prior_state else 0)
     return result, diags

@@ -17,12 +17,13 @@ from .model import Action, Plan, ResourceInstanceChange
 SYMBOL = {
     Action.CREATE: "+", Action.DELETE: "-", Action.UPDATE: "~", Action.READ: "<=",
     Action.DELETE_THEN_CREATE: "-/+", Action.CREATE_THEN_DELETE: "+/-", Action.NOOP: " ",
+    Action.FORGET: ".",
 }
 LEGEND = {
     Action.CREATE: "create", Action.DELETE: "destroy", Action.UPDATE: "update in-place",
     Action.DELETE_THEN_CREATE: "destroy and then create replacement",
     Action.CREATE_THEN_DELETE: "create replacement and then destroy",
-    Action.READ: "read (data resources)",
+    Action.READ: "read (data resources)", Action.FORGET: "forget",
 }
 COLORS = {"+": "\x1b[32m", "-": "\x1b[31m", "~": "\x1b[33m", "<=": "\x1b[36m",
           "-/+": "\x1b[31m", "+/-": "\x1b[32m"}
@@ -349,16 +350,27 @@ def render_change(ch: ResourceInstanceChange, st: Styler, drift: bool = False) -
         Action.READ: "will be read during apply",
         Action.DELETE_THEN_CREATE: "must be replaced",
         Action.CREATE_THEN_DELETE: "must be replaced",
+        Action.FORGET: "will no longer be managed by vpnform, but will not be destroyed",
+        Action.NOOP: "",
     }[ch.action]
     if ch.reason == "replace_because_tainted":
         header = "is tainted, so must be replaced"
+    elif ch.reason == "replace_by_triggers":
+        header = "will be replaced due to changes in replace_triggered_by"
     elif ch.reason == "replace_by_request":
         header = "will be replaced, as requested"
     if drift:
         header = "has been deleted" if ch.action is Action.DELETE else "has changed"
-    w.lines.append("  " + st.bold(f"# {addr}") + f" {header}")
+    if ch.action is Action.NOOP and ch.previous_addr is not None:
+        w.lines.append("  " + st.bold(f"# {ch.previous_addr}") + f" has moved to {addr}")
+    else:
+        w.lines.append("  " + st.bold(f"# {addr}") + f" {header}")
+    if ch.previous_addr is not None and ch.action is not Action.NOOP and not drift:
+        w.lines.append(f"  # (moved from {ch.previous_addr})")
     if drift:
         pass
+    elif ch.reason == "forget":
+        w.lines.append("  # (destroy = false is set in the configuration)")
     elif ch.reason == "delete_because_no_resource_config":
         w.lines.append(f"  # (because {addr.resource} is not in configuration)")
     elif ch.reason == "delete_because_no_module":
@@ -378,6 +390,9 @@ def render_change(ch: ResourceInstanceChange, st: Styler, drift: bool = False) -
     inner = Action.UPDATE if ch.action.is_replace else ch.action
     if ch.action is Action.READ:
         inner = Action.CREATE
+    if ch.action in (Action.FORGET, Action.NOOP):  # shown as they stay: nothing changes
+        inner = Action.UPDATE
+        ch = _unchanged_view(ch)
     block_names = {k for k, v in {**(ch.before or {}), **(ch.after or {})}.items()
                    if _is_block_list(v) or (k in ch.block_types and not isinstance(v, Unknown))}
     _body(w, 6, inner, ch.before, ch.after, force, (), block_names)
@@ -412,6 +427,11 @@ def render_drift(plan: Plan, st: Styler) -> list[str]:
     return out
 
 
+def _unchanged_view(ch: ResourceInstanceChange) -> ResourceInstanceChange:
+    from dataclasses import replace
+    return replace(ch, after=ch.before)
+
+
 def render_plan(plan: Plan, color: bool = False) -> str:
     st = Styler(color)
     out: list[str] = render_drift(plan, st)
@@ -433,7 +453,8 @@ def render_plan(plan: Plan, color: bool = False) -> str:
         return "\n".join(out) + "\n"
     if changes:
         used = [a for a in (Action.CREATE, Action.UPDATE, Action.DELETE,
-                            Action.DELETE_THEN_CREATE, Action.CREATE_THEN_DELETE, Action.READ)
+                            Action.DELETE_THEN_CREATE, Action.CREATE_THEN_DELETE, Action.READ,
+                            Action.FORGET)
                 if any(c.action is a for c in changes)]
         out.append("")
         out.append("vpnform used the selected providers to generate the following execution")
@@ -447,7 +468,9 @@ def render_plan(plan: Plan, color: bool = False) -> str:
             out.extend(render_change(c, st))
         out.append("")
         add, change, destroy = plan.counts()
-        out.append(st.bold("Plan:") + f" {add} to add, {change} to change, {destroy} to destroy.")
+        forget = plan.forgets()
+        out.append(st.bold("Plan:") + f" {add} to add, {change} to change, {destroy} to destroy"
+                   + (f", {forget} to forget." if forget else "."))
     if outputs:
         out.append("")
         out.append("Changes to Outputs:")
