@@ -665,3 +665,42 @@ def test_fault_armed_by_another_process_reaches_this_one(svc, tmp_path):
     body = svc.call("CreateCustomerGateway", {"CustomerGatewayName": "c",
                                               "IpAddress": "203.0.113.1"}, REGION)
     assert body["Error"] == {"Code": "InternalError", "Message": "down for lunch"}
+
+
+def test_read_latency_delays_describes_only(api, monkeypatch):
+    monkeypatch.setenv("VPNFORM_EMULATOR_READ_LATENCY", "0.1")
+    start = time.monotonic()
+    vpc = make_vpc(api)
+    assert time.monotonic() - start < 0.1  # a write is not delayed
+    start = time.monotonic()
+    assert api.ok("DescribeVpcs", VpcIds=[vpc["VpcId"]])["TotalCount"] == 1
+    assert time.monotonic() - start >= 0.1
+    monkeypatch.setenv("VPNFORM_EMULATOR_READ_LATENCY", "0")
+    start = time.monotonic()
+    api.ok("DescribeVpcs")
+    assert time.monotonic() - start < 0.1
+
+
+def test_read_latency_argument_overrides_the_environment(store, monkeypatch):
+    monkeypatch.setenv("VPNFORM_EMULATOR_READ_LATENCY", "5")
+    svc = EmulatedVpcService(store, read_latency=0.05)
+    start = time.monotonic()
+    assert "VpcSet" in svc.call("DescribeVpcs", {}, REGION)
+    assert 0.05 <= time.monotonic() - start < 1
+
+
+def test_parallel_reads_overlap_their_latency(api, svc, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    vpc = make_vpc(api)
+    monkeypatch.setenv("VPNFORM_EMULATOR_READ_LATENCY", "0.2")
+    n = 10
+
+    def read(_):
+        return api.ok("DescribeVpcs", VpcIds=[vpc["VpcId"]])["TotalCount"]
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        assert list(pool.map(read, range(n))) == [1] * n
+    wall = time.monotonic() - start
+    assert 0.2 <= wall < 0.2 * 3  # about one latency, not n (2.0 s) of them
