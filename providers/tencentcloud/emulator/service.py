@@ -416,8 +416,16 @@ class EmulatedVpcService:
         elif objects is None:
             indexed = next(((INDEXED_FILTERS[(kind, f.name)], f.values) for f in filters
                             if (kind, f.name) in INDEXED_FILTERS), None)
-            objs = (tx.list_by(kind, indexed[0], indexed[1], region) if indexed
-                    else tx.list(kind, region))
+            # The store's vpc_id column holds every object's non-empty VpcId: a vpc-id
+            # filter narrows through its index (the filters below still apply).
+            in_vpcs = next((f.values for f in filters
+                            if f.name == "vpc-id" and all(f.values)), None)
+            if indexed:
+                objs = tx.list_by(kind, indexed[0], indexed[1], region)
+            elif in_vpcs is not None:
+                objs = tx.list(kind, region, vpc_id=list(in_vpcs))
+            else:
+                objs = tx.list(kind, region)
         else:
             objs = objects
         views = [view(o) for o in objs]
@@ -678,8 +686,8 @@ class EmulatedVpcService:
         def view(r: dict) -> dict:
             v = _public(r)
             v["AssociationSet"] = [{"SubnetId": s["SubnetId"], "RouteTableId": r["RouteTableId"]}
-                                   for s in tx.list("subnet", vpc_id=r["VpcId"])
-                                   if s["RouteTableId"] == r["RouteTableId"]]
+                                   for s in tx.list_by("subnet", "RouteTableId",
+                                                       r["RouteTableId"])]
             return v
         return view
 

@@ -112,6 +112,32 @@ def test_vpc_gets_a_main_route_table_and_subnets_join_it(api):
     assert api.ok("DescribeRouteTables")["TotalCount"] == 0
 
 
+def test_vpc_id_filters_are_answered_in_creation_order(api):
+    a = make_vpc(api, "10.0.0.0/16", "a")["VpcId"]
+    b = make_vpc(api, "10.1.0.0/16", "b")["VpcId"]
+    rt_a = api.ok("CreateRouteTable", VpcId=a, RouteTableName="ra")["RouteTable"]["RouteTableId"]
+    rt_b = api.ok("CreateRouteTable", VpcId=b, RouteTableName="rb")["RouteTable"]["RouteTableId"]
+
+    def rtbs(*filters):
+        body = api.ok("DescribeRouteTables", Filters=list(filters))
+        return [(r["VpcId"], r["Main"], r["RouteTableId"]) for r in body["RouteTableSet"]]
+
+    main_a, main_b = (rtbs({"Name": "vpc-id", "Values": [v]},
+                           {"Name": "association.main", "Values": ["TRUE"]})[0][2]
+                      for v in (a, b))
+    assert rtbs({"Name": "vpc-id", "Values": [b, a]}) == [
+        (a, True, main_a), (b, True, main_b), (a, False, rt_a), (b, False, rt_b)]
+    assert rtbs({"Name": "vpc-id", "Values": [b]},
+                {"Name": "route-table-name", "Values": ["rb"]}) == [(b, False, rt_b)]
+    assert rtbs({"Name": "vpc-id", "Values": ["vpc-00000000"]}) == []
+    sub = api.ok("CreateSubnet", VpcId=b, SubnetName="s", CidrBlock="10.1.1.0/24",
+                 Zone="ap-guangzhou-3")["Subnet"]["SubnetId"]
+    body = api.ok("DescribeSubnets", Filters=[{"Name": "vpc-id", "Values": [a, b]}])
+    assert [s["SubnetId"] for s in body["SubnetSet"]] == [sub]
+    [got] = api.ok("DescribeRouteTables", RouteTableIds=[main_b])["RouteTableSet"]
+    assert got["AssociationSet"] == [{"SubnetId": sub, "RouteTableId": main_b}]
+
+
 def test_vpc_and_subnet_cidr_rules(api):
     assert (
         api.err("CreateVpc", VpcName="v", CidrBlock="8.8.0.0/16") == "InvalidParameterValue.Range"
