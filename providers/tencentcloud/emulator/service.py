@@ -4,6 +4,16 @@
 exactly what the cloud puts inside ``Response``: the action's outputs plus ``RequestId``,
 or ``{"Error": {"Code", "Message"}, "RequestId"}``. The product rules come from
 ``providers.tencentcloud.rules`` so plan-time checks and the service agree.
+
+Environment (read at every call, so a test or benchmark may change it at any time):
+
+- ``VPNFORM_EMULATOR_DELAY_SCALE`` (default 1): multiplies the simulated provisioning
+  delays (a VPN gateway or connection is PENDING for ``gateway_delay`` /
+  ``connection_delay`` seconds after its creation); 0 makes objects ready at once.
+- ``VPNFORM_EMULATOR_READ_LATENCY`` (seconds, default 0): every ``Describe*`` action
+  sleeps this long before it is carried out, as a round trip to a real API would take.
+  The sleep holds no lock, so concurrent reads (the refresh's threads) overlap as they
+  would against the real cloud; writes are not delayed by it.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from .. import rules
 from .store import SqliteStore, Tx
 
 DELAY_SCALE_ENV = "VPNFORM_EMULATOR_DELAY_SCALE"
+READ_LATENCY_ENV = "VPNFORM_EMULATOR_READ_LATENCY"
 PUBLIC_IP_POOL = ipaddress.IPv4Network("198.18.0.0/15")
 NEVER = "0000-00-00 00:00:00"
 
@@ -223,13 +234,16 @@ class EmulatedVpcService:
 
     def __init__(self, store: SqliteStore, *, gateway_delay: float = 0.3,
                  connection_delay: float = 0.2, delay_scale: float | None = None,
-                 clock: Callable[[], float] = time.time, dataplane: Any = None):
+                 clock: Callable[[], float] = time.time, dataplane: Any = None,
+                 read_latency: float | None = None):
         self.store = store
         # The real network behind the objects (tencentcloud.dataplane.Dataplane), or None.
         self.dataplane = dataplane
         self.gateway_delay = gateway_delay
         self.connection_delay = connection_delay
         self.delay_scale = delay_scale
+        # Seconds every Describe* waits (None: $VPNFORM_EMULATOR_READ_LATENCY, else 0).
+        self.read_latency = read_latency
         self.clock = clock
         self._actions: dict[str, _Action] = {}
         self._register()
@@ -254,6 +268,10 @@ class EmulatedVpcService:
         request_id = str(uuid.uuid4())
         params = dict(params or {})
         params_json = json.dumps(params, sort_keys=True)
+        if action.startswith("Describe"):
+            latency = self._read_latency()
+            if latency > 0:
+                time.sleep(latency)  # before the store's lock: concurrent reads overlap
         with self.store.transaction() as tx:
             code = None
             try:
@@ -330,6 +348,14 @@ class EmulatedVpcService:
         except ValueError:
             return 1.0
 
+    def _read_latency(self) -> float:
+        if self.read_latency is not None:
+            return self.read_latency
+        try:
+            return max(0.0, float(os.environ.get(READ_LATENCY_ENV) or 0))
+        except ValueError:
+            return 0.0
+
     def _now(self) -> str:
         return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.clock()))
 
@@ -390,8 +416,16 @@ class EmulatedVpcService:
         elif objects is None:
             indexed = next(((INDEXED_FILTERS[(kind, f.name)], f.values) for f in filters
                             if (kind, f.name) in INDEXED_FILTERS), None)
-            objs = (tx.list_by(kind, indexed[0], indexed[1], region) if indexed
-                    else tx.list(kind, region))
+            # The store's vpc_id column holds every object's non-empty VpcId: a vpc-id
+            # filter narrows through its index (the filters below still apply).
+            in_vpcs = next((f.values for f in filters
+                            if f.name == "vpc-id" and all(f.values)), None)
+            if indexed:
+                objs = tx.list_by(kind, indexed[0], indexed[1], region)
+            elif in_vpcs is not None:
+                objs = tx.list(kind, region, vpc_id=list(in_vpcs))
+            else:
+                objs = tx.list(kind, region)
         else:
             objs = objects
         views = [view(o) for o in objs]
@@ -652,8 +686,8 @@ class EmulatedVpcService:
         def view(r: dict) -> dict:
             v = _public(r)
             v["AssociationSet"] = [{"SubnetId": s["SubnetId"], "RouteTableId": r["RouteTableId"]}
-                                   for s in tx.list("subnet", vpc_id=r["VpcId"])
-                                   if s["RouteTableId"] == r["RouteTableId"]]
+                                   for s in tx.list_by("subnet", "RouteTableId",
+                                                       r["RouteTableId"])]
             return v
         return view
 

@@ -32,6 +32,7 @@ CREATE INDEX IF NOT EXISTS objects_by_vpngw ON objects (kind, json_extract(data,
 CREATE INDEX IF NOT EXISTS objects_by_cgw ON objects (kind, json_extract(data, '$.CustomerGatewayId'));
 CREATE INDEX IF NOT EXISTS objects_by_gateway ON objects (kind, json_extract(data, '$._gateway'));
 CREATE INDEX IF NOT EXISTS objects_by_instance ON objects (kind, json_extract(data, '$.InstanceId'));
+CREATE INDEX IF NOT EXISTS objects_by_rtb ON objects (kind, json_extract(data, '$.RouteTableId'));
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS faults (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -79,18 +80,27 @@ class Tx:
             return None
         return json.loads(row[1])
 
-    def list(self, kind: str, region: str | None = None, vpc_id: str | None = None) -> list[dict]:
+    def list(self, kind: str, region: str | None = None,
+             vpc_id: str | list[str] | None = None) -> list[dict]:
+        """Objects of ``kind`` (in ``region``; in the VPC ``vpc_id`` or one of a list of
+        them: indexed), in creation order."""
         sql, args = "SELECT data FROM objects WHERE kind=?", [kind]
         if region is not None:
             sql += " AND region=?"
             args.append(region)
-        if vpc_id is not None:
+        if isinstance(vpc_id, list):
+            if not vpc_id:
+                return []
+            sql += f" AND vpc_id IN ({', '.join('?' * len(vpc_id))})"
+            args.extend(vpc_id)
+        elif vpc_id is not None:
             sql += " AND vpc_id=?"
             args.append(vpc_id)
         return [json.loads(r[0]) for r in self._c.execute(sql + " ORDER BY seq", args)]
 
     # Fields with an expression index: lookups by them are O(log N), not a scan.
-    INDEXED_FIELDS = ("VpnGatewayId", "CustomerGatewayId", "_gateway", "InstanceId")
+    INDEXED_FIELDS = ("VpnGatewayId", "CustomerGatewayId", "_gateway", "InstanceId",
+                      "RouteTableId")
 
     def list_by(self, kind: str, field: str, values: list[str] | str,
                 region: str | None = None) -> list[dict]:

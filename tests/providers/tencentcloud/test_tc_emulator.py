@@ -112,6 +112,32 @@ def test_vpc_gets_a_main_route_table_and_subnets_join_it(api):
     assert api.ok("DescribeRouteTables")["TotalCount"] == 0
 
 
+def test_vpc_id_filters_are_answered_in_creation_order(api):
+    a = make_vpc(api, "10.0.0.0/16", "a")["VpcId"]
+    b = make_vpc(api, "10.1.0.0/16", "b")["VpcId"]
+    rt_a = api.ok("CreateRouteTable", VpcId=a, RouteTableName="ra")["RouteTable"]["RouteTableId"]
+    rt_b = api.ok("CreateRouteTable", VpcId=b, RouteTableName="rb")["RouteTable"]["RouteTableId"]
+
+    def rtbs(*filters):
+        body = api.ok("DescribeRouteTables", Filters=list(filters))
+        return [(r["VpcId"], r["Main"], r["RouteTableId"]) for r in body["RouteTableSet"]]
+
+    main_a, main_b = (rtbs({"Name": "vpc-id", "Values": [v]},
+                           {"Name": "association.main", "Values": ["TRUE"]})[0][2]
+                      for v in (a, b))
+    assert rtbs({"Name": "vpc-id", "Values": [b, a]}) == [
+        (a, True, main_a), (b, True, main_b), (a, False, rt_a), (b, False, rt_b)]
+    assert rtbs({"Name": "vpc-id", "Values": [b]},
+                {"Name": "route-table-name", "Values": ["rb"]}) == [(b, False, rt_b)]
+    assert rtbs({"Name": "vpc-id", "Values": ["vpc-00000000"]}) == []
+    sub = api.ok("CreateSubnet", VpcId=b, SubnetName="s", CidrBlock="10.1.1.0/24",
+                 Zone="ap-guangzhou-3")["Subnet"]["SubnetId"]
+    body = api.ok("DescribeSubnets", Filters=[{"Name": "vpc-id", "Values": [a, b]}])
+    assert [s["SubnetId"] for s in body["SubnetSet"]] == [sub]
+    [got] = api.ok("DescribeRouteTables", RouteTableIds=[main_b])["RouteTableSet"]
+    assert got["AssociationSet"] == [{"SubnetId": sub, "RouteTableId": main_b}]
+
+
 def test_vpc_and_subnet_cidr_rules(api):
     assert (
         api.err("CreateVpc", VpcName="v", CidrBlock="8.8.0.0/16") == "InvalidParameterValue.Range"
@@ -663,3 +689,42 @@ def test_fault_armed_by_another_process_reaches_this_one(svc, tmp_path):
     body = svc.call("CreateCustomerGateway", {"CustomerGatewayName": "c",
                                               "IpAddress": "203.0.113.1"}, REGION)
     assert body["Error"] == {"Code": "InternalError", "Message": "down for lunch"}
+
+
+def test_read_latency_delays_describes_only(api, monkeypatch):
+    monkeypatch.setenv("VPNFORM_EMULATOR_READ_LATENCY", "0.1")
+    start = time.monotonic()
+    vpc = make_vpc(api)
+    assert time.monotonic() - start < 0.1  # a write is not delayed
+    start = time.monotonic()
+    assert api.ok("DescribeVpcs", VpcIds=[vpc["VpcId"]])["TotalCount"] == 1
+    assert time.monotonic() - start >= 0.1
+    monkeypatch.setenv("VPNFORM_EMULATOR_READ_LATENCY", "0")
+    start = time.monotonic()
+    api.ok("DescribeVpcs")
+    assert time.monotonic() - start < 0.1
+
+
+def test_read_latency_argument_overrides_the_environment(store, monkeypatch):
+    monkeypatch.setenv("VPNFORM_EMULATOR_READ_LATENCY", "5")
+    svc = EmulatedVpcService(store, read_latency=0.05)
+    start = time.monotonic()
+    assert "VpcSet" in svc.call("DescribeVpcs", {}, REGION)
+    assert 0.05 <= time.monotonic() - start < 1
+
+
+def test_parallel_reads_overlap_their_latency(api, svc, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    vpc = make_vpc(api)
+    monkeypatch.setenv("VPNFORM_EMULATOR_READ_LATENCY", "0.2")
+    n = 10
+
+    def read(_):
+        return api.ok("DescribeVpcs", VpcIds=[vpc["VpcId"]])["TotalCount"]
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        assert list(pool.map(read, range(n))) == [1] * n
+    wall = time.monotonic() - start
+    assert 0.2 <= wall < 0.2 * 3  # about one latency, not n (2.0 s) of them
