@@ -30,6 +30,9 @@ test: venv system-deps
 
 bench: venv
 	$(BIN)/python bench/plan_apply.py
+	$(BIN)/python bench/state_journal.py
+	$(BIN)/python bench/evaluate_instances.py
+	$(BIN)/python bench/refresh.py
 
 clean:
 	rm -rf $(VENV) $(EXAMPLE)/.vpnform $(EXAMPLE)/terraform.tfstate*
