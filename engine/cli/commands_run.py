@@ -11,12 +11,13 @@ from ..diagnostics import Diagnostics
 from ..hooks import Hooks, MultiHooks
 from ..operations import (RunOptions, backend_for, in_flight_warning, load_config_dir,
                           load_configuration, locked, run_apply, run_plan, setup_providers)
-from ..plan import planfile
+from ..plan import json_plan, planfile
 from ..plan.model import Action, Plan
 from ..plan.planner import PlanOptions, config_digest
 from ..plan.render import render_plan
 from ..state.backends.base import LockError, StateError
 from ..values import UNKNOWN, Unknown
+from ..version import VERSION
 from .args import BOOL, MULTI, VALUE, ParsedArgs, UsageError, parse, parse_duration, parse_int
 from .views import Console, HumanHooks, print_diagnostics, render_outputs
 
@@ -195,7 +196,8 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
                     return _fail(console, diags, config.files)
                 print_diagnostics(console, diags, config.files)
                 if not then_apply:
-                    return _after_plan(args, console, plan, config, workdir, refresh, replace)
+                    return _after_plan(args, console, plan, config, workdir, refresh, replace,
+                                       providers)
                 return _confirm_and_apply(args, console, plan, config, providers, backend,
                                           opts, destroy)
             finally:
@@ -210,7 +212,8 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
         return _fail(console, d)
 
 
-def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace) -> int:
+def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
+                providers=None) -> int:
     if plan.destroy and not plan.has_resource_changes:
         console.print("")
         console.print(console.bold("No changes.") + " No objects need to be destroyed.")
@@ -222,7 +225,8 @@ def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace) ->
     out = args.get("out")
     if out:
         planfile.write_plan_file(out, plan, config.source_files, workdir, refresh,
-                                 replace)
+                                 replace, json_plan.plan_documents(plan, config, providers,
+                                                                   VERSION))
         console.print("")
         console.print("─" * 77)
         console.print("")
