@@ -18,15 +18,16 @@ from ..plan.render import render_plan
 from ..state.backends.base import LockError, StateError
 from ..values import UNKNOWN, Unknown
 from ..version import VERSION
+from . import json_ui
 from .args import BOOL, MULTI, VALUE, ParsedArgs, UsageError, parse, parse_duration, parse_int
 from .views import Console, HumanHooks, print_diagnostics, render_outputs
 
 COMMON = {"var": MULTI, "var-file": MULTI, "input": BOOL, "lock": BOOL, "lock-timeout": VALUE,
           "no-color": BOOL, "parallelism": VALUE, "refresh": BOOL, "compact-warnings": BOOL}
 PLAN_FLAGS = {**COMMON, "out": VALUE, "detailed-exitcode": BOOL, "destroy": BOOL,
-              "replace": MULTI}
-APPLY_FLAGS = {**COMMON, "auto-approve": BOOL, "destroy": BOOL, "replace": MULTI}
-DESTROY_FLAGS = {**COMMON, "auto-approve": BOOL}
+              "replace": MULTI, "json": BOOL}
+APPLY_FLAGS = {**COMMON, "auto-approve": BOOL, "destroy": BOOL, "replace": MULTI, "json": BOOL}
+DESTROY_FLAGS = {**COMMON, "auto-approve": BOOL, "json": BOOL}
 VALIDATE_FLAGS = {"no-color": BOOL, "json": BOOL}
 INIT_FLAGS = {"input": BOOL, "no-color": BOOL, "upgrade": BOOL, "backend": BOOL,
               "reconfigure": BOOL, "lock": BOOL, "lock-timeout": VALUE}
@@ -190,7 +191,7 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
                                    PlanOptions(destroy=destroy, refresh=refresh,
                                                parallelism=opts.parallelism, replace=replace,
                                                evaluate_checks=not then_apply),
-                                   workdir, Hooks())
+                                   workdir, console.ui or Hooks())
                 diags.extend(d)
                 if plan is None or d.has_errors:
                     return _fail(console, diags, config.files)
@@ -214,7 +215,9 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
 
 def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
                 providers=None) -> int:
-    if plan.destroy and not plan.has_resource_changes:
+    if console.ui is not None:
+        console.ui.planned(plan, "plan")
+    elif plan.destroy and not plan.has_resource_changes:
         console.print("")
         console.print(console.bold("No changes.") + " No objects need to be destroyed.")
         console.print("")
@@ -227,6 +230,7 @@ def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
         planfile.write_plan_file(out, plan, config.source_files, workdir, refresh,
                                  replace, json_plan.plan_documents(plan, config, providers,
                                                                    VERSION))
+    if out and console.ui is None:
         console.print("")
         console.print("─" * 77)
         console.print("")
@@ -234,7 +238,7 @@ def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
         console.print("")
         console.print("To perform exactly these actions, run the following command to apply:")
         console.print(f'    vpnform apply "{out}"')
-    elif plan.has_changes:
+    elif plan.has_changes and console.ui is None:
         console.print("")
         console.print("─" * 77)
         console.print("")
@@ -248,18 +252,21 @@ def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
 
 def _confirm_and_apply(args, console, plan: Plan, config, providers, backend, opts,
                        destroy: bool, saved: bool = False) -> int:
-    if not saved:
+    ui = console.ui
+    if ui is not None:
+        ui.planned(plan, "plan")
+    elif not saved:
         if destroy and not plan.has_resource_changes:
             console.print("")
             console.print(console.bold("No changes.") + " No objects need to be destroyed.")
         else:
             console.print(render_plan(plan, console.color).rstrip("\n"))
     if not plan.has_changes:
-        counter = _Counter()
+        counter = ui or _Counter()
         final, diags = run_apply(plan, config, providers, backend, opts.workdir, counter,
                                  opts.parallelism)
         return _report_apply(console, final, diags, counter, destroy, config.files)
-    if not saved and not args.get("auto-approve"):
+    if not saved and not args.get("auto-approve") and ui is None:
         # Like Terraform, the answer is read from standard input even when it is not a
         # terminal (`echo yes | vpnform apply`); -input=false refuses to ask at all.
         if not args.get("input", True):
@@ -285,9 +292,10 @@ def _confirm_and_apply(args, console, plan: Plan, config, providers, backend, op
         if answer != "yes":
             console.print(("Destroy" if destroy else "Apply") + " cancelled.")
             return 1
-    console.print("")
-    counter = _Counter()
-    hooks = MultiHooks(HumanHooks(console), counter)
+    if ui is None:
+        console.print("")
+    counter = ui or _Counter()
+    hooks = ui or MultiHooks(HumanHooks(console), counter)
     final, diags = run_apply(plan, config, providers, backend, opts.workdir, hooks,
                              opts.parallelism)
     return _report_apply(console, final, diags, counter, destroy, config.files)
@@ -297,6 +305,9 @@ def _report_apply(console, final, diags, counter, destroy, files) -> int:
     print_diagnostics(console, diags, files)
     if diags.has_errors:
         return 1
+    if console.ui is not None:
+        console.ui.applied(final, destroy)
+        return 0
     console.print("")
     if destroy:
         console.print(console.bold(f"Destroy complete! Resources: {counter.destroyed} destroyed."))
@@ -315,6 +326,7 @@ def _report_apply(console, final, diags, counter, destroy, files) -> int:
 
 def cmd_plan(argv: list[str], console: Console) -> int:
     args = parse(argv, PLAN_FLAGS, "plan")
+    json_ui.enable(console, args)
     return _plan_for(args, console, destroy=bool(args.get("destroy")),
                      operation="OperationTypePlan", then_apply=False)
 
@@ -323,6 +335,8 @@ def cmd_apply(argv: list[str], console: Console) -> int:
     args = parse(argv, APPLY_FLAGS, "apply")
     if len(args.positional) > 1:
         raise UsageError("Too many command line arguments: apply takes at most one plan file.")
+    if json_ui.enable(console, args) and json_ui.approval_refused(console.ui, args, "apply"):
+        return 1
     if args.positional:
         return _apply_saved(args, console, args.positional[0])
     return _plan_for(args, console, destroy=bool(args.get("destroy")),
@@ -331,6 +345,8 @@ def cmd_apply(argv: list[str], console: Console) -> int:
 
 def cmd_destroy(argv: list[str], console: Console) -> int:
     args = parse(argv, DESTROY_FLAGS, "destroy")
+    if json_ui.enable(console, args) and json_ui.approval_refused(console.ui, args, "destroy"):
+        return 1
     return _plan_for(args, console, destroy=True, operation="OperationTypeApply",
                      then_apply=True)
 
