@@ -52,9 +52,16 @@ def render_instance(addr, rs, obj, color: bool) -> list[str]:
 
 
 def cmd_show(argv: list[str], console: Console) -> int:
-    args = parse(argv, {"no-color": BOOL}, "show")
+    args = parse(argv, {"no-color": BOOL, "json": BOOL, "show-sensitive": BOOL}, "show")
     if args.get("no-color"):
         console.color = False
+    if args.get("show-sensitive") and not args.get("json"):
+        raise UsageError("-show-sensitive applies to -json output only: vpnform show prints "
+                         "secrets as (sensitive value).")
+    if args.get("json"):
+        from .json_views import show_json
+        return show_json(console, args.positional[0] if args.positional else None,
+                         bool(args.get("show-sensitive")))
     if args.positional:
         path = args.positional[0]
         if not planfile.is_plan_file(path):

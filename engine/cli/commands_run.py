@@ -12,22 +12,24 @@ from ..hooks import Hooks, MultiHooks
 from ..operations import (RunOptions, backend_for, in_flight_warning, load_config_dir,
                           load_configuration, locked, run_apply, run_plan, run_refresh_only,
                           setup_providers)
-from ..plan import planfile
+from ..plan import json_plan, planfile
 from ..plan.model import Action, Plan
 from ..plan.planner import PlanOptions, config_digest
 from ..plan.render import render_plan
 from ..state.backends.base import LockError, StateError
 from ..values import UNKNOWN, Unknown
+from ..version import VERSION
+from . import json_ui
 from .args import BOOL, MULTI, VALUE, ParsedArgs, UsageError, parse, parse_duration, parse_int
 from .views import Console, HumanHooks, print_diagnostics, render_outputs
 
 COMMON = {"var": MULTI, "var-file": MULTI, "input": BOOL, "lock": BOOL, "lock-timeout": VALUE,
           "no-color": BOOL, "parallelism": VALUE, "refresh": BOOL, "compact-warnings": BOOL}
 PLAN_FLAGS = {**COMMON, "out": VALUE, "detailed-exitcode": BOOL, "destroy": BOOL,
-              "replace": MULTI, "refresh-only": BOOL, "target": MULTI}
+              "replace": MULTI, "refresh-only": BOOL, "target": MULTI, "json": BOOL}
 APPLY_FLAGS = {**COMMON, "auto-approve": BOOL, "destroy": BOOL, "replace": MULTI,
-               "refresh-only": BOOL, "target": MULTI}
-DESTROY_FLAGS = {**COMMON, "auto-approve": BOOL}
+               "refresh-only": BOOL, "target": MULTI, "json": BOOL}
+DESTROY_FLAGS = {**COMMON, "auto-approve": BOOL, "json": BOOL, "target": MULTI}
 VALIDATE_FLAGS = {"no-color": BOOL, "json": BOOL}
 INIT_FLAGS = {"input": BOOL, "no-color": BOOL, "upgrade": BOOL, "backend": BOOL,
               "reconfigure": BOOL, "lock": BOOL, "lock-timeout": VALUE}
@@ -210,13 +212,14 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
                                                evaluate_checks=not then_apply,
                                                refresh_only=refresh_only,
                                                targets=_target_addrs(args)),
-                                   workdir, Hooks())
+                                   workdir, console.ui or Hooks())
                 diags.extend(d)
                 if plan is None or d.has_errors:
                     return _fail(console, diags, config.files)
                 print_diagnostics(console, diags, config.files)
                 if not then_apply:
-                    return _after_plan(args, console, plan, config, workdir, refresh, replace)
+                    return _after_plan(args, console, plan, config, workdir, refresh, replace,
+                                       providers)
                 return _confirm_and_apply(args, console, plan, config, providers, backend,
                                           opts, destroy)
             finally:
@@ -231,8 +234,11 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
         return _fail(console, d)
 
 
-def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace) -> int:
-    if plan.destroy and not plan.has_resource_changes:
+def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
+                providers=None) -> int:
+    if console.ui is not None:
+        console.ui.planned(plan, "plan")
+    elif plan.destroy and not plan.has_resource_changes:
         console.print("")
         console.print(console.bold("No changes.") + " No objects need to be destroyed.")
         console.print("")
@@ -243,7 +249,9 @@ def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace) ->
     out = args.get("out")
     if out:
         planfile.write_plan_file(out, plan, config.source_files, workdir, refresh,
-                                 replace)
+                                 replace, json_plan.plan_documents(plan, config, providers,
+                                                                   VERSION))
+    if out and console.ui is None:
         console.print("")
         console.print("─" * 77)
         console.print("")
@@ -251,7 +259,7 @@ def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace) ->
         console.print("")
         console.print("To perform exactly these actions, run the following command to apply:")
         console.print(f'    vpnform apply "{out}"')
-    elif plan.has_changes:
+    elif plan.has_changes and console.ui is None:
         console.print("")
         console.print("─" * 77)
         console.print("")
@@ -265,7 +273,10 @@ def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace) ->
 
 def _confirm_and_apply(args, console, plan: Plan, config, providers, backend, opts,
                        destroy: bool, saved: bool = False) -> int:
-    if not saved:
+    ui = console.ui
+    if ui is not None:
+        ui.planned(plan, "plan")
+    elif not saved:
         if destroy and not plan.has_resource_changes:
             console.print("")
             console.print(console.bold("No changes.") + " No objects need to be destroyed.")
@@ -274,11 +285,11 @@ def _confirm_and_apply(args, console, plan: Plan, config, providers, backend, op
     if plan.refresh_only:
         return _apply_refresh_only(args, console, plan, backend, saved)
     if not plan.has_changes:
-        counter = _Counter()
+        counter = ui or _Counter()
         final, diags = run_apply(plan, config, providers, backend, opts.workdir, counter,
                                  opts.parallelism)
         return _report_apply(console, final, diags, counter, destroy, config.files)
-    if not saved and not args.get("auto-approve"):
+    if not saved and not args.get("auto-approve") and ui is None:
         # Like Terraform, the answer is read from standard input even when it is not a
         # terminal (`echo yes | vpnform apply`); -input=false refuses to ask at all.
         if not args.get("input", True):
@@ -304,9 +315,10 @@ def _confirm_and_apply(args, console, plan: Plan, config, providers, backend, op
         if answer != "yes":
             console.print(("Destroy" if destroy else "Apply") + " cancelled.")
             return 1
-    console.print("")
-    counter = _Counter()
-    hooks = MultiHooks(HumanHooks(console), counter)
+    if ui is None:
+        console.print("")
+    counter = ui or _Counter()
+    hooks = ui or MultiHooks(HumanHooks(console), counter)
     final, diags = run_apply(plan, config, providers, backend, opts.workdir, hooks,
                              opts.parallelism)
     return _report_apply(console, final, diags, counter, destroy, config.files,
@@ -355,6 +367,9 @@ def _report_apply(console, final, diags, counter, destroy, files, targeted=False
     print_diagnostics(console, diags, files)
     if diags.has_errors:
         return 1
+    if console.ui is not None:
+        console.ui.applied(final, destroy)
+        return 0
     console.print("")
     if destroy:
         console.print(console.bold(f"Destroy complete! Resources: {counter.destroyed} destroyed."))
@@ -373,6 +388,7 @@ def _report_apply(console, final, diags, counter, destroy, files, targeted=False
 
 def cmd_plan(argv: list[str], console: Console) -> int:
     args = parse(argv, PLAN_FLAGS, "plan")
+    json_ui.enable(console, args)
     return _plan_for(args, console, destroy=bool(args.get("destroy")),
                      operation="OperationTypePlan", then_apply=False)
 
@@ -381,6 +397,8 @@ def cmd_apply(argv: list[str], console: Console) -> int:
     args = parse(argv, APPLY_FLAGS, "apply")
     if len(args.positional) > 1:
         raise UsageError("Too many command line arguments: apply takes at most one plan file.")
+    if json_ui.enable(console, args) and json_ui.approval_refused(console.ui, args, "apply"):
+        return 1
     if args.positional:
         return _apply_saved(args, console, args.positional[0])
     return _plan_for(args, console, destroy=bool(args.get("destroy")),
@@ -389,6 +407,8 @@ def cmd_apply(argv: list[str], console: Console) -> int:
 
 def cmd_destroy(argv: list[str], console: Console) -> int:
     args = parse(argv, DESTROY_FLAGS, "destroy")
+    if json_ui.enable(console, args) and json_ui.approval_refused(console.ui, args, "destroy"):
+        return 1
     return _plan_for(args, console, destroy=True, operation="OperationTypeApply",
                      then_apply=True)
 

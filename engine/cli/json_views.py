@@ -1,10 +1,17 @@
-"""Machine-readable views in Terraform's JSON shapes (diagnostics, validate -json)."""
+"""Machine-readable views in Terraform's JSON shapes (diagnostics, validate -json,
+show -json)."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 
 from ..diagnostics import Diagnostic, Diagnostics
+from ..state.json_state import scrub
+from ..values import Sensitive, mark_paths, sensitive_strings
+from ..version import VERSION
+from .views import Console, print_diagnostics
 
 _HEADER = re.compile(r'^([A-Za-z_][\w-]*)((?:\s+(?:"[^"]*"|[A-Za-z_][\w-]*))*)\s*\{\s*$')
 
@@ -65,3 +72,70 @@ def validate_json(diags: Diagnostics, files: dict[str, str]) -> dict:
         "warning_count": len(diags) - errors,
         "diagnostics": [diagnostic_json(d, files) for d in diags],
     }
+
+
+# --- show -json -----------------------------------------------------------------------
+
+def _emit_document(console: Console, doc: dict, show_sensitive: bool,
+                   secrets: set[str]) -> None:
+    if show_sensitive:
+        # asked for: bypass the Console's redaction of known secrets
+        with console.lock:
+            console.out.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
+            console.out.flush()
+        return
+    console.secrets |= secrets
+    console.print(json.dumps(scrub(doc, console.secrets | secrets), ensure_ascii=False,
+                             separators=(",", ":")))
+
+
+def _state_secrets(state) -> set[str]:
+    out: set[str] = set()
+    if state is None:
+        return out
+    for _addr, _rs, obj in state.instances():
+        out |= sensitive_strings(mark_paths(obj.attributes,
+                                            [tuple(p) for p in obj.sensitive_paths]))
+    for ov in state.outputs.values():
+        if ov.sensitive:
+            out |= sensitive_strings(Sensitive(ov.value))
+    return out
+
+
+def show_json(console: Console, path: str | None, show_sensitive: bool) -> int:
+    """``vpnform show -json [PLANFILE]``."""
+    from ..operations import backend_for
+    from ..plan import planfile
+    from ..state.backends.base import StateError
+    from ..state.json_state import state_json
+    workdir = os.getcwd()
+    try:
+        state = backend_for(workdir).read()
+    except StateError as err:
+        if path is None:
+            d = Diagnostics()
+            d.error("Failed to load state", str(err))
+            print_diagnostics(console, d, {})
+            return 1
+        state = None
+    secrets = _state_secrets(state)
+    if path is None:
+        _emit_document(console, state_json(state, VERSION, show_sensitive), show_sensitive,
+                       secrets)
+        return 0
+    d = Diagnostics()
+    if not planfile.is_plan_file(path):
+        d.error("Failed to read the given file as a plan",
+                f"{path} is not a vpnform plan file. Pass a file written by "
+                "vpnform plan -out=FILE, or no argument to show the state.")
+        print_diagnostics(console, d, {})
+        return 1
+    try:
+        doc = planfile.read_plan_json(path, workdir, show_sensitive)
+        secrets |= sensitive_strings(planfile.read_plan_file(path, workdir).variables)
+    except planfile.PlanFileError as err:
+        d.error("Failed to load the saved plan", str(err))
+        print_diagnostics(console, d, {})
+        return 1
+    _emit_document(console, doc, show_sensitive, secrets)
+    return 0

@@ -15,9 +15,10 @@ from ..diagnostics import Diagnostics
 from . import (commands_console, commands_fmt, commands_inspect, commands_run, commands_taint,
                commands_tunnel)
 from .args import UsageError
+from ..version import VERSION
 from .views import Console, print_diagnostics
 
-VERSION = "0.1.0"
+__all__ = ["main", "VERSION"]
 
 USAGE = """Usage: vpnform [global options] <subcommand> [args]
 

@@ -33,6 +33,8 @@ class Console:
         # Text forms of every sensitive value this run knows (sensitive variables, state):
         # a last line of defence, so no message can print one.
         self.secrets: set[str] = set()
+        # the -json message stream (json_ui.JsonUI) when one is on: diagnostics go there
+        self.ui = None
 
     def add_secrets_from(self, value) -> None:
         self.secrets |= sensitive_strings(value)
@@ -100,6 +102,9 @@ def render_diagnostic(d: Diagnostic, files: dict[str, str], color: bool = False,
 
 
 def print_diagnostics(console: Console, diags, files: dict[str, str]) -> None:
+    if console.ui is not None:
+        console.ui.diagnostics(diags, files)
+        return
     for d in diags:
         stream = console.err if d.is_error else console.out
         width = shutil.get_terminal_size((0, 0)).columns if stream.isatty() else 0

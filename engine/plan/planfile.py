@@ -6,7 +6,8 @@ planned action of every instance. Sensitive variable values and the configuratio
 snapshot (a default may be a secret) are encrypted (HMAC-SHA256 keystream + tag) with a
 key kept in ``.vpnform/planfile.key`` (0600), so no secret is on disk in plain text
 inside the plan. Apply re-derives the changes from the snapshot and refuses
-the file if the state or configuration has moved on since.
+the file if the state or configuration has moved on since. The plan's ``show -json``
+document is kept twice, both sealed: in full (for ``-show-sensitive``) and redacted.
 """
 
 from __future__ import annotations
@@ -96,7 +97,9 @@ def unseal(key: bytes, blob: str) -> Any:
 
 
 def write_plan_file(path: str, plan: Plan, files: dict, workdir: str, refresh: bool,
-                    replace: list) -> None:
+                    replace: list, json_docs: tuple[dict, dict] | None = None) -> None:
+    """``json_docs``: the plan's ``show -json`` documents (full, redacted), both sealed:
+    the full one holds secrets, and both describe the infrastructure."""
     key = _key(workdir)
     variables = {}
     for name, value in plan.variables.items():
@@ -122,6 +125,9 @@ def write_plan_file(path: str, plan: Plan, files: dict, workdir: str, refresh: b
         # the human rendering (secrets already redacted), for `show PLANFILE`
         "rendered": render_plan(plan, color=False),
     }
+    if json_docs is not None:
+        doc["json"] = {"sealed": seal(key, json_docs[0])}
+        doc["json_redacted"] = {"sealed": seal(key, json_docs[1])}
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("tfplan.json", json.dumps(doc, indent=1, sort_keys=True))
@@ -159,6 +165,20 @@ def read_plan_file(path: str, workdir: str) -> SavedPlan:
         state_serial=doc["state_serial"], destroy=doc["destroy"], refresh=doc["refresh"],
         refresh_only=doc.get("refresh_only", False), targets=doc.get("targets", []),
         replace=doc.get("replace", []), actions=doc["actions"])
+
+
+def read_plan_json(path: str, workdir: str, show_sensitive: bool) -> dict:
+    """The ``show -json`` document saved with the plan: redacted unless ``show_sensitive``."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            doc = json.loads(zf.read("tfplan.json"))
+    except (OSError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as err:
+        raise PlanFileError(f"The file {path} is not a vpnform plan file: {err}.") from None
+    entry = doc.get("json" if show_sensitive else "json_redacted")
+    if not isinstance(entry, dict) or "sealed" not in entry:
+        raise PlanFileError(f"The plan file {path} holds no JSON form of the plan (it was "
+                            "written by an earlier version of vpnform). Create the plan again.")
+    return unseal(_key(workdir), entry["sealed"])
 
 
 def read_rendered(path: str) -> str:
