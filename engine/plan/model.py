@@ -60,7 +60,8 @@ class ResourceInstanceChange:
 
     @property
     def is_change(self) -> bool:
-        return self.action is not Action.NOOP
+        """Anything to do at apply: an action, or an object to adopt (an import)."""
+        return self.action is not Action.NOOP or self.importing_id is not None
 
 
 # Operation kinds in the action graph: "destroy" removes the prior object, "apply" creates

@@ -30,6 +30,7 @@ from ..scope import Evaluation, Scope, expand
 from ..state.model import TAINTED, InstanceObject, State
 from ..values import (UNKNOWN, Sensitive, contains_sensitive, is_unknown, is_wholly_known,
                       mark_paths, sensitive_strings, strip_sensitive, unmark)
+from .imports import Importer
 from .model import (APPLY, DESTROY, Action, Operation, OutputChange, Plan,
                     ResourceInstanceChange)
 
@@ -113,6 +114,7 @@ class _Planner:
         self.evaluation = Evaluation(config, variables, workdir, graph.refs,
                                      validate_only=options.validate_only, planning=True)
         self.diags = Diagnostics()
+        self.imports = Importer(config, self.evaluation)
         self.changes: dict[InstanceAddr, ResourceInstanceChange] = {}
         self.planned_objects: dict[str, list[PlannedObject]] = {}
         self.data_values: dict[InstanceAddr, Any] = {}
@@ -259,6 +261,10 @@ class _Planner:
             return
 
         prior_obj = self.prior.instance(iaddr)
+        importing_id = None
+        if prior_obj is None:  # an import block may adopt an existing object here
+            prior_obj, importing_id, d = self.imports.adopt(iaddr, provider, schema)
+            self.diags.extend(d)
         prior_val = self._prior_value(prior_obj) if prior_obj is not None else None
         result = provider.plan(PlanRequest(iaddr.resource.type, str(iaddr), prior_val, config))
         self._map_diags(result.diagnostics, iaddr, decoded.ranges, res.range, secret_view)
@@ -297,7 +303,8 @@ class _Planner:
             requires_replace=list(result.requires_replace), reason=reason,
             dependencies=deps, each_mode=mode, sensitive_paths=sensitive,
             block_types=sorted(schema.block.block_types),
-            prior_dependencies=list(prior_obj.dependencies) if prior_obj else [])
+            prior_dependencies=list(prior_obj.dependencies) if prior_obj else [],
+            importing_id=importing_id)
         self.changes[iaddr] = change
         self.evaluation.set_instance(iaddr, planned)
         self._conditions(scope, res, iaddr, each, post=True, self_value=planned)
@@ -619,6 +626,8 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
             return None, diags
 
     p = _Planner(config, refreshed, variables, providers, options, workdir, rgraph)
+    if not options.destroy and not options.validate_only:
+        p.diags.extend(p.imports.resolve())
     resources = config.resources()
     for caddr in rgraph.order():
         if options.destroy:
@@ -629,6 +638,8 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
         else:
             p.plan_orphans(caddr)
     p.plan_module_values()
+    if not p.diags.has_errors:
+        p.diags.extend(p.imports.unplanned(refreshed))
     if not p.diags.has_errors and not options.validate_only:
         p.check_plan()
     outputs = p.plan_outputs() if not p.diags.has_errors else {}

@@ -274,6 +274,9 @@ def _body(w: _Writer, indent: int, action: Action, before: dict | None, after: d
     blocks = [k for k in keys if k in block_names]
     rows: list[tuple[str, Any, Any, Action, str]] = []
     hidden = 0
+    if action is Action.NOOP:  # an import that changes nothing: the whole object
+        _unchanged_body(w, indent, after, attrs, blocks)
+        return
     for k in attrs:
         b, a = before.get(k), after.get(k)
         if action is Action.CREATE:
@@ -328,6 +331,23 @@ def _body(w: _Writer, indent: int, action: Action, before: dict | None, after: d
                        f"{'s' if hidden_blocks != 1 else ''} hidden)")
 
 
+def _unchanged_body(w: _Writer, indent: int, value: dict, attrs: list, blocks: list) -> None:
+    """Every attribute that is set, then every nested block, with no change symbol (how
+    Terraform shows an object it will import as it is)."""
+    rows = [k for k in attrs if value.get(k) is not None]
+    width = max((len(k) for k in rows), default=0)
+    for k in rows:
+        v = value[k]
+        _nested(w, indent, " ", k.ljust(width), v, quote_keys=isinstance(v, dict))
+    for k in blocks:
+        items = strip_sensitive(value.get(k)) or []
+        for item in items if isinstance(items, list) else [items]:
+            w.line(indent, " ", f"{k} {{")
+            inner = item if isinstance(item, dict) else {}
+            _unchanged_body(w, indent + 4, inner, sorted(inner), [])
+            w.lines.append(" " * (indent + 2) + "}")
+
+
 def _block(w: _Writer, indent: int, action: Action, name: str, before, after, force, path):
     sym = SYMBOL[action]
     mark = "  # forces replacement" if path in force or any(p[:1] == path[:1] for p in force
@@ -348,6 +368,7 @@ def render_change(ch: ResourceInstanceChange, st: Styler) -> list[str]:
         Action.READ: "will be read during apply",
         Action.DELETE_THEN_CREATE: "must be replaced",
         Action.CREATE_THEN_DELETE: "must be replaced",
+        Action.NOOP: "will be imported",
     }[ch.action]
     if ch.reason == "replace_because_tainted":
         header = "is tainted, so must be replaced"
@@ -365,6 +386,9 @@ def render_change(ch: ResourceInstanceChange, st: Styler) -> list[str]:
         w.lines.append(f'  # (because key ["{addr.key}"] is not in for_each map)')
     elif ch.reason == "read_because_config_unknown":
         w.lines.append("  # (config refers to values not yet known)")
+    if ch.importing_id is not None and ch.action is not Action.NOOP:
+        w.lines.append("  # (will be imported first)" if ch.action.is_replace else
+                       f'  # (imported from "{ch.importing_id}")')
     sym = SYMBOL[ch.action]
     lead = sym.rjust(3) if len(sym) < 3 else sym
     kind = "data" if addr.resource.mode == "data" else "resource"
@@ -408,7 +432,9 @@ def render_plan(plan: Plan, color: bool = False) -> str:
             out.extend(render_change(c, st))
         out.append("")
         add, change, destroy = plan.counts()
-        out.append(st.bold("Plan:") + f" {add} to add, {change} to change, {destroy} to destroy.")
+        imports = sum(1 for c in changes if c.importing_id is not None)
+        out.append(st.bold("Plan:") + (f" {imports} to import," if imports else "")
+                   + f" {add} to add, {change} to change, {destroy} to destroy.")
     if outputs:
         out.append("")
         out.append("Changes to Outputs:")
