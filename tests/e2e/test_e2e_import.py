@@ -399,3 +399,12 @@ def test_generated_config_never_holds_a_pre_shared_key(applied):
     # the plan itself fails until the key is filled in: it is required
     assert res.code == 1, res
 
+
+def test_readme_import_commands_run_as_written(tmp_path):
+    from cli import readme_script, run_script
+    res = run_script(readme_script("### Adopting existing objects: import"), tmp_path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "Plan: 1 to import, 0 to add, 0 to change, 0 to destroy." in res.stdout
+    assert "Resources: 1 imported, 0 added, 0 changed, 0 destroyed." in res.stdout
+    assert "Resource already managed by vpnform" in res.stderr
+    assert "null # sensitive" not in (tmp_path / "legacy" / "generated.tf").read_text()
