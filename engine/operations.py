@@ -166,3 +166,16 @@ def run_refresh_only(plan: Plan, backend: StateBackend) -> tuple[State, Diagnost
     except StateError as err:
         diags.error("Failed to persist state", f"{err} The previous state is intact.")
     return final, diags
+
+
+def run_import(backend: StateBackend, state: State | None, addr: InstanceAddr,
+               provider: ProviderConfigAddr, obj: InstanceObject, each_mode: str) -> State:
+    """Record one imported object as apply records a result: journalled (fsynced) first,
+    then the final snapshot, so a crash in between loses nothing and corrupts nothing."""
+    base = state if state is not None else State()
+    backend.begin_journal(base)
+    backend.record(codec.journal_entry(addr, provider, obj, each_mode))
+    final = base.deepcopy()
+    final.set_instance(addr, provider, obj, each_mode or None)
+    backend.end_journal(final)
+    return final

@@ -49,6 +49,11 @@ def needed_provider_addrs(config: Config, state_addrs: list[ProviderConfigAddr])
         paddr, _ = resolve_provider(config.root, ProviderRef(name, alias), None, config.module)
         if paddr is not None:
             addrs.add(paddr)
+    for imp in config.module.imports:  # an import may target a resource not written yet
+        ref = imp.provider or ProviderRef(imp.target.type.split("_", 1)[0])
+        paddr, _ = resolve_provider(config.root, ref, None, config.module)
+        if paddr is not None:
+            addrs.add(paddr)
     addrs.update(state_addrs)
     return sorted(addrs, key=lambda a: (a.name, a.alias or ""))
 

@@ -81,6 +81,26 @@ class _Executor:
         self.evaluation.set_instance(addr, self._value(obj) if obj is not None else None)
         self.hooks.state_persisted(str(addr))
 
+    # -- imports -----------------------------------------------------------------------
+    def record_imports(self) -> None:
+        """Objects the plan adopts (import): recorded before any operation runs, so an
+        update planned for one starts from it and a crash cannot lose the adoption."""
+        for addr in sorted(self.plan.changes):
+            ch = self.plan.changes[addr]
+            if ch.importing_id is None or ch.before is None:
+                continue
+            with self.lock:
+                if self.state.instance(addr) is not None:
+                    continue
+            self.hooks.pre_apply(str(addr), "import", ch.importing_id)
+            start = time.monotonic()
+            plain, marks = unmark(ch.before)
+            obj = InstanceObject(attributes=plain, sensitive_paths=[list(p) for p in marks],
+                                 dependencies=list(ch.dependencies))
+            self._record(addr, ch.provider, obj, ch.each_mode)
+            self.hooks.post_apply(str(addr), "import", ch.importing_id,
+                                  time.monotonic() - start, False)
+
     # -- one operation -----------------------------------------------------------------
     def run(self, op: Operation) -> bool:
         ch = self.plan.changes[op.addr]
@@ -372,6 +392,7 @@ def apply(plan: Plan, config: Config | Module, providers: ProviderSet, workdir: 
           intent: IntentSink | None = None) -> tuple[State, Diagnostics]:
     options = options or ApplyOptions()
     ex = _Executor(plan, as_config(config), providers, hooks or Hooks(), sink, workdir, intent)
+    ex.record_imports()
     ex.walk(options.parallelism)
     ex.outputs()
     ex.checks()

@@ -26,7 +26,8 @@ from .views import Console, HumanHooks, print_diagnostics, render_outputs
 COMMON = {"var": MULTI, "var-file": MULTI, "input": BOOL, "lock": BOOL, "lock-timeout": VALUE,
           "no-color": BOOL, "parallelism": VALUE, "refresh": BOOL, "compact-warnings": BOOL}
 PLAN_FLAGS = {**COMMON, "out": VALUE, "detailed-exitcode": BOOL, "destroy": BOOL,
-              "replace": MULTI, "refresh-only": BOOL, "target": MULTI, "json": BOOL}
+              "replace": MULTI, "refresh-only": BOOL, "target": MULTI, "json": BOOL,
+              "generate-config-out": VALUE}
 APPLY_FLAGS = {**COMMON, "auto-approve": BOOL, "destroy": BOOL, "replace": MULTI,
                "refresh-only": BOOL, "target": MULTI, "json": BOOL}
 DESTROY_FLAGS = {**COMMON, "auto-approve": BOOL, "json": BOOL, "target": MULTI}
@@ -161,7 +162,7 @@ def _validate_json(console: Console, diags: Diagnostics, files: dict) -> int:
 class _Counter(Hooks):
     def __init__(self):
         self.lock = threading.Lock()
-        self.added = self.changed = self.destroyed = 0
+        self.added = self.changed = self.destroyed = self.imported = 0
 
     def post_apply(self, address, action, id, elapsed, error) -> None:
         if error:
@@ -173,6 +174,8 @@ class _Counter(Hooks):
                 self.changed += 1
             elif action == "delete":
                 self.destroyed += 1
+            elif action == "import":
+                self.imported += 1
 
 
 def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: str,
@@ -195,6 +198,11 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
     if refresh_only and (destroy or replace):
         raise UsageError("The -refresh-only option cannot be used with -destroy or -replace: "
                          "a refresh-only plan changes no infrastructure.")
+    generate_out = args.get("generate-config-out")
+    if generate_out:
+        d = _check_generate_target(generate_out, workdir)
+        if d.has_errors:
+            return _fail(console, d)
     try:
         with locked(backend, operation, opts):
             state = backend.read()
@@ -206,6 +214,13 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
                 providers.close()
                 return _fail(console, diags, config.files)
             try:
+                generated = False
+                if generate_out:
+                    config, generated, d = _generate_config(generate_out, config, variables,
+                                                            workdir, providers)
+                    diags.extend(d)
+                    if config is None or d.has_errors:
+                        return _fail(console, diags, config.files if config else {})
                 plan, d = run_plan(config, variables, state, providers,
                                    PlanOptions(destroy=destroy, refresh=refresh,
                                                parallelism=opts.parallelism, replace=replace,
@@ -218,8 +233,17 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
                     return _fail(console, diags, config.files)
                 print_diagnostics(console, diags, config.files)
                 if not then_apply:
-                    return _after_plan(args, console, plan, config, workdir, refresh, replace,
-                                       providers)
+                    code = _after_plan(args, console, plan, config, workdir, refresh,
+                                       replace, providers)
+                    if generated:
+                        console.print("")
+                        console.print("─" * 77)
+                        console.print("")
+                        console.print(f"vpnform has generated configuration and written it to "
+                                      f"{generate_out}. Please review the configuration and "
+                                      "edit it as necessary before adding it to version "
+                                      "control.")
+                    return code
                 return _confirm_and_apply(args, console, plan, config, providers, backend,
                                           opts, destroy)
             finally:
@@ -232,6 +256,41 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
         d = Diagnostics()
         d.error("Failed to load state", str(err))
         return _fail(console, d)
+
+
+def _check_generate_target(path: str, workdir: str) -> Diagnostics:
+    d = Diagnostics()
+    if os.path.exists(path):
+        d.error("Target generated file already exists",
+                "vpnform can only write generated config into a new file. Either choose a "
+                "different target location or move all existing configuration out of the "
+                "target file, delete it and try again.")
+    elif os.path.dirname(os.path.abspath(path)) != os.path.abspath(workdir) \
+            or not path.endswith(".tf"):
+        d.error("Invalid generate-config-out flag",
+                f"The generated configuration must go into a new .tf file of the "
+                f"configuration directory (such as generated.tf), not {path}: vpnform "
+                "reads it back as part of the configuration to plan the import.")
+    return d
+
+
+def _generate_config(path: str, config, variables, workdir, providers):
+    """Write resource blocks for the import blocks that lack one, then read the
+    configuration again with them: (config, written, diagnostics)."""
+    from ..plan.imports import generate_missing
+    text, diags = generate_missing(config, variables, workdir, providers)
+    if text is None or diags.has_errors:
+        return config, False, diags
+    try:
+        with open(path, "x", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as err:
+        diags.error("Failed to save generated config", f"Could not write {path}: "
+                    f"{err.strerror or err}.")
+        return config, False, diags
+    config, d = load_config_dir(workdir)
+    diags.extend(d)
+    return config, True, diags
 
 
 def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
@@ -374,9 +433,10 @@ def _report_apply(console, final, diags, counter, destroy, files, targeted=False
     if destroy:
         console.print(console.bold(f"Destroy complete! Resources: {counter.destroyed} destroyed."))
         return 0
+    imported = f"{counter.imported} imported, " if counter.imported else ""
     console.print(console.bold(
-        f"Apply complete! Resources: {counter.added} added, {counter.changed} changed, "
-        f"{counter.destroyed} destroyed."))
+        f"Apply complete! Resources: {imported}{counter.added} added, {counter.changed} "
+        f"changed, {counter.destroyed} destroyed."))
     if final.outputs:
         console.print("")
         console.print(console.bold("Outputs:"))

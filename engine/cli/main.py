@@ -12,8 +12,8 @@ import os
 import sys
 
 from ..diagnostics import Diagnostics
-from . import (commands_console, commands_fmt, commands_inspect, commands_run, commands_taint,
-               commands_tunnel)
+from . import (commands_console, commands_fmt, commands_import, commands_inspect,
+               commands_run, commands_taint, commands_tunnel)
 from .args import UsageError
 from ..version import VERSION
 from .views import Console, print_diagnostics
@@ -37,6 +37,7 @@ All other commands:
   fmt           Reformat your configuration in the standard style
   force-unlock  Release a stuck lock on the current workspace
   graph         Generate a Graphviz graph of the steps in an operation
+  import        Associate existing infrastructure with a vpnform resource
   lab           A simulated IDC site on this machine (up, down, status, fail-gateway)
   output        Show output values from your root module
   show          Show the current state or a saved plan
@@ -63,6 +64,7 @@ VERBS = {
     "output": commands_inspect.cmd_output,
     "state": commands_inspect.cmd_state,
     "graph": commands_inspect.cmd_graph,
+    "import": commands_import.cmd_import,
     "force-unlock": commands_inspect.cmd_force_unlock,
     "tunnel": commands_tunnel.cmd_tunnel,
     "fmt": commands_fmt.cmd_fmt,

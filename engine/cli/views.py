@@ -118,7 +118,8 @@ def print_diagnostics(console: Console, diags, files: dict[str, str]) -> None:
 _VERB = {"create": ("Creating...", "Creation complete", "Still creating..."),
          "update": ("Modifying...", "Modifications complete", "Still modifying..."),
          "delete": ("Destroying...", "Destruction complete", "Still destroying..."),
-         "read": ("Reading...", "Read complete", "Still reading...")}
+         "read": ("Reading...", "Read complete", "Still reading..."),
+         "import": ("Importing...", "Import complete", "Still importing...")}
 
 
 def _elapsed(seconds: float) -> str:
@@ -143,7 +144,9 @@ class HumanHooks(Hooks):
     def post_apply(self, address, action, id, elapsed, error) -> None:
         if error:
             return
-        text = f"{address}: {_VERB[action][1]} after {_elapsed(elapsed)}"
+        text = f"{address}: {_VERB[action][1]}"
+        if action != "import":  # Terraform gives no duration for an import
+            text += f" after {_elapsed(elapsed)}"
         if id and action != "delete":
             text += f" [id={id}]"
         self.console.print(self.console.bold(text))

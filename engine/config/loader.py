@@ -10,7 +10,7 @@ import os
 import re
 from typing import Any
 
-from ..addrs import DATA, MANAGED, AddressError, ResourceAddr, parse_target
+from ..addrs import DATA, MANAGED, AddressError, ModuleInstanceStep, ResourceAddr, parse_target
 from ..diagnostics import Diagnostics, SourceRange
 from ..values import (
     ANY,
@@ -33,6 +33,7 @@ from .model import (
     Backend,
     Check,
     CheckRule,
+    Import,
     Lifecycle,
     Local,
     Module,
@@ -51,11 +52,11 @@ from .model import (
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
 _TOP_LEVEL = ["terraform", "provider", "variable", "locals", "resource", "data", "output",
-              "check", "module", "moved", "removed"]
-_NOT_YET = {"import"}
+              "check", "module", "moved", "removed", "import"]
+_NOT_YET: set = set()
 _LABELS = {"resource": ("type", "name"), "data": ("type", "name"), "provider": ("name",),
            "variable": ("name",), "output": ("name",), "locals": (), "terraform": (),
-           "check": ("name",), "module": ("name",), "moved": (), "removed": ()}
+           "check": ("name",), "module": ("name",), "moved": (), "removed": (), "import": ()}
 _MODULE_META_ARGS = ("source", "version", "count", "for_each", "depends_on", "providers")
 _RESERVED_VARIABLE_NAMES = {"source", "version", "providers", "count", "for_each", "lifecycle",
                             "depends_on", "locals"}
@@ -646,6 +647,44 @@ class _ModuleBuilder:
             return
         self.m.checks[name] = check
 
+    # -- import --------------------------------------------------------------------------
+    def b_import(self, blk: syn.Block) -> None:
+        d = self.diags
+        _check_body(blk.body, ("to", "id", "provider", "for_each"), (), d)
+        ok = _require(blk.body, "to", blk.range, d)
+        ok = _require(blk.body, "id", blk.range, d) and ok
+        if not ok:
+            return
+        a = blk.body.attributes
+        to = a["to"].expr
+        steps = _import_steps(to)
+        target, problem = _import_target(steps) if steps is not None else (None, None)
+        if target is None:
+            d.error("Invalid import address", problem or "The import block 'to' argument must "
+                    "be a resource address, such as tencentcloud_vpc.main or "
+                    'module.site["sh"].tencentcloud_vpn_customer_gateway.idc.', to.range)
+            return
+        if any(kind == "key_expr" for kind, _ in steps) and "for_each" not in a:
+            d.error("Invalid import address", "An index in the import block 'to' argument "
+                    "must be a constant (\"key\" or 0) unless the import block has "
+                    "for_each; then it may use each.key and each.value.", to.range)
+            return
+        imp = Import(to=to, id=a["id"].expr, to_steps=steps, target=target, range=blk.range)
+        if "for_each" in a:
+            imp.for_each = a["for_each"].expr
+        if "provider" in a:
+            imp.provider = self.provider_ref(a["provider"])
+        if imp.for_each is None:
+            text = _steps_text(steps)
+            for other in self.m.imports:
+                if other.for_each is None and _steps_text(other.to_steps) == text:
+                    d.error(f'Duplicate import configuration for "{text}"',
+                            f'An import block for the resource "{text}" was already declared '
+                            f"at {other.to.range}. A resource can have only one import block.",
+                            to.range)
+                    return
+        self.m.imports.append(imp)
+
     # -- resources -----------------------------------------------------------------------
     def b_resource(self, blk: syn.Block) -> None:
         self.resource(blk, MANAGED)
@@ -792,6 +831,75 @@ class _ModuleBuilder:
 
 _PRIMITIVES = {"string": STRING, "number": NUMBER, "bool": BOOL, "any": ANY}
 _CONSTRUCTORS = ("list", "set", "map", "tuple", "object", "optional")
+
+
+def _import_steps(expr: syn.Expr) -> list | None:
+    """The steps of an import target reference: ("name", text), ("key", constant) or
+    ("key_expr", Expr); None when ``expr`` is not a reference."""
+    while isinstance(expr, syn.ParenExpr):
+        expr = expr.inner
+    if isinstance(expr, syn.ScopeTraversalExpr):
+        return [("name", expr.traversal.root)] + _traversal_steps(expr.traversal.steps)
+    if isinstance(expr, syn.RelativeTraversalExpr):
+        base = _import_steps(expr.source)
+        return None if base is None else base + _traversal_steps(expr.steps)
+    if isinstance(expr, syn.IndexExpr):
+        base = _import_steps(expr.collection)
+        if base is None:
+            return None
+        key = expr.key
+        while isinstance(key, syn.ParenExpr):
+            key = key.inner
+        if isinstance(key, syn.LiteralExpr) and isinstance(key.value, (str, int, float)) \
+                and not isinstance(key.value, bool):
+            return base + [("key", _index_key(key.value))]
+        return base + [("key_expr", expr.key)]
+    return None
+
+
+def _traversal_steps(steps: tuple) -> list:
+    return [("name", s.name) if isinstance(s, syn.GetAttr) else ("key", _index_key(s.key))
+            for s in steps]
+
+
+def _index_key(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _import_target(steps: list) -> tuple[ResourceAddr | None, str | None]:
+    """The configuration address (no instance keys) an import target names, or None and
+    why not."""
+    i, module, names = 0, [], steps
+    while i < len(names) and names[i] == ("name", "module"):
+        if i + 1 >= len(names) or names[i + 1][0] != "name":
+            return None, None
+        module.append(ModuleInstanceStep(str(names[i + 1][1])))
+        i += 2
+        if i < len(names) and names[i][0] != "name":
+            i += 1
+    if i < len(names) and names[i] == ("name", "data"):
+        return None, "Only managed resources can be imported."
+    if i + 1 >= len(names) or names[i][0] != "name" or names[i + 1][0] != "name":
+        return None, None
+    addr = ResourceAddr(MANAGED, str(names[i][1]), str(names[i + 1][1]), tuple(module))
+    i += 2
+    if i < len(names) and names[i][0] != "name":
+        i += 1
+    if i != len(names):
+        return None, None
+    return addr, None
+
+
+def _steps_text(steps: list) -> str:
+    out = ""
+    for kind, v in steps:
+        if kind == "name":
+            out += ("." if out else "") + str(v)
+        elif kind == "key":
+            out += f"[{v}]" if isinstance(v, int) else '["' + str(v) + '"]'
+        else:
+            out += "[…]"
+    return out
 
 
 def type_from_expr(expr: syn.Expr, *, in_object: bool = False

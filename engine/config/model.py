@@ -186,6 +186,24 @@ class Removed:
 
 
 @dataclass
+class Import:
+    """An ``import { to = ADDRESS  id = "…" }`` block (root module only): adopt an existing
+    object at ADDRESS during plan.
+
+    ``to_steps`` is the target address as parsed from the reference: ("name", text),
+    ("key", constant) or ("key_expr", Expr) for an index that uses ``each``; ``target``
+    is its configuration address (module steps without keys)."""
+
+    to: Expr
+    id: Expr
+    to_steps: list = field(default_factory=list)
+    target: ResourceAddr | None = None
+    provider: ProviderRef | None = None
+    for_each: Expr | None = None
+    range: SourceRange | None = None  # the `import` keyword
+
+
+@dataclass
 class Module:
     """One module directory's configuration."""
 
@@ -203,6 +221,7 @@ class Module:
     module_calls: dict = field(default_factory=dict)  # name -> ModuleCall
     moved: list = field(default_factory=list)  # list[Moved]
     removed: list = field(default_factory=list)  # list[Removed]
+    imports: list = field(default_factory=list)  # list[Import], in source order
     backend: Backend | None = None
     required_version: str = ""
 
@@ -210,4 +229,6 @@ class Module:
         names = set(self.required_providers)
         names.update(name for name, _ in self.providers)
         names.update(r.provider.name for r in self.resources.values())
+        names.update(i.provider.name if i.provider else i.target.type.split("_", 1)[0]
+                     for i in self.imports if i.target is not None)
         return names

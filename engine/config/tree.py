@@ -185,6 +185,10 @@ def _load_children(config: Config, node: ConfigNode, node_dir: str, chain: list,
         diags.extend(d)
         if module is None:
             continue
+        for imp in module.imports[:1]:
+            diags.error("Invalid import configuration",
+                        f'An import block was detected in "{display}". Import blocks are '
+                        "only allowed in the root module.", imp.range)
         child = ConfigNode(path, module, call, node, {}, display)
         node.children[name] = child
         config.nodes[path] = child

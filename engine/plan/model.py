@@ -62,7 +62,10 @@ class ResourceInstanceChange:
 
     @property
     def is_change(self) -> bool:
-        return self.action is not Action.NOOP or self.previous_addr is not None
+        """Anything to do at apply: an action, an object to adopt (an import) or to
+        re-address (a move)."""
+        return (self.action is not Action.NOOP or self.importing_id is not None
+                or self.previous_addr is not None)
 
 
 # Operation kinds in the action graph: "destroy" removes the prior object, "apply" creates

@@ -32,6 +32,7 @@ from ..values import (UNKNOWN, Sensitive, contains_sensitive, is_unknown, is_who
                       mark_paths, sensitive_strings, strip_sensitive, unmark)
 from .drift import detect_drift
 from .moves import apply_moves
+from .imports import Importer
 from .model import (APPLY, DESTROY, Action, Operation, OutputChange, Plan,
                     ResourceInstanceChange)
 
@@ -118,6 +119,7 @@ class _Planner:
         self.evaluation = Evaluation(config, variables, workdir, graph.refs,
                                      validate_only=options.validate_only, planning=True)
         self.diags = Diagnostics()
+        self.imports = Importer(config, self.evaluation)
         self.changes: dict[InstanceAddr, ResourceInstanceChange] = {}
         self.planned_objects: dict[str, list[PlannedObject]] = {}
         self.data_values: dict[InstanceAddr, Any] = {}
@@ -292,6 +294,10 @@ class _Planner:
             return
 
         prior_obj = self.prior.instance(iaddr)
+        importing_id = None
+        if prior_obj is None:  # an import block may adopt an existing object here
+            prior_obj, importing_id, d = self.imports.adopt(iaddr, provider, schema)
+            self.diags.extend(d)
         prior_val = self._prior_value(prior_obj) if prior_obj is not None else None
         if prior_val is not None and (res.lifecycle.ignore_changes
                                       or res.lifecycle.ignore_changes_paths):
@@ -336,7 +342,7 @@ class _Planner:
             dependencies=deps, each_mode=mode, sensitive_paths=sensitive,
             block_types=sorted(schema.block.block_types),
             prior_dependencies=list(prior_obj.dependencies) if prior_obj else [],
-            previous_addr=self.previous.get(iaddr))
+            previous_addr=self.previous.get(iaddr), importing_id=importing_id)
         self.changes[iaddr] = change
         self.evaluation.set_instance(iaddr, planned)
         self._conditions(scope, res, iaddr, each, post=True, self_value=planned)
@@ -829,6 +835,8 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
     p.previous = previous
     if options.refresh_only:
         return _refresh_only_plan(p, config, prior_state, refreshed, drift, diags)
+    if not options.destroy and not options.validate_only:
+        p.diags.extend(p.imports.resolve())
     resources = config.resources()
     if options.targets:
         p.targeted, matched = targeted_resources(options.targets, rgraph, options.destroy)
@@ -852,6 +860,8 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
             p.plan_orphans(caddr)
     propagate_create_before_destroy(p.changes, rgraph, config)
     p.plan_module_values()
+    if not p.diags.has_errors:
+        p.diags.extend(p.imports.unplanned(refreshed))
     if not p.diags.has_errors and not options.validate_only:
         p.check_plan()
     outputs = p.plan_outputs() if not p.diags.has_errors else {}

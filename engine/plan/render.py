@@ -275,6 +275,9 @@ def _body(w: _Writer, indent: int, action: Action, before: dict | None, after: d
     blocks = [k for k in keys if k in block_names]
     rows: list[tuple[str, Any, Any, Action, str]] = []
     hidden = 0
+    if action is Action.NOOP:  # an import that changes nothing: the whole object
+        _unchanged_body(w, indent, after, attrs, blocks)
+        return
     for k in attrs:
         b, a = before.get(k), after.get(k)
         if action is Action.CREATE:
@@ -329,6 +332,23 @@ def _body(w: _Writer, indent: int, action: Action, before: dict | None, after: d
                        f"{'s' if hidden_blocks != 1 else ''} hidden)")
 
 
+def _unchanged_body(w: _Writer, indent: int, value: dict, attrs: list, blocks: list) -> None:
+    """Every attribute that is set, then every nested block, with no change symbol (how
+    Terraform shows an object it will import as it is)."""
+    rows = [k for k in attrs if value.get(k) is not None]
+    width = max((len(k) for k in rows), default=0)
+    for k in rows:
+        v = value[k]
+        _nested(w, indent, " ", k.ljust(width), v, quote_keys=isinstance(v, dict))
+    for k in blocks:
+        items = strip_sensitive(value.get(k)) or []
+        for item in items if isinstance(items, list) else [items]:
+            w.line(indent, " ", f"{k} {{")
+            inner = item if isinstance(item, dict) else {}
+            _unchanged_body(w, indent + 4, inner, sorted(inner), [])
+            w.lines.append(" " * (indent + 2) + "}")
+
+
 def _block(w: _Writer, indent: int, action: Action, name: str, before, after, force, path):
     sym = SYMBOL[action]
     mark = "  # forces replacement" if path in force or any(p[:1] == path[:1] for p in force
@@ -351,7 +371,7 @@ def render_change(ch: ResourceInstanceChange, st: Styler, drift: bool = False) -
         Action.DELETE_THEN_CREATE: "must be replaced",
         Action.CREATE_THEN_DELETE: "must be replaced",
         Action.FORGET: "will no longer be managed by vpnform, but will not be destroyed",
-        Action.NOOP: "",
+        Action.NOOP: "will be imported",
     }[ch.action]
     if ch.reason == "replace_because_tainted":
         header = "is tainted, so must be replaced"
@@ -382,6 +402,9 @@ def render_change(ch: ResourceInstanceChange, st: Styler, drift: bool = False) -
         w.lines.append(f'  # (because key ["{addr.key}"] is not in for_each map)')
     elif ch.reason == "read_because_config_unknown":
         w.lines.append("  # (config refers to values not yet known)")
+    if ch.importing_id is not None and ch.action is not Action.NOOP:
+        w.lines.append("  # (will be imported first)" if ch.action.is_replace else
+                       f'  # (imported from "{ch.importing_id}")')
     sym = SYMBOL[ch.action]
     lead = sym.rjust(3) if len(sym) < 3 else sym
     kind = "data" if addr.resource.mode == "data" else "resource"
@@ -390,8 +413,8 @@ def render_change(ch: ResourceInstanceChange, st: Styler, drift: bool = False) -
     inner = Action.UPDATE if ch.action.is_replace else ch.action
     if ch.action is Action.READ:
         inner = Action.CREATE
-    if ch.action in (Action.FORGET, Action.NOOP):  # shown as they stay: nothing changes
-        inner = Action.UPDATE
+    if ch.action is Action.FORGET or (ch.action is Action.NOOP and ch.importing_id is None):
+        inner = Action.UPDATE  # shown as they stay (forget, move): identifiers, rest hidden
         ch = _unchanged_view(ch)
     block_names = {k for k, v in {**(ch.before or {}), **(ch.after or {})}.items()
                    if _is_block_list(v) or (k in ch.block_types and not isinstance(v, Unknown))}
@@ -469,7 +492,9 @@ def render_plan(plan: Plan, color: bool = False) -> str:
         out.append("")
         add, change, destroy = plan.counts()
         forget = plan.forgets()
-        out.append(st.bold("Plan:") + f" {add} to add, {change} to change, {destroy} to destroy"
+        imports = sum(1 for c in changes if c.importing_id is not None)
+        out.append(st.bold("Plan:") + (f" {imports} to import," if imports else "")
+                   + f" {add} to add, {change} to change, {destroy} to destroy"
                    + (f", {forget} to forget." if forget else "."))
     if outputs:
         out.append("")

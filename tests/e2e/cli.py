@@ -42,6 +42,7 @@ QUICKSTART_ADDRESSES = sorted([
 
 # Verbs whose flag tables accept -no-color (``version`` takes no flags).
 _NO_COLOR_VERBS = {"init", "validate", "plan", "apply", "destroy", "show", "output", "graph",
+                   "import",
                    "force-unlock"}
 
 

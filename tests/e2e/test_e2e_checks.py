@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (an HCL error_message template reads best on one line)
 """check blocks with scoped data sources, through the real CLI and the emulated cloud:
 a scoped data source is read when its arguments are known, its assertions warn with the
 author's message, a failed read is a warning (never an error), and it cannot be seen

@@ -7,7 +7,6 @@ import re
 import signal
 import time
 
-import pytest
 from cli import (
     DELAY_ENV,
     QUICKSTART_ADDRESSES,

@@ -7,7 +7,6 @@ import ipaddress
 import json
 import re
 
-import pytest
 from cli import QUICKSTART_ADDRESSES, cloud, cloud_is_empty, errors, plan_summary, resource_headers, run
 
 PUBLIC_POOL = ipaddress.ip_network("198.18.0.0/15")

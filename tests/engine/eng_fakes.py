@@ -198,7 +198,9 @@ class FakeProvider:
         return ReadResult(None)
 
     def import_resource(self, type_name: str, id: str) -> ReadResult:
-        return ReadResult(None)
+        with self._lock:
+            obj = self.objects.get(id)
+            return ReadResult(copy.deepcopy(obj) if obj is not None else None)
 
     def close(self) -> None:
         self.closed = True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from eng_fakes import Env
 
 from engine.addrs import parse_instance

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import textwrap
 
-import pytest
 from eng_fakes import Env
 
 from engine.addrs import parse_instance

@@ -1,0 +1,191 @@
+"""``vpnform import [options] ADDRESS ID``: adopt one existing object into state.
+
+The resource block for ADDRESS must exist; the provider reads the object by ID; the
+object is written through the state backend's journal under the state lock, as apply
+writes its results.
+"""
+
+from __future__ import annotations
+
+from ..addrs import MANAGED, AddressError, ModuleInstanceStep, parse_instance
+from ..config.tree import config_addr
+from ..diagnostics import Diagnostics
+from ..operations import (backend_for, load_configuration, locked, run_import,
+                          setup_providers)
+from ..plan.imports import read_object
+from ..scope import Evaluation, expand
+from ..state.backends.base import LockError, StateError
+from .args import BOOL, MULTI, VALUE, parse
+from .commands_run import _add_state_secrets, _fail, run_options
+from .views import Console, print_diagnostics
+
+IMPORT_FLAGS = {"var": MULTI, "var-file": MULTI, "input": BOOL, "lock": BOOL,
+                "lock-timeout": VALUE, "no-color": BOOL, "parallelism": VALUE}
+
+USAGE = """Usage: vpnform [global options] import [options] ADDR ID
+
+  Import existing infrastructure into your vpnform state.
+
+  This will find and import the specified resource into your vpnform
+  state, allowing existing infrastructure to come under vpnform
+  management without having to be initially created by vpnform.
+
+  The ADDR specified is the address to import the resource to. Please
+  see the documentation online for resource addresses. The ID is a
+  resource-specific ID to identify that resource being imported. Please
+  reference the documentation for the resource type you're importing to
+  determine the ID syntax to use. It typically matches directly to the ID
+  that the provider uses.
+
+  This command will not modify your infrastructure, but it will make
+  network requests to inspect parts of your infrastructure relevant to
+  the resource being imported.
+
+Options:
+
+  -input=false        Disable interactive input prompts.
+  -lock=false         Don't hold a state lock during the operation.
+  -lock-timeout=0s    Duration to retry a state lock.
+  -no-color           If specified, output won't contain any color.
+  -var 'foo=bar'      Set a variable in the vpnform configuration.
+  -var-file=foo       Set variables from a file.
+"""
+
+MISSING_RESOURCE = """Error: resource address "{addr}" does not exist in the configuration.
+
+Before importing this resource, please create its configuration in {module}. For example:
+
+resource "{type}" "{name}" {{
+  # (resource arguments)
+}}"""
+
+
+def cmd_import(argv: list[str], console: Console) -> int:
+    args = parse(argv, IMPORT_FLAGS, "import")
+    if args.get("no-color"):
+        console.color = False
+    if len(args.positional) != 2:
+        console.print("The import command expects two arguments.\n" + USAGE, err=True)
+        return 1
+    text, import_id = args.positional
+    d = Diagnostics()
+    try:
+        addr = parse_instance(text)
+    except AddressError as err:
+        d.error("Invalid address", f"{err}.")
+        return _fail(console, d)
+    if addr.resource.mode != MANAGED:
+        d.error("Invalid address", "A managed resource address is required. Importing into "
+                "a data resource is not allowed.")
+        return _fail(console, d)
+    opts = run_options(args, console)
+    config, variables, diags = load_configuration(opts)
+    console.add_secrets_from(variables)
+    if config is None or diags.has_errors:
+        return _fail(console, diags, config.files if config else {})
+    res = config.resource(addr.resource)
+    if res is None or res.addr.mode != MANAGED:
+        module = ".".join(str(s) for s in addr.resource.module) or "the root module"
+        print_diagnostics(console, diags, config.files)
+        console.print(MISSING_RESOURCE.format(addr=addr, module=module,
+                                              type=addr.resource.type,
+                                              name=addr.resource.name), err=True)
+        return 1
+    d = _check_instance(config, variables, opts.workdir, addr, res)
+    if d.has_errors:
+        diags.extend(d)
+        return _fail(console, diags, config.files)
+    paddr = config.provider_addrs.get(config_addr(addr.resource))
+    backend = backend_for(opts.workdir)
+    try:
+        with locked(backend, "OperationTypeImport", opts):
+            state = backend.read()
+            _add_state_secrets(console, state)
+            if state is not None and state.instance(addr) is not None:
+                d = Diagnostics()
+                d.error("Resource already managed by vpnform",
+                        f"vpnform is already managing a remote object for {addr}. To import "
+                        "to this address you must first remove the existing object from the "
+                        "state.")
+                return _fail(console, d)
+            providers, d = setup_providers(config, variables, opts.workdir, state)
+            diags.extend(d)
+            try:
+                provider = providers.get(paddr) if paddr is not None else None
+                if d.has_errors or provider is None:
+                    return _fail(console, diags, config.files)
+                schema = providers.resource_schema(paddr.name, addr.resource.type)
+                if schema is None:
+                    diags.error("Invalid resource type",
+                                f'The provider {paddr.source} does not support resource type '
+                                f'"{addr.resource.type}".', res.type_range or res.range)
+                    return _fail(console, diags, config.files)
+                console.print(console.bold(f'{addr}: Importing from ID "{import_id}"...'))
+                obj, d = read_object(provider, schema, addr, import_id, None)
+                diags.extend(d)
+                if obj is None:
+                    return _fail(console, diags, config.files)
+                console.print(console.bold(f"{addr}: Import prepared!"))
+                console.print(f"  Prepared {addr.resource.type} for import")
+                console.print(console.bold(f"{addr}: Refreshing state... [id={import_id}]"))
+                each_mode = ("count" if res.count is not None else
+                             "for_each" if res.for_each is not None else "")
+                run_import(backend, state, addr, paddr, obj, each_mode)
+            finally:
+                providers.close()
+    except LockError as err:
+        d = Diagnostics()
+        d.error("Error acquiring the state lock", str(err))
+        return _fail(console, d)
+    except StateError as err:
+        d = Diagnostics()
+        d.error("Failed to persist state", str(err))
+        return _fail(console, d)
+    print_diagnostics(console, diags, config.files)
+    console.print("")
+    console.print(console.bold("Import successful!"))
+    console.print("")
+    console.print("The resources that were imported are shown above. These resources are now "
+                  "in\nyour vpnform state and will henceforth be managed by vpnform.")
+    return 0
+
+
+def _check_instance(config, variables, workdir, addr, res) -> Diagnostics:
+    """The module instance and the instance key must be ones the configuration declares
+    (count gives [0], [1]…, for_each its keys, neither no key); expansions that depend on
+    values known only after apply are not checked."""
+    d = Diagnostics()
+    evaluation = Evaluation(config, variables, workdir, planning=True)
+    module = addr.resource.module
+    if module:
+        instances = evaluation.module_instances(
+            tuple(ModuleInstanceStep(s.name) for s in module))
+        evaluation.drain()
+        if instances is not None and tuple(module) not in instances:
+            shown = ".".join(str(s) for s in module)
+            known = ", ".join(".".join(str(s) for s in p) for p in instances) or "none"
+            d.error("Configuration for import target does not exist",
+                    f"The configuration declares no module instance {shown} (its instances: "
+                    f"{known}), so it has no {addr} to import to.")
+            return d
+    scope = evaluation.scope(tuple(module))
+    exp, ed = expand(scope, res.count, res.for_each, str(addr.resource))
+    evaluation.drain()
+    if exp is None or ed.has_errors or exp.unknown:
+        return d
+    keys = [k for k, _ in exp.keys]
+    if addr.key not in keys:
+        if res.count is None and res.for_each is None:
+            why = f"{addr.resource} has neither count nor for_each: import to {addr.resource}"
+        elif res.count is not None:
+            why = (f"{addr.resource} has count = {len(keys)}, so its instances are "
+                   + (", ".join(f"[{k}]" for k in keys) or "none"))
+        else:
+            why = (f"the for_each of {addr.resource} has the keys "
+                   + (", ".join(f'["{k}"]' for k in keys) or "none"))
+        d.error("Configuration for import target does not exist",
+                f"The configuration declares no {addr}: {why}.", res.range)
+    return d
+
+
+__all__ = ["cmd_import"]
