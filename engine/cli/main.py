@@ -144,6 +144,15 @@ def main(argv: list[str] | None = None) -> int:
         console.print("\nInterrupt received. Everything already applied is recorded in state.",
                       err=True)
         return 1
+    except BrokenPipeError:
+        # the reader went away (`vpnform plan -json | head`): stop quietly, as a pipe
+        # writer does; nothing more can be written to it
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError:
+            pass
+        return 141
     except Exception as err:  # noqa: BLE001 - never a traceback for the user
         d = Diagnostics()
         d.error("Internal error",

@@ -65,7 +65,7 @@ def change_json(ch: ResourceInstanceChange, show_sensitive: bool) -> dict:
     if ch.importing_id is not None:
         change["importing"] = {"id": ch.importing_id}
     out["change"] = change
-    if ch.reason:
+    if ch.reason and ch.reason != "forget":  # a forget has no reason in Terraform's format
         out["action_reason"] = ch.reason
     return out
 

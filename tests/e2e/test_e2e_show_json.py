@@ -277,3 +277,35 @@ def test_no_state(tmp_path):
 def test_show_sensitive_needs_json(applied):
     res = run(applied, "show", "-show-sensitive")
     assert res.code == 1 and "-show-sensitive" in res.stderr, res
+
+
+def test_drift_moved_and_forgotten_objects(applied):
+    """resource_drift for a change made outside vpnform, previous_address for a moved
+    object, a forget action for a removed block: all in Terraform's plan format."""
+    gw = json.loads(run(applied, "console", input="tencentcloud_vpn_gateway.tom.id\n",
+                        env=ENV).stdout.strip())
+    assert run(applied, "cloud", "ResetVpnGatewayInternetMaxBandwidth", f"VpnGatewayId={gw}",
+               "InternetMaxBandwidthOut=10").code == 0
+    main = applied / "main.tf"
+    text = main.read_text()
+    text = text.replace('"tencentcloud_vpn_customer_gateway" "idc"',
+                        '"tencentcloud_vpn_customer_gateway" "site"')
+    text = text.replace("tencentcloud_vpn_customer_gateway.idc.id",
+                        "tencentcloud_vpn_customer_gateway.site.id")
+    start = text.index('resource "tencentcloud_route_table_entry" "to_idc"')
+    text = text[:start] + text[text.index("\n}\n", start) + 3:]
+    main.write_text(text)
+    write_config(applied, "moved {\n  from = tencentcloud_vpn_customer_gateway.idc\n"
+                 "  to   = tencentcloud_vpn_customer_gateway.site\n}\n\n"
+                 "removed {\n  from = tencentcloud_route_table_entry.to_idc\n\n"
+                 "  lifecycle {\n    destroy = false\n  }\n}\n", name="moves.tf")
+    doc = show_plan(applied)
+    got = changes(doc)
+    assert got["tencentcloud_vpn_customer_gateway.site"]["previous_address"] == \
+        "tencentcloud_vpn_customer_gateway.idc"
+    assert got["tencentcloud_route_table_entry.to_idc"]["change"]["actions"] == ["forget"]
+    assert got["tencentcloud_vpn_gateway.tom"]["change"]["actions"] == ["update"]
+    [drift] = doc["resource_drift"]
+    assert drift["address"] == "tencentcloud_vpn_gateway.tom"
+    assert drift["change"]["actions"] == ["update"]
+    assert (drift["change"]["before"]["bandwidth"], drift["change"]["after"]["bandwidth"]) == (5, 10)
