@@ -118,6 +118,15 @@ def run_plan(config: Config, variables: dict, state: State | None, providers: Pr
     return make_plan(config, state, variables, providers, options, workdir, hooks)
 
 
+def _progress_interval() -> float:
+    """Seconds between "Still creating..." lines: 10 as in Terraform, or
+    VPNFORM_PROGRESS_INTERVAL (for tests and CI logs)."""
+    try:
+        return max(0.1, float(os.environ.get("VPNFORM_PROGRESS_INTERVAL", "10")))
+    except ValueError:
+        return 10.0
+
+
 def run_apply(plan: Plan, config: Config, providers: ProviderSet, backend: StateBackend,
               workdir: str, hooks: Hooks, parallelism: int) -> tuple[State, Diagnostics]:
     """Apply and persist: each instance result is journalled as it happens (O(1)); the
@@ -135,7 +144,8 @@ def run_apply(plan: Plan, config: Config, providers: ProviderSet, backend: State
         backend.record(codec.pending_entry(addr, provider))
 
     final, diags = apply_plan(plan, config, providers, workdir, hooks, sink,
-                              ApplyOptions(parallelism=parallelism), intent)
+                              ApplyOptions(parallelism=parallelism,
+                                           progress_interval=_progress_interval()), intent)
     final.lineage = base.lineage
     final.serial = base.serial
     try:

@@ -58,6 +58,7 @@ class _Executor:
         self.lock = threading.Lock()
         self.diags = Diagnostics()
         self.interrupted = False
+        self.progress_interval = PROGRESS_INTERVAL
         self.evaluation = Evaluation(config, plan.variables, workdir)
         for addr, _rs, obj in self.state.instances():
             # Instances the plan deletes are already gone as far as expressions go: a
@@ -124,7 +125,7 @@ class _Executor:
         done = threading.Event()
 
         def ticker():
-            while not done.wait(PROGRESS_INTERVAL):
+            while not done.wait(self.progress_interval):
                 self.hooks.progress_apply(str(addr), action, rid, time.monotonic() - start)
 
         t = threading.Thread(target=ticker, daemon=True)
@@ -392,6 +393,7 @@ def apply(plan: Plan, config: Config | Module, providers: ProviderSet, workdir: 
           intent: IntentSink | None = None) -> tuple[State, Diagnostics]:
     options = options or ApplyOptions()
     ex = _Executor(plan, as_config(config), providers, hooks or Hooks(), sink, workdir, intent)
+    ex.progress_interval = options.progress_interval
     ex.record_imports()
     ex.walk(options.parallelism)
     ex.outputs()
