@@ -465,6 +465,22 @@ def cmd_apply(argv: list[str], console: Console) -> int:
                      operation="OperationTypeApply", then_apply=True)
 
 
+REFRESH_FLAGS = {**COMMON, "target": MULTI, "json": BOOL}
+
+
+def cmd_refresh(argv: list[str], console: Console) -> int:
+    """``vpnform refresh``: Terraform's older spelling of ``apply -refresh-only
+    -auto-approve`` — record what changed outside vpnform, without asking."""
+    args = parse(argv, REFRESH_FLAGS, "refresh")
+    if args.positional:
+        raise UsageError("The refresh command expects no positional arguments.")
+    args.flags["refresh-only"] = True
+    args.flags["auto-approve"] = True
+    json_ui.enable(console, args)
+    return _plan_for(args, console, destroy=False, operation="OperationTypeApply",
+                     then_apply=True)
+
+
 def cmd_destroy(argv: list[str], console: Console) -> int:
     args = parse(argv, DESTROY_FLAGS, "destroy")
     if json_ui.enable(console, args) and json_ui.approval_refused(console.ui, args, "destroy"):

@@ -40,6 +40,7 @@ All other commands:
   import        Associate existing infrastructure with a vpnform resource
   lab           A simulated IDC site on this machine (up, down, status, fail-gateway)
   output        Show output values from your root module
+  refresh       Update the state to match remote systems (apply -refresh-only -auto-approve)
   show          Show the current state or a saved plan
   state         Advanced state management (list, show)
   taint         Mark a resource instance as not fully functional (to be replaced)
@@ -69,6 +70,7 @@ VERBS = {
     "tunnel": commands_tunnel.cmd_tunnel,
     "fmt": commands_fmt.cmd_fmt,
     "console": commands_console.cmd_console,
+    "refresh": commands_run.cmd_refresh,
     "taint": commands_taint.cmd_taint,
     "untaint": commands_taint.cmd_untaint,
     "version": lambda argv, console: _version(console),

@@ -126,3 +126,16 @@ def test_refresh_only_flag_conflicts(applied):
     assert res.code == 1 and "-refresh-only" in res.stderr, res
     res = run(applied, "plan", "-refresh-only", "-destroy")
     assert res.code == 1 and "-refresh-only" in res.stderr, res
+
+
+def test_refresh_verb_records_reality_without_asking(drifted):
+    res = run(drifted, "refresh", "-json")
+    assert res.code == 0, res
+    messages = [json.loads(line) for line in res.stdout.splitlines()]
+    assert messages[0]["type"] == "version"
+    drift = [m["change"]["resource"]["addr"] for m in messages if m["type"] == "resource_drift"]
+    # refresh-only reports everything read back, the route table's own list of routes too
+    assert sorted(drift) == ["tencentcloud_route_table.tom",
+                             "tencentcloud_route_table_entry.to_idc",
+                             "tencentcloud_vpn_gateway.tom"]
+    assert "tencentcloud_route_table_entry.to_idc" not in run(drifted, "state", "list").stdout
