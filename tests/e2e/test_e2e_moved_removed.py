@@ -138,7 +138,7 @@ def test_moved_and_changed_shows_both(applied):
     assert resource_headers(plan.stdout) == [
         "tencentcloud_vpn_customer_gateway.site will be updated in-place"]
     assert f"  # (moved from {CGW})\n" in plan.stdout
-    assert '~ name              = "TomVPNUserGw" -> "SiteGw"' in plan.stdout
+    assert re.search(r'~ name +\= "TomVPNUserGw" -> "SiteGw"$', plan.stdout, re.MULTILINE)
     assert plan_summary(plan.stdout) == "Plan: 0 to add, 1 to change, 0 to destroy."
     apply_ok(applied, "0 added, 1 changed, 0 destroyed")
     assert state_ids(applied)["tencentcloud_vpn_customer_gateway.site"] == before[CGW]

@@ -300,6 +300,28 @@ def test_replace_saved_plan(applied):
     plan_no_changes(applied)
 
 
+def test_replace_with_create_before_destroy_creates_first(applied):
+    path = applied / "main.tf"
+    opening = 'resource "tencentcloud_vpn_connection" "tom" {\n'
+    path.write_text(path.read_text().replace(
+        opening, opening + "  lifecycle {\n    create_before_destroy = true\n  }\n\n"))
+    old = rid(applied, CONN)
+    plan = run(applied, "plan", "-detailed-exitcode", f"-replace={CONN}")
+    assert plan.code == 2, plan
+    assert resource_headers(plan.stdout) == [f"{CONN} will be replaced, as requested"]
+    assert '+/- resource "tencentcloud_vpn_connection" "tom" {' in plan.stdout
+    assert "+/- create replacement and then destroy" in plan.stdout
+    res = run(applied, "apply", "-auto-approve", f"-replace={CONN}")
+    assert res.code == 0, res
+    lines = res.stdout.splitlines()
+    created = next(i for i, ln in enumerate(lines)
+                   if ln.startswith(f"{CONN}: Creation complete after"))
+    destroying = next(i for i, ln in enumerate(lines)
+                      if ln.startswith(f"{CONN}: Destroying... [id={old}]"))
+    assert created < destroying, res
+    assert rid(applied, CONN) != old
+
+
 # --- taint / untaint -------------------------------------------------------------------------
 
 def test_taint_then_plan_and_apply_replace_it(applied):
