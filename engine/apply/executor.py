@@ -28,6 +28,7 @@ from ..providers import ApplyRequest, PlanRequest
 from ..scope import Evaluation
 from ..state.model import READY, TAINTED, InstanceObject, OutputValue, State
 from ..values import Unknown, contains_sensitive, has_path, is_wholly_known, mark_paths, unmark
+from ..plan.lifecycle import ignore_changes
 from ..plan.model import APPLY, DESTROY, Action, Operation, Plan
 
 # record(addr, provider_addr, obj_or_None, each_mode) — persist one instance change
@@ -191,8 +192,11 @@ class _Executor:
             return False
         if not self._conditions(res, addr, count_index, each, post=False):
             return False
-        final = provider.plan(PlanRequest(addr.resource.type, str(addr), prior_val,
-                                          decoded.value))
+        config = decoded.value
+        if prior_val is not None and (res.lifecycle.ignore_changes
+                                      or res.lifecycle.ignore_changes_paths):
+            config = ignore_changes(config, prior_val, res.lifecycle, schema.block)
+        final = provider.plan(PlanRequest(addr.resource.type, str(addr), prior_val, config))
         if final.diagnostics.has_errors or final.planned is None:
             self._add_diags(final.diagnostics, addr)
             return False
@@ -206,7 +210,7 @@ class _Executor:
                 "changed for this resource; run plan again and review the result.",
                 res.range, address=str(addr))
             return False
-        if not is_wholly_known(unmark(decoded.value)[0]):
+        if not is_wholly_known(unmark(config)[0]):
             self.diags.error(
                 "Configuration contains unknown value",
                 f"The arguments of {addr} still hold values that are unknown after their "
@@ -220,7 +224,7 @@ class _Executor:
         self.hooks.pre_apply(str(addr), action, rid)
         start = time.monotonic()
         result = self._timed(addr, action, rid, lambda: provider.apply(ApplyRequest(
-            addr.resource.type, str(addr), prior_val, planned, decoded.value)))
+            addr.resource.type, str(addr), prior_val, planned, config)))
         failed = result.diagnostics.has_errors
         self._add_diags(result.diagnostics, addr)
         if result.new is not None:

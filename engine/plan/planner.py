@@ -31,6 +31,7 @@ from ..state.model import TAINTED, InstanceObject, State
 from ..values import (UNKNOWN, Sensitive, contains_sensitive, is_unknown, is_wholly_known,
                       mark_paths, sensitive_strings, strip_sensitive, unmark)
 from .drift import detect_drift
+from .lifecycle import ignore_changes
 from .moves import apply_moves
 from .imports import Importer
 from .model import (APPLY, DESTROY, Action, Operation, OutputChange, Plan,
@@ -642,54 +643,6 @@ def _trigger_ref(expr, scope: Scope, count_index, each) -> tuple:
     return ref.addr, key, attr
 
 
-def ignore_changes(config: dict, prior: dict, lifecycle, block) -> dict:
-    """The configuration with every ignored attribute (``ignore_changes``) set to what the
-    prior object has, so differences there plan nothing — as Terraform does."""
-    out = dict(config)
-    if lifecycle.ignore_changes == ["*"]:  # ignore_changes = all
-        for name in list(out):
-            attr = block.attributes.get(name)
-            if attr is None or not attr.is_computed_only:
-                out[name] = prior.get(name)
-        return out
-    for path in lifecycle.ignore_changes_paths:
-        _set_path(out, prior, path)
-    return out
-
-
-def _set_path(target: dict, source: Any, path: tuple) -> None:
-    """target[path] = source[path] (copying containers on the way; a missing source value
-    removes the key)."""
-    head, rest = path[0], path[1:]
-    src = source.get(head) if isinstance(source, dict) else None
-    if not rest:
-        target[head] = src
-        return
-    inner = target.get(head)
-    if isinstance(inner, dict):
-        inner = dict(inner)
-        target[head] = inner
-        if isinstance(rest[0], str) and isinstance(src, (dict, type(None))):
-            if len(rest) == 1:
-                value = (src or {}).get(rest[0])
-                if value is None:
-                    inner.pop(rest[0], None)
-                else:
-                    inner[rest[0]] = value
-            else:
-                _set_path(inner, src or {}, rest)
-    elif isinstance(inner, list) and isinstance(rest[0], int) and isinstance(src, list):
-        inner = list(inner)
-        target[head] = inner
-        if rest[0] < len(inner) and rest[0] < len(src):
-            if len(rest) == 1:
-                inner[rest[0]] = src[rest[0]]
-            elif isinstance(inner[rest[0]], dict):
-                item = dict(inner[rest[0]])
-                inner[rest[0]] = item
-                _set_path(item, src[rest[0]], rest[1:])
-
-
 def _each_for(iaddr: InstanceAddr, scope: Scope, res: Resource):
     if isinstance(iaddr.key, str) and res.for_each is not None:
         value, _ = scope.evaluate(res.for_each)
@@ -784,9 +737,12 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None) -> tuple[list, lis
                 # dependency's old object is deleted: when it is deleted for good, or
                 # replaced create-before-destroy. (Not when it is replaced destroy-first:
                 # the dependent's update needs the replacement, which comes later.)
-                if (dep in old_deps and ch.action is Action.UPDATE and d_destroy in g
-                        and changes[daddr].action in (Action.DELETE,
-                                                      Action.CREATE_THEN_DELETE)):
+                # A dependency replaced create-before-destroy keeps its old object until
+                # every dependent has its new (or updated) object, however that is made.
+                d_action = changes[daddr].action
+                if dep in old_deps and d_destroy in g and a_apply in g and (
+                        d_action is Action.CREATE_THEN_DELETE
+                        or (d_action is Action.DELETE and ch.action is Action.UPDATE)):
                     g.add_edge(a_apply, d_destroy)
     if not nx.is_directed_acyclic_graph(g):
         cycle = nx.find_cycle(g)

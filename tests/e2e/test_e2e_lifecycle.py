@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from cli import (
     QUICKSTART_ADDRESSES,
     cloud,
@@ -122,12 +121,6 @@ def test_ignore_changes_list_still_plans_the_other_arguments(quickstart):
     assert plan_summary(plan.stdout) == "Plan: 0 to add, 1 to change, 0 to destroy."
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine/apply/executor.py re-evaluates an instance's arguments at apply without "
-    "lifecycle.ignore_changes, so an ignored argument that differs from the state (bandwidth "
-    "10 configured, 5 recorded) no longer matches the reviewed plan: the apply of any other "
-    "change to that resource fails with 'Provider produced inconsistent final plan ... the "
-    "planned value for bandwidth differs from the plan that was shown'."))
 def test_ignore_changes_list_applies_the_other_arguments(quickstart):
     text = with_lifecycle(quickstart, 'tencentcloud_vpn_gateway" "tom',
                           "ignore_changes = [bandwidth]")
@@ -308,12 +301,6 @@ def test_create_before_destroy_creates_the_replacement_first(quickstart):
     plan_no_changes(quickstart, "-var", f"idc_public_ip={NEW_IP}")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine/plan/planner.py action_graph: the destroy of a create_before_destroy object's "
-    "old (deposed) copy is ordered after the apply of its dependents only when they are "
-    "updated in place; a dependent replaced destroy-first (the tunnel) is created after "
-    "the old customer gateway is already deleted. Terraform's apply graph orders "
-    "'X (destroy deposed)' after every dependent's apply."))
 def test_create_before_destroy_old_object_outlives_the_dependent_replacement(quickstart):
     with_lifecycle(quickstart, 'tencentcloud_vpn_customer_gateway" "idc',
                    "create_before_destroy = true")
