@@ -381,16 +381,17 @@ def render_change(ch: ResourceInstanceChange, st: Styler, drift: bool = False) -
         header = "will be replaced, as requested"
     if drift:
         header = "has been deleted" if ch.action is Action.DELETE else "has changed"
+    indent = " " if ch.action is Action.FORGET else "  "  # as Terraform indents them
     if ch.action is Action.NOOP and ch.previous_addr is not None:
         w.lines.append("  " + st.bold(f"# {ch.previous_addr}") + f" has moved to {addr}")
     else:
-        w.lines.append("  " + st.bold(f"# {addr}") + f" {header}")
+        w.lines.append(indent + st.bold(f"# {addr}") + f" {header}")
     if ch.previous_addr is not None and ch.action is not Action.NOOP and not drift:
         w.lines.append(f"  # (moved from {ch.previous_addr})")
     if drift:
         pass
     elif ch.reason == "forget":
-        w.lines.append("  # (destroy = false is set in the configuration)")
+        w.lines.append(" # (destroy = false is set in the configuration)")
     elif ch.reason == "delete_because_no_resource_config":
         w.lines.append(f"  # (because {addr.resource} is not in configuration)")
     elif ch.reason == "delete_because_no_module":
@@ -407,6 +408,8 @@ def render_change(ch: ResourceInstanceChange, st: Styler, drift: bool = False) -
                        f'  # (imported from "{ch.importing_id}")')
     sym = SYMBOL[ch.action]
     lead = sym.rjust(3) if len(sym) < 3 else sym
+    if ch.action is Action.FORGET:
+        lead = " ."
     kind = "data" if addr.resource.mode == "data" else "resource"
     w.lines.append(f"{st.sym(lead)} {kind} \"{rtype}\" \"{rname}\" {{")
     force = {tuple(p) for p in ch.requires_replace}
@@ -476,8 +479,7 @@ def render_plan(plan: Plan, color: bool = False) -> str:
         return "\n".join(out) + "\n"
     if changes:
         used = [a for a in (Action.CREATE, Action.UPDATE, Action.DELETE,
-                            Action.DELETE_THEN_CREATE, Action.CREATE_THEN_DELETE, Action.READ,
-                            Action.FORGET)
+                            Action.DELETE_THEN_CREATE, Action.CREATE_THEN_DELETE, Action.READ)
                 if any(c.action is a for c in changes)]
         out.append("")
         out.append("vpnform used the selected providers to generate the following execution")
@@ -491,11 +493,17 @@ def render_plan(plan: Plan, color: bool = False) -> str:
             out.extend(render_change(c, st))
         out.append("")
         add, change, destroy = plan.counts()
-        forget = plan.forgets()
         imports = sum(1 for c in changes if c.importing_id is not None)
         out.append(st.bold("Plan:") + (f" {imports} to import," if imports else "")
-                   + f" {add} to add, {change} to change, {destroy} to destroy"
-                   + (f", {forget} to forget." if forget else "."))
+                   + f" {add} to add, {change} to change, {destroy} to destroy.")
+        forgotten = [c.addr for c in changes if c.action is Action.FORGET]
+        if forgotten:
+            out += ["", st.bold("Warning: Some objects will no longer be managed by vpnform"),
+                    "", "If you apply this plan, vpnform will discard its tracking information "
+                    "for", "the following objects, but it will not delete them:"]
+            out += [f" - {a}" for a in sorted(forgotten)]
+            out += ["", "After applying this plan, vpnform will no longer manage these objects. "
+                    "You", "will need to import them into vpnform to manage them again."]
     if outputs:
         out.append("")
         out.append("Changes to Outputs:")

@@ -251,8 +251,11 @@ def plan_summary(text: str) -> str | None:
 
 
 def resource_headers(text: str) -> list[str]:
-    """The ``# ADDR will be created`` / ``must be replaced`` … lines of a rendered plan."""
-    return re.findall(r"^  # (\S+ (?:will be|must be) .+)$", text, flags=re.MULTILINE)
+    """The ``# ADDR will be created`` / ``must be replaced`` / ``is tainted, so must be
+    replaced`` / ``has moved to …`` / ``will no longer be managed …`` lines of a rendered
+    plan (not the drift notes' "has changed" / "has been deleted")."""
+    return re.findall(r"^ {1,2}# (\S+ (?:will|must be|is tainted|has moved)\b.+)$", text,
+                      flags=re.MULTILINE)
 
 
 # --- the emulated cloud ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ import json
 import re
 
 from cli import (
+    resource_headers,
     QUICKSTART_ADDRESSES,
     cloud,
     errors,
@@ -23,9 +24,6 @@ ROUTE = "tencentcloud_route_table_entry.to_idc"
 FORGET_HEADER = "will no longer be managed by vpnform, but will not be destroyed"
 
 
-def resource_headers(text: str) -> list[str]:
-    """Every ``# ADDR ...`` header of a rendered plan ("has moved to" included)."""
-    return re.findall(r"^  # (\S+ (?:will|must|is|has) .+)$", text, flags=re.MULTILINE)
 
 
 def state_list(workdir, *prefix: str) -> list[str]:
@@ -310,10 +308,15 @@ def test_removed_destroy_false_forgets_and_leaves_the_object(applied):
     plan = run(applied, "plan", "-detailed-exitcode")
     assert plan.code == 2, plan
     assert resource_headers(plan.stdout) == [f"{ROUTE} {FORGET_HEADER}"]
-    assert "  # (destroy = false is set in the configuration)\n" in plan.stdout
-    assert '. resource "tencentcloud_route_table_entry" "to_idc" {' in plan.stdout
-    assert "  . forget" in plan.stdout
-    assert plan_summary(plan.stdout) == "Plan: 0 to add, 0 to change, 0 to destroy, 1 to forget."
+    # as Terraform 1.11 shows a forget: one-space indent, no legend line, no count in the
+    # summary, and a warning listing what will no longer be managed
+    assert "\n # (destroy = false is set in the configuration)\n" in plan.stdout
+    assert '\n . resource "tencentcloud_route_table_entry" "to_idc" {' in plan.stdout
+    assert plan_summary(plan.stdout) == "Plan: 0 to add, 0 to change, 0 to destroy."
+    assert ("Warning: Some objects will no longer be managed by vpnform\n\n"
+            "If you apply this plan, vpnform will discard its tracking information for\n"
+            "the following objects, but it will not delete them:\n"
+            f" - {ROUTE}\n") in plan.stdout
     assert "will be destroyed" not in plan.stdout
 
     res = apply_ok(applied, "0 added, 0 changed, 0 destroyed")
@@ -374,7 +377,7 @@ def test_removed_module_destroy_false_forgets_all_its_objects(tmp_path):
     assert plan.code == 2, plan
     assert resource_headers(plan.stdout) == [
         f"module.old.tencentcloud_vpn_customer_gateway.this {FORGET_HEADER}"]
-    assert plan_summary(plan.stdout) == "Plan: 0 to add, 0 to change, 0 to destroy, 1 to forget."
+    assert plan_summary(plan.stdout) == "Plan: 0 to add, 0 to change, 0 to destroy."
     apply_ok(wd, "0 added, 0 changed, 0 destroyed")
     assert state_list(wd) == []
     assert cgw_ids(wd) == [old_id]

@@ -5,9 +5,9 @@ plans; resources, instances, modules, module instances), -replace, and taint / u
 from __future__ import annotations
 
 import json
-import re
 
 from cli import (
+    resource_headers,
     QUICKSTART_ADDRESSES,
     REPO,
     arm_fault,
@@ -38,10 +38,6 @@ INCOMPLETE_DETAIL = (
     "updated. Run the following command to verify that no other changes are pending:")
 
 
-def resource_headers(text: str) -> list[str]:
-    """Every ``# ADDR ...`` header of a rendered plan, "is tainted, so must be replaced"
-    included (cli.resource_headers knows only "will be" / "must be")."""
-    return re.findall(r"^  # (\S+ (?:will|must|is|has) .+)$", text, flags=re.MULTILINE)
 
 
 def warnings(text: str) -> dict[str, str]:
