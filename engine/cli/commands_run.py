@@ -231,10 +231,10 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
                 diags.extend(d)
                 if plan is None or d.has_errors:
                     return _fail(console, diags, config.files)
-                print_diagnostics(console, diags, config.files)
+                # warnings are shown after the plan, as Terraform shows them
                 if not then_apply:
                     code = _after_plan(args, console, plan, config, workdir, refresh,
-                                       replace, providers)
+                                       replace, providers, warnings=diags)
                     if generated:
                         console.print("")
                         console.print("─" * 77)
@@ -245,7 +245,7 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
                                       "control.")
                     return code
                 return _confirm_and_apply(args, console, plan, config, providers, backend,
-                                          opts, destroy)
+                                          opts, destroy, warnings=diags)
             finally:
                 providers.close()
     except LockError as err:
@@ -294,7 +294,7 @@ def _generate_config(path: str, config, variables, workdir, providers):
 
 
 def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
-                providers=None) -> int:
+                providers=None, warnings: Diagnostics | None = None) -> int:
     if console.ui is not None:
         console.ui.planned(plan, "plan")
     elif plan.destroy and not plan.has_resource_changes:
@@ -305,6 +305,10 @@ def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
                       "were already deleted outside of vpnform.")
     else:
         console.print(render_plan(plan, console.color).rstrip("\n"))
+    if warnings:
+        if console.ui is None:
+            console.print("")
+        print_diagnostics(console, warnings, config.files)
     out = args.get("out")
     if out:
         planfile.write_plan_file(out, plan, config.source_files, workdir, refresh,
@@ -331,7 +335,8 @@ def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
 
 
 def _confirm_and_apply(args, console, plan: Plan, config, providers, backend, opts,
-                       destroy: bool, saved: bool = False) -> int:
+                       destroy: bool, saved: bool = False,
+                       warnings: Diagnostics | None = None) -> int:
     ui = console.ui
     if ui is not None:
         ui.planned(plan, "plan")
@@ -341,6 +346,10 @@ def _confirm_and_apply(args, console, plan: Plan, config, providers, backend, op
             console.print(console.bold("No changes.") + " No objects need to be destroyed.")
         else:
             console.print(render_plan(plan, console.color).rstrip("\n"))
+    if warnings:  # after the plan, before the question, as Terraform shows them
+        if ui is None:
+            console.print("")
+        print_diagnostics(console, warnings, config.files)
     if plan.refresh_only:
         return _apply_refresh_only(args, console, plan, backend, saved)
     if not plan.has_changes:

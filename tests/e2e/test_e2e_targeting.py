@@ -434,3 +434,14 @@ def test_failed_create_after_the_object_exists_leaves_it_tainted(quickstart):
         "vpn_gateways"]] == [new["attributes"]["id"]]
     assert state_list(quickstart) == QUICKSTART_ADDRESSES
     plan_no_changes(quickstart)
+
+
+def test_targeting_warning_follows_the_plan(applied):
+    """As Terraform prints it: the plan, its summary, then the warning, then the note."""
+    res = run(applied, "plan", f"-target={GW}", "-var", "bandwidth=10")
+    assert res.code == 0, res
+    out = res.stdout + res.stderr if "Warning" not in res.stdout else res.stdout
+    summary = out.index("Plan: 0 to add, 1 to change, 0 to destroy.")
+    warning = out.index("Warning: Resource targeting is in effect")
+    note = out.index("Note: You didn't use the -out option")
+    assert summary < warning < note, out
