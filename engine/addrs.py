@@ -163,9 +163,8 @@ def _tokens(text: str) -> list[tuple[str, object]]:
     return out
 
 
-def parse_instance(text: str) -> InstanceAddr:
-    """Parse ``[module.a["k"].]… [data.]type.name[key]``. A resource without key parses to key None."""
-    toks = _tokens(text)
+def _module_steps(toks: list, text: str) -> tuple[list[ModuleInstanceStep], int]:
+    """The leading ``module.NAME[key]`` steps of a token list, and where they end."""
     i = 0
     module: list[ModuleInstanceStep] = []
     while i < len(toks) and toks[i] == ("name", "module"):
@@ -178,6 +177,13 @@ def parse_instance(text: str) -> InstanceAddr:
             key = toks[i][1]  # type: ignore[assignment]
             i += 1
         module.append(ModuleInstanceStep(name, key))
+    return module, i
+
+
+def parse_instance(text: str) -> InstanceAddr:
+    """Parse ``[module.a["k"].]… [data.]type.name[key]``. A resource without key parses to key None."""
+    toks = _tokens(text)
+    module, i = _module_steps(toks, text)
     mode = MANAGED
     if i < len(toks) and toks[i] == ("name", "data"):
         mode = DATA
@@ -246,23 +252,11 @@ class Target:
 def parse_target(text: str) -> Target:
     """``module.a["k"]``, ``module.a.type.name``, ``type.name[0]``, ``data.type.name``."""
     toks = _tokens(text)
-    i = 0
-    module: list[ModuleInstanceStep] = []
-    while i < len(toks) and toks[i] == ("name", "module"):
-        if i + 1 >= len(toks) or toks[i + 1][0] != "name":
-            raise AddressError(f"invalid address {text!r}: module name expected")
-        name = str(toks[i + 1][1])
-        i += 2
-        key: InstanceKey = None
-        if i < len(toks) and toks[i][0] == "key":
-            key = toks[i][1]  # type: ignore[assignment]
-            i += 1
-        module.append(ModuleInstanceStep(name, key))
+    module, i = _module_steps(toks, text)
     if i == len(toks):
         if not module:
             raise AddressError(f"invalid address {text!r}")
         return Target(tuple(module))
     inst = parse_instance(text)
-    keyed = bool(toks) and toks[-1][0] == "key" and len(toks) > i + 2 + (
-        1 if toks[i] == ("name", "data") else 0)
-    return Target(inst.resource.module, inst.resource, inst.key, keyed)
+    # the module steps are followed by a resource, so a final key is the instance's
+    return Target(inst.resource.module, inst.resource, inst.key, toks[-1][0] == "key")

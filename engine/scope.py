@@ -228,14 +228,12 @@ class Evaluation:
     # -- diagnostics -------------------------------------------------------------------
     def report(self, diags: Diagnostics) -> None:
         """Queue diagnostics of derived values, each reported once per run."""
+        fresh = self.once(diags)
         with self._lock:
-            for d in diags:
-                k = (d.summary, d.detail, str(d.subject), d.address)
-                if k not in self._reported:
-                    self._reported.add(k)
-                    self._pending.append(d)
+            self._pending.extend(fresh)
 
     def once(self, diags: Diagnostics) -> Diagnostics:
+        """The diagnostics not seen before in this run."""
         out = Diagnostics()
         with self._lock:
             for d in diags:

@@ -63,24 +63,22 @@ def run_options(args: ParsedArgs, console: Console) -> RunOptions:
         parallelism=parse_int(args, "parallelism", 10, minimum=1))
 
 
-def _target_addrs(args: ParsedArgs) -> list:
+def _addresses(args: ParsedArgs, flag: str, parser) -> list:
     out = []
-    for text in args.get("target", []) or []:
+    for text in args.get(flag, []) or []:
         try:
-            out.append(parse_target(text))
+            out.append(parser(text))
         except AddressError as err:
-            raise UsageError(f"Invalid -target address: {err}") from None
+            raise UsageError(f"Invalid -{flag} address: {err}") from None
     return out
+
+
+def _target_addrs(args: ParsedArgs) -> list:
+    return _addresses(args, "target", parse_target)
 
 
 def _replace_addrs(args: ParsedArgs) -> list:
-    out = []
-    for text in args.get("replace", []) or []:
-        try:
-            out.append(parse_instance(text))
-        except AddressError as err:
-            raise UsageError(f"Invalid -replace address: {err}") from None
-    return out
+    return _addresses(args, "replace", parse_instance)
 
 
 def _fail(console: Console, diags: Diagnostics, files: dict | None = None) -> int:

@@ -513,16 +513,7 @@ class _ModuleBuilder:
                     src_attr.expr.range)
             return
         call = ModuleCall(name, source, attrs, range=blk.range, source_range=src_attr.expr.range)
-        if "count" in meta:
-            call.count = meta["count"].expr
-        if "for_each" in meta:
-            if call.count is not None:
-                d.error('Invalid combination of "count" and "for_each"',
-                        'The "count" and "for_each" meta-arguments are mutually-exclusive, only '
-                        "one should be used to be explicit about the number of module "
-                        "instances to be created.", meta["for_each"].name_range)
-            else:
-                call.for_each = meta["for_each"].expr
+        call.count, call.for_each = self.repetition(meta, "module instances")
         if "depends_on" in meta:
             call.depends_on = self.depends_on(meta["depends_on"])
         if "providers" in meta:
@@ -728,16 +719,7 @@ class _ModuleBuilder:
         res = Resource(addr, syn.Body(attrs, blocks, blk.body.range),
                        ProviderRef(rtype.split("_", 1)[0]), range=blk.range,
                        type_range=blk.label_ranges[0], lifecycle=lifecycle)
-        if "count" in meta:
-            res.count = meta["count"].expr
-        if "for_each" in meta:
-            if res.count is not None:
-                d.error('Invalid combination of "count" and "for_each"',
-                        'The "count" and "for_each" meta-arguments are mutually-exclusive, only '
-                        "one should be used to be explicit about the number of resources to be "
-                        "created.", meta["for_each"].name_range)
-            else:
-                res.for_each = meta["for_each"].expr
+        res.count, res.for_each = self.repetition(meta, "resources")
         if "depends_on" in meta:
             res.depends_on = self.depends_on(meta["depends_on"])
         if "provider" in meta:
@@ -747,6 +729,20 @@ class _ModuleBuilder:
         if store:
             self.m.resources[addr] = res
         return res
+
+    def repetition(self, meta: dict, things: str) -> tuple:
+        """(count, for_each) expressions of a block's meta-arguments; giving both is an
+        error (for_each is then ignored)."""
+        count = meta["count"].expr if "count" in meta else None
+        if "for_each" not in meta:
+            return count, None
+        if count is not None:
+            self.diags.error('Invalid combination of "count" and "for_each"',
+                             'The "count" and "for_each" meta-arguments are mutually-exclusive, '
+                             "only one should be used to be explicit about the number of "
+                             f"{things} to be created.", meta["for_each"].name_range)
+            return count, None
+        return None, meta["for_each"].expr
 
     def depends_on(self, attr: syn.Attribute) -> list:
         items = _static_list(attr, self.diags)

@@ -6,6 +6,7 @@ Secrets never reach this text: sensitive values (marked, or schema-sensitive) pr
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from typing import Any
@@ -388,20 +389,19 @@ def render_change(ch: ResourceInstanceChange, st: Styler, drift: bool = False) -
         w.lines.append(indent + st.bold(f"# {addr}") + f" {header}")
     if ch.previous_addr is not None and ch.action is not Action.NOOP and not drift:
         w.lines.append(f"  # (moved from {ch.previous_addr})")
-    if drift:
-        pass
-    elif ch.reason == "forget":
+    reason = None if drift else ch.reason
+    if reason == "forget":
         w.lines.append(" # (destroy = false is set in the configuration)")
-    elif ch.reason == "delete_because_no_resource_config":
+    elif reason == "delete_because_no_resource_config":
         w.lines.append(f"  # (because {addr.resource} is not in configuration)")
-    elif ch.reason == "delete_because_no_module":
+    elif reason == "delete_because_no_module":
         w.lines.append(f"  # (because {module_str(addr.resource.module)} is not in "
                        "configuration)")
-    elif ch.reason == "delete_because_count_index":
+    elif reason == "delete_because_count_index":
         w.lines.append(f"  # (because index [{addr.key}] is out of range for count)")
-    elif ch.reason == "delete_because_each_key":
+    elif reason == "delete_because_each_key":
         w.lines.append(f'  # (because key ["{addr.key}"] is not in for_each map)')
-    elif ch.reason == "read_because_config_unknown":
+    elif reason == "read_because_config_unknown":
         w.lines.append("  # (config refers to values not yet known)")
     if ch.importing_id is not None and ch.action is not Action.NOOP:
         w.lines.append("  # (will be imported first)" if ch.action.is_replace else
@@ -454,8 +454,7 @@ def render_drift(plan: Plan, st: Styler) -> list[str]:
 
 
 def _unchanged_view(ch: ResourceInstanceChange) -> ResourceInstanceChange:
-    from dataclasses import replace
-    return replace(ch, after=ch.before)
+    return dataclasses.replace(ch, after=ch.before)
 
 
 def render_plan(plan: Plan, color: bool = False) -> str:
