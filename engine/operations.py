@@ -99,20 +99,6 @@ def locked(backend: StateBackend, operation: str, opts: RunOptions) -> Iterator[
         backend.unlock(lock_id)
 
 
-def in_flight_warning(state: State | None) -> Diagnostics:
-    """A warning when the journal shows creates that were in flight when an apply died."""
-    d = Diagnostics()
-    if state is not None and state.in_flight:
-        names = ", ".join(sorted(state.in_flight))
-        d.warning(
-            "Objects may exist without being in state",
-            f"An earlier apply stopped abruptly while creating {names}. The cloud may have "
-            "created those objects without vpnform recording them, and this plan would "
-            "create them again. Check the cloud for them and delete any such object by hand "
-            "(or adopt it with import) before applying.")
-    return d
-
-
 def run_plan(config: Config, variables: dict, state: State | None, providers: ProviderSet,
              options: PlanOptions, workdir: str, hooks: Hooks) -> tuple[Plan | None, Diagnostics]:
     return make_plan(config, state, variables, providers, options, workdir, hooks)
@@ -140,8 +126,10 @@ def run_apply(plan: Plan, config: Config, providers: ProviderSet, backend: State
 
     # If apply_plan raises (a second Ctrl-C, a bug), the journal is left in place: it holds
     # every result so far and the next command replays it. Never end it with `base`.
-    def intent(addr: InstanceAddr, provider: ProviderConfigAddr) -> None:
-        backend.record(codec.pending_entry(addr, provider))
+    def intent(addr: InstanceAddr, provider: ProviderConfigAddr, token: str, planned: dict,
+               each_mode: str, dependencies: list) -> None:
+        backend.record(codec.pending_entry(addr, provider, token, planned, each_mode,
+                                           dependencies))
 
     final, diags = apply_plan(plan, config, providers, workdir, hooks, sink,
                               ApplyOptions(parallelism=parallelism,

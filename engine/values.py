@@ -197,6 +197,17 @@ def is_wholly_known(v: Any) -> bool:
     return True
 
 
+def unknown_as_null(v: Any) -> Any:
+    """``v`` (unmarked) with every Unknown read as null: what is known of a value so far."""
+    if isinstance(v, Unknown):
+        return None
+    if isinstance(v, dict):
+        return {k: unknown_as_null(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [unknown_as_null(x) for x in v]
+    return v
+
+
 def contains_sensitive(v: Any) -> bool:
     if isinstance(v, Sensitive):
         return True

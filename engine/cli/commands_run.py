@@ -9,7 +9,7 @@ import threading
 from ..addrs import AddressError, parse_instance, parse_target
 from ..diagnostics import Diagnostics
 from ..hooks import Hooks, MultiHooks
-from ..operations import (RunOptions, backend_for, in_flight_warning, load_config_dir,
+from ..operations import (RunOptions, backend_for, load_config_dir,
                           load_configuration, locked, run_apply, run_plan, run_refresh_only,
                           setup_providers)
 from ..plan import json_plan, planfile
@@ -205,7 +205,6 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
         with locked(backend, operation, opts):
             state = backend.read()
             _add_state_secrets(console, state)
-            diags.extend(in_flight_warning(state))
             providers, d = setup_providers(config, variables, workdir, state)
             diags.extend(d)
             if d.has_errors:

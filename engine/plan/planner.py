@@ -33,6 +33,7 @@ from ..values import (UNKNOWN, Sensitive, contains_sensitive, is_unknown, is_who
 from .drift import detect_drift
 from .lifecycle import ignore_changes
 from .moves import apply_moves
+from .recovery import recover_in_flight
 from .imports import Importer
 from .model import (APPLY, DESTROY, Action, Operation, OutputChange, Plan,
                     ResourceInstanceChange)
@@ -764,6 +765,10 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
     hooks = hooks or Hooks()
     prior = prior_state or State()
     diags = Diagnostics()
+    # Creates a crashed apply left in flight are settled first (whatever -refresh says):
+    # planning without them would create their objects a second time.
+    prior, d = recover_in_flight(prior, providers)
+    diags.extend(d)
     previous: dict = {}
     if config.module.moved and not prior.empty:
         prior, previous, d = apply_moves(prior, config.module.moved)

@@ -22,7 +22,7 @@ from typing import Any
 from ..addrs import (DATA, MANAGED, AddressError, InstanceAddr, InstanceKey, ProviderConfigAddr,
                      ResourceAddr, module_str, parse_instance)
 from .backends.base import JournalEntry, StateError
-from .model import READY, TAINTED, InstanceObject, OutputValue, ResourceState, State
+from .model import READY, TAINTED, InstanceObject, OutputValue, PendingCreate, ResourceState, State
 
 STATE_VERSION = 4
 
@@ -427,17 +427,30 @@ def journal_entry(addr: InstanceAddr, provider: ProviderConfigAddr, obj: Instanc
     return JournalEntry(str(addr), provider.state_str(), payload, each_mode)
 
 
-def pending_entry(addr: InstanceAddr, provider: ProviderConfigAddr) -> JournalEntry:
-    """The journal entry recording that a create at ``addr`` is about to be attempted."""
-    return JournalEntry(str(addr), provider.state_str(), None, "", pending=True)
+def pending_entry(addr: InstanceAddr, provider: ProviderConfigAddr, token: str | None = None,
+                  planned: dict | None = None, each_mode: str = "",
+                  dependencies: list | tuple = ()) -> JournalEntry:
+    """The journal entry recording that a create at ``addr`` is about to be attempted with
+    idempotency ``token``, from the wholly known value ``planned``."""
+    return JournalEntry(str(addr), provider.state_str(), None, each_mode, pending=True,
+                        token=token, planned=planned, dependencies=tuple(dependencies))
+
+
+def pending_entries(state: State) -> list[JournalEntry]:
+    """The pending entries that re-announce ``state``'s creates still in flight."""
+    return [JournalEntry(address, p.provider, None, p.each_mode, pending=True,
+                         token=p.token, planned=p.planned, dependencies=tuple(p.dependencies))
+            for address, p in sorted(state.in_flight.items())]
 
 
 def apply_journal_entry(state: State, entry: JournalEntry) -> None:
     """Replay one entry onto ``state`` (in place), decoding as the state file is decoded."""
     if entry.pending:
-        state.in_flight.add(entry.address)
+        state.in_flight[entry.address] = PendingCreate(entry.provider, entry.token,
+                                                       entry.planned, entry.each_mode,
+                                                       list(entry.dependencies))
         return
-    state.in_flight.discard(entry.address)
+    state.in_flight.pop(entry.address, None)
     try:
         addr = parse_instance(entry.address)
         provider = ProviderConfigAddr.parse_state_str(entry.provider)
@@ -464,6 +477,12 @@ def encode_journal_entry(entry: JournalEntry) -> dict:
     out["object"] = entry.object
     if entry.pending:
         out["pending"] = True
+        if entry.token is not None:
+            out["token"] = entry.token
+        if entry.planned is not None:
+            out["planned"] = entry.planned
+        if entry.dependencies:
+            out["dependencies"] = list(entry.dependencies)
     return out
 
 
@@ -477,5 +496,15 @@ def decode_journal_entry(data: Any) -> JournalEntry:
     obj = data["object"]
     if obj is not None and not isinstance(obj, dict):
         raise StateError(f"journal entry for {data['address']}: object must be a JSON object")
+    token, planned = data.get("token"), data.get("planned")
+    if token is not None and not isinstance(token, str):
+        raise StateError(f"journal entry for {data['address']}: token must be a string")
+    if planned is not None and not isinstance(planned, dict):
+        raise StateError(f"journal entry for {data['address']}: planned must be an object")
+    deps = data.get("dependencies", [])
+    if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
+        raise StateError(f"journal entry for {data['address']}: dependencies must be a list "
+                         "of addresses")
     return JournalEntry(data["address"], data["provider"], obj, _EACH_FROM_V4[each],
-                        pending=bool(data.get("pending", False)))
+                        pending=bool(data.get("pending", False)), token=token, planned=planned,
+                        dependencies=tuple(deps))

@@ -33,6 +33,22 @@ class InstanceObject:
 
 
 @dataclass
+class PendingCreate:
+    """A create announced in the journal before the call that makes the object.
+
+    ``token`` is the idempotency token the provider gives the cloud with the create, so
+    the object can be found again even when the answer to the create never arrived;
+    ``planned`` the wholly known value the create was made from (what a provider needs to
+    look the object up by its natural key when the API has no place for a token)."""
+
+    provider: str  # the provider configuration's state string
+    token: str | None = None
+    planned: dict | None = None
+    each_mode: str = ""
+    dependencies: list = field(default_factory=list)  # as InstanceObject.dependencies
+
+
+@dataclass
 class ResourceState:
     addr: ResourceAddr
     provider: ProviderConfigAddr
@@ -54,9 +70,10 @@ class State:
     terraform_version: str = "1.11.0"
     resources: dict = field(default_factory=dict)  # ResourceAddr -> ResourceState
     outputs: dict = field(default_factory=dict)  # name -> OutputValue
-    # Not part of the v4 file: addresses whose create was in flight when an apply died
-    # (replayed from the journal), so the user can be told an object may be untracked.
-    in_flight: set = field(default_factory=set)
+    # Not part of the v4 file: creates that were in flight when an apply died (replayed
+    # from the journal), by instance address. The next plan looks each one up in the cloud
+    # by its token and adopts what it finds (see engine/plan/recovery.py).
+    in_flight: dict = field(default_factory=dict)  # address -> PendingCreate
 
     def instance(self, addr: InstanceAddr) -> InstanceObject | None:
         rs = self.resources.get(addr.resource)

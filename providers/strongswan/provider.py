@@ -341,6 +341,11 @@ class StrongSwanProvider:
             return ReadResult(value=value, diagnostics=d)
         return ReadResult(value=_mark(got))
 
+    def recover_create(self, type_name: str, token: str, planned: dict) -> ReadResult:
+        """A connection is known to charon by its name: an interrupted load is found by it
+        (charon has no place for a token, and loading the same name again replaces it)."""
+        return self.read(type_name, planned)
+
     def import_resource(self, type_name: str, id: str) -> ReadResult:
         if type_name != connection.TYPE_NAME:
             return ReadResult(value=None, diagnostics=self._unsupported("resource", type_name))

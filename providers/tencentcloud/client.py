@@ -60,7 +60,7 @@ class InProcessTransport:
             return json.loads(json.dumps(self.service.call(action, wire, region)))
         except CloudError:
             raise
-        except Exception as e:  # the store failed (disk, locking): no answer
+        except Exception as e:  # a lost answer, or the store failed (disk, locking)
             raise CloudTransportError(f"{action}: {type(e).__name__}: {e}") from e
 
 
@@ -72,6 +72,14 @@ RETRYABLE_CODES = frozenset({"RequestLimitExceeded", "RequestLimitExceeded.UinLi
                              "ClientError.HttpStatusCodeError"})
 # Worth another try only when deleting: a dependent may be going away in parallel.
 RETRYABLE_ON_DELETE = frozenset({"ResourceInUse"})
+# A failure that leaves it unknown whether a write was carried out. Repeated for calls
+# that are safe to repeat; a create is never repeated blindly (the resource layer looks
+# for the object by its creation token first).
+AMBIGUOUS_CODES = frozenset({"InternalError", "ServiceUnavailable"})
+# Calls that may be sent again with the same effect: reads, and writes that set a value
+# or remove an object (a repeated delete answers "not found", which counts as done).
+REPEATABLE_PREFIXES = ("Describe", "Inquiry", "Download", "Modify", "Delete", "Reset",
+                       "Enable", "Disable", "Replace", "Set")
 
 
 @dataclass(frozen=True)
@@ -87,8 +95,8 @@ class RetryPolicy:
 NO_RETRY = RetryPolicy(attempts=1)
 
 
-def _is_idempotent(action: str) -> bool:
-    return action.startswith(("Describe", "Inquiry"))
+def is_repeatable(action: str) -> bool:
+    return action.startswith(REPEATABLE_PREFIXES)
 
 
 class VpcClient:
@@ -107,6 +115,9 @@ class VpcClient:
              **params: Any) -> dict:
         params = {k: v for k, v in params.items() if v is not None}
         retry_codes = RETRYABLE_CODES | extra_retry_codes
+        repeatable = is_repeatable(action)
+        if repeatable:
+            retry_codes |= AMBIGUOUS_CODES
         if action.startswith("Delete"):
             retry_codes |= RETRYABLE_ON_DELETE
         attempt = 0
@@ -114,8 +125,9 @@ class VpcClient:
             try:
                 body = self.transport.send(action, params, self.region)
             except CloudTransportError:
-                # Only reads are safe to repeat: a lost answer to a create may hide an object.
-                if not _is_idempotent(action) or attempt + 1 >= self.retry.attempts:
+                # Only repeatable calls are sent again: a lost answer to a create may hide
+                # an object (see resources/base.py for how creates recover).
+                if not repeatable or attempt + 1 >= self.retry.attempts:
                     raise
             else:
                 err = body.get("Error")

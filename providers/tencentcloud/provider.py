@@ -24,6 +24,7 @@ from . import cross_checks, data_sources, dataplane, rules, tunnel_ops
 from .dataplane import proposals
 from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
 from .emulator import EmulatedVpcService
+from .emulator.chaos import FAULTS_ENV, FaultRates
 from .resources import RESOURCES
 from .resources.base import Context, ResourceType, cloud_error_detail, known
 
@@ -122,6 +123,12 @@ class TencentCloudProvider:
         self.region = region
         self.config = cfg
         if self._transport is None:
+            try:
+                FaultRates.parse(os.environ.get(FAULTS_ENV))
+            except ValueError as err:
+                d.error("Invalid fault injection setting", f"{err} Unset {FAULTS_ENV} to "
+                        "run without injected faults.")
+                return d
             self._service = _acquire_service(self.workdir)
             self._transport = InProcessTransport(self._service)
             if mode == "strongswan" and self._service.dataplane is None:
@@ -211,7 +218,8 @@ class TencentCloudProvider:
         if r is None:
             return ApplyResult(new=None,
                                diagnostics=self._unsupported("resource", request.type_name))
-        result = r.apply(self.cloud_context(), request.prior, request.planned)
+        result = r.apply(self.cloud_context(), request.prior, request.planned,
+                         request.create_token, request.on_created)
         result.new = _mark(r.block, result.new)
         result.diagnostics = Diagnostics.of([
             d if d.address else d.with_address(request.address) for d in result.diagnostics])
@@ -229,6 +237,20 @@ class TencentCloudProvider:
             secrets = ctx.secrets + r.secrets_of(V.unmark(value)[0])
             d.error(f"Error reading {r.noun}", cloud_error_detail(e, secrets))
             return ReadResult(value=value, diagnostics=d)
+
+    def recover_create(self, type_name: str, token: str, planned: dict) -> ReadResult:
+        r = self._resource(type_name)
+        if r is None:
+            return ReadResult(value=None, diagnostics=self._unsupported("resource", type_name))
+        ctx = self.cloud_context()
+        try:
+            return ReadResult(value=_mark(r.block, r.recover(ctx, token, planned)))
+        except CloudError as e:
+            d = Diagnostics()
+            d.error(f"Error looking up {r.noun}", "The object an interrupted create may have "
+                    "made could not be looked up: " + cloud_error_detail(e, ctx.secrets)
+                    + " Run the command again.")
+            return ReadResult(value=None, diagnostics=d)
 
     def import_resource(self, type_name: str, id: str) -> ReadResult:
         r = self._resource(type_name)

@@ -11,14 +11,15 @@ from engine.schema import SET, Block, NestedBlock
 from .. import rules
 from ..client import CloudApiError
 from .base import (
-    ID,
-    TAGS,
     Context,
+    ID,
     ResourceType,
+    TAGS,
     changed,
     check,
     computed,
     describe_one,
+    find_by_token,
     first,
     keep_null,
     known,
@@ -278,7 +279,7 @@ class VpnConnection(ResourceType):
                 "HealthCheckConfig": config}
 
     # -- CRUD --------------------------------------------------------------------------------
-    def create_object(self, ctx: Context, planned: dict) -> str:
+    def create_object(self, ctx: Context, planned: dict, token: str | None) -> str:
         gw_id = planned["vpn_gateway_id"]
         gw = describe_gateway(ctx, gw_id)
         if gw is None:
@@ -297,7 +298,7 @@ class VpnConnection(ResourceType):
             BgpConfig=None if not bgp else {"TunnelCidr": bgp["tunnel_cidr"],
                                             "LocalBgpIp": bgp["local_bgp_ip"],
                                             "RemoteBgpIp": bgp["remote_bgp_ip"]},
-            Tags=tags_to_api(known(planned.get("tags"))),
+            Tags=tags_to_api(known(planned.get("tags")), token),
             **self._dpd_request(planned), **self._health_request(planned))
         conn_id = (body.get("VpnConnection") or {}).get("VpnConnectionId") or ""
         if not conn_id:
@@ -314,6 +315,12 @@ class VpnConnection(ResourceType):
             conn_id = next(c["VpnConnectionId"] for c in found
                            if c.get("VpnConnectionName") == planned["name"])
         return conn_id
+
+    def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
+        # DescribeVpnConnections has no tag filter: narrow by gateway, match the TagSet.
+        return find_by_token(ctx, "DescribeVpnConnections", "VpnConnectionSet",
+                             "VpnConnectionId", token, [
+                                 {"Name": "vpn-gateway-id", "Values": [planned["vpn_gateway_id"]]}])
 
     def after_create(self, ctx: Context, id: str, planned: dict) -> None:
         ctx.wait_for(f"VPN connection {id} to become AVAILABLE", lambda: self._describe(ctx, id),

@@ -11,15 +11,16 @@ from engine.schema import Block
 from .. import rules
 from ..client import CloudApiError
 from .base import (
-    ID,
-    TAGS,
     Context,
+    ID,
     ResourceType,
+    TAGS,
     changed,
     check,
     computed,
     describe_one,
     differs,
+    find_by_token,
     keep_null,
     known,
     name_check,
@@ -111,7 +112,7 @@ class VpnGateway(ResourceType):
                     f"POSTPAID_BY_HOUR, not from {old} to {new}.", path=("charge_type",))
         return d
 
-    def create_object(self, ctx: Context, planned: dict) -> str:
+    def create_object(self, ctx: Context, planned: dict, token: str | None) -> str:
         charge = known(planned.get("charge_type")) or "POSTPAID_BY_HOUR"
         prepaid = None
         if charge == "PREPAID":
@@ -126,8 +127,13 @@ class VpnGateway(ResourceType):
             Zone=known(planned.get("zone")), Type=known(planned.get("type")),
             CdcId=known(planned.get("cdc_id")) or None,
             MaxConnection=num(planned.get("max_connection")) or None,
-            BgpAsn=num(planned.get("bgp_asn")), Tags=tags_to_api(known(planned.get("tags"))))
+            BgpAsn=num(planned.get("bgp_asn")), Tags=tags_to_api(known(planned.get("tags")), token))
         return body["VpnGateway"]["VpnGatewayId"]
+
+    def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
+        # DescribeVpnGateways has no tag filter: narrow by name, match the TagSet.
+        return find_by_token(ctx, "DescribeVpnGateways", "VpnGatewaySet", "VpnGatewayId", token,
+                             [{"Name": "vpn-gateway-name", "Values": [planned["name"]]}])
 
     def after_create(self, ctx: Context, id: str, planned: dict) -> None:
         ctx.wait_for(f"VPN gateway {id} to become AVAILABLE", lambda: describe_gateway(ctx, id),
