@@ -73,7 +73,8 @@ def fill_from_state(evaluation: Evaluation, state: State | None) -> None:
 
 def console_context(workdir: str, var_sources: list, console: Console
                     ) -> tuple[EvalContext | None, Diagnostics]:
-    opts = RunOptions(workdir=workdir, var_sources=var_sources, input_enabled=False)
+    opts = RunOptions(workdir=workdir, var_sources=var_sources, input_enabled=False,
+                      allow_empty=True)
     config, variables, diags = load_configuration(opts)
     if config is None or diags.has_errors:
         return None, diags
