@@ -15,8 +15,8 @@ from ..operations import (backend_for, load_configuration, locked, run_import,
 from ..plan.imports import read_object
 from ..scope import Evaluation, expand
 from ..state.backends.base import LockError, StateError
-from .args import (INPUT, LOCK, LOCK_TIMEOUT, NO_COLOR, PARALLELISM, VAR, VAR_FILE, Verb, command,
-                   parse, usage_text)
+from .args import (INPUT, LOCK, LOCK_TIMEOUT, NO_COLOR, PARALLELISM, VAR, VAR_FILE, Verb,
+                   command, parse, usage_text)
 from .commands_run import _add_state_secrets, _fail, run_options
 from .views import Console, print_diagnostics
 

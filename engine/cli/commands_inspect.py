@@ -17,8 +17,8 @@ from ..plan.model import Action
 from ..state.backends.base import LockError, StateError
 from ..state.model import TAINTED, State
 from ..values import mark_paths
-from .args import (ADDRESSES, BOOL, LEGACY_STATE, NO_COLOR, VALUE, Flag, UsageError, Verb, command, parse,
-                   usage_text)
+from .args import (ADDRESSES, BOOL, LEGACY_STATE, NO_COLOR, VALUE, Flag, UsageError, Verb,
+                   command, parse, usage_text)
 from .views import Console, hcl_value, print_diagnostics, render_outputs
 
 

@@ -20,8 +20,8 @@ from ..state.backends.base import LockError, StateError
 from ..values import UNKNOWN, Unknown
 from ..version import VERSION
 from . import json_ui
-from .args import (ADDRESSES, BOOL, INPUT, LOCK, LOCK_TIMEOUT, MULTI, NO_COLOR, PARALLELISM, VALUE, VAR,
-                   VAR_FILE, Flag, ParsedArgs, UsageError, Verb, command, parse,
+from .args import (ADDRESSES, BOOL, INPUT, LOCK, LOCK_TIMEOUT, MULTI, NO_COLOR, PARALLELISM,
+                   VALUE, VAR, VAR_FILE, Flag, ParsedArgs, UsageError, Verb, command, parse,
                    parse_duration, parse_int)
 from .views import Console, HumanHooks, print_diagnostics, render_outputs
 

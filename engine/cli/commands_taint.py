@@ -13,8 +13,8 @@ from ..diagnostics import Diagnostics
 from ..operations import RunOptions, backend_for, locked
 from ..state.backends.base import LockError, StateError
 from ..state.model import READY, TAINTED
-from .args import (ADDRESSES, BOOL, LOCK, LOCK_TIMEOUT, NO_COLOR, Flag, UsageError, Verb, command, parse,
-                   parse_duration)
+from .args import (ADDRESSES, BOOL, LOCK, LOCK_TIMEOUT, NO_COLOR, Flag, UsageError, Verb,
+                   command, parse, parse_duration)
 from .views import Console, print_diagnostics
 
 FLAGS = {"allow-missing": Flag(BOOL, "If specified, the command will succeed (exit code 0) "

@@ -22,8 +22,8 @@ from ..operations import RunOptions, backend_for, load_configuration, setup_prov
 from ..providers import TunnelProvider
 from ..state.backends.base import StateError
 from ..values import mark_paths
-from .args import (ADDRESSES, BOOL, NO_COLOR, VALUE, VAR, VAR_FILE, Flag, UsageError, Verb, command, parse,
-                   parse_int, usage_text)
+from .args import (ADDRESSES, BOOL, NO_COLOR, VALUE, VAR, VAR_FILE, Flag, UsageError, Verb,
+                   command, parse, parse_int, usage_text)
 from .views import Console, print_diagnostics
 
 VAR_FLAGS = {"var": VAR, "var-file": VAR_FILE, "no-color": NO_COLOR}

@@ -12,7 +12,7 @@ import os
 import sys
 
 from ..diagnostics import Diagnostics
-from . import (commands_console, commands_fmt, commands_import, commands_inspect,
+from . import (commands_console, commands_fmt, complete, commands_import, commands_inspect,
                commands_run, commands_taint, commands_tunnel)
 from .args import (BOOL, VALUE, Flag, UsageError, Verb, command, flag_lines, parse, usage_text,
                    wants_help)
@@ -124,6 +124,37 @@ def _no_such_verb(console: Console, verb: str) -> int:
     return 1
 
 
+def _answer_completion(line: str) -> int:
+    specs = {name: fn.verb for name, fn in all_verbs().items() if getattr(fn, "verb", None)}
+    for word in complete.candidates(line, specs, GLOBAL_FLAGS, complete.state_addresses):
+        sys.stdout.write(word + "\n")
+    return 0
+
+
+def _autocomplete(console: Console, install: bool) -> int:
+    home = os.path.expanduser("~")
+    try:
+        if install:
+            files = complete.install(home, os.path.abspath(sys.argv[0]))
+            console.print(f"Installed completion of vpnform in {', '.join(files)}. It takes "
+                          "effect in new shells.")
+        else:
+            files = complete.uninstall(home)
+            console.print(f"Removed the completion of vpnform from {', '.join(files)}.")
+    except complete.AutocompleteError as err:
+        d = Diagnostics()
+        d.error(err.summary, err.detail)
+        print_diagnostics(console, d, {})
+        return 1
+    except OSError as err:
+        d = Diagnostics()
+        d.error("Failed to update the shell's rc file",
+                f"{err.strerror or err}: {err.filename}. Check that the file is writable.")
+        print_diagnostics(console, d, {})
+        return 1
+    return 0
+
+
 def _version(console: Console) -> int:
     console.print(f"vpnform v{VERSION}")
     return 0
@@ -131,6 +162,9 @@ def _version(console: Console) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    line = complete.completion_request(os.environ)
+    if line is not None:  # bash asks (complete -C): answer, one candidate a line
+        return _answer_completion(line)
     color = "-no-color" not in argv and "--no-color" not in argv
     color = color and sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
     console = Console(color=color)
@@ -150,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
             return _version(console)
         elif name in ("help", "h"):
             return _help(console, argv[:1])
+        elif name in ("install-autocomplete", "uninstall-autocomplete"):
+            return _autocomplete(console, install=name.startswith("install"))
         else:
             console.print(f"Error: unknown global option {flag}\n\n{usage()}", err=True)
             return 1

@@ -18,7 +18,8 @@ import ipaddress
 import json
 import os
 
-from engine.cli.args import BOOL, NO_COLOR, VALUE, Flag, UsageError, Verb, command, parse, usage_text
+from engine.cli.args import (ADDRESSES, BOOL, NO_COLOR, VALUE, Flag, UsageError, Verb, command,
+                            parse, usage_text)
 from engine.diagnostics import Diagnostics
 
 from .errors import NetlabError, require_lab_support
@@ -42,7 +43,7 @@ LAB_STATUS = Verb(
     flags={"json": Flag(BOOL, "Print the lab's record as JSON."), "no-color": NO_COLOR})
 LAB_FAIL = Verb(
     "lab fail-gateway", "Kill the active charon of a VPN gateway (failover)",
-    usage="ADDRESS",
+    usage="ADDRESS", completes=ADDRESSES,
     description="""
         Kills the active charon of the VPN gateway at ADDRESS, such as
         tencentcloud_vpn_gateway.tom, so that its standby takes over.""",

@@ -43,7 +43,8 @@ CLOUD = Verb(
     notes="""
         Examples:
           vpnform cloud DescribeVpnGateways
-          vpnform cloud ResetVpnGatewayInternetMaxBandwidth VpnGatewayId=vpngw-abc12345 InternetMaxBandwidthOut=10
+          vpnform cloud ResetVpnGatewayInternetMaxBandwidth VpnGatewayId=vpngw-abc12345 \\
+            InternetMaxBandwidthOut=10
           vpnform cloud DescribeVpcs -param='{"Filters": [{"Name": "vpc-name", "Values": ["TomVPC"]}]}'""",
     more_help=lambda: "Actions:\n" + _action_columns())
 
