@@ -171,11 +171,10 @@ def _parse_bool(text: str, flag: str) -> bool:
     raise UsageError(f'Invalid value for -{flag}: "{text}" is not a boolean (use true or false).')
 
 
-def parse(argv: list[str], spec: Verb | Mapping[str, Flag | str], verb: str = "") -> ParsedArgs:
-    """Parse a verb's arguments against its declaration (a ``Verb``, or a bare table of
-    flags for ``verb``)."""
-    if isinstance(spec, Verb):
-        spec, verb = spec.flags, spec.name
+def parse(argv: list[str], verb: Verb) -> ParsedArgs:
+    """Parse a verb's arguments against its declaration: the flags it declares, and no
+    other (so its help lists every flag it takes)."""
+    spec = verb.flags
     out = ParsedArgs()
     i = 0
     only_positional = False
@@ -191,11 +190,12 @@ def parse(argv: list[str], spec: Verb | Mapping[str, Flag | str], verb: str = ""
         body = arg[2:] if arg.startswith("--") else arg[1:]
         name, eq, value = body.partition("=")
         declared = spec.get(name)
-        kind = declared.kind if isinstance(declared, Flag) else declared
+        kind = declared.kind if declared is not None else None
         if kind is None:
             known = ", ".join(f"-{k}" for k in sorted(spec))
-            raise UsageError(f'flag provided but not defined: -{name}\n\nThe "{verb}" command '
-                             f"accepts: {known or '(no flags)'}.")
+            raise UsageError(f'flag provided but not defined: -{name}\n\nThe "{verb.name}" '
+                             f"command accepts: {known or '(no flags)'}. Run "
+                             f'"{PROGRAM} {verb.name} -help" to see what each does.')
         if kind == BOOL:
             out.flags[name] = _parse_bool(value, name) if eq else True
             continue

@@ -151,10 +151,16 @@ def candidates(line: str, verbs: Mapping[str, Verb], global_flags: Mapping[str, 
         options = (_flag_names(global_flags) if current.startswith("-")
                    else sorted(verbs))
         return [o for o in options if o.startswith(current)]
+    rest = before[i + 1:]
+    if before[i] == "help":  # vpnform help VERB [SUBCOMMAND]
+        verb = verbs.get(rest[0]) if rest else None
+        if verb is None:
+            return [] if rest else [v for v in sorted(verbs) if v.startswith(current)]
+        verb, rest = verb.subcommand(rest[1:])
+        return [] if rest else [s for s in verb.subcommands if s.startswith(current)]
     verb = verbs.get(before[i])
     if verb is None:
         return []
-    rest = before[i + 1:]
     verb, rest = verb.subcommand(rest)
     if verb.subcommands and not rest:
         return [s for s in verb.subcommands if s.startswith(current)]

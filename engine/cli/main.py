@@ -2,8 +2,10 @@
 
 ``vpnform [-chdir=DIR] [-version] <verb> [flags] [args]``. Each verb lives in a module of
 this package (commands_run.py: init/validate/plan/apply/destroy; commands_inspect.py:
-show/output/state/graph/force-unlock). Exceptions never reach the user as tracebacks: they
-become diagnostics here.
+show/output/state/graph/force-unlock) and declares itself once (args.Verb, marked with
+``@command``): ``-help``, ``vpnform help VERB``, the command list and shell completion
+(complete.py) are read from those declarations. Exceptions never reach the user as
+tracebacks: they become diagnostics here.
 """
 
 from __future__ import annotations
@@ -131,11 +133,20 @@ def _answer_completion(line: str) -> int:
     return 0
 
 
+def _program_path() -> str:
+    """The absolute path of the running vpnform executable, for ``complete -C``."""
+    program = sys.argv[0]
+    if os.sep not in program:  # found on PATH
+        import shutil
+        program = shutil.which(program) or program
+    return os.path.abspath(program)
+
+
 def _autocomplete(console: Console, install: bool) -> int:
     home = os.path.expanduser("~")
     try:
         if install:
-            files = complete.install(home, os.path.abspath(sys.argv[0]))
+            files = complete.install(home, _program_path())
             console.print(f"Installed completion of vpnform in {', '.join(files)}. It takes "
                           "effect in new shells.")
         else:

@@ -123,6 +123,8 @@ def test_completes_verbs_and_global_options(workdir):
     verbs = complete(workdir, "vpnform ")
     assert {"init", "plan", "apply", "state", "lab", "cloud", "tunnel"} <= set(verbs)
     assert "-install-autocomplete" in complete(workdir, "vpnform -in")
+    assert complete(workdir, "vpnform help ap") == ["apply"]
+    assert complete(workdir, "vpnform help state ") == ["list", "show"]
 
 
 def test_completes_subcommands_and_the_flags_of_the_verb_being_typed(workdir):
