@@ -127,8 +127,15 @@ def _no_such_verb(console: Console, verb: str) -> int:
 
 
 def _answer_completion(line: str) -> int:
-    specs = {name: fn.verb for name, fn in all_verbs().items() if getattr(fn, "verb", None)}
-    for word in complete.candidates(line, specs, GLOBAL_FLAGS, complete.state_addresses):
+    """Candidates on stdout; nothing at all when something fails (the shell shows what
+    the program prints, so never a message)."""
+    try:
+        specs = {name: fn.verb for name, fn in all_verbs().items()
+                 if getattr(fn, "verb", None)}
+        words = complete.candidates(line, specs, GLOBAL_FLAGS, complete.state_addresses)
+    except Exception:  # noqa: BLE001 - a completion request must not print an error
+        return 1
+    for word in words:
         sys.stdout.write(word + "\n")
     return 0
 
@@ -171,14 +178,8 @@ def _version(console: Console) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    line = complete.completion_request(os.environ)
-    if line is not None:  # bash asks (complete -C): answer, one candidate a line
-        return _answer_completion(line)
-    color = "-no-color" not in argv and "--no-color" not in argv
-    color = color and sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
-    console = Console(color=color)
+def _run(argv: list[str], console: Console) -> int:
+    """Global options, then the verb (or its help)."""
     chdir = None
     while argv and argv[0].startswith("-"):
         flag = argv.pop(0)
@@ -217,8 +218,19 @@ def main(argv: list[str] | None = None) -> int:
         except OSError as err:
             console.print(f"Error handling -chdir option: {err.strerror}: {chdir}", err=True)
             return 1
+    return handler(rest, console)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    line = complete.completion_request(os.environ)
+    if line is not None:  # bash asks (complete -C): answer, one candidate a line
+        return _answer_completion(line)
+    color = "-no-color" not in argv and "--no-color" not in argv
+    color = color and sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
+    console = Console(color=color)
     try:
-        return handler(rest, console)
+        return _run(argv, console)
     except UsageError as err:
         console.print(f"Error: {err}", err=True)
         return 1

@@ -126,3 +126,19 @@ def test_usage_text_wraps_explanations_in_a_column():
     start = lines.index(next(l for l in lines if l.startswith("  -refresh-only")))
     column = lines[start].index("Select")
     assert lines[start + 1][:column].strip() == "" and lines[start + 1][column] != " "
+
+
+def test_a_plugin_verb_that_cannot_load_is_a_diagnostic_not_a_traceback(capsys, monkeypatch):
+    import engine.cli.main as cli_main
+
+    class Broken:
+        name = "broken"
+
+        def load(self):
+            raise ImportError("No module named 'vpnform_broken'")
+
+    monkeypatch.setattr(cli_main, "_plugin_verbs", lambda: {"broken": Broken()})
+    for argv in (["-help"], ["broken", "-help"], ["broken"]):
+        code, out, err = run(capsys, *argv)
+        assert code == 1 and "Error: Internal error" in err, argv
+        assert "No module named 'vpnform_broken'" in err and "Traceback" not in out + err
