@@ -45,22 +45,25 @@ class RunOptions:
     lock_timeout: float = 0.0
     parallelism: int = 10
     environ: dict | None = None
+    allow_empty: bool = False  # no *.tf files is an empty configuration (console)
 
 
 def backend_for(workdir: str) -> StateBackend:
     return LocalBackend(os.path.join(workdir, "terraform.tfstate"))
 
 
-def load_config_dir(workdir: str) -> tuple[Config | None, Diagnostics]:
+def load_config_dir(workdir: str, allow_empty: bool = False
+                    ) -> tuple[Config | None, Diagnostics]:
     """Parse the directory's *.tf files and every module they call, reusing cached syntax
     trees of unchanged files."""
-    return load_config(workdir, cache_dir=os.path.join(workdir, WORK_DIR_NAME, "ast-cache"))
+    return load_config(workdir, cache_dir=os.path.join(workdir, WORK_DIR_NAME, "ast-cache"),
+                       allow_empty=allow_empty)
 
 
 def load_configuration(opts: RunOptions) -> tuple[Config | None, dict, Diagnostics]:
     """Parse the configuration and collect the root module's input variable values."""
     diags = Diagnostics()
-    config, d = load_config_dir(opts.workdir)
+    config, d = load_config_dir(opts.workdir, opts.allow_empty)
     diags.extend(d)
     if config is None or d.has_errors:
         return config, {}, diags
