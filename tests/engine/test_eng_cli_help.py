@@ -56,7 +56,7 @@ def test_every_verb_prints_its_usage_for_help(capsys, words, spelling):
     if spec.flags:
         assert "\nOptions:\n" in out
     for name, flag in spec.flags.items():
-        line = next((l for l in out.splitlines() if l.startswith(f"  {flag.shown(name)}  ")),
+        line = next((ln for ln in out.splitlines() if ln.startswith(f"  {flag.shown(name)}  ")),
                     None)
         assert line is not None, f"-{name} is not listed in {' '.join(words)} -help"
         assert flag.help.split()[0] in line
@@ -106,9 +106,9 @@ def test_command_list_main_commands_first(capsys, argv):
     code, out, _ = run(capsys, *argv)
     assert code == 0
     main_part, other = out.split("All other commands:")
-    main_verbs = [l.split()[0] for l in main_part.split("Main commands:")[1].splitlines() if l]
+    main_verbs = [ln.split()[0] for ln in main_part.split("Main commands:")[1].splitlines() if ln]
     assert main_verbs == ["init", "validate", "plan", "apply", "destroy"]
-    others = [l.split()[0] for l in other.split("\n\n")[0].splitlines() if l]
+    others = [ln.split()[0] for ln in other.split("\n\n")[0].splitlines() if ln]
     assert others == sorted(others)
     assert set(main_verbs + others) == set(RUNNERS)
     assert "-install-autocomplete" in out
@@ -122,8 +122,8 @@ def test_help_of_an_unknown_verb_is_an_error(capsys):
 def test_usage_text_wraps_explanations_in_a_column():
     from engine.cli.commands_run import PLAN
     lines = usage_text(PLAN).splitlines()
-    assert max(len(l) for l in lines) <= 80
-    start = lines.index(next(l for l in lines if l.startswith("  -refresh-only")))
+    assert max(len(ln) for ln in lines) <= 80
+    start = lines.index(next(ln for ln in lines if ln.startswith("  -refresh-only")))
     column = lines[start].index("Select")
     assert lines[start + 1][:column].strip() == "" and lines[start + 1][column] != " "
 
