@@ -66,14 +66,7 @@ class VpnGatewayRoute(ResourceType):
 
     def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
         gw = planned["vpn_gateway_id"]
-        try:
-            routes = ctx.client.describe_all("DescribeVpnGatewayRoutes", "Routes",
-                                             VpnGatewayId=gw)
-        except CloudApiError as e:
-            if e.is_not_found:
-                return None
-            raise
-        for r in routes:
+        for r in _routes(ctx, gw):
             if (r["DestinationCidrBlock"] == planned["destination_cidr_block"]
                     and r["InstanceId"] == planned["instance_id"]):
                 return f"{gw}#{r['RouteId']}"
@@ -86,14 +79,7 @@ class VpnGatewayRoute(ResourceType):
                                 f"{prior['id']!r} is not a VPN gateway route ID "
                                 "(<vpngw-id>#<routeId>).")
         gw, rid = parts
-        try:
-            routes = ctx.client.describe_all("DescribeVpnGatewayRoutes", "Routes",
-                                             VpnGatewayId=gw)
-        except CloudApiError as e:
-            if e.is_not_found:
-                return None
-            raise
-        r = next((r for r in routes if r["RouteId"] == rid), None)
+        r = next((r for r in _routes(ctx, gw) if r["RouteId"] == rid), None)
         if r is None:
             return None
         return {
@@ -121,6 +107,16 @@ class VpnGatewayRoute(ResourceType):
         except CloudApiError as e:
             if not e.is_not_found:
                 raise
+
+
+def _routes(ctx: Context, gw: str) -> list[dict]:
+    """The routes of VPN gateway ``gw`` (none when the gateway is gone)."""
+    try:
+        return ctx.client.describe_all("DescribeVpnGatewayRoutes", "Routes", VpnGatewayId=gw)
+    except CloudApiError as e:
+        if e.is_not_found:
+            return []
+        raise
 
 
 RESOURCE = VpnGatewayRoute()
