@@ -563,6 +563,11 @@ class _Planner:
                 r = _range_for_path(decoded.ranges, tuple(path))
                 if r is not None:
                     return r
+        if not path:
+            # About the instance's existence (a limit): what makes it, count or for_each.
+            origin = res.count if res.count is not None else res.for_each
+            if origin is not None:
+                return origin.range
         return res.range
 
 

@@ -177,9 +177,13 @@ def check_spd_vpc(policies: Iterable, vpc_cidr: str | None) -> list[Violation]:
 def check_spd_limits(policies: Iterable) -> list[Violation]:
     """The per-tunnel limits: SPD policies per tunnel, peer ranges per policy."""
     pols = _as_policies(policies)
-    out = check_spd_policies_per_tunnel(len(pols))
+    # Located at the first policy / peer range past the limit.
+    cap = LIMITS["spd_policies_per_tunnel"].maximum
+    out = [Violation(v.code, v.message, v.rule, (cap,))
+           for v in check_spd_policies_per_tunnel(len(pols))]
+    cap = LIMITS["peers_per_spd_policy"].maximum
     for i, p in enumerate(pols):
-        out += [Violation(v.code, v.message, v.rule, (i, "remote"))
+        out += [Violation(v.code, v.message, v.rule, (i, "remote", cap))
                 for v in check_peers_per_spd_policy(len(p.remotes))]
     return out
 

@@ -67,6 +67,8 @@ def spd_path(locator: tuple) -> tuple:
     if not locator:
         return ("security_group_policy",)
     i, rest = locator[0], locator[1:]
+    if not rest:
+        return ("security_group_policy", i)
     if rest[:1] == ("local",):
         return ("security_group_policy", i, "local_cidr_block")
     return ("security_group_policy", i, "remote_cidr_block") + tuple(rest[1:])
