@@ -503,7 +503,7 @@ class _Planner:
                                              before_ov.sensitive)
                 continue
             value, d = self.evaluation.root.evaluate(output.expr)
-            self.diags.extend(d)
+            self.diags.extend(self.evaluation.once(d))
             self.drain()
             if d.has_errors:
                 continue
@@ -823,9 +823,12 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
     p.plan_module_values()
     if not p.diags.has_errors:
         p.diags.extend(p.imports.unplanned(refreshed))
-    if not p.diags.has_errors and not options.validate_only:
+    # Checks independent of the errors so far run anyway, so one run reports every error:
+    # an instance that failed to plan is unknown to outputs and absent from check_plan, so
+    # nothing is reported twice or because of another error.
+    if not options.validate_only:
         p.check_plan()
-    outputs = p.plan_outputs() if not p.diags.has_errors else {}
+    outputs = p.plan_outputs()
     if not p.diags.has_errors and options.evaluate_checks:
         p.plan_checks()
     diags.extend(p.diags)
