@@ -81,6 +81,16 @@ class Diagnostic:
                           self.attribute_path)
 
 
+def sentence(text: object) -> str:
+    """``text`` (often another component's message) as a sentence of a detail: stripped,
+    capitalised, ending with a period unless it already ends a sentence."""
+    s = str(text).strip()
+    if not s:
+        return s
+    s = s[0].upper() + s[1:]
+    return s if s.endswith((".", "?", "!")) else s + "."
+
+
 def error(summary: str, detail: str = "", subject: SourceRange | None = None, *,
           address: str | None = None, path: AttrPath | None = None) -> Diagnostic:
     return Diagnostic(Severity.ERROR, summary, detail, subject, address, path)

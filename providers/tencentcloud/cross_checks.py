@@ -175,7 +175,8 @@ def check_plan(objects: list[PlannedObject]) -> Diagnostics:
     if cloud.failures:
         d.append(warning("Cloud not readable",
                          "Some limits could not be checked against objects that already exist "
-                         f"in the cloud ({cloud.failures[0]}). Apply may still fail on them."))
+                         f"in the cloud ({cloud.failures[0]}), so apply may still fail on them. "
+                         "Check that the cloud is reachable and run plan again."))
     return d
 
 

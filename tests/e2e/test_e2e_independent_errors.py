@@ -12,46 +12,11 @@ from __future__ import annotations
 import pytest
 from cli import errors, position, run, source_line, write_config
 
-PSK = "Independent-Errors-PSK-7Hq"
+from test_e2e_diagnostics import ENV, PSK, config, spd
 
-CONFIG = '''\
-provider "tencentcloud" {
-  region = "ap-guangzhou"
-}
-
-variable "psk" {
-  type      = string
-  sensitive = true
-}
-
-resource "tencentcloud_vpc" "v" {
-  name       = "v"
-  cidr_block = "10.10.0.0/16"
-}
-
-resource "tencentcloud_vpn_gateway" "gw" {
-  name      = "gw"
-  vpc_id    = tencentcloud_vpc.v.id
-  bandwidth = 7
-}
-
-resource "tencentcloud_vpn_customer_gateway" "cgw" {
-  name              = "cgw"
-  public_ip_address = "127.0.0.1"
-}
-
-resource "tencentcloud_vpn_connection" "c" {
-  name                = "c"
-  vpc_id              = tencentcloud_vpc.v.id
-  vpn_gateway_id      = tencentcloud_vpn_gateway.gw.id
-  customer_gateway_id = tencentcloud_vpn_customer_gateway.cgw.id
-  pre_share_key       = var.psk
-  security_group_policy {
-    local_cidr_block  = "10.10.1.0/24"
-    remote_cidr_block = ["172.16.0.0/16", "10.10.200.0/24"]
-  }
-}
-
+# The rule-matrix configuration with four unrelated mistakes.
+CONFIG = config(bandwidth="7", cgw_ip="127.0.0.1",
+                spd=spd(("10.10.1.0/24", ["172.16.0.0/16", "10.10.200.0/24"]))) + '''
 output "vpc_zone" {
   value = tencentcloud_vpc.v.zone
 }
@@ -70,7 +35,7 @@ PLAN_ONLY = {"Invalid SPD policy"}
 @pytest.mark.parametrize("verb", ["plan", "validate"])
 def test_every_independent_error_in_one_run(tmp_path, verb):
     workdir = write_config(tmp_path / "cfg", CONFIG)
-    res = run(workdir, verb, env={"TF_VAR_psk": PSK})
+    res = run(workdir, verb, env=ENV)
     assert res.code == 1, res
     got = errors(res.stderr)
     want = {s: at for s, at in EXPECTED.items() if verb == "plan" or s not in PLAN_ONLY}

@@ -109,7 +109,7 @@ def test_cidr_syntax_requires_canonical_ipv4_network(text):
 
 def test_cidr_syntax_suggests_the_network():
     [v] = rules.check_cidr("10.0.0.1/24")
-    assert "Did you mean 10.0.0.0/24?" in v.message
+    assert "Write the network, 10.0.0.0/24." in v.message
     [v] = rules.check_spd_syntax([("10.0.0.0/24", ["1.2.3.4/16"])])
     assert v.locator == (0, "remote", 0)
 
