@@ -82,13 +82,10 @@ class Diagnostic:
 
 
 def sentence(text: object) -> str:
-    """``text`` (often another component's message) as a sentence of a detail: stripped,
-    capitalised, ending with a period unless it already ends a sentence."""
+    """``text`` (often another component's message, quoted as it was said) as a sentence of
+    a detail: stripped, ending with a period unless it already ends a sentence."""
     s = str(text).strip()
-    if not s:
-        return s
-    s = s[0].upper() + s[1:]
-    return s if s.endswith((".", "?", "!")) else s + "."
+    return s if not s or s.endswith((".", "?", "!")) else s + "."
 
 
 def error(summary: str, detail: str = "", subject: SourceRange | None = None, *,
