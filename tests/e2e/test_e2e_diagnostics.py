@@ -9,7 +9,7 @@ nowhere in the output, and nothing applied (no state file, an empty emulated clo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 from cli import cloud, cloud_is_empty, errors, position, run, source_line, write_config
@@ -85,7 +85,6 @@ class Case:
     detail: str  # a phrase the detail must contain
     address: str | None = None
     nth: int = 0  # which line containing at[0]
-    extra: dict = field(default_factory=dict)
 
 
 def gateways_count(n: int) -> str:
