@@ -108,7 +108,9 @@ class Provider(Protocol):
     def check_plan(self, objects: list[PlannedObject]) -> Diagnostics:
         """Cross-object checks (limits, rules needing another object's value) for the whole
         plan. Called once per provider type with every object of that type; ``objects``
-        from all configurations (aliases) of the provider."""
+        from all configurations (aliases) of the provider. A diagnostic with an address and
+        no attribute path is about the object's existence (a limit): the engine points at
+        the resource's count or for_each argument, else at its block."""
         ...
 
     def apply(self, request: ApplyRequest) -> ApplyResult: ...

@@ -504,7 +504,7 @@ class _Planner:
                                              before_ov.sensitive)
                 continue
             value, d = self.evaluation.root.evaluate(output.expr)
-            self.diags.extend(d)
+            self.diags.extend(self.evaluation.once(d))
             self.drain()
             if d.has_errors:
                 continue
@@ -564,6 +564,11 @@ class _Planner:
                 r = _range_for_path(decoded.ranges, tuple(path))
                 if r is not None:
                     return r
+        if not path:
+            # About the instance's existence (a limit): what makes it, count or for_each.
+            origin = res.count if res.count is not None else res.for_each
+            if origin is not None:
+                return origin.range
         return res.range
 
 
@@ -823,9 +828,12 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
     p.plan_module_values()
     if not p.diags.has_errors:
         p.diags.extend(p.imports.unplanned(refreshed))
-    if not p.diags.has_errors and not options.validate_only:
+    # Checks independent of the errors so far run anyway, so one run reports every error:
+    # an instance that failed to plan is unknown to outputs and absent from check_plan, so
+    # nothing is reported twice or because of another error.
+    if not options.validate_only:
         p.check_plan()
-    outputs = p.plan_outputs() if not p.diags.has_errors else {}
+    outputs = p.plan_outputs()
     if not p.diags.has_errors and options.evaluate_checks:
         p.plan_checks()
     diags.extend(p.diags)

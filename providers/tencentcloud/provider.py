@@ -9,7 +9,7 @@ import threading
 from typing import Any
 
 from engine import values as V
-from engine.diagnostics import Diagnostics
+from engine.diagnostics import Diagnostics, sentence
 from engine.providers import (
     ApplyRequest,
     ApplyResult,
@@ -91,23 +91,25 @@ class TencentCloudProvider:
         cfg = V.unmark(config or {})[0]
         region = known(cfg.get("region"))
         if V.is_unknown(cfg.get("region")):
-            d.error("Invalid provider configuration", "The region must be known at plan time; "
-                    "it cannot depend on a resource's attributes.", path=("region",))
+            d.error("Invalid provider configuration", "The region must be known at plan time: "
+                    "it cannot depend on a resource's attributes. Set it from a literal or a "
+                    "variable.", path=("region",))
             return d
         region = region or os.environ.get(REGION_ENV) or DEFAULT_REGION
         if not isinstance(region, str) or not region.strip():
-            d.error("Invalid provider configuration", "The region must be a non-empty string "
-                    "such as \"ap-guangzhou\".", path=("region",))
+            d.error("Invalid provider configuration", "The region is empty. Set it to a "
+                    "region such as \"ap-guangzhou\".", path=("region",))
             return d
         mode = known(cfg.get("dataplane"))
         if V.is_unknown(cfg.get("dataplane")):
             d.error("Invalid provider configuration", "The dataplane must be known at plan "
-                    "time; it cannot depend on a resource's attributes.", path=("dataplane",))
+                    "time: it cannot depend on a resource's attributes. Set it from a literal "
+                    "or a variable.", path=("dataplane",))
             return d
         mode = mode or os.environ.get(dataplane.ENV) or dataplane.DEFAULT_MODE
         if mode not in dataplane.MODES:
-            d.error("Invalid provider configuration", f"dataplane must be one of "
-                    f"{', '.join(repr(m) for m in dataplane.MODES)}, not {mode!r}.",
+            d.error("Invalid provider configuration", f"The dataplane {mode!r} is not "
+                    f"supported. Use one of: {', '.join(repr(m) for m in dataplane.MODES)}.",
                     path=("dataplane",))
             return d
         self.dataplane_mode = mode
@@ -116,8 +118,10 @@ class TencentCloudProvider:
             try:
                 require_lab_support()
             except NetlabError as err:
-                d.error("Dataplane not available", f"dataplane = \"strongswan\" builds "
-                        f"network namespaces and runs strongSwan on this machine. {err}",
+                d.error("Dataplane not available", "The \"strongswan\" dataplane builds "
+                        "network namespaces and runs strongSwan on this machine, which cannot "
+                        f"be done here: {sentence(err)} Set dataplane = \"none\" to use the "
+                        "emulated cloud without real gateways.",
                         path=("dataplane",))
                 return d
         self.region = region
@@ -126,8 +130,8 @@ class TencentCloudProvider:
             try:
                 FaultRates.parse(os.environ.get(FAULTS_ENV))
             except ValueError as err:
-                d.error("Invalid fault injection setting", f"{err} Unset {FAULTS_ENV} to "
-                        "run without injected faults.")
+                d.error("Invalid fault injection setting", f"{sentence(err)} Correct "
+                        f"{FAULTS_ENV}, or unset it to run without injected faults.")
                 return d
             self._service = _acquire_service(self.workdir)
             self._transport = InProcessTransport(self._service)
@@ -139,7 +143,8 @@ class TencentCloudProvider:
                 except Exception as err:  # noqa: BLE001 - healing is best effort
                     d.warning("Dataplane not fully running", f"A VPN gateway's supervisor "
                               f"could not be restarted: {err}. Tunnels of that gateway will "
-                              "not activate or fail over by themselves.", path=("dataplane",))
+                              "not activate or fail over by themselves. Run vpnform plan "
+                              "again to retry.", path=("dataplane",))
         self._client = VpcClient(self._transport, self.region, retry=self.retry)
         return d
 
@@ -167,7 +172,8 @@ class TencentCloudProvider:
     def _unsupported(kind: str, type_name: str) -> Diagnostics:
         d = Diagnostics()
         d.error(f"Unsupported {kind} type",
-                f"The tencentcloud provider has no {kind} type {type_name!r}.")
+                f"The tencentcloud provider has no {kind} type {type_name!r}. Check the "
+                "type name against the provider's documentation.")
         return d
 
     def validate(self, type_name: str, config: dict) -> Diagnostics:
@@ -282,8 +288,9 @@ class TencentCloudProvider:
         except (CloudError, OSError) as e:
             d = Diagnostics()
             detail = (cloud_error_detail(e, ctx.secrets) if isinstance(e, CloudError)
-                      else f"Could not write result_output_file: {e}")
-            d.error(f"Error reading data source {type_name}", detail)
+                      else f"Could not write result_output_file: {sentence(e)} Check that "
+                      "its directory exists and is writable.")
+            d.error("Error reading data source", detail)
             return ReadResult(value=None, diagnostics=d)
 
     # -- live tunnel operations (engine.providers.TunnelProvider) -------------------------
@@ -291,8 +298,8 @@ class TencentCloudProvider:
                     count: int) -> tuple[dict | None, Diagnostics]:
         if type_name != tunnel_ops.CONNECTION:
             d = Diagnostics()
-            d.error("Not a tunnel", f"{type_name} is not a VPN connection: ping a "
-                    "tencentcloud_vpn_connection.")
+            d.error("Not a tunnel", f"{type_name} is not a VPN connection. Ping through a "
+                    "tencentcloud_vpn_connection instead.")
             return None, d
         return tunnel_ops.tunnel_ping(self.workdir, value, target, count)
 
@@ -300,7 +307,8 @@ class TencentCloudProvider:
                       vendor: str) -> tuple[str | None, Diagnostics]:
         if type_name != tunnel_ops.CONNECTION:
             d = Diagnostics()
-            d.error("Not a tunnel", f"{type_name} is not a VPN connection.")
+            d.error("Not a tunnel", f"{type_name} is not a VPN connection. Choose a "
+                    "tencentcloud_vpn_connection instead.")
             return None, d
         return tunnel_ops.tunnel_config(self.cloud_context().client, value, vendor)
 

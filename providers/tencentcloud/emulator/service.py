@@ -328,7 +328,7 @@ class EmulatedVpcService:
             raise ApiError("InvalidParameterValue", str(e)) from None
         except DataplaneError as e:
             raise ApiError("FailedOperation", f"The strongSwan dataplane could not carry out "
-                           f"{action}: {e}") from None
+                           f"{action}: {str(e).rstrip('.')}.") from None
 
     def inject_fault(self, action: str, code: str, message: str | None = None, *,
                      count: int = 1, match: str | None = None, region: str | None = None) -> None:
@@ -1329,7 +1329,7 @@ class EmulatedVpcService:
                 text = swanctl_render.render(conn, gw, cgw)
             except ProposalError as e:
                 raise ApiError("UnsupportedOperation", f"No strongSwan configuration for "
-                               f"{conn['VpnConnectionId']}: {e}") from None
+                               f"{conn['VpnConnectionId']}: {str(e).rstrip('.')}.") from None
             return {"CustomerGatewayConfiguration": text}
         return {"CustomerGatewayConfiguration": _render_config(gw, cgw, conn, want, iface)}
 

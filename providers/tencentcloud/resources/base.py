@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from engine import values
-from engine.diagnostics import Diagnostic, Diagnostics, error
+from engine.diagnostics import Diagnostic, Diagnostics, error, sentence
 from engine.providers import ApplyResult, PlanResult
 from engine.schema import Attribute, Block, NestedBlock, ResourceSchema
 
 from .. import rules
-from ..client import AMBIGUOUS_CODES, CloudApiError, CloudError, CloudTransportError, VpcClient
+from ..client import (AMBIGUOUS_CODES, RETRYABLE_CODES, RETRYABLE_ON_DELETE, CloudApiError,
+                      CloudError, CloudTransportError, VpcClient)
 
 # --- schema shorthands --------------------------------------------------------------------------
 
@@ -153,12 +154,21 @@ def redact(text: str, secrets: Iterable[Any]) -> str:
 
 
 def cloud_error_detail(e: CloudError, secrets: Iterable[Any]) -> str:
+    """What the cloud said (its own code and message, which the emulator keeps as the real
+    API's), as the detail of a diagnostic that ends with what to do."""
     if isinstance(e, CloudApiError):
-        text = f"The cloud answered {e.code}: {e.message}"
-        if e.request_id:
-            text += f" (RequestId {e.request_id})"
+        rid = f" (request {e.request_id})" if e.request_id else ""
+        text = f"The cloud answered {e.code}{rid}: {sentence(e.message)} "
+        if e.code in RETRYABLE_CODES | RETRYABLE_ON_DELETE | AMBIGUOUS_CODES:
+            text += "Wait a moment and run the command again."
+        else:
+            text += "Fix what the message names, then run the command again."
+    elif isinstance(e, CloudTransportError):
+        text = (f"The cloud did not answer: {sentence(e)} Check the connection to the cloud "
+                "and run the command again; vpnform plan shows whether the change was made.")
     else:
-        text = str(e)
+        text = (f"{sentence(e)} Run vpnform plan to see the object's state, then run the "
+                "command again.")
     return redact(text, secrets)
 
 

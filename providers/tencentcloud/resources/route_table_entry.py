@@ -57,7 +57,8 @@ class RouteTableEntry(ResourceType):
               "Unsupported next hop type", ("next_type",))
         hub = known(config.get("next_hub"))
         if next_type == "EIP" and hub is not None and hub != "0":
-            d.error("Invalid next hop", f'An EIP route takes next_hub = "0", not {hub!r}.',
+            d.error("Invalid next hop", f'An EIP route takes next_hub = "0", not {hub!r}. '
+                    'Set next_hub = "0".',
                     path=("next_hub",))
         if next_type == "VPN" and isinstance(hub, str) and not hub.startswith("vpngw-"):
             d.error("Invalid next hop", f"A VPN route's next_hub is a VPN gateway ID "

@@ -68,6 +68,8 @@ def spd_path(locator: tuple) -> tuple:
     if not locator:
         return ("security_group_policy",)
     i, rest = locator[0], locator[1:]
+    if not rest:
+        return ("security_group_policy", i)
     if rest[:1] == ("local",):
         return ("security_group_policy", i, "local_cidr_block")
     return ("security_group_policy", i, "remote_cidr_block") + tuple(rest[1:])
@@ -196,13 +198,14 @@ class VpnConnection(ResourceType):
             ident = config.get(f"ike_{side}_identity")
             if known(addr) is not None and known(fqdn) is not None:
                 d.error("Conflicting configuration arguments",
-                        f"ike_{side}_address and ike_{side}_fqdn_name cannot both be set. Keep "
-                        f"the one that matches ike_{side}_identity.",
+                        f"The arguments ike_{side}_address and ike_{side}_fqdn_name cannot "
+                        f"both be set. Keep the one that matches ike_{side}_identity.",
                         path=(f"ike_{side}_fqdn_name",))
             if known(ident) == "FQDN" and fqdn is None:
                 d.error("Missing required argument",
-                        f"ike_{side}_identity is FQDN, so ike_{side}_fqdn_name is required. Set "
-                        f"it or use the ADDRESS identity.", path=(f"ike_{side}_fqdn_name",))
+                        f'With ike_{side}_identity = "FQDN", the argument ike_{side}_fqdn_name '
+                        f'is required. Set it, or set ike_{side}_identity = "ADDRESS".',
+                        path=(f"ike_{side}_fqdn_name",))
             check(d, rules.check_ike_identity(side, known(ident), known(addr), known(fqdn)),
                   "Invalid IKE identity", (f"ike_{side}_address",))
         hc = first(known(config.get("health_check_config")))

@@ -220,7 +220,7 @@ def test_a_bad_fault_setting_is_a_diagnostic(tmp_path, monkeypatch):
     p = TencentCloudProvider(str(tmp_path))
     [d] = p.configure({"region": REGION})
     assert d.summary == "Invalid fault injection setting" and "lost=lots" in d.detail
-    assert f"Unset {FAULTS_ENV}" in d.detail
+    assert f"Correct {FAULTS_ENV}" in d.detail
 
 
 def test_the_transport_reports_a_lost_answer_as_no_answer(tmp_path, monkeypatch):
