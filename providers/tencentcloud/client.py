@@ -84,9 +84,12 @@ REPEATABLE_PREFIXES = ("Describe", "Inquiry", "Download", "Modify", "Delete", "R
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 4
+    # Eight tries over about nine seconds: a cloud failing one call in ten still answers
+    # (the chance that all eight fail is 1 in 10^8), and a fault that persists is reported
+    # soon enough for someone waiting at a terminal.
+    attempts: int = 8
     base_delay: float = 0.1
-    max_delay: float = 1.0
+    max_delay: float = 2.0
 
     def delay(self, attempt: int) -> float:
         return min(self.max_delay, self.base_delay * (3 ** attempt))
