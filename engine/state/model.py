@@ -54,6 +54,9 @@ class ResourceState:
     provider: ProviderConfigAddr
     instances: dict = field(default_factory=dict)  # InstanceKey -> InstanceObject
     each_mode: str = ""  # "" (single), "count" or "for_each"
+    # Objects a create_before_destroy replacement has set aside but not yet deleted, as
+    # Terraform's "deposed" objects: (InstanceKey, deposed key) -> InstanceObject.
+    deposed: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -90,11 +93,10 @@ class State:
         if obj is None:
             if rs is not None:
                 rs.instances.pop(addr.key, None)
-                if not rs.instances:
+                if not rs.instances and not rs.deposed:
                     del self.resources[addr.resource]
             return
-        if rs is None:
-            rs = self.resources[addr.resource] = ResourceState(addr.resource, provider)
+        rs = self._resource_state(addr, provider)
         rs.provider = provider
         if each_mode is not None:
             rs.each_mode = each_mode
@@ -102,6 +104,31 @@ class State:
             rs.each_mode = ("count" if isinstance(addr.key, int)
                             else "for_each" if isinstance(addr.key, str) else "")
         rs.instances[addr.key] = obj
+
+    def _resource_state(self, addr: InstanceAddr, provider: ProviderConfigAddr) -> ResourceState:
+        rs = self.resources.get(addr.resource)
+        if rs is None:
+            rs = self.resources[addr.resource] = ResourceState(addr.resource, provider)
+        return rs
+
+    def set_deposed(self, addr: InstanceAddr, provider: ProviderConfigAddr, deposed: str,
+                    obj: InstanceObject | None) -> None:
+        """Record ``obj`` as a deposed object of ``addr``; None removes it."""
+        if obj is None:
+            rs = self.resources.get(addr.resource)
+            if rs is not None:
+                rs.deposed.pop((addr.key, deposed), None)
+                if not rs.instances and not rs.deposed:
+                    del self.resources[addr.resource]
+            return
+        self._resource_state(addr, provider).deposed[(addr.key, deposed)] = obj
+
+    def deposed_objects(self) -> Iterator[tuple[InstanceAddr, str, ResourceState, InstanceObject]]:
+        for raddr in sorted(self.resources):
+            rs = self.resources[raddr]
+            for (key, dkey) in sorted(rs.deposed, key=lambda k: (
+                    InstanceAddr(raddr, k[0]).sort_key(), k[1])):
+                yield InstanceAddr(raddr, key), dkey, rs, rs.deposed[(key, dkey)]
 
     def instances(self) -> Iterator[tuple[InstanceAddr, ResourceState, InstanceObject]]:
         for raddr in sorted(self.resources):

@@ -351,3 +351,22 @@ def test_a_failed_create_settles_its_pending_entry(tmp_path):
     b.record(pending_entry(CONN.instance(7), TC))
     b.record(entry(7, obj=False))           # the create failed and left nothing
     assert LocalBackend(workdir=str(tmp_path)).read().in_flight == {}
+
+
+def test_a_deposed_object_survives_a_crash_and_its_delete_settles_it(tmp_path):
+    """create_before_destroy sets the old object aside (deposed) before its replacement is
+    made: a crash after that leaves both in state; deleting it later removes it."""
+    b = LocalBackend(workdir=str(tmp_path))
+    b.begin_journal(sample_state())
+    old = InstanceObject(attributes=conn_attrs(7))
+    b.record(journal_entry(CONN.instance(7), TC, old, "count", deposed="0a1b2c3d"))
+    b.record(entry(7))                                 # the replacement at the same address
+    # the process dies here
+    after = LocalBackend(workdir=str(tmp_path)).read()
+    rs = after.resources[CONN]
+    assert rs.deposed[(7, "0a1b2c3d")].attributes == conn_attrs(7)
+    assert after.instance(CONN.instance(7)) is not None
+    b3 = LocalBackend(workdir=str(tmp_path))
+    b3.begin_journal(after)  # the next apply deletes it, then dies
+    b3.record(journal_entry(CONN.instance(7), TC, None, "count", deposed="0a1b2c3d"))
+    assert LocalBackend(workdir=str(tmp_path)).read().resources[CONN].deposed == {}

@@ -122,6 +122,8 @@ class JournalEntry:
     token: str | None = None
     planned: dict | None = None
     dependencies: tuple = ()
+    # Not pending: the change is to the deposed object with this key, not the current one.
+    deposed: str = ""
 
 
 @runtime_checkable
