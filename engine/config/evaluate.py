@@ -1082,11 +1082,23 @@ class _Evaluator:
                 return Unknown()
             fn = CONSOLE_FUNCTIONS[e.name]
         if fn is None:
-            hint = did_you_mean(e.name, self.ctx.functions)
-            detail = f'There is no function named "{e.name}".'
-            if hint:
-                detail += f' Did you mean "{hint}"?'
-            self.diags.error("Call to unknown function", detail, e.name_range)
+            namespace, _, rest = e.name.partition("::")
+            if not rest:
+                self.diags.error("Call to unknown function",
+                                 f'There is no function named "{e.name}".'
+                                 + suggestion(e.name, self.ctx.functions), e.name_range)
+            elif namespace == "provider" and rest.count("::") == 1:
+                provider, _, name = rest.partition("::")
+                self.diags.error("Unknown provider function",
+                                 f'There is no function named "{e.name}". Ensure that provider '
+                                 f'name "{provider}" is declared in this module\'s '
+                                 "required_providers block, and that this provider offers a "
+                                 f'function named "{name}".', e.name_range)
+            else:
+                self.diags.error("Unknown provider function",
+                                 f'The function namespace "{namespace}" is not valid. Provider '
+                                 'function calls must use the "provider::" namespace prefix.',
+                                 e.name_range)
             for a in e.args:  # still report problems inside the arguments
                 self.eval(a, scope)
             return Unknown()
@@ -1096,7 +1108,8 @@ class _Evaluator:
                 v = sub.eval(x, scope)
                 return v, sub.diags
 
-            value, d = fn.special(eval_arg, list(e.args), e.range)
+            value, d = (fn.special(self.ctx, eval_arg, list(e.args), e.range)
+                        if fn.needs_context else fn.special(eval_arg, list(e.args), e.range))
             self.diags.extend(d)
             return value
         args = [self.eval(a, scope) for a in e.args]

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from ..diagnostics import Diagnostics, SourceRange
 from ..values import ListValue, MapValue, SetValue, Type, Unknown, strip_sensitive
-from .functions import Function
+from .functions import Function, with_core_names
 
 _PRIMITIVES = ("string", "number", "bool", "dynamic")
 
@@ -100,8 +100,8 @@ def _type(eval_arg: Callable, args: list, call_range: SourceRange | None
     return TypeValue(type_string(_type_of(value))), diags
 
 
-CONSOLE_FUNCTIONS: dict[str, Function] = {
+CONSOLE_FUNCTIONS: dict[str, Function] = with_core_names({
     "type": Function(special=_type, description="The type of a value (console only)."),
-}
+})
 
 __all__ = ["CONSOLE_FUNCTIONS", "TypeValue", "type_string"]
