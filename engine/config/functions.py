@@ -469,9 +469,13 @@ def _map_runes(s: str, case: Callable[[str], str]) -> str:
     single-character mapping (ß has only "SS") stays as it is."""
     out = []
     for c in s:
-        mapped = case(c)
+        mapped = _SIMPLE_CASE.get(c) if case is str.lower else None
+        mapped = mapped or case(c)
         out.append(mapped if len(mapped) == 1 else c)
     return "".join(out)
+
+
+_SIMPLE_CASE = {"\u0130": "i"}  # İ: Unicode's simple lowercase, where Python gives "i̇"
 
 
 @builtin("trimspace", Param("str", STRING), return_type=STRING)
@@ -929,7 +933,7 @@ def fn_fileset(ctx: Any, path: str, pattern: str) -> Any:
 
 
 def _glob_regex(pattern: str) -> re.Pattern:
-    """A doublestar glob pattern as a regular expression over "/"-separated paths;
+    """A doublestar (Go filepath.Match plus ** and {a,b}) pattern as a regular expression over "/"-separated paths;
     ValueError for a malformed one."""
     out, i, braces = [], 0, 0
     while i < len(pattern):
@@ -948,11 +952,11 @@ def _glob_regex(pattern: str) -> re.Pattern:
         elif c == "?":
             out.append("[^/]")
         elif c == "[":
-            end = pattern.find("]", i + 2 if pattern[i + 1:i + 2] in ("!", "^") else i + 1)
+            end = pattern.find("]", i + 2 if pattern[i + 1:i + 2] == "^" else i + 1)
             if end < 0:
                 raise ValueError(pattern)
             body = pattern[i + 1:end]
-            negate = body[:1] in ("!", "^")
+            negate = body[:1] == "^"  # Go's filepath.Match: "!" is an ordinary character
             body = re.escape(body[1:] if negate else body).replace("\\-", "-")
             out.append(f"[{'^' if negate else ''}{body}]")
             i = end
@@ -1032,7 +1036,35 @@ def _check_template_vars(variables: Any) -> None:
                                 "underscores", 1)
 
 
-def render_template(ctx: Any, text: str, name: str, variables: dict) -> Any:
+FILESYSTEM_FUNCTIONS = ("file", "fileexists", "fileset", "filebase64", "filebase64sha256",
+                        "filebase64sha512", "filemd5", "filesha1", "filesha256", "filesha512")
+
+
+def _refused(message: str) -> Function:
+    """A function a template may not call: any call fails with ``message``."""
+    def refuse(*_args: Any) -> Any:
+        raise FunctionError(message)
+    return Function((), refuse, Param("args", ANY, allow_null=True, allow_unknown=True,
+                                      marks=KEEP))
+
+
+def _template_functions(from_string: bool) -> dict[str, Function]:
+    """The functions a template may call: no template function (no recursion) and, in
+    templatestring's templates, no filesystem access."""
+    table = dict(_REGISTRY)
+    for name in ("templatefile", "templatestring"):
+        table[name] = _refused(f"cannot recursively call {name} from inside another "
+                               "template function")
+    if from_string:
+        for name in FILESYSTEM_FUNCTIONS:
+            table[name] = _refused(f"cannot use filesystem access functions like {name} in "
+                                   "templatestring templates; consider passing the function "
+                                   "result as a template variable instead")
+    return with_core_names(table)
+
+
+def render_template(ctx: Any, text: str, name: str, variables: dict,
+                    from_string: bool = False) -> Any:
     """``text`` rendered as a template whose only names are ``variables``; ``name`` says
     where the text came from in messages (a file, or "<templatestring argument>")."""
     import secrets
@@ -1060,7 +1092,8 @@ def render_template(ctx: Any, text: str, name: str, variables: dict) -> Any:
                          path_root=getattr(ctx, "path_root", "."),
                          base_dir=getattr(ctx, "base_dir", "."),
                          bindings=dict(variables), declared_variables=set(),
-                         declared_locals=set(), declared_resources=set())
+                         declared_locals=set(), declared_resources=set(),
+                         functions=_template_functions(from_string))
     value, diags = ev.evaluate(expr, sub)
     if diags.has_errors:
         first = diags.errors[0]
@@ -1134,7 +1167,7 @@ def fn_templatestring(ctx: Any, eval_arg: Callable, args: list, call_range: Sour
 
 def _render_template_string(ctx: Any, text: str, variables: Any) -> Any:
     _check_template_vars(variables)
-    return render_template(ctx, text, "<templatestring argument>", variables)
+    return render_template(ctx, text, "<templatestring argument>", variables, from_string=True)
 
 
 @builtin("basename", Param("path", STRING), return_type=STRING)
@@ -1575,7 +1608,7 @@ def fn_base64gzip(s: str) -> Any:
 # the value is the IANA name Terraform reports.
 _IANA_ENCODINGS = {
     "utf-8": ("utf-8", "UTF-8"), "utf8": ("utf-8", "UTF-8"),
-    "utf-16": ("utf-16-be", "UTF-16"), "utf-16le": ("utf-16-le", "UTF-16LE"),
+    "utf-16": ("utf-16", "UTF-16"), "utf-16le": ("utf-16-le", "UTF-16LE"),
     "utf-16be": ("utf-16-be", "UTF-16BE"),
     "us-ascii": ("ascii", "US-ASCII"), "ascii": ("ascii", "US-ASCII"),
     "iso-8859-1": ("latin-1", "ISO_8859-1:1987"), "latin1": ("latin-1", "ISO_8859-1:1987"),
@@ -1600,6 +1633,8 @@ def _iana_encoding(name: str, arg: int) -> tuple[str, str]:
          return_type=STRING)
 def fn_textencodebase64(s: str, encoding: str) -> Any:
     codec, iana = _iana_encoding(encoding, 1)
+    if codec == "utf-16":  # Go writes a byte order mark, then big-endian
+        codec, s = "utf-16-be", "\ufeff" + s
     try:
         data = s.encode(codec)
     except UnicodeEncodeError:
@@ -1618,6 +1653,8 @@ def fn_textdecodebase64(s: str, encoding: str) -> Any:
         bad = next((i for i, c in enumerate(s) if not (c.isalnum() or c in "+/=")), 0)
         raise FunctionError(f"the given value is has an invalid base64 symbol at offset {bad}",
                             0) from None
+    if codec == "utf-16" and not data.startswith((b"\xfe\xff", b"\xff\xfe")):
+        codec = "utf-16-be"  # Go reads UTF-16 without a byte order mark as big-endian
     try:
         return data.decode(codec)
     except UnicodeDecodeError:

@@ -198,3 +198,21 @@ def test_cidrhost_stays_in_network(addr, plen, data):
     assert ipaddress.ip_address(host) == list(net)[hostnum] if net.num_addresses <= 1024 else True
     mask, _ = eval_src(f'cidrnetmask("{net}")')
     assert mask == str(net.netmask)
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=2000))
+def test_base64gzip_round_trips(text):
+    """Byte-identical to Terraform only for short inputs (Go's deflate matches differently
+    from zlib's); always a gzip stream of the text."""
+    import base64
+    import gzip
+
+    encoded = call(f"base64gzip({_hcl_string(text)})")
+    assert gzip.decompress(base64.b64decode(encoded)).decode() == text
+
+
+def _hcl_string(text: str) -> str:
+    """``text`` as an HCL quoted string."""
+    escapes = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    body = "".join(escapes.get(c) or (f"\\u{ord(c):04x}" if ord(c) < 0x20 else c) for c in text)
+    return '"' + body.replace("${", "$${").replace("%{", "%%{") + '"'
