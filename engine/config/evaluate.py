@@ -33,7 +33,7 @@ from ..values import (
     type_name_of,
 )
 from . import functions as fns
-from .functions_console import CONSOLE_FUNCTIONS
+from .functions_console import CONSOLE_FUNCTIONS, TypeValue
 from . import syntax as syn
 
 
@@ -360,11 +360,24 @@ class LazyLocals:
 
 def evaluate(expr: syn.Expr, ctx: EvalContext) -> tuple[Any, Diagnostics]:
     ev = _Evaluator(ctx)
-    ev.root = expr
-    while isinstance(ev.root, syn.ParenExpr):
-        ev.root = ev.root.inner
     value = ev.eval(expr, dict(ctx.bindings) if ctx.bindings else {})
+    if not ev.diags.has_errors and not isinstance(value, TypeValue) \
+            and (ev.type_used or _holds_type(value)):
+        # what type() returns can only be shown: a value computed from it (compared,
+        # collected) is refused, as Terraform refuses a value carrying its type mark
+        ev.diags.error("Invalid use of type function", 'The console-only "type" function '
+                       "cannot be used as part of an expression.", expr.range)
+        value = Unknown()
     return value, _dedupe(ev.diags)
+
+
+def _holds_type(value: Any) -> bool:
+    value = strip_sensitive(value)
+    if isinstance(value, TypeValue):
+        return True
+    if isinstance(value, dict):
+        return any(_holds_type(v) for v in value.values())
+    return isinstance(value, list) and any(_holds_type(v) for v in value)
 
 
 # Expressions typed at `vpnform console` carry this file name; only they may call the
@@ -423,7 +436,7 @@ class _Evaluator:
     def __init__(self, ctx: EvalContext):
         self.ctx = ctx
         self.diags = Diagnostics()
-        self.root: syn.Expr | None = None  # the whole expression being evaluated
+        self.type_used = False  # the console's type() was called (not inside can/try)
 
     def error(self, summary: str, detail: str, subject: SourceRange | None) -> Unknown:
         self.diags.error(summary, detail, subject)
@@ -1075,11 +1088,7 @@ class _Evaluator:
         fn = self.ctx.functions.get(e.name)
         if fn is None and e.name in CONSOLE_FUNCTIONS and e.range is not None \
                 and e.range.filename == CONSOLE_FILENAME:
-            if e is not self.root:
-                self.diags.error(f"Invalid use of {e.name} function",
-                                 f'The console-only "{e.name}" function cannot be used as part '
-                                 "of an expression.", e.range)
-                return Unknown()
+            self.type_used = True
             fn = CONSOLE_FUNCTIONS[e.name]
         if fn is None:
             namespace, _, rest = e.name.partition("::")

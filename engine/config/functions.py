@@ -183,6 +183,12 @@ def call_function(name: str, fn: Function, args: list, arg_ranges: list,
     assert fn.impl is not None
     try:
         result = fn.impl(ctx, *converted) if fn.needs_context else fn.impl(*converted)
+    except TypeError:
+        if all(_is_data(a) for a in converted):
+            raise
+        # an argument that is not configuration data: what the console's type() returns,
+        # which Terraform lets through (marked) and the console then refuses to show
+        return Unknown(fn.return_type), diags
     except FunctionError as e:
         if e.arg is not None and e.arg < len(args):
             param = fn.params[e.arg] if e.arg < n_fixed else fn.variadic
@@ -197,6 +203,15 @@ def call_function(name: str, fn: Function, args: list, arg_ranges: list,
     if marked and not isinstance(result, Sensitive):
         result = Sensitive(result)
     return result, diags
+
+
+def _is_data(v: Any) -> bool:
+    v = strip_sensitive(v)
+    if isinstance(v, dict):
+        return all(_is_data(x) for x in v.values())
+    if isinstance(v, list):
+        return all(_is_data(x) for x in v)
+    return v is None or isinstance(v, (bool, int, float, str, Unknown))
 
 
 def _sentence(msg: str) -> str:
@@ -662,8 +677,9 @@ def _format_one(m: re.Match, v: Any, argn: int) -> str:
 def fn_tostring(v: Any) -> Any:
     if v is None:
         return None
-    if isinstance(v, (list, dict)):
-        raise FunctionError(f"cannot convert {type_name_of(v)} to string", 0)
+    if not isinstance(v, (str, int, float, bool)):
+        kind = type_name_of(v) if _is_data(v) else "type"  # the console's type()
+        raise FunctionError(f"cannot convert {kind} to string", 0)
     return to_display_string(v)
 
 
