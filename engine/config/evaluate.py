@@ -20,6 +20,7 @@ from ..values import (
     ListValue,
     SetValue,
     exact_of,
+    leaves,
     make_number,
     round_binary,
     NUMBER,
@@ -372,12 +373,7 @@ def evaluate(expr: syn.Expr, ctx: EvalContext) -> tuple[Any, Diagnostics]:
 
 
 def _holds_type(value: Any) -> bool:
-    value = strip_sensitive(value)
-    if isinstance(value, TypeValue):
-        return True
-    if isinstance(value, dict):
-        return any(_holds_type(v) for v in value.values())
-    return isinstance(value, list) and any(_holds_type(v) for v in value)
+    return any(isinstance(x, TypeValue) for x in leaves(value))
 
 
 # Expressions typed at `vpnform console` carry this file name; only they may call the

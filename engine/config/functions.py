@@ -35,6 +35,7 @@ from ..values import (
     Unknown,
     format_number,
     is_wholly_known,
+    leaves,
     parse_number,
     strip_sensitive,
     type_name_of,
@@ -206,12 +207,7 @@ def call_function(name: str, fn: Function, args: list, arg_ranges: list,
 
 
 def _is_data(v: Any) -> bool:
-    v = strip_sensitive(v)
-    if isinstance(v, dict):
-        return all(_is_data(x) for x in v.values())
-    if isinstance(v, list):
-        return all(_is_data(x) for x in v)
-    return v is None or isinstance(v, (bool, int, float, str, Unknown))
+    return all(x is None or isinstance(x, (bool, int, float, str, Unknown)) for x in leaves(v))
 
 
 def _sentence(msg: str) -> str:
