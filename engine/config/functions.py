@@ -264,15 +264,88 @@ def to_display_string(v: Any) -> str:
     return str(v)
 
 
-def _unify_primitives(items: list, what: str, arg: int = 0) -> list:
-    """Make a collection's elements one type, as Terraform's tolist/tomap do: a mix of
-    primitives becomes strings; anything else must already agree."""
-    kinds = {type_name_of(x) for x in items if strip_sensitive(x) is not None}
-    if len(kinds) <= 1:
-        return items
-    if kinds <= {"string", "number", "bool"}:
-        return [STRING.convert(x) for x in items]
-    raise FunctionError(f"cannot convert to {what}: all elements must have the same type", arg)
+def _unify(items: list, what: str, arg: int = 0, source: str = "tuple") -> list:
+    """Make a collection's elements one type, as Terraform's tolist/tomap/toset do: a mix
+    of strings and other primitives becomes strings; tuples of one length tuples, other tuples and lists
+    lists, of unified elements; objects with the same attributes objects, other objects
+    and maps maps, of unified attributes."""
+    try:
+        shape = _unified_shape([_shape(x) for x in items])
+    except ValueError:
+        raise FunctionError(f"cannot convert {source} to {what} of any single type",
+                            arg) from None
+    return items if shape is None else [_convert_to(x, shape) for x in items]
+
+
+_PRIMITIVE_SHAPES = ("string", "number", "bool")
+
+
+def _shape(v: Any) -> Any:
+    """A value's type as a comparable shape: "string", ("list", element), ("tuple",
+    elements), ("object", ((name, shape), ...)), ...; None for null or unknown."""
+    v = strip_sensitive(v)
+    if v is None or isinstance(v, Unknown):
+        return None
+    if isinstance(v, (bool, int, float, str)):
+        return type_name_of(v)
+    if isinstance(v, (_SetValue, _ListValue)):
+        return ("set" if isinstance(v, _SetValue) else "list", _unified_shape([_shape(x) for x in v]))
+    if isinstance(v, _MapValue):
+        return ("map", _unified_shape([_shape(x) for x in v.values()]))
+    if isinstance(v, list):
+        return ("tuple", tuple(_shape(x) for x in v))
+    if isinstance(v, dict):
+        return ("object", tuple(sorted((k, _shape(x)) for k, x in v.items())))
+    raise ValueError(v)
+
+
+def _unified_shape(shapes: list) -> Any:
+    """The one shape all of ``shapes`` convert to (None: no constraint); ValueError if
+    there is none."""
+    known = [s for s in shapes if s is not None]
+    if not known:
+        return None
+    if all(s == known[0] for s in known):
+        return known[0]
+    if all(s in _PRIMITIVE_SHAPES for s in known) and "string" in known:
+        return "string"  # numbers and bools convert to strings, not to each other
+    kinds = {s[0] if isinstance(s, tuple) else s for s in known}
+    if kinds == {"tuple"} and len({len(s[1]) for s in known}) == 1:
+        return ("tuple", tuple(_unified_shape([s[1][i] for s in known])
+                               for i in range(len(known[0][1]))))
+    if kinds <= {"tuple", "list", "set"}:
+        return ("set" if "set" in kinds else "list",
+                _unified_shape([e for s in known for e in
+                                (s[1] if s[0] == "tuple" else (s[1],))]))
+    if kinds <= {"object", "map"}:
+        names = {tuple(k for k, _ in s[1]) for s in known if s[0] == "object"}
+        if kinds == {"object"} and len(names) == 1:
+            return ("object", tuple((k, _unified_shape([dict(s[1])[k] for s in known]))
+                                    for k in names.pop()))
+        return ("map", _unified_shape([e for s in known for e in
+                                        ([x for _, x in s[1]] if s[0] == "object" else [s[1]])]))
+    raise ValueError(shapes)
+
+
+def _convert_to(v: Any, shape: Any) -> Any:
+    if isinstance(v, Sensitive):
+        return Sensitive(_convert_to(v.value, shape))
+    if v is None or shape is None or isinstance(v, Unknown):
+        return v
+    if shape == "string":
+        return STRING.convert(v)
+    if not isinstance(shape, tuple):
+        return v
+    kind, inner = shape
+    if kind == "list":
+        return _ListValue(_convert_to(x, inner) for x in v)
+    if kind == "set":
+        return _SetValue(_sort_set(_distinct([_convert_to(x, inner) for x in v])))
+    if kind == "map":
+        return _MapValue((k, _convert_to(x, inner)) for k, x in v.items())
+    if kind == "tuple":
+        return [_convert_to(x, s) for x, s in zip(v, inner)]
+    return {k: _convert_to(v[k], s) for k, s in inner}
 
 
 def _sort_set(items: list) -> list:
@@ -711,7 +784,7 @@ def fn_tolist(v: Any) -> Any:
         raise FunctionError(f"cannot convert {type_name_of(v)} to list", 0)
     if isinstance(v, _SetValue):
         return _ListValue(_sort_set(v))
-    return _ListValue(_unify_primitives(v, "list"))
+    return _ListValue(_unify(v, "list", 0, type_name_of(v)))
 
 
 @builtin("toset", Param("v", ANY, allow_null=True, marks=SHALLOW), return_type=ListType())
@@ -720,7 +793,7 @@ def fn_toset(v: Any) -> Any:
         return None
     if not isinstance(v, list):
         raise FunctionError(f"cannot convert {type_name_of(v)} to set", 0)
-    return _SetValue(_sort_set(_distinct(_unify_primitives(v, "set"))))
+    return _SetValue(_sort_set(_distinct(_unify(v, "set", 0, type_name_of(v)))))
 
 
 @builtin("tomap", Param("v", ANY, allow_null=True, marks=SHALLOW), return_type=MapType())
@@ -730,7 +803,7 @@ def fn_tomap(v: Any) -> Any:
     if not isinstance(v, dict):
         raise FunctionError(f"cannot convert {type_name_of(v)} to map", 0)
     keys = list(v)
-    return _MapValue(zip(keys, _unify_primitives([v[k] for k in keys], "map")))
+    return _MapValue(zip(keys, _unify([v[k] for k in keys], "map", 0, type_name_of(v))))
 
 
 # ---------------------------------------------------------------------------------------
@@ -1486,7 +1559,7 @@ def _set_args(sets: tuple, unify: bool = True) -> list[list]:
         out.append(list(s))
     if not unify:
         return out
-    flat = _unify_primitives([x for s in out for x in s], "set")
+    flat = _unify([x for s in out for x in s], "set")
     unified, at = [], 0
     for s in out:
         unified.append(flat[at:at + len(s)])
@@ -1495,7 +1568,7 @@ def _set_args(sets: tuple, unify: bool = True) -> list[list]:
 
 
 def _as_set(items: list) -> Any:
-    return SetValue(_sort_set(_distinct(_unify_primitives(items, "set"))))
+    return SetValue(_sort_set(_distinct(_unify(items, "set"))))
 
 
 @builtin("setunion", Param("first_set", ANY), variadic=Param("other_sets", ANY),

@@ -37,7 +37,7 @@ def call(src, **ctx):
     ("tostring(1.5)", "1.5"), ("tostring(true)", "true"), ("tostring(null)", None),
     ('tonumber("42")', 42), ('tonumber("1.5")', 1.5), ('tobool("true")', True),
     ('tolist(["a", 1])', ["a", "1"]), ('toset(["b", "a", "b"])', ["a", "b"]),
-    ("tomap({a = 1, b = true})", {"a": "1", "b": "true"}),
+    ('tomap({a = 1, b = "x"})', {"a": "1", "b": "x"}),
     ('coalesce(null, "", "x", "y")', "x"),
     ('compact(["a", "", null, "b"])', ["a", "b"]),
     ("distinct([1, 2, 1, 3, 2])", [1, 2, 3]),

@@ -45,12 +45,6 @@ KNOWN_DIFFERENCES: dict[str, str] = {
         "typed nulls are not tracked: Terraform prints tostring(null), vpnform null",
     "tolist([null, \"a\"])":
         "typed nulls are not tracked: Terraform prints tostring(null) for the element",
-    "tolist([[1], [\"a\"]])":
-        "tolist does not unify nested element types (Terraform converts [1] to tolist([\"1\"]))",
-    "tomap({a = [1], b = []})":
-        "tomap does not unify nested element types (Terraform makes the tuples lists)",
-    "tolist([{a = 1}, {a = \"x\"}])":
-        "tolist does not unify object attribute types (Terraform converts a = 1 to \"1\")",
     "1 +":
         "parse errors: Terraform \"Missing expression\", vpnform \"Invalid expression\" (python-hcl2 messages)",
     "[1, 2":
