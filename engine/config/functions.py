@@ -266,9 +266,9 @@ def to_display_string(v: Any) -> str:
 
 def _unify(items: list, what: str, arg: int = 0, source: str = "tuple") -> list:
     """Make a collection's elements one type, as Terraform's tolist/tomap/toset do: a mix
-    of strings and other primitives becomes strings; tuples of one length tuples, other tuples and lists
-    lists, of unified elements; objects with the same attributes objects, other objects
-    and maps maps, of unified attributes."""
+    of strings and other primitives becomes strings; tuples of one length tuples, other
+    tuples and lists lists, of unified elements; objects with the same attributes objects,
+    other objects and maps maps, of unified attributes."""
     try:
         shape = _unified_shape([_shape(x) for x in items])
     except ValueError:
@@ -289,7 +289,8 @@ def _shape(v: Any) -> Any:
     if isinstance(v, (bool, int, float, str)):
         return type_name_of(v)
     if isinstance(v, (_SetValue, _ListValue)):
-        return ("set" if isinstance(v, _SetValue) else "list", _unified_shape([_shape(x) for x in v]))
+        kind = "set" if isinstance(v, _SetValue) else "list"
+        return (kind, _unified_shape([_shape(x) for x in v]))
     if isinstance(v, _MapValue):
         return ("map", _unified_shape([_shape(x) for x in v.values()]))
     if isinstance(v, list):
@@ -1018,8 +1019,8 @@ def fn_fileset(ctx: Any, path: str, pattern: str) -> Any:
 
 
 def _glob_regex(pattern: str) -> re.Pattern:
-    """A doublestar (Go filepath.Match plus ** and {a,b}) pattern as a regular expression over "/"-separated paths;
-    ValueError for a malformed one."""
+    """A doublestar pattern (Go's filepath.Match plus ** and {a,b}) as a regular
+    expression over "/"-separated paths; ValueError for a malformed one."""
     out, i, braces = [], 0, 0
     while i < len(pattern):
         c = pattern[i]

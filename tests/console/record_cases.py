@@ -115,9 +115,11 @@ def main() -> int:
             shutil.rmtree(os.path.dirname(d), ignore_errors=True)
     clashes = [e for e, c in fresh.items() if c.get("error") == "Error acquiring the state lock"]
     if clashes:
-        print(f"terraform could not lock its state for {clashes}: nothing recorded", file=sys.stderr)
+        print(f"terraform could not lock its state for {clashes}: nothing recorded",
+              file=sys.stderr)
         return 1
-    panics = [e for e, c in fresh.items() if "panic in function implementation" in c.get("detail", "")]
+    panics = [e for e, c in fresh.items()
+              if "panic in function implementation" in c.get("detail", "")]
     if panics:  # a Terraform bug, and its goroutine dump differs at every run
         print(f"terraform panicked on {panics}: take them out of cases.txt", file=sys.stderr)
         return 1
