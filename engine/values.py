@@ -208,6 +208,19 @@ def unknown_as_null(v: Any) -> Any:
     return v
 
 
+def leaves(v: Any) -> Iterator[Any]:
+    """Every part of ``v`` that is not a collection, marks removed."""
+    v = strip_sensitive(v)
+    if isinstance(v, dict):
+        for x in v.values():
+            yield from leaves(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from leaves(x)
+    else:
+        yield v
+
+
 def contains_sensitive(v: Any) -> bool:
     if isinstance(v, Sensitive):
         return True

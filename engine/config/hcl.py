@@ -35,6 +35,10 @@ _CACHE_VERSION = f"{_CACHE_FORMAT}/hcl2-{getattr(hcl2, '__version__', '?')}/lark
 # do not parse; HCL allows a unary operation as the operand of another.
 _UNARY_RULE = "!unary_op : (MINUS | NOT) expr_term"
 _UNARY_RULE_NESTED = "!unary_op : (MINUS | NOT) (expr_term | unary_op)"
+# It also allows only three-part function names (provider::ns::fn); HCL allows any number
+# of namespaces, and Terraform has core::fn for every built-in function.
+_CALL_RULE = "function_call : identifier (COLONS identifier COLONS identifier)? LPAR"
+_CALL_RULE_NAMESPACED = "function_call : identifier (COLONS identifier)* LPAR"
 
 
 @functools.lru_cache(maxsize=1)
@@ -42,9 +46,11 @@ def _parser() -> lark.Lark:
     path = os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark")
     with open(path, encoding="utf-8") as f:
         grammar = f.read()
-    if _UNARY_RULE not in grammar:
-        raise RuntimeError(f"unexpected python-hcl2 grammar in {path}: the unary rule changed")
-    return lark.Lark(grammar.replace(_UNARY_RULE, _UNARY_RULE_NESTED), parser="lalr",
+    for rule in (_UNARY_RULE, _CALL_RULE):
+        if rule not in grammar:
+            raise RuntimeError(f"unexpected python-hcl2 grammar in {path}: {rule!r} changed")
+    grammar = grammar.replace(_UNARY_RULE, _UNARY_RULE_NESTED)
+    return lark.Lark(grammar.replace(_CALL_RULE, _CALL_RULE_NAMESPACED), parser="lalr",
                      cache=True, propagate_positions=True, postlex=PostLexer())
 
 
