@@ -297,3 +297,15 @@ def test_a_create_in_doubt_is_adopted_by_the_next_plan(quickstart):
     assert again.code == 0, again
     _assert_one_of_each(quickstart)
     assert run(quickstart, "plan", "-detailed-exitcode").code == 0
+
+
+def test_a_transient_internal_error_on_a_read_is_retried_not_tainted(quickstart):
+    """The gateway is made, then reading it back meets InternalError twice: the read is
+    repeated, as for throttling, and the gateway is recorded as created, not tainted."""
+    arm_fault(quickstart, "DescribeVpnGateways", "InternalError", count=2)
+    res = run(quickstart, "apply", "-auto-approve")
+    assert res.code == 0, res
+    shown = run(quickstart, "state", "show", GW)
+    assert shown.code == 0 and "tainted" not in shown.stdout, shown
+    assert run(quickstart, "plan", "-detailed-exitcode").code == 0
+    _assert_one_of_each(quickstart)
