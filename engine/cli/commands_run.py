@@ -204,7 +204,7 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
     try:
         with locked(backend, operation, opts):
             state = backend.read()
-            _add_state_secrets(console, state)
+            console.add_state_secrets(state)
             diags.extend(in_flight_warning(state))
             providers, d = setup_providers(config, variables, workdir, state)
             diags.extend(d)
@@ -526,7 +526,7 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
     try:
         with locked(backend, "OperationTypeApply", opts):
             state = backend.read()
-            _add_state_secrets(console, state)
+            console.add_state_secrets(state)
             lineage = state.lineage if state else ""
             serial = state.serial if state else 0
             if (lineage, serial) != (saved.state_lineage, saved.state_serial):
@@ -557,15 +557,6 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
         d = Diagnostics()
         d.error("Error acquiring the state lock", str(err))
         return _fail(console, d)
-
-
-def _add_state_secrets(console: Console, state) -> None:
-    if state is None:
-        return
-    from ..values import mark_paths
-    for _addr, _rs, obj in state.instances():
-        console.add_secrets_from(mark_paths(obj.attributes,
-                                            [tuple(p) for p in obj.sensitive_paths]))
 
 
 def _stale(console: Console, path: str) -> int:

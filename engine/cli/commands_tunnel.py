@@ -58,6 +58,7 @@ def cmd_tunnel(argv: list[str], console: Console) -> int:
         return 1
     try:
         state = backend_for(workdir).read()
+        console.add_state_secrets(state)
     except StateError as err:
         d = Diagnostics()
         d.error("Failed to load state", str(err))

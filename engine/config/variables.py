@@ -25,9 +25,12 @@ from ..values import (
     Type,
     Unknown,
     is_wholly_known,
+    redact_text,
+    sensitive_strings,
     strip_sensitive,
 )
 from . import hcl
+from .conditions import error_message_text
 from .evaluate import EvalContext, evaluate, evaluate_constant, suggestion
 from .model import Module, Variable
 
@@ -186,8 +189,7 @@ def _convert(var: Variable, r: _Raw, diags: Diagnostics) -> tuple[Any, bool]:
     except ConversionError as e:
         message = str(e)
         if var.sensitive:  # never quote a sensitive variable's value back
-            for text in {str(value), repr(value)} if isinstance(value, str) else set():
-                message = message.replace(text, "(sensitive value)")
+            message = redact_text(message, sensitive_strings(Sensitive(value), min_length=1))
         diags.error("Invalid value for input variable", f"Invalid value for variable: {message}.",
                     where)
         return None, False
@@ -287,11 +289,9 @@ def _check_validations(module: Module, values: dict, diags: Diagnostics) -> None
                 continue
             if ok:
                 continue
-            msg, d = evaluate(rule.error_message, ctx)
+            msg, d = error_message_text(rule, ctx,
+                                        "The value does not satisfy the validation rule.")
             diags.extend(d)
-            msg = strip_sensitive(msg)
-            if d.has_errors or not isinstance(msg, str) or not is_wholly_known(msg):
-                msg = "The value does not satisfy the validation rule."
             diags.error("Invalid value for variable",
                         f"{msg}\n\nThis was checked by the validation rule at {rule.range}.",
                         var.range)
