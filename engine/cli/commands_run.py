@@ -16,6 +16,7 @@ from ..plan import json_plan, planfile
 from ..plan.model import Action, Plan
 from ..plan.planner import PlanOptions, config_digest
 from ..plan.render import render_plan
+from ..private_files import WORK_DIR_NAME, private_dirs, write_private
 from ..state.backends.base import LockError, StateError
 from ..values import UNKNOWN, Unknown
 from ..version import VERSION
@@ -96,7 +97,7 @@ def cmd_init(argv: list[str], console: Console) -> int:
     config, diags = load_config_dir(workdir)
     if config is None or diags.has_errors:
         return _fail(console, diags, config.files if config else {})
-    os.makedirs(os.path.join(workdir, ".vpnform"), exist_ok=True)
+    private_dirs(os.path.join(workdir, WORK_DIR_NAME))
     console.print("")
     console.print(console.bold("Initializing provider plugins..."))
     from ..providers import available_providers
@@ -280,8 +281,7 @@ def _generate_config(path: str, config, variables, workdir, providers):
     if text is None or diags.has_errors:
         return config, False, diags
     try:
-        with open(path, "x", encoding="utf-8") as f:
-            f.write(text)
+        write_private(path, text, exclusive=True)
     except OSError as err:
         diags.error("Failed to save generated config", f"Could not write {path}: "
                     f"{err.strerror or err}.")

@@ -19,6 +19,7 @@ import os
 from ..addrs import AddressError, parse_instance
 from ..diagnostics import Diagnostics
 from ..operations import RunOptions, backend_for, load_configuration, setup_providers
+from ..private_files import write_private
 from ..providers import TunnelProvider
 from ..state.backends.base import StateError
 from ..values import mark_paths
@@ -210,10 +211,7 @@ def _config(console: Console, providers, state, addr, vendor: str, out: str | No
     # `output -raw`): it carries the pre-shared key, so it bypasses redaction — written
     # 0600 with -out, or printed raw with a note on stderr.
     if out:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text if text.endswith("\n") else text + "\n")
-        os.chmod(out, 0o600)
+        write_private(out, text if text.endswith("\n") else text + "\n")
         console.print(f"Wrote the {vendor} configuration for {addr} to {out} (mode 0600; it "
                       "contains the pre-shared key).")
         return 0
