@@ -12,13 +12,14 @@ from ..hooks import Hooks, MultiHooks
 from ..operations import (RunOptions, backend_for, in_flight_warning, load_config_dir,
                           load_configuration, locked, run_apply, run_plan, run_refresh_only,
                           setup_providers)
+from ..config.variables import validation_values
 from ..plan import json_plan, planfile
 from ..plan.model import Action, Plan
 from ..plan.planner import PlanOptions, config_digest
 from ..plan.render import render_plan
 from ..private_files import WORK_DIR_NAME, private_dirs, write_private
 from ..state.backends.base import LockError, StateError
-from ..values import UNKNOWN, Unknown
+from ..values import Unknown
 from ..version import VERSION
 from . import json_ui
 from .args import BOOL, MULTI, VALUE, ParsedArgs, UsageError, parse, parse_duration, parse_int
@@ -132,8 +133,8 @@ def cmd_validate(argv: list[str], console: Console) -> int:
             return _validate_json(console, diags, config.files if config else {})
         return _fail(console, diags, config.files if config else {})
     # Like Terraform, validate does not need variable values: every input is unknown.
-    variables = {name: (v.default if v.has_default else UNKNOWN)
-                 for name, v in config.module.variables.items()}
+    variables = validation_values(config.module)
+    console.add_secrets_from(variables)
     providers, d = setup_providers(config, variables, workdir, None)
     diags.extend(d)
     if not d.has_errors:

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable
 from ..diagnostics import Diagnostics, Pos, SourceRange
 from ..values import (
     ANY,
+    UNKNOWN,
     AnyType,
     BoolType,
     ConversionError,
@@ -157,6 +158,13 @@ def _listdir(path: str) -> list[str]:
 
 def _mark(var: Variable, value: Any) -> Any:
     return Sensitive(value) if var.sensitive and value is not None else value
+
+
+def validation_values(module: Module) -> dict:
+    """What ``validate`` evaluates with, as Terraform: each variable's default (marked
+    when the variable is sensitive), unknown where there is none."""
+    return {name: _mark(v, v.default) if v.has_default else UNKNOWN
+            for name, v in module.variables.items()}
 
 
 def _is_primitive(t: Type | None) -> bool:

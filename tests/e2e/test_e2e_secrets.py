@@ -256,3 +256,16 @@ def test_cloud_error_quoting_a_computed_key_is_redacted(quickstart):
     [d] = errors(res.stderr)
     assert "the pre-shared key (sensitive value) is refused by the gateway" in d.detail, d
     assert PSK.upper() not in res.output, res
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["human", "json"])
+def test_validate_hides_a_sensitive_default_in_errors(tmp_path, as_json):
+    """validate evaluates with the variables' defaults: a sensitive one stays sensitive."""
+    (tmp_path / "main.tf").write_text(
+        f'variable "psk" {{\n  type      = string\n  sensitive = true\n'
+        f'  default   = "{PSK}"\n}}\n'
+        'output "o" {\n  value     = cidrsubnet(upper(var.psk), 2, 1)\n  sensitive = true\n}\n')
+    res = run(tmp_path, "validate", *(["-json"] if as_json else []))
+    assert res.code == 1, res
+    assert PSK.upper() not in res.output and PSK not in res.output, res
+    assert "invalid CIDR address: (sensitive value)." in res.output, res
