@@ -55,3 +55,19 @@ def test_an_apply_error_does_not_quote_a_schema_sensitive_argument(tmp_path):
     text = _texts(diags)
     assert "Error creating thing" in text
     assert SECRET not in text and "'secret': (sensitive value)" in text, text
+
+
+class QuotingImport(FakeProvider):
+    def import_resource(self, type_name, id):
+        result = super().import_resource(type_name, id)
+        result.diagnostics.warning("Imported thing is old", f"The API returned {result.value}.")
+        return result
+
+
+def test_an_import_warning_does_not_quote_the_imported_secret(tmp_path):
+    env = Env(tmp_path, QuotingImport())
+    env.fake.objects["thing-1"] = {"id": "thing-1", "name": "a", "secret": SECRET}
+    _, diags = env.plan('import {\n  to = fake_thing.a\n  id = "thing-1"\n}\n' + CONFIG)
+    text = _texts(diags)
+    assert "Imported thing is old" in text
+    assert SECRET not in text and "'secret': (sensitive value)" in text, text
