@@ -269,3 +269,20 @@ def test_validate_hides_a_sensitive_default_in_errors(tmp_path, as_json):
     assert res.code == 1, res
     assert PSK.upper() not in res.output and PSK not in res.output, res
     assert "invalid CIDR address: (sensitive value)." in res.output, res
+
+
+def test_errors_computed_from_a_key_in_state_name_no_secret(quickstart):
+    """After apply, the tunnel's key is read back from state (plan) or evaluated from it
+    (console): an expression that fails on it quotes neither the key nor what was computed
+    from it."""
+    assert run(quickstart, "apply", "-auto-approve", env=ENV).code == 0
+    expr = "cidrhost(lower(tencentcloud_vpn_connection.tom.pre_share_key), 1)"
+    (quickstart / "broken.tf").write_text(
+        f'output "broken" {{\n  value     = {expr}\n  sensitive = true\n}}\n')
+    plan = run(quickstart, "plan", env=ENV)
+    console = run(quickstart, "console", input=expr + "\n", env=ENV)
+    for res in (plan, console):
+        assert res.code == 1, res
+        assert PSK.lower() not in res.output and PSK not in res.output, res
+        [d] = errors(res.stderr)
+        assert "invalid CIDR address: (sensitive value)." in d.detail, d
