@@ -1115,7 +1115,6 @@ class _Evaluator:
             self.diags.extend(d)
             return value
         args = [self.eval(a, scope) for a in e.args]
-        self.marked.append(args)  # an argument may hold marked parts (a resource object)
         ranges = [a.range for a in e.args]
         if e.expand_final and args:
             last = args.pop()
@@ -1132,7 +1131,9 @@ class _Evaluator:
             args.extend(_mark(x, marked) for x in last)
             ranges.extend([last_range] * len(last))
         value, d = fns.call_function(e.name, fn, args, ranges, e.range, self.ctx)
-        self.diags.extend(d)
+        if d:
+            self.marked.append(args)  # an argument may hold marked parts (a resource object)
+            self.diags.extend(d)
         return value
 
 
