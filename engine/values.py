@@ -7,7 +7,9 @@ A value is None, bool, int, float, str, list, dict (object/map), an ``Unknown``,
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -280,8 +282,6 @@ def redact_text(text: str, secrets: set[str] | frozenset[str]) -> str:
     (sensitive value)``). Secrets shorter than four characters are replaced only where
     they stand alone (not inside a longer word or number), so a sensitive ``5`` does not
     garble every other number of the message."""
-    import json
-    import re
     for secret in sorted(secrets, key=len, reverse=True):
         if not secret:
             continue
