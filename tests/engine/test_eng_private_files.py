@@ -62,3 +62,4 @@ def test_a_file_another_writer_creates_is_prepared_or_tightened(tmp_path, open_u
     os.chmod(wal, 0o644)
     private_file(wal, create=False)
     assert _mode(wal) == 0o600
+
