@@ -152,10 +152,8 @@ def cmd_validate(argv: list[str], console: Console) -> int:
 
 
 def _validate_json(console: Console, diags: Diagnostics, files: dict) -> int:
-    import json
-
     from .json_views import validate_json
-    console.print(json.dumps(validate_json(diags, files), indent=2, ensure_ascii=False))
+    console.print_json(validate_json(diags, files), indent=2)
     return 1 if diags.has_errors else 0
 
 

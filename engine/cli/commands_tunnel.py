@@ -13,7 +13,6 @@ for its own resource types. The status shape (what providers return) is:
 
 from __future__ import annotations
 
-import json
 import os
 
 from ..addrs import AddressError, parse_instance
@@ -130,7 +129,7 @@ def _status(console: Console, providers, state, targets, as_json: bool) -> int:
             results.append({"address": str(addr), **status})
     print_diagnostics(console, diags, {})
     if as_json:
-        console.print(json.dumps(results, indent=2))
+        console.print_json(results, indent=2)
         return 1 if diags.has_errors else 0
     if not results:
         console.print("No tunnels with live status in this state.")

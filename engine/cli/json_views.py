@@ -8,7 +8,6 @@ import os
 import re
 
 from ..diagnostics import Diagnostic, Diagnostics
-from ..state.json_state import scrub
 from ..version import VERSION
 from .views import Console, print_diagnostics
 
@@ -76,12 +75,11 @@ def validate_json(diags: Diagnostics, files: dict[str, str]) -> dict:
 # --- show -json -----------------------------------------------------------------------
 
 def _emit_document(console: Console, doc: dict, show_sensitive: bool) -> None:
-    text = json.dumps(doc if show_sensitive else scrub(doc, console.secrets),
-                      ensure_ascii=False, separators=(",", ":"))
     if show_sensitive:  # asked for: bypass the Console's redaction of known secrets
-        console.print_unredacted(text + "\n")
+        console.print_unredacted(json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+                                 + "\n")
     else:
-        console.print(text)
+        console.print_json(doc, separators=(",", ":"))
 
 
 def show_json(console: Console, path: str | None, show_sensitive: bool) -> int:

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from ..diagnostics import Diagnostic, Severity
 from ..hooks import Hooks
 from ..plan.render import scalar_text
+from ..state.json_state import scrub
 from ..values import Sensitive, mark_paths, redact_text, sensitive_strings
 
 RED, YELLOW, BOLD, RESET = "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[0m"
@@ -54,6 +55,11 @@ class Console:
     def print(self, text: str = "", err: bool = False) -> None:
         text = redact_text(text, self.secrets)
         self.print_unredacted(text + "\n", err)
+
+    def print_json(self, doc: Any, **dumps: Any) -> None:
+        """A JSON document with every known secret scrubbed from its strings first, so
+        that what is printed stays valid JSON."""
+        self.print(json.dumps(scrub(doc, self.secrets), ensure_ascii=False, **dumps))
 
     def print_unredacted(self, text: str, err: bool = False) -> None:
         """For a secret the user asked for by name (``output -raw NAME``, ``show -json

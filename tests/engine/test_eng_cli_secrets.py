@@ -58,3 +58,19 @@ def test_output_by_name_shows_the_secret_asked_for(workdir, capsys):
     assert capsys.readouterr().out == OUTPUT_SECRET
     assert main(["output", "key"]) == 0
     assert capsys.readouterr().out == f'"{OUTPUT_SECRET}"\n'
+
+
+def test_a_json_document_with_a_secret_stays_valid_json():
+    """validate -json, tunnel status -json and the -json stream scrub the document's
+    strings, so a string that is exactly a secret becomes "(sensitive value)" instead of
+    losing its quotes in the printed text."""
+    import io
+    import json
+
+    from engine.cli.views import Console
+    out = io.StringIO()
+    console = Console(out=out, color=False)
+    console.secrets = {PSK}
+    console.print_json({"detail": PSK, "lines": [f"key {PSK} refused", '"quoted"']}, indent=2)
+    assert json.loads(out.getvalue()) == {
+        "detail": "(sensitive value)", "lines": ["key (sensitive value) refused", '"quoted"']}
