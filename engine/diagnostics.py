@@ -119,6 +119,12 @@ class Diagnostics:
                 **kw) -> None:
         self.items.append(warning(summary, detail, subject, **kw))
 
+    def redacted(self, secrets) -> "Diagnostics":
+        """A copy with every secret in the text replaced by (sensitive value)."""
+        if not secrets:
+            return self
+        return Diagnostics([d.redacted(secrets) for d in self.items])
+
     @property
     def has_errors(self) -> bool:
         return any(d.is_error for d in self.items)

@@ -28,9 +28,8 @@ from .state import codec
 from .state.backends.base import LockInfo, StateBackend, StateError, lock_with_timeout
 from .state.backends.local import LocalBackend
 from .state.model import InstanceObject, OutputValue, State
+from .private_files import WORK_DIR_NAME
 from .values import contains_sensitive, is_wholly_known, unmark
-
-WORK_DIR_NAME = ".vpnform"
 
 
 @dataclass

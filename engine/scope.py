@@ -30,7 +30,7 @@ from .config.syntax import Expr
 from .config.tree import Config, ConfigNode, as_config
 from .diagnostics import Diagnostics, SourceRange
 from .values import (ANY, UNKNOWN, ConversionError, Sensitive, contains_sensitive, is_unknown,
-                     is_wholly_known, strip_sensitive)
+                     is_wholly_known, redact_text, sensitive_strings, strip_sensitive)
 
 NOT_DECLARED = ev.NOT_DECLARED
 
@@ -394,7 +394,8 @@ class Scope:
                 try:
                     value = (var.type or ANY).convert(value)
                 except ConversionError as e:
-                    message = str(e)
+                    shown = Sensitive(value) if var.sensitive else value
+                    message = redact_text(str(e), sensitive_strings(shown, min_length=1))
                     d.error("Invalid value for input variable",
                             f"The given value is not suitable for {declared} declared at "
                             f"{var.range}: {message}.", attr.expr.range, address=self.address)

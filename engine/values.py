@@ -7,7 +7,9 @@ A value is None, bool, int, float, str, list, dict (object/map), an ``Unknown``,
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -294,11 +296,27 @@ def sensitive_strings(v: Any, min_length: int = 4) -> set[str]:
     return out
 
 
+REDACTED = "(sensitive value)"
+
+
 def redact_text(text: str, secrets: set[str] | frozenset[str]) -> str:
-    """``text`` with every occurrence of a secret replaced by ``(sensitive value)``."""
+    """``text`` with every occurrence of a secret replaced by ``(sensitive value)``.
+
+    A quoted secret loses its quotes, as in Terraform's messages (``no file exists at
+    (sensitive value)``). Secrets shorter than four characters are replaced only where
+    they stand alone (not inside a longer word or number), so a sensitive ``5`` does not
+    garble every other number of the message."""
     for secret in sorted(secrets, key=len, reverse=True):
-        if secret and secret in text:
-            text = text.replace(secret, "(sensitive value)")
+        if not secret:
+            continue
+        for quoted in (json.dumps(secret, ensure_ascii=False), repr(secret),
+                       f'"{secret}"', f"'{secret}'"):
+            if quoted in text:
+                text = text.replace(quoted, REDACTED)
+        if len(secret) >= 4:
+            text = text.replace(secret, REDACTED)
+        elif secret in text:
+            text = re.sub(rf"(?<![\w.]){re.escape(secret)}(?![\w.])", REDACTED, text)
     return text
 
 

@@ -29,7 +29,7 @@ from ..providers import ApplyRequest, PlanRequest
 from ..scope import Evaluation
 from ..state.model import READY, TAINTED, InstanceObject, OutputValue, PendingCreate, State
 from ..values import (Unknown, contains_sensitive, has_path, is_wholly_known, mark_paths,
-                      unknown_as_null, unmark)
+                      sensitive_strings, unknown_as_null, unmark)
 from ..plan.lifecycle import ignore_changes
 from ..plan.model import APPLY, DESTROY, Action, Operation, Plan
 
@@ -172,7 +172,7 @@ class _Executor:
         result = self._timed(addr, "delete", rid, lambda: provider.apply(ApplyRequest(
             addr.resource.type, str(addr), prior, None, None)))
         failed = result.diagnostics.has_errors
-        self._add_diags(result.diagnostics, addr)
+        self._add_diags(result.diagnostics, addr, secret_view=prior)
         if failed and deposed:
             self.diags.error(
                 "Replaced object not deleted",
@@ -239,8 +239,14 @@ class _Executor:
                                       or res.lifecycle.ignore_changes_paths):
             config = ignore_changes(config, prior_val, res.lifecycle, schema.block)
         final = provider.plan(PlanRequest(addr.resource.type, str(addr), prior_val, config))
+        # what a provider message must not quote: marked values and schema-sensitive ones
+        secret_view = [prior_val, decoded.value, config]
+        if final.planned is not None:
+            plain_planned = unmark(final.planned)[0]
+            secret_view.append(mark_paths(plain_planned, [
+                tuple(p) for p in schema.block.sensitive_paths(plain_planned)]))
         if final.diagnostics.has_errors or final.planned is None:
-            self._add_diags(final.diagnostics, addr)
+            self._add_diags(final.diagnostics, addr, secret_view)
             return False
         planned = final.planned
         mismatch = _inconsistent(ch.after, planned)
@@ -296,7 +302,7 @@ class _Executor:
             addr.resource.type, str(addr), prior_val, planned, config,
             create_token=token, on_created=on_created)))
         failed = result.diagnostics.has_errors
-        self._add_diags(result.diagnostics, addr)
+        self._add_diags(result.diagnostics, addr, secret_view)
         if result.new is not None:
             status = TAINTED if failed and action == "create" else READY
             obj = self._object(result.new, schema, decoded, ch, status)
@@ -358,13 +364,15 @@ class _Executor:
             self._add_diags(decoded.diagnostics, addr)
             return False
         result = provider.read_data_source(addr.resource.type, unmark(decoded.value)[0])
-        self._add_diags(result.diagnostics, addr)
+        self._add_diags(result.diagnostics, addr, decoded.value)
         if result.value is not None:
             self.evaluation.set_instance(addr, result.value)
         return not result.diagnostics.has_errors
 
-    def _add_diags(self, diags: Diagnostics, addr: InstanceAddr) -> None:
+    def _add_diags(self, diags: Diagnostics, addr: InstanceAddr, secret_view=None) -> None:
         res = self.config.resource(addr.resource)
+        if secret_view is not None:  # a provider message may quote an argument's value
+            diags = diags.redacted(sensitive_strings(secret_view))
         with self.lock:
             for d in diags:
                 self.diags.append(Diagnostic(d.severity, d.summary, d.detail,

@@ -76,6 +76,7 @@ def console_context(workdir: str, var_sources: list, console: Console
     opts = RunOptions(workdir=workdir, var_sources=var_sources, input_enabled=False,
                       allow_empty=True)
     config, variables, diags = load_configuration(opts)
+    console.add_secrets_from(variables)
     if config is None or diags.has_errors:
         return None, diags
     evaluation = Evaluation(config, variables, workdir)
@@ -84,6 +85,7 @@ def console_context(workdir: str, var_sources: list, console: Console
     except StateError as err:
         diags.error("Failed to load state", str(err))
         return None, diags
+    console.add_state_secrets(state)
     fill_from_state(evaluation, state)
     ctx = evaluation.root.context()
     return ctx, diags

@@ -17,7 +17,7 @@ from ..scope import Evaluation, expand
 from ..state.backends.base import LockError, StateError
 from .args import (INPUT, LOCK, LOCK_TIMEOUT, NO_COLOR, PARALLELISM, VAR, VAR_FILE, Verb,
                    command, parse, usage_text)
-from .commands_run import _add_state_secrets, _fail, run_options
+from .commands_run import _fail, run_options
 from .views import Console, print_diagnostics
 
 IMPORT = Verb(
@@ -92,7 +92,7 @@ def cmd_import(argv: list[str], console: Console) -> int:
     try:
         with locked(backend, "OperationTypeImport", opts):
             state = backend.read()
-            _add_state_secrets(console, state)
+            console.add_state_secrets(state)
             if state is not None and state.instance(addr) is not None:
                 d = Diagnostics()
                 d.error("Resource already managed by vpnform",

@@ -100,7 +100,9 @@ FORCE_UNLOCK = Verb(
 
 def _read_state(console: Console) -> tuple[State | None, int]:
     try:
-        return backend_for(os.getcwd()).read(), 0
+        state = backend_for(os.getcwd()).read()
+        console.add_state_secrets(state)
+        return state, 0
     except StateError as err:
         d = Diagnostics()
         d.error("Failed to load state", str(err))
@@ -197,8 +199,9 @@ def cmd_output(argv: list[str], console: Console) -> int:
                     f'you recently added "{name}", run vpnform apply to populate it.')
             print_diagnostics(console, d, {})
             return 1
+        # Asked for by name, a sensitive value is shown, as Terraform shows it.
         if args.get("json"):
-            console.print(json.dumps(ov.value))
+            console.print_unredacted(json.dumps(ov.value) + "\n")
         elif args.get("raw"):
             if isinstance(ov.value, (dict, list)) or ov.value is None:
                 d = Diagnostics()
@@ -208,17 +211,16 @@ def cmd_output(argv: list[str], console: Console) -> int:
                         "for complex values.")
                 print_diagnostics(console, d, {})
                 return 1
-            sys.stdout.write(hcl_value(ov.value).strip('"') if not isinstance(ov.value, str)
-                             else ov.value)
-            sys.stdout.flush()
+            console.print_unredacted(hcl_value(ov.value).strip('"')
+                                     if not isinstance(ov.value, str) else ov.value)
         else:
-            console.print(hcl_value(ov.value))
+            console.print_unredacted(hcl_value(ov.value) + "\n")
         return 0
     if args.get("json"):
         from ..state.codec import infer_type
         doc = {n: {"sensitive": ov.sensitive, "type": infer_type(ov.value), "value": ov.value}
                for n, ov in sorted(outputs.items())}
-        console.print(json.dumps(doc, indent=2))
+        console.print_unredacted(json.dumps(doc, indent=2) + "\n")  # as Terraform: in full
         return 0
     if not outputs:
         d = Diagnostics()

@@ -12,12 +12,14 @@ from ..hooks import Hooks, MultiHooks
 from ..operations import (RunOptions, backend_for, load_config_dir,
                           load_configuration, locked, run_apply, run_plan, run_refresh_only,
                           setup_providers)
+from ..config.variables import validation_values
 from ..plan import json_plan, planfile
 from ..plan.model import Action, Plan
 from ..plan.planner import PlanOptions, config_digest
 from ..plan.render import render_plan
+from ..private_files import WORK_DIR_NAME, private_dirs, write_private
 from ..state.backends.base import LockError, StateError
-from ..values import UNKNOWN, Unknown
+from ..values import Unknown
 from ..version import VERSION
 from . import json_ui
 from .args import (ADDRESSES, BOOL, INPUT, LOCK, LOCK_TIMEOUT, MULTI, NO_COLOR, PARALLELISM,
@@ -194,7 +196,7 @@ def cmd_init(argv: list[str], console: Console) -> int:
     config, diags = load_config_dir(workdir)
     if config is None or diags.has_errors:
         return _fail(console, diags, config.files if config else {})
-    os.makedirs(os.path.join(workdir, ".vpnform"), exist_ok=True)
+    private_dirs(os.path.join(workdir, WORK_DIR_NAME))
     console.print("")
     console.print(console.bold("Initializing provider plugins..."))
     from ..providers import available_providers
@@ -230,8 +232,8 @@ def cmd_validate(argv: list[str], console: Console) -> int:
             return _validate_json(console, diags, config.files if config else {})
         return _fail(console, diags, config.files if config else {})
     # Like Terraform, validate does not need variable values: every input is unknown.
-    variables = {name: (v.default if v.has_default else UNKNOWN)
-                 for name, v in config.module.variables.items()}
+    variables = validation_values(config.module)
+    console.add_secrets_from(variables)
     providers, d = setup_providers(config, variables, workdir, None)
     diags.extend(d)
     if not d.has_errors:
@@ -249,10 +251,8 @@ def cmd_validate(argv: list[str], console: Console) -> int:
 
 
 def _validate_json(console: Console, diags: Diagnostics, files: dict) -> int:
-    import json
-
     from .json_views import validate_json
-    console.print(json.dumps(validate_json(diags, files), indent=2, ensure_ascii=False))
+    console.print_json(validate_json(diags, files), indent=2)
     return 1 if diags.has_errors else 0
 
 
@@ -303,7 +303,7 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
     try:
         with locked(backend, operation, opts):
             state = backend.read()
-            _add_state_secrets(console, state)
+            console.add_state_secrets(state)
             providers, d = setup_providers(config, variables, workdir, state)
             diags.extend(d)
             if d.has_errors:
@@ -378,8 +378,7 @@ def _generate_config(path: str, config, variables, workdir, providers):
     if text is None or diags.has_errors:
         return config, False, diags
     try:
-        with open(path, "x", encoding="utf-8") as f:
-            f.write(text)
+        write_private(path, text, exclusive=True)
     except OSError as err:
         diags.error("Failed to save generated config", f"Could not write {path}: "
                     f"{err.strerror or err}.")
@@ -625,7 +624,7 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
     try:
         with locked(backend, "OperationTypeApply", opts):
             state = backend.read()
-            _add_state_secrets(console, state)
+            console.add_state_secrets(state)
             lineage = state.lineage if state else ""
             serial = state.serial if state else 0
             if (lineage, serial) != (saved.state_lineage, saved.state_serial):
@@ -656,15 +655,6 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
         d = Diagnostics()
         d.error("Error acquiring the state lock", str(err))
         return _fail(console, d)
-
-
-def _add_state_secrets(console: Console, state) -> None:
-    if state is None:
-        return
-    from ..values import mark_paths
-    for _addr, _rs, obj in state.instances():
-        console.add_secrets_from(mark_paths(obj.attributes,
-                                            [tuple(p) for p in obj.sensitive_paths]))
 
 
 def _stale(console: Console, path: str) -> int:

@@ -90,6 +90,7 @@ def _mark(argv: list[str], console: Console, spec: Verb) -> int:
     try:
         with locked(backend, "OperationTypeInvalid", opts):
             state = backend.read()
+            console.add_state_secrets(state)
             obj = state.instance(addr) if state is not None else None
             if obj is None:
                 if args.get("allow-missing"):

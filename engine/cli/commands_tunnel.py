@@ -13,12 +13,12 @@ for its own resource types. The status shape (what providers return) is:
 
 from __future__ import annotations
 
-import json
 import os
 
 from ..addrs import AddressError, parse_instance
 from ..diagnostics import Diagnostics
 from ..operations import RunOptions, backend_for, load_configuration, setup_providers
+from ..private_files import write_private
 from ..providers import TunnelProvider
 from ..state.backends.base import StateError
 from ..values import mark_paths
@@ -87,6 +87,7 @@ def cmd_tunnel(argv: list[str], console: Console) -> int:
         return 1
     try:
         state = backend_for(workdir).read()
+        console.add_state_secrets(state)
     except StateError as err:
         d = Diagnostics()
         d.error("Failed to load state", str(err))
@@ -157,7 +158,7 @@ def _status(console: Console, providers, state, targets, as_json: bool) -> int:
             results.append({"address": str(addr), **status})
     print_diagnostics(console, diags, {})
     if as_json:
-        console.print(json.dumps(results, indent=2))
+        console.print_json(results, indent=2)
         return 1 if diags.has_errors else 0
     if not results:
         console.print("No tunnels with live status in this state.")
@@ -238,10 +239,7 @@ def _config(console: Console, providers, state, addr, vendor: str, out: str | No
     # `output -raw`): it carries the pre-shared key, so it bypasses redaction — written
     # 0600 with -out, or printed raw with a note on stderr.
     if out:
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text if text.endswith("\n") else text + "\n")
-        os.chmod(out, 0o600)
+        write_private(out, text if text.endswith("\n") else text + "\n")
         console.print(f"Wrote the {vendor} configuration for {addr} to {out} (mode 0600; it "
                       "contains the pre-shared key).")
         return 0

@@ -11,7 +11,6 @@ the Console's known-secret redaction before it is encoded.
 from __future__ import annotations
 
 import datetime
-import json
 import threading
 from typing import Any
 
@@ -20,7 +19,7 @@ from ..diagnostics import Diagnostics, Severity
 from ..hooks import Hooks
 from ..plan.model import Action, Plan
 from ..state.codec import infer_type
-from ..state.json_state import json_value, scrub
+from ..state.json_state import json_value
 from ..version import VERSION
 from .json_views import diagnostic_json
 from .views import Console
@@ -89,8 +88,7 @@ class JsonUI(Hooks):
         msg = {"@level": level, "@message": text, "@module": MODULE, "@timestamp": _now()}
         msg.update(fields)
         msg["type"] = type_
-        msg = scrub(msg, self.console.secrets)
-        self.console.print(json.dumps(msg, ensure_ascii=False, separators=(",", ":")))
+        self.console.print_json(msg, separators=(",", ":"))
 
     def version(self) -> None:
         self.message("version", f"vpnform {VERSION}", terraform=VERSION, ui=UI_VERSION)

@@ -8,8 +8,6 @@ import os
 import re
 
 from ..diagnostics import Diagnostic, Diagnostics
-from ..state.json_state import scrub
-from ..values import Sensitive, mark_paths, sensitive_strings
 from ..version import VERSION
 from .views import Console, print_diagnostics
 
@@ -76,30 +74,12 @@ def validate_json(diags: Diagnostics, files: dict[str, str]) -> dict:
 
 # --- show -json -----------------------------------------------------------------------
 
-def _emit_document(console: Console, doc: dict, show_sensitive: bool,
-                   secrets: set[str]) -> None:
-    if show_sensitive:
-        # asked for: bypass the Console's redaction of known secrets
-        with console.lock:
-            console.out.write(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n")
-            console.out.flush()
-        return
-    console.secrets |= secrets
-    console.print(json.dumps(scrub(doc, console.secrets | secrets), ensure_ascii=False,
-                             separators=(",", ":")))
-
-
-def _state_secrets(state) -> set[str]:
-    out: set[str] = set()
-    if state is None:
-        return out
-    for _addr, _rs, obj in state.instances():
-        out |= sensitive_strings(mark_paths(obj.attributes,
-                                            [tuple(p) for p in obj.sensitive_paths]))
-    for ov in state.outputs.values():
-        if ov.sensitive:
-            out |= sensitive_strings(Sensitive(ov.value))
-    return out
+def _emit_document(console: Console, doc: dict, show_sensitive: bool) -> None:
+    if show_sensitive:  # asked for: bypass the Console's redaction of known secrets
+        console.print_unredacted(json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+                                 + "\n")
+    else:
+        console.print_json(doc, separators=(",", ":"))
 
 
 def show_json(console: Console, path: str | None, show_sensitive: bool) -> int:
@@ -118,10 +98,9 @@ def show_json(console: Console, path: str | None, show_sensitive: bool) -> int:
             print_diagnostics(console, d, {})
             return 1
         state = None
-    secrets = _state_secrets(state)
+    console.add_state_secrets(state)
     if path is None:
-        _emit_document(console, state_json(state, VERSION, show_sensitive), show_sensitive,
-                       secrets)
+        _emit_document(console, state_json(state, VERSION, show_sensitive), show_sensitive)
         return 0
     d = Diagnostics()
     if not planfile.is_plan_file(path):
@@ -132,10 +111,10 @@ def show_json(console: Console, path: str | None, show_sensitive: bool) -> int:
         return 1
     try:
         doc = planfile.read_plan_json(path, workdir, show_sensitive)
-        secrets |= sensitive_strings(planfile.read_plan_file(path, workdir).variables)
+        console.add_secrets_from(planfile.read_plan_file(path, workdir).variables)
     except planfile.PlanFileError as err:
         d.error("Failed to load the saved plan", str(err))
         print_diagnostics(console, d, {})
         return 1
-    _emit_document(console, doc, show_sensitive, secrets)
+    _emit_document(console, doc, show_sensitive)
     return 0

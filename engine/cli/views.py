@@ -16,7 +16,8 @@ from typing import Any, TextIO
 from ..diagnostics import Diagnostic, Severity
 from ..hooks import Hooks
 from ..plan.render import scalar_text
-from ..values import redact_text, sensitive_strings
+from ..state.json_state import scrub
+from ..values import Sensitive, mark_paths, redact_text, sensitive_strings
 
 RED, YELLOW, BOLD, RESET = "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[0m"
 
@@ -39,11 +40,33 @@ class Console:
     def add_secrets_from(self, value) -> None:
         self.secrets |= sensitive_strings(value)
 
+    def add_state_secrets(self, state) -> None:
+        """Every sensitive attribute and sensitive output recorded in ``state``. Every verb
+        that reads a state calls this, so none of its messages can print one."""
+        if state is None:
+            return
+        for _addr, _rs, obj in state.instances():
+            self.add_secrets_from(mark_paths(obj.attributes,
+                                             [tuple(p) for p in obj.sensitive_paths]))
+        for ov in state.outputs.values():
+            if ov.sensitive:
+                self.add_secrets_from(Sensitive(ov.value))
+
     def print(self, text: str = "", err: bool = False) -> None:
         text = redact_text(text, self.secrets)
+        self.print_unredacted(text + "\n", err)
+
+    def print_json(self, doc: Any, **dumps: Any) -> None:
+        """A JSON document with every known secret scrubbed from its strings first, so
+        that what is printed stays valid JSON."""
+        self.print(json.dumps(scrub(doc, self.secrets), ensure_ascii=False, **dumps))
+
+    def print_unredacted(self, text: str, err: bool = False) -> None:
+        """For a secret the user asked for by name (``output -raw NAME``, ``show -json
+        -show-sensitive``): written as is."""
         with self.lock:
             stream = self.err if err else self.out
-            stream.write(text + "\n")
+            stream.write(text)
             stream.flush()
 
     def bold(self, s: str) -> str:

@@ -6,7 +6,7 @@ deferred (no diagnostic)."""
 from __future__ import annotations
 
 from ..diagnostics import Diagnostics, Severity
-from ..values import Unknown, is_wholly_known, strip_sensitive
+from ..values import Sensitive, Unknown, is_wholly_known, strip_sensitive
 from .evaluate import EvalContext, evaluate
 from .model import CheckRule
 
@@ -60,12 +60,24 @@ def _check_one(rule: CheckRule, ctx: EvalContext, summary: str, severity: Severi
             return _addressed(out, address)
     if ok:
         return out
-    msg, d = evaluate(rule.error_message, ctx)
-    msg = strip_sensitive(msg)
-    if d.has_errors or not isinstance(msg, str) or not is_wholly_known(msg):
-        msg = "The condition evaluated to false, and its error message could not be evaluated."
-    report(summary, msg.strip(), rule.condition.range)
+    msg, _ = error_message_text(rule, ctx, "The condition evaluated to false, and its error "
+                                "message could not be evaluated.")
+    report(summary, msg, rule.condition.range)
     return _addressed(out, address)
+
+
+def error_message_text(rule: CheckRule, ctx: EvalContext, fallback: str
+                       ) -> tuple[str, Diagnostics]:
+    """A failed rule's ``error_message`` (``fallback`` when it cannot be evaluated) and the
+    diagnostics of evaluating it. A message built from a sensitive value is withheld, as
+    Terraform withholds it."""
+    msg, d = evaluate(rule.error_message, ctx)
+    if isinstance(msg, Sensitive):
+        return ("The error message included a sensitive value, so it will not be "
+                "displayed."), d
+    if d.has_errors or not isinstance(msg, str) or not is_wholly_known(msg):
+        return fallback, d
+    return msg.strip(), d
 
 
 def _addressed(diags: Diagnostics, address: str | None) -> Diagnostics:

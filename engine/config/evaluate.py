@@ -30,6 +30,7 @@ from ..values import (
     Unknown,
     contains_sensitive,
     is_wholly_known,
+    sensitive_strings,
     strip_sensitive,
     type_name_of,
 )
@@ -369,7 +370,7 @@ def evaluate(expr: syn.Expr, ctx: EvalContext) -> tuple[Any, Diagnostics]:
         ev.diags.error("Invalid use of type function", 'The console-only "type" function '
                        "cannot be used as part of an expression.", expr.range)
         value = Unknown()
-    return value, _dedupe(ev.diags)
+    return value, _dedupe(ev.redacted_diags())
 
 
 def _holds_type(value: Any) -> bool:
@@ -429,10 +430,14 @@ _TYPE_ARTICLE = {"number": "a number", "bool": "a bool", "string": "a string"}
 
 
 class _Evaluator:
-    def __init__(self, ctx: EvalContext):
+    def __init__(self, ctx: EvalContext, parent: "_Evaluator | None" = None):
         self.ctx = ctx
         self.diags = Diagnostics()
         self.type_used = False  # the console's type() was called (not inside can/try)
+        self.root: syn.Expr | None = None  # the whole expression being evaluated
+        # Every marked value met on the way (shared with sub-evaluators): a message must
+        # never quote one, nor anything computed from one (``upper(var.psk)``).
+        self.marked: list = parent.marked if parent is not None else []
 
     def error(self, summary: str, detail: str, subject: SourceRange | None) -> Unknown:
         self.diags.error(summary, detail, subject)
@@ -442,7 +447,18 @@ class _Evaluator:
         method = _DISPATCH.get(type(e))
         if method is None:
             raise TypeError(f"cannot evaluate {type(e).__name__}")
-        return method(self, e, scope)
+        value = method(self, e, scope)
+        if isinstance(value, Sensitive):
+            self.marked.append(value)
+        return value
+
+    def redacted_diags(self) -> Diagnostics:
+        """The diagnostics with the text of every sensitive value met replaced by
+        (sensitive value), as Terraform hides them in function and operator errors."""
+        if not self.diags or not self.marked:
+            return self.diags
+        secrets = sensitive_strings(self.marked, min_length=1)
+        return self.diags.redacted(secrets)
 
     # -- leaves --------------------------------------------------------------------------
     def e_literal(self, e: syn.LiteralExpr, scope: dict) -> Any:
@@ -853,7 +869,7 @@ class _Evaluator:
         return _mark(value, marked)
 
     def branch(self, e: syn.Expr, scope: dict) -> tuple[Any, Diagnostics]:
-        sub = _Evaluator(self.ctx)
+        sub = _Evaluator(self.ctx, self)
         return sub.eval(e, scope), sub.diags
 
     # -- constructors --------------------------------------------------------------------
@@ -1109,7 +1125,7 @@ class _Evaluator:
             return Unknown()
         if fn.special is not None:
             def eval_arg(x: syn.Expr) -> tuple[Any, Diagnostics]:
-                sub = _Evaluator(self.ctx)
+                sub = _Evaluator(self.ctx, self)
                 v = sub.eval(x, scope)
                 return v, sub.diags
 
@@ -1134,7 +1150,9 @@ class _Evaluator:
             args.extend(_mark(x, marked) for x in last)
             ranges.extend([last_range] * len(last))
         value, d = fns.call_function(e.name, fn, args, ranges, e.range, self.ctx)
-        self.diags.extend(d)
+        if d:
+            self.marked.append(args)  # an argument may hold marked parts (a resource object)
+            self.diags.extend(d)
         return value
 
 

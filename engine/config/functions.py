@@ -33,6 +33,7 @@ from ..values import (
     Sensitive,
     Type,
     Unknown,
+    contains_sensitive,
     format_number,
     is_wholly_known,
     leaves,
@@ -174,7 +175,8 @@ def call_function(name: str, fn: Function, args: list, arg_ranges: list,
             converted.append(param.type.convert(plain))
         except ConversionError as e:
             diags.error("Invalid function argument",
-                        f'Invalid value for "{param.name}" parameter: {e}.', where)
+                        f'Invalid value for "{param.name}" parameter: '
+                        f'{_conversion_words(str(e), arg)}.', where)
             converted.append(plain)
     if diags.has_errors:
         return Unknown(fn.return_type), diags
@@ -193,8 +195,9 @@ def call_function(name: str, fn: Function, args: list, arg_ranges: list,
     except FunctionError as e:
         if e.arg is not None and e.arg < len(args):
             param = fn.params[e.arg] if e.arg < n_fixed else fn.variadic
+            why = _conversion_words(e.message, args[e.arg])
             diags.error("Invalid function argument",
-                        f'Invalid value for "{param.name}" parameter: {_sentence(e.message)}',
+                        f'Invalid value for "{param.name}" parameter: {_sentence(why)}',
                         arg_ranges[e.arg] if e.arg < len(arg_ranges) else call_range)
         else:
             diags.error("Error in function call",
@@ -208,6 +211,15 @@ def call_function(name: str, fn: Function, args: list, arg_ranges: list,
 
 def _is_data(v: Any) -> bool:
     return all(x is None or isinstance(x, (bool, int, float, str, Unknown)) for x in leaves(v))
+
+
+def _conversion_words(why: str, arg: Any) -> str:
+    """Terraform's words for a sensitive value that does not convert: it says what the
+    value is, never quotes it ("cannot convert this sensitive string to number")."""
+    m = re.match(r"cannot convert .+ to (\w+)$", why, flags=re.DOTALL)
+    if m is None or not contains_sensitive(arg):
+        return why
+    return f"cannot convert this sensitive {type_name_of(strip_sensitive(arg))} to {m.group(1)}"
 
 
 def _sentence(msg: str) -> str:

@@ -25,6 +25,7 @@ from hcl2.postlexer import PostLexer
 from lark import Token, Tree
 
 from ..diagnostics import Diagnostics, Pos, SourceRange
+from ..private_files import private_dirs
 from . import syntax as syn
 
 # Bump when the syntax tree's shape changes so stale cache entries are ignored.
@@ -155,8 +156,8 @@ def _cache_read(cache_dir: str, key: str) -> tuple | None:
 def _cache_write(cache_dir: str, key: str, value: tuple) -> None:
     path = _cache_path(cache_dir, key)
     try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+        private_dirs(os.path.dirname(path))
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")  # 0600
         with os.fdopen(fd, "wb") as f:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)

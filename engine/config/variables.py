@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable
 from ..diagnostics import Diagnostics, Pos, SourceRange
 from ..values import (
     ANY,
+    UNKNOWN,
     AnyType,
     BoolType,
     ConversionError,
@@ -24,10 +25,12 @@ from ..values import (
     StringType,
     Type,
     Unknown,
-    is_wholly_known,
+    redact_text,
+    sensitive_strings,
     strip_sensitive,
 )
 from . import hcl
+from .conditions import error_message_text
 from .evaluate import EvalContext, evaluate, evaluate_constant, suggestion
 from .model import Module, Variable
 
@@ -156,6 +159,13 @@ def _mark(var: Variable, value: Any) -> Any:
     return Sensitive(value) if var.sensitive and value is not None else value
 
 
+def validation_values(module: Module) -> dict:
+    """What ``validate`` evaluates with, as Terraform: each variable's default (marked
+    when the variable is sensitive), unknown where there is none."""
+    return {name: _mark(v, v.default) if v.has_default else UNKNOWN
+            for name, v in module.variables.items()}
+
+
 def _is_primitive(t: Type | None) -> bool:
     return t is None or isinstance(t, (StringType, NumberType, BoolType, AnyType))
 
@@ -186,8 +196,7 @@ def _convert(var: Variable, r: _Raw, diags: Diagnostics) -> tuple[Any, bool]:
     except ConversionError as e:
         message = str(e)
         if var.sensitive:  # never quote a sensitive variable's value back
-            for text in {str(value), repr(value)} if isinstance(value, str) else set():
-                message = message.replace(text, "(sensitive value)")
+            message = redact_text(message, sensitive_strings(Sensitive(value), min_length=1))
         diags.error("Invalid value for input variable", f"Invalid value for variable: {message}.",
                     where)
         return None, False
@@ -287,11 +296,9 @@ def _check_validations(module: Module, values: dict, diags: Diagnostics) -> None
                 continue
             if ok:
                 continue
-            msg, d = evaluate(rule.error_message, ctx)
+            msg, d = error_message_text(rule, ctx,
+                                        "The value does not satisfy the validation rule.")
             diags.extend(d)
-            msg = strip_sensitive(msg)
-            if d.has_errors or not isinstance(msg, str) or not is_wholly_known(msg):
-                msg = "The value does not satisfy the validation rule."
             diags.error("Invalid value for variable",
                         f"{msg}\n\nThis was checked by the validation rule at {rule.range}.",
                         var.range)

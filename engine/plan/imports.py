@@ -16,7 +16,7 @@ from ..config.tree import Config, resolve_provider
 from ..diagnostics import Diagnostic, Diagnostics, Severity, SourceRange
 from ..scope import Evaluation, expand
 from ..state.model import InstanceObject, State
-from ..values import is_unknown, strip_sensitive, unmark
+from ..values import is_unknown, mark_paths, sensitive_strings, strip_sensitive, unmark
 
 NON_EXISTENT = "Cannot import non-existent remote object"
 
@@ -56,7 +56,14 @@ def read_object(provider, schema, addr: InstanceAddr, import_id: str,
     diags = Diagnostics()
     result = provider.import_resource(addr.resource.type, import_id)
     failed = result.diagnostics.has_errors or result.value is None
+    secrets: set = set()
+    if result.diagnostics and result.value is not None:
+        # a provider message may quote the object it read: never its secrets
+        plain = unmark(result.value)[0]
+        secrets = sensitive_strings([result.value, mark_paths(plain, list(
+            schema.block.sensitive_paths(plain)) if schema is not None else [])])
     for d in result.diagnostics:
+        d = d.redacted(secrets)
         if d.summary == NON_EXISTENT:
             diags.append(non_existent(addr, subject))
         else:

@@ -23,6 +23,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..private_files import WORK_DIR_NAME, private_dirs, write_private
 from ..values import Sensitive, unmark
 from .model import Plan
 from .render import render_plan
@@ -51,17 +52,14 @@ class SavedPlan:
 
 
 def _key(workdir: str) -> bytes:
-    d = os.path.join(workdir, ".vpnform")
-    os.makedirs(d, exist_ok=True)
+    d = private_dirs(os.path.join(workdir, WORK_DIR_NAME))
     path = os.path.join(d, KEY_FILE)
     try:
         with open(path, "rb") as fh:
             return fh.read()
     except FileNotFoundError:
         key = secrets.token_bytes(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(key)
+        write_private(path, key, exclusive=True)
         return key
 
 
@@ -131,9 +129,7 @@ def write_plan_file(path: str, plan: Plan, files: dict, workdir: str, refresh: b
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("tfplan.json", json.dumps(doc, indent=1, sort_keys=True))
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(buf.getvalue())
+    write_private(path, buf.getvalue())
 
 
 def is_plan_file(path: str) -> bool:

@@ -90,8 +90,12 @@ def refresh_state(state: State, providers: ProviderSet, parallelism: int,
         for addr, rs, obj, result, _ in pool.map(read_one, work):
             if result is None:
                 continue
+            # a provider message may quote the object's secrets, recorded or read now
+            secrets = sensitive_strings([
+                mark_paths(obj.attributes, [tuple(p) for p in obj.sensitive_paths]),
+                result.value]) if result.diagnostics else set()
             for d in result.diagnostics:
-                diags.append(d.with_address(str(addr)))
+                diags.append(d.redacted(secrets).with_address(str(addr)))
             if result.diagnostics.has_errors:
                 continue
             if result.value is None:

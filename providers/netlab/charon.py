@@ -16,6 +16,8 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
+from engine.private_files import open_private, private_dirs, private_file, write_private
+
 from .errors import CHARON, NetlabError
 from .ns import Namespace
 
@@ -103,18 +105,19 @@ class Charon:
     def start(self, timeout: float = 15.0) -> None:
         if self.alive():
             return
-        os.makedirs(self.dir, exist_ok=True)
-        with open(self.conf_path, "w") as fh:
-            fh.write(CONF_TEMPLATE.format(vici=self.vici_path, log=self.log_path))
+        private_dirs(self.dir)
+        write_private(self.conf_path, CONF_TEMPLATE.format(vici=self.vici_path, log=self.log_path))
+        private_file(self.log_path)  # charon appends to it and keeps its mode
         for stale in (self.vici_path, self.link_path, self.pid_path):
             try:
                 os.unlink(stale)
             except FileNotFoundError:
                 pass
-        os.makedirs(SOCKET_DIR, mode=0o700, exist_ok=True)
+        private_dirs(SOCKET_DIR)
         os.symlink(self.vici_path, self.link_path)
         env = dict(os.environ, STRONGSWAN_CONF=self.conf_path)
-        out = open(os.path.join(self.dir, "charon.stdout"), "ab")
+        out = os.fdopen(open_private(os.path.join(self.dir, "charon.stdout"),
+                                     os.O_WRONLY | os.O_CREAT | os.O_APPEND), "ab")
         # exec chain: ip netns exec -> unshare -> sh -> charon keeps one pid throughout.
         proc = subprocess.Popen(
             ["ip", "netns", "exec", self.ns.name, "unshare", "--mount", "--propagation",
@@ -123,8 +126,7 @@ class Charon:
             start_new_session=True)
         out.close()
         _DETACHED.append(proc)  # charon outlives this object: keep the handle (no warning)
-        with open(self.pid_path, "w") as fh:
-            fh.write(str(proc.pid))
+        write_private(self.pid_path, str(proc.pid))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:

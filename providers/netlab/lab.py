@@ -17,6 +17,8 @@ import shutil
 from contextlib import contextmanager
 from typing import Iterator
 
+from engine.private_files import atomic_write, open_private, private_dirs
+
 from .charon import Charon
 from .errors import NetlabError
 from .ns import Namespace, list_namespaces, short_name, veth
@@ -38,9 +40,10 @@ class Lab:
     # -- record --------------------------------------------------------------------------
     @contextmanager
     def _record(self) -> Iterator[dict]:
-        os.makedirs(self.dir, exist_ok=True)
+        private_dirs(self.dir)
         path = os.path.join(self.dir, RECORD)
-        with open(os.path.join(self.dir, ".lock"), "a+") as lock:
+        lock_fd = open_private(os.path.join(self.dir, ".lock"), os.O_RDWR | os.O_CREAT)
+        with os.fdopen(lock_fd, "r+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 with open(path) as fh:
@@ -48,10 +51,7 @@ class Lab:
             except (OSError, ValueError):
                 data = {"namespaces": {}, "hosts": {}}
             yield data
-            tmp = path + ".tmp"
-            with open(tmp, "w") as fh:
-                json.dump(data, fh, indent=2, sort_keys=True)
-            os.replace(tmp, path)
+            atomic_write(path, json.dumps(data, indent=2, sort_keys=True).encode())
 
     def read_record(self) -> dict:
         try:

@@ -195,3 +195,94 @@ def test_saved_plan_holds_no_psk_from_a_variables_file_or_a_default(quickstart, 
     assert applied.code == 0, applied
     assert "Apply complete! Resources: 7 added" in applied.stdout
     _assert_no_psk(applied)
+
+
+# --- errors of every verb (issue #9) ----------------------------------------------------------
+
+FUNCTION_ERRORS = {  # output name: (expression, what the error says in place of the value)
+    "cidrsubnet": ("cidrsubnet(var.psk, 2, 1)", "invalid CIDR address: (sensitive value)."),
+    "cidrhost": ("cidrhost(local.upper, 1)", "invalid CIDR address: (sensitive value)."),
+    "tonumber": ("tonumber(var.psk)", "cannot convert this sensitive string to number."),
+    "format": ('format("%d", local.upper)', "but (sensitive value) is not a valid number."),
+    "base64decode": ("base64decode(var.psk)", "failed to decode base64 data (sensitive value)."),
+    "parseint": ("parseint(local.upper, 10)", "cannot parse (sensitive value) as a base 10"),
+    "file": ("file(var.psk)", "no file exists at (sensitive value);"),
+    "arithmetic": ("var.psk * 2", "a number is required, but (sensitive value) is not a"),
+}
+
+
+@pytest.mark.parametrize("verb", [("plan",), ("apply", "-auto-approve"), ("refresh",)],
+                         ids=["plan", "apply", "refresh"])
+def test_function_errors_of_a_run_name_no_secret(tmp_path, verb):
+    """Each failing expression is reported, with (sensitive value) where the secret, or a
+    value computed from it, would have been quoted."""
+    outputs = "".join(f'output "{name}" {{\n  value     = {expr}\n  sensitive = true\n}}\n'
+                      for name, (expr, _) in FUNCTION_ERRORS.items())
+    (tmp_path / "main.tf").write_text(
+        'variable "psk" {\n  type      = string\n  sensitive = true\n}\n'
+        "locals {\n  upper = upper(var.psk)\n}\n" + outputs)
+    res = run(tmp_path, *verb, env=ENV)
+    assert res.code == 1, res
+    for secret in (PSK, PSK.upper()):
+        assert secret not in res.output, res
+    details = [" ".join(d.detail.split()) for d in errors(res.stderr)]
+    for name, (_, said) in FUNCTION_ERRORS.items():
+        assert any(said in d for d in details), (name, details)
+
+
+def test_validation_message_built_from_a_secret_is_withheld(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'variable "psk" {\n  type      = string\n  sensitive = true\n'
+        '  validation {\n    condition     = length(var.psk) < 8\n'
+        '    error_message = "The key ${upper(var.psk)} is too long."\n  }\n}\n')
+    res = run(tmp_path, "plan", env=ENV)
+    assert res.code == 1, res
+    [d] = errors(res.stderr)
+    assert d.summary == "Invalid value for variable"
+    assert d.detail.startswith("The error message included a sensitive value, so it will not "
+                               "be displayed."), d
+    assert PSK.upper() not in res.output, res
+
+
+def test_cloud_error_quoting_a_computed_key_is_redacted(quickstart):
+    """The cloud echoes the key it refused. The key is computed from the variable
+    (upper(var.psk)), so only the tunnel's own sensitive values can hide it."""
+    _quickstart_with(quickstart, "  pre_share_key       = var.psk",
+                     "  pre_share_key       = upper(var.psk)")
+    arm_fault(quickstart, "CreateVpnConnection", "InvalidParameterValue",
+              f"the pre-shared key {PSK.upper()} is refused by the gateway", count=99)
+    res = run(quickstart, "apply", "-auto-approve", env=ENV)
+    assert res.code == 1, res
+    [d] = errors(res.stderr)
+    assert "the pre-shared key (sensitive value) is refused by the gateway" in d.detail, d
+    assert PSK.upper() not in res.output, res
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["human", "json"])
+def test_validate_hides_a_sensitive_default_in_errors(tmp_path, as_json):
+    """validate evaluates with the variables' defaults: a sensitive one stays sensitive."""
+    (tmp_path / "main.tf").write_text(
+        f'variable "psk" {{\n  type      = string\n  sensitive = true\n'
+        f'  default   = "{PSK}"\n}}\n'
+        'output "o" {\n  value     = cidrsubnet(upper(var.psk), 2, 1)\n  sensitive = true\n}\n')
+    res = run(tmp_path, "validate", *(["-json"] if as_json else []))
+    assert res.code == 1, res
+    assert PSK.upper() not in res.output and PSK not in res.output, res
+    assert "invalid CIDR address: (sensitive value)." in res.output, res
+
+
+def test_errors_computed_from_a_key_in_state_name_no_secret(quickstart):
+    """After apply, the tunnel's key is read back from state (plan) or evaluated from it
+    (console): an expression that fails on it quotes neither the key nor what was computed
+    from it."""
+    assert run(quickstart, "apply", "-auto-approve", env=ENV).code == 0
+    expr = "cidrhost(lower(tencentcloud_vpn_connection.tom.pre_share_key), 1)"
+    (quickstart / "broken.tf").write_text(
+        f'output "broken" {{\n  value     = {expr}\n  sensitive = true\n}}\n')
+    plan = run(quickstart, "plan", env=ENV)
+    console = run(quickstart, "console", input=expr + "\n", env=ENV)
+    for res in (plan, console):
+        assert res.code == 1, res
+        assert PSK.lower() not in res.output and PSK not in res.output, res
+        [d] = errors(res.stderr)
+        assert "invalid CIDR address: (sensitive value)." in d.detail, d

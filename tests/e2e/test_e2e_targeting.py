@@ -405,8 +405,9 @@ def test_taint_needs_a_resource_instance_address(applied):
 
 
 def test_failed_create_after_the_object_exists_leaves_it_tainted(quickstart):
-    # The gateway is created, then reading it back fails: it exists, so it is recorded tainted.
-    arm_fault(quickstart, "DescribeVpnGateways", "InternalError", "describe broke", count=1)
+    # The gateway is created, then reading it back fails (not a transient InternalError,
+    # which is retried): it exists, so it is recorded tainted.
+    arm_fault(quickstart, "DescribeVpnGateways", "FailedOperation", "describe broke", count=1)
     res = run(quickstart, "apply", "-auto-approve")
     assert res.code == 1, res
     [d] = errors(res.output)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -48,6 +49,21 @@ def charon_pids(under: Path) -> list[int]:
     return pids
 
 
+def private_modes_under(root: Path) -> dict[str, str]:
+    """Files not 0600 and directories not 0700 under ``root`` (sockets and symlinks are
+    charon's own)."""
+    bad = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            st = os.lstat(os.path.join(dirpath, name))
+            if stat.S_ISSOCK(st.st_mode) or stat.S_ISLNK(st.st_mode):
+                continue
+            want = 0o700 if stat.S_ISDIR(st.st_mode) else 0o600
+            if stat.S_IMODE(st.st_mode) != want:
+                bad[os.path.relpath(os.path.join(dirpath, name), root)] = oct(st.st_mode)
+    return bad
+
+
 @pytest.fixture
 def labdir(tmp_path):
     yield tmp_path
@@ -56,8 +72,13 @@ def labdir(tmp_path):
 
 @needs_lab
 def test_lab_up_status_down_leaves_nothing_behind(labdir):
-    up = vpnform(labdir, "lab", "up", "-public-ip=203.0.113.10", "-lan=10.20.0.0/24")
+    umask = os.umask(0)  # what the lab writes is private whatever the umask (issue #9)
+    try:
+        up = vpnform(labdir, "lab", "up", "-public-ip=203.0.113.10", "-lan=10.20.0.0/24")
+    finally:
+        os.umask(umask)
     assert up.returncode == 0, up.stderr
+    assert private_modes_under(labdir / ".vpnform") == {}
     assert "public IP 203.0.113.10" in up.stdout
     lab_prefix = next(line.split()[1] for line in up.stdout.splitlines()
                       if line.startswith("Lab "))

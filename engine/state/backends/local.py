@@ -26,62 +26,16 @@ import os
 import time
 import uuid
 
+from ...private_files import atomic_write, private_dirs
+from ...private_files import fsync_dir as _fsync_dir
+from ...private_files import open_private as _open_private
+from ...private_files import write_all as _write_all
 from .. import codec
 from ..model import State
 from .base import JournalEntry, LockError, LockInfo, StateConflictError, StateError
 
-FILE_MODE = 0o600
 JOURNAL_FORMAT = 1
 DEFAULT_FOLD_MIN = 1000
-
-
-def _fsync_dir(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        n = os.write(fd, view)
-        view = view[n:]
-
-
-def _open_private(path: str, flags: int) -> int:
-    """Open/create ``path`` with mode exactly 0600 (umask cannot change it)."""
-    fd = os.open(path, flags | os.O_CLOEXEC, FILE_MODE)
-    try:
-        os.fchmod(fd, FILE_MODE)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
-
-
-def atomic_write(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data``: temp file in the same directory, fsync, rename, fsync
-    the directory. On any failure the old file is untouched and the temp file removed."""
-    directory = os.path.dirname(path) or "."
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.tmp-{os.getpid()}-"
-                                  f"{uuid.uuid4().hex[:8]}")
-    fd = _open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
-    try:
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_dir(directory)
 
 
 def _read_bytes(path: str) -> bytes | None:
@@ -142,7 +96,7 @@ class LocalBackend:
             raise LockError(self._read_lock_info(),
                             "Error acquiring the state lock: this backend already holds it "
                             f"(lock ID {self._lock_id}). This is a bug in the caller.")
-        os.makedirs(self.directory, exist_ok=True)
+        private_dirs(self.directory)
         fd = _open_private(self.lock_path, os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -314,7 +268,7 @@ class LocalBackend:
             serial = state.serial + 1
         new["serial"] = serial
         data = codec.dumps_v4(new)
-        os.makedirs(self.directory, exist_ok=True)
+        private_dirs(self.directory)
         if not self._backup_written:
             if raw is None:
                 raw = _read_bytes(self.path)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from engine import values as V
+from engine.private_files import write_private
 from engine.schema import Attribute, Block, ResourceSchema
 
 from ..resources.base import Context, computed, known, optional
@@ -96,12 +97,6 @@ class DataSource:
         return V.mark_paths(value, self.sensitive_paths(items))
 
     def _write(self, path: str, items: list[dict]) -> None:
-        """The result list as the public provider writes it. A list holding secrets is
-        written owner-only, as the state file is."""
-        has_secrets = any(a.sensitive for a in self.element.attributes.values())
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
-                     0o600 if has_secrets else 0o644)
-        if has_secrets:
-            os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(items, f, indent=2)
+        """The result list as the public provider writes it, owner-only as every file
+        vpnform writes."""
+        write_private(path, json.dumps(items, indent=2))

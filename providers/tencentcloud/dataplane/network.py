@@ -23,6 +23,7 @@ import sys
 import time
 from typing import Any
 
+from engine.private_files import open_private, private_dirs
 from providers.netlab.errors import NetlabError
 from providers.netlab.lab import Lab
 from providers.netlab.ns import Namespace, list_namespaces, short_name, veth
@@ -393,7 +394,7 @@ def start_supervisor(lab: Lab, gateway_id: str, timeout: float = 15.0) -> int:
     """Start the gateway's supervisor, detached (its own session, re-parented to init) so
     it outlives this process; wait until it has written its pid file."""
     pid_path, log_path = supervisor_paths(lab, gateway_id)
-    os.makedirs(lab.dir, exist_ok=True)
+    private_dirs(lab.dir)
     try:
         os.unlink(pid_path)
     except FileNotFoundError:
@@ -401,7 +402,7 @@ def start_supervisor(lab: Lab, gateway_id: str, timeout: float = 15.0) -> int:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_package_root(), env.get("PYTHONPATH"))
                                         if p)
-    with open(log_path, "ab") as log:
+    with os.fdopen(open_private(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND), "ab") as log:
         subprocess.run(["setsid", "-f", sys.executable, "-m", SUPERVISOR_MODULE,
                         "--workdir", lab.workdir, "--gateway", gateway_id],
                        stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, check=True,

@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 
+from engine.private_files import atomic_write
 from providers.netlab.lab import Lab
 from providers.netlab.ns import Namespace
 from providers.tencentcloud.emulator.store import SqliteStore
@@ -77,9 +78,7 @@ class Supervisor:
     # -- main loop -------------------------------------------------------------------------
     def run(self) -> int:
         pid_path, _ = network.supervisor_paths(self.lab, self.gateway_id)
-        with open(pid_path + ".tmp", "w") as fh:
-            fh.write(str(os.getpid()))
-        os.replace(pid_path + ".tmp", pid_path)
+        atomic_write(pid_path, str(os.getpid()).encode())
         log(f"supervisor of {self.gateway_id} started (pid {os.getpid()})")
         self.store = SqliteStore.for_workdir(self.workdir)
         deadline = time.monotonic() + RECORD_WAIT
@@ -223,10 +222,8 @@ def record_failure(workdir: str, gateway_id: str, conn: str, cause: str | None,
             if os.path.exists(path):
                 os.unlink(path)
             return
-        tmp = path + ".tmp"
-        with open(tmp, "w") as fh:
-            json.dump({"cause": cause, "error": error, "at": time.time()}, fh)
-        os.replace(tmp, path)
+        atomic_write(path, json.dumps({"cause": cause, "error": error,
+                                       "at": time.time()}).encode())
     except OSError:
         pass  # the lab directory is gone: nothing to report to
 

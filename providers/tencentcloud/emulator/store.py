@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from engine.private_files import private_dirs, private_file
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (
     kind TEXT NOT NULL,
@@ -248,7 +250,12 @@ class SqliteStore:
 
     def __init__(self, path: str | os.PathLike, *, busy_timeout: float = 30.0):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # every tunnel's pre-shared key is in here: owner-only, and so are SQLite's side
+        # files (SQLite gives the -wal/-shm/-journal files the database file's mode)
+        private_dirs(self.path.parent)
+        private_file(self.path)
+        for side in ("-wal", "-shm", "-journal"):
+            private_file(f"{self.path}{side}", create=False)
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(str(self.path), timeout=busy_timeout,
                                      isolation_level=None, check_same_thread=False)
