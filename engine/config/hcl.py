@@ -250,6 +250,27 @@ _DIRECTIVE_IF = re.compile(r"\s*if\s")
 _DIRECTIVE_WORD = re.compile(r"\s*(else|endif|endfor)\s*\Z")
 
 
+def join_literal_runs(items: list[tuple]) -> list[tuple]:
+    """Template items with each run of adjacent literal text (the parser splits it at every
+    `$${` and `%%{` escape) joined into one literal item, in time linear in the text."""
+    merged: list[tuple] = []
+    run: list[tuple] = []
+
+    def end_run() -> None:
+        if run:
+            merged.append(("lit", "".join(x[1] for x in run), run[0][2], run[-1][3]))
+            run.clear()
+
+    for it in items:
+        if it[0] == "lit":
+            run.append(it)
+        else:
+            end_run()
+            merged.append(it)
+    end_run()
+    return merged
+
+
 def _normalize_number(x: float) -> int | float:
     if x.is_integer() and abs(x) < 2 ** 53:
         return int(x)
@@ -695,14 +716,7 @@ class _Builder:
                 nx = items[i + 1]
                 items[i + 1] = ("lit", nx[1].lstrip(" \t\r\n"), nx[2], nx[3])
 
-        merged: list[tuple] = []
-        for it in items:  # adjacent literal text (e.g. around `$${`) is one literal part
-            if it[0] == "lit" and merged and merged[-1][0] == "lit":
-                p = merged[-1]
-                merged[-1] = ("lit", p[1] + it[1], p[2], it[3])
-            else:
-                merged.append(it)
-        items = merged
+        items = join_literal_runs(items)
         pos = 0
 
         def seq(until: tuple[str, ...]) -> tuple[list[syn.Expr], tuple | None]:

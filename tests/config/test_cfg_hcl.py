@@ -121,6 +121,30 @@ def test_string_escapes_and_escaped_interpolation():
     assert e.value == 'a\n\t"\\ é ${x} %{y}'
 
 
+def test_escapes_are_merged_in_linear_time():
+    """`$${` and `%%{` split a string's literal text at every escape; the pieces are joined
+    once (joining them pairwise copied the growing text again per escape: 5 MB of escapes
+    took over 30 s). Counts the characters copied by `+` on the pieces instead of timing."""
+    copied = 0
+
+    class Piece(str):
+        def __add__(self, other):
+            nonlocal copied
+            copied += len(self) + len(other)
+            return Piece(str.__add__(self, other))
+
+    n = 2000
+    items = [("lit", Piece("ab"), 2 * i, 2 * i + 2) for i in range(n)]
+    items.insert(n // 2, ("interp", None, False, False, None))
+    joined = hcl.join_literal_runs(items)
+    assert [it[0] for it in joined] == ["lit", "interp", "lit"]
+    assert joined[0][1:] == ("ab" * (n // 2), 0, n) and joined[2][1] == "ab" * (n // 2)
+    assert copied <= 4 * n  # linear: each character copied a bounded number of times
+
+    e = parse_expr('"' + "x$${y}%%{z}" * 500 + '"')
+    assert isinstance(e, syn.LiteralExpr) and e.value == "x${y}%{z}" * 500
+
+
 def test_template_directives():
     e = parse_expr('"%{ if a }yes%{ else }no%{ endif } %{ for x in xs ~} [${x}] %{~ endfor }"')
     assert isinstance(e, syn.TemplateExpr)
