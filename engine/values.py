@@ -7,7 +7,9 @@ A value is None, bool, int, float, str, list, dict (object/map), an ``Unknown``,
 
 from __future__ import annotations
 
+import json
 import math
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -195,6 +197,20 @@ def is_wholly_known(v: Any) -> bool:
     if isinstance(v, list):
         return all(is_wholly_known(x) for x in v)
     return True
+
+
+def non_finite_path(v: Any, path: tuple = ()) -> tuple | None:
+    """The path of the first infinity in ``v`` (arithmetic can make one, as in Terraform:
+    ``5 / 0``), or None. Such a number is refused where a value leaves the language."""
+    v = strip_sensitive(v)
+    if isinstance(v, float) and not math.isfinite(v):
+        return path
+    items = v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, list) else ()
+    for k, x in items:
+        found = non_finite_path(x, path + (k,))
+        if found is not None:
+            return found
+    return None
 
 
 def contains_sensitive(v: Any) -> bool:
@@ -396,26 +412,101 @@ def format_number(x: float | int) -> str:
     with the fewest digits that identify the value."""
     if isinstance(x, int) and not isinstance(x, bool):
         return str(x)
+    if isinstance(x, Num):  # exact, even beyond a float's range
+        return _shortest_decimal(x.exact)
     if math.isnan(x):
         return "NaN"
     if math.isinf(x):
         return "+Inf" if x > 0 else "-Inf"
-    if isinstance(x, Num):
-        return _shortest_decimal(x.exact)
     if float(x).is_integer() and abs(x) < 2 ** 53:
         return str(int(x))
     return format(Decimal(repr(float(x))), "f")
 
 
+# Terraform's numbers have no size limit; Python refuses to convert ints of more than 4,300
+# digits to or from text (a guard against slow conversions of untrusted input). Numbers
+# enter vpnform as text only through parse_number and loads_json, which bound their size
+# themselves, so the guard is lifted and every int can be printed.
+MAX_NUMBER_DIGITS = 20_000
+sys.set_int_max_str_digits(0)
+
+
+class NumberError(ValueError):
+    """Text that is a number vpnform does not hold: not finite, or too large. The message is
+    a sentence for the user."""
+
+
+def _not_finite(text: str) -> NumberError:
+    return NumberError(f"{text} is not a finite number: vpnform numbers are finite, so an "
+                       "infinity or NaN is refused where a number is read")
+
+
+def number_from_decimal(exact: Decimal, text: str) -> int | float:
+    """A number read exactly (``Decimal``) as a value: an int when whole, as Terraform prints
+    1e400 in full, else the nearest 512-bit number. Refuses what vpnform cannot hold."""
+    if not exact.is_finite():
+        raise _not_finite(text)
+    if exact.adjusted() >= MAX_NUMBER_DIGITS or exact.adjusted() < -MAX_NUMBER_DIGITS:
+        raise NumberError(f"{text[:40]}{'…' if len(text) > 40 else ''} is out of range: "
+                          f"vpnform numbers have at most {MAX_NUMBER_DIGITS:,} digits")
+    if exact == exact.to_integral_value():
+        return int(exact)
+    return make_number(round_binary(Fraction(exact)))
+
+
 def parse_number(s: str) -> int | float:
+    """The number a string holds (``-var``, variable files, ``tonumber``, literals, JSON);
+    ValueError when it holds none, NumberError when it holds one vpnform refuses."""
     t = s.strip()
+    if len(t) > MAX_NUMBER_DIGITS:
+        digits = sum(ch.isdigit() for ch in t)
+        if digits > MAX_NUMBER_DIGITS:
+            raise NumberError(f"the number has {digits:,} digits: vpnform numbers have at most "
+                              f"{MAX_NUMBER_DIGITS:,}")
     try:
         return int(t)
     except ValueError:
         f = float(t)
-        if math.isnan(f):
-            raise ValueError(s)
+        if not math.isfinite(f):
+            if not any(ch.isdigit() for ch in t):  # "inf", "NaN", "Infinity"
+                raise _not_finite(t) from None
+            return number_from_decimal(Decimal(t), t)  # beyond a float's range: exact
         return int(f) if f.is_integer() and "e" not in t.lower() and "." not in t else f
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _not_finite(name)
+
+
+# Values nest a few levels in practice; vpnform walks them recursively, so a value read from
+# JSON (a state file, a journal, jsondecode, a variables file) may nest at most this deep.
+MAX_VALUE_DEPTH = 100
+
+
+def _too_deep(value: Any) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, (dict, list)):
+            if depth > MAX_VALUE_DEPTH:
+                return True
+            stack.extend((x, depth + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return False
+
+
+def loads_json(text: str | bytes) -> Any:
+    """JSON text as plain values, every number through ``parse_number`` (NaN and infinities
+    refused). ValueError (json.JSONDecodeError or NumberError) when it is not valid, or
+    nested more than MAX_VALUE_DEPTH levels deep."""
+    try:
+        value = json.loads(text, parse_int=parse_number, parse_float=parse_number,
+                           parse_constant=_refuse_constant)
+    except RecursionError:
+        value = None
+    else:
+        if not _too_deep(value):
+            return value
+    raise ValueError(f"the JSON is nested more than {MAX_VALUE_DEPTH} levels deep")
 
 
 class NumberType(Type):
@@ -430,6 +521,8 @@ class NumberType(Type):
             if isinstance(x, str):
                 try:
                     return parse_number(x)
+                except NumberError as err:
+                    raise ConversionError(str(err), path) from None
                 except ValueError:
                     raise ConversionError(
                         f"a number is required, but {x!r} is not a valid number", path) from None

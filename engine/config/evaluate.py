@@ -1124,8 +1124,8 @@ def _exact_arith(op: str, a: Any, b: Any) -> Any:
     """Terraform's arbitrary-precision arithmetic (512-bit binary floats) for finite
     operands, so `0.1 + 0.2` is 0.3 and `1/3` has Terraform's digits; None where the plain
     path decides (division or modulo by zero, infinities)."""
-    if not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-               for x in (a, b)):
+    if not all(isinstance(x, (int, float)) and not isinstance(x, bool)
+               and (isinstance(x, int) or math.isfinite(x)) for x in (a, b)):
         return None
     if op in ("/", "%") and b == 0:
         return None

@@ -29,11 +29,13 @@ from ..values import (
     ConversionError,
     ListType,
     MapType,
+    NumberError,
     Sensitive,
     Type,
     Unknown,
     format_number,
     is_wholly_known,
+    loads_json,
     parse_number,
     strip_sensitive,
     type_name_of,
@@ -632,7 +634,11 @@ def _format_one(m: re.Match, v: Any, argn: int) -> str:
             if verb == "b":
                 return format(n, (flags.replace("#", "") + (width or "")) + "b")
             return (spec_prefix + ("d" if verb == "d" else verb)) % n
-        return (spec_prefix + verb) % float(n)
+        try:
+            return (spec_prefix + verb) % float(n)
+        except OverflowError:  # a whole number beyond a float's range
+            raise FunctionError(f'unsupported value for "%{verb}" at {argn}: the number is '
+                                'too large for this verb; use "%d"') from None
     raise FunctionError(f'unsupported format verb "%{verb}"')
 
 
@@ -654,6 +660,8 @@ def fn_tonumber(v: Any) -> Any:
     if isinstance(v, str):
         try:
             return parse_number(v)
+        except NumberError as err:
+            raise FunctionError(f"cannot convert this string to number: {err}", 0) from None
         except ValueError:
             raise FunctionError(f'cannot convert "{v}" to number', 0) from None
     return v
@@ -820,10 +828,12 @@ def fn_jsonencode(v: Any) -> Any:
 @builtin("jsondecode", Param("str", STRING))
 def fn_jsondecode(s: str) -> Any:
     try:
-        value = json.loads(s)
+        value = loads_json(s)
     except json.JSONDecodeError as e:
         raise FunctionError(f"invalid JSON: {e.msg} at line {e.lineno}, column {e.colno}"
                             ) from None
+    except ValueError as e:  # a number vpnform refuses, or nesting too deep
+        raise FunctionError(str(e)) from None
 
     def norm(x: Any) -> Any:
         if isinstance(x, list):
@@ -1426,7 +1436,7 @@ def fn_pow(a: Any, b: Any) -> Any:
 @builtin("log", Param("num", NUMBER), Param("base", NUMBER), return_type=NUMBER)
 def fn_log(n: Any, base: Any) -> Any:
     try:
-        return math.log(float(n)) / math.log(float(base))
+        return math.log(n) / math.log(base)  # math.log takes ints of any size
     except (ValueError, ZeroDivisionError):
         raise FunctionError("logarithm is not defined for these values") from None
 

@@ -25,10 +25,11 @@ from hcl2.postlexer import PostLexer
 from lark import Token, Tree
 
 from ..diagnostics import Diagnostics, Pos, SourceRange
+from ..values import parse_number
 from . import syntax as syn
 
 # Bump when the syntax tree's shape changes so stale cache entries are ignored.
-_CACHE_FORMAT = "vpnform-ast-5"
+_CACHE_FORMAT = "vpnform-ast-6"
 _CACHE_VERSION = f"{_CACHE_FORMAT}/hcl2-{getattr(hcl2, '__version__', '?')}/lark-{lark.__version__}"
 
 # python-hcl2's grammar lets a unary operator apply only to a term, so `!!true` and `- -5`
@@ -420,12 +421,20 @@ class _Builder:
         return self.expr(first)
 
     def x_int_lit(self, t: Tree) -> syn.Expr:
-        tok = t.children[0]
-        return syn.LiteralExpr(int(str(tok)), self.range_of(t))
+        return self.number(t)
 
     def x_float_lit(self, t: Tree) -> syn.Expr:
-        tok = t.children[0]
-        return syn.LiteralExpr(_normalize_number(float(str(tok))), self.range_of(t))
+        return self.number(t)
+
+    def number(self, t: Tree) -> syn.Expr:
+        r = self.range_of(t)
+        try:
+            value = parse_number(str(t.children[0]))
+        except ValueError as err:  # the grammar admits only digits: too large a number
+            self.diags.error("Invalid number literal",
+                             f"This number cannot be used: {err}. Write a smaller number.", r)
+            return syn.LiteralExpr(0, r)
+        return syn.LiteralExpr(_normalize_number(value) if isinstance(value, float) else value, r)
 
     def x_literal_value(self, t: Tree) -> syn.Expr:
         word = str(t.children[0])

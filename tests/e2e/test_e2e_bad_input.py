@@ -1,0 +1,108 @@
+"""Bad input gets a diagnostic, never an internal error (issue #9, section 3): numbers too
+large or not finite, deeply nested or newer state files, an empty state journal.
+
+Each case is what a user runs: the exit code, the diagnostic's summary and where it points,
+and that nothing ends in "Internal error".
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cli import run, write_config
+
+INTERNAL = "Internal error"
+
+
+def no_internal_error(res) -> None:
+    assert INTERNAL not in res.output, res
+
+
+# --- numbers ------------------------------------------------------------------------------
+
+def test_integer_literal_of_5000_digits_is_a_number(tmp_path):
+    """Terraform's numbers have no size limit: a 5,000-digit literal is read and printed
+    (Python refused to print ints of more than 4,300 digits: "Internal error: ValueError")."""
+    big = "9" * 5000
+    write_config(tmp_path, f'output "big" {{\n  value = {big} + 1\n}}\n')
+    res = run(tmp_path, "apply", "-auto-approve")
+    no_internal_error(res)
+    assert res.code == 0, res
+    assert f"big = 1{'0' * 5000}" in res.stdout, res
+
+    res = run(tmp_path, "console", input=f"{big} + 1\n1e400 / 1e399\n")
+    no_internal_error(res)
+    assert res.code == 0 and res.stdout.split() == ["1" + "0" * 5000, "10"], res
+
+
+def test_integer_literal_beyond_the_limit_is_a_diagnostic(tmp_path):
+    write_config(tmp_path, 'locals {\n  x = 1\n  y = ' + "9" * 25000 + '\n}\n')
+    res = run(tmp_path, "validate")
+    no_internal_error(res)
+    assert res.code == 1, res
+    assert "Error: Invalid number literal" in res.stderr, res
+    assert "on main.tf:3,7:" in res.stderr, res
+    assert "the number has 25,000 digits: vpnform numbers have at most 20,000" in res.stderr
+
+    (tmp_path / "main.tf").write_text("locals {}\n")
+    res = run(tmp_path, "console", input="9" * 25000 + "\n")
+    no_internal_error(res)
+    assert res.code == 1 and "Error: Invalid number literal" in res.stderr, res
+
+
+@pytest.mark.parametrize("value", ["inf", "-Infinity", "NaN"])
+def test_cli_var_not_finite_is_refused(quickstart, value):
+    res = run(quickstart, "plan", "-var", f"bandwidth={value}")
+    no_internal_error(res)
+    assert res.code == 1, res
+    assert "Error: Invalid value for input variable" in res.stderr, res
+    assert f"{value} is not a finite number" in res.stderr, res
+
+
+def test_cli_var_1e400_is_the_number_terraform_reads(quickstart):
+    """`-var bandwidth=1e400` planned `+Inf`; it is 1 followed by 400 zeros (as in
+    Terraform), which the product's bandwidth rule then refuses."""
+    res = run(quickstart, "plan", "-var", "bandwidth=1e400")
+    no_internal_error(res)
+    assert res.code == 1 and "+Inf" not in res.output, res
+    assert "Error: Unsupported bandwidth" in res.stderr, res
+    assert "not 1" + "0" * 400 + "." in res.stderr, res
+
+
+@pytest.mark.parametrize("text", ['{"bandwidth": NaN}', '{"bandwidth": -Infinity}'])
+def test_json_variables_file_not_finite_is_refused(quickstart, text):
+    (quickstart / "terraform.tfvars.json").write_text(text)
+    res = run(quickstart, "plan")
+    no_internal_error(res)
+    assert res.code == 1, res
+    assert "Error: Invalid JSON in variables file" in res.stderr, res
+    assert "is not a finite number" in res.stderr, res
+
+
+def test_infinite_argument_is_refused_before_the_provider(quickstart):
+    """An infinity made by arithmetic (`x / 0`, as Terraform allows) never reaches a
+    provider: before, the plan showed `+Inf`, apply sent something else, and every later
+    plan showed a diff."""
+    main = quickstart / "main.tf"
+    main.write_text(main.read_text().replace("bandwidth = var.bandwidth",
+                                             "bandwidth = var.bandwidth / 0"))
+    line = main.read_text().split("\n").index("  bandwidth = var.bandwidth / 0") + 1
+    res = run(quickstart, "plan")
+    no_internal_error(res)
+    assert res.code == 1 and "+Inf" not in res.stdout, res
+    assert "Error: Invalid number" in res.stderr, res
+    assert f"on main.tf:{line},15, in tencentcloud_vpn_gateway.tom:" in res.stderr, res
+    assert 'The value of "bandwidth" is not a finite number' in res.stderr, res
+
+
+def test_console_decoders_refuse_not_finite_numbers(tmp_path):
+    write_config(tmp_path, 'locals {}\n')
+    res = run(tmp_path, "console", input='tonumber("Inf")\n')
+    no_internal_error(res)
+    assert res.code == 1 and "Inf is not a finite number" in res.stderr, res
+    res = run(tmp_path, "console", input='jsondecode("[1, NaN]")\n')
+    no_internal_error(res)
+    assert res.code == 1 and "NaN is not a finite number" in res.stderr, res
+    res = run(tmp_path, "console", input='jsondecode("[1e400]")[0] / 1e399\n5 / 0\n')
+    assert res.code == 0 and res.stdout.split() == ["10", "+Inf"], res  # as Terraform
