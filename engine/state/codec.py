@@ -21,6 +21,7 @@ from typing import Any
 
 from ..addrs import (DATA, MANAGED, AddressError, InstanceAddr, InstanceKey, ProviderConfigAddr,
                      ResourceAddr, module_str, parse_instance)
+from ..values import loads_json
 from .backends.base import JournalEntry, StateError
 from .model import READY, TAINTED, InstanceObject, OutputValue, ResourceState, State
 
@@ -262,6 +263,14 @@ def _module_path(text: str, where: str) -> tuple:
 
 def decode_state(data: Any, source: str = "the state") -> State:
     """The ``State`` for a v4 dict. Raises StateError saying what is wrong and where."""
+    try:
+        return _decode_state(data, source)
+    except RecursionError:
+        raise StateError(f"{source} cannot be read: its values are nested too deeply. Fix it "
+                         "by hand or restore it from its .backup copy.") from None
+
+
+def _decode_state(data: Any, source: str) -> State:
     if not isinstance(data, dict):
         raise StateError(f"{source} is not a Terraform state file: expected a JSON object.")
     _check_version(data, source)
@@ -403,7 +412,7 @@ def loads_state(data: bytes | str, source: str = "the state file") -> State:
     """Parse state file bytes. Raises StateError naming ``source`` and the remedy."""
     try:
         text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
-        parsed = json.loads(text)
+        parsed = loads_json(text)
     except UnicodeDecodeError as exc:
         raise StateError(f"{source} is not UTF-8 text ({exc.reason} at byte {exc.start}). "
                          "Restore it from its .backup copy.") from None
@@ -411,6 +420,9 @@ def loads_state(data: bytes | str, source: str = "the state file") -> State:
         raise StateError(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column "
                          f"{exc.colno}. Fix it by hand or restore it from its .backup copy."
                          ) from None
+    except ValueError as exc:  # a number vpnform refuses, or nesting too deep
+        raise StateError(f"{source} cannot be read: {exc}. Fix it by hand or restore it from "
+                         "its .backup copy.") from None
     return decode_state(parsed, source)
 
 

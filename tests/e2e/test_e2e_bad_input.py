@@ -106,3 +106,29 @@ def test_console_decoders_refuse_not_finite_numbers(tmp_path):
     assert res.code == 1 and "NaN is not a finite number" in res.stderr, res
     res = run(tmp_path, "console", input='jsondecode("[1e400]")[0] / 1e399\n5 / 0\n')
     assert res.code == 0 and res.stdout.split() == ["10", "+Inf"], res  # as Terraform
+
+
+# --- state files --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("depth", [500, 100000])
+def test_deeply_nested_state_is_a_diagnostic_naming_the_file(applied, depth):
+    path = applied / "terraform.tfstate"
+    doc = json.loads(path.read_text())
+    doc["resources"][0]["instances"][0]["attributes"]["name"] = "@DEEP@"
+    path.write_text(json.dumps(doc).replace('"@DEEP@"', "[" * depth + "]" * depth))
+    for verb in (["plan"], ["show"], ["state", "list"], ["apply", "-auto-approve"]):
+        res = run(applied, *verb)
+        no_internal_error(res)
+        assert res.code == 1, res
+        assert f"{path} cannot be read: the JSON is nested more than 100 levels deep" \
+            in res.stderr, res
+
+
+def test_state_with_a_not_finite_number_is_refused(applied):
+    path = applied / "terraform.tfstate"
+    text = path.read_text()
+    path.write_text(text.replace('"bandwidth": 5', '"bandwidth": NaN', 1))
+    res = run(applied, "plan")
+    no_internal_error(res)
+    assert res.code == 1 and "Error: Failed to load state" in res.stderr, res
+    assert "NaN is not a finite number" in res.stderr, res

@@ -26,6 +26,7 @@ import os
 import time
 import uuid
 
+from ...values import loads_json
 from .. import codec
 from ..model import State
 from .base import JournalEntry, LockError, LockInfo, StateConflictError, StateError
@@ -283,7 +284,7 @@ class LocalBackend:
         if raw is None or not raw.strip():
             return None, raw
         try:
-            current = json.loads(raw)
+            current = loads_json(raw)
         except ValueError:
             raise StateError(f"the existing state file {self.path} is not valid JSON; "
                              "refusing to overwrite it. Move it aside or repair it.") from None
@@ -442,7 +443,7 @@ class LocalBackend:
             return  # stale: the snapshot already contains (or supersedes) these changes
         for n, line in enumerate(complete[1:], start=2):
             try:
-                entry = codec.decode_journal_entry(json.loads(line))
+                entry = codec.decode_journal_entry(loads_json(line))
             except (ValueError, StateError) as exc:
                 raise StateError(
                     f"{self.journal_path} line {n} is corrupt ({exc}). The state file holds "
