@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -23,7 +24,8 @@ from ..addrs import (DATA, MANAGED, AddressError, InstanceAddr, InstanceKey, Pro
                      ResourceAddr, module_str, parse_instance)
 from ..values import loads_json
 from .backends.base import JournalEntry, StateError
-from .model import READY, TAINTED, InstanceObject, OutputValue, ResourceState, State
+from .model import (READY, STATE_TERRAFORM_VERSION, TAINTED, InstanceObject, OutputValue,
+                    ResourceState, State)
 
 STATE_VERSION = 4
 
@@ -254,6 +256,29 @@ def _check_version(data: dict, source: str) -> None:
                      f"(found {version!r}). Check the path, or restore it from its .backup copy.")
 
 
+_SEMVER = re.compile(r"(\d+)\.(\d+)\.(\d+)(?:[-+][0-9A-Za-z.+-]*)?\Z")
+
+
+def _check_terraform_version(stamp: Any, source: str) -> None:
+    """Refuse a state written by a newer Terraform than the one vpnform writes for, with
+    Terraform's own words (its statefile reader's)."""
+    if stamp in (None, ""):
+        return
+    m = _SEMVER.match(stamp) if isinstance(stamp, str) else None
+    if m is None:
+        raise StateError(f"{source} has an invalid terraform_version {str(stamp)[:40]!r}: "
+                         "expected a version such as \"1.11.0\". Fix it by hand or restore "
+                         "the file from its .backup copy.")
+    ours = _SEMVER.match(STATE_TERRAFORM_VERSION)
+    assert ours is not None
+    if tuple(map(int, m.groups()[:3])) > tuple(map(int, ours.groups()[:3])):
+        raise StateError(f"{source}: state snapshot was created by Terraform v{stamp}, which "
+                         f"is newer than current v{STATE_TERRAFORM_VERSION} (the Terraform "
+                         f"version whose state this vpnform writes). Upgrade to a vpnform that "
+                         f"works with Terraform v{stamp} states, or use Terraform v{stamp} or "
+                         "greater, to work with this state.")
+
+
 def _module_path(text: str, where: str) -> tuple:
     try:
         return parse_instance(f"{text}.x.y").resource.module
@@ -279,6 +304,7 @@ def _decode_state(data: Any, source: str) -> State:
         raise StateError(f"{source} has no lineage.")
     if not isinstance(serial, int) or isinstance(serial, bool) or serial < 0:
         raise StateError(f"{source} has an invalid serial {serial!r}.")
+    _check_terraform_version(data.get("terraform_version"), source)
     state = State(lineage=lineage, serial=serial,
                   terraform_version=str(data.get("terraform_version") or ""))
     outputs = data.get("outputs") or {}

@@ -47,11 +47,16 @@ class OutputValue:
     type: Any = None  # JSON type description as Terraform writes it, or None to infer
 
 
+# The Terraform version vpnform stamps on the states it creates: the Terraform whose state
+# format it writes. A state stamped newer is refused, as Terraform refuses one.
+STATE_TERRAFORM_VERSION = "1.11.0"
+
+
 @dataclass
 class State:
     lineage: str = field(default_factory=lambda: str(uuid.uuid4()))
     serial: int = 0
-    terraform_version: str = "1.11.0"
+    terraform_version: str = STATE_TERRAFORM_VERSION
     resources: dict = field(default_factory=dict)  # ResourceAddr -> ResourceState
     outputs: dict = field(default_factory=dict)  # name -> OutputValue
     # Not part of the v4 file: addresses whose create was in flight when an apply died

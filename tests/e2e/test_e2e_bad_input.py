@@ -110,6 +110,15 @@ def test_console_decoders_refuse_not_finite_numbers(tmp_path):
 
 # --- state files --------------------------------------------------------------------------
 
+def _edit_state(workdir, change) -> bytes:
+    path = workdir / "terraform.tfstate"
+    doc = json.loads(path.read_text())
+    change(doc)
+    text = json.dumps(doc, indent=2)
+    path.write_text(text)
+    return text.encode()
+
+
 @pytest.mark.parametrize("depth", [500, 100000])
 def test_deeply_nested_state_is_a_diagnostic_naming_the_file(applied, depth):
     path = applied / "terraform.tfstate"
@@ -132,3 +141,20 @@ def test_state_with_a_not_finite_number_is_refused(applied):
     no_internal_error(res)
     assert res.code == 1 and "Error: Failed to load state" in res.stderr, res
     assert "NaN is not a finite number" in res.stderr, res
+
+
+def test_state_from_a_newer_terraform_is_refused_and_left_alone(applied):
+    before = _edit_state(applied, lambda d: d.update(terraform_version="1.12.0"))
+    for verb in (["plan"], ["apply", "-auto-approve"], ["show"], ["state", "list"]):
+        res = run(applied, *verb)
+        no_internal_error(res)
+        assert res.code == 1, res
+        assert ("state snapshot was created by Terraform v1.12.0, which is newer than current "
+                "v1.11.0") in res.stderr, res
+    assert (applied / "terraform.tfstate").read_bytes() == before
+
+
+def test_state_from_an_older_terraform_is_read(applied):
+    _edit_state(applied, lambda d: d.update(terraform_version="1.5.7"))
+    res = run(applied, "plan", "-detailed-exitcode")
+    assert res.code == 0, res
