@@ -100,7 +100,8 @@ def locked(backend: StateBackend, operation: str, opts: RunOptions) -> Iterator[
 
 
 def in_flight_warning(state: State | None) -> Diagnostics:
-    """A warning when the journal shows creates that were in flight when an apply died."""
+    """Warnings from replaying the state journal: creates that were in flight when an apply
+    died, and a journal that could not be replayed at all."""
     d = Diagnostics()
     if state is not None and state.in_flight:
         names = ", ".join(sorted(state.in_flight))
@@ -110,6 +111,8 @@ def in_flight_warning(state: State | None) -> Diagnostics:
             "created those objects without vpnform recording them, and this plan would "
             "create them again. Check the cloud for them and delete any such object by hand "
             "(or adopt it with import) before applying.")
+    for text in state.journal_warnings if state is not None else ():
+        d.warning("State journal not replayed", text)
     return d
 
 

@@ -62,6 +62,8 @@ class State:
     # Not part of the v4 file: addresses whose create was in flight when an apply died
     # (replayed from the journal), so the user can be told an object may be untracked.
     in_flight: set = field(default_factory=set)
+    # Not part of the v4 file either: why a journal beside the state could not be replayed.
+    journal_warnings: list = field(default_factory=list)
 
     def instance(self, addr: InstanceAddr) -> InstanceObject | None:
         rs = self.resources.get(addr.resource)

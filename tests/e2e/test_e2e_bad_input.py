@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from cli import run, write_config
+from cli import QUICKSTART_ADDRESSES, run, write_config
 
 INTERNAL = "Internal error"
 
@@ -158,3 +158,15 @@ def test_state_from_an_older_terraform_is_read(applied):
     _edit_state(applied, lambda d: d.update(terraform_version="1.5.7"))
     res = run(applied, "plan", "-detailed-exitcode")
     assert res.code == 0, res
+
+
+def test_empty_journal_beside_the_state_is_reported(applied):
+    journal = applied / ".terraform.tfstate.journal"
+    journal.write_bytes(b"")
+    res = run(applied, "plan")
+    no_internal_error(res)
+    assert res.code == 0, res
+    assert "Warning: State journal not replayed" in res.stderr + res.stdout, res
+    assert f"The state journal {journal} is empty" in res.output, res
+    res = run(applied, "state", "list")
+    assert res.code == 0 and res.stdout.split() == QUICKSTART_ADDRESSES, res

@@ -427,16 +427,24 @@ class LocalBackend:
 
     def _replay_journal(self, state: State) -> None:
         raw = _read_bytes(self.journal_path)
-        if not raw:
+        if raw is None:
             return
         lines = raw.split(b"\n")
         complete = lines[:-1]  # the part after the last newline is empty or a torn write
-        if not complete:
-            return
         try:
-            header = json.loads(complete[0])
+            header = loads_json(complete[0]) if complete else None
         except ValueError:
-            return  # torn header: the journal was never started
+            header = None
+        if header is None:
+            # The journal is written with its header at once, so an empty or headless one
+            # was damaged: whatever it recorded is lost. Say so rather than carry on quietly.
+            state.journal_warnings.append(
+                f"The state journal {self.journal_path} is {'empty' if not raw else 'damaged'}"
+                ", so changes an interrupted apply recorded in it, if any, could not be "
+                "recovered. The state file holds the state from before that apply. Compare "
+                "the cloud with the plan, import any object the plan would create again, "
+                "then delete the journal.")
+            return
         if not isinstance(header, dict) or header.get("vpnform_journal") != JOURNAL_FORMAT:
             raise StateError(f"{self.journal_path} is not a vpnform journal. Move it aside.")
         if header.get("lineage") != state.lineage or header.get("serial") != state.serial:
