@@ -697,7 +697,14 @@ class _Builder:
                 width = 4 if sel == "u" else 8
                 digits = text[i + 2:i + 2 + width]
                 if len(digits) == width and all(d in "0123456789abcdefABCDEF" for d in digits):
-                    out.append(chr(int(digits, 16)))
+                    code = int(digits, 16)
+                    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:  # not a character
+                        self.diags.error("Invalid escape sequence",
+                                         f"Cannot encode character U+{code:04x} in UTF-8. Use "
+                                         "the code point of a Unicode character.",
+                                         self.rng(start + i, start + i + 2 + width))
+                    else:
+                        out.append(chr(code))
                     i += 2 + width
                 else:
                     self.diags.error("Invalid escape sequence",

@@ -234,6 +234,8 @@ def test_columns_are_characters_and_bytes_are_bytes():
     ('x = "abc\n', "Unterminated template string", "1,5"),
     ('x = "a\nb"\n', "Invalid multi-line string", "1,7"),
     ('x = "\\q"\n', "Invalid escape sequence", "1,6"),
+    ('x = "\\U00110000"\n', "Invalid escape sequence", "1,6"),  # beyond Unicode
+    ('x = "a\\ud800"\n', "Invalid escape sequence", "1,7"),  # a surrogate: no character
     ('x = 1\nx = 2\n', "Attribute redefined", "2,1"),
     ('x = "${a"\n', "Unterminated template interpolation", "1,6"),
     ('x = <<EOT\n${a b}\nEOT\n', "Extra characters after interpolation expression", "2,5"),
