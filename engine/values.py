@@ -423,12 +423,18 @@ def format_number(x: float | int) -> str:
     return format(Decimal(repr(float(x))), "f")
 
 
-# Terraform's numbers have no size limit; Python refuses to convert ints of more than 4,300
-# digits to or from text (a guard against slow conversions of untrusted input). Numbers
-# enter vpnform as text only through parse_number and loads_json, which bound their size
-# themselves, so the guard is lifted and every int can be printed.
+# Terraform's numbers have no size limit. Python guards the conversion of ints to and from
+# text at 4,300 digits (it is quadratic); vpnform's numbers may have up to MAX_NUMBER_DIGITS
+# digits, read through parse_number and loads_json, made by arithmetic (evaluate.py checks
+# with int_in_range) and printed in full.
 MAX_NUMBER_DIGITS = 20_000
-sys.set_int_max_str_digits(0)
+sys.set_int_max_str_digits(MAX_NUMBER_DIGITS)
+_MAX_INT_BITS = int((MAX_NUMBER_DIGITS - 1) * math.log2(10))  # below 10**(digits - 1)
+
+
+def int_in_range(n: int) -> bool:
+    """Whether an int has few enough digits to be a vpnform number."""
+    return n.bit_length() <= _MAX_INT_BITS
 
 
 class NumberError(ValueError):
@@ -484,25 +490,30 @@ MAX_VALUE_DEPTH = 100
 
 
 def _too_deep(value: Any) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        v, depth = stack.pop()
-        if isinstance(v, (dict, list)):
-            if depth > MAX_VALUE_DEPTH:
-                return True
-            stack.extend((x, depth + 1) for x in (v.values() if isinstance(v, dict) else v))
-    return False
+    level = [value] if isinstance(value, (dict, list)) else []
+    for _ in range(MAX_VALUE_DEPTH):  # one nesting level at a time
+        level = [x for v in level for x in (v.values() if isinstance(v, dict) else v)
+                 if isinstance(x, (dict, list))]
+        if not level:
+            return False
+    return True
 
 
 def loads_json(text: str | bytes) -> Any:
-    """JSON text as plain values, every number through ``parse_number`` (NaN and infinities
-    refused). ValueError (json.JSONDecodeError or NumberError) when it is not valid, or
-    nested more than MAX_VALUE_DEPTH levels deep."""
+    """JSON text as plain values: integers of at most MAX_NUMBER_DIGITS digits, the others
+    through ``parse_number``, NaN and infinities refused. ValueError (json.JSONDecodeError or
+    NumberError) when it is not valid, or nested more than MAX_VALUE_DEPTH levels deep."""
     try:
-        value = json.loads(text, parse_int=parse_number, parse_float=parse_number,
-                           parse_constant=_refuse_constant)
+        value = json.loads(text, parse_float=parse_number, parse_constant=_refuse_constant)
     except RecursionError:
         value = None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as err:
+        if isinstance(err, NumberError) or not str(err).startswith("Exceeds the limit"):
+            raise
+        raise NumberError(f"a number has more than {MAX_NUMBER_DIGITS:,} digits: vpnform "
+                          f"numbers have at most {MAX_NUMBER_DIGITS:,}") from None
     else:
         if not _too_deep(value):
             return value

@@ -17,9 +17,11 @@ from ..addrs import DATA, MANAGED, ResourceAddr
 from ..diagnostics import Diagnostics, SourceRange
 from ..values import (
     BOOL,
+    MAX_NUMBER_DIGITS,
     ListValue,
     SetValue,
     exact_of,
+    int_in_range,
     make_number,
     round_binary,
     NUMBER,
@@ -799,6 +801,12 @@ class _Evaluator:
         if isinstance(res, float) and math.isnan(res):
             self.diags.error("Invalid operand", "The result of this operation is not a "
                              "number.", e.range)
+            return _FAILED
+        if isinstance(res, int) and not int_in_range(res):
+            self.diags.error("Number out of range",
+                             f"The result of this operation has more than {MAX_NUMBER_DIGITS:,} "
+                             "digits, more than vpnform numbers have. Use smaller numbers.",
+                             e.range)
             return _FAILED
         return _num(res)
 

@@ -50,6 +50,11 @@ def test_integer_literal_beyond_the_limit_is_a_diagnostic(tmp_path):
     no_internal_error(res)
     assert res.code == 1 and "Error: Invalid number literal" in res.stderr, res
 
+    for line in ("9" * 15000 + " * " + "9" * 15000, f'jsondecode("[{"9" * 25000}]")'):
+        res = run(tmp_path, "console", input=line + "\n")
+        no_internal_error(res)
+        assert res.code == 1 and "more than 20,000 digits" in res.stderr, res
+
 
 @pytest.mark.parametrize("value", ["inf", "-Infinity", "NaN"])
 def test_cli_var_not_finite_is_refused(quickstart, value):
