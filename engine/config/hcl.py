@@ -29,13 +29,23 @@ from ..values import parse_number
 from . import syntax as syn
 
 # Bump when the syntax tree's shape changes so stale cache entries are ignored.
-_CACHE_FORMAT = "vpnform-ast-6"
+_CACHE_FORMAT = "vpnform-ast-7"
 _CACHE_VERSION = f"{_CACHE_FORMAT}/hcl2-{getattr(hcl2, '__version__', '?')}/lark-{lark.__version__}"
 
 # python-hcl2's grammar lets a unary operator apply only to a term, so `!!true` and `- -5`
 # do not parse; HCL allows a unary operation as the operand of another.
 _UNARY_RULE = "!unary_op : (MINUS | NOT) expr_term"
 _UNARY_RULE_NESTED = "!unary_op : (MINUS | NOT) (expr_term | unary_op)"
+# and it lexes each `$${` / `%%{` escape of a quoted string, with the text after it up to the
+# next `}`, as a token of its own (`"$${"` fails to parse; `\"` after the escape stays
+# escaped); in HCL the escape is the three characters alone. String characters take them in
+# (one token however many escapes) and `_Builder.unescape` turns them into `${` / `%{`; the
+# escape tokens drop below them (priority 0), so they never match.
+_ESCAPE_TOKENS = {"ESCAPED_INTERPOLATION.2:": "ESCAPED_INTERPOLATION.0:",
+                  "ESCAPED_DIRECTIVE.2:": "ESCAPED_DIRECTIVE.0:"}
+_STRING_CHARS = ('STRING_CHARS.1: /(?:(?!\\$\\$\\{)(?!\\$\\{)(?!%%\\{)(?!%\\{)[^"\\\\]|\\\\.'
+                 '|(?:\\$(?!\\$?\\{))|(?:%(?!%?\\{)))+/')
+_STRING_CHARS_WITH_ESCAPES = 'STRING_CHARS.1: /(?:\\$\\$\\{|%%\\{|(?!\\$\\{)(?!%\\{)[^"\\\\]|\\\\.)+/'
 
 
 @functools.lru_cache(maxsize=1)
@@ -43,9 +53,13 @@ def _parser() -> lark.Lark:
     path = os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark")
     with open(path, encoding="utf-8") as f:
         grammar = f.read()
-    if _UNARY_RULE not in grammar:
-        raise RuntimeError(f"unexpected python-hcl2 grammar in {path}: the unary rule changed")
-    return lark.Lark(grammar.replace(_UNARY_RULE, _UNARY_RULE_NESTED), parser="lalr",
+    replace = {_UNARY_RULE: _UNARY_RULE_NESTED, _STRING_CHARS: _STRING_CHARS_WITH_ESCAPES,
+               **_ESCAPE_TOKENS}
+    for old, new in replace.items():
+        if old not in grammar:
+            raise RuntimeError(f"unexpected python-hcl2 grammar in {path}: {old} changed")
+        grammar = grammar.replace(old, new)
+    return lark.Lark(grammar, parser="lalr",
                      cache=True, propagate_positions=True, postlex=PostLexer())
 
 
@@ -639,7 +653,7 @@ class _Builder:
             if isinstance(c, Token):
                 s, e = c.start_pos, c.end_pos
                 if c.type == "STRING_CHARS":
-                    items.append(("lit", self.unescape(str(c), s), s, e))
+                    items.append(("lit", self.unescape(str(c), s, template=True), s, e))
                 else:  # ESCAPED_INTERPOLATION / ESCAPED_DIRECTIVE: `$${` -> `${`
                     items.append(("lit", str(c)[1:], s, e))
             elif c.data == "interpolation":
@@ -670,8 +684,9 @@ class _Builder:
             return ("for", (k, v, self.expr(coll)), strip_l, strip_r, r)
         return (kind, None, strip_l, strip_r, r)  # else / endif / endfor
 
-    def unescape(self, text: str, start: int) -> str:
-        """Process HCL escapes in quoted-string text beginning at parser offset ``start``."""
+    def unescape(self, text: str, start: int, template: bool = False) -> str:
+        """Process HCL escapes in quoted-string text beginning at parser offset ``start``
+        (with ``template``, `$${` and `%%{` too)."""
         if "\n" in text:
             at = start + text.index("\n")
             self.diags.error(
@@ -679,12 +694,16 @@ class _Builder:
                 "Quoted strings may not be split over multiple lines. To produce a multi-line "
                 "string, either use the \\n escape to represent a newline character or use the "
                 '"heredoc" multi-line template syntax.', self.rng(at, at + 1))
-        if "\\" not in text:
+        if "\\" not in text and not (template and ("$${" in text or "%%{" in text)):
             return text
         out = []
         i, n = 0, len(text)
         while i < n:
             ch = text[i]
+            if template and ch in "$%" and text.startswith(ch + ch + "{", i):
+                out.append(ch + "{")
+                i += 3
+                continue
             if ch != "\\":
                 out.append(ch)
                 i += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from cfg_helpers import parse_body, parse_expr
+from cfg_helpers import eval_src, parse_body, parse_expr
 
 from engine.config import hcl
 from engine.config import syntax as syn
@@ -119,6 +119,26 @@ def test_string_escapes_and_escaped_interpolation():
     e = parse_expr(r'"a\n\t\"\\ \u00e9 $${x} %%{y}"')
     assert isinstance(e, syn.LiteralExpr)
     assert e.value == 'a\n\t"\\ é ${x} %{y}'
+
+
+@pytest.mark.parametrize("src, value", [
+    ('"$${"', "${"),  # the escape alone: no closing brace needed
+    ('"%%{"', "%{"),
+    ('"a$${b\\"c}"', 'a${b"c}'),  # what follows the escape is ordinary string text
+    ('"$$${x}"', "$${x}"),
+    ('"${1}$${2}%{ if true }y%{ endif }%%{z}"', "1${2}y%{z}"),
+])
+def test_template_escapes_as_terraform_reads_them(src, value):
+    """Terraform 1.11's console gives these values (python-hcl2's grammar lexed `$${` with the
+    text up to the next `}` as one token: `"$${"` did not parse, `\\"` after it stayed)."""
+    value_read, diags = eval_src(src)
+    assert not diags and value_read == value
+
+
+def test_escape_after_template_escapes_points_at_its_column():
+    body, diags = hcl.parse('x = "$${a}%%{b}\\q"\n', "main.tf")
+    assert [(d.summary, d.subject.start.column) for d in diags] == [
+        ("Invalid escape sequence", 16)]
 
 
 def test_escapes_are_merged_in_linear_time():
