@@ -81,6 +81,13 @@ class Diagnostic:
                           self.attribute_path)
 
 
+def sentence(text: object) -> str:
+    """``text`` (often another component's message, quoted as it was said) as a sentence of
+    a detail: stripped, ending with a period unless it already ends a sentence."""
+    s = str(text).strip()
+    return s if not s or s.endswith((".", "?", "!")) else s + "."
+
+
 def error(summary: str, detail: str = "", subject: SourceRange | None = None, *,
           address: str | None = None, path: AttrPath | None = None) -> Diagnostic:
     return Diagnostic(Severity.ERROR, summary, detail, subject, address, path)

@@ -45,22 +45,25 @@ class RunOptions:
     lock_timeout: float = 0.0
     parallelism: int = 10
     environ: dict | None = None
+    allow_empty: bool = False  # no *.tf files is an empty configuration (console)
 
 
 def backend_for(workdir: str) -> StateBackend:
     return LocalBackend(os.path.join(workdir, "terraform.tfstate"))
 
 
-def load_config_dir(workdir: str) -> tuple[Config | None, Diagnostics]:
+def load_config_dir(workdir: str, allow_empty: bool = False
+                    ) -> tuple[Config | None, Diagnostics]:
     """Parse the directory's *.tf files and every module they call, reusing cached syntax
     trees of unchanged files."""
-    return load_config(workdir, cache_dir=os.path.join(workdir, WORK_DIR_NAME, "ast-cache"))
+    return load_config(workdir, cache_dir=os.path.join(workdir, WORK_DIR_NAME, "ast-cache"),
+                       allow_empty=allow_empty)
 
 
 def load_configuration(opts: RunOptions) -> tuple[Config | None, dict, Diagnostics]:
     """Parse the configuration and collect the root module's input variable values."""
     diags = Diagnostics()
-    config, d = load_config_dir(opts.workdir)
+    config, d = load_config_dir(opts.workdir, opts.allow_empty)
     diags.extend(d)
     if config is None or d.has_errors:
         return config, {}, diags
@@ -99,23 +102,6 @@ def locked(backend: StateBackend, operation: str, opts: RunOptions) -> Iterator[
         backend.unlock(lock_id)
 
 
-def in_flight_warning(state: State | None) -> Diagnostics:
-    """Warnings from replaying the state journal: creates that were in flight when an apply
-    died, and a journal that could not be replayed at all."""
-    d = Diagnostics()
-    if state is not None and state.in_flight:
-        names = ", ".join(sorted(state.in_flight))
-        d.warning(
-            "Objects may exist without being in state",
-            f"An earlier apply stopped abruptly while creating {names}. The cloud may have "
-            "created those objects without vpnform recording them, and this plan would "
-            "create them again. Check the cloud for them and delete any such object by hand "
-            "(or adopt it with import) before applying.")
-    for text in state.journal_warnings if state is not None else ():
-        d.warning("State journal not replayed", text)
-    return d
-
-
 def run_plan(config: Config, variables: dict, state: State | None, providers: ProviderSet,
              options: PlanOptions, workdir: str, hooks: Hooks) -> tuple[Plan | None, Diagnostics]:
     return make_plan(config, state, variables, providers, options, workdir, hooks)
@@ -138,13 +124,15 @@ def run_apply(plan: Plan, config: Config, providers: ProviderSet, backend: State
     backend.begin_journal(base)
 
     def sink(addr: InstanceAddr, provider: ProviderConfigAddr, obj: InstanceObject | None,
-             each_mode: str) -> None:
-        backend.record(codec.journal_entry(addr, provider, obj, each_mode))
+             each_mode: str, deposed: str = "") -> None:
+        backend.record(codec.journal_entry(addr, provider, obj, each_mode, deposed))
 
     # If apply_plan raises (a second Ctrl-C, a bug), the journal is left in place: it holds
     # every result so far and the next command replays it. Never end it with `base`.
-    def intent(addr: InstanceAddr, provider: ProviderConfigAddr) -> None:
-        backend.record(codec.pending_entry(addr, provider))
+    def intent(addr: InstanceAddr, provider: ProviderConfigAddr, token: str, planned: dict,
+               each_mode: str, dependencies: list) -> None:
+        backend.record(codec.pending_entry(addr, provider, token, planned, each_mode,
+                                           dependencies))
 
     final, diags = apply_plan(plan, config, providers, workdir, hooks, sink,
                               ApplyOptions(parallelism=parallelism,

@@ -11,13 +11,20 @@ Failure contract:
   returns the prior value (the object still exists); a failed update returns the object
   as it now is.
 - ``read`` returns None when the object is gone.
+
+Crash consistency (creates): before a create the engine journals an idempotency token
+(``ApplyRequest.create_token``) and the provider hands it to the cloud with the create, in
+a form the cloud keeps with the object. The provider reports the new object through
+``ApplyRequest.on_created`` the moment the cloud returns its ID (before waiting for it to
+become ready), and the engine journals it at once. After a crash, or when the answer to a
+create was lost, ``recover_create(type, token, planned)`` finds the object again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Callable, Protocol, runtime_checkable
 
 from .diagnostics import AttrPath, Diagnostics
 from .schema import ProviderSchema
@@ -47,12 +54,20 @@ class ApplyRequest:
     prior: dict | None  # None: create
     planned: dict | None  # None: delete; otherwise the planned value, now wholly known
     config: dict | None
+    # Creates only: the idempotency token already journalled for this create, and the
+    # callback to report the object (its value so far, ID included) as soon as it exists.
+    create_token: str | None = None
+    on_created: Callable[[dict], None] | None = None
 
 
 @dataclass
 class ApplyResult:
     new: dict | None  # the object as it now exists (None: no object)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    # A failed create whose outcome is unknown (its answer was lost and the object could
+    # not be looked up): the object may exist. The engine keeps the create's token, and
+    # the next plan looks for the object again (``recover_create``).
+    in_doubt: bool = False
 
 
 @dataclass
@@ -93,7 +108,9 @@ class Provider(Protocol):
     def check_plan(self, objects: list[PlannedObject]) -> Diagnostics:
         """Cross-object checks (limits, rules needing another object's value) for the whole
         plan. Called once per provider type with every object of that type; ``objects``
-        from all configurations (aliases) of the provider."""
+        from all configurations (aliases) of the provider. A diagnostic with an address and
+        no attribute path is about the object's existence (a limit): the engine points at
+        the resource's count or for_each argument, else at its block."""
         ...
 
     def apply(self, request: ApplyRequest) -> ApplyResult: ...
@@ -105,6 +122,10 @@ class Provider(Protocol):
     def import_resource(self, type_name: str, id: str) -> ReadResult: ...
 
     def close(self) -> None: ...
+
+    # Optional: ``recover_create(type_name, token, planned) -> ReadResult`` — the object a
+    # create made with idempotency ``token`` from ``planned`` (None: that create made none).
+    # Without it, a create interrupted before its answer stays a warning.
 
 
 @runtime_checkable

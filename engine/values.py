@@ -199,6 +199,30 @@ def is_wholly_known(v: Any) -> bool:
     return True
 
 
+def unknown_as_null(v: Any) -> Any:
+    """``v`` (unmarked) with every Unknown read as null: what is known of a value so far."""
+    if isinstance(v, Unknown):
+        return None
+    if isinstance(v, dict):
+        return {k: unknown_as_null(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [unknown_as_null(x) for x in v]
+    return v
+
+
+def leaves(v: Any) -> Iterator[Any]:
+    """Every part of ``v`` that is not a collection, marks removed."""
+    v = strip_sensitive(v)
+    if isinstance(v, dict):
+        for x in v.values():
+            yield from leaves(x)
+    elif isinstance(v, list):
+        for x in v:
+            yield from leaves(x)
+    else:
+        yield v
+
+
 def non_finite_path(v: Any, path: tuple = ()) -> tuple | None:
     """The path of the first infinity in ``v`` (arithmetic can make one, as in Terraform:
     ``5 / 0``), or None. Such a number is refused where a value leaves the language."""

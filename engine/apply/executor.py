@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Callable
@@ -26,15 +27,18 @@ from ..hooks import Hooks
 from ..provider_set import ProviderSet
 from ..providers import ApplyRequest, PlanRequest
 from ..scope import Evaluation
-from ..state.model import READY, TAINTED, InstanceObject, OutputValue, State
-from ..values import Unknown, contains_sensitive, has_path, is_wholly_known, mark_paths, unmark
+from ..state.model import READY, TAINTED, InstanceObject, OutputValue, PendingCreate, State
+from ..values import (Unknown, contains_sensitive, has_path, is_wholly_known, mark_paths,
+                      unknown_as_null, unmark)
 from ..plan.lifecycle import ignore_changes
 from ..plan.model import APPLY, DESTROY, Action, Operation, Plan
 
-# record(addr, provider_addr, obj_or_None, each_mode) — persist one instance change
-StateSink = Callable[[InstanceAddr, object, "InstanceObject | None", str], None]
-# intent(addr, provider_addr) — persist that a create is about to be attempted
-IntentSink = Callable[[InstanceAddr, object], None]
+# record(addr, provider_addr, obj_or_None, each_mode, deposed) — persist one instance
+# change (``deposed``: the key of a deposed object of the instance, "" for the current one)
+StateSink = Callable[[InstanceAddr, object, "InstanceObject | None", str, str], None]
+# intent(addr, provider_addr, token, planned, each_mode, dependencies) — persist that a
+# create is about to be attempted with idempotency ``token`` from the value ``planned``
+IntentSink = Callable[[InstanceAddr, object, str, dict, str, list], None]
 
 PROGRESS_INTERVAL = 10.0
 
@@ -60,6 +64,7 @@ class _Executor:
         self.diags = Diagnostics()
         self.interrupted = False
         self.progress_interval = PROGRESS_INTERVAL
+        self.deposed_keys: dict = {}  # InstanceAddr -> the key its old object was set aside as
         self.evaluation = Evaluation(config, plan.variables, workdir)
         for addr, _rs, obj in self.state.instances():
             # Instances the plan deletes are already gone as far as expressions go: a
@@ -78,9 +83,19 @@ class _Executor:
                 each_mode: str) -> None:
         with self.lock:
             self.state.set_instance(addr, provider_addr, obj, each_mode or None)
+            self.state.in_flight.pop(str(addr), None)
             if self.sink is not None:
-                self.sink(addr, provider_addr, obj, each_mode)
+                self.sink(addr, provider_addr, obj, each_mode, "")
         self.evaluation.set_instance(addr, self._value(obj) if obj is not None else None)
+        self.hooks.state_persisted(str(addr))
+
+    def _record_deposed(self, addr: InstanceAddr, provider_addr, dkey: str,
+                        obj: InstanceObject | None, each_mode: str) -> None:
+        """Set aside (or, with None, forget) a deposed object of ``addr``."""
+        with self.lock:
+            self.state.set_deposed(addr, provider_addr, dkey, obj)
+            if self.sink is not None:
+                self.sink(addr, provider_addr, obj, each_mode, dkey)
         self.hooks.state_persisted(str(addr))
 
     # -- imports -----------------------------------------------------------------------
@@ -105,6 +120,8 @@ class _Executor:
 
     # -- one operation -----------------------------------------------------------------
     def run(self, op: Operation) -> bool:
+        if op.deposed:
+            return self._destroy_deposed(op)
         ch = self.plan.changes[op.addr]
         provider = self.providers.get(ch.provider)
         if provider is None:
@@ -140,8 +157,9 @@ class _Executor:
         deposed = ch.action is Action.CREATE_THEN_DELETE
         if deposed:
             # create_before_destroy: the replacement already sits at this address; the
-            # object to delete is the prior one the plan recorded.
+            # object to delete is the prior one, set aside (deposed) when it was made.
             prior = ch.before
+            dkey = self.deposed_keys.get(addr)
         else:
             with self.lock:
                 obj = self.state.instance(addr)
@@ -159,12 +177,36 @@ class _Executor:
             self.diags.error(
                 "Replaced object not deleted",
                 f"The new object for {addr} was created, but deleting the object it replaces "
-                f"(id {rid}) failed; that object still exists and is no longer tracked in "
-                "state. Delete it by hand, or import it under another address.",
-                address=str(addr))
+                f"(id {rid}) failed. That object stays in state as a deposed object; run "
+                "apply again to delete it.", address=str(addr))
+        if not failed and deposed and dkey:
+            self._record_deposed(addr, ch.provider, dkey, None, ch.each_mode)
         if not failed and not deposed:
             self._record(addr, ch.provider, None, ch.each_mode)
         self.hooks.post_apply(str(addr), "delete", rid, time.monotonic() - start, failed)
+        return not failed
+
+    def _destroy_deposed(self, op: Operation) -> bool:
+        """Delete a deposed object an earlier apply left behind."""
+        ch = self.plan.deposed[(op.addr, op.deposed)]
+        provider = self.providers.get(ch.provider)
+        with self.lock:
+            rs = self.state.resources.get(op.addr.resource)
+            obj = rs.deposed.get((op.addr.key, op.deposed)) if rs else None
+        if provider is None or obj is None:
+            return obj is None
+        prior = self._value(obj)
+        rid = obj.attributes.get("id")
+        name = f"{op.addr} (deposed object {op.deposed})"
+        self.hooks.pre_apply(name, "delete", rid)
+        start = time.monotonic()
+        result = self._timed(op.addr, "delete", rid, lambda: provider.apply(ApplyRequest(
+            op.addr.resource.type, name, prior, None, None)))
+        failed = result.diagnostics.has_errors
+        self._add_diags(result.diagnostics, op.addr)
+        if not failed:
+            self._record_deposed(op.addr, ch.provider, op.deposed, None, rs.each_mode)
+        self.hooks.post_apply(name, "delete", rid, time.monotonic() - start, failed)
         return not failed
 
     def _apply(self, addr: InstanceAddr, ch, provider) -> bool:
@@ -219,39 +261,73 @@ class _Executor:
             return False
 
         rid = prior_val.get("id") if prior_val else None
-        if action == "create" and self.intent is not None:
-            self.intent(addr, ch.provider)
+        token = on_created = None
+        reported = []  # the object the provider reported early, if any
+        if ch.action is Action.CREATE_THEN_DELETE and addr not in self.deposed_keys:
+            with self.lock:
+                old = self.state.instance(addr)
+            if old is not None:
+                # Set the old object aside before its replacement is made: a crash between
+                # the two leaves both in state, and the next apply deletes the old one.
+                self.deposed_keys[addr] = dkey = uuid.uuid4().hex[:8]
+                self._record_deposed(addr, ch.provider, dkey, old, ch.each_mode)
+        if action == "create":
+            # Journalled before the call: even a create whose answer is lost, or a crash
+            # during the call, leaves what the next plan needs to find the object again.
+            token = uuid.uuid4().hex
+            pending = PendingCreate(ch.provider.state_str(), token,
+                                    unknown_as_null(unmark(planned)[0]), ch.each_mode,
+                                    list(ch.dependencies))
+            if self.intent is not None:
+                self.intent(addr, ch.provider, token, pending.planned, ch.each_mode,
+                            pending.dependencies)
+            with self.lock:
+                self.state.in_flight[str(addr)] = pending
+
+            def on_created(value: dict) -> None:
+                # The object exists from here on: record it at once, tainted until its
+                # create has finished (as Terraform taints a create that did not finish).
+                reported.append(value)
+                self._record(addr, ch.provider,
+                             self._object(value, schema, decoded, ch, TAINTED), ch.each_mode)
         self.hooks.pre_apply(str(addr), action, rid)
         start = time.monotonic()
         result = self._timed(addr, action, rid, lambda: provider.apply(ApplyRequest(
-            addr.resource.type, str(addr), prior_val, planned, config)))
+            addr.resource.type, str(addr), prior_val, planned, config,
+            create_token=token, on_created=on_created)))
         failed = result.diagnostics.has_errors
         self._add_diags(result.diagnostics, addr)
         if result.new is not None:
-            plain, new_marks = unmark(result.new)
-            # Sensitive: what the schema says, what the provider marked, and whatever the
-            # configuration marked (a sensitive variable set into a plain attribute).
-            paths = {tuple(p) for p in schema.block.sensitive_paths(plain)}
-            paths.update(tuple(p) for p in new_marks)
-            paths.update(p for p in unmark(decoded.value)[1] if has_path(plain, p))
-            sensitive = [list(p) for p in sorted(paths, key=str)]
             status = TAINTED if failed and action == "create" else READY
-            obj = InstanceObject(
-                attributes=plain, sensitive_paths=sensitive,
-                dependencies=list(ch.dependencies), status=status,
-                create_before_destroy=ch.action is Action.CREATE_THEN_DELETE)
+            obj = self._object(result.new, schema, decoded, ch, status)
             self._record(addr, ch.provider, obj, ch.each_mode)
-            rid = plain.get("id")
+            rid = obj.attributes.get("id")
             # The object stays in state whatever its postconditions say.
             if not failed and not self._conditions(res, addr, count_index, each, post=True,
                                                    self_value=self._value(obj)):
                 failed = True
-        elif action == "create" and self.intent is not None and self.sink is not None:
-            # The create failed and left nothing: settle the journal's pending entry.
-            with self.lock:
-                self.sink(addr, ch.provider, None, ch.each_mode)
+        elif action == "create" and result.in_doubt:
+            pass  # the token stays journalled: the next plan looks for the object
+        elif action == "create" and (self.intent is not None or reported):
+            # The create failed and left nothing: settle the journal's pending entry (and
+            # forget an object reported early that the provider now says is gone).
+            self._record(addr, ch.provider, None, ch.each_mode)
         self.hooks.post_apply(str(addr), action, rid, time.monotonic() - start, failed)
         return not failed
+
+    @staticmethod
+    def _object(value: dict, schema, decoded, ch, status: str) -> InstanceObject:
+        """The state object for a provider's value of ``ch``'s instance."""
+        plain, new_marks = unmark(value)
+        # Sensitive: what the schema says, what the provider marked, and whatever the
+        # configuration marked (a sensitive variable set into a plain attribute).
+        paths = {tuple(p) for p in schema.block.sensitive_paths(plain)}
+        paths.update(tuple(p) for p in new_marks)
+        paths.update(p for p in unmark(decoded.value)[1] if has_path(plain, p))
+        return InstanceObject(
+            attributes=plain, sensitive_paths=[list(p) for p in sorted(paths, key=str)],
+            dependencies=list(ch.dependencies), status=status,
+            create_before_destroy=ch.action is Action.CREATE_THEN_DELETE)
 
     def _conditions(self, res, addr: InstanceAddr, count_index, each, post: bool,
                     self_value=None) -> bool:

@@ -24,9 +24,26 @@ from ..scope import Evaluation
 from ..state.backends.base import StateError
 from ..state.model import State
 from ..values import mark_paths
-from .args import BOOL, MULTI, VALUE, parse
+from .args import BOOL, LEGACY_STATE, NO_COLOR, VAR, VAR_FILE, Flag, Verb, command, parse
 from .views import Console, print_diagnostics
 
+
+
+CONSOLE = Verb(
+    "console", "Try vpnform expressions at an interactive command prompt",
+    description="""
+        Starts an interactive console for experimenting with vpnform interpolations.
+
+        This will open an interactive console that you can use to type interpolations into
+        and inspect their values. This command loads the current state, so you can
+        introspect the state, input variables, local values and the functions. In a
+        directory without configuration, literals and functions work.
+
+        This command will never modify your state. Expressions can also be piped in, one
+        a line; a piped session stops at the first expression that fails.""",
+    flags={"state": LEGACY_STATE, "var": VAR, "var-file": VAR_FILE, "no-color": NO_COLOR,
+           "plan": Flag(BOOL, "Accepted for Terraform's scripts: values come from the "
+                        "state, not from a plan.")})
 
 
 def evaluate_line(text: str, ctx: EvalContext) -> tuple[str | None, Diagnostics]:
@@ -56,7 +73,8 @@ def fill_from_state(evaluation: Evaluation, state: State | None) -> None:
 
 def console_context(workdir: str, var_sources: list, console: Console
                     ) -> tuple[EvalContext | None, Diagnostics]:
-    opts = RunOptions(workdir=workdir, var_sources=var_sources, input_enabled=False)
+    opts = RunOptions(workdir=workdir, var_sources=var_sources, input_enabled=False,
+                      allow_empty=True)
     config, variables, diags = load_configuration(opts)
     if config is None or diags.has_errors:
         return None, diags
@@ -71,9 +89,9 @@ def console_context(workdir: str, var_sources: list, console: Console
     return ctx, diags
 
 
+@command(CONSOLE)
 def cmd_console(argv: list[str], console: Console) -> int:
-    args = parse(argv, {"var": MULTI, "var-file": MULTI, "no-color": BOOL, "state": VALUE,
-                        "plan": BOOL}, "console")
+    args = parse(argv, CONSOLE)
     workdir = os.getcwd()
     ctx, diags = console_context(workdir, args.var_sources, console)
     if ctx is None:

@@ -17,13 +17,35 @@ import sys
 
 from ..config.fmt import check_syntax, format_source
 from ..diagnostics import Diagnostics
-from .args import BOOL, parse
+from .args import BOOL, NO_COLOR, Flag, Verb, command, parse
 from .views import Console, print_diagnostics
 
 EXTENSIONS = (".tf", ".tfvars", ".tftest.hcl")
 
-FLAGS = {"list": BOOL, "write": BOOL, "diff": BOOL, "check": BOOL, "recursive": BOOL,
-         "no-color": BOOL}
+FMT = Verb(
+    "fmt", "Reformat your configuration in the standard style", usage="[options] [target...]",
+    description="""
+        Rewrites all vpnform configuration files to a canonical format. All configuration
+        files (.tf), variables files (.tfvars), and testing files (.tftest.hcl) are
+        updated. JSON files (.tf.json, .tfvars.json, or .tftest.json) are not modified.
+
+        By default, fmt scans the current directory for configuration files. If you
+        provide a directory for the target argument, then fmt will scan that directory
+        instead. If you provide a file, then fmt will process just that file. If you
+        provide a single dash ("-"), then fmt will read from standard input (STDIN).
+
+        The content must be in the vpnform language native syntax; JSON is not
+        supported.""",
+    flags={"list": Flag(BOOL, "Don't list files whose formatting differs (always disabled "
+                        "if using STDIN).", "=false"),
+           "write": Flag(BOOL, "Don't write to source files (always disabled if using STDIN "
+                         "or -check).", "=false"),
+           "diff": Flag(BOOL, "Display diffs of formatting changes."),
+           "check": Flag(BOOL, "Check if the input is formatted. Exit status will be 0 if all "
+                         "input is properly formatted and non-zero otherwise."),
+           "no-color": NO_COLOR,
+           "recursive": Flag(BOOL, "Also process files in subdirectories. By default, only "
+                             "the given directory (or current directory) is processed.")})
 
 
 def unified_diff(old: str, new: str, path: str) -> str:
@@ -137,8 +159,9 @@ class _Run:
         self.console.print(result[:-1] if result.endswith("\n") else result)
 
 
+@command(FMT)
 def cmd_fmt(argv: list[str], console: Console) -> int:
-    args = parse(argv, FLAGS, "fmt")
+    args = parse(argv, FMT)
     if args.get("no-color"):
         console.color = False
     run = _Run(args, console)

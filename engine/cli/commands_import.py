@@ -15,41 +15,31 @@ from ..operations import (backend_for, load_configuration, locked, run_import,
 from ..plan.imports import read_object
 from ..scope import Evaluation, expand
 from ..state.backends.base import LockError, StateError
-from .args import BOOL, MULTI, VALUE, parse
+from .args import (INPUT, LOCK, LOCK_TIMEOUT, NO_COLOR, PARALLELISM, VAR, VAR_FILE, Verb,
+                   command, parse, usage_text)
 from .commands_run import _add_state_secrets, _fail, run_options
 from .views import Console, print_diagnostics
 
-IMPORT_FLAGS = {"var": MULTI, "var-file": MULTI, "input": BOOL, "lock": BOOL,
-                "lock-timeout": VALUE, "no-color": BOOL, "parallelism": VALUE}
+IMPORT = Verb(
+    "import", "Associate existing infrastructure with a vpnform resource",
+    usage="[options] ADDR ID",
+    description="""
+        Import existing infrastructure into your vpnform state.
 
-USAGE = """Usage: vpnform [global options] import [options] ADDR ID
+        This will find and import the specified resource into your vpnform state, allowing
+        existing infrastructure to come under vpnform management without having to be
+        initially created by vpnform.
 
-  Import existing infrastructure into your vpnform state.
+        The ADDR specified is the address to import the resource to, such as
+        tencentcloud_vpn_gateway.gw; a resource block for it must exist in the
+        configuration. The ID is the cloud's identifier of the object, such as
+        vpngw-8ccsnclt.
 
-  This will find and import the specified resource into your vpnform
-  state, allowing existing infrastructure to come under vpnform
-  management without having to be initially created by vpnform.
-
-  The ADDR specified is the address to import the resource to. Please
-  see the documentation online for resource addresses. The ID is a
-  resource-specific ID to identify that resource being imported. Please
-  reference the documentation for the resource type you're importing to
-  determine the ID syntax to use. It typically matches directly to the ID
-  that the provider uses.
-
-  This command will not modify your infrastructure, but it will make
-  network requests to inspect parts of your infrastructure relevant to
-  the resource being imported.
-
-Options:
-
-  -input=false        Disable interactive input prompts.
-  -lock=false         Don't hold a state lock during the operation.
-  -lock-timeout=0s    Duration to retry a state lock.
-  -no-color           If specified, output won't contain any color.
-  -var 'foo=bar'      Set a variable in the vpnform configuration.
-  -var-file=foo       Set variables from a file.
-"""
+        This command will not modify your infrastructure, but it will make network
+        requests to inspect parts of your infrastructure relevant to the resource being
+        imported.""",
+    flags={"input": INPUT, "lock": LOCK, "lock-timeout": LOCK_TIMEOUT, "no-color": NO_COLOR,
+           "parallelism": PARALLELISM, "var": VAR, "var-file": VAR_FILE})
 
 MISSING_RESOURCE = """Error: resource address "{addr}" does not exist in the configuration.
 
@@ -60,12 +50,14 @@ resource "{type}" "{name}" {{
 }}"""
 
 
+@command(IMPORT)
 def cmd_import(argv: list[str], console: Console) -> int:
-    args = parse(argv, IMPORT_FLAGS, "import")
+    args = parse(argv, IMPORT)
     if args.get("no-color"):
         console.color = False
     if len(args.positional) != 2:
-        console.print("The import command expects two arguments.\n" + USAGE, err=True)
+        console.print("The import command expects two arguments.\n" + usage_text(IMPORT),
+                      err=True)
         return 1
     text, import_id = args.positional
     d = Diagnostics()

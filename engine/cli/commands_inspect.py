@@ -17,8 +17,85 @@ from ..plan.model import Action
 from ..state.backends.base import LockError, StateError
 from ..state.model import TAINTED, State
 from ..values import mark_paths
-from .args import BOOL, VALUE, UsageError, parse
+from .args import (ADDRESSES, BOOL, LEGACY_STATE, NO_COLOR, VALUE, Flag, UsageError, Verb,
+                   command, parse, usage_text)
 from .views import Console, hcl_value, print_diagnostics, render_outputs
+
+
+SHOW = Verb(
+    "show", "Show the current state or a saved plan", usage="[options] [path]",
+    description="""
+        Reads and outputs a vpnform state or plan file in a human-readable form. If no
+        path is specified, the current state will be shown.""",
+    flags={"no-color": NO_COLOR,
+           "json": Flag(BOOL, "If specified, output the vpnform plan or state in a "
+                        "machine-readable form."),
+           "show-sensitive": Flag(BOOL, "If specified, sensitive values will be displayed "
+                                  "(with -json only).")})
+OUTPUT = Verb(
+    "output", "Show output values from your root module", usage="[options] [NAME]",
+    description="""
+        Reads an output variable from a vpnform state file and prints the value. With no
+        additional arguments, output will display all the outputs for the root module. If
+        NAME is not specified, all outputs are printed.""",
+    flags={"state": LEGACY_STATE, "no-color": NO_COLOR,
+           "json": Flag(BOOL, "If specified, machine readable output will be printed in "
+                        "JSON format."),
+           "raw": Flag(BOOL, "For value types that can be automatically converted to a "
+                       "string, will print the raw string directly, rather than a "
+                       "human-oriented representation of the value.")})
+STATE_LIST = Verb(
+    "state list", "List resources in the state", usage="[options] [address...]",
+    description="""
+        List resources in the vpnform state.
+
+        This command lists resource instances in the vpnform state. The address argument
+        can be used to filter the instances by resource or module. If no pattern is given,
+        all resource instances are listed.""",
+    completes=ADDRESSES,
+    flags={"state": LEGACY_STATE, "no-color": NO_COLOR,
+           "id": Flag(VALUE, 'Filters the results to include only instances whose attribute '
+                      'named "id" equals the given id string.', "=ID")})
+STATE_SHOW = Verb(
+    "state show", "Show a resource in the state", usage="[options] ADDRESS",
+    description="""
+        Shows the attributes of a resource in the vpnform state.
+
+        This command shows the attributes of a single resource in the vpnform state. The
+        address argument must be used to specify a single resource. Sensitive values are
+        shown as (sensitive value).""",
+    completes=ADDRESSES,
+    flags={"state": LEGACY_STATE, "no-color": NO_COLOR})
+STATE = Verb(
+    "state", "Advanced state management", usage="<subcommand> [options] [args]",
+    description="""
+        This command has subcommands for advanced state management.
+
+        The structure and output of the commands is specifically tailored to work well
+        with the common Unix utilities such as grep, awk, etc.""",
+    subcommands={"list": STATE_LIST, "show": STATE_SHOW})
+GRAPH = Verb(
+    "graph", "Generate a Graphviz graph of the steps in an operation",
+    description="""
+        Produces a representation of the dependency graph between the resources of the
+        configuration and of the state, in the DOT language. The typical program that can
+        read this format is GraphViz, but many web services are also available to read
+        this format.""",
+    flags={"no-color": NO_COLOR,
+           "type": Flag(VALUE, "Accepted for Terraform's scripts: vpnform draws the "
+                        "resource dependency graph whatever the type.", "=plan"),
+           "draw-cycles": Flag(BOOL, "Accepted for Terraform's scripts: cycles are "
+                               "reported as errors.")})
+FORCE_UNLOCK = Verb(
+    "force-unlock", "Release a stuck lock on the current workspace", usage="LOCK_ID",
+    description="""
+        Manually unlock the state for the defined configuration.
+
+        This will not modify your infrastructure. This command removes the lock on the
+        state for the current workspace. The behavior of this lock is dependent on the
+        backend being used. Local state files cannot be unlocked by another process.""",
+    flags={"force": Flag(BOOL, "Don't ask for input for unlock confirmation."),
+           "no-color": NO_COLOR})
 
 
 def _read_state(console: Console) -> tuple[State | None, int]:
@@ -51,8 +128,9 @@ def render_instance(addr, rs, obj, color: bool) -> list[str]:
     return w.lines
 
 
+@command(SHOW)
 def cmd_show(argv: list[str], console: Console) -> int:
-    args = parse(argv, {"no-color": BOOL, "json": BOOL, "show-sensitive": BOOL}, "show")
+    args = parse(argv, SHOW)
     if args.get("no-color"):
         console.color = False
     if args.get("show-sensitive") and not args.get("json"):
@@ -100,8 +178,9 @@ def cmd_show(argv: list[str], console: Console) -> int:
     return 0
 
 
+@command(OUTPUT)
 def cmd_output(argv: list[str], console: Console) -> int:
-    args = parse(argv, {"no-color": BOOL, "json": BOOL, "raw": BOOL, "state": VALUE}, "output")
+    args = parse(argv, OUTPUT)
     if args.get("json") and args.get("raw"):
         raise UsageError("The -raw and -json options are mutually-exclusive.")
     state, rc = _read_state(console)
@@ -154,14 +233,13 @@ def cmd_output(argv: list[str], console: Console) -> int:
     return 0
 
 
+@command(STATE)
 def cmd_state(argv: list[str], console: Console) -> int:
-    if not argv or argv[0] not in ("list", "show"):
-        console.print("Usage: vpnform [global options] state <subcommand> [options] [args]\n\n"
-                      "Subcommands:\n    list                List resources in the state\n"
-                      "    show                Show a resource in the state", err=not argv)
+    if not argv or argv[0] not in STATE.subcommands:
+        console.print(usage_text(STATE), err=bool(argv))
         return 1 if argv else 0
     sub, rest = argv[0], argv[1:]
-    args = parse(rest, {"no-color": BOOL, "state": VALUE, "id": VALUE}, f"state {sub}")
+    args = parse(rest, STATE.subcommands[sub])
     if args.get("no-color"):
         console.color = False
     state, rc = _read_state(console)
@@ -201,8 +279,9 @@ def cmd_state(argv: list[str], console: Console) -> int:
     return 0
 
 
+@command(GRAPH)
 def cmd_graph(argv: list[str], console: Console) -> int:
-    parse(argv, {"no-color": BOOL, "type": VALUE, "draw-cycles": BOOL}, "graph")
+    parse(argv, GRAPH)
     config, diags = load_config_dir(os.getcwd())
     if config is None or diags.has_errors:
         print_diagnostics(console, diags, config.files if config else {})
@@ -216,8 +295,9 @@ def cmd_graph(argv: list[str], console: Console) -> int:
     return 1 if d.has_errors else 0
 
 
+@command(FORCE_UNLOCK)
 def cmd_force_unlock(argv: list[str], console: Console) -> int:
-    args = parse(argv, {"force": BOOL, "no-color": BOOL}, "force-unlock")
+    args = parse(argv, FORCE_UNLOCK)
     if len(args.positional) != 1:
         raise UsageError("Expected a single argument: LOCK_ID (shown in the lock error).")
     lock_id = args.positional[0]

@@ -9,7 +9,7 @@ import threading
 from ..addrs import AddressError, parse_instance, parse_target
 from ..diagnostics import Diagnostics
 from ..hooks import Hooks, MultiHooks
-from ..operations import (RunOptions, backend_for, in_flight_warning, load_config_dir,
+from ..operations import (RunOptions, backend_for, load_config_dir,
                           load_configuration, locked, run_apply, run_plan, run_refresh_only,
                           setup_providers)
 from ..plan import json_plan, planfile
@@ -20,20 +20,117 @@ from ..state.backends.base import LockError, StateError
 from ..values import UNKNOWN, Unknown
 from ..version import VERSION
 from . import json_ui
-from .args import BOOL, MULTI, VALUE, ParsedArgs, UsageError, parse, parse_duration, parse_int
+from .args import (ADDRESSES, BOOL, INPUT, LOCK, LOCK_TIMEOUT, MULTI, NO_COLOR, PARALLELISM,
+                   VALUE, VAR, VAR_FILE, Flag, ParsedArgs, UsageError, Verb, command, parse,
+                   parse_duration, parse_int)
 from .views import Console, HumanHooks, print_diagnostics, render_outputs
 
-COMMON = {"var": MULTI, "var-file": MULTI, "input": BOOL, "lock": BOOL, "lock-timeout": VALUE,
-          "no-color": BOOL, "parallelism": VALUE, "refresh": BOOL, "compact-warnings": BOOL}
-PLAN_FLAGS = {**COMMON, "out": VALUE, "detailed-exitcode": BOOL, "destroy": BOOL,
-              "replace": MULTI, "refresh-only": BOOL, "target": MULTI, "json": BOOL,
-              "generate-config-out": VALUE}
-APPLY_FLAGS = {**COMMON, "auto-approve": BOOL, "destroy": BOOL, "replace": MULTI,
-               "refresh-only": BOOL, "target": MULTI, "json": BOOL}
-DESTROY_FLAGS = {**COMMON, "auto-approve": BOOL, "json": BOOL, "target": MULTI}
-VALIDATE_FLAGS = {"no-color": BOOL, "json": BOOL}
-INIT_FLAGS = {"input": BOOL, "no-color": BOOL, "upgrade": BOOL, "backend": BOOL,
-              "reconfigure": BOOL, "lock": BOOL, "lock-timeout": VALUE}
+COMMON = {"var": VAR, "var-file": VAR_FILE, "input": INPUT, "lock": LOCK,
+          "lock-timeout": LOCK_TIMEOUT, "no-color": NO_COLOR, "parallelism": PARALLELISM,
+          "refresh": Flag(BOOL, "Skip checking for external changes to remote objects while "
+                          "creating the plan. This can make planning faster, at the expense "
+                          "of planning against a stale record of the remote objects.",
+                          "=false"),
+          "compact-warnings": Flag(BOOL, "Accepted for Terraform's scripts; vpnform shows "
+                                   "warnings in full.")}
+DESTROY_MODE = Flag(BOOL, 'Select the "destroy" planning mode: plan to destroy every object '
+                    "this configuration manages instead of the usual behaviour.")
+REFRESH_ONLY = Flag(BOOL, 'Select the "refresh only" planning mode: check whether remote '
+                    "objects still match the most recent apply, and propose only to record "
+                    "what changed outside vpnform, not to undo it.")
+REPLACE = Flag(MULTI, "Force replacement of a particular resource instance using its "
+               "resource address. Use this option more than once to replace more than one "
+               "object.", "=resource", completes=ADDRESSES)
+TARGET = Flag(MULTI, "Limit the operation to only the given module, resource, or resource "
+              "instance and all of its dependencies. Use this option more than once to "
+              "include more than one object. This is for exceptional use only.", "=resource",
+              completes=ADDRESSES)
+JSON_STREAM = Flag(BOOL, "Print machine-readable output as a stream of JSON messages, one a "
+                   "line (implies -input=false).")
+AUTO_APPROVE = Flag(BOOL, "Skip interactive approval of the plan before applying.")
+
+INIT = Verb(
+    "init", "Prepare your working directory for other commands", main=True,
+    description="""
+        Initialize a new or existing vpnform working directory: check the configuration,
+        create the .vpnform directory, and find the providers the configuration needs among
+        those installed with vpnform.
+
+        This is the first command that should be run for any new or existing vpnform
+        configuration. It is safe to run it multiple times.""",
+    flags={"input": INPUT, "no-color": NO_COLOR,
+           "upgrade": Flag(BOOL, "Accepted for Terraform's scripts: providers are installed "
+                           "with vpnform, so there is nothing to upgrade."),
+           "backend": Flag(BOOL, "Accepted for Terraform's scripts: the state is always the "
+                           "working directory's terraform.tfstate.", "=true"),
+           "reconfigure": Flag(BOOL, "Accepted for Terraform's scripts: there is no backend "
+                               "configuration to reconfigure."),
+           "lock": LOCK, "lock-timeout": LOCK_TIMEOUT})
+VALIDATE = Verb(
+    "validate", "Check whether the configuration is valid", main=True,
+    description="""
+        Validate the configuration files in the working directory, referring only to the
+        configuration and not accessing any remote services such as remote state or
+        provider APIs.
+
+        Validate runs checks that verify whether a configuration is syntactically valid
+        and internally consistent, regardless of any provided variables or existing state.""",
+    flags={"no-color": NO_COLOR,
+           "json": Flag(BOOL, "Produce output in a machine-readable JSON format, suitable for "
+                        "use in text editor integrations and other automated systems. "
+                        "Always disables color.")})
+PLAN = Verb(
+    "plan", "Show changes required by the current configuration", main=True,
+    description="""
+        Generates a speculative execution plan, showing what actions vpnform would take to
+        apply the current configuration. This command will not actually perform the planned
+        actions.
+
+        You can optionally save the plan to a file, which you can then pass to the "apply"
+        command to perform exactly the actions described in the plan.""",
+    flags={"destroy": DESTROY_MODE, "refresh-only": REFRESH_ONLY,
+           "replace": REPLACE, "target": TARGET, **COMMON,
+           "detailed-exitcode": Flag(BOOL, "Return detailed exit codes: 0 - succeeded, no "
+                                     "changes; 1 - errored; 2 - succeeded, there is a diff."),
+           "generate-config-out": Flag(VALUE, "If import blocks are present in "
+                                       "configuration, write resource blocks for the imported "
+                                       "resources not already present to a new file at PATH, "
+                                       "which must not already exist.", "=path"),
+           "json": JSON_STREAM,
+           "out": Flag(VALUE, 'Write a plan file to the given path. This can be used as '
+                       'input to the "apply" command.', "=path")})
+APPLY = Verb(
+    "apply", "Create or update infrastructure", usage="[options] [PLAN]", main=True,
+    description="""
+        Creates or updates infrastructure according to vpnform configuration files in the
+        current directory.
+
+        By default, vpnform will generate a new plan and present it for your approval
+        before taking any action. You can optionally provide a plan file created by a
+        previous call to "vpnform plan", in which case vpnform will take the actions
+        described in that plan without any confirmation prompt.""",
+    flags={"auto-approve": AUTO_APPROVE, "destroy": DESTROY_MODE,
+           "refresh-only": REFRESH_ONLY, "replace": REPLACE, "target": TARGET, **COMMON,
+           "json": JSON_STREAM})
+DESTROY = Verb(
+    "destroy", "Destroy previously-created infrastructure", main=True,
+    description="""
+        Destroy vpnform-managed infrastructure.
+
+        This command is a convenience alias for: vpnform apply -destroy""",
+    flags={"auto-approve": AUTO_APPROVE, "target": TARGET, **COMMON, "json": JSON_STREAM})
+REFRESH = Verb(
+    "refresh", "Update the state to match remote systems",
+    description="""
+        Update the state file of your infrastructure with metadata that matches the
+        physical resources they are tracking.
+
+        This will not modify your infrastructure, but it can modify your state file to
+        update metadata. This metadata might cause new changes to occur when you generate
+        a plan or call apply next.
+
+        This command is an alias for: vpnform apply -refresh-only -auto-approve""",
+    flags={"target": TARGET, **COMMON, "json": JSON_STREAM})
 
 
 def _interactive() -> bool:
@@ -89,8 +186,9 @@ def _fail(console: Console, diags: Diagnostics, files: dict | None = None) -> in
 # ---------------------------------------------------------------------------------------
 
 
+@command(INIT)
 def cmd_init(argv: list[str], console: Console) -> int:
-    parse(argv, INIT_FLAGS, "init")
+    parse(argv, INIT)
     workdir = os.getcwd()
     console.print(console.bold("Initializing the backend..."))
     config, diags = load_config_dir(workdir)
@@ -121,8 +219,9 @@ def cmd_init(argv: list[str], console: Console) -> int:
     return 0
 
 
+@command(VALIDATE)
 def cmd_validate(argv: list[str], console: Console) -> int:
-    args = parse(argv, VALIDATE_FLAGS, "validate")
+    args = parse(argv, VALIDATE)
     as_json = bool(args.get("json"))
     workdir = os.getcwd()
     config, diags = load_config_dir(workdir)
@@ -205,7 +304,6 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
         with locked(backend, operation, opts):
             state = backend.read()
             _add_state_secrets(console, state)
-            diags.extend(in_flight_warning(state))
             providers, d = setup_providers(config, variables, workdir, state)
             diags.extend(d)
             if d.has_errors:
@@ -453,15 +551,17 @@ def _report_apply(console, final, diags, counter, destroy, files, targeted=False
     return 0
 
 
+@command(PLAN)
 def cmd_plan(argv: list[str], console: Console) -> int:
-    args = parse(argv, PLAN_FLAGS, "plan")
+    args = parse(argv, PLAN)
     json_ui.enable(console, args)
     return _plan_for(args, console, destroy=bool(args.get("destroy")),
                      operation="OperationTypePlan", then_apply=False)
 
 
+@command(APPLY)
 def cmd_apply(argv: list[str], console: Console) -> int:
-    args = parse(argv, APPLY_FLAGS, "apply")
+    args = parse(argv, APPLY)
     if len(args.positional) > 1:
         raise UsageError("Too many command line arguments: apply takes at most one plan file.")
     if json_ui.enable(console, args) and json_ui.approval_refused(console.ui, args, "apply"):
@@ -472,13 +572,11 @@ def cmd_apply(argv: list[str], console: Console) -> int:
                      operation="OperationTypeApply", then_apply=True)
 
 
-REFRESH_FLAGS = {**COMMON, "target": MULTI, "json": BOOL}
-
-
+@command(REFRESH)
 def cmd_refresh(argv: list[str], console: Console) -> int:
     """``vpnform refresh``: Terraform's older spelling of ``apply -refresh-only
     -auto-approve`` — record what changed outside vpnform, without asking."""
-    args = parse(argv, REFRESH_FLAGS, "refresh")
+    args = parse(argv, REFRESH)
     if args.positional:
         raise UsageError("The refresh command expects no positional arguments.")
     args.flags["refresh-only"] = True
@@ -488,8 +586,9 @@ def cmd_refresh(argv: list[str], console: Console) -> int:
                      then_apply=True)
 
 
+@command(DESTROY)
 def cmd_destroy(argv: list[str], console: Console) -> int:
-    args = parse(argv, DESTROY_FLAGS, "destroy")
+    args = parse(argv, DESTROY)
     if json_ui.enable(console, args) and json_ui.approval_refused(console.ui, args, "destroy"):
         return 1
     return _plan_for(args, console, destroy=True, operation="OperationTypeApply",

@@ -13,22 +13,63 @@ from ..diagnostics import Diagnostics
 from ..operations import RunOptions, backend_for, locked
 from ..state.backends.base import LockError, StateError
 from ..state.model import READY, TAINTED
-from .args import BOOL, VALUE, UsageError, parse, parse_duration
+from .args import (ADDRESSES, BOOL, LOCK, LOCK_TIMEOUT, NO_COLOR, Flag, UsageError, Verb,
+                   command, parse, parse_duration)
 from .views import Console, print_diagnostics
 
-FLAGS = {"allow-missing": BOOL, "lock": BOOL, "lock-timeout": VALUE, "no-color": BOOL}
+FLAGS = {"allow-missing": Flag(BOOL, "If specified, the command will succeed (exit code 0) "
+                                "even if the resource is missing."),
+         "lock": LOCK, "lock-timeout": LOCK_TIMEOUT, "no-color": NO_COLOR}
+TAINT = Verb(
+    "taint", "Mark a resource instance as not fully functional", usage="[options] <address>",
+    description="""
+        vpnform uses the term "tainted" to describe a resource instance which may not be
+        fully functional, either because its creation partially failed or because you've
+        manually marked it as such using this command.
+
+        This will not modify your infrastructure directly, but subsequent vpnform plans
+        will include actions to destroy the remote object and create a new object to
+        replace it.
+
+        You can remove the "taint" state from a resource instance using the "vpnform
+        untaint" command.
+
+        The address is in the usual resource address syntax, such as:
+          tencentcloud_vpn_connection.main
+          tencentcloud_vpn_connection.site[1]
+          module.site.tencentcloud_vpn_gateway.gw""",
+    completes=ADDRESSES,
+    flags=FLAGS)
+UNTAINT = Verb(
+    "untaint", "Remove the 'tainted' state from a resource instance",
+    usage="[options] name",
+    description="""
+        vpnform uses the term "tainted" to describe a resource instance which may not be
+        fully functional, either because its creation partially failed or because you've
+        manually marked it as such using the "vpnform taint" command.
+
+        This command removes that state from a resource instance, causing vpnform to see
+        it as fully-functional and not in need of replacement.
+
+        This will not modify your infrastructure directly. It only avoids vpnform planning
+        to replace a tainted instance in future.""",
+    completes=ADDRESSES,
+    flags=FLAGS)
 
 
+@command(TAINT)
 def cmd_taint(argv: list[str], console: Console) -> int:
-    return _mark(argv, console, "taint")
+    return _mark(argv, console, TAINT)
 
 
+@command(UNTAINT)
 def cmd_untaint(argv: list[str], console: Console) -> int:
-    return _mark(argv, console, "untaint")
+    return _mark(argv, console, UNTAINT)
 
 
-def _mark(argv: list[str], console: Console, verb: str) -> int:
-    args = parse(argv, FLAGS, verb)
+def _mark(argv: list[str], console: Console, spec: Verb) -> int:
+    verb = spec.name
+    args = parse(argv, spec)
     if args.get("no-color"):
         console.color = False
     if len(args.positional) != 1:

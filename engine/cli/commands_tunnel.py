@@ -22,30 +22,59 @@ from ..operations import RunOptions, backend_for, load_configuration, setup_prov
 from ..providers import TunnelProvider
 from ..state.backends.base import StateError
 from ..values import mark_paths
-from .args import BOOL, VALUE, UsageError, parse, parse_int
+from .args import (ADDRESSES, BOOL, NO_COLOR, VALUE, VAR, VAR_FILE, Flag, UsageError, Verb,
+                   command, parse, parse_int, usage_text)
 from .views import Console, print_diagnostics
 
-USAGE = """Usage: vpnform [global options] tunnel <subcommand> [options] ADDRESS
+VAR_FLAGS = {"var": VAR, "var-file": VAR_FILE, "no-color": NO_COLOR}
+TUNNEL_STATUS = Verb(
+    "tunnel status", "IKE and child SA state, algorithms and counters, live",
+    usage="[options] [ADDRESS...]",
+    description="""
+        Shows the live state of the tunnels in state (or of the given ones): the IKE SA,
+        its algorithms and endpoints, and each child SA with its traffic selectors and
+        counters, as the provider that manages the tunnel reads them.""",
+    completes=ADDRESSES,
+    flags={"json": Flag(BOOL, "Print the status as a JSON array, one object per tunnel."),
+           **VAR_FLAGS})
+TUNNEL_PING = Verb(
+    "tunnel ping", "Ping the peer range through a tunnel", usage="[options] ADDRESS",
+    description="""
+        Pings an address of the tunnel's peer range from a host of the local side and says
+        whether the tunnel is passing traffic.""",
+    completes=ADDRESSES,
+    flags={"count": Flag(VALUE, "Number of echo requests to send. Defaults to 3.", "=N"),
+           "target": Flag(VALUE, "The address to ping. Defaults to the first host of the "
+                          "peer range.", "=IP"),
+           **VAR_FLAGS})
+TUNNEL_CONFIG = Verb(
+    "tunnel config", "The peer device's configuration for a tunnel",
+    usage="[options] ADDRESS",
+    description="""
+        Renders the configuration of the device at the other end of the tunnel, in the
+        given vendor's syntax. It holds the pre-shared key: it is printed only on request,
+        and -out writes it to a file of mode 0600.""",
+    completes=ADDRESSES,
+    flags={"vendor": Flag(VALUE, "The peer device's vendor, such as strongswan.", "=NAME"),
+           "out": Flag(VALUE, "Write the configuration to this file (mode 0600) instead of "
+                       "printing it.", "=FILE"),
+           **VAR_FLAGS})
+TUNNEL = Verb(
+    "tunnel", "Live tunnel status, ping through a tunnel, peer configuration",
+    usage="<subcommand> [options] ADDRESS",
+    description="""
+        Live operations on the tunnels recorded in state, answered by the provider that
+        manages each tunnel.""",
+    subcommands={"status": TUNNEL_STATUS, "ping": TUNNEL_PING, "config": TUNNEL_CONFIG})
 
-Subcommands:
-    status [ADDRESS] [-json]       IKE and child SA state, algorithms and counters, live
-    ping ADDRESS [-count=N] [-target=IP]
-                                   ping the peer range from the local side's host
-    config ADDRESS -vendor=NAME [-out=FILE]
-                                   the peer device's configuration (e.g. strongswan);
-                                   it holds the pre-shared key: -out writes it 0600"""
 
-FLAGS = {"json": BOOL, "no-color": BOOL, "count": VALUE, "target": VALUE, "vendor": VALUE,
-         "out": VALUE,
-         "var": "multi", "var-file": "multi", "input": BOOL}
-
-
+@command(TUNNEL)
 def cmd_tunnel(argv: list[str], console: Console) -> int:
-    if not argv or argv[0] not in ("status", "ping", "config"):
-        console.print(USAGE, err=bool(argv))
+    if not argv or argv[0] not in TUNNEL.subcommands:
+        console.print(usage_text(TUNNEL), err=bool(argv))
         return 1 if argv else 0
     sub, rest = argv[0], argv[1:]
-    args = parse(rest, FLAGS, f"tunnel {sub}")
+    args = parse(rest, TUNNEL.subcommands[sub])
     if args.get("no-color"):
         console.color = False
     workdir = os.getcwd()

@@ -2,8 +2,10 @@
 
 ``vpnform [-chdir=DIR] [-version] <verb> [flags] [args]``. Each verb lives in a module of
 this package (commands_run.py: init/validate/plan/apply/destroy; commands_inspect.py:
-show/output/state/graph/force-unlock). Exceptions never reach the user as tracebacks: they
-become diagnostics here.
+show/output/state/graph/force-unlock) and declares itself once (args.Verb, marked with
+``@command``): ``-help``, ``vpnform help VERB``, the command list and shell completion
+(complete.py) are read from those declarations. Exceptions never reach the user as
+tracebacks: they become diagnostics here.
 """
 
 from __future__ import annotations
@@ -12,69 +14,44 @@ import os
 import sys
 
 from ..diagnostics import Diagnostics
-from . import (commands_console, commands_fmt, commands_import, commands_inspect,
+from . import (commands_console, commands_fmt, complete, commands_import, commands_inspect,
                commands_run, commands_taint, commands_tunnel)
-from .args import UsageError
+from .args import (BOOL, VALUE, Flag, UsageError, Verb, command, flag_lines, parse, usage_text,
+                   wants_help)
 from ..version import VERSION
 from .views import Console, print_diagnostics
 
 __all__ = ["main", "VERSION"]
 
-USAGE = """Usage: vpnform [global options] <subcommand> [args]
-
-The available commands for execution are listed below.
-
-Main commands:
-  init          Prepare your working directory for other commands
-  validate      Check whether the configuration is valid
-  plan          Show changes required by the current configuration
-  apply         Create or update infrastructure
-  destroy       Destroy previously-created infrastructure
-
-All other commands:
-  cloud         Call an action of the emulated cloud's API, as a second client would
-  console       Try vpnform expressions at an interactive command prompt
-  fmt           Reformat your configuration in the standard style
-  force-unlock  Release a stuck lock on the current workspace
-  graph         Generate a Graphviz graph of the steps in an operation
-  import        Associate existing infrastructure with a vpnform resource
-  lab           A simulated IDC site on this machine (up, down, status, fail-gateway)
-  output        Show output values from your root module
-  refresh       Update the state to match remote systems (apply -refresh-only -auto-approve)
-  show          Show the current state or a saved plan
-  state         Advanced state management (list, show)
-  taint         Mark a resource instance as not fully functional (to be replaced)
-  tunnel        Live tunnel status, ping through a tunnel, peer configuration
-  untaint       Remove the 'tainted' state from a resource instance
-  version       Show the current vpnform version
-
-Global options (use these before the subcommand, if any):
-  -chdir=DIR    Switch to a different working directory before executing the
-                given subcommand.
-  -help         Show this help output, or the help for a specified subcommand.
-  -version      An alias for the "version" subcommand.
-"""
-
-VERBS = {
-    "init": commands_run.cmd_init,
-    "validate": commands_run.cmd_validate,
-    "plan": commands_run.cmd_plan,
-    "apply": commands_run.cmd_apply,
-    "destroy": commands_run.cmd_destroy,
-    "show": commands_inspect.cmd_show,
-    "output": commands_inspect.cmd_output,
-    "state": commands_inspect.cmd_state,
-    "graph": commands_inspect.cmd_graph,
-    "import": commands_import.cmd_import,
-    "force-unlock": commands_inspect.cmd_force_unlock,
-    "tunnel": commands_tunnel.cmd_tunnel,
-    "fmt": commands_fmt.cmd_fmt,
-    "console": commands_console.cmd_console,
-    "refresh": commands_run.cmd_refresh,
-    "taint": commands_taint.cmd_taint,
-    "untaint": commands_taint.cmd_untaint,
-    "version": lambda argv, console: _version(console),
+GLOBAL_FLAGS = {
+    "chdir": Flag(VALUE, "Switch to a different working directory before executing the "
+                  "given subcommand.", "=DIR"),
+    "help": Flag(BOOL, "Show this help output, or the help for a specified subcommand."),
+    "version": Flag(BOOL, 'An alias for the "version" subcommand.'),
+    "install-autocomplete": Flag(BOOL, "Install shell completion of vpnform's commands, flags "
+                                 "and addresses into ~/.bashrc and ~/.zshrc."),
+    "uninstall-autocomplete": Flag(BOOL, "Remove the shell completion that "
+                                   "-install-autocomplete installed."),
 }
+
+VERSION_VERB = Verb("version", "Show the current vpnform version", usage="",
+                    description="Displays the version of vpnform.")
+
+
+@command(VERSION_VERB)
+def cmd_version(argv: list[str], console: Console) -> int:
+    parse(argv, VERSION_VERB)
+    return _version(console)
+
+
+VERBS = {fn.verb.name: fn for fn in (  # type: ignore[attr-defined]
+    commands_run.cmd_init, commands_run.cmd_validate, commands_run.cmd_plan,
+    commands_run.cmd_apply, commands_run.cmd_destroy, commands_inspect.cmd_show,
+    commands_inspect.cmd_output, commands_inspect.cmd_state, commands_inspect.cmd_graph,
+    commands_import.cmd_import, commands_inspect.cmd_force_unlock,
+    commands_tunnel.cmd_tunnel, commands_fmt.cmd_fmt, commands_console.cmd_console,
+    commands_run.cmd_refresh, commands_taint.cmd_taint, commands_taint.cmd_untaint,
+    cmd_version)}
 
 
 COMMAND_ENTRY_POINTS = "vpnform.commands"
@@ -82,10 +59,118 @@ COMMAND_ENTRY_POINTS = "vpnform.commands"
 
 def _plugin_verbs() -> dict:
     """Verbs contributed by installed packages (e.g. ``lab`` from the netlab package), so
-    the engine itself never imports them."""
+    the engine itself never imports them. Each is loaded only when it is used."""
     from importlib.metadata import entry_points
-    return {ep.name: (lambda ep: lambda argv, console: ep.load()(argv, console))(ep)
-            for ep in entry_points(group=COMMAND_ENTRY_POINTS)}
+    return {ep.name: ep for ep in entry_points(group=COMMAND_ENTRY_POINTS)}
+
+
+def find_verb(name: str):
+    """The runner of the verb ``name`` (built in, else a plugin's), or None."""
+    if name in VERBS:
+        return VERBS[name]
+    ep = _plugin_verbs().get(name)
+    return ep.load() if ep is not None else None
+
+
+def all_verbs() -> dict:
+    """Every verb's runner, plugins loaded: for the command list, help and completion."""
+    return {**{name: ep.load() for name, ep in _plugin_verbs().items()}, **VERBS}
+
+
+def usage() -> str:
+    """``vpnform -help``: the main commands first, then all other commands, as Terraform
+    lists its commands."""
+    specs = [fn.verb for fn in all_verbs().values() if getattr(fn, "verb", None)]
+    width = max(len(v.name) for v in specs) + 2
+    main = [v for v in specs if v.main]
+    main.sort(key=lambda v: MAIN_ORDER.index(v.name) if v.name in MAIN_ORDER else 99)
+    other = sorted((v for v in specs if not v.main), key=lambda v: v.name)
+    lines = ["Usage: vpnform [global options] <subcommand> [args]", "",
+             "The available commands for execution are listed below.",
+             "The primary workflow commands are given first, followed by",
+             "less common or more advanced commands.", "", "Main commands:"]
+    lines += [f"  {v.name:<{width}}{v.synopsis}" for v in main]
+    lines += ["", "All other commands:"]
+    lines += [f"  {v.name:<{width}}{v.synopsis}" for v in other]
+    lines += ["", "Global options (use these before the subcommand, if any):"]
+    lines += flag_lines(GLOBAL_FLAGS, spaced=False)
+    return "\n".join(lines)
+
+
+MAIN_ORDER = ["init", "validate", "plan", "apply", "destroy"]
+
+
+def _help(console: Console, words: list[str]) -> int:
+    """``vpnform help [VERB [SUBCOMMAND]]`` and ``vpnform VERB [SUBCOMMAND] -help``."""
+    if not words:
+        console.print(usage())
+        return 0
+    handler = find_verb(words[0])
+    if handler is None:
+        return _no_such_verb(console, words[0])
+    spec = getattr(handler, "verb", None)
+    if spec is None:  # a plugin that declares no Verb: it answers -help itself
+        return handler(["-help"], console)
+    spec, _ = spec.subcommand([w for w in words[1:] if not w.startswith("-")])
+    console.print(usage_text(spec))
+    return 0
+
+
+def _no_such_verb(console: Console, verb: str) -> int:
+    from ..config.evaluate import did_you_mean
+    hint = did_you_mean(verb, list(VERBS) + list(_plugin_verbs()))
+    console.print(f'vpnform has no command named "{verb}".'
+                  + (f' Did you mean "{hint}"?' if hint else "")
+                  + '\n\nTo see all of vpnform\'s top-level commands, run:\n  vpnform -help',
+                  err=True)
+    return 1
+
+
+def _answer_completion(line: str) -> int:
+    """Candidates on stdout; nothing at all when something fails (the shell shows what
+    the program prints, so never a message)."""
+    try:
+        specs = {name: fn.verb for name, fn in all_verbs().items()
+                 if getattr(fn, "verb", None)}
+        words = complete.candidates(line, specs, GLOBAL_FLAGS, complete.state_addresses)
+    except Exception:  # noqa: BLE001 - a completion request must not print an error
+        return 1
+    for word in words:
+        sys.stdout.write(word + "\n")
+    return 0
+
+
+def _program_path() -> str:
+    """The absolute path of the running vpnform executable, for ``complete -C``."""
+    program = sys.argv[0]
+    if os.sep not in program:  # found on PATH
+        import shutil
+        program = shutil.which(program) or program
+    return os.path.abspath(program)
+
+
+def _autocomplete(console: Console, install: bool) -> int:
+    home = os.path.expanduser("~")
+    try:
+        if install:
+            files = complete.install(home, _program_path())
+            console.print(f"Installed completion of vpnform in {', '.join(files)}. It takes "
+                          "effect in new shells.")
+        else:
+            files = complete.uninstall(home)
+            console.print(f"Removed the completion of vpnform from {', '.join(files)}.")
+    except complete.AutocompleteError as err:
+        d = Diagnostics()
+        d.error(err.summary, err.detail)
+        print_diagnostics(console, d, {})
+        return 1
+    except OSError as err:
+        d = Diagnostics()
+        d.error("Failed to update the shell's rc file",
+                f"{err.strerror or err}: {err.filename}. Check that the file is writable.")
+        print_diagnostics(console, d, {})
+        return 1
+    return 0
 
 
 def _version(console: Console) -> int:
@@ -93,11 +178,8 @@ def _version(console: Console) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    color = "-no-color" not in argv and "--no-color" not in argv
-    color = color and sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
-    console = Console(color=color)
+def _run(argv: list[str], console: Console) -> int:
+    """Global options, then the verb (or its help)."""
     chdir = None
     while argv and argv[0].startswith("-"):
         flag = argv.pop(0)
@@ -113,32 +195,42 @@ def main(argv: list[str] | None = None) -> int:
         elif name in ("version", "v"):
             return _version(console)
         elif name in ("help", "h"):
-            console.print(USAGE)
-            return 0
+            return _help(console, argv[:1])
+        elif name in ("install-autocomplete", "uninstall-autocomplete"):
+            return _autocomplete(console, install=name.startswith("install"))
         else:
-            console.print(f"Error: unknown global option {flag}\n\n{USAGE}", err=True)
+            console.print(f"Error: unknown global option {flag}\n\n{usage()}", err=True)
             return 1
     if not argv:
-        console.print(USAGE)
+        console.print(usage())
         return 0
     verb, rest = argv[0], argv[1:]
-    handler = VERBS.get(verb) or _plugin_verbs().get(verb)
+    if verb == "help":
+        return _help(console, rest)
+    handler = find_verb(verb)
     if handler is None:
-        from ..config.evaluate import did_you_mean
-        hint = did_you_mean(verb, list(VERBS) + list(_plugin_verbs()))
-        console.print(f'vpnform has no command named "{verb}".'
-                      + (f' Did you mean "{hint}"?' if hint else "")
-                      + '\n\nTo see all of vpnform\'s top-level commands, run:\n  vpnform -help',
-                      err=True)
-        return 1
+        return _no_such_verb(console, verb)
+    if wants_help(rest):
+        return _help(console, argv)
     if chdir is not None:
         try:
             os.chdir(chdir)
         except OSError as err:
             console.print(f"Error handling -chdir option: {err.strerror}: {chdir}", err=True)
             return 1
+    return handler(rest, console)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    line = complete.completion_request(os.environ)
+    if line is not None:  # bash asks (complete -C): answer, one candidate a line
+        return _answer_completion(line)
+    color = "-no-color" not in argv and "--no-color" not in argv
+    color = color and sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
+    console = Console(color=color)
     try:
-        return handler(rest, console)
+        return _run(argv, console)
     except UsageError as err:
         console.print(f"Error: {err}", err=True)
         return 1

@@ -22,6 +22,7 @@ from ..values import (
     SetValue,
     exact_of,
     int_in_range,
+    leaves,
     make_number,
     round_binary,
     NUMBER,
@@ -35,7 +36,7 @@ from ..values import (
     type_name_of,
 )
 from . import functions as fns
-from .functions_console import CONSOLE_FUNCTIONS
+from .functions_console import CONSOLE_FUNCTIONS, TypeValue
 from . import syntax as syn
 
 
@@ -362,11 +363,19 @@ class LazyLocals:
 
 def evaluate(expr: syn.Expr, ctx: EvalContext) -> tuple[Any, Diagnostics]:
     ev = _Evaluator(ctx)
-    ev.root = expr
-    while isinstance(ev.root, syn.ParenExpr):
-        ev.root = ev.root.inner
     value = ev.eval(expr, dict(ctx.bindings) if ctx.bindings else {})
+    if not ev.diags.has_errors and not isinstance(value, TypeValue) \
+            and (ev.type_used or _holds_type(value)):
+        # what type() returns can only be shown: a value computed from it (compared,
+        # collected) is refused, as Terraform refuses a value carrying its type mark
+        ev.diags.error("Invalid use of type function", 'The console-only "type" function '
+                       "cannot be used as part of an expression.", expr.range)
+        value = Unknown()
     return value, _dedupe(ev.diags)
+
+
+def _holds_type(value: Any) -> bool:
+    return any(isinstance(x, TypeValue) for x in leaves(value))
 
 
 # Expressions typed at `vpnform console` carry this file name; only they may call the
@@ -425,7 +434,7 @@ class _Evaluator:
     def __init__(self, ctx: EvalContext):
         self.ctx = ctx
         self.diags = Diagnostics()
-        self.root: syn.Expr | None = None  # the whole expression being evaluated
+        self.type_used = False  # the console's type() was called (not inside can/try)
 
     def error(self, summary: str, detail: str, subject: SourceRange | None) -> Unknown:
         self.diags.error(summary, detail, subject)
@@ -1083,18 +1092,26 @@ class _Evaluator:
         fn = self.ctx.functions.get(e.name)
         if fn is None and e.name in CONSOLE_FUNCTIONS and e.range is not None \
                 and e.range.filename == CONSOLE_FILENAME:
-            if e is not self.root:
-                self.diags.error(f"Invalid use of {e.name} function",
-                                 f'The console-only "{e.name}" function cannot be used as part '
-                                 "of an expression.", e.range)
-                return Unknown()
+            self.type_used = True
             fn = CONSOLE_FUNCTIONS[e.name]
         if fn is None:
-            hint = did_you_mean(e.name, self.ctx.functions)
-            detail = f'There is no function named "{e.name}".'
-            if hint:
-                detail += f' Did you mean "{hint}"?'
-            self.diags.error("Call to unknown function", detail, e.name_range)
+            namespace, _, rest = e.name.partition("::")
+            if not rest:
+                self.diags.error("Call to unknown function",
+                                 f'There is no function named "{e.name}".'
+                                 + suggestion(e.name, self.ctx.functions), e.name_range)
+            elif namespace == "provider" and rest.count("::") == 1:
+                provider, _, name = rest.partition("::")
+                self.diags.error("Unknown provider function",
+                                 f'There is no function named "{e.name}". Ensure that provider '
+                                 f'name "{provider}" is declared in this module\'s '
+                                 "required_providers block, and that this provider offers a "
+                                 f'function named "{name}".', e.name_range)
+            else:
+                self.diags.error("Unknown provider function",
+                                 f'The function namespace "{namespace}" is not valid. Provider '
+                                 'function calls must use the "provider::" namespace prefix.',
+                                 e.name_range)
             for a in e.args:  # still report problems inside the arguments
                 self.eval(a, scope)
             return Unknown()
@@ -1104,7 +1121,8 @@ class _Evaluator:
                 v = sub.eval(x, scope)
                 return v, sub.diags
 
-            value, d = fn.special(eval_arg, list(e.args), e.range)
+            value, d = (fn.special(self.ctx, eval_arg, list(e.args), e.range)
+                        if fn.needs_context else fn.special(eval_arg, list(e.args), e.range))
             self.diags.extend(d)
             return value
         args = [self.eval(a, scope) for a in e.args]

@@ -3,7 +3,8 @@
 A ``Function`` declares its parameters (name, type, how it treats null, unknown and
 sensitive arguments); ``call_function`` checks and converts arguments, propagates unknown
 and sensitive marks, and turns failures into diagnostics naming the argument. Add a
-function with the ``@builtin(...)`` decorator; ``standard_functions()`` returns the table.
+function with the ``@builtin(...)`` decorator; ``standard_functions()`` returns the table
+(each function under its name and under ``core::name``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ..values import (
     Unknown,
     format_number,
     is_wholly_known,
+    leaves,
     loads_json,
     parse_number,
     strip_sensitive,
@@ -75,7 +77,8 @@ class Function:
     needs_context: bool = False  # impl(ctx, *args): for file() and friends
     # A function whose arguments are expressions rather than values (can, try):
     # special(eval_arg, arg_exprs, call_range) -> (value, Diagnostics), where
-    # eval_arg(expr) -> (value, Diagnostics) evaluates one argument in the caller's scope.
+    # eval_arg(expr) -> (value, Diagnostics) evaluates one argument in the caller's scope
+    # (with needs_context: special(ctx, eval_arg, arg_exprs, call_range)).
     special: Callable | None = None
     description: str = ""
 
@@ -102,7 +105,13 @@ def builtin(name: str, *params: Param, variadic: Param | None = None,
 
 def standard_functions() -> dict[str, Function]:
     """A fresh table of every built-in function (callers may add their own)."""
-    return dict(_REGISTRY)
+    return with_core_names(_REGISTRY)
+
+
+def with_core_names(table: dict[str, Function]) -> dict[str, Function]:
+    """``table`` with each function also under its namespaced name, ``core::abs`` for
+    ``abs``, as Terraform offers every built-in function."""
+    return {**table, **{f"core::{name}": fn for name, fn in table.items()}}
 
 
 # ---------------------------------------------------------------------------------------
@@ -177,6 +186,12 @@ def call_function(name: str, fn: Function, args: list, arg_ranges: list,
     assert fn.impl is not None
     try:
         result = fn.impl(ctx, *converted) if fn.needs_context else fn.impl(*converted)
+    except TypeError:
+        if all(_is_data(a) for a in converted):
+            raise
+        # an argument that is not configuration data: what the console's type() returns,
+        # which Terraform lets through (marked) and the console then refuses to show
+        return Unknown(fn.return_type), diags
     except FunctionError as e:
         if e.arg is not None and e.arg < len(args):
             param = fn.params[e.arg] if e.arg < n_fixed else fn.variadic
@@ -191,6 +206,10 @@ def call_function(name: str, fn: Function, args: list, arg_ranges: list,
     if marked and not isinstance(result, Sensitive):
         result = Sensitive(result)
     return result, diags
+
+
+def _is_data(v: Any) -> bool:
+    return all(x is None or isinstance(x, (bool, int, float, str, Unknown)) for x in leaves(v))
 
 
 def _sentence(msg: str) -> str:
@@ -247,15 +266,89 @@ def to_display_string(v: Any) -> str:
     return str(v)
 
 
-def _unify_primitives(items: list, what: str, arg: int = 0) -> list:
-    """Make a collection's elements one type, as Terraform's tolist/tomap do: a mix of
-    primitives becomes strings; anything else must already agree."""
-    kinds = {type_name_of(x) for x in items if strip_sensitive(x) is not None}
-    if len(kinds) <= 1:
-        return items
-    if kinds <= {"string", "number", "bool"}:
-        return [STRING.convert(x) for x in items]
-    raise FunctionError(f"cannot convert to {what}: all elements must have the same type", arg)
+def _unify(items: list, what: str, arg: int = 0, source: str = "tuple") -> list:
+    """Make a collection's elements one type, as Terraform's tolist/tomap/toset do: a mix
+    of strings and other primitives becomes strings; tuples of one length tuples, other
+    tuples and lists lists, of unified elements; objects with the same attributes objects,
+    other objects and maps maps, of unified attributes."""
+    try:
+        shape = _unified_shape([_shape(x) for x in items])
+    except ValueError:
+        raise FunctionError(f"cannot convert {source} to {what} of any single type",
+                            arg) from None
+    return items if shape is None else [_convert_to(x, shape) for x in items]
+
+
+_PRIMITIVE_SHAPES = ("string", "number", "bool")
+
+
+def _shape(v: Any) -> Any:
+    """A value's type as a comparable shape: "string", ("list", element), ("tuple",
+    elements), ("object", ((name, shape), ...)), ...; None for null or unknown."""
+    v = strip_sensitive(v)
+    if v is None or isinstance(v, Unknown):
+        return None
+    if isinstance(v, (bool, int, float, str)):
+        return type_name_of(v)
+    if isinstance(v, (_SetValue, _ListValue)):
+        kind = "set" if isinstance(v, _SetValue) else "list"
+        return (kind, _unified_shape([_shape(x) for x in v]))
+    if isinstance(v, _MapValue):
+        return ("map", _unified_shape([_shape(x) for x in v.values()]))
+    if isinstance(v, list):
+        return ("tuple", tuple(_shape(x) for x in v))
+    if isinstance(v, dict):
+        return ("object", tuple(sorted((k, _shape(x)) for k, x in v.items())))
+    raise ValueError(v)
+
+
+def _unified_shape(shapes: list) -> Any:
+    """The one shape all of ``shapes`` convert to (None: no constraint); ValueError if
+    there is none."""
+    known = [s for s in shapes if s is not None]
+    if not known:
+        return None
+    if all(s == known[0] for s in known):
+        return known[0]
+    if all(s in _PRIMITIVE_SHAPES for s in known) and "string" in known:
+        return "string"  # numbers and bools convert to strings, not to each other
+    kinds = {s[0] if isinstance(s, tuple) else s for s in known}
+    if kinds == {"tuple"} and len({len(s[1]) for s in known}) == 1:
+        return ("tuple", tuple(_unified_shape([s[1][i] for s in known])
+                               for i in range(len(known[0][1]))))
+    if kinds <= {"tuple", "list", "set"}:
+        return ("set" if "set" in kinds else "list",
+                _unified_shape([e for s in known for e in
+                                (s[1] if s[0] == "tuple" else (s[1],))]))
+    if kinds <= {"object", "map"}:
+        names = {tuple(k for k, _ in s[1]) for s in known if s[0] == "object"}
+        if kinds == {"object"} and len(names) == 1:
+            return ("object", tuple((k, _unified_shape([dict(s[1])[k] for s in known]))
+                                    for k in names.pop()))
+        return ("map", _unified_shape([e for s in known for e in
+                                        ([x for _, x in s[1]] if s[0] == "object" else [s[1]])]))
+    raise ValueError(shapes)
+
+
+def _convert_to(v: Any, shape: Any) -> Any:
+    if isinstance(v, Sensitive):
+        return Sensitive(_convert_to(v.value, shape))
+    if v is None or shape is None or isinstance(v, Unknown):
+        return v
+    if shape == "string":
+        return STRING.convert(v)
+    if not isinstance(shape, tuple):
+        return v
+    kind, inner = shape
+    if kind == "list":
+        return _ListValue(_convert_to(x, inner) for x in v)
+    if kind == "set":
+        return _SetValue(_sort_set(_distinct([_convert_to(x, inner) for x in v])))
+    if kind == "map":
+        return _MapValue((k, _convert_to(x, inner)) for k, x in v.items())
+    if kind == "tuple":
+        return [_convert_to(x, s) for x, s in zip(v, inner)]
+    return {k: _convert_to(v[k], s) for k, s in inner}
 
 
 def _sort_set(items: list) -> list:
@@ -315,7 +408,7 @@ def fn_merge(*maps: Any) -> Any:
         if m is None:
             continue
         if not isinstance(m, dict):
-            raise FunctionError(f'arguments must be maps or objects, got "{type_name_of(m)}"', i)
+            raise FunctionError(f'arguments must be maps or objects, got "{type_name_of(m)}"')
         out.update(m)
     return out
 
@@ -339,7 +432,7 @@ def fn_lookup(input_map: Any, key: str, *default: Any) -> Any:
          Param("index", NUMBER))
 def fn_element(lst: Any, index: Any) -> Any:
     if not isinstance(lst, list):
-        raise FunctionError("list or tuple required", 0)
+        raise FunctionError(f"cannot read elements from {type_name_of(lst)}")
     index = _whole(index, "index", 1)
     if not lst:
         raise FunctionError("cannot use element function with an empty list")
@@ -352,7 +445,7 @@ def fn_element(lst: Any, index: Any) -> Any:
          return_type=BOOL)
 def fn_contains(lst: Any, value: Any) -> Any:
     if not isinstance(lst, list):
-        raise FunctionError("argument must be list, tuple, or set", 0)
+        raise FunctionError("argument must be list, tuple, or set")
     return any(values_equal(x, value) for x in lst)
 
 
@@ -366,7 +459,7 @@ def fn_keys(m: Any) -> Any:
 @builtin("values", Param("mapping", ANY, marks=SHALLOW, allow_unknown=True))
 def fn_values(m: Any) -> Any:
     if not isinstance(m, dict):
-        raise FunctionError("must have map or object type", 0)
+        raise FunctionError("values() requires a map as the first argument")
     out = [m[k] for k in sorted(m)]
     return _ListValue(out) if isinstance(m, _MapValue) else out
 
@@ -397,7 +490,7 @@ def fn_distinct(lst: Any) -> Any:
 @builtin("flatten", Param("list", ANY, marks=SHALLOW, allow_unknown=True))
 def fn_flatten(lst: Any) -> Any:
     if not isinstance(lst, list):
-        raise FunctionError("can only flatten lists, sets and tuples", 0)
+        raise FunctionError("can only flatten lists, sets and tuples")
     out: list = []
 
     def walk(items: list, marked: bool) -> None:
@@ -450,12 +543,26 @@ def fn_range(*params: Any) -> Any:
 
 @builtin("lower", Param("str", STRING), return_type=STRING)
 def fn_lower(s: str) -> Any:
-    return s.lower()
+    return _map_runes(s, str.lower)
 
 
 @builtin("upper", Param("str", STRING), return_type=STRING)
 def fn_upper(s: str) -> Any:
-    return s.upper()
+    return _map_runes(s, str.upper)
+
+
+def _map_runes(s: str, case: Callable[[str], str]) -> str:
+    """Change case one character at a time, as Go does: a character without a
+    single-character mapping (ß has only "SS") stays as it is."""
+    out = []
+    for c in s:
+        mapped = _SIMPLE_CASE.get(c) if case is str.lower else None
+        mapped = mapped or case(c)
+        out.append(mapped if len(mapped) == 1 else c)
+    return "".join(out)
+
+
+_SIMPLE_CASE = {"\u0130": "i"}  # İ: Unicode's simple lowercase, where Python gives "i̇"
 
 
 @builtin("trimspace", Param("str", STRING), return_type=STRING)
@@ -493,7 +600,7 @@ def fn_replace(s: str, sub: str, repl: str) -> Any:
         try:
             pattern = re.compile(sub[1:-1])
         except re.error as e:
-            raise FunctionError(f"invalid regular expression: {e}", 1) from None
+            raise FunctionError(f"error parsing regexp: {e}") from None
         template = _go_replacement(repl)
         return pattern.sub(lambda m: m.expand(template), s)
     return s.replace(sub, repl)
@@ -646,8 +753,9 @@ def _format_one(m: re.Match, v: Any, argn: int) -> str:
 def fn_tostring(v: Any) -> Any:
     if v is None:
         return None
-    if isinstance(v, (list, dict)):
-        raise FunctionError(f"cannot convert {type_name_of(v)} to string", 0)
+    if not isinstance(v, (str, int, float, bool)):
+        kind = type_name_of(v) if _is_data(v) else "type"  # the console's type()
+        raise FunctionError(f"cannot convert {kind} to string", 0)
     return to_display_string(v)
 
 
@@ -685,7 +793,7 @@ def fn_tolist(v: Any) -> Any:
         raise FunctionError(f"cannot convert {type_name_of(v)} to list", 0)
     if isinstance(v, _SetValue):
         return _ListValue(_sort_set(v))
-    return _ListValue(_unify_primitives(v, "list"))
+    return _ListValue(_unify(v, "list", 0, type_name_of(v)))
 
 
 @builtin("toset", Param("v", ANY, allow_null=True, marks=SHALLOW), return_type=ListType())
@@ -694,7 +802,7 @@ def fn_toset(v: Any) -> Any:
         return None
     if not isinstance(v, list):
         raise FunctionError(f"cannot convert {type_name_of(v)} to set", 0)
-    return _SetValue(_sort_set(_distinct(_unify_primitives(v, "set"))))
+    return _SetValue(_sort_set(_distinct(_unify(v, "set", 0, type_name_of(v)))))
 
 
 @builtin("tomap", Param("v", ANY, allow_null=True, marks=SHALLOW), return_type=MapType())
@@ -704,7 +812,7 @@ def fn_tomap(v: Any) -> Any:
     if not isinstance(v, dict):
         raise FunctionError(f"cannot convert {type_name_of(v)} to map", 0)
     keys = list(v)
-    return _MapValue(zip(keys, _unify_primitives([v[k] for k in keys], "map")))
+    return _MapValue(zip(keys, _unify([v[k] for k in keys], "map", 0, type_name_of(v))))
 
 
 # ---------------------------------------------------------------------------------------
@@ -890,9 +998,81 @@ def fn_fileexists(ctx: Any, path: str) -> Any:
     full = _module_path(ctx, path)
     if not os.path.exists(full):
         return False
+    if os.path.isdir(full):
+        raise FunctionError(f'"{path}" is a directory, not a file')
     if not os.path.isfile(full):
-        raise FunctionError(f'"{path}" is not a regular file, but "directory"', 0)
+        raise FunctionError(f'"{path}" is not a regular file')
     return True
+
+
+@builtin("fileset", Param("path", STRING), Param("pattern", STRING), needs_context=True,
+         return_type=ListType(STRING))
+def fn_fileset(ctx: Any, path: str, pattern: str) -> Any:
+    """The regular files under ``path`` matching ``pattern`` (*, **, ?, [class], {a,b}),
+    relative to ``path``."""
+    joined = os.path.normpath(os.path.join(path, pattern))
+    try:
+        matcher = _glob_regex(os.path.normpath(pattern))
+    except ValueError:
+        raise FunctionError(f'failed to glob pattern "{joined}": syntax error in pattern'
+                            ) from None
+    root = _module_path(ctx, path)
+    found = []
+    for current, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in files:
+            full = os.path.join(current, name)
+            rel = os.path.relpath(full, root).replace(os.sep, "/")
+            if os.path.isfile(full) and matcher.fullmatch(rel):
+                found.append(rel)
+    return SetValue(sorted(found))
+
+
+def _glob_regex(pattern: str) -> re.Pattern:
+    """A doublestar pattern (Go's filepath.Match plus ** and {a,b}) as a regular
+    expression over "/"-separated paths; ValueError for a malformed one."""
+    out, i, braces = [], 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**", i) and (i == 0 or pattern[i - 1] == "/"):
+            if pattern.startswith("**/", i):
+                out.append("(?:.*/)?")
+                i += 3
+                continue
+            if i + 2 == len(pattern):
+                out.append(".*")
+                i += 2
+                continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            end = pattern.find("]", i + 2 if pattern[i + 1:i + 2] == "^" else i + 1)
+            if end < 0:
+                raise ValueError(pattern)
+            body = pattern[i + 1:end]
+            negate = body[:1] == "^"  # Go's filepath.Match: "!" is an ordinary character
+            body = re.escape(body[1:] if negate else body).replace("\\-", "-")
+            out.append(f"[{'^' if negate else ''}{body}]")
+            i = end
+        elif c == "{":
+            braces += 1
+            out.append("(?:")
+        elif c == "}" and braces:
+            braces -= 1
+            out.append(")")
+        elif c == "," and braces:
+            out.append("|")
+        elif c == "\\" and i + 1 < len(pattern):
+            i += 1
+            out.append(re.escape(pattern[i]))
+        else:
+            out.append(re.escape(c))
+        i += 1
+    if braces:
+        raise ValueError(pattern)
+    return re.compile("".join(out))
 
 
 @builtin("filebase64", Param("path", STRING), needs_context=True, return_type=STRING)
@@ -901,16 +1081,32 @@ def fn_filebase64(ctx: Any, path: str) -> Any:
     return base64.b64encode(_read_bytes(ctx, path)).decode()
 
 
-def _file_hash(algorithm: str) -> Callable:
+def _file_hash(algorithm: str, encode: Callable[[bytes], str]) -> Callable:
     def fn(ctx: Any, path: str) -> Any:
-        return hashlib.new(algorithm, _read_bytes(ctx, path)).hexdigest()
+        # these open the file themselves in Terraform: Go's error, as the call's failure
+        try:
+            with open(_module_path(ctx, path), "rb") as f:
+                data = f.read()
+        except IsADirectoryError:
+            raise FunctionError(f"read {path}: is a directory") from None
+        except OSError as e:
+            raise FunctionError(f"open {path}: {(e.strerror or str(e)).lower()}") from None
+        return encode(hashlib.new(algorithm, data).digest())
     return fn
 
 
-for _name, _alg in (("filemd5", "md5"), ("filesha1", "sha1"), ("filesha256", "sha256"),
-                    ("filesha512", "sha512")):
+def _base64_text(digest: bytes) -> str:
+    import base64
+    return base64.b64encode(digest).decode()
+
+
+for _name, _alg, _encode in (("filemd5", "md5", bytes.hex), ("filesha1", "sha1", bytes.hex),
+                             ("filesha256", "sha256", bytes.hex),
+                             ("filesha512", "sha512", bytes.hex),
+                             ("filebase64sha256", "sha256", _base64_text),
+                             ("filebase64sha512", "sha512", _base64_text)):
     builtin(_name, Param("path", STRING), needs_context=True, return_type=STRING)(
-        _file_hash(_alg))
+        _file_hash(_alg, _encode))
 
 
 @builtin("templatefile", Param("path", STRING), Param("vars", ANY), needs_context=True,
@@ -918,43 +1114,156 @@ for _name, _alg in (("filemd5", "md5"), ("filesha1", "sha1"), ("filesha256", "sh
 def fn_templatefile(ctx: Any, path: str, variables: Any) -> Any:
     """Render the template file at ``path`` (relative to the module) with ``variables`` as
     its only names, as Terraform's templatefile does."""
-    import secrets
-
-    from . import evaluate as ev
-    from . import hcl
-    if not isinstance(variables, dict):
-        raise FunctionError("vars must be an object or a map of template variables", 1)
+    _check_template_vars(variables)
     try:
         text = _read_bytes(ctx, path).decode("utf-8")
     except UnicodeDecodeError:
         raise FunctionError(f'contents of "{path}" are not valid UTF-8', 0) from None
+    return render_template(ctx, text, path, variables)
+
+
+def _check_template_vars(variables: Any) -> None:
+    if not isinstance(variables, dict):
+        raise FunctionError("invalid vars value: must be a map", 1)
+    for name in variables:
+        if not re.fullmatch(r"[^\W\d]\w*", name):
+            raise FunctionError(f'invalid template variable name "{name}": must start with a '
+                                "letter, followed by zero or more letters, digits, and "
+                                "underscores", 1)
+
+
+FILESYSTEM_FUNCTIONS = ("file", "fileexists", "fileset", "filebase64", "filebase64sha256",
+                        "filebase64sha512", "filemd5", "filesha1", "filesha256", "filesha512")
+
+
+def _refused(message: str) -> Function:
+    """A function a template may not call: any call fails with ``message``."""
+    def refuse(*_args: Any) -> Any:
+        raise FunctionError(message)
+    return Function((), refuse, Param("args", ANY, allow_null=True, allow_unknown=True,
+                                      marks=KEEP))
+
+
+def _template_functions(from_string: bool) -> dict[str, Function]:
+    """The functions a template may call: no template function (no recursion) and, in
+    templatestring's templates, no filesystem access."""
+    table = dict(_REGISTRY)
+    for name in ("templatefile", "templatestring"):
+        table[name] = _refused(f"cannot recursively call {name} from inside another "
+                               "template function")
+    if from_string:
+        for name in FILESYSTEM_FUNCTIONS:
+            table[name] = _refused(f"cannot use filesystem access functions like {name} in "
+                                   "templatestring templates; consider passing the function "
+                                   "result as a template variable instead")
+    return with_core_names(table)
+
+
+def render_template(ctx: Any, text: str, name: str, variables: dict,
+                    from_string: bool = False) -> Any:
+    """``text`` rendered as a template whose only names are ``variables``; ``name`` says
+    where the text came from in messages (a file, or "<templatestring argument>")."""
+    import secrets
+
+    from . import evaluate as ev
+    from . import hcl
     delimiter = "VPNFORMTEMPLATE" + secrets.token_hex(6).upper()
     ends_with_newline = text.endswith("\n")
     source = f"<<{delimiter}\n{text}{'' if ends_with_newline else chr(10)}{delimiter}\n"
-    expr, diags = hcl.parse_expression(source, path)
+    expr, diags = hcl.parse_expression(source, name)
     if expr is None or diags.has_errors:
         first = next(iter(diags.errors), None)
-        raise FunctionError(f"{path}: {first.summary if first else 'invalid template'}: "
+        raise FunctionError(f"{name}: {first.summary if first else 'invalid template'}: "
                             f"{first.detail if first else ''}".rstrip(": "), 0)
+
+    def where(r: SourceRange | None) -> str:
+        # line 1 of the source above is the heredoc's opening line
+        return f"{name}:{r.start.line - 1},{r.start.column}-{r.end.column}" if r else name
+
     for t in expr.traversals():
         if t.root not in variables:
-            r = t.range  # line 1 of the source above is the heredoc's opening line
-            where = (f"{path}:{r.start.line - 1},{r.start.column}-{r.end.column}"
-                     if r is not None else path)
             raise FunctionError(f'vars map does not contain key "{t.root}", referenced at '
-                                f"{where}", 1)
+                                f"{where(t.range)}", 1)
     sub = ev.EvalContext(path_module=getattr(ctx, "path_module", "."),
                          path_root=getattr(ctx, "path_root", "."),
                          base_dir=getattr(ctx, "base_dir", "."),
                          bindings=dict(variables), declared_variables=set(),
-                         declared_locals=set(), declared_resources=set())
+                         declared_locals=set(), declared_resources=set(),
+                         functions=_template_functions(from_string))
     value, diags = ev.evaluate(expr, sub)
     if diags.has_errors:
         first = diags.errors[0]
-        raise FunctionError(f"{path}: {first.summary}: {first.detail}", 0)
+        raise FunctionError(f"{where(first.subject)}: {first.summary}; {first.detail}")
     if not ends_with_newline and isinstance(value, str) and value.endswith("\n"):
         value = value[:-1]
     return value
+
+
+@builtin("templatestring", Param("template"), Param("vars"), special=True, needs_context=True)
+def fn_templatestring(ctx: Any, eval_arg: Callable, args: list, call_range: SourceRange | None
+                      ) -> tuple[Any, Diagnostics]:
+    """Render the string a reference names (``local.tpl``) as a template: the template
+    must come from elsewhere, never be written in the call itself."""
+    from . import syntax as syn
+    diags = Diagnostics()
+    for param in ("template", "vars")[len(args):]:
+        diags.error("Not enough function arguments",
+                    f'Function "templatestring" expects 2 argument(s). Missing value for '
+                    f'"{param}".', call_range)
+        return Unknown(STRING), diags
+    if len(args) > 2:
+        diags.error("Too many function arguments",
+                    'Function "templatestring" expects only 2 argument(s).', args[2].range)
+        return Unknown(STRING), diags
+    template_expr = args[0]
+    problem = None
+    if isinstance(template_expr, syn.TemplateWrapExpr):
+        problem = ("templatestring is only for rendering templates retrieved dynamically from "
+                   "elsewhere; to treat the inner expression as template syntax, write the "
+                   "reference expression directly without any template interpolation syntax")
+    elif isinstance(template_expr, syn.LiteralExpr) and isinstance(template_expr.value, str):
+        problem = ("templatestring is only for rendering templates retrieved dynamically from "
+                   "elsewhere, and so does not support providing a literal template; consider "
+                   "using a template string expression instead")
+    elif isinstance(template_expr, syn.TemplateExpr):
+        problem = ("templatestring is only for rendering templates retrieved dynamically from "
+                   "elsewhere, and so does not support providing a literal template; consider "
+                   "using a template string expression instead"
+                   if all(isinstance(p, syn.LiteralExpr) for p in template_expr.parts) else
+                   "templatestring is only for rendering templates retrieved dynamically from "
+                   "elsewhere; to render an inline template, consider using a plain template "
+                   "string expression")
+    elif not isinstance(template_expr, syn.ScopeTraversalExpr):
+        problem = ("must be a direct reference to a single string from elsewhere, containing "
+                   "valid Terraform template syntax")
+    if problem:
+        diags.error("Invalid function argument",
+                    f'Invalid value for "template" parameter: invalid template expression: '
+                    f"{problem}.", template_expr.range)
+        return Unknown(STRING), diags
+    values = []
+    for a in args:
+        v, d = eval_arg(a)
+        diags.extend(d)
+        values.append(v)
+    if diags.has_errors:
+        return Unknown(STRING), diags
+    text = strip_sensitive(values[0])
+    if not isinstance(text, (str, Unknown)) and text is not None:
+        diags.error("Invalid function argument", 'Invalid value for "template" parameter: '
+                    "invalid template value: a string is required.", template_expr.range)
+        return Unknown(STRING), diags
+    call = Function((Param("template", STRING), Param("vars", ANY)), _render_template_string,
+                    return_type=STRING, needs_context=True)
+    value, d = call_function("templatestring", call, values, [a.range for a in args],
+                             call_range, ctx)
+    diags.extend(d)
+    return value, diags
+
+
+def _render_template_string(ctx: Any, text: str, variables: Any) -> Any:
+    _check_template_vars(variables)
+    return render_template(ctx, text, "<templatestring argument>", variables, from_string=True)
 
 
 @builtin("basename", Param("path", STRING), return_type=STRING)
@@ -979,7 +1288,19 @@ def fn_abspath(path: str) -> Any:
 
 @builtin("pathexpand", Param("path", STRING), return_type=STRING)
 def fn_pathexpand(path: str) -> Any:
-    return os.path.expanduser(path) if path.startswith("~") else path
+    if not path.startswith("~"):
+        return path
+    if len(path) > 1 and path[1] != "/":
+        raise FunctionError("cannot expand user-specific home dir")
+    return os.path.expanduser("~") + path[1:]
+
+
+@builtin("ephemeralasnull", Param("value", ANY, allow_null=True, allow_unknown=True,
+                                  marks=KEEP))
+def fn_ephemeralasnull(v: Any) -> Any:
+    """Ephemeral parts of ``value`` as null; vpnform has no ephemeral values, so
+    ``value`` itself."""
+    return v
 
 
 @builtin("sensitive", Param("value", ANY, allow_null=True, allow_unknown=True, marks=KEEP))
@@ -1017,8 +1338,9 @@ def fn_try(eval_arg: Callable, args: list, call_range: SourceRange | None
            ) -> tuple[Any, Diagnostics]:
     diags = Diagnostics()
     if not args:
-        diags.error("Not enough function arguments",
-                    'Function "try" expects at least one argument.', call_range)
+        diags.error("Error in function call",
+                    'Call to function "try" failed: at least one argument is required.',
+                    call_range)
         return Unknown(), diags
     failures: list[str] = []
     for a in args:
@@ -1073,6 +1395,11 @@ def fn_startswith(s: str, p: str) -> Any:
     return s.startswith(p)
 
 
+@builtin("strcontains", Param("str", STRING), Param("substr", STRING), return_type=BOOL)
+def fn_strcontains(s: str, sub: str) -> Any:
+    return sub in s
+
+
 @builtin("endswith", Param("str", STRING), Param("suffix", STRING), return_type=BOOL)
 def fn_endswith(s: str, p: str) -> Any:
     return s.endswith(p)
@@ -1085,7 +1412,18 @@ def fn_strrev(s: str) -> Any:
 
 @builtin("title", Param("str", STRING), return_type=STRING)
 def fn_title(s: str) -> Any:
-    return re.sub(r"(?:(?<=\s)|^)(\w)", lambda m: m.group(1).upper(), s)
+    # Go's strings.Title: a letter after a separator (space, or ASCII punctuation other
+    # than "_") starts a word
+    def separates(c: str) -> bool:
+        if c.isascii():
+            return not (c.isalnum() or c == "_")
+        return c.isspace()
+
+    out, prev = [], " "
+    for c in s:
+        out.append(_map_runes(c, str.upper) if separates(prev) else c)
+        prev = c
+    return "".join(out)
 
 
 @builtin("trim", Param("str", STRING), Param("cutset", STRING), return_type=STRING)
@@ -1170,7 +1508,7 @@ def fn_anytrue(lst: list) -> Any:
 def fn_chunklist(lst: list, size: Any) -> Any:
     size = _whole(size, "size", 1)
     if size < 0:
-        raise FunctionError("the size argument must be positive", 1)
+        raise FunctionError("the size argument must be positive")
     if size == 0:
         return ListValue([ListValue(lst)])
     return ListValue(ListValue(lst[i:i + size]) for i in range(0, len(lst), size))
@@ -1180,7 +1518,7 @@ def fn_chunklist(lst: list, size: Any) -> Any:
 def fn_coalescelist(*vals: Any) -> Any:
     for i, v in enumerate(vals):
         if not isinstance(v, list):
-            raise FunctionError("coalescelist arguments must be lists or tuples", i)
+            raise FunctionError("coalescelist arguments must be lists or tuples")
         if v:
             return v
     raise FunctionError("no non-null arguments")
@@ -1221,23 +1559,32 @@ def fn_reverse(lst: Any) -> Any:
     return _same_kind(lst, list(reversed(lst)))
 
 
-def _set_args(sets: tuple) -> list[list]:
+def _set_args(sets: tuple, unify: bool = True) -> list[list]:
+    """The sets' elements; with ``unify``, of one type across every set (a mix of
+    primitives becomes strings, as Terraform unifies the arguments of setunion,
+    setintersection and setsubtract)."""
     out = []
     for i, s in enumerate(sets):
         if not isinstance(s, list):
             raise FunctionError("a set is required", i)
         out.append(list(s))
-    return out
+    if not unify:
+        return out
+    flat = _unify([x for s in out for x in s], "set")
+    unified, at = [], 0
+    for s in out:
+        unified.append(flat[at:at + len(s)])
+        at += len(s)
+    return unified
 
 
 def _as_set(items: list) -> Any:
-    return SetValue(_sort_set(_distinct(_unify_primitives(items, "set"))))
+    return SetValue(_sort_set(_distinct(_unify(items, "set"))))
 
 
-@builtin("setunion", variadic=Param("sets", ANY), return_type=ListType())
+@builtin("setunion", Param("first_set", ANY), variadic=Param("other_sets", ANY),
+         return_type=ListType())
 def fn_setunion(*sets: Any) -> Any:
-    if not sets:
-        raise FunctionError("at least one argument is required")
     return _as_set([x for s in _set_args(sets) for x in s])
 
 
@@ -1256,14 +1603,16 @@ def fn_setsubtract(a: Any, b: Any) -> Any:
     return SetValue(x for x in _as_set(sa) if not any(values_equal(x, y) for y in sb))
 
 
-@builtin("setproduct", variadic=Param("sets", ANY), return_type=ListType())
+@builtin("setproduct", variadic=Param("sets", ANY, marks=SHALLOW), return_type=ListType())
 def fn_setproduct(*sets: Any) -> Any:
     if len(sets) < 2:
         raise FunctionError("at least two arguments are required")
-    lists = _set_args(sets)
+    lists = _set_args(sets, unify=False)
     out: list = [[]]
     for s in lists:
         out = [p + [x] for p in out for x in s]
+    if any(isinstance(s, SetValue) for s in sets):  # a set among them makes a set
+        return SetValue(sorted(_distinct(out), key=lambda t: json.dumps(unmark(t)[0])))
     return ListValue(out)
 
 
@@ -1335,6 +1684,77 @@ def fn_zipmap(keys: list, vals: Any) -> Any:
 @builtin("base64encode", Param("str", STRING), return_type=STRING)
 def fn_base64encode(s: str) -> Any:
     return _base64.b64encode(s.encode()).decode()
+
+
+@builtin("base64gzip", Param("str", STRING), return_type=STRING)
+def fn_base64gzip(s: str) -> Any:
+    """``s`` gzipped and base64-encoded, byte for byte as Go's gzip writer does it: no
+    name or time in the header, a sync flush, then an empty final block."""
+    import struct
+    import zlib
+    data = s.encode()
+    deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
+    body = deflate.compress(data) + deflate.flush(zlib.Z_SYNC_FLUSH) + b"\x01\x00\x00\xff\xff"
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+    trailer = struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
+    return _base64.b64encode(header + body + trailer).decode()
+
+
+# IANA character set names Terraform's text*base64 functions accept, as Python codecs;
+# the value is the IANA name Terraform reports.
+_IANA_ENCODINGS = {
+    "utf-8": ("utf-8", "UTF-8"), "utf8": ("utf-8", "UTF-8"),
+    "utf-16": ("utf-16", "UTF-16"), "utf-16le": ("utf-16-le", "UTF-16LE"),
+    "utf-16be": ("utf-16-be", "UTF-16BE"),
+    "us-ascii": ("ascii", "US-ASCII"), "ascii": ("ascii", "US-ASCII"),
+    "iso-8859-1": ("latin-1", "ISO_8859-1:1987"), "latin1": ("latin-1", "ISO_8859-1:1987"),
+    "iso-8859-2": ("iso8859-2", "ISO_8859-2:1987"), "iso-8859-15": ("iso8859-15", "ISO-8859-15"),
+    "windows-1250": ("cp1250", "windows-1250"), "windows-1251": ("cp1251", "windows-1251"),
+    "windows-1252": ("cp1252", "windows-1252"), "cp1252": ("cp1252", "windows-1252"),
+    "shift_jis": ("shift_jis", "Shift_JIS"), "euc-jp": ("euc_jp", "EUC-JP"),
+    "euc-kr": ("euc_kr", "EUC-KR"), "gbk": ("gbk", "GBK"), "gb18030": ("gb18030", "GB18030"),
+    "big5": ("big5", "Big5"), "koi8-r": ("koi8_r", "KOI8-R"),
+}
+
+
+def _iana_encoding(name: str, arg: int) -> tuple[str, str]:
+    found = _IANA_ENCODINGS.get(name.lower())
+    if found is None:
+        raise FunctionError(f'"{name}" is not a supported IANA encoding name or alias in this '
+                            "Terraform version", arg)
+    return found
+
+
+@builtin("textencodebase64", Param("string", STRING), Param("encoding", STRING),
+         return_type=STRING)
+def fn_textencodebase64(s: str, encoding: str) -> Any:
+    codec, iana = _iana_encoding(encoding, 1)
+    if codec == "utf-16":  # Go writes a byte order mark, then big-endian
+        codec, s = "utf-16-be", "\ufeff" + s
+    try:
+        data = s.encode(codec)
+    except UnicodeEncodeError:
+        raise FunctionError("the given string contains characters that cannot be represented "
+                            f"in {iana}", 0) from None
+    return _base64.b64encode(data).decode()
+
+
+@builtin("textdecodebase64", Param("source", STRING), Param("encoding", STRING),
+         return_type=STRING)
+def fn_textdecodebase64(s: str, encoding: str) -> Any:
+    codec, iana = _iana_encoding(encoding, 1)
+    try:
+        data = _base64.b64decode(s, validate=True)
+    except ValueError:
+        bad = next((i for i, c in enumerate(s) if not (c.isalnum() or c in "+/=")), 0)
+        raise FunctionError(f"the given value is has an invalid base64 symbol at offset {bad}",
+                            0) from None
+    if codec == "utf-16" and not data.startswith((b"\xfe\xff", b"\xff\xfe")):
+        codec = "utf-16-be"  # Go reads UTF-16 without a byte order mark as big-endian
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        raise FunctionError(f"the given value is not valid {iana}", 0) from None
 
 
 @builtin("base64decode", Param("str", STRING), return_type=STRING)
@@ -1435,10 +1855,19 @@ def fn_pow(a: Any, b: Any) -> Any:
 
 @builtin("log", Param("num", NUMBER), Param("base", NUMBER), return_type=NUMBER)
 def fn_log(n: Any, base: Any) -> Any:
+    def go_log(x: float) -> float:  # Go's math.Log: -Inf at 0, NaN below
+        return -math.inf if x == 0 else math.nan if x < 0 else math.log(x)
+
     try:
-        return math.log(n) / math.log(base)  # math.log takes ints of any size
-    except (ValueError, ZeroDivisionError):
-        raise FunctionError("logarithm is not defined for these values") from None
+        try:
+            result = go_log(float(n)) / go_log(float(base))
+        except OverflowError:  # a whole number beyond a float's range: math.log takes any int
+            result = go_log(n) / go_log(base)
+    except ZeroDivisionError:
+        result = math.nan
+    if math.isnan(result):
+        raise FunctionError("logarithm is not defined for these values")
+    return result
 
 
 @builtin("parseint", Param("number", ANY), Param("base", NUMBER), return_type=NUMBER)

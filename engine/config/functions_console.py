@@ -1,8 +1,8 @@
 """Functions that exist only in ``console``: type(), which shows a value's type.
 
 They are not in ``standard_functions()``: the evaluator offers them only to expressions
-read from the console (engine/config/evaluate.py, CONSOLE_FILENAME), as Terraform does,
-and type() only as the whole expression.
+read from the console (engine/config/evaluate.py, CONSOLE_FILENAME), as Terraform does.
+What type() returns can only be shown: evaluate() refuses a result computed from it.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any, Callable
 
 from ..diagnostics import Diagnostics, SourceRange
 from ..values import ListValue, MapValue, SetValue, Type, Unknown, strip_sensitive
-from .functions import Function
+from .functions import Function, with_core_names
 
-_PRIMITIVES = ("string", "number", "bool", "dynamic")
+_PRIMITIVES = ("string", "number", "bool", "dynamic", "type")
 
 
 class TypeValue:
@@ -35,6 +35,8 @@ def _type_of(v: Any) -> tuple:
         return _from_constraint(v.type)
     if v is None:
         return ("dynamic",)
+    if isinstance(v, TypeValue):
+        return ("type",)
     if isinstance(v, bool):
         return ("bool",)
     if isinstance(v, (int, float)):
@@ -100,8 +102,8 @@ def _type(eval_arg: Callable, args: list, call_range: SourceRange | None
     return TypeValue(type_string(_type_of(value))), diags
 
 
-CONSOLE_FUNCTIONS: dict[str, Function] = {
+CONSOLE_FUNCTIONS: dict[str, Function] = with_core_names({
     "type": Function(special=_type, description="The type of a value (console only)."),
-}
+})
 
 __all__ = ["CONSOLE_FUNCTIONS", "TypeValue", "type_string"]

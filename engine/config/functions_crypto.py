@@ -1,4 +1,5 @@
-"""Identifier and hashing functions with Terraform's behaviour: uuid, uuidv5, bcrypt.
+"""Identifier and cryptographic functions with Terraform's behaviour: uuid, uuidv5, bcrypt,
+rsadecrypt.
 
 uuid() and bcrypt() are impure (a new value at every call): unknown while
 ``ctx.impure_unknown`` is set (planning), as Terraform plans them.
@@ -92,3 +93,34 @@ def fn_bcrypt(ctx: Any, text: str, *cost: Any) -> Any:
     if getattr(ctx, "impure_unknown", False):
         return Unknown(STRING)
     return _bcrypt.hashpw(data, _bcrypt.gensalt(rounds=rounds, prefix=b"2a")).decode()
+
+
+@builtin("rsadecrypt", Param("ciphertext", STRING), Param("privatekey", STRING),
+         return_type=STRING)
+def fn_rsadecrypt(ciphertext: str, private_key: str) -> Any:
+    """``ciphertext`` (base64, RSA PKCS #1 v1.5) decrypted with the PEM ``private_key``."""
+    import base64
+    import binascii
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    try:
+        data = base64.b64decode(ciphertext, validate=True)
+    except (binascii.Error, ValueError):
+        # the input is never quoted back: it may be a secret's ciphertext
+        raise FunctionError("failed to decode input: cipher text must be base64-encoded",
+                            0) from None
+    try:
+        key = serialization.load_pem_private_key(private_key.encode(), password=None)
+    except (ValueError, TypeError):
+        raise FunctionError("invalid private key: ssh: no key found", 1) from None
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise FunctionError("invalid private key: the key is not an RSA key", 1)
+    try:
+        plain = key.decrypt(data, padding.PKCS1v15())
+    except ValueError:
+        raise FunctionError("failed to decrypt: crypto/rsa: decryption error") from None
+    try:
+        return plain.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FunctionError("the decrypted text is not valid UTF-8") from None

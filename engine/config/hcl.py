@@ -36,6 +36,10 @@ _CACHE_VERSION = f"{_CACHE_FORMAT}/hcl2-{getattr(hcl2, '__version__', '?')}/lark
 # do not parse; HCL allows a unary operation as the operand of another.
 _UNARY_RULE = "!unary_op : (MINUS | NOT) expr_term"
 _UNARY_RULE_NESTED = "!unary_op : (MINUS | NOT) (expr_term | unary_op)"
+# It also allows only three-part function names (provider::ns::fn); HCL allows any number
+# of namespaces, and Terraform has core::fn for every built-in function.
+_CALL_RULE = "function_call : identifier (COLONS identifier COLONS identifier)? LPAR"
+_CALL_RULE_NAMESPACED = "function_call : identifier (COLONS identifier)* LPAR"
 # and it lexes each `$${` / `%%{` escape of a quoted string, with the text after it up to the
 # next `}`, as a token of its own (`"$${"` fails to parse; `\"` after the escape stays
 # escaped); in HCL the escape is the three characters alone. String characters take them in
@@ -53,11 +57,11 @@ def _parser() -> lark.Lark:
     path = os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark")
     with open(path, encoding="utf-8") as f:
         grammar = f.read()
-    replace = {_UNARY_RULE: _UNARY_RULE_NESTED, _STRING_CHARS: _STRING_CHARS_WITH_ESCAPES,
-               **_ESCAPE_TOKENS}
+    replace = {_UNARY_RULE: _UNARY_RULE_NESTED, _CALL_RULE: _CALL_RULE_NAMESPACED,
+               _STRING_CHARS: _STRING_CHARS_WITH_ESCAPES, **_ESCAPE_TOKENS}
     for old, new in replace.items():
         if old not in grammar:
-            raise RuntimeError(f"unexpected python-hcl2 grammar in {path}: {old} changed")
+            raise RuntimeError(f"unexpected python-hcl2 grammar in {path}: {old!r} changed")
         grammar = grammar.replace(old, new)
     return lark.Lark(grammar, parser="lalr",
                      cache=True, propagate_positions=True, postlex=PostLexer())

@@ -63,14 +63,15 @@ _RESERVED_VARIABLE_NAMES = {"source", "version", "providers", "count", "for_each
 _META_ARGS = ("count", "for_each", "depends_on", "provider")
 
 
-def load_module(dir: str, *, cache_dir: str | None = None,
-                display_dir: str = "") -> tuple[Module | None, Diagnostics]:
+def load_module(dir: str, *, cache_dir: str | None = None, display_dir: str = "",
+                allow_empty: bool = False) -> tuple[Module | None, Diagnostics]:
     """Parse every ``*.tf`` file in ``dir`` (sorted by name) into a Module.
 
     Filenames in source ranges and ``Module.files`` are ``display_dir``/name: relative to
     the root module's directory (``display_dir`` is "" for the root module itself).
     ``cache_dir`` enables the parse cache (see hcl.parse). Returns None only when nothing
-    could be read.
+    could be read. A directory without ``*.tf`` files is an error unless ``allow_empty``
+    (an empty module: the console works there, as Terraform's does).
     """
     diags = Diagnostics()
     try:
@@ -89,6 +90,8 @@ def load_module(dir: str, *, cache_dir: str | None = None,
                           f'The file "{n}" uses the JSON configuration syntax, which vpnform '
                           "does not read yet; it is ignored.")
     if not tf_files:
+        if allow_empty:
+            return module, diags
         diags.error("No configuration files",
                     f"The directory {dir} contains no configuration files (*.tf).")
         return module, diags

@@ -141,11 +141,12 @@ def as_config(config: "Config | Module") -> Config:
     return out
 
 
-def load_config(root_dir: str, *, cache_dir: str | None = None
+def load_config(root_dir: str, *, cache_dir: str | None = None, allow_empty: bool = False
                 ) -> tuple[Config | None, Diagnostics]:
-    """Read the root module in ``root_dir`` and every module it calls (local sources)."""
+    """Read the root module in ``root_dir`` and every module it calls (local sources);
+    ``allow_empty``: a root directory without ``*.tf`` files is an empty module."""
     diags = Diagnostics()
-    module, d = load_module(root_dir, cache_dir=cache_dir)
+    module, d = load_module(root_dir, cache_dir=cache_dir, allow_empty=allow_empty)
     diags.extend(d)
     if module is None:
         return None, diags

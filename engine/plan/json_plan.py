@@ -50,6 +50,8 @@ def change_json(ch: ResourceInstanceChange, show_sensitive: bool) -> dict:
                 "name": r.name})
     if ch.addr.key is not None:
         out["index"] = ch.addr.key
+    if ch.deposed:
+        out["deposed"] = ch.deposed
     out["provider_name"] = ch.provider.source
     change: dict = {
         "actions": ch.action.json_actions,

@@ -59,6 +59,8 @@ class ResourceInstanceChange:
     importing_id: str | None = None
     # moved: the address the object had in state before a ``moved`` block renamed it
     previous_addr: InstanceAddr | None = None
+    # the key of the deposed object this change destroys ("" for the current object)
+    deposed: str = ""
 
     @property
     def is_change(self) -> bool:
@@ -78,9 +80,11 @@ APPLY = "apply"
 class Operation:
     kind: str
     addr: InstanceAddr
+    deposed: str = ""  # DESTROY of a deposed object left by an earlier apply
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.addr}"
+        return f"{self.kind} {self.addr}" + (f" (deposed object {self.deposed})"
+                                             if self.deposed else "")
 
 
 @dataclass
@@ -112,10 +116,22 @@ class Plan:
     state_lineage: str = ""
     state_serial: int = 0
     errored: bool = False
+    # (InstanceAddr, deposed key) -> ResourceInstanceChange (DELETE): deposed objects an
+    # earlier apply left (a create_before_destroy replacement it did not finish)
+    deposed: dict = field(default_factory=dict)
 
     @property
     def resource_changes(self) -> list[ResourceInstanceChange]:
-        return [self.changes[a] for a in sorted(self.changes)]
+        """Every change, each deposed object's after its instance's current object."""
+        out = []
+        by_addr: dict = {}
+        for (addr, dkey) in sorted(self.deposed, key=lambda k: (k[0], k[1])):
+            by_addr.setdefault(addr, []).append(self.deposed[(addr, dkey)])
+        for a in sorted(set(self.changes) | set(by_addr)):
+            if a in self.changes:
+                out.append(self.changes[a])
+            out.extend(by_addr.get(a, []))
+        return out
 
     def forgets(self) -> int:
         return sum(1 for c in self.changes.values() if c.action is Action.FORGET)
@@ -132,11 +148,12 @@ class Plan:
             elif c.action.is_replace:
                 add += 1
                 destroy += 1
-        return add, change, destroy
+        return add, change, destroy + len(self.deposed)
 
     @property
     def has_resource_changes(self) -> bool:
-        return any(c.is_change and c.action is not Action.READ for c in self.changes.values())
+        return bool(self.deposed) or any(c.is_change and c.action is not Action.READ
+                                         for c in self.changes.values())
 
     @property
     def has_changes(self) -> bool:

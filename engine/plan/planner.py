@@ -33,6 +33,7 @@ from ..values import (UNKNOWN, Sensitive, contains_sensitive, is_unknown, is_who
 from .drift import detect_drift
 from .lifecycle import ignore_changes
 from .moves import apply_moves
+from .recovery import recover_in_flight
 from .imports import Importer
 from .model import (APPLY, DESTROY, Action, Operation, OutputChange, Plan,
                     ResourceInstanceChange)
@@ -424,6 +425,22 @@ class _Planner:
         if not forget:
             self._leaving(iaddr, paddr, before)
 
+    def plan_deposed(self) -> dict:
+        """A delete for every deposed object an earlier apply left (it created a
+        create_before_destroy replacement, then stopped before deleting the old object)."""
+        out = {}
+        for iaddr, dkey, rs, obj in self.prior.deposed_objects():
+            if self.targeted is not None and config_addr(iaddr.resource) not in self.targeted:
+                continue
+            schema = self.providers.resource_schema(rs.provider.name, iaddr.resource.type)
+            out[(iaddr, dkey)] = ResourceInstanceChange(
+                addr=iaddr, provider=rs.provider, action=Action.DELETE,
+                before=self._prior_value(obj), after=None,
+                dependencies=list(obj.dependencies),
+                block_types=sorted(schema.block.block_types) if schema else [],
+                deposed=dkey)
+        return out
+
     def _removed_block(self, iaddr: InstanceAddr):
         for removed in self.config.module.removed:
             if parse_target(removed.from_).matches(iaddr):
@@ -503,7 +520,7 @@ class _Planner:
                                              before_ov.sensitive)
                 continue
             value, d = self.evaluation.root.evaluate(output.expr)
-            self.diags.extend(d)
+            self.diags.extend(self.evaluation.once(d))
             self.drain()
             if d.has_errors:
                 continue
@@ -563,6 +580,11 @@ class _Planner:
                 r = _range_for_path(decoded.ranges, tuple(path))
                 if r is not None:
                     return r
+        if not path:
+            # About the instance's existence (a limit): what makes it, count or for_each.
+            origin = res.count if res.count is not None else res.for_each
+            if origin is not None:
+                return origin.range
         return res.range
 
 
@@ -688,14 +710,18 @@ def _equal_values(a: Any, b: Any) -> bool:
 # action graph
 
 
-def action_graph(changes: dict, rgraph: ResourceGraph | None) -> tuple[list, list]:
+def action_graph(changes: dict, rgraph: ResourceGraph | None,
+                 deposed: dict | None = None) -> tuple[list, list]:
     """Operations and their ordering edges.
 
     - apply(A) after apply(B) when A depends on B;
     - destroy(B) after destroy(A) when A depends on B (dependents go first);
     - destroy(B) after apply(A) when A depends on B and A is only updated;
     - for a delete-then-create, apply(A) after destroy(A); for create-then-delete,
-      destroy(A) after apply(A).
+      destroy(A) after apply(A);
+    - a deposed object of B is destroyed after apply(B) and after every operation of an
+      object that depends on B (each has stopped using the old object by then), and
+      before the destroy of anything it depends on.
     """
     g = nx.DiGraph()
     by_resource: dict[ResourceAddr, list[InstanceAddr]] = {}  # by configuration address
@@ -744,6 +770,22 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None) -> tuple[list, lis
                         d_action is Action.CREATE_THEN_DELETE
                         or (d_action is Action.DELETE and ch.action is Action.UPDATE)):
                     g.add_edge(a_apply, d_destroy)
+    for (daddr, dkey) in sorted(deposed or {}, key=lambda k: (k[0], k[1])):
+        op = Operation(DESTROY, daddr, dkey)
+        g.add_node(op)
+        dep = config_addr(daddr.resource)
+        for addr, ch in changes.items():
+            uses = dep in set(deps_of(addr, ch.dependencies)) | set(
+                deps_of(addr, ch.prior_dependencies or ch.dependencies))
+            if addr == daddr or uses:
+                for kind in (APPLY, DESTROY):
+                    if Operation(kind, addr) in g:
+                        g.add_edge(Operation(kind, addr), op)
+        # ... and before what it depends on is destroyed.
+        for dependency in deps_of(daddr, deposed[(daddr, dkey)].dependencies):
+            for other in by_resource.get(dependency, []):
+                if other != daddr and Operation(DESTROY, other) in g:
+                    g.add_edge(op, Operation(DESTROY, other))
     if not nx.is_directed_acyclic_graph(g):
         cycle = nx.find_cycle(g)
         raise RuntimeError("the plan's action graph has a cycle: "
@@ -764,6 +806,10 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
     hooks = hooks or Hooks()
     prior = prior_state or State()
     diags = Diagnostics()
+    # Creates a crashed apply left in flight are settled first (whatever -refresh says):
+    # planning without them would create their objects a second time.
+    prior, d = recover_in_flight(prior, providers)
+    diags.extend(d)
     previous: dict = {}
     if config.module.moved and not prior.empty:
         prior, previous, d = apply_moves(prior, config.module.moved)
@@ -815,25 +861,29 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
         else:
             p.plan_orphans(caddr)
     propagate_create_before_destroy(p.changes, rgraph, config)
+    deposed = p.plan_deposed()
     p.plan_module_values()
     if not p.diags.has_errors:
         p.diags.extend(p.imports.unplanned(refreshed))
-    if not p.diags.has_errors and not options.validate_only:
+    # Checks independent of the errors so far run anyway, so one run reports every error:
+    # an instance that failed to plan is unknown to outputs and absent from check_plan, so
+    # nothing is reported twice or because of another error.
+    if not options.validate_only:
         p.check_plan()
-    outputs = p.plan_outputs() if not p.diags.has_errors else {}
+    outputs = p.plan_outputs()
     if not p.diags.has_errors and options.evaluate_checks:
         p.plan_checks()
     diags.extend(p.diags)
     if diags.has_errors:
         return None, diags
-    operations, edges = action_graph(p.changes, rgraph)
+    operations, edges = action_graph(p.changes, rgraph, deposed)
     result = Plan(
         changes=p.changes, operations=operations, edges=edges, output_changes=outputs,
         prior_state=refreshed, variables=variables, data_values=p.data_values,
         config_dir=config.source_dir, config_digest=config_digest(config),
         destroy=options.destroy, drift=drift, targets=[str(t) for t in options.targets],
         state_lineage=prior.lineage if prior_state else "",
-        state_serial=prior.serial if prior_state else 0)
+        state_serial=prior.serial if prior_state else 0, deposed=deposed)
     return result, diags
 
 

@@ -385,11 +385,16 @@ def render_change(ch: ResourceInstanceChange, st: Styler, drift: bool = False) -
     indent = " " if ch.action is Action.FORGET else "  "  # as Terraform indents them
     if ch.action is Action.NOOP and ch.previous_addr is not None:
         w.lines.append("  " + st.bold(f"# {ch.previous_addr}") + f" has moved to {addr}")
+    elif ch.deposed:
+        w.lines.append(indent + st.bold(f"# {addr} (deposed object {ch.deposed})")
+                       + f" {header}")
     else:
         w.lines.append(indent + st.bold(f"# {addr}") + f" {header}")
     if ch.previous_addr is not None and ch.action is not Action.NOOP and not drift:
         w.lines.append(f"  # (moved from {ch.previous_addr})")
     reason = None if drift else ch.reason
+    if ch.deposed:
+        w.lines.append("  # (left over from a partially-failed replacement of this instance)")
     if reason == "forget":
         w.lines.append(" # (destroy = false is set in the configuration)")
     elif reason == "delete_because_no_resource_config":

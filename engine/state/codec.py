@@ -8,8 +8,9 @@ backends' journal, so replaying a journal is the same code path as reading a fil
 Layout choices mirror Terraform 1.11: resources sorted by (module, mode, type, name) as
 plain strings (so ``data`` sorts before ``managed``), instances by key (no key, then ints,
 then strings); attribute objects with sorted keys; ``<``, ``>``, ``&`` escaped as Go does.
-Not kept on decode: an instance's ``private`` blob. Refused on decode: deposed objects and
-pre-0.12 ``attributes_flat``.
+Deposed objects (an instance's ``deposed`` key) follow the current instances of their
+resource. Not kept on decode: an instance's ``private`` blob. Refused on decode: pre-0.12
+``attributes_flat``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ..addrs import (DATA, MANAGED, AddressError, InstanceAddr, InstanceKey, Pro
 from ..values import loads_json
 from .backends.base import JournalEntry, StateError
 from .model import (READY, STATE_TERRAFORM_VERSION, TAINTED, InstanceObject, OutputValue,
-                    ResourceState, State)
+                    PendingCreate, ResourceState, State)
 
 STATE_VERSION = 4
 
@@ -123,8 +124,10 @@ def decode_path(steps: Any, where: str) -> tuple:
 
 # --- instances ----------------------------------------------------------------------------
 
-def encode_instance(key: InstanceKey, obj: InstanceObject, where: str = "instance") -> dict:
-    """One v4 ``instances[]`` element, keys in Terraform's order."""
+def encode_instance(key: InstanceKey, obj: InstanceObject, where: str = "instance",
+                    deposed: str = "") -> dict:
+    """One v4 ``instances[]`` element, keys in Terraform's order (``deposed``: the key of a
+    deposed object)."""
     out: dict = {}
     if key is not None:
         out["index_key"] = key
@@ -132,6 +135,8 @@ def encode_instance(key: InstanceKey, obj: InstanceObject, where: str = "instanc
         out["status"] = "tainted"
     elif obj.status != READY:
         raise StateError(f"unknown instance status {obj.status!r} at {where}")
+    if deposed:
+        out["deposed"] = deposed
     out["schema_version"] = obj.schema_version
     out["attributes"] = _plain(obj.attributes, where)
     out["sensitive_attributes"] = [encode_path(tuple(p)) for p in obj.sensitive_paths]
@@ -146,11 +151,8 @@ def decode_instance(data: Any, where: str = "instance") -> tuple[InstanceKey, In
     """Inverse of ``encode_instance``: (instance key, object)."""
     if not isinstance(data, dict):
         raise StateError(f"{where}: an instance must be a JSON object")
-    if data.get("deposed"):
-        raise StateError(f"{where}: holds a deposed object ({data['deposed']}), left by an "
-                         "interrupted create_before_destroy replacement in Terraform. vpnform "
-                         "cannot manage deposed objects: finish or clean up that replacement "
-                         "with Terraform first.")
+    if not isinstance(data.get("deposed", ""), str):
+        raise StateError(f"{where}: 'deposed' must be a string key")
     if "attributes" not in data:
         if "attributes_flat" in data:
             raise StateError(f"{where}: uses pre-0.12 'attributes_flat'; upgrade the state "
@@ -229,6 +231,9 @@ def encode_state(state: State) -> dict:
         res["provider"] = rs.provider.state_str()
         res["instances"] = [encode_instance(k, rs.instances[k], str(InstanceAddr(raddr, k)))
                             for k in sorted(rs.instances, key=_instance_sort_key)]
+        res["instances"] += [
+            encode_instance(k, rs.deposed[(k, d)], str(InstanceAddr(raddr, k)), d)
+            for k, d in sorted(rs.deposed, key=lambda kd: (_instance_sort_key(kd[0]), kd[1]))]
         resources.append(res)
     return {
         "version": STATE_VERSION,
@@ -345,6 +350,9 @@ def _decode_state(data: Any, source: str) -> State:
             raise StateError(f"{where}: 'instances' must be a list.")
         for j, inst in enumerate(instances):
             key, obj = decode_instance(inst, f"{where} instances[{j}]")
+            if isinstance(inst, dict) and inst.get("deposed"):
+                rs.deposed[(key, inst["deposed"])] = obj
+                continue
             if key in rs.instances:
                 raise StateError(f"{where}: instance key {key!r} appears twice.")
             rs.instances[key] = obj
@@ -455,27 +463,40 @@ def loads_state(data: bytes | str, source: str = "the state file") -> State:
 # --- journal entries ----------------------------------------------------------------------
 
 def journal_entry(addr: InstanceAddr, provider: ProviderConfigAddr, obj: InstanceObject | None,
-                  each_mode: str | None = None) -> JournalEntry:
+                  each_mode: str | None = None, deposed: str = "") -> JournalEntry:
     """The journal entry recording that ``addr`` now holds ``obj`` (None: removed).
     ``each_mode`` defaults from the key's type (int: count, str: for_each)."""
     if each_mode is None:
         each_mode = ("count" if isinstance(addr.key, int)
                      else "for_each" if isinstance(addr.key, str) else "")
     payload = None if obj is None else encode_instance(addr.key, obj, str(addr))
-    return JournalEntry(str(addr), provider.state_str(), payload, each_mode)
+    return JournalEntry(str(addr), provider.state_str(), payload, each_mode, deposed=deposed)
 
 
-def pending_entry(addr: InstanceAddr, provider: ProviderConfigAddr) -> JournalEntry:
-    """The journal entry recording that a create at ``addr`` is about to be attempted."""
-    return JournalEntry(str(addr), provider.state_str(), None, "", pending=True)
+def pending_entry(addr: InstanceAddr, provider: ProviderConfigAddr, token: str | None = None,
+                  planned: dict | None = None, each_mode: str = "",
+                  dependencies: list | tuple = ()) -> JournalEntry:
+    """The journal entry recording that a create at ``addr`` is about to be attempted with
+    idempotency ``token``, from the wholly known value ``planned``."""
+    return JournalEntry(str(addr), provider.state_str(), None, each_mode, pending=True,
+                        token=token, planned=planned, dependencies=tuple(dependencies))
+
+
+def pending_entries(state: State) -> list[JournalEntry]:
+    """The pending entries that re-announce ``state``'s creates still in flight."""
+    return [JournalEntry(address, p.provider, None, p.each_mode, pending=True,
+                         token=p.token, planned=p.planned, dependencies=tuple(p.dependencies))
+            for address, p in sorted(state.in_flight.items())]
 
 
 def apply_journal_entry(state: State, entry: JournalEntry) -> None:
     """Replay one entry onto ``state`` (in place), decoding as the state file is decoded."""
     if entry.pending:
-        state.in_flight.add(entry.address)
+        state.in_flight[entry.address] = PendingCreate(entry.provider, entry.token,
+                                                       entry.planned, entry.each_mode,
+                                                       list(entry.dependencies))
         return
-    state.in_flight.discard(entry.address)
+    state.in_flight.pop(entry.address, None)
     try:
         addr = parse_instance(entry.address)
         provider = ProviderConfigAddr.parse_state_str(entry.provider)
@@ -483,6 +504,11 @@ def apply_journal_entry(state: State, entry: JournalEntry) -> None:
         raise StateError(f"journal entry for {entry.address!r}: {exc}") from None
     if entry.each_mode not in _EACH_TO_V4:
         raise StateError(f"journal entry for {entry.address}: bad each mode {entry.each_mode!r}")
+    if entry.deposed:
+        obj = None if entry.object is None else decode_instance(
+            entry.object, f"journal entry for {entry.address}")[1]
+        state.set_deposed(addr, provider, entry.deposed, obj)
+        return
     if entry.object is None:
         state.set_instance(addr, provider, None)
         return
@@ -500,8 +526,16 @@ def encode_journal_entry(entry: JournalEntry) -> dict:
     if each:
         out["each"] = each
     out["object"] = entry.object
+    if entry.deposed:
+        out["deposed"] = entry.deposed
     if entry.pending:
         out["pending"] = True
+        if entry.token is not None:
+            out["token"] = entry.token
+        if entry.planned is not None:
+            out["planned"] = entry.planned
+        if entry.dependencies:
+            out["dependencies"] = list(entry.dependencies)
     return out
 
 
@@ -515,5 +549,18 @@ def decode_journal_entry(data: Any) -> JournalEntry:
     obj = data["object"]
     if obj is not None and not isinstance(obj, dict):
         raise StateError(f"journal entry for {data['address']}: object must be a JSON object")
+    token, planned = data.get("token"), data.get("planned")
+    if token is not None and not isinstance(token, str):
+        raise StateError(f"journal entry for {data['address']}: token must be a string")
+    if planned is not None and not isinstance(planned, dict):
+        raise StateError(f"journal entry for {data['address']}: planned must be an object")
+    deposed = data.get("deposed", "")
+    if not isinstance(deposed, str):
+        raise StateError(f"journal entry for {data['address']}: deposed must be a string")
+    deps = data.get("dependencies", [])
+    if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
+        raise StateError(f"journal entry for {data['address']}: dependencies must be a list "
+                         "of addresses")
     return JournalEntry(data["address"], data["provider"], obj, _EACH_FROM_V4[each],
-                        pending=bool(data.get("pending", False)))
+                        pending=bool(data.get("pending", False)), token=token, planned=planned,
+                        dependencies=tuple(deps), deposed=deposed)

@@ -33,11 +33,30 @@ class InstanceObject:
 
 
 @dataclass
+class PendingCreate:
+    """A create announced in the journal before the call that makes the object.
+
+    ``token`` is the idempotency token the provider gives the cloud with the create, so
+    the object can be found again even when the answer to the create never arrived;
+    ``planned`` the wholly known value the create was made from (what a provider needs to
+    look the object up by its natural key when the API has no place for a token)."""
+
+    provider: str  # the provider configuration's state string
+    token: str | None = None
+    planned: dict | None = None
+    each_mode: str = ""
+    dependencies: list = field(default_factory=list)  # as InstanceObject.dependencies
+
+
+@dataclass
 class ResourceState:
     addr: ResourceAddr
     provider: ProviderConfigAddr
     instances: dict = field(default_factory=dict)  # InstanceKey -> InstanceObject
     each_mode: str = ""  # "" (single), "count" or "for_each"
+    # Objects a create_before_destroy replacement has set aside but not yet deleted, as
+    # Terraform's "deposed" objects: (InstanceKey, deposed key) -> InstanceObject.
+    deposed: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -59,9 +78,10 @@ class State:
     terraform_version: str = STATE_TERRAFORM_VERSION
     resources: dict = field(default_factory=dict)  # ResourceAddr -> ResourceState
     outputs: dict = field(default_factory=dict)  # name -> OutputValue
-    # Not part of the v4 file: addresses whose create was in flight when an apply died
-    # (replayed from the journal), so the user can be told an object may be untracked.
-    in_flight: set = field(default_factory=set)
+    # Not part of the v4 file: creates that were in flight when an apply died (replayed
+    # from the journal), by instance address. The next plan looks each one up in the cloud
+    # by its token and adopts what it finds (see engine/plan/recovery.py).
+    in_flight: dict = field(default_factory=dict)  # address -> PendingCreate
     # Not part of the v4 file either: why a journal beside the state could not be replayed.
     journal_warnings: list = field(default_factory=list)
 
@@ -80,11 +100,10 @@ class State:
         if obj is None:
             if rs is not None:
                 rs.instances.pop(addr.key, None)
-                if not rs.instances:
+                if not rs.instances and not rs.deposed:
                     del self.resources[addr.resource]
             return
-        if rs is None:
-            rs = self.resources[addr.resource] = ResourceState(addr.resource, provider)
+        rs = self._resource_state(addr, provider)
         rs.provider = provider
         if each_mode is not None:
             rs.each_mode = each_mode
@@ -92,6 +111,31 @@ class State:
             rs.each_mode = ("count" if isinstance(addr.key, int)
                             else "for_each" if isinstance(addr.key, str) else "")
         rs.instances[addr.key] = obj
+
+    def _resource_state(self, addr: InstanceAddr, provider: ProviderConfigAddr) -> ResourceState:
+        rs = self.resources.get(addr.resource)
+        if rs is None:
+            rs = self.resources[addr.resource] = ResourceState(addr.resource, provider)
+        return rs
+
+    def set_deposed(self, addr: InstanceAddr, provider: ProviderConfigAddr, deposed: str,
+                    obj: InstanceObject | None) -> None:
+        """Record ``obj`` as a deposed object of ``addr``; None removes it."""
+        if obj is None:
+            rs = self.resources.get(addr.resource)
+            if rs is not None:
+                rs.deposed.pop((addr.key, deposed), None)
+                if not rs.instances and not rs.deposed:
+                    del self.resources[addr.resource]
+            return
+        self._resource_state(addr, provider).deposed[(addr.key, deposed)] = obj
+
+    def deposed_objects(self) -> Iterator[tuple[InstanceAddr, str, ResourceState, InstanceObject]]:
+        for raddr in sorted(self.resources):
+            rs = self.resources[raddr]
+            for (key, dkey) in sorted(rs.deposed, key=lambda k: (
+                    InstanceAddr(raddr, k[0]).sort_key(), k[1])):
+                yield InstanceAddr(raddr, key), dkey, rs, rs.deposed[(key, dkey)]
 
     def instances(self) -> Iterator[tuple[InstanceAddr, ResourceState, InstanceObject]]:
         for raddr in sorted(self.resources):

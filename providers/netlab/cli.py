@@ -18,33 +18,60 @@ import ipaddress
 import json
 import os
 
-from engine.cli.args import BOOL, VALUE, UsageError, parse
+from engine.cli.args import (ADDRESSES, BOOL, NO_COLOR, VALUE, Flag, UsageError, Verb, command,
+                            parse, usage_text)
 from engine.diagnostics import Diagnostics
 
 from .errors import NetlabError, require_lab_support
 from .lab import Lab
 from .ns import veth
 
-USAGE = """Usage: vpnform [global options] lab <subcommand> [options]
-
-Subcommands:
-    up [-public-ip=IP] [-lan=CIDR]   build the simulated IDC site (defaults: the guide's
-                                     202.108.22.5 and 10.0.1.0/24)
-    status [-json]                   list the lab's namespaces, charons and hosts
-    fail-gateway ADDRESS             kill the active charon of a VPN gateway (failover)
-    down                             remove every namespace and process the lab made"""
+LAB_UP = Verb(
+    "lab up", "Build the simulated IDC site", usage="[options]",
+    description="""
+        Builds the simulated IDC site: an IPsec gateway namespace holding the customer
+        gateway's public IP on the lab's simulated internet, running a charon, and an IDC
+        LAN host with the first address of the LAN. Nothing is linked to the machine's own
+        network.""",
+    flags={"public-ip": Flag(VALUE, "The IDC gateway's public IP. Defaults to "
+                             "202.108.22.5.", "=IP"),
+           "lan": Flag(VALUE, "The IDC LAN. Defaults to 10.0.1.0/24.", "=CIDR"),
+           "no-color": NO_COLOR})
+LAB_STATUS = Verb(
+    "lab status", "List the lab's namespaces, charons and hosts",
+    description="Lists the lab's namespaces, charons and hosts.",
+    flags={"json": Flag(BOOL, "Print the lab's record as JSON."), "no-color": NO_COLOR})
+LAB_FAIL = Verb(
+    "lab fail-gateway", "Kill the active charon of a VPN gateway (failover)",
+    usage="ADDRESS", completes=ADDRESSES,
+    description="""
+        Kills the active charon of the VPN gateway at ADDRESS, such as
+        tencentcloud_vpn_gateway.tom, so that its standby takes over.""",
+    flags={"no-color": NO_COLOR})
+LAB_DOWN = Verb(
+    "lab down", "Remove every namespace and process the lab made", usage="",
+    description="Removes every namespace and process the lab made.",
+    flags={"no-color": NO_COLOR})
+LAB = Verb(
+    "lab", "A simulated IDC site on this machine (up, down, status, fail-gateway)",
+    usage="<subcommand> [options]",
+    description="""
+        A simulated IDC site on this machine, for trying tunnels end to end. It needs root
+        (network namespaces) and strongSwan.""",
+    subcommands={"up": LAB_UP, "status": LAB_STATUS, "fail-gateway": LAB_FAIL,
+                 "down": LAB_DOWN})
 
 DEFAULT_PUBLIC_IP = "202.108.22.5"
 DEFAULT_LAN = "10.0.1.0/24"
 
 
+@command(LAB)
 def cmd_lab(argv: list[str], console) -> int:
-    if not argv or argv[0] not in ("up", "down", "status", "fail-gateway"):
-        console.print(USAGE, err=bool(argv))
+    if not argv or argv[0] not in LAB.subcommands:
+        console.print(usage_text(LAB), err=bool(argv))
         return 1 if argv else 0
     sub, rest = argv[0], argv[1:]
-    args = parse(rest, {"public-ip": VALUE, "lan": VALUE, "json": BOOL, "no-color": BOOL},
-                 f"lab {sub}")
+    args = parse(rest, LAB.subcommands[sub])
     lab = Lab(os.getcwd())
     try:
         require_lab_support()

@@ -105,20 +105,21 @@ def validate(config: dict, support: AlgorithmSupport | None = None) -> Diagnosti
     name = known(cfg.get("name"))
     if isinstance(name, str) and not NAME_RE.match(name):
         d.error("Invalid connection name",
-                f'"{name}" cannot be a connection name: use 1 to 64 letters, digits, ".", "_" '
+                f'"{name}" cannot be a connection name. Use 1 to 64 letters, digits, ".", "_" '
                 'or "-", starting with a letter or digit.', path=("name",))
     version = known(cfg.get("ike_version"))
     if version is not None and version not in (1, 2):
         d.error("Invalid IKE version",
-                f"ike_version must be 1 or 2, not {V.format_number(version)}.",
+                f"The IKE version must be 1 or 2, not {V.format_number(version)}. Set "
+                "ike_version = 1 or ike_version = 2.",
                 path=("ike_version",))
         version = None
     eff_version = version if version is not None else (
         2 if cfg.get("ike_version") is None else None)
     if known(cfg.get("aggressive")) and eff_version == 2:
         d.error("Aggressive Mode needs IKEv1",
-                "aggressive = true applies only to IKEv1; set ike_version = 1 or remove "
-                "aggressive.", path=("aggressive",))
+                "Aggressive Mode (aggressive = true) exists only in IKEv1. Set ike_version = 1 "
+                "or remove aggressive.", path=("aggressive",))
     elif known(cfg.get("aggressive")) and eff_version == 1:
         d.warning("Aggressive Mode with a pre-shared key",
                   "Aggressive Mode sends a hash of the pre-shared key unprotected, so an "
@@ -127,23 +128,24 @@ def validate(config: dict, support: AlgorithmSupport | None = None) -> Diagnosti
                   "yes in its strongswan.conf. Prefer Main Mode (aggressive = false) or IKEv2.",
                   path=("aggressive",))
     if known(cfg.get("mobike")) and eff_version == 1:
-        d.error("MOBIKE needs IKEv2", "mobike = true applies only to IKEv2; set ike_version = 2 "
-                "or remove mobike.", path=("mobike",))
+        d.error("MOBIKE needs IKEv2", "MOBIKE (mobike = true) exists only in IKEv2. Set "
+                "ike_version = 2 or remove mobike.", path=("mobike",))
     for attr in ("local_addrs", "remote_addrs"):
         for i, a in enumerate(known(cfg.get(attr)) or []):
             a = known(a)
             if isinstance(a, str) and (not a.strip() or "," in a or " " in a):
                 d.error("Invalid address",
-                        f'{attr}[{i}] "{a}" is not an address: give one IP address, CIDR, '
+                        f'The element {attr}[{i}] "{a}" is not one address. Give one IP address, CIDR, '
                         "range or host name per element.", path=(attr, i))
     for attr in ("local_id", "remote_id"):
         v = known(cfg.get(attr))
         if isinstance(v, str) and not v.strip():
-            d.error("Invalid identity", f"{attr} must not be empty; remove it to use the "
-                    "first address.", path=(attr,))
+            d.error("Invalid identity", f'The identity "{attr}" is empty. Remove it to use '
+                    "the first address, or set the identity.", path=(attr,))
     psk = known(cfg.get("psk"))
     if isinstance(psk, str) and not psk:
-        d.error("Invalid pre-shared key", "psk must not be empty.", path=("psk",))
+        d.error("Invalid pre-shared key", "The pre-shared key is empty. Set psk to the key "
+                "both ends of the tunnel share.", path=("psk",))
     for attr, low in NUMERIC.items():
         _check_number(d, cfg.get(attr), low, (attr,), attr)
     _check_proposals(d, cfg.get("proposals"), IKE, ("proposals",), "proposals", support,
@@ -162,13 +164,13 @@ def validate(config: dict, support: AlgorithmSupport | None = None) -> Diagnosti
         if isinstance(cname, str):
             if not NAME_RE.match(cname):
                 d.error("Invalid child name",
-                        f'"{cname}" cannot be a CHILD_SA name: use 1 to 64 letters, digits, '
+                        f'"{cname}" cannot be a CHILD_SA name. Use 1 to 64 letters, digits, '
                         '".", "_" or "-", starting with a letter or digit.',
                         path=base + ("name",))
             elif cname in seen_names:
                 d.error("Duplicate child name",
                         f'Two child blocks are named "{cname}" (blocks {seen_names[cname] + 1} '
-                        f"and {i + 1}); each CHILD_SA needs its own name.",
+                        f"and {i + 1}). Give each CHILD_SA its own name.",
                         path=base + ("name",))
             else:
                 seen_names[cname] = i
@@ -176,7 +178,7 @@ def validate(config: dict, support: AlgorithmSupport | None = None) -> Diagnosti
             for j, ts in enumerate(known(child.get(attr)) or []):
                 msg = cidr_problem(known(ts))
                 if msg:
-                    d.error("Invalid traffic selector", f'In {where}, {attr}[{j}]: {msg}',
+                    d.error("Invalid traffic selector", f"In {where}, {attr}[{j}]: {msg}",
                             path=base + (attr, j))
         _check_proposals(d, child.get("esp_proposals"), ESP, base + ("esp_proposals",),
                          f"{where}, esp_proposals", support, eff_version)
@@ -185,8 +187,8 @@ def validate(config: dict, support: AlgorithmSupport | None = None) -> Diagnosti
             v = known(child.get(attr))
             if v is not None and v not in allowed:
                 d.error(f"Invalid {attr}",
-                        f'In {where}, {attr} "{v}" is not one of {", ".join(allowed)}.'
-                        + did_you_mean(str(v), allowed), path=base + (attr,))
+                        f'In {where}, {attr} "{v}" is not supported.' + did_you_mean(str(v), allowed)
+                        + f' Use one of: {", ".join(allowed)}.', path=base + (attr,))
         for attr, low in CHILD_NUMERIC.items():
             _check_number(d, child.get(attr), low, base + (attr,), f"{where}, {attr}")
         life, raw_rekey = _int(child.get("life_time")), child.get("rekey_time")
@@ -202,8 +204,9 @@ def validate(config: dict, support: AlgorithmSupport | None = None) -> Diagnosti
         if reqid is not None and reqid >= 1:
             if reqid in seen_reqids:
                 d.error("Duplicate reqid",
-                        f"In {where}, reqid {reqid} is already used by {seen_reqids[reqid]}; "
-                        "each CHILD_SA needs its own reqid.", path=base + ("reqid",))
+                        f"In {where}, reqid {reqid} is already used by {seen_reqids[reqid]}. "
+                        "Give each CHILD_SA its own reqid, or remove reqid to let charon "
+                        "choose.", path=base + ("reqid",))
             else:
                 seen_reqids[reqid] = where
     return d
@@ -221,13 +224,14 @@ def _check_number(d: Diagnostics, raw: Any, low: int, path: tuple, what: str) ->
     if v is None or isinstance(v, bool):
         return
     if not isinstance(v, (int, float)) or not float(v).is_integer():
-        d.error("Invalid number", f"{what} must be a whole number, not "
-                f"{V.format_number(v) if isinstance(v, (int, float)) else v!r}.", path=path)
+        d.error("Invalid number", f'"{what}" must be a whole number, not '
+                f"{V.format_number(v) if isinstance(v, (int, float)) else v!r}. Set a whole "
+                "number.", path=path)
         return
     if v < low:
         bound = "positive" if low >= 1 else "zero or more"
-        d.error("Invalid number", f"{what} must be {bound}, not {V.format_number(v)}.",
-                path=path)
+        d.error("Invalid number", f'"{what}" must be {bound}, not {V.format_number(v)}. '
+                f"Set a number that is {bound}.", path=path)
 
 
 def _check_proposals(d: Diagnostics, raw: Any, protocol: str, path: tuple, where: str,
@@ -236,8 +240,8 @@ def _check_proposals(d: Diagnostics, raw: Any, protocol: str, path: tuple, where
     if items is None:
         return
     if items == []:
-        d.error("No proposals", f"{where} is empty; give at least one proposal, or \"default\".",
-                path=path)
+        d.error("No proposals", f'"{where}" is empty. Give at least one proposal, or '
+                '"default".', path=path)
         return
     for i, p in enumerate(items):
         p = known(p)
@@ -247,8 +251,7 @@ def _check_proposals(d: Diagnostics, raw: Any, protocol: str, path: tuple, where
         for problem in parsed.problems:
             summary = ("Unsupported algorithm" if problem.kind == "unavailable"
                        else "Invalid proposal")
-            d.error(summary, f'In {where}[{i}] "{p}": {problem.message}',
-                    path=path + (i,))
+            d.error(summary, f'In {where}[{i}] "{p}": {problem.message}', path=path + (i,))
 
 
 def cidr_problem(ts: Any) -> str | None:
@@ -259,16 +262,16 @@ def cidr_problem(ts: Any) -> str | None:
         try:
             addr = ipaddress.ip_address(ts)
         except ValueError:
-            return f'"{ts}" is not a CIDR block such as 10.0.0.0/24.'
-        return f'"{ts}" is an address, not a CIDR block: write "{addr}/{addr.max_prefixlen}".'
+            return f'"{ts}" is not a CIDR block. Write one such as 10.0.0.0/24.'
+        return f'"{ts}" is an address, not a CIDR block. Write "{addr}/{addr.max_prefixlen}".'
     try:
         ipaddress.ip_network(ts, strict=True)
     except ValueError:
         try:
             net = ipaddress.ip_network(ts, strict=False)
         except ValueError:
-            return f'"{ts}" is not a CIDR block such as 10.0.0.0/24.'
-        return f'"{ts}" has host bits set: the network is "{net}".'
+            return f'"{ts}" is not a CIDR block. Write one such as 10.0.0.0/24.'
+        return f'"{ts}" has host bits set. Write the network, "{net}".'
     return None
 
 

@@ -230,16 +230,16 @@ def parse_proposal(text: str, protocol: str, support: AlgorithmSupport | None = 
         return out
     if not text or text.strip() != text:
         out.problems.append(ProposalProblem(
-            f'"{text}" is not a proposal: it must be algorithm keywords joined by "-", such as '
+            f'"{text}" is not a proposal. Write algorithm keywords joined by "-", such as '
             '"aes128-sha256-modp2048", or "default".'))
         return out
     for word in text.split("-"):
         t = KEYWORDS.get(word.lower())
         if t is None:
-            hint = did_you_mean(word.lower(), KEYWORDS) or (
-                " Keywords look like aes128, aes256, 3des, sha1, sha256, modp2048.")
+            hint = did_you_mean(word.lower(), KEYWORDS)
             out.problems.append(ProposalProblem(
-                f'"{word}" is not an algorithm keyword strongSwan knows.{hint}'))
+                f'"{word}" is not an algorithm keyword strongSwan knows.{hint} Use keywords '
+                "such as aes128, aes256, 3des, sha1, sha256, modp2048."))
             continue
         out.transforms.append((word, t))
     if out.problems:
@@ -248,40 +248,43 @@ def parse_proposal(text: str, protocol: str, support: AlgorithmSupport | None = 
     for word, t in out.transforms:
         if protocol == ESP and t.kind == PRF:
             out.problems.append(ProposalProblem(
-                f'"{word}" is a pseudo-random function, which only IKE proposals take.'))
+                f'"{word}" is a pseudo-random function, which only IKE proposals take. Remove it '
+                "from this ESP proposal."))
         if protocol == IKE and t.kind == ESN:
             out.problems.append(ProposalProblem(
-                f'"{word}" (extended sequence numbers) applies only to ESP proposals.'))
+                f'"{word}" (extended sequence numbers) applies only to ESP proposals. Remove it '
+                "from this IKE proposal."))
         if protocol == IKE and t.alg == "NULL_AUTH_AES_GMAC":
             out.problems.append(ProposalProblem(
-                f'"{word}" (AES-GMAC, authentication without encryption) is only for ESP.'))
+                f'"{word}" (AES-GMAC, authentication without encryption) is only for ESP. Remove '
+                "it from this IKE proposal."))
     encr, aead = out.of_kind(ENCR), out.of_kind(AEAD)
     integ, prf, dh = out.of_kind(INTEG), out.of_kind(PRF), out.of_kind(DH)
     if not encr and not aead:
         out.problems.append(ProposalProblem(
-            "It names no encryption algorithm (such as aes128 or aes256gcm16)."))
+            "It names no encryption algorithm. Add one, such as aes128 or aes256gcm16."))
     if encr and aead:
         out.problems.append(ProposalProblem(
-            "It mixes AEAD algorithms (such as aes128gcm16) with classic ciphers; put them in "
+            "It mixes AEAD algorithms (such as aes128gcm16) with classic ciphers. Put them in "
             "separate proposals."))
     if encr and not integ:
         out.problems.append(ProposalProblem(
-            f"The cipher {encr[0].alg} needs an integrity algorithm (such as sha256)."))
+            f"The cipher {encr[0].alg} needs an integrity algorithm. Add one, such as sha256."))
     if aead and integ and protocol == ESP:
         out.problems.append(ProposalProblem(
-            "AEAD algorithms (such as aes128gcm16) protect integrity themselves: leave out "
-            "the integrity algorithm."))
+            "AEAD algorithms (such as aes128gcm16) protect integrity themselves. Remove the "
+            "integrity algorithm."))
     if protocol == IKE:
         if not dh:
             out.problems.append(ProposalProblem(
-                "IKE proposals need a Diffie-Hellman group (such as modp2048)."))
+                "IKE proposals need a Diffie-Hellman group. Add one, such as modp2048."))
         if aead and not prf and not integ:
             out.problems.append(ProposalProblem(
-                "An IKE proposal with an AEAD algorithm needs a pseudo-random function (such "
-                "as prfsha256)."))
+                "An IKE proposal with an AEAD algorithm needs a pseudo-random function. Add one, "
+                "such as prfsha256."))
         if aead and ike_version == 1:
             out.problems.append(ProposalProblem(
-                "IKEv1 cannot use AEAD algorithms (such as aes128gcm16) for the IKE SA; use a "
+                "IKEv1 cannot use AEAD algorithms (such as aes128gcm16) for the IKE SA. Use a "
                 "cipher with an integrity algorithm, such as aes128-sha256-modp2048."))
     if out.problems:
         return out

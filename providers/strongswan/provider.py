@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 
 from engine import values as V
-from engine.diagnostics import Diagnostics
+from engine.diagnostics import Diagnostics, sentence
 from engine.providers import (
     ApplyRequest,
     ApplyResult,
@@ -91,14 +91,15 @@ class StrongSwanProvider:
         cfg = _plain(config or {})
         uri = cfg.get("vici_socket")
         if V.is_unknown(uri):
-            d.error("Invalid provider configuration", "vici_socket must be known at plan time; "
-                    "it cannot depend on a resource's attributes.", path=("vici_socket",))
+            d.error("Invalid provider configuration", "The vici_socket argument must be known "
+                    "at plan time: it cannot depend on a resource's attributes. Set it from a "
+                    "literal or a variable.", path=("vici_socket",))
             return d
         uri = uri or DEFAULT_URI
         try:
             path = parse_socket_uri(uri, self.workdir)
         except ValueError as err:
-            d.error("Invalid provider configuration", str(err), path=("vici_socket",))
+            d.error("Invalid provider configuration", sentence(err), path=("vici_socket",))
             return d
         self.uri, self.socket_path = uri, path
         self.client = ViciClient(path, session_factory=self._session_factory)
@@ -107,9 +108,9 @@ class StrongSwanProvider:
             algorithms = self.client.get_algorithms()
         except StrongSwanError as err:
             d.error("Cannot reach strongSwan",
-                    f"{err} Start charon with its vici plugin, or for the local lab run "
-                    f"`vpnform lab up`; then check that the provider's vici_socket ({uri}) "
-                    "names the right socket.",
+                    f"{sentence(err)} Start charon with its vici plugin (for the local lab, "
+                    f"run `vpnform lab up`), and check that the provider's vici_socket ({uri}) "
+                    "names its socket.",
                     path=("vici_socket",))
             return d
         self.daemon_version = f"{version.get('daemon', 'charon')} {version.get('version', '?')}"
@@ -140,7 +141,8 @@ class StrongSwanProvider:
     def _unsupported(kind: str, type_name: str) -> Diagnostics:
         d = Diagnostics()
         d.error(f"Unsupported {kind} type",
-                f"The strongswan provider has no {kind} type {type_name!r}.")
+                f"The strongswan provider has no {kind} type {type_name!r}. Check the type "
+                "name against the provider's documentation.")
         return d
 
     # -- plan ----------------------------------------------------------------------------
@@ -202,13 +204,15 @@ class StrongSwanProvider:
 
     def _fail(self, verb: str, name: str, err: StrongSwanError, secrets: tuple) -> Diagnostics:
         d = Diagnostics()
-        hint = ""
         if isinstance(err, CharonUnreachable):
-            hint = (" Check that charon is running and that the provider's vici_socket "
-                    f"({self.uri}) is right; for the local lab run `vpnform lab up`.")
+            fix = ("Check that charon is running and that the provider's vici_socket "
+                   f"({self.uri}) names its socket; for the local lab, run `vpnform lab up`.")
+        else:
+            fix = ("Check the connection with swanctl --list-conns, correct the configuration "
+                   "if needed, and run the command again.")
         d.error(f"Error {verb} {NOUN}",
-                redact(f'Connection "{name}" on the charon at {self.socket_path}: {err}', secrets)
-                + hint)
+                redact(f'Connection "{name}" on the charon at {self.socket_path} failed: '
+                       f"{sentence(err)} ", secrets) + fix)
         return d
 
     def _load(self, client: ViciClient, planned: dict, config: dict | None,
@@ -341,6 +345,11 @@ class StrongSwanProvider:
             return ReadResult(value=value, diagnostics=d)
         return ReadResult(value=_mark(got))
 
+    def recover_create(self, type_name: str, token: str, planned: dict) -> ReadResult:
+        """A connection is known to charon by its name: an interrupted load is found by it
+        (charon has no place for a token, and loading the same name again replaces it)."""
+        return self.read(type_name, planned)
+
     def import_resource(self, type_name: str, id: str) -> ReadResult:
         if type_name != connection.TYPE_NAME:
             return ReadResult(value=None, diagnostics=self._unsupported("resource", type_name))
@@ -363,8 +372,9 @@ class StrongSwanProvider:
                 value = data_sources.read(type_name, s, _plain(config or {}))
         except StrongSwanError as err:
             d = Diagnostics()
-            d.error(f"Error reading data source {type_name}",
-                    f"The charon at {self.socket_path}: {err}")
+            d.error("Error reading data source",
+                    f"The charon at {self.socket_path} did not answer: {sentence(err)} Check "
+                    "that charon is running and that vici_socket names its socket.")
             return ReadResult(value=None, diagnostics=d)
         return ReadResult(value=value)
 
@@ -378,7 +388,9 @@ class StrongSwanProvider:
             with self.session() as s:
                 st = status.sa_status(s, plain["name"])
         except Exception as err:  # noqa: BLE001 - an unreachable charon is a diagnostic
-            d.error("Cannot read the tunnel's state", f"charon did not answer: {err}")
+            d.error("Cannot read the tunnel's state",
+                    f"The charon did not answer: {sentence(err)} Check that charon is running "
+                    "(for the local lab, run `vpnform lab up`).")
             return None, d
         return status.tunnel_view(st, plain["name"], plain.get("id")), d
 
@@ -405,7 +417,7 @@ class StrongSwanProvider:
         if host is None or not remote:
             d.error("No host to ping from",
                     "No lab host sits inside the connection's local traffic selectors "
-                    f"({', '.join(local) or 'none'}); `vpnform lab up` makes one for the "
+                    f"({', '.join(local) or 'none'}). Run `vpnform lab up` to make one for the "
                     "simulated IDC.")
             return None, d
         result = Namespace(host["namespace"]).ping(target or first_host(remote[0]), count)
@@ -415,9 +427,10 @@ class StrongSwanProvider:
                       vendor: str) -> tuple[str | None, Diagnostics]:
         d = Diagnostics()
         d.error("No peer configuration here",
-                "A strongswan_connection is itself the device configuration; the peer's "
-                "configuration comes from the other end's provider (e.g. vpnform tunnel "
-                "config tencentcloud_vpn_connection.NAME -vendor=strongswan).")
+                "A strongswan_connection is itself the device configuration, so there is no "
+                "peer configuration to show. Run vpnform tunnel config on the other end's "
+                "tunnel instead, e.g. vpnform tunnel config tencentcloud_vpn_connection.NAME "
+                "-vendor=strongswan.")
         return None, d
 
     def close(self) -> None:

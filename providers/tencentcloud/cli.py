@@ -21,33 +21,40 @@ import json
 import os
 from typing import Any
 
-from engine.cli.args import BOOL, MULTI, VALUE, UsageError, parse
+from engine.cli.args import (MULTI, NO_COLOR, VALUE, Flag, UsageError, Verb, command, parse,
+                            usage_text)
 
-USAGE = """Usage: vpnform [global options] cloud ACTION [-param=JSON] [Key=Value ...] [-region=R]
+CLOUD = Verb(
+    "cloud", "Call an action of the emulated cloud's API, as a second client would",
+    usage="[options] ACTION [Key=Value ...]",
+    description="""
+        Calls one API action of this directory's emulated cloud (.vpnform/cloud.db), as the
+        cloud's own CLI would, and prints the response body as JSON (an error on standard
+        error, with exit status 1).
 
-  Calls one API action of this directory's emulated cloud (.vpnform/cloud.db), as the
-  cloud's own CLI would, and prints the response body as JSON.
+        Each Key=Value argument is one parameter; Value is JSON when it parses, else a
+        string. Dotted keys with indices build lists and objects:
+          Filters.0.Name=vpc-id Filters.0.Values.0=vpc-abc12345""",
+    flags={"param": Flag(MULTI, "The parameters as a JSON object (repeatable; merged in "
+                         "order, before the Key=Value arguments).", "=JSON"),
+           "region": Flag(VALUE, "The region. Defaults to $TENCENTCLOUD_REGION, else "
+                          "ap-guangzhou.", "=R"),
+           "no-color": NO_COLOR},
+    notes="""
+        Examples:
+          vpnform cloud DescribeVpnGateways
+          vpnform cloud ResetVpnGatewayInternetMaxBandwidth VpnGatewayId=vpngw-abc12345 \\
+            InternetMaxBandwidthOut=10
+          vpnform cloud DescribeVpcs -param='{"Filters": [{"Name": "vpc-name", "Values": ["TomVPC"]}]}'""",
+    more_help=lambda: "Actions:\n" + _action_columns())
 
-Options:
-  -param=JSON    the parameters as a JSON object (repeatable; merged in order)
-  Key=Value      one parameter; Value is JSON when it parses, else a string. Dotted keys
-                 with indices build lists and objects: Filters.0.Name=vpc-id
-                 Filters.0.Values.0=vpc-abc12345
-  -region=R      the region (default: $TENCENTCLOUD_REGION, else ap-guangzhou)
 
-Examples:
-  vpnform cloud DescribeVpnGateways
-  vpnform cloud ResetVpnGatewayInternetMaxBandwidth VpnGatewayId=vpngw-abc12345 InternetMaxBandwidthOut=10
-  vpnform cloud DescribeVpcs -param='{"Filters": [{"Name": "vpc-name", "Values": ["TomVPC"]}]}'"""
-
-FLAGS = {"param": MULTI, "region": VALUE, "no-color": BOOL}
-
-
+@command(CLOUD)
 def cmd_cloud(argv: list[str], console) -> int:
-    if not argv or argv[0] in ("-help", "--help", "-h"):
-        console.print(USAGE + "\n\nActions:\n" + _action_columns(), err=False)
+    if not argv:
+        console.print(usage_text(CLOUD))
         return 0
-    args = parse(argv, FLAGS, "cloud")
+    args = parse(argv, CLOUD)
     if not args.positional:
         raise UsageError("cloud needs an API action, e.g. vpnform cloud DescribeVpnGateways")
     action, assignments = args.positional[0], args.positional[1:]

@@ -63,7 +63,7 @@ class InProcessTransport:
             return loads_json(json.dumps(self.service.call(action, wire, region)))
         except CloudError:
             raise
-        except Exception as e:  # the store failed (disk, locking): no answer
+        except Exception as e:  # a lost answer, or the store failed (disk, locking)
             raise CloudTransportError(f"{action}: {type(e).__name__}: {e}") from e
 
 
@@ -75,13 +75,24 @@ RETRYABLE_CODES = frozenset({"RequestLimitExceeded", "RequestLimitExceeded.UinLi
                              "ClientError.HttpStatusCodeError"})
 # Worth another try only when deleting: a dependent may be going away in parallel.
 RETRYABLE_ON_DELETE = frozenset({"ResourceInUse"})
+# A failure that leaves it unknown whether a write was carried out. Repeated for calls
+# that are safe to repeat; a create is never repeated blindly (the resource layer looks
+# for the object by its creation token first).
+AMBIGUOUS_CODES = frozenset({"InternalError", "ServiceUnavailable"})
+# Calls that may be sent again with the same effect: reads, and writes that set a value
+# or remove an object (a repeated delete answers "not found", which counts as done).
+REPEATABLE_PREFIXES = ("Describe", "Inquiry", "Download", "Modify", "Delete", "Reset",
+                       "Enable", "Disable", "Replace", "Set")
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    attempts: int = 4
+    # Eight tries over about nine seconds: a cloud failing one call in ten still answers
+    # (the chance that all eight fail is 1 in 10^8), and a fault that persists is reported
+    # soon enough for someone waiting at a terminal.
+    attempts: int = 8
     base_delay: float = 0.1
-    max_delay: float = 1.0
+    max_delay: float = 2.0
 
     def delay(self, attempt: int) -> float:
         return min(self.max_delay, self.base_delay * (3 ** attempt))
@@ -90,8 +101,8 @@ class RetryPolicy:
 NO_RETRY = RetryPolicy(attempts=1)
 
 
-def _is_idempotent(action: str) -> bool:
-    return action.startswith(("Describe", "Inquiry"))
+def is_repeatable(action: str) -> bool:
+    return action.startswith(REPEATABLE_PREFIXES)
 
 
 class VpcClient:
@@ -110,6 +121,9 @@ class VpcClient:
              **params: Any) -> dict:
         params = {k: v for k, v in params.items() if v is not None}
         retry_codes = RETRYABLE_CODES | extra_retry_codes
+        repeatable = is_repeatable(action)
+        if repeatable:
+            retry_codes |= AMBIGUOUS_CODES
         if action.startswith("Delete"):
             retry_codes |= RETRYABLE_ON_DELETE
         attempt = 0
@@ -117,8 +131,9 @@ class VpcClient:
             try:
                 body = self.transport.send(action, params, self.region)
             except CloudTransportError:
-                # Only reads are safe to repeat: a lost answer to a create may hide an object.
-                if not _is_idempotent(action) or attempt + 1 >= self.retry.attempts:
+                # Only repeatable calls are sent again: a lost answer to a create may hide
+                # an object (see resources/base.py for how creates recover).
+                if not repeatable or attempt + 1 >= self.retry.attempts:
                     raise
             else:
                 err = body.get("Error")

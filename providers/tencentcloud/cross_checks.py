@@ -9,6 +9,7 @@ Objects are linked through known IDs or, while an ID is unknown, through
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from engine.addrs import AddressError, parse_instance
@@ -122,29 +123,42 @@ def _pairs(refs: Any) -> list[tuple]:
 
 
 def _address_order(address: str) -> tuple:
-    try:
-        return (0, parse_instance(address).sort_key())
-    except AddressError:
-        return (1, address)
+    """Natural order: ``gw[9]`` before ``gw[10]`` and ``gw9`` before ``gw10``."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in re.split(r"(\d+)", address))
 
 
 def _sort_members(members: list[PlannedObject]) -> list[PlannedObject]:
-    """Existing objects first (they already count), then new ones in address order
-    (``gw[9]`` before ``gw[10]``), so the instance named is the one past the limit."""
+    """Existing objects first (they already count), then new ones in natural address order,
+    so the instance named is the one past the limit."""
     return sorted(members, key=lambda o: (o.action not in EXISTING_ACTIONS,
                                           _address_order(o.address)))
 
 
-def _limit_diags(d: Diagnostics, kind: str, members: list[PlannedObject], outside: int,
-                 path: tuple) -> None:
+def _resource_of(address: str) -> str:
+    """The resource (block) an instance address belongs to."""
+    try:
+        return str(parse_instance(address).resource)
+    except AddressError:
+        return address
+
+
+def _limit_diags(d: Diagnostics, kind: str, members: list[PlannedObject], outside: int) -> None:
+    """One error per resource block with instances past the limit, naming the first of them.
+
+    The error has no attribute path: it is about the instances' existence, so the engine
+    points at what makes them (the block's count or for_each, else the block itself)."""
     limit = rules.LIMITS[kind].maximum
-    total = outside + len(members)
-    vs = rules.check_limit(kind, total)
+    vs = rules.check_limit(kind, outside + len(members))
     if not vs:
         return
+    reported: set[str] = set()
     for pos, obj in enumerate(_sort_members(members), start=outside):
-        if pos >= limit:
-            d.append(error("Limit exceeded", vs[0].message, address=obj.address, path=path))
+        block = _resource_of(obj.address)
+        if pos < limit or block in reported:
+            continue
+        reported.add(block)
+        d.append(error("Limit exceeded", vs[0].message, address=obj.address))
 
 
 def check_plan(objects: list[PlannedObject]) -> Diagnostics:
@@ -161,7 +175,8 @@ def check_plan(objects: list[PlannedObject]) -> Diagnostics:
     if cloud.failures:
         d.append(warning("Cloud not readable",
                          "Some limits could not be checked against objects that already exist "
-                         f"in the cloud ({cloud.failures[0]}). Apply may still fail on them."))
+                         f"in the cloud ({cloud.failures[0]}), so apply may still fail on them. "
+                         "Check that the cloud is reachable and run plan again."))
     return d
 
 
@@ -231,7 +246,7 @@ def _check_gateways_per_vpc(index: _Index, cloud: _Cloud, d: Diagnostics) -> Non
             outside = _outside(cloud.call(members[0], "DescribeVpnGateways", "VpnGatewaySet",
                                           Filters=[{"Name": "vpc-id", "Values": [key[1]]}]),
                                "VpnGatewayId", index)
-        _limit_diags(d, "gateways_per_vpc", members, outside, ("vpc_id",))
+        _limit_diags(d, "gateways_per_vpc", members, outside)
 
 
 def _check_customer_gateways_per_region(index: _Index, cloud: _Cloud, d: Diagnostics) -> None:
@@ -241,7 +256,7 @@ def _check_customer_gateways_per_region(index: _Index, cloud: _Cloud, d: Diagnos
     for _region_name, members in groups.items():
         outside = _outside(cloud.call(members[0], "DescribeCustomerGateways", "CustomerGatewaySet"),
                            "CustomerGatewayId", index)
-        _limit_diags(d, "customer_gateways_per_region", members, outside, ("name",))
+        _limit_diags(d, "customer_gateways_per_region", members, outside)
 
 
 def _check_tunnels(index: _Index, cloud: _Cloud, d: Diagnostics, attr: str, filter_name: str,
@@ -253,4 +268,4 @@ def _check_tunnels(index: _Index, cloud: _Cloud, d: Diagnostics, attr: str, filt
                                           "VpnConnectionSet",
                                           Filters=[{"Name": filter_name, "Values": [key[1]]}]),
                                "VpnConnectionId", index)
-        _limit_diags(d, kind, members, outside, (attr,))
+        _limit_diags(d, kind, members, outside)

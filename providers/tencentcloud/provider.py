@@ -9,7 +9,7 @@ import threading
 from typing import Any
 
 from engine import values as V
-from engine.diagnostics import Diagnostics
+from engine.diagnostics import Diagnostics, sentence
 from engine.providers import (
     ApplyRequest,
     ApplyResult,
@@ -24,6 +24,7 @@ from . import cross_checks, data_sources, dataplane, rules, tunnel_ops
 from .dataplane import proposals
 from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
 from .emulator import EmulatedVpcService
+from .emulator.chaos import FAULTS_ENV, FaultRates
 from .resources import RESOURCES
 from .resources.base import Context, ResourceType, cloud_error_detail, known
 
@@ -90,23 +91,25 @@ class TencentCloudProvider:
         cfg = V.unmark(config or {})[0]
         region = known(cfg.get("region"))
         if V.is_unknown(cfg.get("region")):
-            d.error("Invalid provider configuration", "The region must be known at plan time; "
-                    "it cannot depend on a resource's attributes.", path=("region",))
+            d.error("Invalid provider configuration", "The region must be known at plan time: "
+                    "it cannot depend on a resource's attributes. Set it from a literal or a "
+                    "variable.", path=("region",))
             return d
         region = region or os.environ.get(REGION_ENV) or DEFAULT_REGION
         if not isinstance(region, str) or not region.strip():
-            d.error("Invalid provider configuration", "The region must be a non-empty string "
-                    "such as \"ap-guangzhou\".", path=("region",))
+            d.error("Invalid provider configuration", "The region is empty. Set it to a "
+                    "region such as \"ap-guangzhou\".", path=("region",))
             return d
         mode = known(cfg.get("dataplane"))
         if V.is_unknown(cfg.get("dataplane")):
             d.error("Invalid provider configuration", "The dataplane must be known at plan "
-                    "time; it cannot depend on a resource's attributes.", path=("dataplane",))
+                    "time: it cannot depend on a resource's attributes. Set it from a literal "
+                    "or a variable.", path=("dataplane",))
             return d
         mode = mode or os.environ.get(dataplane.ENV) or dataplane.DEFAULT_MODE
         if mode not in dataplane.MODES:
-            d.error("Invalid provider configuration", f"dataplane must be one of "
-                    f"{', '.join(repr(m) for m in dataplane.MODES)}, not {mode!r}.",
+            d.error("Invalid provider configuration", f"The dataplane {mode!r} is not "
+                    f"supported. Use one of: {', '.join(repr(m) for m in dataplane.MODES)}.",
                     path=("dataplane",))
             return d
         self.dataplane_mode = mode
@@ -115,13 +118,21 @@ class TencentCloudProvider:
             try:
                 require_lab_support()
             except NetlabError as err:
-                d.error("Dataplane not available", f"dataplane = \"strongswan\" builds "
-                        f"network namespaces and runs strongSwan on this machine. {err}",
+                d.error("Dataplane not available", "The \"strongswan\" dataplane builds "
+                        "network namespaces and runs strongSwan on this machine, which cannot "
+                        f"be done here: {sentence(err)} Set dataplane = \"none\" to use the "
+                        "emulated cloud without real gateways.",
                         path=("dataplane",))
                 return d
         self.region = region
         self.config = cfg
         if self._transport is None:
+            try:
+                FaultRates.parse(os.environ.get(FAULTS_ENV))
+            except ValueError as err:
+                d.error("Invalid fault injection setting", f"{sentence(err)} Correct "
+                        f"{FAULTS_ENV}, or unset it to run without injected faults.")
+                return d
             self._service = _acquire_service(self.workdir)
             self._transport = InProcessTransport(self._service)
             if mode == "strongswan" and self._service.dataplane is None:
@@ -132,7 +143,8 @@ class TencentCloudProvider:
                 except Exception as err:  # noqa: BLE001 - healing is best effort
                     d.warning("Dataplane not fully running", f"A VPN gateway's supervisor "
                               f"could not be restarted: {err}. Tunnels of that gateway will "
-                              "not activate or fail over by themselves.", path=("dataplane",))
+                              "not activate or fail over by themselves. Run vpnform plan "
+                              "again to retry.", path=("dataplane",))
         self._client = VpcClient(self._transport, self.region, retry=self.retry)
         return d
 
@@ -160,7 +172,8 @@ class TencentCloudProvider:
     def _unsupported(kind: str, type_name: str) -> Diagnostics:
         d = Diagnostics()
         d.error(f"Unsupported {kind} type",
-                f"The tencentcloud provider has no {kind} type {type_name!r}.")
+                f"The tencentcloud provider has no {kind} type {type_name!r}. Check the "
+                "type name against the provider's documentation.")
         return d
 
     def validate(self, type_name: str, config: dict) -> Diagnostics:
@@ -211,7 +224,8 @@ class TencentCloudProvider:
         if r is None:
             return ApplyResult(new=None,
                                diagnostics=self._unsupported("resource", request.type_name))
-        result = r.apply(self.cloud_context(), request.prior, request.planned)
+        result = r.apply(self.cloud_context(), request.prior, request.planned,
+                         request.create_token, request.on_created)
         result.new = _mark(r.block, result.new)
         result.diagnostics = Diagnostics.of([
             d if d.address else d.with_address(request.address) for d in result.diagnostics])
@@ -229,6 +243,20 @@ class TencentCloudProvider:
             secrets = ctx.secrets + r.secrets_of(V.unmark(value)[0])
             d.error(f"Error reading {r.noun}", cloud_error_detail(e, secrets))
             return ReadResult(value=value, diagnostics=d)
+
+    def recover_create(self, type_name: str, token: str, planned: dict) -> ReadResult:
+        r = self._resource(type_name)
+        if r is None:
+            return ReadResult(value=None, diagnostics=self._unsupported("resource", type_name))
+        ctx = self.cloud_context()
+        try:
+            return ReadResult(value=_mark(r.block, r.recover(ctx, token, planned)))
+        except CloudError as e:
+            d = Diagnostics()
+            d.error(f"Error looking up {r.noun}", "The object an interrupted create may have "
+                    "made could not be looked up: " + cloud_error_detail(e, ctx.secrets)
+                    + " Run the command again.")
+            return ReadResult(value=None, diagnostics=d)
 
     def import_resource(self, type_name: str, id: str) -> ReadResult:
         r = self._resource(type_name)
@@ -260,8 +288,9 @@ class TencentCloudProvider:
         except (CloudError, OSError) as e:
             d = Diagnostics()
             detail = (cloud_error_detail(e, ctx.secrets) if isinstance(e, CloudError)
-                      else f"Could not write result_output_file: {e}")
-            d.error(f"Error reading data source {type_name}", detail)
+                      else f"Could not write result_output_file: {sentence(e)} Check that "
+                      "its directory exists and is writable.")
+            d.error("Error reading data source", detail)
             return ReadResult(value=None, diagnostics=d)
 
     # -- live tunnel operations (engine.providers.TunnelProvider) -------------------------
@@ -269,8 +298,8 @@ class TencentCloudProvider:
                     count: int) -> tuple[dict | None, Diagnostics]:
         if type_name != tunnel_ops.CONNECTION:
             d = Diagnostics()
-            d.error("Not a tunnel", f"{type_name} is not a VPN connection: ping a "
-                    "tencentcloud_vpn_connection.")
+            d.error("Not a tunnel", f"{type_name} is not a VPN connection. Ping through a "
+                    "tencentcloud_vpn_connection instead.")
             return None, d
         return tunnel_ops.tunnel_ping(self.workdir, value, target, count)
 
@@ -278,7 +307,8 @@ class TencentCloudProvider:
                       vendor: str) -> tuple[str | None, Diagnostics]:
         if type_name != tunnel_ops.CONNECTION:
             d = Diagnostics()
-            d.error("Not a tunnel", f"{type_name} is not a VPN connection.")
+            d.error("Not a tunnel", f"{type_name} is not a VPN connection. Choose a "
+                    "tencentcloud_vpn_connection instead.")
             return None, d
         return tunnel_ops.tunnel_config(self.cloud_context().client, value, vendor)
 

@@ -72,17 +72,17 @@ def check_cidr(text: str | None, what: str = "CIDR block", locator: tuple = ()) 
         return []
     if parse_cidr(text) is not None:
         return []
-    hint = ""
+    fix = "Write an IPv4 network such as 10.0.1.0/24."
     if isinstance(text, str) and "/" in text:
         try:
             net = ipaddress.ip_network(text, strict=False)
             if isinstance(net, ipaddress.IPv4Network):
-                hint = f" Did you mean {net}?"
+                fix = f"Write the network, {net}."
         except ValueError:
             pass
     return [Violation(MALFORMED,
-                      f"{what} {text!r} is not a valid IPv4 network in CIDR notation; the "
-                      f"address must be the network's first address, like 10.0.1.0/24.{hint}",
+                      f"{what} {text!r} is not a valid IPv4 network in CIDR notation: the "
+                      f"address must be the network's first address, like 10.0.1.0/24. {fix}",
                       "cidr-syntax", locator)]
 
 
@@ -177,9 +177,13 @@ def check_spd_vpc(policies: Iterable, vpc_cidr: str | None) -> list[Violation]:
 def check_spd_limits(policies: Iterable) -> list[Violation]:
     """The per-tunnel limits: SPD policies per tunnel, peer ranges per policy."""
     pols = _as_policies(policies)
-    out = check_spd_policies_per_tunnel(len(pols))
+    # Located at the first policy / peer range past the limit.
+    cap = LIMITS["spd_policies_per_tunnel"].maximum
+    out = [Violation(v.code, v.message, v.rule, (cap,))
+           for v in check_spd_policies_per_tunnel(len(pols))]
+    cap = LIMITS["peers_per_spd_policy"].maximum
     for i, p in enumerate(pols):
-        out += [Violation(v.code, v.message, v.rule, (i, "remote"))
+        out += [Violation(v.code, v.message, v.rule, (i, "remote", cap))
                 for v in check_peers_per_spd_policy(len(p.remotes))]
     return out
 
@@ -387,8 +391,8 @@ def check_range(value: int | None, lo: int | None, hi: int | None, label: str,
         return []
     u = f" {unit}" if unit else ""
     if isinstance(value, bool) or not isinstance(value, int):
-        return [Violation(INVALID_VALUE, f"{label} must be a whole number, not {value!r}.",
-                          "range")]
+        return [Violation(INVALID_VALUE, f"{label} must be a whole number, not {value!r}. "
+                          "Set a whole number.", "range")]
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         if hi is None:
             want = f"at least {lo}{u}"
@@ -396,7 +400,8 @@ def check_range(value: int | None, lo: int | None, hi: int | None, label: str,
             want = f"at most {hi}{u}"
         else:
             want = f"between {lo} and {hi}{u}"
-        return [Violation(OUT_OF_RANGE, f"{label} must be {want}, not {value}{u}.", "range")]
+        return [Violation(OUT_OF_RANGE, f"{label} must be {want}, not {value}{u}. Set a "
+                          f"value {want}.", "range")]
     return []
 
 
@@ -481,7 +486,8 @@ def check_ike_identity(side: str, identity: str | None, address: str | None,
             ipaddress.IPv4Address(address)
         except ValueError:
             return [Violation(MALFORMED, f"The IKE {side} address {address!r} is not an IPv4 "
-                              "address.", "ike-identity")]
+                              "address. Set an IPv4 address, or use the FQDN identity.",
+                              "ike-identity")]
     return []
 
 
@@ -490,7 +496,8 @@ def check_name(name: str | None, what: str = "name") -> list[Violation]:
     if name is None:
         return []
     if name == "":
-        return [Violation(EMPTY, f"The {what} must not be empty.", "name-length")]
+        return [Violation(EMPTY, f"The {what} is empty. Set a name of 1 to {NAME_MAX} "
+                          "characters.", "name-length")]
     if len(name) > NAME_MAX:
         return [Violation(TOO_LONG, f"The {what} is {len(name)} characters long; at most "
                           f"{NAME_MAX} are allowed. Shorten it.", "name-length")]

@@ -11,6 +11,7 @@ from engine.diagnostics import Diagnostics
 from engine.values import unmark
 
 from .client import CloudError
+from .resources.base import cloud_error_detail
 
 CONNECTION = "tencentcloud_vpn_connection"
 VENDORS = {"strongswan": {"Platform": "strongswan", "SoftwareVersion": "5.9",
@@ -41,15 +42,15 @@ def tunnel_ping(workdir: str, value: dict, target: str | None,
     remotes = [r for p in spd for r in (p.get("remote_cidr_block") or [])]
     if not locals_ or not remotes:
         d.error("Nothing to ping", "The tunnel has no SPD policy, so there is no peer range "
-                "to ping.")
+                "to ping. Add a security_group_policy block to the tunnel.")
         return None, d
     host = _subnet_host(workdir, locals_)
     if host is None:
         d.error("No VPC host to ping from",
                 "No lab host sits in the tunnel's local range "
                 f"({', '.join(locals_)}). Hosts exist only when the provider's dataplane is "
-                '"strongswan" (dataplane = "strongswan" in the provider block) and a subnet '
-                "inside that range was created.")
+                '"strongswan" and a subnet inside that range exists. Set dataplane = '
+                '"strongswan" in the provider block and create a subnet inside the range.')
         return None, d
     from providers.netlab.ns import Namespace, first_host
     result = Namespace(host["namespace"]).ping(target or first_host(remotes[0]), count)
@@ -60,8 +61,8 @@ def tunnel_config(client, value: dict, vendor: str) -> tuple[str | None, Diagnos
     d = Diagnostics()
     spec = VENDORS.get(vendor.lower())
     if spec is None:
-        d.error("Unsupported vendor", f'No configuration template for "{vendor}". Available: '
-                + ", ".join(sorted(VENDORS)) + ".")
+        d.error("Unsupported vendor", f'There is no configuration template for vendor '
+                f'"{vendor}". Use one of: {", ".join(sorted(VENDORS))}.')
         return None, d
     plain = unmark(value)[0]
     try:
@@ -70,7 +71,7 @@ def tunnel_config(client, value: dict, vendor: str) -> tuple[str | None, Diagnos
                            VpnConnectionId=plain["id"], CustomerGatewayVendor=spec,
                            InterfaceName="eth0")
     except CloudError as err:
-        d.error("Cannot download the configuration", f"The cloud refused: {err}")
+        d.error("Cannot download the configuration", cloud_error_detail(err, []))
         return None, d
     return resp.get("CustomerGatewayConfiguration"), d
 
@@ -92,7 +93,7 @@ def tunnel_status(workdir: str, client, value: dict) -> tuple[dict | None, Diagn
     plain = unmark(value)[0]
     conn = describe(client, value)
     if conn is None:
-        d.error("Tunnel not found", f"The cloud has no VPN connection {plain.get('id')}; run "
+        d.error("Tunnel not found", f"The cloud has no VPN connection {plain.get('id')}. Run "
                 "vpnform plan to see the drift.")
         return None, d
     base = {"name": plain.get("name"), "id": plain.get("id"),

@@ -5,19 +5,22 @@ Run once by hand (tests never need terraform):
     .venv/bin/python tests/console/record_cases.py [--new] [path/to/terraform]
 
 With --new, only expressions of cases.txt not yet in the recording are run; the recorded
-answers of the others are kept as they are.
+answers of the others are kept as they are. terraform_functions.json, the list of
+functions (``terraform metadata functions -json``) the suite must cover, is recorded
+again each time.
 
 Each line of cases.txt is one expression, evaluated by ``terraform console`` in a copy of
-fixture/ (variables and locals the expressions refer to). Stored per case: the exact
-stdout and exit status, and for a failing expression the diagnostic's summary and detail
-from stderr (ANSI escapes stripped). The tests compare stdout exactly and, for errors,
-the summary.
+fixture/ (variables and locals the expressions refer to, and files/ for the file
+functions). Stored per case: the exact stdout and exit status, and for a failing
+expression the diagnostic's summary and detail from stderr (ANSI escapes stripped). The
+tests compare stdout exactly and, for errors, the summary.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import shutil
 import subprocess
@@ -85,20 +88,47 @@ def main() -> int:
             return 1
         known = {c["expr"]: c for c in old["cases"]}
     todo = [e for e in cases if e not in known]
-    workers = 8
+    workers = 4
     dirs = []
     for _ in range(workers):
-        d = tempfile.mkdtemp(prefix="tfconsole-")
-        shutil.copy(os.path.join(HERE, "fixture", "main.tf"), d)
+        d = os.path.join(tempfile.mkdtemp(prefix="tfconsole-"), "fixture")
+        shutil.copytree(os.path.join(HERE, "fixture"), d)
         dirs.append(d)
+    free: queue.Queue[str] = queue.Queue()
+    for d in dirs:
+        free.put(d)
+
+    def run_in_free_dir(expr: str) -> dict:
+        # one terraform at a time per directory: two consoles in one directory fight over
+        # the state lock
+        d = free.get()
+        try:
+            return run_one(tf, d, expr)
+        finally:
+            free.put(d)
+
     try:
         with ThreadPoolExecutor(workers) as pool:
-            fresh = dict(zip(todo, pool.map(lambda ie: run_one(tf, dirs[ie[0] % workers], ie[1]),
-                                            enumerate(todo))))
+            fresh = dict(zip(todo, pool.map(run_in_free_dir, todo)))
     finally:
         for d in dirs:
-            shutil.rmtree(d, ignore_errors=True)
+            shutil.rmtree(os.path.dirname(d), ignore_errors=True)
+    clashes = [e for e, c in fresh.items() if c.get("error") == "Error acquiring the state lock"]
+    if clashes:
+        print(f"terraform could not lock its state for {clashes}: nothing recorded",
+              file=sys.stderr)
+        return 1
+    panics = [e for e, c in fresh.items()
+              if "panic in function implementation" in c.get("detail", "")]
+    if panics:  # a Terraform bug, and its goroutine dump differs at every run
+        print(f"terraform panicked on {panics}: take them out of cases.txt", file=sys.stderr)
+        return 1
     results = [known[e] if e in known else fresh[e] for e in cases]
+    functions = json.loads(subprocess.run([tf, "metadata", "functions", "-json"],
+                                          capture_output=True, text=True, check=True).stdout)
+    with open(os.path.join(HERE, "terraform_functions.json"), "w", encoding="utf-8") as f:
+        json.dump({"terraform": version, **functions}, f, indent=1, ensure_ascii=False)
+        f.write("\n")
     out = {"terraform": version, "cases": results}
     with open(path, "w", encoding="utf-8") as f:
         json.dump(out, f, indent=1, ensure_ascii=False)

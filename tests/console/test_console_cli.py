@@ -50,3 +50,26 @@ def test_resources_come_from_state(tmp_path, monkeypatch, capsys):
     backend_for(str(tmp_path)).write(state)
     rc, out, err = run(tmp_path, monkeypatch, capsys, "tencentcloud_vpc.main.id\n")
     assert (rc, out) == (0, '"vpc-123"\n'), err
+
+
+def test_console_works_in_a_directory_without_configuration(tmp_path, monkeypatch, capsys):
+    """As Terraform's: literals and functions work with no *.tf file; var.x is Terraform's
+    undeclared-variable error; nothing is written to the directory."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdin", io.StringIO('upper("tom")\ncidrhost("10.0.1.0/24", 5)\n'
+                                                  "1 + 1\n"))
+    assert main(["console"]) == 0
+    out, err = capsys.readouterr()
+    assert (out, err) == ('"TOM"\n"10.0.1.5"\n2\n', "")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("var.x\n"))
+    assert main(["console"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "Error: Reference to undeclared input variable" in err
+    assert 'An input variable with the name "x" has not been declared.' in err
+    assert os.listdir(tmp_path) == []
+
+
+def test_other_verbs_still_need_configuration(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate"]) == 1
+    assert "No configuration files" in capsys.readouterr().err

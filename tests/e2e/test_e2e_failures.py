@@ -247,14 +247,65 @@ def test_killed_apply_journal_is_replayed_and_lock_released(quickstart):
         assert f"# {addr} will be created" not in plan.stdout, addr
 
 
-def test_killed_apply_warns_about_the_create_in_flight(quickstart):
-    """kill -9 while the gateway's create is in flight: like Terraform, vpnform cannot know
-    whether the object was made; unlike Terraform, it says so, naming the address, before
-    the next plan would create it again."""
+def test_killed_apply_keeps_the_create_in_flight_and_converges(quickstart):
+    """kill -9 while the gateway is still being created: its ID was journalled the moment
+    the cloud returned it (or, had the kill come sooner, its creation token was), so the
+    next plan knows the object (tainted, as Terraform records a create that did not
+    finish) and replaces it rather than creating a second gateway; the next apply
+    converges with exactly one of each object."""
     res = _interrupt_while_gateway_pending(quickstart, signal.SIGKILL)
     assert res.code == -signal.SIGKILL, res
     plan = run(quickstart, "plan")
     assert plan.code == 0, plan
-    assert "Warning: Objects may exist without being in state" in plan.output, plan
-    assert "tencentcloud_vpn_gateway.tom" in plan.output.split("Warning:")[1], plan
-    assert "# tencentcloud_vpn_gateway.tom will be created" in plan.stdout, plan
+    assert "# tencentcloud_vpn_gateway.tom is tainted, so must be replaced" in plan.stdout, plan
+    assert "# tencentcloud_vpn_gateway.tom will be created" not in plan.stdout, plan
+    again = run(quickstart, "apply", "-auto-approve")
+    assert again.code == 0, again
+    _assert_one_of_each(quickstart)
+    assert run(quickstart, "plan", "-detailed-exitcode").code == 0
+
+
+def test_a_lost_answer_to_a_create_makes_one_object(quickstart):
+    """The cloud makes the gateway but its answer is lost: vpnform finds the gateway by
+    its creation token and carries on; nothing is created twice."""
+    arm_fault(quickstart, "CreateVpnGateway", "ResponseLost")
+    res = run(quickstart, "apply", "-auto-approve")
+    assert res.code == 0, res
+    _assert_one_of_each(quickstart)
+    assert run(quickstart, "plan", "-detailed-exitcode").code == 0
+
+
+def test_a_create_in_doubt_is_adopted_by_the_next_plan(quickstart):
+    """The gateway's answer is lost and it cannot be looked up either: apply stops with the
+    gateway in doubt. The next plan finds it by its token and replaces it as a create that
+    did not finish (tainted) instead of creating a second one."""
+    arm_fault(quickstart, "CreateVpnGateway", "ResponseLost")
+    arm_fault(quickstart, "DescribeVpnGateways", "InternalError", count=40)
+    res = run(quickstart, "apply", "-auto-approve")
+    assert res.code == 1, res
+    [d] = errors(res.stderr)
+    assert d.summary == "Error creating VPN gateway" and d.address == GW, res
+    assert "may exist" in d.detail and "next plan looks for it" in d.detail, res
+    assert GW not in _state_list(quickstart)
+    clear_faults(quickstart)
+    assert len(cloud(quickstart, kinds=["vpn_gateways"])["vpn_gateways"]) == 1
+    plan = run(quickstart, "plan")
+    assert plan.code == 0, plan
+    assert "Warning: Objects recovered from an interrupted apply" in plan.output, plan
+    assert f"# {GW} is tainted, so must be replaced" in plan.stdout, plan
+    again = run(quickstart, "apply", "-auto-approve")
+    assert again.code == 0, again
+    _assert_one_of_each(quickstart)
+    assert run(quickstart, "plan", "-detailed-exitcode").code == 0
+
+
+def test_a_transient_internal_error_on_a_read_is_retried_not_tainted(quickstart):
+    """The gateway is made, then reading it back meets InternalError twice: the read is
+    repeated, as for throttling, and the gateway is recorded as created, not tainted."""
+    arm_fault(quickstart, "DescribeVpnGateways", "InternalError", count=2)
+    res = run(quickstart, "apply", "-auto-approve")
+    assert res.code == 0, res
+    shown = run(quickstart, "state", "show", GW)
+    assert shown.code == 0 and "tainted" not in shown.stdout, shown
+    assert run(quickstart, "plan", "-detailed-exitcode").code == 0
+    _assert_one_of_each(quickstart)

@@ -405,3 +405,43 @@ def test_prevent_destroy_does_not_stop_destroying_other_resources_with_target(qu
     assert "Destroy complete! Resources: 1 destroyed." in res.stdout, res
     assert ROUTE not in state_list(quickstart)
     assert CGW in state_list(quickstart)
+
+
+def test_create_before_destroy_old_object_that_cannot_be_deleted_stays_deposed(quickstart):
+    """The replacement is made, but deleting the old object fails (or the run dies right
+    then): the old object is never lost. It stays in state as a deposed object, as in
+    Terraform, the next plan destroys it, and the next apply converges."""
+    from cli import arm_fault, clear_faults
+    with_lifecycle(quickstart, 'tencentcloud_vpn_customer_gateway" "idc',
+                   "create_before_destroy = true")
+    apply_ok(quickstart)
+    old_cgw = state_attrs(quickstart, CGW)["id"]
+    arm_fault(quickstart, "DeleteCustomerGateway", "UnsupportedOperation", "not now", count=99)
+    res = run(quickstart, "apply", "-auto-approve", "-var", f"idc_public_ip={NEW_IP}")
+    assert res.code == 1, res
+    assert "Replaced object not deleted" in res.stderr and "deposed object" in res.stderr
+    state = json.loads((quickstart / "terraform.tfstate").read_text())
+    [cgw] = [r for r in state["resources"] if r["type"] == "tencentcloud_vpn_customer_gateway"]
+    deposed = [i for i in cgw["instances"] if i.get("deposed")]
+    assert [i["attributes"]["id"] for i in deposed] == [old_cgw]
+    key = deposed[0]["deposed"]
+    clear_faults(quickstart)
+
+    plan = run(quickstart, "plan", "-detailed-exitcode", "-var", f"idc_public_ip={NEW_IP}")
+    assert plan.code == 2, plan
+    assert (f"# {CGW} (deposed object {key}) will be destroyed\n"
+            "  # (left over from a partially-failed replacement of this instance)\n"
+            '  - resource "tencentcloud_vpn_customer_gateway" "idc" {') in plan.stdout, plan
+    shown = run(quickstart, "plan", "-out=d.tfplan", "-var", f"idc_public_ip={NEW_IP}")
+    assert shown.code == 0, shown
+    doc = json.loads(run(quickstart, "show", "-json", "d.tfplan").stdout)
+    [gone] = [c for c in doc["resource_changes"] if c.get("deposed")]
+    assert (gone["address"], gone["deposed"], gone["change"]["actions"]) == (CGW, key, ["delete"])
+    assert plan_summary(plan.stdout) == "Plan: 0 to add, 0 to change, 1 to destroy."
+    done = run(quickstart, "apply", "d.tfplan")  # the saved plan applies as shown
+    assert done.code == 0, done
+    assert "Apply complete! Resources: 0 added, 0 changed, 1 destroyed." in done.stdout
+    assert f"{CGW} (deposed object {key}): Destruction complete after" in done.stdout
+    [left] = cloud(quickstart, kinds=["customer_gateways"])["customer_gateways"]
+    assert left["IpAddress"] == NEW_IP
+    plan_no_changes(quickstart, "-var", f"idc_public_ip={NEW_IP}")

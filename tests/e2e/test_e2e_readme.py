@@ -91,3 +91,13 @@ def test_readme_multi_site_section_runs_as_shown(tmp_path):
         'module.site["gz"].tencentcloud_vpn_connection.tunnel',
         'module.site["gz"].tencentcloud_vpn_customer_gateway.idc']
     assert "Destroy complete! Resources: 12 destroyed." in res.stdout
+
+
+def test_readme_flaky_cloud_section_runs_as_shown(tmp_path):
+    shutil.copytree(QUICKSTART, tmp_path / "examples" / "quickstart",
+                    ignore=shutil.ignore_patterns(".vpnform", "terraform.tfstate*"))
+    res = run_script(readme_script("### Crashes, lost answers and a flaky cloud"), tmp_path)
+    assert res.returncode == 0, (res.stdout, res.stderr)
+    assert "Apply complete! Resources: 7 added, 0 changed, 0 destroyed." in res.stdout
+    assert "Destroy complete! Resources: 7 destroyed." in res.stdout
+    assert "Invalid fault injection setting" in res.stdout + res.stderr

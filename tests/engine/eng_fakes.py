@@ -223,8 +223,9 @@ class RecordingSink:
 
     records: list = field(default_factory=list)
 
-    def __call__(self, addr, provider_addr, obj, each_mode) -> None:
-        self.records.append((str(addr), None if obj is None else obj.status,
+    def __call__(self, addr, provider_addr, obj, each_mode, deposed="") -> None:
+        name = f"{addr} (deposed object)" if deposed else str(addr)
+        self.records.append((name, None if obj is None else obj.status,
                              None if obj is None else dict(obj.attributes)))
 
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 import pytest
 from eng_fakes import Env
 
-from engine.cli.args import BOOL, MULTI, VALUE, ParsedArgs, UsageError, parse, parse_duration, parse_int
+from engine.cli.args import (BOOL, MULTI, VALUE, Flag, ParsedArgs, UsageError, Verb, parse,
+                            parse_duration, parse_int)
 from engine.cli.views import render_diagnostic
 from engine.diagnostics import Pos, SourceRange, error, warning
+
+def verb(name: str, kinds: dict) -> Verb:
+    return Verb(name, "A verb", flags={flag: Flag(kind, "A flag.") for flag, kind in kinds.items()})
+
 
 SPEC = {"var": MULTI, "var-file": MULTI, "replace": MULTI, "auto-approve": BOOL,
         "refresh": BOOL, "out": VALUE, "lock-timeout": VALUE, "parallelism": VALUE}
@@ -16,7 +21,7 @@ SPEC = {"var": MULTI, "var-file": MULTI, "replace": MULTI, "auto-approve": BOOL,
 @pytest.mark.parametrize("argv", [["-out=p.tfplan"], ["-out", "p.tfplan"], ["--out=p.tfplan"],
                                   ["--out", "p.tfplan"]])
 def test_value_flag_spellings(argv):
-    assert parse(argv, SPEC, "plan").get("out") == "p.tfplan"
+    assert parse(argv, verb("plan", SPEC)).get("out") == "p.tfplan"
 
 
 @pytest.mark.parametrize("argv, expected", [
@@ -25,52 +30,53 @@ def test_value_flag_spellings(argv):
     ([], None),
 ])
 def test_bool_flags(argv, expected):
-    args = parse(argv, SPEC, "apply")
+    args = parse(argv, verb("apply", SPEC))
     name = argv[0].lstrip("-").split("=")[0] if argv else "auto-approve"
     assert args.get(name) is expected
 
 
 def test_bool_flag_does_not_consume_the_next_argument():
-    args = parse(["-auto-approve", "plan.tfplan"], SPEC, "apply")
+    args = parse(["-auto-approve", "plan.tfplan"], verb("apply", SPEC))
     assert args.get("auto-approve") is True and args.positional == ["plan.tfplan"]
 
 
 def test_bad_bool_value_is_a_usage_error():
     with pytest.raises(UsageError, match=r'-auto-approve: "yes please" is not a boolean'):
-        parse(["-auto-approve=yes please"], SPEC, "apply")
+        parse(["-auto-approve=yes please"], verb("apply", SPEC))
 
 
 def test_repeated_var_and_var_file_keep_command_line_order():
     args = parse(["-var", "a=1", "-var-file=x.tfvars", "--var=b=2=3", "-var-file", "y.tfvars",
-                  "-var=a=4"], SPEC, "plan")
+                  "-var=a=4"], verb("plan", SPEC))
     assert args.var_sources == [("var", "a=1"), ("var-file", "x.tfvars"), ("var", "b=2=3"),
                                 ("var-file", "y.tfvars"), ("var", "a=4")]
     assert args.get("var") == ["a=1", "b=2=3", "a=4"]
     # -replace repeats too, but is not a variable source
-    assert parse(["-replace=a.b", "-replace=c.d"], SPEC, "plan").var_sources == []
+    assert parse(["-replace=a.b", "-replace=c.d"], verb("plan", SPEC)).var_sources == []
 
 
 def test_positionals_and_double_dash():
-    args = parse(["dir", "-", "-out=o", "--", "-var", "x"], SPEC, "plan")
+    args = parse(["dir", "-", "-out=o", "--", "-var", "x"], verb("plan", SPEC))
     assert args.positional == ["dir", "-", "-var", "x"]
     assert args.get("out") == "o" and args.get("var") is None
 
 
 def test_unknown_flag_names_it_and_lists_what_the_verb_accepts():
     with pytest.raises(UsageError) as exc:
-        parse(["-auto-aprove"], {"auto-approve": BOOL, "no-color": BOOL}, "destroy")
+        parse(["-auto-aprove"], verb("destroy", {"auto-approve": BOOL, "no-color": BOOL}))
     assert str(exc.value) == ('flag provided but not defined: -auto-aprove\n\n'
-                              'The "destroy" command accepts: -auto-approve, -no-color.')
+                              'The "destroy" command accepts: -auto-approve, -no-color. '
+                              'Run "vpnform destroy -help" to see what each does.')
 
 
 def test_unknown_flag_for_a_verb_without_flags():
     with pytest.raises(UsageError, match=r"accepts: \(no flags\)"):
-        parse(["--x=1"], {}, "version")
+        parse(["--x=1"], verb("version", {}))
 
 
 def test_value_flag_at_the_end_needs_an_argument():
     with pytest.raises(UsageError, match="^flag needs an argument: -out$"):
-        parse(["-out"], SPEC, "plan")
+        parse(["-out"], verb("plan", SPEC))
 
 
 @pytest.mark.parametrize("raw, seconds", [

@@ -121,9 +121,25 @@ def test_loads_errors(raw, phrase):
     assert phrase in str(exc.value)
 
 
-def test_decode_errors_name_the_resource():
+def test_deposed_objects_round_trip_after_the_current_ones():
+    """A create_before_destroy replacement's old object, set aside but not yet deleted, is
+    kept as Terraform keeps it: an instance with a "deposed" key."""
     d = encode_state(sample_state())
     d["resources"][1]["instances"][0]["deposed"] = "00000001"
+    state = decode_state(d)
+    rs = next(r for r in state.resources.values() if r.addr.type == "tencentcloud_vpn_connection")
+    assert list(rs.deposed) and all(dk == "00000001" for _, dk in rs.deposed)
+    again = encode_state(state)
+    conn = again["resources"][1]["instances"]
+    assert [i.get("deposed") for i in conn][-1] == "00000001"
+    keys = list(conn[-1])
+    assert keys.index("index_key") < keys.index("deposed") < keys.index("schema_version")
+    assert decode_state(again).resources == state.resources
+
+
+def test_decode_errors_name_the_resource():
+    d = encode_state(sample_state())
+    d["resources"][1]["instances"][0]["deposed"] = 1
     with pytest.raises(StateError,
                        match=r"tencentcloud_vpn_connection.conn instances\[0\].*deposed"):
         decode_state(d)

@@ -323,18 +323,23 @@ def test_record_without_begin_is_an_error(backend):
 
 def test_create_in_flight_at_a_crash_is_reported_after_replay(tmp_path):
     """A create announced (pending) but never settled shows up as in flight after a crash;
-    settled ones do not; a fold in between does not forget it."""
+    settled ones do not; a fold in between forgets neither it nor its token."""
     from engine.state.codec import pending_entry
     b = LocalBackend(workdir=str(tmp_path), journal_fold_min=2)
     b.begin_journal(sample_state())
-    b.record(pending_entry(CONN.instance(1), TC))
+    b.record(pending_entry(CONN.instance(1), TC, "tok-1", {"name": "one"}))
     b.record(entry(1))                      # settled by its result
-    b.record(pending_entry(CONN.instance(2), TC))
+    b.record(pending_entry(CONN.instance(2), TC, "tok-2", {"name": "two"}, "count",
+                           ["tencentcloud_vpn_gateway.main"]))
     b.record(entry(3))                      # reaches the fold threshold: a fold happens here
     b.record(entry(4))
     # the process dies here: no end_journal
     after = LocalBackend(workdir=str(tmp_path)).read()
-    assert after.in_flight == {str(CONN.instance(2))}
+    assert set(after.in_flight) == {str(CONN.instance(2))}
+    pending = after.in_flight[str(CONN.instance(2))]
+    assert (pending.token, pending.planned, pending.each_mode, pending.dependencies) == (
+        "tok-2", {"name": "two"}, "count", ["tencentcloud_vpn_gateway.main"])
+    assert pending.provider == TC.state_str()
     assert after.instance(CONN.instance(1)) is not None
     assert after.instance(CONN.instance(4)) is not None
 
@@ -345,4 +350,23 @@ def test_a_failed_create_settles_its_pending_entry(tmp_path):
     b.begin_journal(sample_state())
     b.record(pending_entry(CONN.instance(7), TC))
     b.record(entry(7, obj=False))           # the create failed and left nothing
-    assert LocalBackend(workdir=str(tmp_path)).read().in_flight == set()
+    assert LocalBackend(workdir=str(tmp_path)).read().in_flight == {}
+
+
+def test_a_deposed_object_survives_a_crash_and_its_delete_settles_it(tmp_path):
+    """create_before_destroy sets the old object aside (deposed) before its replacement is
+    made: a crash after that leaves both in state; deleting it later removes it."""
+    b = LocalBackend(workdir=str(tmp_path))
+    b.begin_journal(sample_state())
+    old = InstanceObject(attributes=conn_attrs(7))
+    b.record(journal_entry(CONN.instance(7), TC, old, "count", deposed="0a1b2c3d"))
+    b.record(entry(7))                                 # the replacement at the same address
+    # the process dies here
+    after = LocalBackend(workdir=str(tmp_path)).read()
+    rs = after.resources[CONN]
+    assert rs.deposed[(7, "0a1b2c3d")].attributes == conn_attrs(7)
+    assert after.instance(CONN.instance(7)) is not None
+    b3 = LocalBackend(workdir=str(tmp_path))
+    b3.begin_journal(after)  # the next apply deletes it, then dies
+    b3.record(journal_entry(CONN.instance(7), TC, None, "count", deposed="0a1b2c3d"))
+    assert LocalBackend(workdir=str(tmp_path)).read().resources[CONN].deposed == {}

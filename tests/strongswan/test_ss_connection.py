@@ -75,11 +75,11 @@ def test_mobike_needs_ikev2():
 
 
 @pytest.mark.parametrize("ts,needle", [
-    ("10.10.0.1/24", 'the network is "10.10.0.0/24"'),
-    ("10.10.0.1", 'write "10.10.0.1/32"'),
+    ("10.10.0.1/24", 'Write the network, "10.10.0.0/24".'),
+    ("10.10.0.1", 'Write "10.10.0.1/32".'),
     ("lan", "is not a CIDR block"),
     ("10.10.0.0/33", "is not a CIDR block"),
-    ("fd00::1/64", 'the network is "fd00::/64"'),
+    ("fd00::1/64", 'Write the network, "fd00::/64".'),
 ])
 def test_traffic_selectors_must_be_cidr_blocks(ts, needle):
     [d] = errors_of(cfg(child_values=dict(remote_ts=["10.20.0.0/24", ts])))

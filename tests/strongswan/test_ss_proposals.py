@@ -67,7 +67,7 @@ def test_unknown_keywords_get_a_suggestion(text, word, suggestion):
     ("sha256-modp2048", IKE, 2, "no encryption algorithm"),
     ("aes128-prfsha256-sha1", ESP, 2, "only IKE proposals"),
     ("aes128-sha1-esn-modp2048", IKE, 2, "only to ESP"),
-    ("aes128ccm16-sha256", ESP, 2, "leave out the integrity algorithm"),
+    ("aes128ccm16-sha256", ESP, 2, "Remove the integrity algorithm"),
     ("aes128ccm16-modp2048", IKE, 2, "pseudo-random function"),
     ("aes128ccm16-prfsha256-modp2048", IKE, 1, "IKEv1 cannot use AEAD"),
     ("aes128-aes128ccm16-sha1-modp2048", IKE, 2, "mixes AEAD"),

@@ -118,6 +118,12 @@ class JournalEntry:
     # for the address settles it; one left unsettled after a crash means the object may
     # exist in the cloud without being in state (see ``State.in_flight``).
     pending: bool = False
+    # With ``pending``: the idempotency token given to the cloud, and the planned value.
+    token: str | None = None
+    planned: dict | None = None
+    dependencies: tuple = ()
+    # Not pending: the change is to the deposed object with this key, not the current one.
+    deposed: str = ""
 
 
 @runtime_checkable

@@ -263,7 +263,7 @@ class LocalBackend:
             self._journal_state = state.deepcopy()
             self._reset_journal()
         elif self._wrote_now:
-            self._remove_journal()
+            self._settle_journal(state)
 
     def _stat_signature(self) -> tuple | None:
         try:
@@ -389,7 +389,20 @@ class LocalBackend:
                                if self._journal_state is not None else 0)
         self._write_snapshot(final)
         self._close_journal()
-        self._remove_journal()
+        self._settle_journal(final)
+
+    def _settle_journal(self, state: State) -> None:
+        """After a snapshot outside a journal session: the journal keeps only the creates
+        still in flight (the v4 file has no place for them); with none it is removed."""
+        if not state.in_flight:
+            self._remove_journal()
+            return
+        self._journal_state = state.deepcopy()
+        try:
+            self._reset_journal()
+        finally:
+            self._close_journal()
+            self._journal_state = None
 
     def _reset_journal(self) -> None:
         """Atomically replace the journal with a fresh header on the current snapshot."""
@@ -402,10 +415,9 @@ class LocalBackend:
         self._journal_fd = _open_private(self.journal_path, os.O_WRONLY | os.O_APPEND)
         self._journal_offset = len(data)
         # Creates still in flight survive a fold: the snapshot cannot hold them.
-        for address in sorted(self._journal_state.in_flight):
-            line = (json.dumps(codec.encode_journal_entry(JournalEntry(
-                address, "", None, "", pending=True)), separators=(",", ":"))
-                + "\n").encode("utf-8")
+        for pending in codec.pending_entries(self._journal_state):
+            line = (json.dumps(codec.encode_journal_entry(pending), separators=(",", ":"),
+                               ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
             _write_all(self._journal_fd, line)
             self._journal_offset += len(line)
         if self._journal_state.in_flight:

@@ -5,7 +5,9 @@
     python -m providers.tencentcloud.emulator.faults WORKDIR --clear
 
 The fault is stored in ``WORKDIR/.vpnform/cloud.db``; the next ``--count`` calls of
-ACTION (whose JSON params contain SUBSTRING, if given) by any process fail with CODE.
+ACTION (whose JSON params contain SUBSTRING, if given) by any process fail with CODE. The
+code ``ResponseLost`` instead lets the call be carried out and loses its answer. Faults at
+a rate (every call may fail) are set with ``VPNFORM_EMULATOR_FAULTS``: see chaos.py.
 """
 
 from __future__ import annotations

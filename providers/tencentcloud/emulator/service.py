@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .. import rules
+from .chaos import FAULTS_ENV, LOST, FaultRates, ResponseLost
 from .store import SqliteStore, Tx
 
 DELAY_SCALE_ENV = "VPNFORM_EMULATOR_DELAY_SCALE"
@@ -235,7 +236,7 @@ class EmulatedVpcService:
     def __init__(self, store: SqliteStore, *, gateway_delay: float = 0.3,
                  connection_delay: float = 0.2, delay_scale: float | None = None,
                  clock: Callable[[], float] = time.time, dataplane: Any = None,
-                 read_latency: float | None = None):
+                 read_latency: float | None = None, faults: FaultRates | None = None):
         self.store = store
         # The real network behind the objects (tencentcloud.dataplane.Dataplane), or None.
         self.dataplane = dataplane
@@ -245,6 +246,10 @@ class EmulatedVpcService:
         # Seconds every Describe* waits (None: $VPNFORM_EMULATOR_READ_LATENCY, else 0).
         self.read_latency = read_latency
         self.clock = clock
+        # Faults at a rate (chaos.py): given, or from $VPNFORM_EMULATOR_FAULTS (a bad value
+        # raises ValueError here, so the caller can report it before any call).
+        self.faults = faults if faults is not None else FaultRates.parse(
+            os.environ.get(FAULTS_ENV))
         self._actions: dict[str, _Action] = {}
         self._register()
 
@@ -268,16 +273,21 @@ class EmulatedVpcService:
         request_id = str(uuid.uuid4())
         params = dict(params or {})
         params_json = json.dumps(params, sort_keys=True)
-        if action.startswith("Describe"):
-            latency = self._read_latency()
-            if latency > 0:
-                time.sleep(latency)  # before the store's lock: concurrent reads overlap
+        roll = self.faults.roll()
+        latency = roll.delay + (self._read_latency() if action.startswith("Describe") else 0.0)
+        if latency > 0:
+            time.sleep(latency)  # before the store's lock: concurrent calls overlap
+        lost = roll.lost
         with self.store.transaction() as tx:
             code = None
             try:
                 fault = tx.take_fault(action, region, params_json)
-                if fault is not None:
+                if fault is not None and fault[0] == LOST:
+                    lost = True
+                elif fault is not None:
                     raise ApiError(*fault)
+                if roll.error is not None:
+                    raise ApiError(*roll.error)
                 spec = self._actions.get(action)
                 if spec is None:
                     raise ApiError("InvalidAction", f"The action `{action}` does not exist.")
@@ -298,6 +308,9 @@ class EmulatedVpcService:
                 result = {"Error": {"Code": "InternalError",
                                     "Message": f"Internal error: {type(e).__name__}: {e}"}}
             tx.log_call(action, region, _redacted(params), code)
+        if lost and code is None:
+            # Carried out and committed; the caller never hears of it.
+            raise ResponseLost(f"The answer to {action} (RequestId {request_id}) was lost.")
         if self.dataplane is not None and code is None:
             result = self.dataplane.describe_result(self.store, action, result)
         return {**result, "RequestId": request_id}
@@ -315,11 +328,12 @@ class EmulatedVpcService:
             raise ApiError("InvalidParameterValue", str(e)) from None
         except DataplaneError as e:
             raise ApiError("FailedOperation", f"The strongSwan dataplane could not carry out "
-                           f"{action}: {e}") from None
+                           f"{action}: {str(e).rstrip('.')}.") from None
 
     def inject_fault(self, action: str, code: str, message: str | None = None, *,
                      count: int = 1, match: str | None = None, region: str | None = None) -> None:
-        """Make the next ``count`` calls of ``action`` fail with ``code``. ``match``: only calls
+        """Make the next ``count`` calls of ``action`` fail with ``code`` (``ResponseLost``: be
+        carried out, but lose the answer). ``match``: only calls
         whose params, as ``json.dumps(params, sort_keys=True)``, contain this substring;
         ``region``: only calls in that region. Stored in the database, so any process using
         the same store sees it."""
@@ -1315,7 +1329,7 @@ class EmulatedVpcService:
                 text = swanctl_render.render(conn, gw, cgw)
             except ProposalError as e:
                 raise ApiError("UnsupportedOperation", f"No strongSwan configuration for "
-                               f"{conn['VpnConnectionId']}: {e}") from None
+                               f"{conn['VpnConnectionId']}: {str(e).rstrip('.')}.") from None
             return {"CustomerGatewayConfiguration": text}
         return {"CustomerGatewayConfiguration": _render_config(gw, cgw, conn, want, iface)}
 

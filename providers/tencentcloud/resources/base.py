@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from engine import values
-from engine.diagnostics import Diagnostic, Diagnostics, error
+from engine.diagnostics import Diagnostic, Diagnostics, error, sentence
 from engine.providers import ApplyResult, PlanResult
 from engine.schema import Attribute, Block, NestedBlock, ResourceSchema
 
 from .. import rules
-from ..client import CloudApiError, CloudError, VpcClient
+from ..client import (AMBIGUOUS_CODES, RETRYABLE_CODES, RETRYABLE_ON_DELETE, CloudApiError,
+                      CloudError, CloudTransportError, VpcClient)
 
 # --- schema shorthands --------------------------------------------------------------------------
 
@@ -66,14 +67,24 @@ def keep_null(prior_value: Any, api_value: Any, *defaults: Any) -> Any:
     return api_value
 
 
-def tags_to_api(tags: dict | None) -> list[dict] | None:
-    if not tags:
-        return None
-    return [{"Key": k, "Value": "" if v is None else str(v)} for k, v in tags.items()]
+# The tag that carries a create's idempotency token. None of the Create* actions vpnform
+# calls has a ``ClientToken`` parameter in the real API (checked against the SDK's request
+# models), but each of these objects takes tags at creation, atomically, and keeps them:
+# the token rides along as a tag, is looked up with the ``tag:`` filter or the TagSet, and
+# is never shown in the object's ``tags``.
+TOKEN_TAG = "vpnform-create-token"
+
+
+def tags_to_api(tags: dict | None, token: str | None = None) -> list[dict] | None:
+    out = [{"Key": k, "Value": "" if v is None else str(v)} for k, v in (tags or {}).items()
+           if k != TOKEN_TAG]
+    if token:
+        out.append({"Key": TOKEN_TAG, "Value": token})
+    return out or None
 
 
 def tags_from_api(tag_set: list | None, prior_tags: Any) -> dict | None:
-    tags = {t["Key"]: t.get("Value", "") for t in tag_set or []}
+    tags = {t["Key"]: t.get("Value", "") for t in tag_set or [] if t["Key"] != TOKEN_TAG}
     if not tags and not prior_tags:
         return None if prior_tags is None else {}
     return tags
@@ -101,6 +112,11 @@ def differs(a: Any, b: Any) -> bool:
 
 class WaitTimeout(CloudError):
     """An object did not reach the wanted state in time."""
+
+
+class CreateInDoubt(CloudError):
+    """A create failed without an answer, and its object could not be looked up: it may
+    exist."""
 
 
 @dataclass
@@ -138,12 +154,21 @@ def redact(text: str, secrets: Iterable[Any]) -> str:
 
 
 def cloud_error_detail(e: CloudError, secrets: Iterable[Any]) -> str:
+    """What the cloud said (its own code and message, which the emulator keeps as the real
+    API's), as the detail of a diagnostic that ends with what to do."""
     if isinstance(e, CloudApiError):
-        text = f"The cloud answered {e.code}: {e.message}"
-        if e.request_id:
-            text += f" (RequestId {e.request_id})"
+        rid = f" (request {e.request_id})" if e.request_id else ""
+        text = f"The cloud answered {e.code}{rid}: {sentence(e.message)} "
+        if e.code in RETRYABLE_CODES | RETRYABLE_ON_DELETE | AMBIGUOUS_CODES:
+            text += "Wait a moment and run the command again."
+        else:
+            text += "Fix what the message names, then run the command again."
+    elif isinstance(e, CloudTransportError):
+        text = (f"The cloud did not answer: {sentence(e)} Check the connection to the cloud "
+                "and run the command again; vpnform plan shows whether the change was made.")
     else:
-        text = str(e)
+        text = (f"{sentence(e)} Run vpnform plan to see the object's state, then run the "
+                "command again.")
     return redact(text, secrets)
 
 
@@ -248,7 +273,13 @@ class ResourceType:
         return out
 
     # -- apply -----------------------------------------------------------------------------
-    def create_object(self, ctx: Context, planned: dict) -> str:
+    def create_object(self, ctx: Context, planned: dict, token: str | None) -> str:
+        """Create the object, handing ``token`` (when given) to the cloud so that
+        ``find_created`` can find the object again; return its ID."""
+        raise NotImplementedError
+
+    def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
+        """The ID of the object a ``create_object(ctx, planned, token)`` made, or None."""
         raise NotImplementedError
 
     def after_create(self, ctx: Context, id: str, planned: dict) -> None:
@@ -277,7 +308,9 @@ class ResourceType:
         return [known(value.get(n)) for n, a in self.block.attributes.items()
                 if a.sensitive and known(value.get(n))]
 
-    def apply(self, ctx: Context, prior: dict | None, planned: dict | None) -> ApplyResult:
+    def apply(self, ctx: Context, prior: dict | None, planned: dict | None,
+              token: str | None = None,
+              on_created: Callable[[dict], None] | None = None) -> ApplyResult:
         prior = plain(prior) if prior is not None else None
         planned = plain(planned) if planned is not None else None
         ctx.secrets = ctx.secrets + self.secrets_of(prior) + self.secrets_of(planned)
@@ -285,7 +318,7 @@ class ResourceType:
             assert prior is not None
             return self._apply_delete(ctx, prior)
         if prior is None:
-            return self._apply_create(ctx, planned)
+            return self._apply_create(ctx, planned, token, on_created)
         return self._apply_update(ctx, prior, planned)
 
     def _fail(self, ctx: Context, verb: str, e: CloudError) -> Diagnostics:
@@ -293,12 +326,22 @@ class ResourceType:
         d.error(f"Error {ACTIONS[verb]} {self.noun}", cloud_error_detail(e, ctx.secrets))
         return d
 
-    def _apply_create(self, ctx: Context, planned: dict) -> ApplyResult:
+    def _apply_create(self, ctx: Context, planned: dict, token: str | None = None,
+                      on_created: Callable[[dict], None] | None = None) -> ApplyResult:
         try:
-            new_id = self.create_object(ctx, planned)
+            new_id = self._create(ctx, planned, token)
+        except CreateInDoubt as e:
+            d = Diagnostics()
+            d.error(f"Error creating {self.noun}", redact(
+                f"The outcome of the create is unknown: {e} The {self.noun} may exist; "
+                "vpnform keeps its creation token, and the next plan looks for it and "
+                "adopts it rather than creating it again. Run apply again.", ctx.secrets))
+            return ApplyResult(new=None, diagnostics=d, in_doubt=True)
         except CloudError as e:
             return ApplyResult(new=None, diagnostics=self._fail(ctx, "create", e))
         partial = self._partial(planned, new_id)
+        if on_created is not None:
+            on_created(partial)  # the engine records the ID before anything else happens
         try:
             self.after_create(ctx, new_id, partial)
             new = self.read_object(ctx, partial)
@@ -313,6 +356,42 @@ class ResourceType:
                     "have been deleted right away. Run plan again to see its state.")
             return ApplyResult(new=None, diagnostics=d)
         return ApplyResult(new=new)
+
+    def _create(self, ctx: Context, planned: dict, token: str | None) -> str:
+        """``create_object``, surviving answers that never came: after a failure that leaves
+        it unknown whether the object was made (no answer, or an internal error), the token
+        finds it; the call is repeated only when it made nothing. Raises ``CreateInDoubt``
+        when the outcome stays unknown."""
+        policy = ctx.client.retry
+        attempt = 0
+        while True:
+            try:
+                return self.create_object(ctx, planned, token)
+            except CloudError as e:
+                if token is None or not is_ambiguous(e):
+                    raise
+                failure = e
+            try:
+                ctx.sleep(policy.delay(attempt))
+                found = self.find_created(ctx, token, planned)
+            except CloudError as e:
+                raise CreateInDoubt(f"{failure} Looking the object up by its creation token "
+                                    f"failed too: {e}") from e
+            if found is not None:
+                return found
+            attempt += 1
+            if attempt >= policy.attempts:
+                raise CreateInDoubt(f"{failure} The create was tried {attempt} times.")
+
+    def recover(self, ctx: Context, token: str, planned: dict) -> dict | None:
+        """The object an interrupted create made (as read now), or None if it made none."""
+        planned = plain(planned)
+        ctx.secrets = ctx.secrets + self.secrets_of(planned)
+        new_id = self.find_created(ctx, token, planned)
+        if new_id is None:
+            return None
+        partial = self._partial(planned, new_id)
+        return self.read_object(ctx, partial) or partial
 
     def _apply_update(self, ctx: Context, prior: dict, planned: dict) -> ApplyResult:
         try:
@@ -388,6 +467,28 @@ def first(items: list | None) -> dict | None:
 
 def name_check(diags: Diagnostics, cfg: dict, what: str, attr: str = "name") -> None:
     check(diags, rules.check_name(known(cfg.get(attr)), what), "Invalid name", (attr,))
+
+
+def is_ambiguous(e: CloudError) -> bool:
+    """Whether a failed write may still have been carried out."""
+    return isinstance(e, CloudTransportError) or (
+        isinstance(e, CloudApiError) and e.code in AMBIGUOUS_CODES)
+
+
+def find_by_token(ctx: Context, action: str, set_key: str, id_key: str, token: str,
+                  filters: list[dict]) -> str | None:
+    """The ID of the object of a Describe ``action`` whose token tag is ``token``, among
+    those ``filters`` select."""
+    for item in ctx.client.describe_all(action, set_key, Filters=filters):
+        if any(t.get("Key") == TOKEN_TAG and t.get("Value") == token
+               for t in item.get("TagSet") or []):
+            return item[id_key]
+    return None
+
+
+def token_filter(token: str) -> list[dict]:
+    """For Describe actions that filter by tag (VPCs, subnets, route tables)."""
+    return [{"Name": f"tag:{TOKEN_TAG}", "Values": [token]}]
 
 
 def describe_one(ctx: Context, action: str, ids_param: str, set_key: str, id: str) -> dict | None:

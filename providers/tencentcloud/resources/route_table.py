@@ -7,18 +7,20 @@ from engine.diagnostics import Diagnostics
 from engine.schema import Block
 
 from .base import (
-    ID,
-    TAGS,
     Context,
+    ID,
     ResourceType,
+    TAGS,
     changed,
     computed,
     describe_one,
+    find_by_token,
     known,
     name_check,
     required,
     tags_from_api,
     tags_to_api,
+    token_filter,
     update_tags,
 )
 
@@ -42,11 +44,15 @@ class RouteTable(ResourceType):
         name_check(d, config, "route table name")
         return d
 
-    def create_object(self, ctx: Context, planned: dict) -> str:
+    def create_object(self, ctx: Context, planned: dict, token: str | None) -> str:
         body = ctx.client.call("CreateRouteTable", VpcId=planned["vpc_id"],
                                RouteTableName=planned["name"],
-                               Tags=tags_to_api(known(planned.get("tags"))))
+                               Tags=tags_to_api(known(planned.get("tags")), token))
         return body["RouteTable"]["RouteTableId"]
+
+    def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
+        return find_by_token(ctx, "DescribeRouteTables", "RouteTableSet", "RouteTableId",
+                             token, token_filter(token))
 
     def read_object(self, ctx: Context, prior: dict) -> dict | None:
         t = describe_one(ctx, "DescribeRouteTables", "RouteTableIds", "RouteTableSet", prior["id"])

@@ -57,7 +57,8 @@ class RouteTableEntry(ResourceType):
               "Unsupported next hop type", ("next_type",))
         hub = known(config.get("next_hub"))
         if next_type == "EIP" and hub is not None and hub != "0":
-            d.error("Invalid next hop", f'An EIP route takes next_hub = "0", not {hub!r}.',
+            d.error("Invalid next hop", f'An EIP route takes next_hub = "0", not {hub!r}. '
+                    'Set next_hub = "0".',
                     path=("next_hub",))
         if next_type == "VPN" and isinstance(hub, str) and not hub.startswith("vpngw-"):
             d.error("Invalid next hop", f"A VPN route's next_hub is a VPN gateway ID "
@@ -65,18 +66,23 @@ class RouteTableEntry(ResourceType):
                     path=("next_hub",))
         return d
 
-    def create_object(self, ctx: Context, planned: dict) -> str:
+    def create_object(self, ctx: Context, planned: dict, token: str | None) -> str:
+        # Routes take no tags: a route is found again by its destination, which the route
+        # table holds at most once.
         rtb = planned["route_table_id"]
         body = ctx.client.call("CreateRoutes", RouteTableId=rtb, Routes=[{
             "DestinationCidrBlock": planned["destination_cidr_block"],
             "GatewayType": planned["next_type"], "GatewayId": planned["next_hub"],
             "RouteDescription": known(planned.get("description")) or None}])
-        for table in body.get("RouteTableSet") or []:
-            for r in table.get("RouteSet") or []:
-                if (r["DestinationCidrBlock"] == planned["destination_cidr_block"]
-                        and r["GatewayId"] == planned["next_hub"]):
-                    return f"{r['RouteId']}.{rtb}"
-        raise CloudApiError("ResourceNotFound", "CreateRoutes did not return the new route.")
+        found = _route_in(body.get("RouteTableSet") or [], planned)
+        if found is None:
+            raise CloudApiError("ResourceNotFound", "CreateRoutes did not return the new route.")
+        return found
+
+    def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
+        table = describe_one(ctx, "DescribeRouteTables", "RouteTableIds", "RouteTableSet",
+                             planned["route_table_id"])
+        return _route_in([table] if table else [], planned)
 
     def after_create(self, ctx: Context, id: str, planned: dict) -> None:
         if known(planned.get("disabled")):
@@ -121,6 +127,16 @@ class RouteTableEntry(ResourceType):
         except CloudApiError as e:
             if not e.is_not_found:
                 raise
+
+
+def _route_in(tables: list[dict], planned: dict) -> str | None:
+    """The ID of the route ``planned`` describes, among the route tables ``tables``."""
+    for table in tables:
+        for r in table.get("RouteSet") or []:
+            if (r["DestinationCidrBlock"] == planned["destination_cidr_block"]
+                    and r["GatewayId"] == planned["next_hub"]):
+                return f"{r['RouteId']}.{table['RouteTableId']}"
+    return None
 
 
 RESOURCE = RouteTableEntry()

@@ -8,14 +8,15 @@ from engine.schema import Block
 
 from .. import rules
 from .base import (
-    ID,
-    TAGS,
     Context,
+    ID,
     ResourceType,
+    TAGS,
     changed,
     check,
     computed,
     describe_one,
+    find_by_token,
     keep_null,
     known,
     name_check,
@@ -23,6 +24,7 @@ from .base import (
     required,
     tags_from_api,
     tags_to_api,
+    token_filter,
     update_tags,
 )
 
@@ -52,13 +54,17 @@ class Subnet(ResourceType):
               "Invalid CIDR block", ("cidr_block",))
         return d
 
-    def create_object(self, ctx: Context, planned: dict) -> str:
+    def create_object(self, ctx: Context, planned: dict, token: str | None) -> str:
         body = ctx.client.call("CreateSubnet", VpcId=planned["vpc_id"],
                                SubnetName=planned["name"], CidrBlock=planned["cidr_block"],
                                Zone=planned["availability_zone"],
                                CdcId=known(planned.get("cdc_id")),
-                               Tags=tags_to_api(known(planned.get("tags"))))
+                               Tags=tags_to_api(known(planned.get("tags")), token))
         return body["Subnet"]["SubnetId"]
+
+    def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
+        return find_by_token(ctx, "DescribeSubnets", "SubnetSet", "SubnetId", token,
+                             token_filter(token))
 
     def after_create(self, ctx: Context, id: str, planned: dict) -> None:
         if known(planned.get("is_multicast")):

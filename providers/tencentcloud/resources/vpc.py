@@ -8,20 +8,22 @@ from engine.schema import Block
 
 from .. import rules
 from .base import (
-    ID,
-    TAGS,
     Context,
+    ID,
     ResourceType,
+    TAGS,
     changed,
     check,
     computed,
     describe_one,
+    find_by_token,
     known,
     name_check,
     optional,
     required,
     tags_from_api,
     tags_to_api,
+    token_filter,
     update_tags,
 )
 
@@ -60,15 +62,18 @@ class Vpc(ResourceType):
                     "cloud yet. Remove assistant_cidrs.", path=("assistant_cidrs",))
         return d
 
-    def create_object(self, ctx: Context, planned: dict) -> str:
+    def create_object(self, ctx: Context, planned: dict, token: str | None) -> str:
         multicast = known(planned.get("is_multicast"))
         body = ctx.client.call(
             "CreateVpc", VpcName=planned["name"], CidrBlock=planned["cidr_block"],
             DnsServers=known(planned.get("dns_servers")) or None,
             EnableMulticast=None if multicast is None else str(bool(multicast)).lower(),
             EnableRouteVpcPublish=known(planned.get("enable_route_vpc_publish")),
-            Tags=tags_to_api(known(planned.get("tags"))))
+            Tags=tags_to_api(known(planned.get("tags")), token))
         return body["Vpc"]["VpcId"]
+
+    def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
+        return find_by_token(ctx, "DescribeVpcs", "VpcSet", "VpcId", token, token_filter(token))
 
     def read_object(self, ctx: Context, prior: dict) -> dict | None:
         vpc = describe_one(ctx, "DescribeVpcs", "VpcIds", "VpcSet", prior["id"])

@@ -11,14 +11,15 @@ from engine.schema import SET, Block, NestedBlock
 from .. import rules
 from ..client import CloudApiError
 from .base import (
-    ID,
-    TAGS,
     Context,
+    ID,
     ResourceType,
+    TAGS,
     changed,
     check,
     computed,
     describe_one,
+    find_by_token,
     first,
     keep_null,
     known,
@@ -67,6 +68,8 @@ def spd_path(locator: tuple) -> tuple:
     if not locator:
         return ("security_group_policy",)
     i, rest = locator[0], locator[1:]
+    if not rest:
+        return ("security_group_policy", i)
     if rest[:1] == ("local",):
         return ("security_group_policy", i, "local_cidr_block")
     return ("security_group_policy", i, "remote_cidr_block") + tuple(rest[1:])
@@ -195,13 +198,14 @@ class VpnConnection(ResourceType):
             ident = config.get(f"ike_{side}_identity")
             if known(addr) is not None and known(fqdn) is not None:
                 d.error("Conflicting configuration arguments",
-                        f"ike_{side}_address and ike_{side}_fqdn_name cannot both be set. Keep "
-                        f"the one that matches ike_{side}_identity.",
+                        f"The arguments ike_{side}_address and ike_{side}_fqdn_name cannot "
+                        f"both be set. Keep the one that matches ike_{side}_identity.",
                         path=(f"ike_{side}_fqdn_name",))
             if known(ident) == "FQDN" and fqdn is None:
                 d.error("Missing required argument",
-                        f"ike_{side}_identity is FQDN, so ike_{side}_fqdn_name is required. Set "
-                        f"it or use the ADDRESS identity.", path=(f"ike_{side}_fqdn_name",))
+                        f'With ike_{side}_identity = "FQDN", the argument ike_{side}_fqdn_name '
+                        f'is required. Set it, or set ike_{side}_identity = "ADDRESS".',
+                        path=(f"ike_{side}_fqdn_name",))
             check(d, rules.check_ike_identity(side, known(ident), known(addr), known(fqdn)),
                   "Invalid IKE identity", (f"ike_{side}_address",))
         hc = first(known(config.get("health_check_config")))
@@ -278,7 +282,7 @@ class VpnConnection(ResourceType):
                 "HealthCheckConfig": config}
 
     # -- CRUD --------------------------------------------------------------------------------
-    def create_object(self, ctx: Context, planned: dict) -> str:
+    def create_object(self, ctx: Context, planned: dict, token: str | None) -> str:
         gw_id = planned["vpn_gateway_id"]
         gw = describe_gateway(ctx, gw_id)
         if gw is None:
@@ -297,7 +301,7 @@ class VpnConnection(ResourceType):
             BgpConfig=None if not bgp else {"TunnelCidr": bgp["tunnel_cidr"],
                                             "LocalBgpIp": bgp["local_bgp_ip"],
                                             "RemoteBgpIp": bgp["remote_bgp_ip"]},
-            Tags=tags_to_api(known(planned.get("tags"))),
+            Tags=tags_to_api(known(planned.get("tags")), token),
             **self._dpd_request(planned), **self._health_request(planned))
         conn_id = (body.get("VpnConnection") or {}).get("VpnConnectionId") or ""
         if not conn_id:
@@ -314,6 +318,12 @@ class VpnConnection(ResourceType):
             conn_id = next(c["VpnConnectionId"] for c in found
                            if c.get("VpnConnectionName") == planned["name"])
         return conn_id
+
+    def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
+        # DescribeVpnConnections has no tag filter: narrow by gateway, match the TagSet.
+        return find_by_token(ctx, "DescribeVpnConnections", "VpnConnectionSet",
+                             "VpnConnectionId", token, [
+                                 {"Name": "vpn-gateway-id", "Values": [planned["vpn_gateway_id"]]}])
 
     def after_create(self, ctx: Context, id: str, planned: dict) -> None:
         ctx.wait_for(f"VPN connection {id} to become AVAILABLE", lambda: self._describe(ctx, id),

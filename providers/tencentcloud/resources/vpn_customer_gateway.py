@@ -9,14 +9,15 @@ from engine.schema import Block
 from .. import rules
 from ..client import CloudApiError
 from .base import (
-    ID,
-    TAGS,
     Context,
+    ID,
     ResourceType,
+    TAGS,
     changed,
     check,
     computed,
     describe_one,
+    find_by_token,
     keep_null,
     known,
     name_check,
@@ -55,12 +56,18 @@ class VpnCustomerGateway(ResourceType):
               "Invalid BGP ASN", ("bgp_asn",))
         return d
 
-    def create_object(self, ctx: Context, planned: dict) -> str:
+    def create_object(self, ctx: Context, planned: dict, token: str | None) -> str:
         body = ctx.client.call("CreateCustomerGateway", CustomerGatewayName=planned["name"],
                                IpAddress=planned["public_ip_address"],
                                BgpAsn=num(planned.get("bgp_asn")),
-                               Tags=tags_to_api(known(planned.get("tags"))))
+                               Tags=tags_to_api(known(planned.get("tags")), token))
         return body["CustomerGateway"]["CustomerGatewayId"]
+
+    def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
+        # DescribeCustomerGateways has no tag filter: narrow by name, match the TagSet.
+        return find_by_token(ctx, "DescribeCustomerGateways", "CustomerGatewaySet",
+                             "CustomerGatewayId", token, [
+                                 {"Name": "customer-gateway-name", "Values": [planned["name"]]}])
 
     def read_object(self, ctx: Context, prior: dict) -> dict | None:
         g = describe_customer_gateway(ctx, prior["id"])

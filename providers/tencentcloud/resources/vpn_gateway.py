@@ -11,15 +11,16 @@ from engine.schema import Block
 from .. import rules
 from ..client import CloudApiError
 from .base import (
-    ID,
-    TAGS,
     Context,
+    ID,
     ResourceType,
+    TAGS,
     changed,
     check,
     computed,
     describe_one,
     differs,
+    find_by_token,
     keep_null,
     known,
     name_check,
@@ -87,11 +88,13 @@ class VpnGateway(ResourceType):
         if not V.is_unknown(config.get("type")) and not V.is_unknown(vpc):
             if gtype in CCN_TYPES and vpc is not None:
                 d.error("Conflicting configuration arguments",
-                        f"A {gtype} gateway is attached to a CCN, not a VPC. Remove vpc_id.",
+                        f'A VPN gateway of type "{gtype}" is attached to a CCN, not to a VPC. '
+                        "Remove vpc_id.",
                         path=("vpc_id",))
             elif gtype not in CCN_TYPES and vpc is None:
                 d.error("Missing required argument",
-                        f"A {gtype or 'IPSEC'} gateway is created inside a VPC. Set vpc_id.",
+                        f'A VPN gateway of type "{gtype or "IPSEC"}" lives inside a VPC, so '
+                        "vpc_id is required. Set vpc_id to the ID of the gateway's VPC.",
                         path=("vpc_id",))
         return d
 
@@ -102,16 +105,18 @@ class VpnGateway(ResourceType):
               "Unsupported bandwidth change", ("bandwidth",))
         for name in ("type", "cdc_id", "max_connection"):
             if prior.get(name) is not None and differs(planned.get(name), prior.get(name)):
-                d.error("Unsupported change", f"{name} of an existing VPN gateway cannot change "
-                        f"(from {prior.get(name)!r} to {planned.get(name)!r}). Keep the old "
-                        "value or create a new gateway.", path=(name,))
+                d.error("Unsupported change", f"The {name} argument of an existing VPN "
+                        f"gateway cannot change (from {prior.get(name)!r} to "
+                        f"{planned.get(name)!r}). Keep the old value or create a new gateway.",
+                        path=(name,))
         old, new = prior.get("charge_type"), known(planned.get("charge_type"))
         if old and new and old != new and not (old == "PREPAID" and new == "POSTPAID_BY_HOUR"):
             d.error("Unsupported change", f"The charge type can only change from PREPAID to "
-                    f"POSTPAID_BY_HOUR, not from {old} to {new}.", path=("charge_type",))
+                    f"POSTPAID_BY_HOUR, not from {old} to {new}. Keep the charge type {old}, "
+                    "or create a new gateway.", path=("charge_type",))
         return d
 
-    def create_object(self, ctx: Context, planned: dict) -> str:
+    def create_object(self, ctx: Context, planned: dict, token: str | None) -> str:
         charge = known(planned.get("charge_type")) or "POSTPAID_BY_HOUR"
         prepaid = None
         if charge == "PREPAID":
@@ -126,8 +131,13 @@ class VpnGateway(ResourceType):
             Zone=known(planned.get("zone")), Type=known(planned.get("type")),
             CdcId=known(planned.get("cdc_id")) or None,
             MaxConnection=num(planned.get("max_connection")) or None,
-            BgpAsn=num(planned.get("bgp_asn")), Tags=tags_to_api(known(planned.get("tags"))))
+            BgpAsn=num(planned.get("bgp_asn")), Tags=tags_to_api(known(planned.get("tags")), token))
         return body["VpnGateway"]["VpnGatewayId"]
+
+    def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
+        # DescribeVpnGateways has no tag filter: narrow by name, match the TagSet.
+        return find_by_token(ctx, "DescribeVpnGateways", "VpnGatewaySet", "VpnGatewayId", token,
+                             [{"Name": "vpn-gateway-name", "Values": [planned["name"]]}])
 
     def after_create(self, ctx: Context, id: str, planned: dict) -> None:
         ctx.wait_for(f"VPN gateway {id} to become AVAILABLE", lambda: describe_gateway(ctx, id),

@@ -10,8 +10,6 @@ from .. import rules
 from ..client import CloudApiError
 from .base import ID, TAGS, Context, ResourceType, changed, check, computed, known, num, required
 
-RETRY_INTERNAL = frozenset({"InternalError"})
-
 
 def split_id(id: str) -> tuple[str, str] | None:
     gw, sep, route = id.partition("#")
@@ -53,19 +51,26 @@ class VpnGatewayRoute(ResourceType):
     def unknown_after_update(self, changed: set[str]) -> set[str]:
         return {"update_time"} if "status" in changed else set()
 
-    def create_object(self, ctx: Context, planned: dict) -> str:
+    def create_object(self, ctx: Context, planned: dict, token: str | None) -> str:
+        # Gateway routes take no tags: a route is found again by what it is (the gateway
+        # refuses a second route with the same destination and next hop).
         gw = planned["vpn_gateway_id"]
-        body = ctx.client.call("CreateVpnGatewayRoutes", extra_retry_codes=RETRY_INTERNAL,
-                               VpnGatewayId=gw, Routes=[{
-                                   "DestinationCidrBlock": planned["destination_cidr_block"],
-                                   "InstanceType": planned["instance_type"],
-                                   "InstanceId": planned["instance_id"],
-                                   "Priority": num(planned.get("priority")),
-                                   "Status": planned["status"]}])
+        body = ctx.client.call("CreateVpnGatewayRoutes", VpnGatewayId=gw, Routes=[{
+            "DestinationCidrBlock": planned["destination_cidr_block"],
+            "InstanceType": planned["instance_type"], "InstanceId": planned["instance_id"],
+            "Priority": num(planned.get("priority")), "Status": planned["status"]}])
         routes = body.get("Routes") or []
         if not routes:
             raise CloudApiError("ResourceNotFound", "CreateVpnGatewayRoutes returned no route.")
         return f"{gw}#{routes[0]['RouteId']}"
+
+    def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
+        gw = planned["vpn_gateway_id"]
+        for r in _routes(ctx, gw):
+            if (r["DestinationCidrBlock"] == planned["destination_cidr_block"]
+                    and r["InstanceId"] == planned["instance_id"]):
+                return f"{gw}#{r['RouteId']}"
+        return None
 
     def read_object(self, ctx: Context, prior: dict) -> dict | None:
         parts = split_id(prior["id"])
@@ -74,14 +79,7 @@ class VpnGatewayRoute(ResourceType):
                                 f"{prior['id']!r} is not a VPN gateway route ID "
                                 "(<vpngw-id>#<routeId>).")
         gw, rid = parts
-        try:
-            routes = ctx.client.describe_all("DescribeVpnGatewayRoutes", "Routes",
-                                             extra_retry_codes=RETRY_INTERNAL, VpnGatewayId=gw)
-        except CloudApiError as e:
-            if e.is_not_found:
-                return None
-            raise
-        r = next((r for r in routes if r["RouteId"] == rid), None)
+        r = next((r for r in _routes(ctx, gw) if r["RouteId"] == rid), None)
         if r is None:
             return None
         return {
@@ -96,7 +94,7 @@ class VpnGatewayRoute(ResourceType):
     def update_object(self, ctx: Context, prior: dict, planned: dict) -> None:
         if changed(prior, planned, "status"):
             gw, rid = split_id(prior["id"]) or ("", "")
-            ctx.client.call("ModifyVpnGatewayRoutes", extra_retry_codes=RETRY_INTERNAL,
+            ctx.client.call("ModifyVpnGatewayRoutes",
                             VpnGatewayId=gw, Routes=[{"RouteId": rid, "Status": planned["status"]}])
 
     def delete_object(self, ctx: Context, prior: dict) -> None:
@@ -105,11 +103,20 @@ class VpnGatewayRoute(ResourceType):
             return
         gw, rid = parts
         try:
-            ctx.client.call("DeleteVpnGatewayRoutes", extra_retry_codes=RETRY_INTERNAL,
-                            VpnGatewayId=gw, RouteIds=[rid])
+            ctx.client.call("DeleteVpnGatewayRoutes", VpnGatewayId=gw, RouteIds=[rid])
         except CloudApiError as e:
             if not e.is_not_found:
                 raise
+
+
+def _routes(ctx: Context, gw: str) -> list[dict]:
+    """The routes of VPN gateway ``gw`` (none when the gateway is gone)."""
+    try:
+        return ctx.client.describe_all("DescribeVpnGatewayRoutes", "Routes", VpnGatewayId=gw)
+    except CloudApiError as e:
+        if e.is_not_found:
+            return []
+        raise
 
 
 RESOURCE = VpnGatewayRoute()

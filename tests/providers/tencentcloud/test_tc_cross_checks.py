@@ -135,7 +135,7 @@ def test_gateways_per_vpc_counts_cloud_and_plan(provider):
     ]
     diags = provider.check_plan([managed] + new)
     assert [(d.address, d.attribute_path) for d in diags] == [
-        ("tencentcloud_vpn_gateway.n2", ("vpc_id",))
+        ("tencentcloud_vpn_gateway.n2", None)
     ]
     assert diags.items[0].summary == "Limit exceeded" and "at most 10" in diags.items[0].detail
     assert not provider.check_plan([managed] + new[:2])
@@ -176,7 +176,7 @@ def test_customer_gateways_per_region(provider, tmp_path):
     ]
     diags = provider.check_plan(new)
     assert [(d.address, d.attribute_path) for d in diags] == [
-        ("tencentcloud_vpn_customer_gateway.c2", ("name",))
+        ("tencentcloud_vpn_customer_gateway.c2", None)
     ]
     # Another region (another provider configuration) has its own budget.
     from providers.tencentcloud.provider import TencentCloudProvider
@@ -219,6 +219,6 @@ def test_tunnels_per_gateway_and_customer_gateway(provider):
     diags = provider.check_plan([gw] + cgws + conns)
     got = {(d.address, d.attribute_path) for d in diags}
     assert got == {
-        ("tencentcloud_vpn_connection.t20", ("vpn_gateway_id",)),
-        ("tencentcloud_vpn_connection.t10", ("customer_gateway_id",)),
+        ("tencentcloud_vpn_connection.t20", None),
+        ("tencentcloud_vpn_connection.t10", None),
     }

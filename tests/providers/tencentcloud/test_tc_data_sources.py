@@ -187,7 +187,7 @@ def test_vpn_gateway_routes_of_a_missing_gateway_is_an_error(provider):
                                        {"vpn_gateway_id": "vpngw-00000000"})
     assert result.value is None
     [d] = result.diagnostics
-    assert d.summary == "Error reading data source tencentcloud_vpn_gateway_routes"
+    assert d.summary == "Error reading data source"
     assert "ResourceNotFound" in d.detail
 
 

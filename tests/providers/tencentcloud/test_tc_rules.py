@@ -109,7 +109,7 @@ def test_cidr_syntax_requires_canonical_ipv4_network(text):
 
 def test_cidr_syntax_suggests_the_network():
     [v] = rules.check_cidr("10.0.0.1/24")
-    assert "Did you mean 10.0.0.0/24?" in v.message
+    assert "Write the network, 10.0.0.0/24." in v.message
     [v] = rules.check_spd_syntax([("10.0.0.0/24", ["1.2.3.4/16"])])
     assert v.locator == (0, "remote", 0)
 
@@ -180,8 +180,8 @@ def test_limits(fn, limit):
 def test_spd_limits_locate_the_policy():
     peers = tuple(f"10.{i}.0.0/24" for i in range(51))
     vs = rules.check_spd_limits([SpdPolicy("192.168.0.0/24", peers)] * 11)
-    assert vs[0].rule == "limit-spd_policies_per_tunnel" and vs[0].locator == ()
-    assert vs[1].locator == (0, "remote")
+    assert vs[0].rule == "limit-spd_policies_per_tunnel" and vs[0].locator == (10,)
+    assert vs[1].locator == (0, "remote", 50)
 
 
 @pytest.mark.parametrize("mbps", rules.BANDWIDTH_TIERS)
