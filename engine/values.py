@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -221,6 +222,20 @@ def leaves(v: Any) -> Iterator[Any]:
             yield from leaves(x)
     else:
         yield v
+
+
+def non_finite_path(v: Any, path: tuple = ()) -> tuple | None:
+    """The path of the first infinity in ``v`` (arithmetic can make one, as in Terraform:
+    ``5 / 0``), or None. Such a number is refused where a value leaves the language."""
+    v = strip_sensitive(v)
+    if isinstance(v, float) and not math.isfinite(v):
+        return path
+    items = v.items() if isinstance(v, dict) else enumerate(v) if isinstance(v, list) else ()
+    for k, x in items:
+        found = non_finite_path(x, path + (k,))
+        if found is not None:
+            return found
+    return None
 
 
 def contains_sensitive(v: Any) -> bool:
@@ -438,26 +453,112 @@ def format_number(x: float | int) -> str:
     with the fewest digits that identify the value."""
     if isinstance(x, int) and not isinstance(x, bool):
         return str(x)
+    if isinstance(x, Num):  # exact, even beyond a float's range
+        return _shortest_decimal(x.exact)
     if math.isnan(x):
         return "NaN"
     if math.isinf(x):
         return "+Inf" if x > 0 else "-Inf"
-    if isinstance(x, Num):
-        return _shortest_decimal(x.exact)
     if float(x).is_integer() and abs(x) < 2 ** 53:
         return str(int(x))
     return format(Decimal(repr(float(x))), "f")
 
 
+# Terraform's numbers have no size limit. Python guards the conversion of ints to and from
+# text at 4,300 digits (it is quadratic); vpnform's numbers may have up to MAX_NUMBER_DIGITS
+# digits, read through parse_number and loads_json, made by arithmetic (evaluate.py checks
+# with int_in_range) and printed in full.
+MAX_NUMBER_DIGITS = 20_000
+sys.set_int_max_str_digits(MAX_NUMBER_DIGITS)
+_MAX_INT_BITS = int((MAX_NUMBER_DIGITS - 1) * math.log2(10))  # below 10**(digits - 1)
+
+
+def int_in_range(n: int) -> bool:
+    """Whether an int has few enough digits to be a vpnform number."""
+    return n.bit_length() <= _MAX_INT_BITS
+
+
+class NumberError(ValueError):
+    """Text that is a number vpnform does not hold: not finite, or too large. The message is
+    a sentence for the user."""
+
+
+def _not_finite(text: str) -> NumberError:
+    return NumberError(f"{text} is not a finite number: vpnform numbers are finite, so an "
+                       "infinity or NaN is refused where a number is read")
+
+
+def number_from_decimal(exact: Decimal, text: str) -> int | float:
+    """A number read exactly (``Decimal``) as a value: an int when whole, as Terraform prints
+    1e400 in full, else the nearest 512-bit number. Refuses what vpnform cannot hold."""
+    if not exact.is_finite():
+        raise _not_finite(text)
+    if exact.adjusted() >= MAX_NUMBER_DIGITS or exact.adjusted() < -MAX_NUMBER_DIGITS:
+        raise NumberError(f"{text[:40]}{'…' if len(text) > 40 else ''} is out of range: "
+                          f"vpnform numbers have at most {MAX_NUMBER_DIGITS:,} digits")
+    if exact == exact.to_integral_value():
+        return int(exact)
+    return make_number(round_binary(Fraction(exact)))
+
+
 def parse_number(s: str) -> int | float:
+    """The number a string holds (``-var``, variable files, ``tonumber``, literals, JSON);
+    ValueError when it holds none, NumberError when it holds one vpnform refuses."""
     t = s.strip()
+    if len(t) > MAX_NUMBER_DIGITS:
+        digits = sum(ch.isdigit() for ch in t)
+        if digits > MAX_NUMBER_DIGITS:
+            raise NumberError(f"the number has {digits:,} digits: vpnform numbers have at most "
+                              f"{MAX_NUMBER_DIGITS:,}")
     try:
         return int(t)
     except ValueError:
         f = float(t)
-        if math.isnan(f):
-            raise ValueError(s)
+        if not math.isfinite(f):
+            if not any(ch.isdigit() for ch in t):  # "inf", "NaN", "Infinity"
+                raise _not_finite(t) from None
+            return number_from_decimal(Decimal(t), t)  # beyond a float's range: exact
         return int(f) if f.is_integer() and "e" not in t.lower() and "." not in t else f
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _not_finite(name)
+
+
+# Values nest a few levels in practice; vpnform walks them recursively, so a value read from
+# JSON (a state file, a journal, jsondecode, a variables file) may nest at most this deep.
+MAX_VALUE_DEPTH = 100
+
+
+def _too_deep(value: Any) -> bool:
+    level = [value] if isinstance(value, (dict, list)) else []
+    for _ in range(MAX_VALUE_DEPTH):  # one nesting level at a time
+        level = [x for v in level for x in (v.values() if isinstance(v, dict) else v)
+                 if isinstance(x, (dict, list))]
+        if not level:
+            return False
+    return True
+
+
+def loads_json(text: str | bytes) -> Any:
+    """JSON text as plain values: integers of at most MAX_NUMBER_DIGITS digits, the others
+    through ``parse_number``, NaN and infinities refused. ValueError (json.JSONDecodeError or
+    NumberError) when it is not valid, or nested more than MAX_VALUE_DEPTH levels deep."""
+    try:
+        value = json.loads(text, parse_float=parse_number, parse_constant=_refuse_constant)
+    except RecursionError:
+        value = None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as err:
+        if isinstance(err, NumberError) or not str(err).startswith("Exceeds the limit"):
+            raise
+        raise NumberError(f"a number has more than {MAX_NUMBER_DIGITS:,} digits: vpnform "
+                          f"numbers have at most {MAX_NUMBER_DIGITS:,}") from None
+    else:
+        if not _too_deep(value):
+            return value
+    raise ValueError(f"the JSON is nested more than {MAX_VALUE_DEPTH} levels deep")
 
 
 class NumberType(Type):
@@ -472,6 +573,8 @@ class NumberType(Type):
             if isinstance(x, str):
                 try:
                     return parse_number(x)
+                except NumberError as err:
+                    raise ConversionError(str(err), path) from None
                 except ValueError:
                     raise ConversionError(
                         f"a number is required, but {x!r} is not a valid number", path) from None

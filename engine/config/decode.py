@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from ..diagnostics import AttrPath, Diagnostics, SourceRange
 from ..schema import LIST, SET, SINGLE, Attribute, Block, NestedBlock
 from ..values import (UNKNOWN, ConversionError, Sensitive, Unknown, is_wholly_known,
-                      type_name_of, unmark)
+                      non_finite_path, type_name_of, unmark)
 from . import syntax as syn
 from .evaluate import EvalContext, evaluate, suggestion
 from .syntax import body_traversals
@@ -90,6 +90,14 @@ def _decode(body: syn.Body, schema: Block, ctx: EvalContext, header: SourceRange
             diags.error("Incorrect attribute value type",
                         f'Inappropriate value for attribute "{name}": '
                         f"{_conversion_message(err)}.", attr.expr.range, path=path)
+            continue
+        bad = non_finite_path(v)
+        if bad is not None:
+            where = "".join(f"[{k!r}]" if isinstance(k, str) else f"[{k}]" for k in bad)
+            diags.error("Invalid number",
+                        f'The value of "{name}"{where} is not a finite number (it is an '
+                        "infinity, e.g. from a division by zero). Providers are given only "
+                        "finite numbers: change the expression.", attr.expr.range, path=path)
             continue
         if v is None and spec.required:
             diags.error("Missing required argument",

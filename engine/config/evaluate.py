@@ -17,9 +17,11 @@ from ..addrs import DATA, MANAGED, ResourceAddr
 from ..diagnostics import Diagnostics, SourceRange
 from ..values import (
     BOOL,
+    MAX_NUMBER_DIGITS,
     ListValue,
     SetValue,
     exact_of,
+    int_in_range,
     leaves,
     make_number,
     round_binary,
@@ -825,6 +827,12 @@ class _Evaluator:
             self.diags.error("Invalid operand", "The result of this operation is not a "
                              "number.", e.range)
             return _FAILED
+        if isinstance(res, int) and not int_in_range(res):
+            self.diags.error("Number out of range",
+                             f"The result of this operation has more than {MAX_NUMBER_DIGITS:,} "
+                             "digits, more than vpnform numbers have. Use smaller numbers.",
+                             e.range)
+            return _FAILED
         return _num(res)
 
     def e_unary(self, e: syn.UnaryOpExpr, scope: dict) -> Any:
@@ -1160,8 +1168,8 @@ def _exact_arith(op: str, a: Any, b: Any) -> Any:
     """Terraform's arbitrary-precision arithmetic (512-bit binary floats) for finite
     operands, so `0.1 + 0.2` is 0.3 and `1/3` has Terraform's digits; None where the plain
     path decides (division or modulo by zero, infinities)."""
-    if not all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-               for x in (a, b)):
+    if not all(isinstance(x, (int, float)) and not isinstance(x, bool)
+               and (isinstance(x, int) or math.isfinite(x)) for x in (a, b)):
         return None
     if op in ("/", "%") and b == 0:
         return None

@@ -30,6 +30,7 @@ from ..values import (
     ConversionError,
     ListType,
     MapType,
+    NumberError,
     Sensitive,
     Type,
     Unknown,
@@ -37,6 +38,7 @@ from ..values import (
     format_number,
     is_wholly_known,
     leaves,
+    loads_json,
     parse_number,
     strip_sensitive,
     type_name_of,
@@ -751,7 +753,11 @@ def _format_one(m: re.Match, v: Any, argn: int) -> str:
             if verb == "b":
                 return format(n, (flags.replace("#", "") + (width or "")) + "b")
             return (spec_prefix + ("d" if verb == "d" else verb)) % n
-        return (spec_prefix + verb) % float(n)
+        try:
+            return (spec_prefix + verb) % float(n)
+        except OverflowError:  # a whole number beyond a float's range
+            raise FunctionError(f'unsupported value for "%{verb}" at {argn}: the number is '
+                                'too large for this verb; use "%d"') from None
     raise FunctionError(f'unsupported format verb "%{verb}"')
 
 
@@ -774,6 +780,8 @@ def fn_tonumber(v: Any) -> Any:
     if isinstance(v, str):
         try:
             return parse_number(v)
+        except NumberError as err:
+            raise FunctionError(f"cannot convert this string to number: {err}", 0) from None
         except ValueError:
             raise FunctionError(f'cannot convert "{v}" to number', 0) from None
     return v
@@ -940,10 +948,12 @@ def fn_jsonencode(v: Any) -> Any:
 @builtin("jsondecode", Param("str", STRING))
 def fn_jsondecode(s: str) -> Any:
     try:
-        value = json.loads(s)
+        value = loads_json(s)
     except json.JSONDecodeError as e:
         raise FunctionError(f"invalid JSON: {e.msg} at line {e.lineno}, column {e.colno}"
                             ) from None
+    except ValueError as e:  # a number vpnform refuses, or nesting too deep
+        raise FunctionError(str(e)) from None
 
     def norm(x: Any) -> Any:
         if isinstance(x, list):
@@ -1861,7 +1871,10 @@ def fn_log(n: Any, base: Any) -> Any:
         return -math.inf if x == 0 else math.nan if x < 0 else math.log(x)
 
     try:
-        result = go_log(float(n)) / go_log(float(base))
+        try:
+            result = go_log(float(n)) / go_log(float(base))
+        except OverflowError:  # a whole number beyond a float's range: math.log takes any int
+            result = go_log(n) / go_log(base)
     except ZeroDivisionError:
         result = math.nan
     if math.isnan(result):

@@ -14,7 +14,6 @@ import io
 import math
 import re
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import yaml
@@ -32,7 +31,7 @@ from yaml.events import (
 )
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from ..values import ANY, STRING, format_number, make_number, round_binary
+from ..values import ANY, STRING, NumberError, format_number, number_from_decimal
 from .functions import FunctionError, Param, builtin
 from .functions_time import Instant, days_in_month
 
@@ -221,10 +220,10 @@ def _plain(text: str) -> Any:
         if stamp is not None:
             return stamp
     if _DECIMAL.match(text):
-        exact = Decimal(text)
-        if exact == exact.to_integral_value():
-            return int(exact)  # written out in full, as Terraform prints 1e400
-        return make_number(round_binary(Fraction(exact)))
+        try:
+            return number_from_decimal(Decimal(text), text)  # 1e400 written out in full
+        except NumberError as err:
+            raise FunctionError(str(err)) from None
     for prefix, base in (("0x", 16), ("0o", 8)):
         if text.startswith(prefix) and len(text) > 2:
             try:

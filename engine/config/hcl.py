@@ -26,10 +26,11 @@ from lark import Token, Tree
 
 from ..diagnostics import Diagnostics, Pos, SourceRange
 from ..private_files import private_dirs
+from ..values import parse_number
 from . import syntax as syn
 
 # Bump when the syntax tree's shape changes so stale cache entries are ignored.
-_CACHE_FORMAT = "vpnform-ast-5"
+_CACHE_FORMAT = "vpnform-ast-7"
 _CACHE_VERSION = f"{_CACHE_FORMAT}/hcl2-{getattr(hcl2, '__version__', '?')}/lark-{lark.__version__}"
 
 # python-hcl2's grammar lets a unary operator apply only to a term, so `!!true` and `- -5`
@@ -40,6 +41,16 @@ _UNARY_RULE_NESTED = "!unary_op : (MINUS | NOT) (expr_term | unary_op)"
 # of namespaces, and Terraform has core::fn for every built-in function.
 _CALL_RULE = "function_call : identifier (COLONS identifier COLONS identifier)? LPAR"
 _CALL_RULE_NAMESPACED = "function_call : identifier (COLONS identifier)* LPAR"
+# and it lexes each `$${` / `%%{` escape of a quoted string, with the text after it up to the
+# next `}`, as a token of its own (`"$${"` fails to parse; `\"` after the escape stays
+# escaped); in HCL the escape is the three characters alone. String characters take them in
+# (one token however many escapes) and `_Builder.unescape` turns them into `${` / `%{`; the
+# escape tokens drop below them (priority 0), so they never match.
+_ESCAPE_TOKENS = {"ESCAPED_INTERPOLATION.2:": "ESCAPED_INTERPOLATION.0:",
+                  "ESCAPED_DIRECTIVE.2:": "ESCAPED_DIRECTIVE.0:"}
+_STRING_CHARS = ('STRING_CHARS.1: /(?:(?!\\$\\$\\{)(?!\\$\\{)(?!%%\\{)(?!%\\{)[^"\\\\]|\\\\.'
+                 '|(?:\\$(?!\\$?\\{))|(?:%(?!%?\\{)))+/')
+_STRING_CHARS_WITH_ESCAPES = 'STRING_CHARS.1: /(?:\\$\\$\\{|%%\\{|(?!\\$\\{)(?!%\\{)[^"\\\\]|\\\\.)+/'
 
 
 @functools.lru_cache(maxsize=1)
@@ -47,11 +58,13 @@ def _parser() -> lark.Lark:
     path = os.path.join(os.path.dirname(hcl2.__file__), "hcl2.lark")
     with open(path, encoding="utf-8") as f:
         grammar = f.read()
-    for rule in (_UNARY_RULE, _CALL_RULE):
-        if rule not in grammar:
-            raise RuntimeError(f"unexpected python-hcl2 grammar in {path}: {rule!r} changed")
-    grammar = grammar.replace(_UNARY_RULE, _UNARY_RULE_NESTED)
-    return lark.Lark(grammar.replace(_CALL_RULE, _CALL_RULE_NAMESPACED), parser="lalr",
+    replace = {_UNARY_RULE: _UNARY_RULE_NESTED, _CALL_RULE: _CALL_RULE_NAMESPACED,
+               _STRING_CHARS: _STRING_CHARS_WITH_ESCAPES, **_ESCAPE_TOKENS}
+    for old, new in replace.items():
+        if old not in grammar:
+            raise RuntimeError(f"unexpected python-hcl2 grammar in {path}: {old!r} changed")
+        grammar = grammar.replace(old, new)
+    return lark.Lark(grammar, parser="lalr",
                      cache=True, propagate_positions=True, postlex=PostLexer())
 
 
@@ -257,6 +270,27 @@ _DIRECTIVE_IF = re.compile(r"\s*if\s")
 _DIRECTIVE_WORD = re.compile(r"\s*(else|endif|endfor)\s*\Z")
 
 
+def join_literal_runs(items: list[tuple]) -> list[tuple]:
+    """Template items with each run of adjacent literal text (the parser splits it at every
+    `$${` and `%%{` escape) joined into one literal item, in time linear in the text."""
+    merged: list[tuple] = []
+    run: list[tuple] = []
+
+    def end_run() -> None:
+        if run:
+            merged.append(("lit", "".join(x[1] for x in run), run[0][2], run[-1][3]))
+            run.clear()
+
+    for it in items:
+        if it[0] == "lit":
+            run.append(it)
+        else:
+            end_run()
+            merged.append(it)
+    end_run()
+    return merged
+
+
 def _normalize_number(x: float) -> int | float:
     if x.is_integer() and abs(x) < 2 ** 53:
         return int(x)
@@ -406,12 +440,20 @@ class _Builder:
         return self.expr(first)
 
     def x_int_lit(self, t: Tree) -> syn.Expr:
-        tok = t.children[0]
-        return syn.LiteralExpr(int(str(tok)), self.range_of(t))
+        return self.number(t)
 
     def x_float_lit(self, t: Tree) -> syn.Expr:
-        tok = t.children[0]
-        return syn.LiteralExpr(_normalize_number(float(str(tok))), self.range_of(t))
+        return self.number(t)
+
+    def number(self, t: Tree) -> syn.Expr:
+        r = self.range_of(t)
+        try:
+            value = parse_number(str(t.children[0]))
+        except ValueError as err:  # the grammar admits only digits: too large a number
+            self.diags.error("Invalid number literal",
+                             f"This number cannot be used: {err}. Write a smaller number.", r)
+            return syn.LiteralExpr(0, r)
+        return syn.LiteralExpr(_normalize_number(value) if isinstance(value, float) else value, r)
 
     def x_literal_value(self, t: Tree) -> syn.Expr:
         word = str(t.children[0])
@@ -616,7 +658,7 @@ class _Builder:
             if isinstance(c, Token):
                 s, e = c.start_pos, c.end_pos
                 if c.type == "STRING_CHARS":
-                    items.append(("lit", self.unescape(str(c), s), s, e))
+                    items.append(("lit", self.unescape(str(c), s, template=True), s, e))
                 else:  # ESCAPED_INTERPOLATION / ESCAPED_DIRECTIVE: `$${` -> `${`
                     items.append(("lit", str(c)[1:], s, e))
             elif c.data == "interpolation":
@@ -647,8 +689,9 @@ class _Builder:
             return ("for", (k, v, self.expr(coll)), strip_l, strip_r, r)
         return (kind, None, strip_l, strip_r, r)  # else / endif / endfor
 
-    def unescape(self, text: str, start: int) -> str:
-        """Process HCL escapes in quoted-string text beginning at parser offset ``start``."""
+    def unescape(self, text: str, start: int, template: bool = False) -> str:
+        """Process HCL escapes in quoted-string text beginning at parser offset ``start``
+        (with ``template``, `$${` and `%%{` too)."""
         if "\n" in text:
             at = start + text.index("\n")
             self.diags.error(
@@ -656,12 +699,16 @@ class _Builder:
                 "Quoted strings may not be split over multiple lines. To produce a multi-line "
                 "string, either use the \\n escape to represent a newline character or use the "
                 '"heredoc" multi-line template syntax.', self.rng(at, at + 1))
-        if "\\" not in text:
+        if "\\" not in text and not (template and ("$${" in text or "%%{" in text)):
             return text
         out = []
         i, n = 0, len(text)
         while i < n:
             ch = text[i]
+            if template and ch in "$%" and text.startswith(ch + ch + "{", i):
+                out.append(ch + "{")
+                i += 3
+                continue
             if ch != "\\":
                 out.append(ch)
                 i += 1
@@ -674,7 +721,14 @@ class _Builder:
                 width = 4 if sel == "u" else 8
                 digits = text[i + 2:i + 2 + width]
                 if len(digits) == width and all(d in "0123456789abcdefABCDEF" for d in digits):
-                    out.append(chr(int(digits, 16)))
+                    code = int(digits, 16)
+                    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:  # not a character
+                        self.diags.error("Invalid escape sequence",
+                                         f"Cannot encode character U+{code:04x} in UTF-8. Use "
+                                         "the code point of a Unicode character.",
+                                         self.rng(start + i, start + i + 2 + width))
+                    else:
+                        out.append(chr(code))
                     i += 2 + width
                 else:
                     self.diags.error("Invalid escape sequence",
@@ -702,14 +756,7 @@ class _Builder:
                 nx = items[i + 1]
                 items[i + 1] = ("lit", nx[1].lstrip(" \t\r\n"), nx[2], nx[3])
 
-        merged: list[tuple] = []
-        for it in items:  # adjacent literal text (e.g. around `$${`) is one literal part
-            if it[0] == "lit" and merged and merged[-1][0] == "lit":
-                p = merged[-1]
-                merged[-1] = ("lit", p[1] + it[1], p[2], it[3])
-            else:
-                merged.append(it)
-        items = merged
+        items = join_literal_runs(items)
         pos = 0
 
         def seq(until: tuple[str, ...]) -> tuple[list[syn.Expr], tuple | None]:

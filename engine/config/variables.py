@@ -27,6 +27,7 @@ from ..values import (
     Unknown,
     redact_text,
     sensitive_strings,
+    loads_json,
     strip_sensitive,
 )
 from . import hcl
@@ -240,10 +241,14 @@ def _read_json_var_file(text: str, display: str, raw: dict, diags: Diagnostics,
                         declared: dict) -> None:
     whole = SourceRange(display, Pos(1, 1, 0), Pos(1, 1, 0))
     try:
-        data = json.loads(text)
+        data = loads_json(text)
     except json.JSONDecodeError as e:
         at = SourceRange(display, Pos(e.lineno, e.colno, e.pos), Pos(e.lineno, e.colno, e.pos))
         diags.error("Invalid JSON in variables file", f"{e.msg}.", at)
+        return
+    except ValueError as e:  # a number vpnform refuses, or nesting too deep
+        diags.error("Invalid JSON in variables file", f"{str(e)[:1].upper()}{str(e)[1:]}.",
+                    whole)
         return
     if not isinstance(data, dict):
         diags.error("Invalid variables file",

@@ -21,6 +21,8 @@ from ..values import unmark
 def recover_in_flight(state: State, providers: ProviderSet) -> tuple[State, Diagnostics]:
     """``state`` with every create in flight settled where its provider can tell."""
     diags = Diagnostics()
+    for text in state.journal_warnings:  # a journal that could not be replayed at all
+        diags.warning("State journal not replayed", text)
     if not state.in_flight:
         return state, diags
     state = state.deepcopy()

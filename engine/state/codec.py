@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from ..addrs import (DATA, MANAGED, AddressError, InstanceAddr, InstanceKey, ProviderConfigAddr,
                      ResourceAddr, module_str, parse_instance)
+from ..values import loads_json
 from .backends.base import JournalEntry, StateError
-from .model import READY, TAINTED, InstanceObject, OutputValue, PendingCreate, ResourceState, State
+from .model import (READY, STATE_TERRAFORM_VERSION, TAINTED, InstanceObject, OutputValue,
+                    PendingCreate, ResourceState, State)
 
 STATE_VERSION = 4
 
@@ -258,6 +261,32 @@ def _check_version(data: dict, source: str) -> None:
                      f"(found {version!r}). Check the path, or restore it from its .backup copy.")
 
 
+_SEMVER = re.compile(r"(\d+)\.(\d+)\.(\d+)(?:[-+][0-9A-Za-z.+-]*)?\Z")
+
+
+def _check_terraform_version(stamp: Any, source: str) -> None:
+    """Refuse a state written by a Terraform of a newer major version than the one vpnform
+    writes for. Within one major version Terraform promises that states stay compatible,
+    and Terraform 1.11.4 itself reads a state stamped 1.12.0 (or 1.99.0) and rewrites the
+    stamp: so does vpnform. A 2.x state may mean something 1.x cannot know; it is left
+    untouched."""
+    if stamp in (None, ""):
+        return
+    m = _SEMVER.match(stamp) if isinstance(stamp, str) else None
+    if m is None:
+        raise StateError(f"{source} has an invalid terraform_version {str(stamp)[:40]!r}: "
+                         "expected a version such as \"1.11.0\". Fix it by hand or restore "
+                         "the file from its .backup copy.")
+    ours = _SEMVER.match(STATE_TERRAFORM_VERSION)
+    assert ours is not None
+    if int(m.group(1)) > int(ours.group(1)):
+        raise StateError(f"{source}: state snapshot was created by Terraform v{stamp}, which "
+                         f"is newer than current v{STATE_TERRAFORM_VERSION} (the Terraform "
+                         f"version whose state this vpnform writes). Upgrade to a vpnform that "
+                         f"works with Terraform v{stamp} states, or use Terraform v{stamp} or "
+                         "greater, to work with this state.")
+
+
 def _module_path(text: str, where: str) -> tuple:
     try:
         return parse_instance(f"{text}.x.y").resource.module
@@ -267,6 +296,14 @@ def _module_path(text: str, where: str) -> tuple:
 
 def decode_state(data: Any, source: str = "the state") -> State:
     """The ``State`` for a v4 dict. Raises StateError saying what is wrong and where."""
+    try:
+        return _decode_state(data, source)
+    except RecursionError:
+        raise StateError(f"{source} cannot be read: its values are nested too deeply. Fix it "
+                         "by hand or restore it from its .backup copy.") from None
+
+
+def _decode_state(data: Any, source: str) -> State:
     if not isinstance(data, dict):
         raise StateError(f"{source} is not a Terraform state file: expected a JSON object.")
     _check_version(data, source)
@@ -275,6 +312,7 @@ def decode_state(data: Any, source: str = "the state") -> State:
         raise StateError(f"{source} has no lineage.")
     if not isinstance(serial, int) or isinstance(serial, bool) or serial < 0:
         raise StateError(f"{source} has an invalid serial {serial!r}.")
+    _check_terraform_version(data.get("terraform_version"), source)
     state = State(lineage=lineage, serial=serial,
                   terraform_version=str(data.get("terraform_version") or ""))
     outputs = data.get("outputs") or {}
@@ -411,7 +449,7 @@ def loads_state(data: bytes | str, source: str = "the state file") -> State:
     """Parse state file bytes. Raises StateError naming ``source`` and the remedy."""
     try:
         text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
-        parsed = json.loads(text)
+        parsed = loads_json(text)
     except UnicodeDecodeError as exc:
         raise StateError(f"{source} is not UTF-8 text ({exc.reason} at byte {exc.start}). "
                          "Restore it from its .backup copy.") from None
@@ -419,6 +457,9 @@ def loads_state(data: bytes | str, source: str = "the state file") -> State:
         raise StateError(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno} column "
                          f"{exc.colno}. Fix it by hand or restore it from its .backup copy."
                          ) from None
+    except ValueError as exc:  # a number vpnform refuses, or nesting too deep
+        raise StateError(f"{source} cannot be read: {exc}. Fix it by hand or restore it from "
+                         "its .backup copy.") from None
     return decode_state(parsed, source)
 
 

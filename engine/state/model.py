@@ -66,17 +66,24 @@ class OutputValue:
     type: Any = None  # JSON type description as Terraform writes it, or None to infer
 
 
+# The Terraform version vpnform stamps on the states it creates: the Terraform whose state
+# format it writes. A state stamped newer is refused, as Terraform refuses one.
+STATE_TERRAFORM_VERSION = "1.11.0"
+
+
 @dataclass
 class State:
     lineage: str = field(default_factory=lambda: str(uuid.uuid4()))
     serial: int = 0
-    terraform_version: str = "1.11.0"
+    terraform_version: str = STATE_TERRAFORM_VERSION
     resources: dict = field(default_factory=dict)  # ResourceAddr -> ResourceState
     outputs: dict = field(default_factory=dict)  # name -> OutputValue
     # Not part of the v4 file: creates that were in flight when an apply died (replayed
     # from the journal), by instance address. The next plan looks each one up in the cloud
     # by its token and adopts what it finds (see engine/plan/recovery.py).
     in_flight: dict = field(default_factory=dict)  # address -> PendingCreate
+    # Not part of the v4 file either: why a journal beside the state could not be replayed.
+    journal_warnings: list = field(default_factory=list)
 
     def instance(self, addr: InstanceAddr) -> InstanceObject | None:
         rs = self.resources.get(addr.resource)

@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
+from engine.values import loads_json
+
 
 class CloudError(Exception):
     """Base of the client's errors."""
@@ -56,8 +58,9 @@ class InProcessTransport:
 
     def send(self, action: str, params: dict, region: str) -> dict:
         try:
-            wire = json.loads(json.dumps(params))
-            return json.loads(json.dumps(self.service.call(action, wire, region)))
+            # every number read back as on the wire: a non-finite one is refused
+            wire = loads_json(json.dumps(params))
+            return loads_json(json.dumps(self.service.call(action, wire, region)))
         except CloudError:
             raise
         except Exception as e:  # a lost answer, or the store failed (disk, locking)

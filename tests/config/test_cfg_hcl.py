@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from cfg_helpers import parse_body, parse_expr
+from cfg_helpers import eval_src, parse_body, parse_expr
 
 from engine.config import hcl
 from engine.config import syntax as syn
@@ -121,6 +121,50 @@ def test_string_escapes_and_escaped_interpolation():
     assert e.value == 'a\n\t"\\ é ${x} %{y}'
 
 
+@pytest.mark.parametrize("src, value", [
+    ('"$${"', "${"),  # the escape alone: no closing brace needed
+    ('"%%{"', "%{"),
+    ('"a$${b\\"c}"', 'a${b"c}'),  # what follows the escape is ordinary string text
+    ('"$$${x}"', "$${x}"),
+    ('"${1}$${2}%{ if true }y%{ endif }%%{z}"', "1${2}y%{z}"),
+])
+def test_template_escapes_as_terraform_reads_them(src, value):
+    """Terraform 1.11's console gives these values (python-hcl2's grammar lexed `$${` with the
+    text up to the next `}` as one token: `"$${"` did not parse, `\\"` after it stayed)."""
+    value_read, diags = eval_src(src)
+    assert not diags and value_read == value
+
+
+def test_escape_after_template_escapes_points_at_its_column():
+    body, diags = hcl.parse('x = "$${a}%%{b}\\q"\n', "main.tf")
+    assert [(d.summary, d.subject.start.column) for d in diags] == [
+        ("Invalid escape sequence", 16)]
+
+
+def test_escapes_are_merged_in_linear_time():
+    """`$${` and `%%{` split a string's literal text at every escape; the pieces are joined
+    once (joining them pairwise copied the growing text again per escape: 5 MB of escapes
+    took over 30 s). Counts the characters copied by `+` on the pieces instead of timing."""
+    copied = 0
+
+    class Piece(str):
+        def __add__(self, other):
+            nonlocal copied
+            copied += len(self) + len(other)
+            return Piece(str.__add__(self, other))
+
+    n = 2000
+    items = [("lit", Piece("ab"), 2 * i, 2 * i + 2) for i in range(n)]
+    items.insert(n // 2, ("interp", None, False, False, None))
+    joined = hcl.join_literal_runs(items)
+    assert [it[0] for it in joined] == ["lit", "interp", "lit"]
+    assert joined[0][1:] == ("ab" * (n // 2), 0, n) and joined[2][1] == "ab" * (n // 2)
+    assert copied <= 4 * n  # linear: each character copied a bounded number of times
+
+    e = parse_expr('"' + "x$${y}%%{z}" * 500 + '"')
+    assert isinstance(e, syn.LiteralExpr) and e.value == "x${y}%{z}" * 500
+
+
 def test_template_directives():
     e = parse_expr('"%{ if a }yes%{ else }no%{ endif } %{ for x in xs ~} [${x}] %{~ endfor }"')
     assert isinstance(e, syn.TemplateExpr)
@@ -210,6 +254,8 @@ def test_columns_are_characters_and_bytes_are_bytes():
     ('x = "abc\n', "Unterminated template string", "1,5"),
     ('x = "a\nb"\n', "Invalid multi-line string", "1,7"),
     ('x = "\\q"\n', "Invalid escape sequence", "1,6"),
+    ('x = "\\U00110000"\n', "Invalid escape sequence", "1,6"),  # beyond Unicode
+    ('x = "a\\ud800"\n', "Invalid escape sequence", "1,7"),  # a surrogate: no character
     ('x = 1\nx = 2\n', "Attribute redefined", "2,1"),
     ('x = "${a"\n', "Unterminated template interpolation", "1,6"),
     ('x = <<EOT\n${a b}\nEOT\n', "Extra characters after interpolation expression", "2,5"),

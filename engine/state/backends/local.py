@@ -30,6 +30,7 @@ from ...private_files import atomic_write, private_dirs
 from ...private_files import fsync_dir as _fsync_dir
 from ...private_files import open_private as _open_private
 from ...private_files import write_all as _write_all
+from ...values import loads_json
 from .. import codec
 from ..model import State
 from .base import JournalEntry, LockError, LockInfo, StateConflictError, StateError
@@ -237,7 +238,7 @@ class LocalBackend:
         if raw is None or not raw.strip():
             return None, raw
         try:
-            current = json.loads(raw)
+            current = loads_json(raw)
         except ValueError:
             raise StateError(f"the existing state file {self.path} is not valid JSON; "
                              "refusing to overwrite it. Move it aside or repair it.") from None
@@ -392,23 +393,31 @@ class LocalBackend:
 
     def _replay_journal(self, state: State) -> None:
         raw = _read_bytes(self.journal_path)
-        if not raw:
+        if raw is None:
             return
         lines = raw.split(b"\n")
         complete = lines[:-1]  # the part after the last newline is empty or a torn write
-        if not complete:
-            return
         try:
-            header = json.loads(complete[0])
+            header = loads_json(complete[0]) if complete else None
         except ValueError:
-            return  # torn header: the journal was never started
+            header = None
+        if header is None:
+            # The journal is written with its header at once, so an empty or headless one
+            # was damaged: whatever it recorded is lost. Say so rather than carry on quietly.
+            state.journal_warnings.append(
+                f"The state journal {self.journal_path} is {'empty' if not raw else 'damaged'}"
+                ", so changes an interrupted apply recorded in it, if any, could not be "
+                "recovered. The state file holds the state from before that apply. Compare "
+                "the cloud with the plan, import any object the plan would create again, "
+                "then delete the journal.")
+            return
         if not isinstance(header, dict) or header.get("vpnform_journal") != JOURNAL_FORMAT:
             raise StateError(f"{self.journal_path} is not a vpnform journal. Move it aside.")
         if header.get("lineage") != state.lineage or header.get("serial") != state.serial:
             return  # stale: the snapshot already contains (or supersedes) these changes
         for n, line in enumerate(complete[1:], start=2):
             try:
-                entry = codec.decode_journal_entry(json.loads(line))
+                entry = codec.decode_journal_entry(loads_json(line))
             except (ValueError, StateError) as exc:
                 raise StateError(
                     f"{self.journal_path} line {n} is corrupt ({exc}). The state file holds "
