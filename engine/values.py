@@ -8,6 +8,7 @@ A value is None, bool, int, float, str, list, dict (object/map), an ``Unknown``,
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -303,12 +304,41 @@ def walk_leaves(v: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
         yield path, v
 
 
+def sort_set(items: list) -> list:
+    """A set's elements in Terraform's order: strings lexically, numbers by value, any
+    other mix as given."""
+    plain = [strip_sensitive(x) for x in items]
+    if all(isinstance(x, str) for x in plain):
+        return [x for _, x in sorted(zip(plain, items), key=lambda p: p[0])]
+    if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in plain):
+        return [x for _, x in sorted(zip(plain, items), key=lambda p: p[0])]
+    return items
+
+
+def friendly_type_name(v: Any) -> str:
+    """The type of ``v`` as Terraform names it in messages: "tuple", "list of string",
+    "set of number", "map of bool", "object", "string"."""
+    v = strip_sensitive(v)
+    if isinstance(v, (ListValue, SetValue, MapValue)):
+        kind = "set" if isinstance(v, SetValue) else "list" if isinstance(v, ListValue) else "map"
+        elements = {type_name_of(x) for x in (v.values() if isinstance(v, dict) else v)
+                    if strip_sensitive(x) is not None}
+        element = elements.pop() if len(elements) == 1 else "dynamic"
+        return f"{kind} of {element}"
+    return type_name_of(v)
+
+
 # ---------------------------------------------------------------------------------------
 # Type constraints
 
 
+class ElementKey(str):
+    """A map key in a ``ConversionError`` path (an object's attribute is a plain str)."""
+
+
 class ConversionError(Exception):
-    """A value does not convert to a type. ``path`` locates the offending element."""
+    """A value does not convert to a type. ``path`` locates the offending element: ints
+    are list/tuple indexes, ``ElementKey``s map keys, other strings object attributes."""
 
     def __init__(self, message: str, path: tuple = ()):
         super().__init__(message)
@@ -318,8 +348,10 @@ class ConversionError(Exception):
     def __str__(self) -> str:
         if not self.path:
             return self.message
-        where = ", ".join(f"element {p}" if isinstance(p, int) else f"attribute {p!r}"
-                          for p in self.path)
+        # Terraform's wording: element 0, element "k" (a map), attribute "k" (an object)
+        where = ", ".join(f"element {p}" if isinstance(p, int)
+                          else f'element "{p}"' if isinstance(p, ElementKey)
+                          else f'attribute "{p}"' for p in self.path)
         return f"{where}: {self.message}"
 
 
@@ -407,15 +439,18 @@ def format_number(x: float | int) -> str:
     return format(Decimal(repr(float(x))), "f")
 
 
+_DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
 def parse_number(s: str) -> int | float:
-    t = s.strip()
+    """A number written in decimal, as Terraform reads one from a string ("20", "2.5",
+    "1e2"); anything else (spaces, hex, "inf") raises ValueError."""
+    if not _DECIMAL.fullmatch(s):
+        raise ValueError(s)
     try:
-        return int(t)
+        return int(s)
     except ValueError:
-        f = float(t)
-        if math.isnan(f):
-            raise ValueError(s)
-        return int(f) if f.is_integer() and "e" not in t.lower() and "." not in t else f
+        return make_number(round_binary(Fraction(s)))
 
 
 class NumberType(Type):
@@ -431,8 +466,7 @@ class NumberType(Type):
                 try:
                     return parse_number(x)
                 except ValueError:
-                    raise ConversionError(
-                        f"a number is required, but {x!r} is not a valid number", path) from None
+                    raise ConversionError("a number is required", path) from None
             raise ConversionError("number required", path)
         return _passthrough(v, conv)
 
@@ -444,11 +478,16 @@ class BoolType(Type):
         def conv(x: Any) -> Any:
             if isinstance(x, bool):
                 return x
-            if x == "true":
+            if not isinstance(x, str):
+                raise ConversionError("bool required", path)
+            if x in ("true", "1"):
                 return True
-            if x == "false":
+            if x in ("false", "0"):
                 return False
-            raise ConversionError("bool required", path)
+            if x.lower() in ("true", "false"):
+                raise ConversionError("a bool is required; to convert from string, use "
+                                      f'lowercase "{x.lower()}"', path)
+            raise ConversionError("a bool is required", path)
         return _passthrough(v, conv)
 
 
@@ -470,7 +509,7 @@ class ListType(Type):
                 for e in out:
                     if e not in dedup:
                         dedup.append(e)
-                return SetValue(dedup)
+                return SetValue(sort_set(dedup))
             return ListValue(out)
         return _passthrough(v, conv)
 
@@ -490,7 +529,8 @@ class MapType(Type):
         def conv(x: Any) -> Any:
             if not isinstance(x, dict):
                 raise ConversionError(f"map of {self.element} required", path)
-            return MapValue((k, self.element.convert(e, path + (k,))) for k, e in x.items())
+            return MapValue((k, self.element.convert(e, path + (ElementKey(k),)))
+                            for k, e in x.items())
         return _passthrough(v, conv)
 
 

@@ -35,6 +35,7 @@ from ..values import (
     format_number,
     is_wholly_known,
     parse_number,
+    sort_set,
     strip_sensitive,
     type_name_of,
     unmark,
@@ -254,15 +255,6 @@ def _unify_primitives(items: list, what: str, arg: int = 0) -> list:
     if kinds <= {"string", "number", "bool"}:
         return [STRING.convert(x) for x in items]
     raise FunctionError(f"cannot convert to {what}: all elements must have the same type", arg)
-
-
-def _sort_set(items: list) -> list:
-    plain = [strip_sensitive(x) for x in items]
-    if all(isinstance(x, str) for x in plain):
-        return [x for _, x in sorted(zip(plain, items), key=lambda p: p[0])]
-    if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in plain):
-        return [x for _, x in sorted(zip(plain, items), key=lambda p: p[0])]
-    return items
 
 
 def _distinct(items: list) -> list:
@@ -663,8 +655,11 @@ def fn_tonumber(v: Any) -> Any:
 def fn_tobool(v: Any) -> Any:
     if v is None or isinstance(v, bool):
         return v
-    if v in ("true", "false"):
-        return v == "true"
+    if isinstance(v, str):
+        try:
+            return BOOL.convert(v)  # "true"/"false", and "1"/"0" as Terraform converts them
+        except ConversionError:
+            pass
     raise FunctionError(f"cannot convert {type_name_of(v)} to bool"
                         if not isinstance(v, str) else f'cannot convert "{v}" to bool', 0)
 
@@ -676,7 +671,7 @@ def fn_tolist(v: Any) -> Any:
     if not isinstance(v, list):
         raise FunctionError(f"cannot convert {type_name_of(v)} to list", 0)
     if isinstance(v, _SetValue):
-        return _ListValue(_sort_set(v))
+        return _ListValue(sort_set(v))
     return _ListValue(_unify_primitives(v, "list"))
 
 
@@ -686,7 +681,7 @@ def fn_toset(v: Any) -> Any:
         return None
     if not isinstance(v, list):
         raise FunctionError(f"cannot convert {type_name_of(v)} to set", 0)
-    return _SetValue(_sort_set(_distinct(_unify_primitives(v, "set"))))
+    return _SetValue(sort_set(_distinct(_unify_primitives(v, "set"))))
 
 
 @builtin("tomap", Param("v", ANY, allow_null=True, marks=SHALLOW), return_type=MapType())
@@ -1221,7 +1216,7 @@ def _set_args(sets: tuple) -> list[list]:
 
 
 def _as_set(items: list) -> Any:
-    return SetValue(_sort_set(_distinct(_unify_primitives(items, "set"))))
+    return SetValue(sort_set(_distinct(_unify_primitives(items, "set"))))
 
 
 @builtin("setunion", variadic=Param("sets", ANY), return_type=ListType())
