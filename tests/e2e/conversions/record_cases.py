@@ -21,6 +21,7 @@ Every case gives its value through one source: ``var`` (-var), ``env`` (TF_VAR_)
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -30,32 +31,23 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _console_recorder():
+    path = os.path.join(HERE, "..", "..", "console", "record_cases.py")
+    spec = importlib.util.spec_from_file_location("console_record_cases", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def parse_error(stderr: str) -> tuple[str | None, str | None]:
-    text = ANSI.sub("", stderr)
-    lines = [re.sub(r"^[│╷╵]\s?", "", ln) for ln in text.splitlines()]
-    for i, ln in enumerate(lines):
-        if ln.startswith("Error: "):
-            summary = ln[len("Error: "):].strip()
-            body = lines[i + 1:]
-            # skip the location and snippet: the detail is the last paragraph
-            paras, cur = [], []
-            for b in body:
-                if not b.strip():
-                    if cur:
-                        paras.append(cur)
-                    cur = []
-                else:
-                    cur.append(b.strip())
-            if cur:
-                paras.append(cur)
-            paras = [p for p in paras if not (p[0].startswith("on ") or p[0][:1].isdigit()
-                                              or p[0].startswith("├") or p[0].startswith("│"))]
-            detail = " ".join(paras[-1]) if paras else ""
-            return summary, detail
-    return None, None
+    """The first error's summary and detail (its last paragraph, after the source)."""
+    summary, detail = _console_recorder().parse_error(stderr)
+    if detail is None:
+        return summary, detail
+    paragraphs = [p for p in re.split(r"\n\s*\n", detail) if p.strip()]
+    return summary, " ".join(paragraphs[-1].split()) if paragraphs else ""
 
 
 def variable_block(name: str, type_: str | None, default: str | None) -> str:
