@@ -30,6 +30,7 @@ from .config.model import Module, ModuleCall
 from .config.syntax import Expr
 from .config.tree import Config, ConfigNode, as_config
 from .diagnostics import Diagnostics, SourceRange
+from .schema import Block
 from .values import (ANY, NUMBER, UNKNOWN, ConversionError, Sensitive, SetValue,
                      contains_sensitive, friendly_type_name, is_unknown, is_wholly_known,
                      strip_sensitive)
@@ -169,8 +170,11 @@ class Evaluation:
     """What one plan or apply run knows, shared by every module instance's Scope."""
 
     def __init__(self, config: Config | Module, variables: dict, workdir: str, refs=None,
-                 validate_only: bool = False, planning: bool = False):
+                 validate_only: bool = False, planning: bool = False,
+                 resource_block: Callable[[ResourceAddr], Block | None] | None = None):
         self.config = as_config(config)
+        # the schema of a resource's type, to type its values (sets, lists, maps)
+        self.resource_block = resource_block
         self.validate_only = validate_only
         # while planning, impure functions (timestamp, uuid, bcrypt) are known only at apply
         self.planning = planning or validate_only
@@ -216,6 +220,10 @@ class Evaluation:
             self.generation += 1
 
     def set_instance(self, addr: InstanceAddr, value: Any) -> None:
+        block = (self.resource_block(addr.resource)
+                 if self.resource_block is not None and isinstance(value, dict) else None)
+        if block is not None:
+            value = block.typed(value)
         with self._lock:
             entry = self._resources.get(addr.resource)
             if not isinstance(entry, dict):

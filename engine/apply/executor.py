@@ -60,7 +60,8 @@ class _Executor:
         self.diags = Diagnostics()
         self.interrupted = False
         self.progress_interval = PROGRESS_INTERVAL
-        self.evaluation = Evaluation(config, plan.variables, workdir)
+        self.evaluation = Evaluation(config, plan.variables, workdir,
+                                     resource_block=providers.resource_block)
         for addr, _rs, obj in self.state.instances():
             # Instances the plan deletes are already gone as far as expressions go: a
             # dependent evaluated during apply must see what the plan showed.

@@ -128,3 +128,31 @@ resource "tencentcloud_vpn_gateway" "g" {
         "tencentcloud_vpc.v[0]", "tencentcloud_vpc.v[1]", "tencentcloud_vpn_gateway.g"]
     assert len(re.findall(r"^ +\+ is_multicast += true$", out, re.MULTILINE)) == 2, out
     assert re.search(r"^ +\+ bandwidth += 10$", out, re.MULTILINE), out
+
+
+def test_for_each_over_a_set_attribute_of_a_resource(tmp_path, monkeypatch, capsys):
+    """A resource's set attribute is a set of strings to for_each, planned or applied (a
+    tuple of the same strings is refused, as Terraform refuses it)."""
+    monkeypatch.setenv("VPNFORM_EMULATOR_DELAY_SCALE", "0")
+    (tmp_path / "main.tf").write_text("""resource "tencentcloud_vpc" "v" {
+  name        = "v"
+  cidr_block  = "10.0.0.0/16"
+  dns_servers = ["8.8.8.8", "1.1.1.1"]
+}
+
+resource "tencentcloud_vpn_customer_gateway" "c" {
+  for_each          = tencentcloud_vpc.v.dns_servers
+  name              = "c"
+  public_ip_address = "202.108.22.5"
+}
+""")
+    monkeypatch.chdir(tmp_path)
+    rc = main(["apply", "-no-color", "-auto-approve"])
+    out, err = capsys.readouterr()
+    assert rc == 0, out + err
+    assert sorted(re.findall(r"# (\S+) will be created", out)) == [
+        'tencentcloud_vpc.v', 'tencentcloud_vpn_customer_gateway.c["1.1.1.1"]',
+        'tencentcloud_vpn_customer_gateway.c["8.8.8.8"]']
+    rc = main(["plan", "-no-color", "-detailed-exitcode"])
+    out, err = capsys.readouterr()
+    assert rc == 0, out + err
