@@ -5,7 +5,8 @@ Run once by hand (tests never need terraform):
 
     .venv/bin/python tests/e2e/conversions/record_cases.py [path/to/terraform]
 
-cases.json holds the inputs only (and, for a known difference, why vpnform differs); each is tried on Terraform with ``terraform_data``:
+cases.json holds the inputs only (and, for a known difference, why vpnform differs); each
+is tried on Terraform with ``terraform_data``:
 
 - count / for_each cases: ``resource "terraform_data" "r" { count = EXPR }`` (or for_each),
   planned; recorded are the instance addresses, or the error's summary and detail.
