@@ -43,16 +43,6 @@ def decode_body(body: syn.Body, schema: Block, ctx: EvalContext,
     return out
 
 
-def _conversion_message(err: ConversionError) -> str:
-    msg = str(err)
-    for name, article in (("number", "a number"), ("bool", "a bool"), ("string", "a string")):
-        if err.message == f"{name} required" or (
-                name == "number" and err.message.startswith("a number is required")):
-            prefix = msg[: len(msg) - len(err.message)]
-            return f"{prefix}{article} is required"
-    return msg
-
-
 def _decode(body: syn.Body, schema: Block, ctx: EvalContext, header: SourceRange | None,
             prefix: tuple, out: DecodedBody) -> dict:
     diags = out.diagnostics
@@ -89,7 +79,7 @@ def _decode(body: syn.Body, schema: Block, ctx: EvalContext, header: SourceRange
         except ConversionError as err:
             diags.error("Incorrect attribute value type",
                         f'Inappropriate value for attribute "{name}": '
-                        f"{_conversion_message(err)}.", attr.expr.range, path=path)
+                        f"{err}.", attr.expr.range, path=path)
             continue
         if v is None and spec.required:
             diags.error("Missing required argument",
