@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from .values import (ConversionError, ListType, ListValue, MapType, SetValue, Type,
-                     is_wholly_known, strip_sensitive)
+from .values import (ConversionError, ListType, ListValue, MapType, SchemaObject, SetValue,
+                     Type, is_wholly_known, strip_sensitive)
 
 # A validator takes the (known, unmarked) value and returns an error message or None.
 Validator = Callable[[Any], "str | None"]
@@ -77,13 +77,13 @@ class Block:
                         yield from nb.block.sensitive_paths(item, prefix + (name, i))
 
     def typed(self, value: Any) -> Any:
-        """An object of this block (as state or a plan holds it) with its collections
-        carrying their schema types: a set attribute a ``SetValue``, a list a
-        ``ListValue``, a map a ``MapValue``, so that expressions see them as Terraform
+        """An object of this block (as state or a plan holds it) as a ``SchemaObject``,
+        its collections carrying their schema types: a set attribute a ``SetValue``, a list
+        a ``ListValue``, a map a ``MapValue``, so that expressions see them as Terraform
         does (``for_each = tencentcloud_vpc.main.dns_servers`` is a set of strings)."""
         if not isinstance(value, dict):
             return value
-        out = dict(value)
+        out = SchemaObject(value)
         for name, attr in self.attributes.items():
             v = out.get(name)
             if isinstance(attr.type, (ListType, MapType)) and isinstance(

@@ -64,6 +64,14 @@ class MapValue(dict):
         return f"MapValue({dict.__repr__(self)})"
 
 
+class SchemaObject(dict):
+    """An object of a schema block: a resource instance, a data source, a nested block.
+    Its keys are the schema's arguments, nested blocks and exported attributes."""
+
+    def __repr__(self) -> str:
+        return f"SchemaObject({dict.__repr__(self)})"
+
+
 # ---------------------------------------------------------------------------------------
 # Numbers. Integers are Python ints (arbitrary precision). Terraform computes with 512-bit
 # binary floating point; ``Num`` is a float that also carries that exact value, produced

@@ -111,3 +111,22 @@ def test_misspelled_provider_argument_gets_a_suggestion(tmp_path):
     assert (e.summary, e.detail, e.line, e.col) == (
         "Unsupported argument",
         'An argument named "regon" is not expected here. Did you mean "region"?', 2, 3)
+
+
+def test_misspelled_attribute_of_a_resource_gets_a_suggestion(tmp_path):
+    wd = write_config(tmp_path / "w", """resource "tencentcloud_vpc" "v" {
+  name       = "v"
+  cidr_block = "10.0.0.0/16"
+}
+
+output "cidr" {
+  value = tencentcloud_vpc.v.cidr_blok
+}
+""")
+    res = run(wd, "validate")
+    assert res.code == 1, res
+    [e] = errors(res.output)
+    assert (e.summary, e.detail, e.line) == (
+        "Unsupported attribute",
+        'This object has no argument, nested block, or exported attribute named "cidr_blok". '
+        'Did you mean "cidr_block"?', 7)
