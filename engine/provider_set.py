@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .addrs import ProviderConfigAddr
+from .addrs import DATA, ProviderConfigAddr, ResourceAddr
 from .config.model import ProviderRef
 from .config.tree import Config, resolve_provider
 from .diagnostics import Diagnostics, SourceRange
 from .providers import Provider, load_provider_factory
-from .schema import ProviderSchema, ResourceSchema
+from .schema import Block, ProviderSchema, ResourceSchema
 
 
 @dataclass
@@ -32,6 +32,14 @@ class ProviderSet:
         if ps is None:
             return None
         return (ps.data_sources if data else ps.resources).get(type_name)
+
+    def resource_block(self, addr: ResourceAddr) -> Block | None:
+        """The schema of a resource's (or data source's) type, whichever provider has it."""
+        for ps in self.schemas.values():
+            rs = (ps.data_sources if addr.mode == DATA else ps.resources).get(addr.type)
+            if rs is not None:
+                return rs.block
+        return None
 
     def close(self) -> None:
         for p in self.providers.values():

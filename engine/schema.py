@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from .values import Type
+from .values import (ConversionError, ListType, ListValue, MapType, SchemaObject, SetValue,
+                     Type, is_wholly_known, strip_sensitive)
 
 # A validator takes the (known, unmarked) value and returns an error message or None.
 Validator = Callable[[Any], "str | None"]
@@ -74,6 +75,29 @@ class Block:
                 for i, item in enumerate(items):
                     if isinstance(item, dict):
                         yield from nb.block.sensitive_paths(item, prefix + (name, i))
+
+    def typed(self, value: Any) -> Any:
+        """An object of this block (as state or a plan holds it) as a ``SchemaObject``,
+        its collections carrying their schema types: a set attribute a ``SetValue``, a list
+        a ``ListValue``, a map a ``MapValue``, so that expressions see them as Terraform
+        does (``for_each = tencentcloud_vpc.main.dns_servers`` is a set of strings)."""
+        if not isinstance(value, dict):
+            return value
+        out = SchemaObject(value)
+        for name, attr in self.attributes.items():
+            v = out.get(name)
+            if isinstance(attr.type, (ListType, MapType)) and isinstance(
+                    strip_sensitive(v), (list, dict)) and is_wholly_known(v):
+                try:
+                    out[name] = attr.type.convert(v)
+                except ConversionError:
+                    pass  # not this type after all: leave it as it is
+        for name, nb in self.block_types.items():
+            items = out.get(name)
+            if isinstance(items, list):
+                typed = [nb.block.typed(item) for item in items]
+                out[name] = SetValue(typed) if nb.nesting == SET else ListValue(typed)
+        return out
 
     def force_new_names(self) -> set[str]:
         return ({n for n, a in self.attributes.items() if a.force_new}

@@ -16,6 +16,7 @@ Diagnostics of module inputs, outputs and expansions are reported once, through
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from dataclasses import dataclass, field
@@ -29,8 +30,10 @@ from .config.model import Module, ModuleCall
 from .config.syntax import Expr
 from .config.tree import Config, ConfigNode, as_config
 from .diagnostics import Diagnostics, SourceRange
-from .values import (ANY, UNKNOWN, ConversionError, Sensitive, contains_sensitive, is_unknown,
-                     is_wholly_known, redact_text, sensitive_strings, strip_sensitive)
+from .schema import Block
+from .values import (ANY, NUMBER, UNKNOWN, ConversionError, Sensitive, SetValue,
+                     contains_sensitive, friendly_type_name, is_unknown, is_wholly_known,
+                     redact_text, sensitive_strings, strip_sensitive)
 
 NOT_DECLARED = ev.NOT_DECLARED
 
@@ -60,6 +63,55 @@ class Expansion:
         return index.get(key)
 
 
+def count_number(value: Any) -> tuple[int, tuple[str, str] | None]:
+    """A known count value as a whole number, converted as Terraform converts it (a string
+    "2" counts 2); else (summary, detail) of Terraform's error."""
+    if value is None:
+        return 0, ("Invalid count argument",
+                   'The given "count" argument value is null. An integer is required.')
+    try:
+        value = NUMBER.convert(value)
+    except ConversionError as err:
+        return 0, ("Incorrect value type", f"Invalid expression value: {err}.")
+    if isinstance(value, float) and value.is_integer() and not math.isinf(value):
+        value = int(value)
+    if not isinstance(value, int) or not -2 ** 63 <= value < 2 ** 63:
+        return 0, ("Invalid count argument",
+                   'The given "count" argument value is unsuitable: value must be a whole '
+                   "number, between -9223372036854775808 and 9223372036854775807.")
+    if value < 0:
+        return 0, ("Invalid count argument",
+                   'The given "count" argument value is unsuitable: must be greater than or '
+                   "equal to zero.")
+    return value, None
+
+
+def for_each_keys(value: Any) -> tuple[list, tuple[str, str] | None]:
+    """The instances of a known for_each value, [(key, (each.key, each.value))]: a map or
+    object by key, a set of strings by element; else (summary, detail) of Terraform's
+    error. A list or tuple is refused, as Terraform refuses it (toset() makes a set)."""
+    unsuitable = 'The given "for_each" argument value is unsuitable: '
+    if value is None:
+        return [], ("Invalid for_each argument",
+                    unsuitable + 'the given "for_each" argument value is null. A map, or set '
+                    "of strings is allowed.")
+    if isinstance(value, dict):
+        return [(str(k), (str(k), v)) for k, v in sorted(value.items())], None
+    if isinstance(value, SetValue):
+        elements = [strip_sensitive(v) for v in value]
+        if any(v is None for v in elements):
+            return [], ("Invalid for_each set argument",
+                        unsuitable + '"for_each" sets must not contain null values.')
+        if all(isinstance(v, str) for v in elements):
+            return [(v, (v, v)) for v in sorted(set(elements))], None
+        return [], ("Invalid for_each set argument",
+                    unsuitable + '"for_each" supports maps and sets of strings, but you have '
+                    f"provided a set containing type {friendly_type_name(value).removeprefix('set of ')}.")
+    return [], ("Invalid for_each argument",
+                unsuitable + 'the "for_each" argument must be a map, or set of strings, and '
+                f"you have provided a value of type {friendly_type_name(value)}.")
+
+
 def expand(scope: "Scope", count: Expr | None, for_each: Expr | None, address: str
            ) -> tuple[Expansion | None, Diagnostics]:
     """Evaluate a block's count or for_each in ``scope``; None (with an error) when the
@@ -82,15 +134,11 @@ def expand(scope: "Scope", count: Expr | None, for_each: Expr | None, address: s
                     "will be created. Use values known at plan time (variables, literals).",
                     count.range, address=address)
             return None, d
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            d.error("Invalid count argument",
-                    "The given \"count\" argument value is unsuitable: must be a whole "
-                    f"number greater than or equal to zero, not {value!r}.",
-                    count.range, address=address)
+        n, message = count_number(value)
+        if message:
+            d.error(*message, count.range, address=address)
             return None, d
-        return Expansion("count", [(i, None) for i in range(value)]), d
+        return Expansion("count", [(i, None) for i in range(n)]), d
     if for_each is not None:
         value, vd = scope.evaluate(for_each)
         d.extend(vd)
@@ -110,15 +158,11 @@ def expand(scope: "Scope", count: Expr | None, for_each: Expr | None, address: s
                     "determined until apply, so vpnform cannot predict how many instances "
                     "will be created.", for_each.range, address=address)
             return None, d
-        if isinstance(value, dict):
-            return Expansion("for_each", [(str(k), (str(k), v))
-                                          for k, v in sorted(value.items())]), d
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return Expansion("for_each", [(v, (v, v)) for v in sorted(set(value))]), d
-        d.error("Invalid for_each argument",
-                'The given "for_each" argument value is unsuitable: the "for_each" argument '
-                "must be a map, or set of strings.", for_each.range, address=address)
-        return None, d
+        keys, message = for_each_keys(value)
+        if message:
+            d.error(*message, for_each.range, address=address)
+            return None, d
+        return Expansion("for_each", keys), d
     return Expansion("", [(None, None)]), d
 
 
@@ -126,8 +170,11 @@ class Evaluation:
     """What one plan or apply run knows, shared by every module instance's Scope."""
 
     def __init__(self, config: Config | Module, variables: dict, workdir: str, refs=None,
-                 validate_only: bool = False, planning: bool = False):
+                 validate_only: bool = False, planning: bool = False,
+                 resource_block: Callable[[ResourceAddr], Block | None] | None = None):
         self.config = as_config(config)
+        # the schema of a resource's type, to type its values (sets, lists, maps)
+        self.resource_block = resource_block
         self.validate_only = validate_only
         # while planning, impure functions (timestamp, uuid, bcrypt) are known only at apply
         self.planning = planning or validate_only
@@ -173,6 +220,10 @@ class Evaluation:
             self.generation += 1
 
     def set_instance(self, addr: InstanceAddr, value: Any) -> None:
+        block = (self.resource_block(addr.resource)
+                 if self.resource_block is not None and isinstance(value, dict) else None)
+        if block is not None:
+            value = block.typed(value)
         with self._lock:
             entry = self._resources.get(addr.resource)
             if not isinstance(entry, dict):

@@ -66,6 +66,14 @@ class MapValue(dict):
         return f"MapValue({dict.__repr__(self)})"
 
 
+class SchemaObject(dict):
+    """An object of a schema block: a resource instance, a data source, a nested block.
+    Its keys are the schema's arguments, nested blocks and exported attributes."""
+
+    def __repr__(self) -> str:
+        return f"SchemaObject({dict.__repr__(self)})"
+
+
 # ---------------------------------------------------------------------------------------
 # Numbers. Integers are Python ints (arbitrary precision). Terraform computes with 512-bit
 # binary floating point; ``Num`` is a float that also carries that exact value, produced
@@ -360,12 +368,41 @@ def walk_leaves(v: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
         yield path, v
 
 
+def sort_set(items: list) -> list:
+    """A set's elements in Terraform's order: strings lexically, numbers by value, any
+    other mix as given."""
+    plain = [strip_sensitive(x) for x in items]
+    if all(isinstance(x, str) for x in plain):
+        return [x for _, x in sorted(zip(plain, items), key=lambda p: p[0])]
+    if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in plain):
+        return [x for _, x in sorted(zip(plain, items), key=lambda p: p[0])]
+    return items
+
+
+def friendly_type_name(v: Any) -> str:
+    """The type of ``v`` as Terraform names it in messages: "tuple", "list of string",
+    "set of number", "map of bool", "object", "string"."""
+    v = strip_sensitive(v)
+    if isinstance(v, (ListValue, SetValue, MapValue)):
+        kind = "set" if isinstance(v, SetValue) else "list" if isinstance(v, ListValue) else "map"
+        elements = {type_name_of(x) for x in (v.values() if isinstance(v, dict) else v)
+                    if strip_sensitive(x) is not None}
+        element = elements.pop() if len(elements) == 1 else "dynamic"
+        return f"{kind} of {element}"
+    return type_name_of(v)
+
+
 # ---------------------------------------------------------------------------------------
 # Type constraints
 
 
+class ElementKey(str):
+    """A map key in a ``ConversionError`` path (an object's attribute is a plain str)."""
+
+
 class ConversionError(Exception):
-    """A value does not convert to a type. ``path`` locates the offending element."""
+    """A value does not convert to a type. ``path`` locates the offending element: ints
+    are list/tuple indexes, ``ElementKey``s map keys, other strings object attributes."""
 
     def __init__(self, message: str, path: tuple = ()):
         super().__init__(message)
@@ -375,8 +412,10 @@ class ConversionError(Exception):
     def __str__(self) -> str:
         if not self.path:
             return self.message
-        where = ", ".join(f"element {p}" if isinstance(p, int) else f"attribute {p!r}"
-                          for p in self.path)
+        # Terraform's wording: element 0, element "k" (a map), attribute "k" (an object)
+        where = ", ".join(f"element {p}" if isinstance(p, int)
+                          else f'element "{p}"' if isinstance(p, ElementKey)
+                          else f'attribute "{p}"' for p in self.path)
         return f"{where}: {self.message}"
 
 
@@ -501,24 +540,35 @@ def number_from_decimal(exact: Decimal, text: str) -> int | float:
     return make_number(round_binary(Fraction(exact)))
 
 
+_DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+
+
 def parse_number(s: str) -> int | float:
-    """The number a string holds (``-var``, variable files, ``tonumber``, literals, JSON);
-    ValueError when it holds none, NumberError when it holds one vpnform refuses."""
-    t = s.strip()
+    """The number a string holds (``-var``, variable files, ``tonumber``, literals, JSON),
+    written in decimal as Terraform reads one ("20", "2.5", "1e2"); ValueError when it
+    holds none (spaces, hex, words), NumberError when it holds one vpnform refuses."""
+    t = s
     if len(t) > MAX_NUMBER_DIGITS:
         digits = sum(ch.isdigit() for ch in t)
         if digits > MAX_NUMBER_DIGITS:
             raise NumberError(f"the number has {digits:,} digits: vpnform numbers have at most "
                               f"{MAX_NUMBER_DIGITS:,}")
+    if not _DECIMAL.fullmatch(t):
+        if t.strip().lstrip("+-").lower() in ("inf", "infinity", "nan"):
+            raise _not_finite(t)
+        raise ValueError(s)  # as Terraform: decimal text only (no spaces, hex or words)
     try:
-        return int(t)
+        return int(s)
     except ValueError:
-        f = float(t)
-        if not math.isfinite(f):
-            if not any(ch.isdigit() for ch in t):  # "inf", "NaN", "Infinity"
-                raise _not_finite(t) from None
-            return number_from_decimal(Decimal(t), t)  # beyond a float's range: exact
-        return int(f) if f.is_integer() and "e" not in t.lower() and "." not in t else f
+        return number_from_decimal(Decimal(t), t)
+
+
+def _json_float(text: str) -> int | float:
+    """A JSON number with a fraction or exponent: the float it denotes, as JSON decoders
+    read it (so state files round-trip exactly); beyond a float's range, the exact value
+    parse_number gives."""
+    f = float(text)
+    return f if math.isfinite(f) else parse_number(text)
 
 
 def _refuse_constant(name: str) -> Any:
@@ -542,10 +592,10 @@ def _too_deep(value: Any) -> bool:
 
 def loads_json(text: str | bytes) -> Any:
     """JSON text as plain values: integers of at most MAX_NUMBER_DIGITS digits, the others
-    through ``parse_number``, NaN and infinities refused. ValueError (json.JSONDecodeError or
+    as floats (exact beyond a float's range), NaN and infinities refused. ValueError (json.JSONDecodeError or
     NumberError) when it is not valid, or nested more than MAX_VALUE_DEPTH levels deep."""
     try:
-        value = json.loads(text, parse_float=parse_number, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_float=_json_float, parse_constant=_refuse_constant)
     except RecursionError:
         value = None
     except json.JSONDecodeError:
@@ -576,8 +626,7 @@ class NumberType(Type):
                 except NumberError as err:
                     raise ConversionError(str(err), path) from None
                 except ValueError:
-                    raise ConversionError(
-                        f"a number is required, but {x!r} is not a valid number", path) from None
+                    raise ConversionError("a number is required", path) from None
             raise ConversionError("number required", path)
         return _passthrough(v, conv)
 
@@ -589,11 +638,16 @@ class BoolType(Type):
         def conv(x: Any) -> Any:
             if isinstance(x, bool):
                 return x
-            if x == "true":
+            if not isinstance(x, str):
+                raise ConversionError("bool required", path)
+            if x in ("true", "1"):
                 return True
-            if x == "false":
+            if x in ("false", "0"):
                 return False
-            raise ConversionError("bool required", path)
+            if x.lower() in ("true", "false"):
+                raise ConversionError("a bool is required; to convert from string, use "
+                                      f'lowercase "{x.lower()}"', path)
+            raise ConversionError("a bool is required", path)
         return _passthrough(v, conv)
 
 
@@ -615,7 +669,7 @@ class ListType(Type):
                 for e in out:
                     if e not in dedup:
                         dedup.append(e)
-                return SetValue(dedup)
+                return SetValue(sort_set(dedup))
             return ListValue(out)
         return _passthrough(v, conv)
 
@@ -635,7 +689,8 @@ class MapType(Type):
         def conv(x: Any) -> Any:
             if not isinstance(x, dict):
                 raise ConversionError(f"map of {self.element} required", path)
-            return MapValue((k, self.element.convert(e, path + (k,))) for k, e in x.items())
+            return MapValue((k, self.element.convert(e, path + (ElementKey(k),)))
+                            for k, e in x.items())
         return _passthrough(v, conv)
 
 

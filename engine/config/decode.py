@@ -8,11 +8,12 @@ path can be shown at ``file:line,col``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..diagnostics import AttrPath, Diagnostics, SourceRange
 from ..schema import LIST, SET, SINGLE, Attribute, Block, NestedBlock
-from ..values import (UNKNOWN, ConversionError, Sensitive, Unknown, is_wholly_known,
-                      non_finite_path, type_name_of, unmark)
+from ..values import (UNKNOWN, ConversionError, ListType, Sensitive, Type, Unknown,
+                      is_wholly_known, non_finite_path, strip_sensitive, type_name_of, unmark)
 from . import syntax as syn
 from .evaluate import EvalContext, evaluate, suggestion
 from .syntax import body_traversals
@@ -41,16 +42,6 @@ def decode_body(body: syn.Body, schema: Block, ctx: EvalContext,
     out = DecodedBody({})
     out.value = _decode(body, schema, ctx, header_range or body.range, (), out)
     return out
-
-
-def _conversion_message(err: ConversionError) -> str:
-    msg = str(err)
-    for name, article in (("number", "a number"), ("bool", "a bool"), ("string", "a string")):
-        if err.message == f"{name} required" or (
-                name == "number" and err.message.startswith("a number is required")):
-            prefix = msg[: len(msg) - len(err.message)]
-            return f"{prefix}{article} is required"
-    return msg
 
 
 def _decode(body: syn.Body, schema: Block, ctx: EvalContext, header: SourceRange | None,
@@ -84,12 +75,14 @@ def _decode(body: syn.Body, schema: Block, ctx: EvalContext, header: SourceRange
         diags.extend(d)
         if d.has_errors:
             continue
+        written = v
         try:
             v = spec.type.convert(v)
+            _set_element_ranges(out.ranges, path, spec.type, written, v)
         except ConversionError as err:
             diags.error("Incorrect attribute value type",
                         f'Inappropriate value for attribute "{name}": '
-                        f"{_conversion_message(err)}.", attr.expr.range, path=path)
+                        f"{err}.", attr.expr.range, path=path)
             continue
         bad = non_finite_path(v)
         if bad is not None:
@@ -181,6 +174,25 @@ def _decode(body: syn.Body, schema: Block, ctx: EvalContext, header: SourceRange
         if nb.nesting not in (LIST, SET, SINGLE):
             raise ValueError(f"unknown nesting mode {nb.nesting!r}")
     return value
+
+
+def _set_element_ranges(ranges: dict, path: tuple, type_: Type, written: Any, value: Any
+                        ) -> None:
+    """A set's elements are sorted and unique: element j of ``value`` takes the range of
+    the element written first with that value (``["b", "a"]``: element 0 is "a", at 1)."""
+    if not (isinstance(type_, ListType) and type_.kind == "set"):
+        return
+    written, value = strip_sensitive(written), strip_sensitive(value)
+    if not (isinstance(written, list) and isinstance(value, list)):
+        return
+    converted = [type_.element.convert(e) for e in written]
+    old = {i: ranges.get(path + (i,)) for i in range(len(written))}
+    for i in old:
+        ranges.pop(path + (i,), None)
+    for j, x in enumerate(value):
+        i = next((i for i, c in enumerate(converted) if c == x), None)
+        if i is not None and old[i] is not None:
+            ranges[path + (j,)] = old[i]
 
 
 def _expr_ranges(expr: syn.Expr, path: tuple, ranges: dict) -> None:

@@ -28,6 +28,7 @@ from ..values import (
     NUMBER,
     STRING,
     ConversionError,
+    SchemaObject,
     Sensitive,
     Unknown,
     contains_sensitive,
@@ -642,8 +643,9 @@ class _Evaluator:
         if isinstance(value, dict):
             if name in value:
                 return value[name]
-            self.diags.error("Unsupported attribute",
-                             f'This object does not have an attribute named "{name}".'
+            what = ("has no argument, nested block, or exported attribute named"
+                    if isinstance(value, SchemaObject) else "does not have an attribute named")
+            self.diags.error("Unsupported attribute", f'This object {what} "{name}".'
                              + suggestion(name, [k for k in value if isinstance(k, str)]), r)
             return _FAILED
         if isinstance(value, list):

@@ -40,6 +40,7 @@ from ..values import (
     leaves,
     loads_json,
     parse_number,
+    sort_set,
     strip_sensitive,
     type_name_of,
     unmark,
@@ -355,21 +356,12 @@ def _convert_to(v: Any, shape: Any) -> Any:
     if kind == "list":
         return _ListValue(_convert_to(x, inner) for x in v)
     if kind == "set":
-        return _SetValue(_sort_set(_distinct([_convert_to(x, inner) for x in v])))
+        return _SetValue(sort_set(_distinct([_convert_to(x, inner) for x in v])))
     if kind == "map":
         return _MapValue((k, _convert_to(x, inner)) for k, x in v.items())
     if kind == "tuple":
         return [_convert_to(x, s) for x, s in zip(v, inner)]
     return {k: _convert_to(v[k], s) for k, s in inner}
-
-
-def _sort_set(items: list) -> list:
-    plain = [strip_sensitive(x) for x in items]
-    if all(isinstance(x, str) for x in plain):
-        return [x for _, x in sorted(zip(plain, items), key=lambda p: p[0])]
-    if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in plain):
-        return [x for _, x in sorted(zip(plain, items), key=lambda p: p[0])]
-    return items
 
 
 def _distinct(items: list) -> list:
@@ -791,8 +783,11 @@ def fn_tonumber(v: Any) -> Any:
 def fn_tobool(v: Any) -> Any:
     if v is None or isinstance(v, bool):
         return v
-    if v in ("true", "false"):
-        return v == "true"
+    if isinstance(v, str):
+        try:
+            return BOOL.convert(v)  # "true"/"false", and "1"/"0" as Terraform converts them
+        except ConversionError:
+            pass
     raise FunctionError(f"cannot convert {type_name_of(v)} to bool"
                         if not isinstance(v, str) else f'cannot convert "{v}" to bool', 0)
 
@@ -804,7 +799,7 @@ def fn_tolist(v: Any) -> Any:
     if not isinstance(v, list):
         raise FunctionError(f"cannot convert {type_name_of(v)} to list", 0)
     if isinstance(v, _SetValue):
-        return _ListValue(_sort_set(v))
+        return _ListValue(sort_set(v))
     return _ListValue(_unify(v, "list", 0, type_name_of(v)))
 
 
@@ -814,7 +809,7 @@ def fn_toset(v: Any) -> Any:
         return None
     if not isinstance(v, list):
         raise FunctionError(f"cannot convert {type_name_of(v)} to set", 0)
-    return _SetValue(_sort_set(_distinct(_unify(v, "set", 0, type_name_of(v)))))
+    return _SetValue(sort_set(_distinct(_unify(v, "set", 0, type_name_of(v)))))
 
 
 @builtin("tomap", Param("v", ANY, allow_null=True, marks=SHALLOW), return_type=MapType())
@@ -1591,7 +1586,7 @@ def _set_args(sets: tuple, unify: bool = True) -> list[list]:
 
 
 def _as_set(items: list) -> Any:
-    return SetValue(_sort_set(_distinct(_unify(items, "set"))))
+    return SetValue(sort_set(_distinct(_unify(items, "set"))))
 
 
 @builtin("setunion", Param("first_set", ANY), variadic=Param("other_sets", ANY),

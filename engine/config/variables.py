@@ -80,7 +80,7 @@ def collect_variable_values(module: Module, *, cli_vars: Iterable = (), workdir:
     for name in declared:
         key = f"TF_VAR_{name}"
         if key in env:
-            raw[name] = _Raw(env[key], True, None, f"the environment variable {key}")
+            raw[name] = _Raw(env[key], True, None, f"the {key} environment variable")
 
     auto = sorted(n for n in _listdir(workdir)
                   if n.endswith(".auto.tfvars") or n.endswith(".auto.tfvars.json"))
@@ -198,9 +198,20 @@ def _convert(var: Variable, r: _Raw, diags: Diagnostics) -> tuple[Any, bool]:
         message = str(e)
         if var.sensitive:  # never quote a sensitive variable's value back
             message = redact_text(message, sensitive_strings(Sensitive(value), min_length=1))
-        diags.error("Invalid value for input variable", f"Invalid value for variable: {message}.",
+        diags.error("Invalid value for input variable", f"{_unsuitable(var, r)}: {message}.",
                     where)
         return None, False
+
+
+def _unsuitable(var: Variable, r: _Raw) -> str:
+    """How Terraform introduces a value that does not convert, by where it came from."""
+    if r.source == "-var":
+        return f'Unsuitable value for var.{var.name} set using -var="{var.name}=..."'
+    if r.source.endswith(" environment variable"):
+        return f"Unsuitable value for var.{var.name} set using {r.source}"
+    if r.source == "input":
+        return f"Unsuitable value for var.{var.name} set from outside of the configuration"
+    return f"The given value is not suitable for var.{var.name} declared at {var.range}"
 
 
 def _read_var_file(module: Module, path: str, display: str, raw: dict, diags: Diagnostics,

@@ -3,7 +3,10 @@
 As Terraform does: every argument the schema lets configuration set (required or
 optional, never computed-only), sorted by name, nested blocks as blocks, sensitive
 arguments written as ``null # sensitive`` (never their value), the file in canonical
-``fmt`` style under a ``# __generated__ by vpnform`` header.
+``fmt`` style under a ``# __generated__ by vpnform`` header. An optional argument the
+provider computes when it is not set is left out while its value is empty (null, "", 0,
+false, [] or {}): unset, it plans as the value it has, while the empty value written out
+may be one configuration is not allowed to set (a VPN gateway's ``max_connection = 0``).
 """
 
 from __future__ import annotations
@@ -56,6 +59,8 @@ def _body(block: Block, value: dict, marks: set, path: tuple, indent: int) -> li
         if not (attr.required or attr.optional):
             continue  # computed only: the cloud decides it
         v = value.get(name)
+        if attr.optional and attr.computed and _is_empty(v):
+            continue  # left unset, the provider computes this same value
         if attr.sensitive or (path + (name,)) in marks or isinstance(v, Sensitive):
             lines.append(f"{pad}{name} = null # sensitive")
         else:
@@ -70,6 +75,10 @@ def _body(block: Block, value: dict, marks: set, path: tuple, indent: int) -> li
                                path + (name, i), indent + 2))
             lines.append(f"{pad}}}")
     return lines
+
+
+def _is_empty(v: Any) -> bool:
+    return v is None or (not isinstance(v, Sensitive) and v in ("", 0, False, [], {}))
 
 
 def resource_block(addr: InstanceAddr, block: Block, value: dict, import_id: str,

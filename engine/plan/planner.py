@@ -123,7 +123,8 @@ class _Planner:
         self.options = options
         self.graph = graph
         self.evaluation = Evaluation(config, variables, workdir, graph.refs,
-                                     validate_only=options.validate_only, planning=True)
+                                     validate_only=options.validate_only, planning=True,
+                                     resource_block=providers.resource_block)
         self.diags = Diagnostics()
         self.imports = Importer(config, self.evaluation)
         self.changes: dict[InstanceAddr, ResourceInstanceChange] = {}

@@ -79,8 +79,9 @@ GW = FAKE_SCHEMAS["tencentcloud_vpn_gateway"]
      'The argument "name" is required, but no definition was found.', "1,1"),
     ('name = "g"\n  bandwidth = "fast"', "Incorrect attribute value type",
      'Inappropriate value for attribute "bandwidth": a number is required.', "3,15"),
+    # as Terraform words it: a string that is no number, a value of another kind
     ('name = "g"\n  bandwidth = [1]', "Incorrect attribute value type",
-     'Inappropriate value for attribute "bandwidth": a number is required.', "3,15"),
+     'Inappropriate value for attribute "bandwidth": number required.', "3,15"),
     ('name = "g"\n  public_ip_address = "1.2.3.4"', "Value for unconfigurable attribute",
      'Can\'t configure a value for "public_ip_address": its value will be decided '
      "automatically based on the result of applying this configuration.", "3,3"),

@@ -142,11 +142,14 @@ def test_conversion_errors_point_at_the_value(module_dir):
     _, diags = collect(m, d)
     [diag] = diags.items
     assert diag.summary == "Invalid value for input variable"
-    assert diag.detail == "Invalid value for variable: element 1: string required."
+    assert diag.detail == ("The given value is not suitable for var.cidrs declared at "
+                           "variables.tf:12,1: element 1: string required.")
     assert str(diag.subject) == "terraform.tfvars:2,9"
     assert "terraform.tfvars" in m.files  # for source snippets
     _, diags = collect(m, d, cli=[(VAR, "bandwidth=lots")])
     assert diags.items[0].summary == "Invalid value for input variable"
+    assert diags.items[0].detail == ('Unsuitable value for var.bandwidth set using '
+                                     '-var="bandwidth=...": a number is required.')
     assert str(diags.items[0].subject) == "variables.tf:17,1"
 
 

@@ -72,7 +72,7 @@ CASES = [
     ("cidrsubnet(var.psk, 2, 1)", "invalid CIDR address: (sensitive value)."),
     ("cidrhost(var.psk, 1)", "invalid CIDR address: (sensitive value)."),
     ("tonumber(var.psk)", "cannot convert this sensitive string to number."),
-    ('format("%d", var.psk)', "but (sensitive value) is not a valid number."),
+    ('format("%d", var.psk)', 'unsupported value for "%d" at 1: a number is required.'),
     ("base64decode(var.psk)", "failed to decode base64 data (sensitive value)."),
     ("parseint(var.psk, 10)", "cannot parse (sensitive value) as a base 10 integer."),
     ("file(var.psk)", "no file exists at (sensitive value);"),

@@ -349,14 +349,10 @@ def test_generate_config_out_round_trips(tmp_path):
 
 # __generated__ by vpnform from "{vpc}"
 resource "tencentcloud_vpc" "legacy" {{
-  assistant_cidrs               = []
-  cidr_block                    = "10.8.0.0/16"
-  dns_servers                   = ["183.60.83.19", "183.60.82.98"]
-  enable_route_vpc_publish      = false
-  enable_route_vpc_publish_ipv6 = false
-  is_multicast                  = false
-  name                          = "legacy"
-  tags                          = null
+  cidr_block  = "10.8.0.0/16"
+  dns_servers = ["183.60.83.19", "183.60.82.98"]
+  name        = "legacy"
+  tags        = null
 }}
 
 # __generated__ by vpnform from "{cgw}"

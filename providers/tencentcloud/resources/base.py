@@ -248,6 +248,9 @@ class ResourceType:
                 planned[name] = values.UNKNOWN if fresh else old.get(name)
         if not fresh:
             changed = {n for n in planned if differs(planned[n], old.get(n))}
+            for name in set(planned) - changed:
+                if name in old:  # equal as a set (config order is not the cloud's): no change
+                    planned[name] = old[name]
             for name in self.unknown_after_update(changed):
                 planned[name] = values.UNKNOWN
         diags = Diagnostics()
