@@ -177,13 +177,13 @@ def check_spd_vpc(policies: Iterable, vpc_cidr: str | None) -> list[Violation]:
 def check_spd_limits(policies: Iterable) -> list[Violation]:
     """The per-tunnel limits: SPD policies per tunnel, peer ranges per policy."""
     pols = _as_policies(policies)
-    # Located at the first policy / peer range past the limit.
+    # Located at the first policy past the limit, and at a policy's peer ranges as a whole:
+    # they are a set, whose order is not the order written, so "the 51st" would be any.
     cap = LIMITS["spd_policies_per_tunnel"].maximum
     out = [Violation(v.code, v.message, v.rule, (cap,))
            for v in check_spd_policies_per_tunnel(len(pols))]
-    cap = LIMITS["peers_per_spd_policy"].maximum
     for i, p in enumerate(pols):
-        out += [Violation(v.code, v.message, v.rule, (i, "remote", cap))
+        out += [Violation(v.code, v.message, v.rule, (i, "remote"))
                 for v in check_peers_per_spd_policy(len(p.remotes))]
     return out
 

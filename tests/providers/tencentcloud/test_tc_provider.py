@@ -293,7 +293,7 @@ def test_validate_spd_limits(provider, tc):
     got = diag_set(provider.validate("tencentcloud_vpn_connection", cfg))
     assert got == {
         ("Limit exceeded", ("security_group_policy", 10)),
-        ("Limit exceeded", ("security_group_policy", 0, "remote_cidr_block", 50)),
+        ("Limit exceeded", ("security_group_policy", 0, "remote_cidr_block")),
     }
 
 

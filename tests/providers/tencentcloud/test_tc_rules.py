@@ -181,7 +181,7 @@ def test_spd_limits_locate_the_policy():
     peers = tuple(f"10.{i}.0.0/24" for i in range(51))
     vs = rules.check_spd_limits([SpdPolicy("192.168.0.0/24", peers)] * 11)
     assert vs[0].rule == "limit-spd_policies_per_tunnel" and vs[0].locator == (10,)
-    assert vs[1].locator == (0, "remote", 50)
+    assert vs[1].locator == (0, "remote")
 
 
 @pytest.mark.parametrize("mbps", rules.BANDWIDTH_TIERS)
