@@ -203,11 +203,11 @@ FUNCTION_ERRORS = {  # output name: (expression, what the error says in place of
     "cidrsubnet": ("cidrsubnet(var.psk, 2, 1)", "invalid CIDR address: (sensitive value)."),
     "cidrhost": ("cidrhost(local.upper, 1)", "invalid CIDR address: (sensitive value)."),
     "tonumber": ("tonumber(var.psk)", "cannot convert this sensitive string to number."),
-    "format": ('format("%d", local.upper)', "but (sensitive value) is not a valid number."),
+    "format": ('format("%d", local.upper)', 'unsupported value for "%d" at 1: a number is required.'),
     "base64decode": ("base64decode(var.psk)", "failed to decode base64 data (sensitive value)."),
     "parseint": ("parseint(local.upper, 10)", "cannot parse (sensitive value) as a base 10"),
     "file": ("file(var.psk)", "no file exists at (sensitive value);"),
-    "arithmetic": ("var.psk * 2", "a number is required, but (sensitive value) is not a"),
+    "arithmetic": ("var.psk * 2", "Unsuitable value for left operand: a number is required."),
 }
 
 
