@@ -33,6 +33,8 @@ bench: venv
 	$(BIN)/python bench/state_journal.py
 	$(BIN)/python bench/evaluate_instances.py
 	$(BIN)/python bench/refresh.py
+	$(BIN)/python bench/crash_drill.py
+	$(BIN)/python bench/fuzz.py
 
 clean:
 	rm -rf $(VENV) $(EXAMPLE)/.vpnform $(EXAMPLE)/terraform.tfstate*
