@@ -5,7 +5,8 @@ run converges with nothing lost, nothing untracked and nothing made twice.
 A generated configuration of about N resources in two regions (VPCs, route tables,
 subnets, VPN gateways, customer gateways, tunnels, route table entries and gateway
 routes) is applied and destroyed in turn against the embedded emulated cloud. Each round
-starts `vpnform apply` (or `destroy`), kills it with SIGKILL at a random moment, then runs
+starts `vpnform apply` (or `destroy`), kills it with SIGKILL at a random moment (within
+the time an unkilled run of that command took), then runs
 the same command again to completion and compares the cloud (the Describe* calls behind
 `vpnform cloud`) with the state (`vpnform show -json`):
 
@@ -265,22 +266,23 @@ def drill(resources: int, kills: int, seed: int, faults: str | None, delay_scale
         init = _run(["init", "-input=false", "-no-color"], workdir, env)
         if init.returncode != 0:
             raise SystemExit(f"init failed: {init.stdout}{init.stderr}")
-        # How long an unkilled apply takes: kills land uniformly inside it.
-        start = time.monotonic()
-        first = _run(["apply", "-auto-approve", "-input=false", "-no-color"], workdir, env)
-        full = time.monotonic() - start
-        if first.returncode != 0:
-            raise SystemExit(f"the first apply failed: {first.stdout[-2000:]}{first.stderr[-2000:]}")
-        destroy = _run(["destroy", "-auto-approve", "-input=false", "-no-color"], workdir, env)
-        if destroy.returncode != 0:
-            raise SystemExit(f"the first destroy failed: {destroy.stderr[-2000:]}")
-        log(f"{n} resources in {len(REGIONS)} regions; unkilled apply {full:.1f} s; "
-            f"faults: {faults or 'none'}; delay scale {delay_scale}; seed {seed}")
+        # How long an unkilled apply and destroy take: kills land uniformly inside them.
+        full = {}
+        for verb in ("apply", "destroy"):
+            start = time.monotonic()
+            done = _run([verb, "-auto-approve", "-input=false", "-no-color"], workdir, env)
+            full[verb] = time.monotonic() - start
+            if done.returncode != 0:
+                raise SystemExit(f"the first {verb} failed: {done.stdout[-2000:]}"
+                                 f"{done.stderr[-2000:]}")
+        log(f"{n} resources in {len(REGIONS)} regions; unkilled apply {full['apply']:.1f} s, "
+            f"destroy {full['destroy']:.1f} s; faults: {faults or 'none'}; "
+            f"delay scale {delay_scale}; seed {seed}")
         log(f"{'#':>3} {'verb':<8} {'kill at s':>9} {'killed':>6} {'next run s':>10} "
             f"{'converged':>9} {'orphans':>7} {'lost':>4} {'dups':>4}")
         verb = "apply"
         for i in range(kills):
-            kill_after = rng.uniform(0.5, max(1.0, full * 0.9))
+            kill_after = rng.uniform(0.3, max(0.6, full[verb] * 0.9))
             r = kill_round(workdir, verb, kill_after, env)
             rounds.append(r)
             log(f"{i + 1:>3} {verb:<8} {kill_after:>9.2f} {str(r.killed):>6} "
