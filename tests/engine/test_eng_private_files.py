@@ -15,6 +15,13 @@ def _mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
+@pytest.fixture
+def open_umask():
+    old = os.umask(0)
+    yield
+    os.umask(old)
+
+
 def test_directories_are_made_0700_and_only_vpnform_s_own_are_tightened(tmp_path, open_umask):
     work = tmp_path / "work"
     work.mkdir(0o755)

@@ -5,12 +5,20 @@ from __future__ import annotations
 import os
 import stat
 
+import pytest
 
 from providers.tencentcloud.emulator import SqliteStore
 
 
 def _mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.fixture
+def open_umask():
+    old = os.umask(0)
+    yield
+    os.umask(old)
 
 
 def test_the_emulated_cloud_database_and_its_side_files_are_private(tmp_path, open_umask):
