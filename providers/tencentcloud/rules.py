@@ -585,6 +585,29 @@ def check_route_destination(cidr: str | None, vpc_cidr: str | None) -> list[Viol
     return []
 
 
+# --- regions and zones ---------------------------------------------------------------------
+
+# The public cloud's regions and their availability zones (numbered as the cloud numbers
+# them; gaps are zones the cloud has retired). The emulator answers only these regions
+# (``UnsupportedRegion`` otherwise) and gives each one a default VPC with a default subnet
+# per zone, as a fresh account has.
+ZONES: dict[str, tuple[int, ...]] = {
+    "ap-guangzhou": (3, 4, 6, 7), "ap-shanghai": (2, 3, 4, 5, 8),
+    "ap-beijing": (1, 2, 3, 4, 5, 6, 7), "ap-chengdu": (1, 2), "ap-nanjing": (1, 2, 3),
+    "ap-chongqing": (1,), "ap-shenzhen-fsi": (1, 2, 3), "ap-shanghai-fsi": (1, 2, 3),
+    "ap-beijing-fsi": (1,), "ap-hongkong": (1, 2, 3), "ap-singapore": (1, 2, 3, 4),
+    "ap-seoul": (1, 2), "ap-tokyo": (1, 2), "ap-mumbai": (1, 2), "ap-bangkok": (1, 2),
+    "ap-jakarta": (1, 2), "na-siliconvalley": (1, 2), "na-ashburn": (1, 2),
+    "na-toronto": (1,), "eu-frankfurt": (1, 2), "eu-moscow": (1,), "sa-saopaulo": (1,),
+}
+REGIONS = tuple(ZONES)
+
+
+def zones(region: str) -> list[str]:
+    """The zone names of ``region`` (``ap-guangzhou-3``, ...); empty for an unknown region."""
+    return [f"{region}-{n}" for n in ZONES.get(region, ())]
+
+
 # --- billing ----------------------------------------------------------------------------------
 
 MAINLAND_REGIONS = ("ap-guangzhou", "ap-shanghai", "ap-beijing", "ap-chengdu", "ap-nanjing",
