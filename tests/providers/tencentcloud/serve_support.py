@@ -102,3 +102,42 @@ def call(client: vpc_client.VpcClient, action: str, **params) -> dict:
     """``client.<action>(params)`` through the SDK, as the response's JSON document."""
     resp = getattr(client, action)(request(f"{action}Request", **params))
     return json.loads(resp.to_json_string())
+
+
+# --- raw requests, signed here independently of the server's code -------------------------------
+
+def tc3_headers(secret_id: str, secret_key: str, host: str, body: bytes, *, action: str,
+                timestamp: int | None = None, service: str = "vpc",
+                version: str = "2017-03-12", region: str = REGION) -> dict:
+    """The headers the SDK sends for a POST JSON ``body``, signed with TC3-HMAC-SHA256."""
+    import hashlib
+    import hmac
+    from datetime import datetime, timezone
+    ts = int(time.time()) if timestamp is None else timestamp
+    date = datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d")
+    canonical = "\n".join(["POST", "/", "", f"content-type:application/json\nhost:{host}\n",
+                           "content-type;host", hashlib.sha256(body).hexdigest()])
+    to_sign = "\n".join(["TC3-HMAC-SHA256", str(ts), f"{date}/{service}/tc3_request",
+                         hashlib.sha256(canonical.encode()).hexdigest()])
+
+    def mac(key: bytes, msg: str) -> bytes:
+        return hmac.new(key, msg.encode(), hashlib.sha256).digest()
+    k = mac(mac(mac(("TC3" + secret_key).encode(), date), service), "tc3_request")
+    sig = hmac.new(k, to_sign.encode(), hashlib.sha256).hexdigest()
+    return {"Content-Type": "application/json", "Host": host, "X-TC-Action": action,
+            "X-TC-Timestamp": str(ts), "X-TC-Version": version, "X-TC-Region": region,
+            "Authorization": f"TC3-HMAC-SHA256 Credential={secret_id}/{date}/{service}/"
+                             f"tc3_request, SignedHeaders=content-type;host, Signature={sig}"}
+
+
+def raw_post(port: int, headers: dict, body: bytes, target: str = "/") -> tuple[int, dict, dict]:
+    """(status, headers, JSON body) of one POST to 127.0.0.1:``port``."""
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("POST", target, body=body, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        return resp.status, dict(resp.getheaders()), json.loads(data)
+    finally:
+        conn.close()
