@@ -49,6 +49,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "vpnform-cloud"
     sys_version = ""
     timeout = IDLE_TIMEOUT
+    disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
     server: "CloudServer"
 
     def do_POST(self) -> None:
