@@ -6,7 +6,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from serve_support import Served, call, raw_post, tc3_headers
+from serve_support import Served, call, raw_post, request, tc3_headers
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
 PSK = "serve-test-psk-0001"
@@ -118,8 +118,7 @@ def test_unknown_action_and_region(served):
     c = served.client()
     assert sdk_error(c.call_json, "NoSuchThing", {}) == "InvalidAction"
     assert sdk_error(served.client(region="xx-nowhere").DescribeVpcs,
-                     __import__("serve_support").request("DescribeVpcsRequest")) \
-        == "UnsupportedRegion"
+                     request("DescribeVpcsRequest")) == "UnsupportedRegion"
 
 
 def test_regions_scope_objects(served):
