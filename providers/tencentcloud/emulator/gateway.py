@@ -150,6 +150,12 @@ class CloudGateway:
         except ResponseLost:
             out.lost, out.code = True, "ResponseLost"
             return out
+        except Exception as err:  # a fault of the server itself (e.g. a store it cannot open)
+            out.code = "InternalError"
+            out.body = {"Response": {"Error": {"Code": "InternalError", "Message":
+                                               f"Internal error: {type(err).__name__}."},
+                                     "RequestId": request_id}}
+            return out
         error = result.get("Error")
         out.code = error.get("Code") if isinstance(error, dict) else None
         out.body = {"Response": result}

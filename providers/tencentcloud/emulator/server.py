@@ -133,6 +133,8 @@ class CloudServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], gateway: CloudGateway, *,
                  tls: ssl.SSLContext | None = None, log: TextIO = sys.stderr):
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
         if tls is not None:
             # the handshake happens in the connection's thread, on its first read

@@ -8,6 +8,7 @@ import time
 from typing import Callable
 
 DEFAULT_RATE = 20  # calls per second per action, the cloud's usual limit
+MAX_BUCKETS = 10_000
 
 
 class RateLimiter:
@@ -28,5 +29,13 @@ class RateLimiter:
             tokens, last = self._buckets.get(key, (float(self.rate), now))
             tokens = min(float(self.rate), tokens + (now - last) * self.rate)
             allowed = tokens >= 1.0
+            if len(self._buckets) >= MAX_BUCKETS and key not in self._buckets:
+                self._forget_full(now)
             self._buckets[key] = (tokens - 1.0 if allowed else tokens, now)
             return allowed
+
+    def _forget_full(self, now: float) -> None:
+        """Drop the buckets that have refilled (a full bucket is the same as none), so that
+        made-up action names cannot grow the table without end."""
+        self._buckets = {k: (t, last) for k, (t, last) in self._buckets.items()
+                         if t + (now - last) * self.rate < self.rate}

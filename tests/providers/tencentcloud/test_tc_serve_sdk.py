@@ -213,3 +213,12 @@ def test_unknown_product_and_version(served):
 def test_error_envelope_shape(served):
     got = raw(served, action="DescribeVpcs", body=json.dumps({"Nope": 1}).encode())
     assert got["Error"]["Code"] == "UnknownParameter" and got["Error"]["Message"]
+
+
+def test_missing_region_header(served):
+    body = b"{}"
+    headers = tc3_headers(*served.keys(), served.endpoint, body, action="DescribeVpcs")
+    del headers["X-TC-Region"]
+    _, _, doc = raw_post(served.port, headers, body)
+    assert doc["Response"]["Error"]["Code"] == "MissingParameter"
+    assert "X-TC-Region" in doc["Response"]["Error"]["Message"]

@@ -223,3 +223,16 @@ def test_stopping_lets_the_call_in_flight_finish(tmp_path, sig):
     assert "TotalCount" in got["body"]
     assert "Stopped." in s.stderr()
     assert "action=DescribeVpcs" in s.stderr()
+
+
+def test_help_and_a_bad_listen_address(tmp_path):
+    helped = subprocess.run([*VPNFORM, "cloud", "serve", "-help"], capture_output=True,
+                            text=True, timeout=30)
+    assert helped.returncode == 0
+    for flag in ("-listen=HOST:PORT", "-data=DIR", "-tls", "-credentials=FILE",
+                 "-rate-limit=N"):
+        assert flag in helped.stdout
+    bad = subprocess.run([*VPNFORM, "cloud", "serve", "-listen=127.0.0.1",
+                          f"-data={tmp_path / 'data'}"], capture_output=True, text=True,
+                         timeout=30)
+    assert bad.returncode == 1 and "HOST:PORT" in bad.stderr

@@ -167,3 +167,16 @@ def test_generated_account_is_made_once(tmp_path):
     assert first.accounts == again.accounts
     assert first.accounts[0].secret_id.startswith("AKID")
     assert len(first.accounts[0].secret_id) == 36
+
+
+def test_rate_limiter_forgets_refilled_buckets(monkeypatch):
+    from providers.tencentcloud.emulator import throttle
+    monkeypatch.setattr(throttle, "MAX_BUCKETS", 5)
+    now = [0.0]
+    limiter = RateLimiter(1, clock=lambda: now[0])
+    for i in range(5):
+        assert limiter.allow(("a", f"Made{i}"))
+    now[0] = 10.0  # every bucket refilled
+    assert limiter.allow(("a", "Another"))
+    assert len(limiter._buckets) == 1
+    assert limiter.allow(("a", "Made0"))  # a forgotten bucket starts full
