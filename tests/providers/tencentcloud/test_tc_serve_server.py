@@ -97,7 +97,7 @@ def test_a_bad_credentials_file_is_refused_without_quoting_keys(tmp_path):
 
 
 def test_throttling_per_account_and_action(tmp_path):
-    s = Served(tmp_path / "data", "-rate-limit=3")
+    s = Served(tmp_path / "data", "-rate-limit=1")
     try:
         c = s.client()
         codes = []
@@ -111,7 +111,7 @@ def test_throttling_per_account_and_action(tmp_path):
         assert set(codes) == {"OK", "RequestLimitExceeded"}
         # another action has its own bucket; the bucket refills with time
         assert "TotalCount" in call(c, "DescribeCustomerGateways")
-        time.sleep(1.0)
+        time.sleep(1.1)
         assert "TotalCount" in call(c, "DescribeVpcs")
         assert "RequestLimitExceeded" in s.stderr()
     finally:
@@ -202,7 +202,7 @@ def test_a_lost_answer_drops_the_connection_after_the_call(tmp_path):
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_stopping_lets_the_call_in_flight_finish(tmp_path, sig):
-    s = Served(tmp_path / "data", env={"VPNFORM_EMULATOR_READ_LATENCY": "1.0"})
+    s = Served(tmp_path / "data", env={"VPNFORM_EMULATOR_READ_LATENCY": "3.0"})
     got: dict = {}
 
     def slow_call():
@@ -214,8 +214,10 @@ def test_stopping_lets_the_call_in_flight_finish(tmp_path, sig):
     try:
         worker = threading.Thread(target=slow_call)
         worker.start()
-        time.sleep(0.5)  # the call is now sleeping inside the service (1 s)
+        time.sleep(1.5)  # the call is now sleeping inside the service (3 s)
+        signalled = time.monotonic()
         assert s.stop(sig) == 0
+        assert time.monotonic() - signalled > 0.5  # it waited for the call
         worker.join(10)
     finally:
         s.stop()
