@@ -21,9 +21,9 @@ from engine.providers import (
 from engine.schema import Attribute, Block, ProviderSchema
 
 from . import cross_checks, data_sources, dataplane, rules, tunnel_ops
-from .dataplane import proposals
+from . import strongswan_tunnel as proposals
 from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
-from .emulator import EmulatedVpcService
+from .emulator import EmulatedVpcService, RealiserStore
 from .emulator.chaos import FAULTS_ENV, FaultRates
 from .resources import RESOURCES
 from .resources.base import Context, ResourceType, cloud_error_detail, known
@@ -139,7 +139,7 @@ class TencentCloudProvider:
                 dp = dataplane.Dataplane(self.workdir)
                 self._service.attach_dataplane(dp)
                 try:
-                    dp.heal(self._service.store)
+                    dp.heal(RealiserStore(self._service.store))
                 except Exception as err:  # noqa: BLE001 - healing is best effort
                     d.warning("Dataplane not fully running", f"A VPN gateway's supervisor "
                               f"could not be restarted: {err}. Tunnels of that gateway will "

@@ -4,8 +4,8 @@ import pytest
 from dp_support import stored_connection
 
 from providers.tencentcloud import rules
-from providers.tencentcloud.dataplane import proposals
-from providers.tencentcloud.dataplane.proposals import ProposalError
+from providers.tencentcloud import strongswan_tunnel as proposals
+from providers.tencentcloud.strongswan_tunnel import ProposalError
 
 
 @pytest.mark.parametrize("api, ss", [
