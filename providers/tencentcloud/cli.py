@@ -21,8 +21,8 @@ import json
 import os
 from typing import Any
 
-from engine.cli.args import (MULTI, NO_COLOR, VALUE, Flag, UsageError, Verb, command, parse,
-                            usage_text)
+from engine.cli.plugin import (MULTI, NO_COLOR, VALUE, Flag, UsageError, Verb, command, parse,
+                               usage_text)
 
 CLOUD = Verb(
     "cloud", "Call an action of the emulated cloud's API, as a second client would",

@@ -317,6 +317,21 @@ class TencentCloudProvider:
             return None, Diagnostics()
         return tunnel_ops.tunnel_status(self.workdir, self.cloud_context().client, value)
 
+    def fail_gateway(self, type_name: str, value: dict) -> tuple[str | None, Diagnostics]:
+        """engine.providers.GatewayFailover: SIGKILL the active charon of a VPN gateway's
+        strongSwan dataplane; its supervisor moves the public IP to the standby."""
+        d = Diagnostics()
+        if type_name != "tencentcloud_vpn_gateway":
+            d.error("Not a VPN gateway", f"{type_name} has no failover pair. Choose a "
+                    "tencentcloud_vpn_gateway instead.")
+            return None, d
+        try:
+            return str(dataplane.fail_gateway(self.workdir, V.unmark(value)[0]["id"])), d
+        except dataplane.DataplaneError as err:
+            d.error("No gateway to fail", f"{sentence(err)} Only a gateway built with "
+                    "dataplane = \"strongswan\" has a standby to take over.")
+            return None, d
+
     def close(self) -> None:
         if self._service is not None:
             _release_service(self._service)
