@@ -328,8 +328,8 @@ class TencentCloudProvider:
         try:
             return str(dataplane.fail_gateway(self.workdir, V.unmark(value)[0]["id"])), d
         except dataplane.DataplaneError as err:
-            d.error("No gateway to fail", f"{sentence(err)} Only a gateway built with "
-                    "dataplane = \"strongswan\" has a standby to take over.")
+            d.error("No gateway to fail", f"{sentence(err)} Only a gateway of the strongSwan "
+                    "dataplane has a standby to take over.")
             return None, d
 
     def close(self) -> None:
