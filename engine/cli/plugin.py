@@ -30,9 +30,9 @@ from .views import print_diagnostics as _print_diagnostics
 COMMAND_ENTRY_POINTS = "vpnform.commands"
 
 __all__ = ["ADDRESSES", "BOOL", "COMMAND_ENTRY_POINTS", "MULTI", "NO_COLOR", "VALUE", "Console",
-           "Diagnostics", "Flag", "GatewayFailover", "ParsedArgs", "StateInstance", "UsageError", "Verb", "command",
-           "instance_provider", "parse", "parse_duration", "parse_int", "print_diagnostics",
-           "state_instance", "usage_text"]
+           "Diagnostics", "Flag", "GatewayFailover", "ParsedArgs", "StateInstance", "UsageError",
+           "Verb", "command", "instance_provider", "parse", "parse_duration", "parse_int",
+           "print_diagnostics", "state_instance", "usage_text"]
 
 
 def print_diagnostics(console: Console, diags: Diagnostics,

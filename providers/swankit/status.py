@@ -1,8 +1,9 @@
 """Live IPsec SA facts of one connection, from a charon's list-sas, and initiating it.
 
 For ``vpnform tunnel status`` (both the strongswan provider's and the tencentcloud
-dataplane's tunnels), the dataplane's NetStatus and supervisor, and the tests. Each function takes an open ``vici.Session``
-(the caller owns it); what comes back is plain data with underscore keys and numbers as int.
+dataplane's tunnels), the dataplane's NetStatus and supervisor, and the tests. Each
+function takes an open ``vici.Session`` (the caller owns it) or list-sas entries; what
+comes back is plain data with underscore keys and numbers as int.
 
 ``sa_status(session, name)`` ->
     {"connection": name, "state": "ESTABLISHED" | "CONNECTING" | … | "DOWN",

@@ -329,7 +329,8 @@ class TencentCloudProvider:
             return str(dataplane.fail_gateway(self.workdir, V.unmark(value)[0]["id"])), d
         except dataplane.DataplaneError as err:
             d.error("No gateway to fail", f"{sentence(err)} Only a gateway of the strongSwan "
-                    "dataplane has a standby to take over.")
+                    "dataplane has a standby to take over. Set dataplane = \"strongswan\" in "
+                    "the provider block and apply again to build one.")
             return None, d
 
     def close(self) -> None:

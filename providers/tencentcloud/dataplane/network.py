@@ -609,13 +609,13 @@ def close_if_childless(client: ViciClient, conn_name: str) -> bool:
         return False
 
 
-def initiate(client: ViciClient, conn_name: str, child_name: str,
+def initiate(vici_path: str, conn_name: str, child_name: str,
              timeout: float = 10.0) -> tuple[str, str | None]:
     """Initiate one child and wait for the outcome (bounded). Returns ('', None) on
     success, else (charon's error, the cause in plain words when charon's log tells it,
     e.g. "authentication failed")."""
     try:
-        with ViciClient(client.path, timeout=timeout + 5).session() as s:
+        with ViciClient(vici_path, timeout=timeout + 5).session() as s:
             outcome = status.initiate(s, conn_name, child_name, timeout, init_limits=False)
     except StrongSwanError as err:
         return str(err), "negotiation failed"

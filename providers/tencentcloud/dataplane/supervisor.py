@@ -152,11 +152,11 @@ class Supervisor:
     def _initiate(self, key: str, side: str, conn: str, child: str) -> None:
         try:
             log(f"initiating {child} on side {side}")
-            client = ViciClient(self.charon(side).vici_path, timeout=10.0)
-            err, cause = network.initiate(client, conn, child)
+            path = self.charon(side).vici_path
+            err, cause = network.initiate(path, conn, child)
             log(f"{child} on side {side}: " + ("established" if not err else f"failed: {err}"))
             record_failure(self.workdir, self.gateway_id, conn, cause, err)
-            if err and network.close_if_childless(client, conn):
+            if err and network.close_if_childless(ViciClient(path, timeout=10.0), conn):
                 log(f"closed {conn}'s IKE SA on side {side}: the next try starts afresh")
         finally:
             with self._lock:
