@@ -123,7 +123,7 @@ def live_status(workdir: str, gateway_id: str, conn_id: str) -> dict | None:
     shape; None when the gateway has no strongSwan dataplane here."""
     from providers.netlab.lab import Lab
     from providers.swankit.status import sa_status, tunnel_view
-    from providers.swankit.vici import StrongSwanError, ViciClient
+    from providers.swankit.vici import StrongSwanError
 
     from .topology import gateway_role
     try:
@@ -136,7 +136,7 @@ def live_status(workdir: str, gateway_id: str, conn_id: str) -> dict | None:
                  "established_seconds": None, "algorithms": {}, "error": None, "children": [],
                  "gateway_side": side}
     try:
-        with ViciClient(charon.vici_path, timeout=3).session() as s:
+        with charon.client(timeout=3).session() as s:
             st = sa_status(s, conn_id)
     except StrongSwanError as err:
         out["error"] = f"the active charon (side {side}) does not answer: {err}"

@@ -47,7 +47,7 @@ class DataplaneError(RealiseError):
 
 def charon_client(lab: Lab, gateway_id: str, side: str, timeout: float = 10.0) -> ViciClient:
     """The VICI client of one side's charon of a gateway."""
-    return ViciClient(lab.charon(gateway_role(gateway_id, side)).vici_path, timeout=timeout)
+    return lab.charon(gateway_role(gateway_id, side)).client(timeout)
 
 
 class Dataplane:
@@ -517,7 +517,7 @@ def load_connection(lab: Lab, records, conn_id: str) -> None:
         sync_anchors(lab, records, gw_rec["gateway_id"], side)
         charon = lab.charon(gateway_role(gw_rec["gateway_id"], side))
         if charon.alive():
-            client = ViciClient(charon.vici_path, timeout=10.0)
+            client = charon.client(timeout=10.0)
             load(client, model, secret)
             if previous and previous != rec["config_hash"]:
                 # A changed tunnel renegotiates: SAs of the old config would linger (and
@@ -529,7 +529,7 @@ def unload_connection(lab: Lab, records, conn_id: str, gateway_id: str) -> None:
     for side in topology.SIDES:
         charon = lab.charon(gateway_role(gateway_id, side))
         if charon.alive():
-            ViciClient(charon.vici_path, timeout=10.0).forget(conn_id, f"psk-{conn_id}")
+            charon.client(timeout=10.0).forget(conn_id, f"psk-{conn_id}")
     records.delete("conn", conn_id)
     for side in topology.SIDES:
         sync_anchors(lab, records, gateway_id, side)

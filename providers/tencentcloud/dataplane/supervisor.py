@@ -30,7 +30,7 @@ import time
 from engine.private_files import atomic_write
 from providers.netlab.lab import Lab
 from providers.netlab.ns import Namespace
-from providers.swankit.vici import StrongSwanError, ViciClient, decode
+from providers.swankit.vici import StrongSwanError, decode
 from providers.tencentcloud.emulator.realiser import RealiserStore
 
 from . import network, topology
@@ -109,7 +109,7 @@ class Supervisor:
         the whole time: re-registering would lose events and litter charon's log."""
         next_check = time.monotonic() + RECHECK
         try:
-            with ViciClient(charon.vici_path, timeout=5).session() as s:
+            with charon.client(timeout=5).session() as s:
                 for kind, event in s.listen(["log"], timeout=TICK):
                     if kind is not None:
                         m = NO_SA.search(str(decode(event.get("msg", b""))))
@@ -152,11 +152,11 @@ class Supervisor:
     def _initiate(self, key: str, side: str, conn: str, child: str) -> None:
         try:
             log(f"initiating {child} on side {side}")
-            path = self.charon(side).vici_path
-            err, cause = network.initiate(path, conn, child)
+            charon = self.charon(side)
+            err, cause = network.initiate(charon.vici_path, conn, child)
             log(f"{child} on side {side}: " + ("established" if not err else f"failed: {err}"))
             record_failure(self.workdir, self.gateway_id, conn, cause, err)
-            if err and network.close_if_childless(ViciClient(path, timeout=10.0), conn):
+            if err and network.close_if_childless(charon.client(timeout=10.0), conn):
                 log(f"closed {conn}'s IKE SA on side {side}: the next try starts afresh")
         finally:
             with self._lock:
