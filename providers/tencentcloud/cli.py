@@ -21,8 +21,8 @@ import json
 import os
 from typing import Any
 
-from engine.cli.args import (MULTI, NO_COLOR, VALUE, Flag, UsageError, Verb, command, parse,
-                            usage_text)
+from engine.cli.plugin import (MULTI, NO_COLOR, VALUE, Flag, UsageError, Verb, command, parse,
+                               usage_text)
 
 from .serve_cli import SERVE, cmd_serve
 
@@ -97,8 +97,9 @@ def _attach_dataplane(service, workdir: str) -> None:
     $VPNFORM_DATAPLANE asks for it), a change made here must reach it too, as a change
     made by ``apply`` does."""
     from . import dataplane
-    with service.store.snapshot() as tx:
-        recorded = bool(tx.dp_list("gateway") or tx.dp_list("vpc"))
+    from .emulator import RealiserStore
+    with RealiserStore(service.store).read() as records:
+        recorded = bool(records.all("gateway") or records.all("vpc"))
     if not recorded and os.environ.get(dataplane.ENV) != "strongswan":
         return
     from providers.netlab import NetlabError, require_lab_support

@@ -31,6 +31,7 @@ from typing import Any, Callable
 
 from .. import rules
 from .chaos import FAULTS_ENV, LOST, FaultRates, ResponseLost
+from .realiser import Realiser, RealiseError, RealiserRecords, RealiserStore, UnrealisableOption
 from .store import SqliteStore, Tx
 
 DELAY_SCALE_ENV = "VPNFORM_EMULATOR_DELAY_SCALE"
@@ -235,10 +236,10 @@ class EmulatedVpcService:
 
     def __init__(self, store: SqliteStore, *, gateway_delay: float = 0.3,
                  connection_delay: float = 0.2, delay_scale: float | None = None,
-                 clock: Callable[[], float] = time.time, dataplane: Any = None,
+                 clock: Callable[[], float] = time.time, dataplane: Realiser | None = None,
                  read_latency: float | None = None, faults: FaultRates | None = None):
         self.store = store
-        # The real network behind the objects (tencentcloud.dataplane.Dataplane), or None.
+        # The real network behind the objects (a realiser.Realiser), or None.
         self.dataplane = dataplane
         self.gateway_delay = gateway_delay
         self.connection_delay = connection_delay
@@ -312,21 +313,20 @@ class EmulatedVpcService:
             # Carried out and committed; the caller never hears of it.
             raise ResponseLost(f"The answer to {action} (RequestId {request_id}) was lost.")
         if self.dataplane is not None and code is None:
-            result = self.dataplane.describe_result(self.store, action, result)
+            result = self.dataplane.describe_result(RealiserStore(self.store), action, result)
         return {**result, "RequestId": request_id}
 
-    def attach_dataplane(self, dataplane: Any) -> None:
-        """Make the objects real from now on (see providers.tencentcloud.dataplane)."""
+    def attach_dataplane(self, dataplane: Realiser) -> None:
+        """Make the objects real from now on (a Realiser, see realiser.py)."""
         self.dataplane = dataplane
 
     def _realise(self, tx: Tx, action: str, params: dict, result: dict, region: str) -> None:
-        from ..dataplane import DataplaneError
-        from ..dataplane.proposals import ProposalError
+        """The attached Realiser's turn (realiser.py); its errors become the cloud's."""
         try:
-            self.dataplane.apply_action(tx, action, params, result, region)
-        except ProposalError as e:
+            self.dataplane.apply_action(RealiserRecords(tx), action, params, result, region)
+        except UnrealisableOption as e:
             raise ApiError("InvalidParameterValue", str(e)) from None
-        except DataplaneError as e:
+        except RealiseError as e:
             raise ApiError("FailedOperation", f"The strongSwan dataplane could not carry out "
                            f"{action}: {str(e).rstrip('.')}.") from None
 
@@ -1323,10 +1323,9 @@ class EmulatedVpcService:
                            "DescribeCustomerGatewayVendors.")
         cgw = tx.get("cgw", conn["CustomerGatewayId"]) or {}
         if want["Platform"] == "strongswan":
-            from ..dataplane import swanctl_render
-            from ..dataplane.proposals import ProposalError
+            from ..strongswan_tunnel import ProposalError, idc_swanctl
             try:
-                text = swanctl_render.render(conn, gw, cgw)
+                text = idc_swanctl(conn, gw, cgw)
             except ProposalError as e:
                 raise ApiError("UnsupportedOperation", f"No strongSwan configuration for "
                                f"{conn['VpnConnectionId']}: {str(e).rstrip('.')}.") from None
