@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 
-from engine.cli.args import BOOL, VALUE, Flag, UsageError, Verb, parse, parse_int
+from engine.cli.plugin import BOOL, VALUE, Flag, UsageError, Verb, parse, parse_int
 
 DEFAULT_LISTEN = "127.0.0.1:8443"
 
