@@ -73,14 +73,17 @@ class Served:
     def client(self, secret_id: str | None = None, secret_key: str | None = None, *,
                region: str = REGION, method: str = "POST", token: str | None = None,
                endpoint: str | None = None, protocol: str | None = None,
-               certification: str | None = None) -> vpc_client.VpcClient:
+               certification: str | None = None, sign_method: str | None = None,
+               unsigned_payload: bool = False) -> vpc_client.VpcClient:
         if secret_id is None:
             secret_id, secret_key = self.keys()
         hp = HttpProfile(endpoint=endpoint or self.endpoint, reqMethod=method,
                          protocol=protocol or self.url.split("://")[0], reqTimeout=30,
                          certification=certification)
+        profile = ClientProfile(httpProfile=hp, signMethod=sign_method)
+        profile.unsignedPayload = unsigned_payload
         return vpc_client.VpcClient(credential.Credential(secret_id, secret_key, token), region,
-                                    ClientProfile(httpProfile=hp))
+                                    profile)
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
         if self.proc.poll() is None:

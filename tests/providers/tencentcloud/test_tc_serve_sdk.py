@@ -222,3 +222,10 @@ def test_missing_region_header(served):
     _, _, doc = raw_post(served.port, headers, body)
     assert doc["Response"]["Error"]["Code"] == "MissingParameter"
     assert "X-TC-Region" in doc["Response"]["Error"]["Message"]
+
+
+def test_unsigned_payload_and_signature_v1(served):
+    unsigned = served.client(unsigned_payload=True)
+    assert "TotalCount" in call(unsigned, "DescribeVpcs")
+    v1 = served.client(sign_method="HmacSHA256")  # form POST, signature in the parameters
+    assert sdk_error(v1.call_json, "DescribeVpcs", {}) == "AuthFailure.InvalidAuthorization"
