@@ -25,6 +25,12 @@ IDLE_TIMEOUT = 120.0  # seconds a kept-alive connection may wait for its next re
 DRAIN_TIMEOUT = 30.0  # seconds shutdown waits for the calls in flight
 
 
+def _field(text: str) -> str:
+    """A client-supplied header as one short log token: no spaces or control characters."""
+    cleaned = "".join(c if c.isprintable() and not c.isspace() else "?" for c in text[:64])
+    return cleaned or "-"
+
+
 class RequestLog:
     """``<time> account=<name> region=<r> action=<A> <ms>ms <code|OK>``, one line per call."""
 
@@ -34,8 +40,9 @@ class RequestLog:
 
     def record(self, outcome: Outcome, seconds: float) -> None:
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-        line = (f"{stamp} account={outcome.account} region={outcome.region} "
-                f"action={outcome.action} {seconds * 1000:.1f}ms {outcome.code or 'OK'}\n")
+        line = (f"{stamp} account={outcome.account} region={_field(outcome.region)} "
+                f"action={_field(outcome.action)} {seconds * 1000:.1f}ms "
+                f"{_field(outcome.code or 'OK')}\n")
         with self._lock:
             try:
                 self.stream.write(line)
