@@ -84,6 +84,9 @@ def cmd_serve(argv: list[str], console) -> int:
     try:
         if args.get("credentials"):
             accounts = load_accounts(args.get("credentials"))
+            if os.stat(args.get("credentials")).st_mode & 0o077:
+                console.print(f"Warning: {args.get('credentials')} holds secret keys and others "
+                              "may read it; chmod 600 it.", err=True)
         else:
             accounts, made = generated_accounts(data_dir)
     except AccountsError as err:

@@ -60,6 +60,7 @@ def test_accounts_never_see_each_others_objects(tmp_path):
          "secret_key": "alice-key"},
         {"name": "bob", "secret_id": "AKIDbob000000000000000000000000000000",
          "secret_key": "bob-key"}]}))
+    creds.chmod(0o644)
     s = Served(tmp_path / "data", f"-credentials={creds}")
     try:
         alice = s.client("AKIDalice0000000000000000000000000000", "alice-key")
@@ -79,6 +80,7 @@ def test_accounts_never_see_each_others_objects(tmp_path):
         assert "account=alice" in s.stderr() and "account=bob" in s.stderr()
         assert not (tmp_path / "data" / "credentials.json").exists()
         assert (tmp_path / "data" / "accounts" / "bob" / "cloud.db").exists()
+        assert "others may read it" in s.stderr()  # accounts.json was written 0644
     finally:
         s.stop()
 
