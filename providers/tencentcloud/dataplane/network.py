@@ -273,7 +273,10 @@ def desired_routing(tx, vpc_id: str) -> tuple[dict[int, dict[str, str]], set[tup
         n = route_table_number(tx, rtb["RouteTableId"], vpc_id)
         numbers[rtb["RouteTableId"]] = n
         routes = tables.setdefault(n, {})
-        for r in rtb.get("RouteSet") or []:
+        # each route entry is a row of its own (older stores: inside the table)
+        entries = (rtb.get("RouteSet") or []) + tx.list_by("route", "RouteTableId",
+                                                           rtb["RouteTableId"])
+        for r in entries:
             if r.get("GatewayType") != "VPN" or not r.get("Enabled", True):
                 continue
             gw = tx.dp_get("gateway", r["GatewayId"])

@@ -22,11 +22,11 @@ import json
 import os
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from .actions import ACTIONS
 from .actions.common import ApiError
+from .actions.request import Action
 from .chaos import FAULTS_ENV, LOST, FaultRates, ResponseLost
 from .store import SqliteStore, Tx
 
@@ -37,12 +37,6 @@ __all__ = ["ApiError", "EmulatedVpcService"]
 
 
 # --- the service --------------------------------------------------------------------------------
-
-@dataclass
-class _Action:
-    handler: Callable
-    params: frozenset
-
 
 class EmulatedVpcService:
     """The emulated VPC service of one store. Thread-safe; processes sharing the store file
@@ -65,7 +59,7 @@ class EmulatedVpcService:
         # raises ValueError here, so the caller can report it before any call).
         self.faults = faults if faults is not None else FaultRates.parse(
             os.environ.get(FAULTS_ENV))
-        self._actions: dict[str, _Action] = {}
+        self._actions: dict[str, Action] = {}
         self._register()
 
     @classmethod
@@ -106,12 +100,9 @@ class EmulatedVpcService:
                 spec = self._actions.get(action)
                 if spec is None:
                     raise ApiError("InvalidAction", f"The action `{action}` does not exist.")
-                unknown = sorted(set(params) - spec.params)
-                if unknown:
-                    raise ApiError("UnknownParameter",
-                                   f"The parameter `{unknown[0]}` is not defined for `{action}`.")
                 with tx.savepoint():
-                    result = spec.handler(self, tx, params, region)
+                    # the request's model checks the parameters (UnknownParameter, ...)
+                    result = spec.run(self, tx, params, region)
                     if self.dataplane is not None:
                         # After the emulator's own rules passed; a failure rolls back.
                         self._realise(tx, action, params, result, region)
@@ -199,7 +190,7 @@ class EmulatedVpcService:
 
     # registration ----------------------------------------------------------------------------
     def _register(self) -> None:
-        self._actions = {name: _Action(h, frozenset(ps)) for name, (h, ps) in ACTIONS.items()}
+        self._actions = dict(ACTIONS)
 
 
 def _redacted(params: dict) -> str:

@@ -16,5 +16,5 @@ from . import (
 MODULES = (vpc, subnet, route_table, vpn_gateway, customer_gateway, vpn_connection,
            vpn_gateway_route, tags)
 
-# action name -> (handler, accepted parameter names)
+# action name -> its request model and handler
 ACTIONS = {name: spec for m in MODULES for name, spec in m.ACTIONS.items()}

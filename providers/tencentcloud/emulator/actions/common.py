@@ -103,88 +103,6 @@ def check_zone(zone: str, region: str) -> None:
                        f"like {region}-3.")
 
 
-# --- parameter decoding ---------------------------------------------------------------------
-
-def _str(p: dict, name: str, required: bool = False, default: str | None = None) -> Any:
-    v = p.get(name)
-    if v is None:
-        if required:
-            raise missing(name)
-        return default
-    if not isinstance(v, str):
-        raise ApiError("InvalidParameter", f"The parameter `{name}` must be a string.")
-    return v
-
-
-def _int(p: dict, name: str, required: bool = False, default: int | None = None) -> Any:
-    v = p.get(name)
-    if v is None:
-        if required:
-            raise missing(name)
-        return default
-    if isinstance(v, bool):
-        raise ApiError("InvalidParameter", f"The parameter `{name}` must be an integer.")
-    if isinstance(v, int):
-        return v
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    if isinstance(v, str) and re.fullmatch(r"-?\d+", v.strip()):
-        return int(v.strip())
-    raise ApiError("InvalidParameter", f"The parameter `{name}` must be an integer, not {v!r}.")
-
-
-def _bool(p: dict, name: str, default: bool | None = None) -> Any:
-    v = p.get(name)
-    if v is None:
-        return default
-    if isinstance(v, bool):
-        return v
-    if isinstance(v, str) and v.lower() in ("true", "false"):
-        return v.lower() == "true"
-    raise ApiError("InvalidParameter", f"The parameter `{name}` must be a boolean.")
-
-
-def _str_list(p: dict, name: str, required: bool = False) -> list[str]:
-    v = p.get(name)
-    if v is None:
-        if required:
-            raise missing(name)
-        return []
-    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-        raise ApiError("InvalidParameter", f"The parameter `{name}` must be a list of strings.")
-    return v
-
-
-def _obj(p: dict, name: str, required: bool = False) -> dict | None:
-    v = p.get(name)
-    if v is None:
-        if required:
-            raise missing(name)
-        return None
-    if not isinstance(v, dict):
-        raise ApiError("InvalidParameter", f"The parameter `{name}` must be an object.")
-    return v
-
-
-def _obj_list(p: dict, name: str, required: bool = False) -> list[dict]:
-    v = p.get(name)
-    if v is None:
-        if required:
-            raise missing(name)
-        return []
-    if not isinstance(v, list) or not all(isinstance(x, dict) for x in v):
-        raise ApiError("InvalidParameter", f"The parameter `{name}` must be a list of objects.")
-    return v
-
-
-def _tags(p: dict, name: str = "Tags") -> list[dict]:
-    out = []
-    for t in _obj_list(p, name):
-        key = _str(t, "Key", required=True)
-        out.append({"Key": key, "Value": _str(t, "Value", default="")})
-    return out
-
-
 # --- Describe -------------------------------------------------------------------------------
 
 @dataclass
@@ -195,25 +113,6 @@ class Filter:
 
 # filter name -> (view -> value or values)
 FilterSpec = dict
-
-
-def _filters(p: dict) -> list[Filter]:
-    raw = p.get("Filters")
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise ApiError("InvalidParameter.FilterNotDict", "`Filters` must be a list of filters.")
-    out = []
-    for f in raw:
-        if not isinstance(f, dict) or not isinstance(f.get("Name"), str):
-            raise ApiError("InvalidParameter.FilterNotDict",
-                           "Each filter must be an object with `Name` and `Values`.")
-        values = f.get("Values")
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise ApiError("InvalidParameter.FilterValuesNotList",
-                           f"The `Values` of filter `{f['Name']}` must be a list of strings.")
-        out.append(Filter(f["Name"], values))
-    return out
 
 
 def _tag_match(view: dict, f: Filter) -> bool | None:
@@ -237,14 +136,15 @@ def _matches(view: dict, f: Filter, spec: FilterSpec, fuzzy: tuple) -> bool:
     return any(want in got for want in f.values)
 
 
-def describe(tx: Tx, p: dict, region: str, kind: str, ids_param: str | None,
+def describe(tx: Tx, req: Any, region: str, kind: str, ids_param: str | None,
              set_key: str, view: Callable[[dict], dict], spec: FilterSpec,
              fuzzy: tuple = (), objects: list[dict] | None = None,
              max_filters: int | None = None) -> dict:
     """A Describe action's answer: the objects named by ``ids_param`` or matching the
-    filters (``spec`` says how each filter reads a view), one page of them."""
-    ids = _str_list(p, ids_param) if ids_param else []
-    filters = _filters(p)
+    filters of ``req`` (a ``DescribeRequest``; ``spec`` says how each filter reads a view),
+    one page of them."""
+    ids = (getattr(req, ids_param) or []) if ids_param else []
+    filters = [Filter(f.Name, list(f.Values)) for f in req.Filters]
     if ids and filters:
         raise ApiError("InvalidParameter.Coexist",
                        f"`{ids_param}` and `Filters` cannot be given together.")
@@ -255,8 +155,7 @@ def describe(tx: Tx, p: dict, region: str, kind: str, ids_param: str | None,
     if len(ids) > 100:
         raise ApiError("InvalidParameterValue.LimitExceeded",
                        f"At most 100 IDs may be given in `{ids_param}`.")
-    offset = _int(p, "Offset", default=0)
-    limit = _int(p, "Limit", default=20)
+    offset, limit = req.Offset, req.Limit
     if offset < 0 or limit < 0:
         raise ApiError("InvalidParameterValue.Range",
                        "`Offset` and `Limit` must not be negative.")

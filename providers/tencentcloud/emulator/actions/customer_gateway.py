@@ -6,19 +6,8 @@ from typing import Callable
 
 from ... import rules
 from ..store import Tx
-from .common import (
-    ApiError,
-    Context,
-    _int,
-    _str,
-    _tags,
-    describe,
-    get,
-    new_id,
-    public,
-    violations,
-)
-
+from .common import Context, describe, get, new_id, public, violations
+from .request import DescribeRequest, Int, Request, Str, Tag, actions, tag_set
 
 VENDORS = [
     {"Platform": "comware", "SoftwareVersion": "V1.0", "VendorName": "h3c"},
@@ -30,7 +19,32 @@ VENDORS = [
 ]
 
 
-def cgw_view(ctx: Context, tx: Tx) -> Callable[[dict], dict]:
+class CreateCustomerGatewayRequest(Request):
+    CustomerGatewayName: Str
+    IpAddress: Str
+    BgpAsn: Int | None = None
+    Tags: list[Tag] = []
+
+
+class DescribeCustomerGatewaysRequest(DescribeRequest):
+    CustomerGatewayIds: list[Str] = []
+
+
+class ModifyCustomerGatewayAttributeRequest(Request):
+    CustomerGatewayId: Str
+    CustomerGatewayName: Str
+    BgpAsn: Int | None = None
+
+
+class DeleteCustomerGatewayRequest(Request):
+    CustomerGatewayId: Str
+
+
+class DescribeCustomerGatewayVendorsRequest(Request):
+    pass
+
+
+def cgw_view(tx: Tx) -> Callable[[dict], dict]:
     def view(g: dict) -> dict:
         v = public(g)
         v["VpnConnNum"] = tx.count_by("vpnx", "CustomerGatewayId", g["CustomerGatewayId"])
@@ -38,61 +52,58 @@ def cgw_view(ctx: Context, tx: Tx) -> Callable[[dict], dict]:
     return view
 
 
-def create_cgw(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    name = _str(p, "CustomerGatewayName", required=True)
-    ip = _str(p, "IpAddress", required=True)
-    asn = _int(p, "BgpAsn")
+def create_cgw(ctx: Context, tx: Tx, req: CreateCustomerGatewayRequest, region: str) -> dict:
+    name, ip, asn = req.CustomerGatewayName, req.IpAddress, req.BgpAsn
     violations(rules.check_name(name, "customer gateway name")
-                + rules.check_customer_gateway_ip(ip) + rules.check_bgp_asn(asn, customer=True)
-                + rules.check_customer_gateways_per_region(tx.count("cgw", region) + 1))
+               + rules.check_customer_gateway_ip(ip) + rules.check_bgp_asn(asn, customer=True)
+               + rules.check_customer_gateways_per_region(tx.count("cgw", region) + 1))
     cid = new_id(tx, "cgw")
     cgw = {"CustomerGatewayId": cid, "CustomerGatewayName": name, "IpAddress": ip,
-           "CreatedTime": ctx.now(), "BgpAsn": asn or 0, "TagSet": _tags(p)}
+           "CreatedTime": ctx.now(), "BgpAsn": asn or 0, "TagSet": tag_set(req.Tags)}
     tx.insert("cgw", cid, region, cgw)
-    return {"CustomerGateway": cgw_view(ctx, tx)(cgw)}
+    return {"CustomerGateway": cgw_view(tx)(cgw)}
 
 
-def describe_cgws(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
+def describe_cgws(ctx: Context, tx: Tx, req: DescribeCustomerGatewaysRequest,
+                  region: str) -> dict:
     spec = {"customer-gateway-id": lambda v: v["CustomerGatewayId"],
             "customer-gateway-name": lambda v: v["CustomerGatewayName"],
             "ip-address": lambda v: v["IpAddress"], "ip-version": lambda v: "IPv4"}
-    return describe(tx, p, region, "cgw", "CustomerGatewayIds", "CustomerGatewaySet",
-                          cgw_view(ctx, tx), spec, max_filters=10)
+    return describe(tx, req, region, "cgw", "CustomerGatewayIds", "CustomerGatewaySet",
+                    cgw_view(tx), spec, max_filters=10)
 
 
-def modify_cgw(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    cgw = get(tx, "cgw", _str(p, "CustomerGatewayId", required=True), region)
-    name = _str(p, "CustomerGatewayName", required=True)
-    asn = _int(p, "BgpAsn")
-    violations(rules.check_name(name, "customer gateway name")
-                + rules.check_bgp_asn(asn, customer=True))
-    cgw["CustomerGatewayName"] = name
-    if asn is not None:
-        cgw["BgpAsn"] = asn
+def modify_cgw(ctx: Context, tx: Tx, req: ModifyCustomerGatewayAttributeRequest,
+               region: str) -> dict:
+    cgw = get(tx, "cgw", req.CustomerGatewayId, region)
+    violations(rules.check_name(req.CustomerGatewayName, "customer gateway name")
+               + rules.check_bgp_asn(req.BgpAsn, customer=True))
+    cgw["CustomerGatewayName"] = req.CustomerGatewayName
+    if req.BgpAsn is not None:
+        cgw["BgpAsn"] = req.BgpAsn
     tx.put("cgw", cgw["CustomerGatewayId"], cgw)
     return {}
 
 
-def delete_cgw(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    cgw = get(tx, "cgw", _str(p, "CustomerGatewayId", required=True), region)
+def delete_cgw(ctx: Context, tx: Tx, req: DeleteCustomerGatewayRequest, region: str) -> dict:
+    cgw = get(tx, "cgw", req.CustomerGatewayId, region)
     cid = cgw["CustomerGatewayId"]
     conns = [c["VpnConnectionId"]
              for c in tx.list_by("vpnx", "CustomerGatewayId", cid, region)]
-    if conns:
-        raise ApiError("ResourceInUse", f"Customer gateway {cid} is still used by VPN "
-                       f"connection(s) {', '.join(conns)}. Delete those tunnels first.")
+    violations(rules.check_no_tunnels("customer gateway", cid, conns))
     tx.delete("cgw", cid)
     return {}
 
 
-def vendors(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
+def vendors(ctx: Context, tx: Tx, req: DescribeCustomerGatewayVendorsRequest,
+            region: str) -> dict:
     return {"CustomerGatewayVendorSet": [dict(v) for v in VENDORS]}
 
 
-ACTIONS = {
-    "CreateCustomerGateway": (create_cgw, ("CustomerGatewayName", "IpAddress", "BgpAsn", "Tags")),
-    "DescribeCustomerGateways": (describe_cgws, ("CustomerGatewayIds", "Filters", "Offset", "Limit")),
-    "ModifyCustomerGatewayAttribute": (modify_cgw, ("CustomerGatewayId", "CustomerGatewayName", "BgpAsn")),
-    "DeleteCustomerGateway": (delete_cgw, ("CustomerGatewayId",)),
-    "DescribeCustomerGatewayVendors": (vendors, ()),
-}
+ACTIONS = actions({
+    CreateCustomerGatewayRequest: create_cgw,
+    DescribeCustomerGatewaysRequest: describe_cgws,
+    ModifyCustomerGatewayAttributeRequest: modify_cgw,
+    DeleteCustomerGatewayRequest: delete_cgw,
+    DescribeCustomerGatewayVendorsRequest: vendors,
+})

@@ -6,24 +6,39 @@ import ipaddress
 
 from ... import rules
 from ..store import Tx
-from .common import (
-    ApiError,
-    Context,
-    _bool,
-    _str,
-    _tags,
-    bool_str,
-    check_zone,
-    describe,
-    get,
-    new_id,
-    public,
-    violations,
-)
+from .common import ApiError, Context, bool_str, check_zone, describe, get, new_id, public, violations
+from .request import Bool, DescribeRequest, Request, Str, Tag, actions, tag_set
 
 
+class CreateSubnetRequest(Request):
+    VpcId: Str
+    SubnetName: Str
+    CidrBlock: Str
+    Zone: Str
+    CdcId: Str = ""
+    Tags: list[Tag] = []
 
-def subnet_view(ctx: Context, s: dict) -> dict:
+
+class DescribeSubnetsRequest(DescribeRequest):
+    SubnetIds: list[Str] = []
+
+
+class ModifySubnetAttributeRequest(Request):
+    SubnetId: Str
+    SubnetName: Str | None = None
+    EnableBroadcast: Bool | None = None
+
+
+class DeleteSubnetRequest(Request):
+    SubnetId: Str
+
+
+class ReplaceRouteTableAssociationRequest(Request):
+    SubnetId: Str
+    RouteTableId: Str
+
+
+def subnet_view(s: dict) -> dict:
     v = public(s)
     net = ipaddress.IPv4Network(s["CidrBlock"])
     v["TotalIpAddressCount"] = net.num_addresses
@@ -31,14 +46,12 @@ def subnet_view(ctx: Context, s: dict) -> dict:
     return v
 
 
-def create_subnet(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    vpc = get(tx, "vpc", _str(p, "VpcId", required=True), region)
-    name = _str(p, "SubnetName", required=True)
-    cidr = _str(p, "CidrBlock", required=True)
-    zone = _str(p, "Zone", required=True)
+def create_subnet(ctx: Context, tx: Tx, req: CreateSubnetRequest, region: str) -> dict:
+    vpc = get(tx, "vpc", req.VpcId, region)
+    name, cidr, zone = req.SubnetName, req.CidrBlock, req.Zone
     siblings = [s["CidrBlock"] for s in tx.list("subnet", vpc_id=vpc["VpcId"])]
     violations(rules.check_name(name, "subnet name")
-                + rules.check_subnet_cidr(cidr, vpc["CidrBlock"], siblings))
+               + rules.check_subnet_cidr(cidr, vpc["CidrBlock"], siblings))
     check_zone(zone, region)
     main = next(r for r in tx.list("rtb", vpc_id=vpc["VpcId"]) if r["Main"])
     sid = new_id(tx, "subnet")
@@ -46,13 +59,13 @@ def create_subnet(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
               "IsDefault": False, "EnableBroadcast": False, "Zone": zone,
               "RouteTableId": main["RouteTableId"], "CreatedTime": ctx.now(),
               "Ipv6CidrBlock": "", "NetworkAclId": "", "IsRemoteVpcSnat": False,
-              "TagSet": _tags(p), "CdcId": _str(p, "CdcId", default=""),
-              "IsCdcSubnet": 1 if p.get("CdcId") else 0}
+              "TagSet": tag_set(req.Tags), "CdcId": req.CdcId,
+              "IsCdcSubnet": 1 if req.CdcId else 0}
     tx.insert("subnet", sid, region, subnet, vpc_id=vpc["VpcId"])
-    return {"Subnet": subnet_view(ctx, subnet)}
+    return {"Subnet": subnet_view(subnet)}
 
 
-def describe_subnets(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
+def describe_subnets(ctx: Context, tx: Tx, req: DescribeSubnetsRequest, region: str) -> dict:
     spec = {"subnet-id": lambda v: v["SubnetId"], "vpc-id": lambda v: v["VpcId"],
             "cidr-block": lambda v: v["CidrBlock"],
             "is-default": lambda v: bool_str(v["IsDefault"]),
@@ -61,31 +74,31 @@ def describe_subnets(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
             "cdc-id": lambda v: v["CdcId"], "is-cdc-subnet": lambda v: str(v["IsCdcSubnet"]),
             "ipv6-cidr-block": lambda v: v["Ipv6CidrBlock"], "isp-type": lambda v: [],
             "address-type": lambda v: []}
-    return describe(tx, p, region, "subnet", "SubnetIds", "SubnetSet",
-                          lambda s: subnet_view(ctx, s), spec)
+    return describe(tx, req, region, "subnet", "SubnetIds", "SubnetSet", subnet_view, spec)
 
 
-def modify_subnet(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    s = get(tx, "subnet", _str(p, "SubnetId", required=True), region)
-    name = _str(p, "SubnetName")
+def modify_subnet(ctx: Context, tx: Tx, req: ModifySubnetAttributeRequest, region: str) -> dict:
+    s = get(tx, "subnet", req.SubnetId, region)
+    name = req.SubnetName
     violations(rules.check_name(name, "subnet name"))
     if name is not None:
         s["SubnetName"] = name
-    if p.get("EnableBroadcast") is not None:
-        s["EnableBroadcast"] = _bool(p, "EnableBroadcast")
+    if req.EnableBroadcast is not None:
+        s["EnableBroadcast"] = req.EnableBroadcast
     tx.put("subnet", s["SubnetId"], s)
     return {}
 
 
-def delete_subnet(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    s = get(tx, "subnet", _str(p, "SubnetId", required=True), region)
+def delete_subnet(ctx: Context, tx: Tx, req: DeleteSubnetRequest, region: str) -> dict:
+    s = get(tx, "subnet", req.SubnetId, region)
     tx.delete("subnet", s["SubnetId"])
     return {}
 
 
-def replace_association(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    s = get(tx, "subnet", _str(p, "SubnetId", required=True), region)
-    rtb = get(tx, "rtb", _str(p, "RouteTableId", required=True), region)
+def replace_association(ctx: Context, tx: Tx, req: ReplaceRouteTableAssociationRequest,
+                        region: str) -> dict:
+    s = get(tx, "subnet", req.SubnetId, region)
+    rtb = get(tx, "rtb", req.RouteTableId, region)
     if rtb["VpcId"] != s["VpcId"]:
         raise ApiError("UnsupportedOperation.VpcMismatch",
                        f"Route table {rtb['RouteTableId']} belongs to VPC {rtb['VpcId']}, "
@@ -96,10 +109,10 @@ def replace_association(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
     return {}
 
 
-ACTIONS = {
-    "CreateSubnet": (create_subnet, ("VpcId", "SubnetName", "CidrBlock", "Zone", "CdcId", "Tags")),
-    "DescribeSubnets": (describe_subnets, ("SubnetIds", "Filters", "Offset", "Limit")),
-    "ModifySubnetAttribute": (modify_subnet, ("SubnetId", "SubnetName", "EnableBroadcast")),
-    "DeleteSubnet": (delete_subnet, ("SubnetId",)),
-    "ReplaceRouteTableAssociation": (replace_association, ("SubnetId", "RouteTableId")),
-}
+ACTIONS = actions({
+    CreateSubnetRequest: create_subnet,
+    DescribeSubnetsRequest: describe_subnets,
+    ModifySubnetAttributeRequest: modify_subnet,
+    DeleteSubnetRequest: delete_subnet,
+    ReplaceRouteTableAssociationRequest: replace_association,
+})

@@ -4,43 +4,99 @@ from __future__ import annotations
 
 import ipaddress
 import random
+from typing import Any
+
+from pydantic import create_model
 
 from ... import rules
 from ..store import Tx
+from .common import ApiError, Context, describe, get, missing, new_id, public, violations
 from .customer_gateway import VENDORS
-from .common import (
-    ApiError,
-    Context,
-    _bool,
-    _int,
-    _obj,
-    _obj_list,
-    _str,
-    _str_list,
-    _tags,
-    describe,
-    get,
-    missing,
-    new_id,
-    public,
-    violations,
-)
+from .request import Bool, DescribeRequest, Int, Part, Request, Str, Tag, actions, tag_set
 
-
-IKE_DEFAULTS = {"PropoEncryAlgorithm": "3DES-CBC", "PropoAuthenAlgorithm": "MD5",
-                "ExchangeMode": "MAIN", "LocalIdentity": "ADDRESS", "RemoteIdentity": "ADDRESS",
-                "LocalAddress": "", "RemoteAddress": "", "LocalFqdnName": "",
-                "RemoteFqdnName": "", "DhGroupName": "GROUP1", "IKESaLifetimeSeconds": 86400,
-                "IKEVersion": "IKEV1"}
-IPSEC_DEFAULTS = {"EncryptAlgorithm": "3DES-CBC", "IntegrityAlgorith": "MD5",
-                  "IPSECSaLifetimeSeconds": 3600, "PfsDhGroup": "NULL",
-                  "IPSECSaLifetimeTraffic": 1843200}
 HEALTH_CHECK_DEFAULTS = {"ProbeType": "NQA", "ProbeInterval": 5000, "ProbeThreshold": 3,
                          "ProbeTimeout": 5000}
-CONN_PARAMS = ("SecurityPolicyDatabases", "IKEOptionsSpecification", "IPSECOptionsSpecification",
-               "EnableHealthCheck", "HealthCheckLocalIp", "HealthCheckRemoteIp",
-               "NegotiationType", "DpdEnable", "DpdTimeout", "DpdAction", "BgpConfig",
-               "HealthCheckConfig")
+
+
+def _options(name: str, defaults: dict, **extra: Any) -> Any:
+    """An option group's model: the fields of its defaults, each optional, typed as its
+    default is."""
+    fields = {k: ((Int if isinstance(v, int) else Str) | None, None) for k, v in defaults.items()}
+    return create_model(name, __base__=Part, **fields, **extra)
+
+
+IKEOptions = _options("IKEOptions", rules.IKE_DEFAULTS)
+# The API has both spellings; the newer one wins.
+IPSECOptions = _options("IPSECOptions", rules.IPSEC_DEFAULTS, IntegrityAlgorithm=(Str | None, None))
+HealthCheckOptions = _options("HealthCheckOptions", HEALTH_CHECK_DEFAULTS)
+
+
+class SecurityPolicyDatabase(Part):
+    LocalCidrBlock: Str
+    RemoteCidrBlock: list[Str]
+
+
+class BgpOptions(Part):
+    TunnelCidr: Str
+    LocalBgpIp: Str
+    RemoteBgpIp: Str
+
+
+class ConnectionOptions(Request):
+    """The option groups a tunnel's create and modify share."""
+
+    SecurityPolicyDatabases: list[SecurityPolicyDatabase] | None = None
+    IKEOptionsSpecification: IKEOptions | None = None  # type: ignore[valid-type]
+    IPSECOptionsSpecification: IPSECOptions | None = None  # type: ignore[valid-type]
+    EnableHealthCheck: Bool | None = None
+    HealthCheckLocalIp: Str | None = None
+    HealthCheckRemoteIp: Str | None = None
+    NegotiationType: Str | None = None
+    DpdEnable: Int | None = None
+    DpdTimeout: Int | None = None
+    DpdAction: Str | None = None
+    BgpConfig: BgpOptions | None = None
+    HealthCheckConfig: HealthCheckOptions | None = None  # type: ignore[valid-type]
+
+
+class CreateVpnConnectionRequest(ConnectionOptions):
+    VpnGatewayId: Str
+    CustomerGatewayId: Str
+    VpnConnectionName: Str
+    PreShareKey: Str
+    VpcId: Str | None = None
+    RouteType: Str = "STATIC"
+    Route: dict | None = None
+    Tags: list[Tag] = []
+
+
+class DescribeVpnConnectionsRequest(DescribeRequest):
+    VpnConnectionIds: list[Str] = []
+
+
+class ModifyVpnConnectionAttributeRequest(ConnectionOptions):
+    VpnConnectionId: Str
+    VpnConnectionName: Str | None = None
+    PreShareKey: Str | None = None
+    CustomerGatewayId: Str | None = None
+
+
+class DeleteVpnConnectionRequest(Request):
+    VpnGatewayId: Str
+    VpnConnectionId: Str
+
+
+class Vendor(Part):
+    Platform: Str
+    SoftwareVersion: Str
+    VendorName: Str
+
+
+class DownloadCustomerGatewayConfigurationRequest(Request):
+    VpnGatewayId: Str
+    VpnConnectionId: Str
+    CustomerGatewayVendor: Vendor
+    InterfaceName: Str
 
 
 def conn_view(ctx: Context, c: dict) -> dict:
@@ -53,57 +109,37 @@ def conn_view(ctx: Context, c: dict) -> dict:
     return v
 
 
-def conn_options(ctx: Context, p: dict, base: dict) -> dict:
-    """Decode and check the option groups of a create/modify over ``base`` (the stored
-    connection, or defaults for a create)."""
+def _given(part: Part | None) -> dict:
+    return {} if part is None else part.model_dump(exclude_none=True)
+
+
+def conn_options(req: ConnectionOptions, base: dict) -> dict:
+    """The tunnel ``base`` (the stored connection, or the defaults for a create) with the
+    option groups ``req`` gives."""
     out = dict(base)
-    if p.get("SecurityPolicyDatabases") is not None:
-        spd = []
-        for s in _obj_list(p, "SecurityPolicyDatabases"):
-            spd.append({"LocalCidrBlock": _str(s, "LocalCidrBlock", required=True),
-                        "RemoteCidrBlock": _str_list(s, "RemoteCidrBlock", required=True)})
-        out["SecurityPolicyDatabaseSet"] = spd
-    ike_in = _obj(p, "IKEOptionsSpecification")
-    if ike_in is not None:
-        ike = dict(out["IKEOptionsSpecification"])
-        for k in IKE_DEFAULTS:
-            if ike_in.get(k) is not None:
-                ike[k] = (_int(ike_in, k) if k == "IKESaLifetimeSeconds" else _str(ike_in, k))
-        out["IKEOptionsSpecification"] = ike
-    ipsec_in = _obj(p, "IPSECOptionsSpecification")
-    if ipsec_in is not None:
-        ipsec = dict(out["IPSECOptionsSpecification"])
-        if ipsec_in.get("IntegrityAlgorithm") is not None:
-            ipsec_in = {**ipsec_in, "IntegrityAlgorith": ipsec_in["IntegrityAlgorithm"]}
-        for k in IPSEC_DEFAULTS:
-            if ipsec_in.get(k) is not None:
-                ipsec[k] = (_int(ipsec_in, k) if k.startswith("IPSECSa") else _str(ipsec_in, k))
-        out["IPSECOptionsSpecification"] = ipsec
-    if p.get("DpdEnable") is not None:
-        out["DpdEnable"] = _int(p, "DpdEnable")
-    if p.get("DpdTimeout") is not None:
-        out["DpdTimeout"] = str(_int(p, "DpdTimeout"))
-    if p.get("DpdAction") is not None:
-        out["DpdAction"] = _str(p, "DpdAction")
-    if p.get("NegotiationType") is not None:
-        out["NegotiationType"] = _str(p, "NegotiationType")
-    if p.get("EnableHealthCheck") is not None:
-        out["EnableHealthCheck"] = _bool(p, "EnableHealthCheck")
-    for k in ("HealthCheckLocalIp", "HealthCheckRemoteIp"):
-        if p.get(k) is not None:
-            out[k] = _str(p, k)
-    hc_in = _obj(p, "HealthCheckConfig")
-    if hc_in is not None:
-        hc = dict(out.get("HealthCheckConfig") or HEALTH_CHECK_DEFAULTS)
-        for k in HEALTH_CHECK_DEFAULTS:
-            if hc_in.get(k) is not None:
-                hc[k] = _str(hc_in, k) if k == "ProbeType" else _int(hc_in, k)
-        out["HealthCheckConfig"] = hc
-    bgp_in = _obj(p, "BgpConfig")
-    if bgp_in is not None:
-        out["BgpConfig"] = {"TunnelCidr": _str(bgp_in, "TunnelCidr", required=True),
-                            "LocalBgpIp": _str(bgp_in, "LocalBgpIp", required=True),
-                            "RemoteBgpIp": _str(bgp_in, "RemoteBgpIp", required=True)}
+    if req.SecurityPolicyDatabases is not None:
+        out["SecurityPolicyDatabaseSet"] = [
+            {"LocalCidrBlock": s.LocalCidrBlock, "RemoteCidrBlock": list(s.RemoteCidrBlock)}
+            for s in req.SecurityPolicyDatabases]
+    if req.IKEOptionsSpecification is not None:
+        out["IKEOptionsSpecification"] = {**out["IKEOptionsSpecification"],
+                                          **_given(req.IKEOptionsSpecification)}
+    if req.IPSECOptionsSpecification is not None:
+        given = _given(req.IPSECOptionsSpecification)
+        if "IntegrityAlgorithm" in given:
+            given["IntegrityAlgorith"] = given.pop("IntegrityAlgorithm")
+        out["IPSECOptionsSpecification"] = {**out["IPSECOptionsSpecification"], **given}
+    if req.DpdTimeout is not None:
+        out["DpdTimeout"] = str(req.DpdTimeout)
+    for k in ("DpdEnable", "DpdAction", "NegotiationType", "EnableHealthCheck",
+              "HealthCheckLocalIp", "HealthCheckRemoteIp"):
+        if getattr(req, k) is not None:
+            out[k] = getattr(req, k)
+    if req.HealthCheckConfig is not None:
+        out["HealthCheckConfig"] = {**(out.get("HealthCheckConfig") or HEALTH_CHECK_DEFAULTS),
+                                    **_given(req.HealthCheckConfig)}
+    if req.BgpConfig is not None:
+        out["BgpConfig"] = req.BgpConfig.model_dump()
     if out["EnableHealthCheck"]:
         if not out["HealthCheckLocalIp"]:
             out["HealthCheckLocalIp"] = random_link_local()
@@ -113,7 +149,7 @@ def conn_options(ctx: Context, p: dict, base: dict) -> dict:
     return out
 
 
-def check_conn(ctx: Context, tx: Tx, c: dict, region: str) -> None:
+def check_conn(tx: Tx, c: dict) -> None:
     ike, ipsec = c["IKEOptionsSpecification"], c["IPSECOptionsSpecification"]
     hc = c.get("HealthCheckConfig") or {}
     policies = [rules.SpdPolicy(s["LocalCidrBlock"], tuple(s["RemoteCidrBlock"]))
@@ -147,13 +183,12 @@ def check_conn(ctx: Context, tx: Tx, c: dict, region: str) -> None:
         + rules.check_dpd_action(c["DpdAction"])
         + rules.check_route_type(c["RouteType"])
         + rules.check_negotiation_type(c["NegotiationType"])
+        + rules.check_bgp_config(c["RouteType"], bool(c.get("BgpConfig")))
         + (rules.check_health_check(hc.get("ProbeType"), hc.get("ProbeInterval"),
                                     hc.get("ProbeThreshold"), hc.get("ProbeTimeout"))
            if hc else []))
     if dpd_timeout is None:
         raise ApiError("InvalidParameterValue", "`DpdTimeout` must be a number of seconds.")
-    if c["RouteType"] == "Bgp" and not c.get("BgpConfig"):
-        raise ApiError("MissingParameter", "A BGP tunnel needs `BgpConfig`.")
     for k in ("HealthCheckLocalIp", "HealthCheckRemoteIp"):
         if c[k]:
             try:
@@ -166,14 +201,11 @@ def check_conn(ctx: Context, tx: Tx, c: dict, region: str) -> None:
                        "The health check's local and remote IPs must differ.")
 
 
-def create_conn(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    gw = get(tx, "vpngw", _str(p, "VpnGatewayId", required=True), region)
-    cgw = get(tx, "cgw", _str(p, "CustomerGatewayId", required=True), region)
-    name = _str(p, "VpnConnectionName", required=True)
-    psk = _str(p, "PreShareKey", required=True)
-    vpc_id = _str(p, "VpcId")
-    ccn = gw["Type"] in ("CCN", "SSL_CCN")
-    if not ccn:
+def create_conn(ctx: Context, tx: Tx, req: CreateVpnConnectionRequest, region: str) -> dict:
+    gw = get(tx, "vpngw", req.VpnGatewayId, region)
+    cgw = get(tx, "cgw", req.CustomerGatewayId, region)
+    vpc_id = req.VpcId
+    if gw["Type"] not in rules.CCN_GATEWAY_TYPES:
         if not vpc_id:
             raise missing("VpcId")
         get(tx, "vpc", vpc_id, region)
@@ -185,25 +217,24 @@ def create_conn(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
         raise ApiError("UnsupportedOperation.InvalidState",
                        f"VPN gateway {gw['VpnGatewayId']} is still PENDING; retry when it "
                        "is AVAILABLE.")
-    now = ctx.clock()
-    base = {"VpnConnectionId": "", "VpnConnectionName": name, "VpcId": vpc_id or "",
-            "VpnGatewayId": gw["VpnGatewayId"], "CustomerGatewayId": cgw["CustomerGatewayId"],
-            "PreShareKey": psk, "VpnProto": "IPSEC", "EncryptProto": "IKE",
-            "RouteType": _str(p, "RouteType", default="STATIC"), "CreatedTime": ctx.now(),
-            "SecurityPolicyDatabaseSet": [],
-            "IKEOptionsSpecification": dict(IKE_DEFAULTS),
-            "IPSECOptionsSpecification": dict(IPSEC_DEFAULTS),
+    base = {"VpnConnectionId": "", "VpnConnectionName": req.VpnConnectionName,
+            "VpcId": vpc_id or "", "VpnGatewayId": gw["VpnGatewayId"],
+            "CustomerGatewayId": cgw["CustomerGatewayId"], "PreShareKey": req.PreShareKey,
+            "VpnProto": "IPSEC", "EncryptProto": "IKE", "RouteType": req.RouteType,
+            "CreatedTime": ctx.now(), "SecurityPolicyDatabaseSet": [],
+            "IKEOptionsSpecification": dict(rules.IKE_DEFAULTS),
+            "IPSECOptionsSpecification": dict(rules.IPSEC_DEFAULTS),
             "EnableHealthCheck": False, "HealthCheckLocalIp": "", "HealthCheckRemoteIp": "",
             "HealthCheckStatus": "", "DpdEnable": 0, "DpdTimeout": "30", "DpdAction": "clear",
-            "TagSet": _tags(p), "NegotiationType": "active", "BgpConfig": None,
+            "TagSet": tag_set(req.Tags), "NegotiationType": "active", "BgpConfig": None,
             "HealthCheckConfig": None}
-    conn = conn_options(ctx, p, base)
+    conn = conn_options(req, base)
     ike = conn["IKEOptionsSpecification"]
     if ike["LocalIdentity"] == "ADDRESS" and not ike["LocalAddress"]:
         ike["LocalAddress"] = gw["PublicIpAddress"]
     if ike["RemoteIdentity"] == "ADDRESS" and not ike["RemoteAddress"]:
         ike["RemoteAddress"] = cgw["IpAddress"]
-    check_conn(ctx, tx, conn, region)
+    check_conn(tx, conn)
     violations(rules.check_tunnels_per_vpn_gateway(
         1 + tx.count_by("vpnx", "VpnGatewayId", gw["VpnGatewayId"], region)))
     violations(rules.check_tunnels_per_customer_gateway(
@@ -217,42 +248,42 @@ def create_conn(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
     return {"VpnConnection": conn_view(ctx, conn)}
 
 
-def describe_conns(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
+def describe_conns(ctx: Context, tx: Tx, req: DescribeVpnConnectionsRequest,
+                   region: str) -> dict:
     spec = {"vpc-id": lambda v: v["VpcId"], "vpn-gateway-id": lambda v: v["VpnGatewayId"],
             "customer-gateway-id": lambda v: v["CustomerGatewayId"],
             "vpn-connection-name": lambda v: v["VpnConnectionName"],
             "vpn-connection-id": lambda v: v["VpnConnectionId"]}
-    return describe(tx, p, region, "vpnx", "VpnConnectionIds", "VpnConnectionSet",
-                          lambda c: conn_view(ctx, c), spec)
+    return describe(tx, req, region, "vpnx", "VpnConnectionIds", "VpnConnectionSet",
+                    lambda c: conn_view(ctx, c), spec)
 
 
-def modify_conn(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    conn = get(tx, "vpnx", _str(p, "VpnConnectionId", required=True), region)
+def modify_conn(ctx: Context, tx: Tx, req: ModifyVpnConnectionAttributeRequest,
+                region: str) -> dict:
+    conn = get(tx, "vpnx", req.VpnConnectionId, region)
     if not ctx.ready(conn):
         raise ApiError("UnsupportedOperation.VpnConnInvalidState",
                        f"VPN connection {conn['VpnConnectionId']} is still PENDING; retry "
                        "when it is AVAILABLE.")
-    new = conn_options(ctx, p, conn)
-    name = _str(p, "VpnConnectionName")
-    if name is not None:
-        new["VpnConnectionName"] = name
-    psk = _str(p, "PreShareKey")
-    if psk is not None:
-        new["PreShareKey"] = psk
-    cgw_id = _str(p, "CustomerGatewayId")
+    new = conn_options(req, conn)
+    if req.VpnConnectionName is not None:
+        new["VpnConnectionName"] = req.VpnConnectionName
+    if req.PreShareKey is not None:
+        new["PreShareKey"] = req.PreShareKey
+    cgw_id = req.CustomerGatewayId
     if cgw_id is not None and cgw_id != conn["CustomerGatewayId"]:
         get(tx, "cgw", cgw_id, region)
         violations(rules.check_tunnels_per_customer_gateway(
             1 + tx.count_by("vpnx", "CustomerGatewayId", cgw_id, region)))
         new["CustomerGatewayId"] = cgw_id
-    check_conn(ctx, tx, new, region)
+    check_conn(tx, new)
     tx.put("vpnx", conn["VpnConnectionId"], new)
     return {}
 
 
-def delete_conn(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    gw = get(tx, "vpngw", _str(p, "VpnGatewayId", required=True), region)
-    conn = get(tx, "vpnx", _str(p, "VpnConnectionId", required=True), region)
+def delete_conn(ctx: Context, tx: Tx, req: DeleteVpnConnectionRequest, region: str) -> dict:
+    gw = get(tx, "vpngw", req.VpnGatewayId, region)
+    conn = get(tx, "vpnx", req.VpnConnectionId, region)
     cid = conn["VpnConnectionId"]
     if conn["VpnGatewayId"] != gw["VpnGatewayId"]:
         raise ApiError("InvalidParameterValue", f"VPN connection {cid} does not belong to "
@@ -268,14 +299,11 @@ def delete_conn(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
     return {}
 
 
-def download_config(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    gw = get(tx, "vpngw", _str(p, "VpnGatewayId", required=True), region)
-    conn = get(tx, "vpnx", _str(p, "VpnConnectionId", required=True), region)
-    vendor = _obj(p, "CustomerGatewayVendor", required=True)
-    assert vendor is not None
-    iface = _str(p, "InterfaceName", required=True)
-    want = {k: _str(vendor, k, required=True)
-            for k in ("Platform", "SoftwareVersion", "VendorName")}
+def download_config(ctx: Context, tx: Tx, req: DownloadCustomerGatewayConfigurationRequest,
+                    region: str) -> dict:
+    gw = get(tx, "vpngw", req.VpnGatewayId, region)
+    conn = get(tx, "vpnx", req.VpnConnectionId, region)
+    want = req.CustomerGatewayVendor.model_dump()
     if want not in VENDORS:
         raise ApiError("InvalidParameterValue",
                        f"Vendor {want['VendorName']} {want['Platform']} "
@@ -291,7 +319,8 @@ def download_config(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
             raise ApiError("UnsupportedOperation", f"No strongSwan configuration for "
                            f"{conn['VpnConnectionId']}: {str(e).rstrip('.')}.") from None
         return {"CustomerGatewayConfiguration": text}
-    return {"CustomerGatewayConfiguration": _render_config(gw, cgw, conn, want, iface)}
+    return {"CustomerGatewayConfiguration": _render_config(gw, cgw, conn, want,
+                                                                    req.InterfaceName)}
 
 
 def random_link_local() -> str:
@@ -332,14 +361,10 @@ def _render_config(gw: dict, cgw: dict, conn: dict, vendor: dict, iface: str) ->
     return "\n".join(lines) + "\n"
 
 
-ACTIONS = {
-    "CreateVpnConnection": (create_conn,
-        CONN_PARAMS + ("VpnGatewayId", "CustomerGatewayId", "VpnConnectionName", "PreShareKey", "VpcId",
-        "RouteType", "Route", "Tags")),
-    "DescribeVpnConnections": (describe_conns, ("VpnConnectionIds", "Filters", "Offset", "Limit")),
-    "ModifyVpnConnectionAttribute": (modify_conn,
-        CONN_PARAMS + ("VpnConnectionId", "VpnConnectionName", "PreShareKey", "CustomerGatewayId")),
-    "DeleteVpnConnection": (delete_conn, ("VpnGatewayId", "VpnConnectionId")),
-    "DownloadCustomerGatewayConfiguration": (download_config,
-        ("VpnGatewayId", "VpnConnectionId", "CustomerGatewayVendor", "InterfaceName")),
-}
+ACTIONS = actions({
+    CreateVpnConnectionRequest: create_conn,
+    DescribeVpnConnectionsRequest: describe_conns,
+    ModifyVpnConnectionAttributeRequest: modify_conn,
+    DeleteVpnConnectionRequest: delete_conn,
+    DownloadCustomerGatewayConfigurationRequest: download_config,
+})

@@ -8,34 +8,88 @@ import time
 
 from ... import rules
 from ..store import Tx
-from .common import (
-    NEVER,
-    ApiError,
-    Context,
-    _bool,
-    _int,
-    _obj,
-    _str,
-    _str_list,
-    _tags,
-    check_zone,
-    describe,
-    get,
-    new_id,
-    public,
-    violations,
-)
-
+from .common import NEVER, ApiError, Context, check_zone, describe, get, missing, new_id, public, violations
+from .request import Bool, DescribeRequest, Int, Part, Request, Str, Tag, actions, tag_set
+from .route_table import routes_to_gateway
 
 PUBLIC_IP_POOL = ipaddress.IPv4Network("198.18.0.0/15")
+GATEWAY_QUOTAS = [{"Bandwidth": bw, "Cname": name, "Name": name}
+                  for bw, name in rules.BANDWIDTH_QUOTA_NAMES]
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
-GATEWAY_QUOTAS = [
-    {"Bandwidth": 5, "Cname": "mini", "Name": "mini"},
-    {"Bandwidth": 10, "Cname": "small", "Name": "small"},
-    {"Bandwidth": 20, "Cname": "middle", "Name": "middle"},
-    {"Bandwidth": 50, "Cname": "large", "Name": "large"},
-    {"Bandwidth": 100, "Cname": "superLarge", "Name": "superLarge"},
-]
+
+class ChargePrepaid(Part):
+    Period: Int
+    RenewFlag: Str = "NOTIFY_AND_MANUAL_RENEW"
+
+
+class CreateVpnGatewayRequest(Request):
+    VpnGatewayName: Str
+    InternetMaxBandwidthOut: Int
+    VpcId: Str | None = None
+    InstanceChargeType: Str = "POSTPAID_BY_HOUR"
+    InstanceChargePrepaid: ChargePrepaid | None = None
+    Zone: Str | None = None
+    Type: Str = "IPSEC"
+    CdcId: Str = ""
+    MaxConnection: Int | None = None
+    BgpAsn: Int | None = None
+    IsPrivate: Bool = False
+    SubnetId: Str | None = None
+    BgpEnable: Bool | None = None
+    IpStack: Str | None = None
+    AccessSubnet: Str | None = None
+    Tags: list[Tag] = []
+
+
+class DescribeVpnGatewaysRequest(DescribeRequest):
+    VpnGatewayIds: list[Str] = []
+
+
+class ModifyVpnGatewayAttributeRequest(Request):
+    VpnGatewayId: Str
+    VpnGatewayName: Str | None = None
+    InstanceChargeType: Str | None = None
+    BgpAsn: Int | None = None
+    MaxConnection: Int | None = None
+
+
+class ResetVpnGatewayInternetMaxBandwidthRequest(Request):
+    VpnGatewayId: Str
+    InternetMaxBandwidthOut: Int
+
+
+class RenewVpnGatewayRequest(Request):
+    VpnGatewayId: Str
+    InstanceChargePrepaid: ChargePrepaid
+
+
+class SetVpnGatewaysRenewFlagRequest(Request):
+    VpnGatewayIds: list[Str]
+    AutoRenewFlag: Int
+    Type: Str | None = None
+
+
+class DeleteVpnGatewayRequest(Request):
+    VpnGatewayId: Str
+
+
+class InquiryPriceCreateVpnGatewayRequest(Request):
+    InternetMaxBandwidthOut: Int
+    InstanceChargeType: Str = "POSTPAID_BY_HOUR"
+    InstanceChargePrepaid: ChargePrepaid | None = None
+    MaxConnection: Int | None = None
+    Type: Str | None = None
+
+
+class InquiryPriceRenewVpnGatewayRequest(Request):
+    VpnGatewayId: Str
+    InstanceChargePrepaid: ChargePrepaid
+
+
+class InquiryPriceResetVpnGatewayInternetMaxBandwidthRequest(Request):
+    VpnGatewayId: Str
+    InternetMaxBandwidthOut: Int
 
 
 def gw_view(ctx: Context, g: dict) -> dict:
@@ -44,7 +98,7 @@ def gw_view(ctx: Context, g: dict) -> dict:
     return v
 
 
-def pick_public_ip(ctx: Context, tx: Tx) -> str:
+def pick_public_ip(tx: Tx) -> str:
     used = {g["PublicIpAddress"] for g in tx.list("vpngw")}
     first = int(PUBLIC_IP_POOL.network_address)
     for _ in range(10000):
@@ -55,89 +109,84 @@ def pick_public_ip(ctx: Context, tx: Tx) -> str:
     raise ApiError("ResourceInsufficient", "No public IP address is left in the pool.")
 
 
-def charge_prepaid(ctx: Context, p: dict, required: bool) -> dict | None:
-    icp = _obj(p, "InstanceChargePrepaid", required=required)
-    if icp is None:
-        return None
-    period = _int(icp, "Period", required=True)
-    flag = _str(icp, "RenewFlag", default="NOTIFY_AND_MANUAL_RENEW")
-    violations(rules.check_enum(period, rules.PREPAID_PERIODS, "Prepaid period (months)")
-                + rules.check_enum(flag, rules.RENEW_FLAGS, "Renew flag"))
-    return {"Period": period, "RenewFlag": flag}
+def _check_prepaid(prepaid: ChargePrepaid | None) -> None:
+    if prepaid is not None:
+        violations(rules.check_enum(prepaid.Period, rules.PREPAID_PERIODS,
+                                    "Prepaid period (months)")
+                   + rules.check_enum(prepaid.RenewFlag, rules.RENEW_FLAGS, "Renew flag"))
 
 
-def create_vpn_gateway(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    name = _str(p, "VpnGatewayName", required=True)
-    bandwidth = _int(p, "InternetMaxBandwidthOut", required=True)
-    gtype = _str(p, "Type", default="IPSEC")
-    charge = _str(p, "InstanceChargeType", default="POSTPAID_BY_HOUR")
-    vpc_id = _str(p, "VpcId")
-    bgp_asn = _int(p, "BgpAsn")
-    max_conn = _int(p, "MaxConnection")
-    zone = _str(p, "Zone")
-    violations(rules.check_name(name, "VPN gateway name") + rules.check_bandwidth(bandwidth)
-                + rules.check_enum(gtype, rules.GATEWAY_TYPES, "Gateway type")
-                + rules.check_enum(charge, rules.CHARGE_TYPES, "Charge type")
-                + rules.check_bgp_asn(bgp_asn)
-                + (rules.check_enum(max_conn, rules.MAX_CONNECTIONS, "Maximum connections")
-                   if max_conn is not None else []))
-    prepaid = charge_prepaid(ctx, p, required=charge == "PREPAID")
-    if zone is not None:
-        check_zone(zone, region)
-    ccn = gtype in ("CCN", "SSL_CCN")
-    if ccn and vpc_id:
-        raise ApiError("InvalidParameterValue",
-                       f"A {gtype} gateway is attached to a CCN, not a VPC; omit `VpcId`.")
-    if not ccn and not vpc_id:
-        raise ApiError("UnsupportedOperation.VpnGwVpcIdMustHave",
-                       f"A {gtype} gateway must be created in a VPC; give `VpcId`.")
+def _prepaid_for(charge: str, prepaid: ChargePrepaid | None) -> ChargePrepaid | None:
+    """The prepaid terms, required for (and only used by) a PREPAID gateway."""
+    if charge == "PREPAID" and prepaid is None:
+        raise missing("InstanceChargePrepaid")
+    _check_prepaid(prepaid)
+    return prepaid if charge == "PREPAID" else None
+
+
+def _months_later(start: float, months: int) -> str:
+    return time.strftime(TIME_FORMAT,
+                         time.localtime(start + months * rules.DAYS_PER_MONTH * 86400))
+
+
+def _not_pending(ctx: Context, gw: dict) -> None:
+    if not ctx.ready(gw):
+        raise ApiError("UnsupportedOperation.InvalidState",
+                       f"VPN gateway {gw['VpnGatewayId']} is still PENDING; retry when it "
+                       "is AVAILABLE.")
+
+
+def create_vpn_gateway(ctx: Context, tx: Tx, req: CreateVpnGatewayRequest, region: str) -> dict:
+    gtype, charge, vpc_id = req.Type, req.InstanceChargeType, req.VpcId
+    max_conn = req.MaxConnection
+    violations(rules.check_name(req.VpnGatewayName, "VPN gateway name")
+               + rules.check_bandwidth(req.InternetMaxBandwidthOut)
+               + rules.check_enum(gtype, rules.GATEWAY_TYPES, "Gateway type")
+               + rules.check_enum(charge, rules.CHARGE_TYPES, "Charge type")
+               + rules.check_bgp_asn(req.BgpAsn)
+               + rules.check_enum(max_conn, rules.MAX_CONNECTIONS, "Maximum connections"))
+    prepaid = _prepaid_for(charge, req.InstanceChargePrepaid)
+    if req.Zone is not None:
+        check_zone(req.Zone, region)
+    violations(rules.check_gateway_vpc(gtype, bool(vpc_id)))
     if vpc_id:
         get(tx, "vpc", vpc_id, region)
         violations(rules.check_gateways_per_vpc(tx.count("vpngw", vpc_id=vpc_id) + 1))
     gid = new_id(tx, "vpngw")
-    now = ctx.clock()
-    expired = NEVER
-    if prepaid:
-        expired = time.strftime("%Y-%m-%d %H:%M:%S",
-                                time.localtime(now + prepaid["Period"] * 30 * 86400))
-    gw = {"VpnGatewayId": gid, "VpcId": vpc_id or "", "VpnGatewayName": name, "Type": gtype,
-          "PublicIpAddress": pick_public_ip(ctx, tx),
-          "RenewFlag": prepaid["RenewFlag"] if prepaid else "",
-          "InstanceChargeType": charge, "InternetMaxBandwidthOut": bandwidth,
+    expired = _months_later(ctx.clock(), prepaid.Period) if prepaid else NEVER
+    gw = {"VpnGatewayId": gid, "VpcId": vpc_id or "", "VpnGatewayName": req.VpnGatewayName,
+          "Type": gtype, "PublicIpAddress": pick_public_ip(tx),
+          "RenewFlag": prepaid.RenewFlag if prepaid else "",
+          "InstanceChargeType": charge, "InternetMaxBandwidthOut": req.InternetMaxBandwidthOut,
           "CreatedTime": ctx.now(), "ExpiredTime": expired, "IsAddressBlocked": False,
           "NewPurchasePlan": "", "RestrictState": "NORMAL",
-          "Zone": zone or f"{region}-1", "VpnGatewayQuotaSet": GATEWAY_QUOTAS,
-          "Version": "2.0", "NetworkInstanceId": "", "CdcId": _str(p, "CdcId", default=""),
+          "Zone": req.Zone or f"{region}-1", "VpnGatewayQuotaSet": GATEWAY_QUOTAS,
+          "Version": "2.0", "NetworkInstanceId": "", "CdcId": req.CdcId,
           "MaxConnection": max_conn or (5 if gtype.startswith("SSL") else 0),
-          "BgpAsn": bgp_asn or 0, "TagSet": _tags(p),
-          "IsPrivate": _bool(p, "IsPrivate", False),
+          "BgpAsn": req.BgpAsn or 0, "TagSet": tag_set(req.Tags), "IsPrivate": req.IsPrivate,
           "_ready_at": ctx.ready_at("vpngw")}
     tx.insert("vpngw", gid, region, gw, vpc_id=vpc_id or None)
     return {"VpnGateway": gw_view(ctx, gw)}
 
 
-def describe_vpn_gateways(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
+def describe_vpn_gateways(ctx: Context, tx: Tx, req: DescribeVpnGatewaysRequest,
+                          region: str) -> dict:
     spec = {"vpc-id": lambda v: v["VpcId"], "vpn-gateway-id": lambda v: v["VpnGatewayId"],
             "vpn-gateway-name": lambda v: v["VpnGatewayName"], "type": lambda v: v["Type"],
             "public-ip-address": lambda v: v["PublicIpAddress"],
             "renew-flag": lambda v: v["RenewFlag"], "zone": lambda v: v["Zone"]}
-    return describe(tx, p, region, "vpngw", "VpnGatewayIds", "VpnGatewaySet",
-                          lambda g: gw_view(ctx, g), spec)
+    return describe(tx, req, region, "vpngw", "VpnGatewayIds", "VpnGatewaySet",
+                    lambda g: gw_view(ctx, g), spec)
 
 
-def modify_vpn_gateway(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    gw = get(tx, "vpngw", _str(p, "VpnGatewayId", required=True), region)
-    name = _str(p, "VpnGatewayName")
-    charge = _str(p, "InstanceChargeType")
-    bgp_asn = _int(p, "BgpAsn")
-    max_conn = _int(p, "MaxConnection")
-    violations(rules.check_name(name, "VPN gateway name") + rules.check_bgp_asn(bgp_asn))
+def modify_vpn_gateway(ctx: Context, tx: Tx, req: ModifyVpnGatewayAttributeRequest,
+                       region: str) -> dict:
+    gw = get(tx, "vpngw", req.VpnGatewayId, region)
+    charge, max_conn = req.InstanceChargeType, req.MaxConnection
+    violations(rules.check_name(req.VpnGatewayName, "VPN gateway name")
+               + rules.check_bgp_asn(req.BgpAsn)
+               + rules.check_charge_type_change(gw["InstanceChargeType"], charge))
     if charge is not None and charge != gw["InstanceChargeType"]:
-        if not (gw["InstanceChargeType"] == "PREPAID" and charge == "POSTPAID_BY_HOUR"):
-            raise ApiError("UnsupportedOperation",
-                           f"The charge type can only change from PREPAID to "
-                           f"POSTPAID_BY_HOUR, not from {gw['InstanceChargeType']} to "
-                           f"{charge}.")
         gw["InstanceChargeType"] = charge
         gw["NewPurchasePlan"] = "PREPAID_TO_POSTPAID"
         gw["ExpiredTime"] = NEVER
@@ -148,74 +197,68 @@ def modify_vpn_gateway(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
                            "Only SSL gateways have a maximum number of connections.")
         violations(rules.check_enum(max_conn, rules.MAX_CONNECTIONS, "Maximum connections"))
         gw["MaxConnection"] = max_conn
-    if name is not None:
-        gw["VpnGatewayName"] = name
-    if bgp_asn is not None:
-        gw["BgpAsn"] = bgp_asn
+    if req.VpnGatewayName is not None:
+        gw["VpnGatewayName"] = req.VpnGatewayName
+    if req.BgpAsn is not None:
+        gw["BgpAsn"] = req.BgpAsn
     tx.put("vpngw", gw["VpnGatewayId"], gw)
     return {}
 
 
-def reset_bandwidth(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    gw = get(tx, "vpngw", _str(p, "VpnGatewayId", required=True), region)
-    new = _int(p, "InternetMaxBandwidthOut", required=True)
-    if not ctx.ready(gw):
-        raise ApiError("UnsupportedOperation.InvalidState",
-                       f"VPN gateway {gw['VpnGatewayId']} is still PENDING; retry when it "
-                       "is AVAILABLE.")
-    violations(rules.check_bandwidth_reset(gw["InternetMaxBandwidthOut"], new))
-    gw["InternetMaxBandwidthOut"] = new
+def reset_bandwidth(ctx: Context, tx: Tx, req: ResetVpnGatewayInternetMaxBandwidthRequest,
+                    region: str) -> dict:
+    gw = get(tx, "vpngw", req.VpnGatewayId, region)
+    _not_pending(ctx, gw)
+    violations(rules.check_bandwidth_reset(gw["InternetMaxBandwidthOut"],
+                                           req.InternetMaxBandwidthOut))
+    gw["InternetMaxBandwidthOut"] = req.InternetMaxBandwidthOut
     tx.put("vpngw", gw["VpnGatewayId"], gw)
     return {}
 
 
-def renew_vpn_gateway(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    gw = get(tx, "vpngw", _str(p, "VpnGatewayId", required=True), region)
-    prepaid = charge_prepaid(ctx, p, required=True)
-    assert prepaid is not None
+def _renewable(tx: Tx, gateway_id: str, prepaid: ChargePrepaid, region: str) -> dict:
+    gw = get(tx, "vpngw", gateway_id, region)
+    _check_prepaid(prepaid)
     if gw["InstanceChargeType"] != "PREPAID":
         raise ApiError("UnsupportedOperation", "Only PREPAID gateways can be renewed.")
-    base = time.mktime(time.strptime(gw["ExpiredTime"], "%Y-%m-%d %H:%M:%S"))
-    gw["ExpiredTime"] = time.strftime("%Y-%m-%d %H:%M:%S",
-                                      time.localtime(base + prepaid["Period"] * 30 * 86400))
+    return gw
+
+
+def renew_vpn_gateway(ctx: Context, tx: Tx, req: RenewVpnGatewayRequest, region: str) -> dict:
+    gw = _renewable(tx, req.VpnGatewayId, req.InstanceChargePrepaid, region)
+    base = time.mktime(time.strptime(gw["ExpiredTime"], TIME_FORMAT))
+    gw["ExpiredTime"] = _months_later(base, req.InstanceChargePrepaid.Period)
     tx.put("vpngw", gw["VpnGatewayId"], gw)
     return {}
 
 
-def set_renew_flag(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    ids = _str_list(p, "VpnGatewayIds", required=True)
-    flag = _int(p, "AutoRenewFlag", required=True)
-    names = {0: "NOTIFY_AND_MANUAL_RENEW", 1: "NOTIFY_AND_AUTO_RENEW",
-             2: "NOT_NOTIFY_AND_NOT_RENEW"}
-    if flag not in names:
+def set_renew_flag(ctx: Context, tx: Tx, req: SetVpnGatewaysRenewFlagRequest,
+                   region: str) -> dict:
+    flag = rules.AUTO_RENEW_FLAGS.get(req.AutoRenewFlag)
+    if flag is None:
         raise ApiError("InvalidParameterValue.Range", "`AutoRenewFlag` must be 0, 1 or 2.")
-    for gid in ids:
+    for gid in req.VpnGatewayIds:
         gw = get(tx, "vpngw", gid, region)
         if gw["InstanceChargeType"] != "PREPAID":
             raise ApiError("UnsupportedOperation",
                            f"VPN gateway {gid} is not PREPAID and has no renew flag.")
-        gw["RenewFlag"] = names[flag]
+        gw["RenewFlag"] = flag
         tx.put("vpngw", gid, gw)
     return {}
 
 
-def delete_vpn_gateway(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    gw = get(tx, "vpngw", _str(p, "VpnGatewayId", required=True), region)
+def delete_vpn_gateway(ctx: Context, tx: Tx, req: DeleteVpnGatewayRequest, region: str) -> dict:
+    gw = get(tx, "vpngw", req.VpnGatewayId, region)
     gid = gw["VpnGatewayId"]
-    if gw["InstanceChargeType"] == "PREPAID" and gw["ExpiredTime"] > ctx.now():
-        raise ApiError("UnsupportedOperation.InvalidState",
-                       f"VPN gateway {gid} is PREPAID and not yet expired; only running "
-                       "postpaid gateways can be deleted. Change it to POSTPAID_BY_HOUR first.")
     conns = [c["VpnConnectionId"] for c in tx.list_by("vpnx", "VpnGatewayId", gid, region)]
-    if conns:
-        raise ApiError("ResourceInUse", f"VPN gateway {gid} still has VPN connection(s) "
-                       f"{', '.join(conns)}. Delete the tunnels first.")
-    pointing = [f"{r['RouteTableId']}/{r['RouteId']}" for t in tx.list("rtb", region)
-                for r in t["RouteSet"] if r["GatewayType"] == "VPN" and r["GatewayId"] == gid]
+    violations(rules.check_gateway_deletable(gid, gw["InstanceChargeType"], gw["ExpiredTime"],
+                                             ctx.now())
+               + rules.check_no_tunnels("VPN gateway", gid, conns))
+    pointing = [f"{r['RouteTableId']}/{r['RouteId']}" for r in routes_to_gateway(tx, gw)]
     if pointing:
         raise ApiError("ResourceInUse", f"Route(s) {', '.join(pointing)} still point at VPN "
                        f"gateway {gid}. Delete those routes first.")
-    gw_routes = [r["RouteId"] for r in tx.list("vpnr", region) if r["_gateway"] == gid]
+    gw_routes = [r["RouteId"] for r in tx.list_by("vpnr", "_gateway", gid, region)]
     if gw_routes:
         raise ApiError("ResourceInUse", f"VPN gateway {gid} still has gateway route(s) "
                        f"{', '.join(gw_routes)}. Delete them first.")
@@ -223,39 +266,70 @@ def delete_vpn_gateway(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
     return {}
 
 
-def inquiry_price(ctx: Context, tx: Tx, p: dict, region: str) -> dict:
-    bandwidth = _int(p, "InternetMaxBandwidthOut", required=True)
-    charge = _str(p, "InstanceChargeType", default="POSTPAID_BY_HOUR")
-    violations(rules.check_bandwidth(bandwidth)
-                + rules.check_enum(charge, rules.CHARGE_TYPES, "Charge type"))
-    prepaid = charge_prepaid(ctx, p, required=charge == "PREPAID")
-    hourly = rules.hourly_price(region)
-    if hourly is None:
-        raise ApiError("UnsupportedRegion", f"VPN gateways are not sold in region {region}.")
-    if prepaid:
-        total = round(hourly * 24 * 30 * prepaid["Period"], 2)
-        inst = {"OriginalPrice": total, "DiscountPrice": total, "ChargeUnit": "MONTH",
-                "UnitPrice": None}
-    else:
-        inst = {"UnitPrice": hourly, "ChargeUnit": "HOUR", "OriginalPrice": None,
-                "DiscountPrice": None}
-    return {"Price": {"InstancePrice": inst,
+# --- prices (rules.py's billing section) -------------------------------------------------------
+
+def _price(instance: dict) -> dict:
+    """A ``Price``: the gateway's, with its bandwidth included (so bandwidth itself is free)."""
+    return {"Price": {"InstancePrice": instance,
                       "BandwidthPrice": {"UnitPrice": 0.0, "ChargeUnit": "HOUR",
                                          "OriginalPrice": None, "DiscountPrice": None}}}
 
 
-ACTIONS = {
-    "CreateVpnGateway": (create_vpn_gateway,
-        ("VpcId", "VpnGatewayName", "InternetMaxBandwidthOut", "InstanceChargeType", "InstanceChargePrepaid",
-        "Zone", "Type", "CdcId", "MaxConnection", "BgpAsn", "IsPrivate", "SubnetId", "BgpEnable", "IpStack",
-        "AccessSubnet", "Tags")),
-    "DescribeVpnGateways": (describe_vpn_gateways, ("VpnGatewayIds", "Filters", "Offset", "Limit")),
-    "ModifyVpnGatewayAttribute": (modify_vpn_gateway,
-        ("VpnGatewayId", "VpnGatewayName", "InstanceChargeType", "BgpAsn", "MaxConnection")),
-    "ResetVpnGatewayInternetMaxBandwidth": (reset_bandwidth, ("VpnGatewayId", "InternetMaxBandwidthOut")),
-    "RenewVpnGateway": (renew_vpn_gateway, ("VpnGatewayId", "InstanceChargePrepaid")),
-    "SetVpnGatewaysRenewFlag": (set_renew_flag, ("VpnGatewayIds", "AutoRenewFlag", "Type")),
-    "DeleteVpnGateway": (delete_vpn_gateway, ("VpnGatewayId",)),
-    "InquiryPriceCreateVpnGateway": (inquiry_price,
-        ("InternetMaxBandwidthOut", "InstanceChargeType", "InstanceChargePrepaid", "MaxConnection", "Type")),
-}
+def _hourly(region: str) -> dict:
+    hourly = rules.hourly_price(region)
+    if hourly is None:
+        raise ApiError("UnsupportedRegion", f"VPN gateways are not sold in region {region}.")
+    return {"UnitPrice": hourly, "ChargeUnit": "HOUR", "OriginalPrice": None,
+            "DiscountPrice": None}
+
+
+def _months(region: str, months: int) -> dict:
+    total = rules.prepaid_price(region, months)
+    if total is None:
+        raise ApiError("UnsupportedRegion", f"VPN gateways are not sold in region {region}.")
+    return {"OriginalPrice": total, "DiscountPrice": total, "ChargeUnit": "MONTH",
+            "UnitPrice": None}
+
+
+def inquiry_price_create(ctx: Context, tx: Tx, req: InquiryPriceCreateVpnGatewayRequest,
+                         region: str) -> dict:
+    charge = req.InstanceChargeType
+    violations(rules.check_bandwidth(req.InternetMaxBandwidthOut)
+               + rules.check_enum(charge, rules.CHARGE_TYPES, "Charge type"))
+    prepaid = _prepaid_for(charge, req.InstanceChargePrepaid)
+    return _price(_months(region, prepaid.Period) if prepaid else _hourly(region))
+
+
+def inquiry_price_renew(ctx: Context, tx: Tx, req: InquiryPriceRenewVpnGatewayRequest,
+                        region: str) -> dict:
+    _renewable(tx, req.VpnGatewayId, req.InstanceChargePrepaid, region)
+    return _price(_months(region, req.InstanceChargePrepaid.Period))
+
+
+def inquiry_price_reset_bandwidth(ctx: Context, tx: Tx,
+                                  req: InquiryPriceResetVpnGatewayInternetMaxBandwidthRequest,
+                                  region: str) -> dict:
+    """What the gateway costs at the new bandwidth: postpaid, its hourly price; prepaid,
+    nothing more for the term already paid (the price includes the bandwidth)."""
+    gw = get(tx, "vpngw", req.VpnGatewayId, region)
+    violations(rules.check_bandwidth_reset(gw["InternetMaxBandwidthOut"],
+                                           req.InternetMaxBandwidthOut))
+    instance = _hourly(region)
+    if gw["InstanceChargeType"] == "PREPAID":
+        instance = {"OriginalPrice": 0.0, "DiscountPrice": 0.0, "ChargeUnit": "MONTH",
+                    "UnitPrice": None}
+    return _price(instance)
+
+
+ACTIONS = actions({
+    CreateVpnGatewayRequest: create_vpn_gateway,
+    DescribeVpnGatewaysRequest: describe_vpn_gateways,
+    ModifyVpnGatewayAttributeRequest: modify_vpn_gateway,
+    ResetVpnGatewayInternetMaxBandwidthRequest: reset_bandwidth,
+    RenewVpnGatewayRequest: renew_vpn_gateway,
+    SetVpnGatewaysRenewFlagRequest: set_renew_flag,
+    DeleteVpnGatewayRequest: delete_vpn_gateway,
+    InquiryPriceCreateVpnGatewayRequest: inquiry_price_create,
+    InquiryPriceRenewVpnGatewayRequest: inquiry_price_renew,
+    InquiryPriceResetVpnGatewayInternetMaxBandwidthRequest: inquiry_price_reset_bandwidth,
+})
