@@ -13,6 +13,7 @@ from ..store import Tx
 from .common import ApiError, Context, describe, get, missing, new_id, public, violations
 from .customer_gateway import VENDORS
 from .request import Bool, DescribeRequest, Int, Part, Request, Str, Tag, actions, tag_set
+from .vpn_gateway import check_available
 
 HEALTH_CHECK_DEFAULTS = {"ProbeType": "NQA", "ProbeInterval": 5000, "ProbeThreshold": 3,
                          "ProbeTimeout": 5000}
@@ -213,10 +214,7 @@ def create_conn(ctx: Context, tx: Tx, req: CreateVpnConnectionRequest, region: s
             raise ApiError("InvalidParameterValue",
                            f"VPN gateway {gw['VpnGatewayId']} belongs to VPC {gw['VpcId']}, "
                            f"not {vpc_id}. Give the gateway's own VPC.")
-    if not ctx.ready(gw):
-        raise ApiError("UnsupportedOperation.InvalidState",
-                       f"VPN gateway {gw['VpnGatewayId']} is still PENDING; retry when it "
-                       "is AVAILABLE.")
+    check_available(ctx, gw)
     base = {"VpnConnectionId": "", "VpnConnectionName": req.VpnConnectionName,
             "VpcId": vpc_id or "", "VpnGatewayId": gw["VpnGatewayId"],
             "CustomerGatewayId": cgw["CustomerGatewayId"], "PreShareKey": req.PreShareKey,

@@ -129,7 +129,8 @@ def _months_later(start: float, months: int) -> str:
                          time.localtime(start + months * rules.DAYS_PER_MONTH * 86400))
 
 
-def _not_pending(ctx: Context, gw: dict) -> None:
+def check_available(ctx: Context, gw: dict) -> None:
+    """A gateway still PENDING refuses changes."""
     if not ctx.ready(gw):
         raise ApiError("UnsupportedOperation.InvalidState",
                        f"VPN gateway {gw['VpnGatewayId']} is still PENDING; retry when it "
@@ -208,7 +209,7 @@ def modify_vpn_gateway(ctx: Context, tx: Tx, req: ModifyVpnGatewayAttributeReque
 def reset_bandwidth(ctx: Context, tx: Tx, req: ResetVpnGatewayInternetMaxBandwidthRequest,
                     region: str) -> dict:
     gw = get(tx, "vpngw", req.VpnGatewayId, region)
-    _not_pending(ctx, gw)
+    check_available(ctx, gw)
     violations(rules.check_bandwidth_reset(gw["InternetMaxBandwidthOut"],
                                            req.InternetMaxBandwidthOut))
     gw["InternetMaxBandwidthOut"] = req.InternetMaxBandwidthOut
