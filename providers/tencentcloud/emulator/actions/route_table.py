@@ -157,7 +157,7 @@ def _select(tx: Tx, rtb: dict, ids: list[int], item_ids: list[str]) -> list[dict
 def rtb_view(tx: Tx) -> Callable[[dict], dict]:
     def view(r: dict) -> dict:
         v = public(r)
-        v["RouteSet"] = [public(e) for e in routes_of(tx, r)]
+        v["RouteSet"] = routes_of(tx, r)  # fresh from the store, nothing private in them
         v["AssociationSet"] = [{"SubnetId": s["SubnetId"], "RouteTableId": r["RouteTableId"]}
                                for s in tx.list_by("subnet", "RouteTableId",
                                                    r["RouteTableId"])]
