@@ -2,7 +2,9 @@
 
 ``EmulatedVpcService(store).call(action, params, region)`` is the single entry and returns
 exactly what the cloud puts inside ``Response``: the action's outputs plus ``RequestId``,
-or ``{"Error": {"Code", "Message"}, "RequestId"}``. The product rules come from
+or ``{"Error": {"Code", "Message"}, "RequestId"}``. The actions themselves live in
+``actions/``, one module per kind of object, each request a pydantic model; this module
+keeps the entry, the faults and the call log. The product rules come from
 ``providers.tencentcloud.rules`` so plan-time checks and the service agree.
 
 Environment (read at every call, so a test or benchmark may change it at any time):

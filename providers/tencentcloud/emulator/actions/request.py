@@ -131,7 +131,9 @@ def _api_error(action: str, err: dict) -> ApiError:
     if kind == "missing":
         return missing(name)
     if kind in _TYPE_WANTED:
-        shown = "" if any(s in err["loc"] for s in _SENSITIVE) else f", not {err['input']!r}"
+        given = repr(err["input"])
+        secret = any(s in err["loc"] for s in _SENSITIVE)
+        shown = "" if secret or len(given) > 40 else f", not {given}"
         return ApiError("InvalidParameter",
                         f"The parameter `{name}` must be {_TYPE_WANTED[kind]}{shown}.")
     if kind.startswith(("InvalidParameter", "MissingParameter", "UnsupportedOperation")):
@@ -139,7 +141,7 @@ def _api_error(action: str, err: dict) -> ApiError:
     return ApiError("InvalidParameterValue", f"The parameter `{name}` is invalid: {err['msg']}.")
 
 
-# The first error answers; the cloud checks names, then presence, then types, then values.
+# One error answers: an unknown name first, then a missing one, a wrong type, a bad value.
 _ORDER = {"extra_forbidden": 0, "missing": 1, **{k: 2 for k in _TYPE_WANTED}}
 
 
