@@ -248,3 +248,19 @@ def test_entries_kept_inside_a_table_by_an_older_store_are_read_and_moved(api, s
         assert "RouteSet" not in tx.get("rtb", rtb)
         assert tx.get("route", "42")["Enabled"] is False
     assert [r["RouteId"] for r in _rtb(api, vpc_id)["RouteSet"]] == [42]
+
+
+def test_the_dataplane_routes_by_the_entry_rows(api, svc, vpc_id):
+    from providers.tencentcloud.dataplane.network import desired_routing
+    gw = api.ok("CreateVpnGateway", VpcId=vpc_id, VpnGatewayName="g",
+                InternetMaxBandwidthOut=5)["VpnGateway"]["VpnGatewayId"]
+    rtb = _rtb(api, vpc_id)["RouteTableId"]
+    api.ok("CreateRoutes", RouteTableId=rtb, Routes=[
+        {"DestinationCidrBlock": "172.16.0.0/24", "GatewayType": "VPN", "GatewayId": gw},
+        {"DestinationCidrBlock": "172.16.1.0/24", "GatewayType": "VPN", "GatewayId": gw}])
+    second = _rtb(api, vpc_id)["RouteSet"][1]["RouteId"]
+    api.ok("DisableRoutes", RouteTableId=rtb, RouteIds=[second])
+    with svc.store.transaction() as tx:
+        tx.dp_put("gateway", gw, {"sides": [{"lan_ip": "10.0.255.2"}], "active": 0})
+        tables, _ = desired_routing(tx, vpc_id)
+    assert list(tables.values()) == [{"172.16.0.0/24": "10.0.255.2"}]
