@@ -288,7 +288,10 @@ def desired_routing(records, vpc_id: str) -> tuple[dict[int, dict[str, str]], se
         n = route_table_number(records, rtb["RouteTableId"], vpc_id)
         numbers[rtb["RouteTableId"]] = n
         routes = tables.setdefault(n, {})
-        for r in rtb.get("RouteSet") or []:
+        # each route entry is a row of its own (older stores: inside the table)
+        entries = (rtb.get("RouteSet") or []) + records.objects_by("route", "RouteTableId",
+                                                                   rtb["RouteTableId"])
+        for r in entries:
             if r.get("GatewayType") != "VPN" or not r.get("Enabled", True):
                 continue
             gw = records.get("gateway", r["GatewayId"])
