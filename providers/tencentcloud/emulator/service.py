@@ -30,11 +30,14 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .. import rules
+from . import defaults
 from .chaos import FAULTS_ENV, LOST, FaultRates, ResponseLost
 from .store import SqliteStore, Tx
 
 DELAY_SCALE_ENV = "VPNFORM_EMULATOR_DELAY_SCALE"
 READ_LATENCY_ENV = "VPNFORM_EMULATOR_READ_LATENCY"
+# Actions that only read: carried out in a snapshot, beside other reads.
+READ_ACTION_PREFIXES = ("Describe", "Inquiry", "Download")
 PUBLIC_IP_POOL = ipaddress.IPv4Network("198.18.0.0/15")
 NEVER = "0000-00-00 00:00:00"
 
@@ -276,44 +279,70 @@ class EmulatedVpcService:
         roll = self.faults.roll()
         latency = roll.delay + (self._read_latency() if action.startswith("Describe") else 0.0)
         if latency > 0:
-            time.sleep(latency)  # before the store's lock: concurrent calls overlap
-        lost = roll.lost
-        with self.store.transaction() as tx:
-            code = None
-            try:
-                fault = tx.take_fault(action, region, params_json)
-                if fault is not None and fault[0] == LOST:
-                    lost = True
-                elif fault is not None:
-                    raise ApiError(*fault)
-                if roll.error is not None:
-                    raise ApiError(*roll.error)
-                spec = self._actions.get(action)
-                if spec is None:
-                    raise ApiError("InvalidAction", f"The action `{action}` does not exist.")
-                unknown = sorted(set(params) - spec.params)
-                if unknown:
-                    raise ApiError("UnknownParameter",
-                                   f"The parameter `{unknown[0]}` is not defined for `{action}`.")
-                with tx.savepoint():
-                    result = spec.handler(tx, params, region)
-                    if self.dataplane is not None:
-                        # After the emulator's own rules passed; a failure rolls back.
-                        self._realise(tx, action, params, result, region)
-            except ApiError as e:
-                code = e.code
-                result = {"Error": {"Code": e.code, "Message": e.message}}
-            except Exception as e:  # a bug in the emulator: report it as the cloud would
-                code = "InternalError"
-                result = {"Error": {"Code": "InternalError",
-                                    "Message": f"Internal error: {type(e).__name__}: {e}"}}
-            tx.log_call(action, region, _redacted(params), code)
+            time.sleep(latency)  # before any transaction: concurrent calls overlap
+        outcome = None
+        if action.startswith(READ_ACTION_PREFIXES):
+            # A read runs beside other reads, unless it must write: an armed fault to take,
+            # or the region's default network still to create.
+            with self.store.snapshot() as tx:
+                if not tx.faults_armed(action) and defaults.is_ready(self.store, tx, region):
+                    outcome = self._carry_out(tx, action, params, params_json, region, roll,
+                                              write=False)
+            if outcome is not None:
+                self.store.log_later(action, region, _redacted(params), outcome[0])
+        if outcome is None:
+            with self.store.transaction() as tx:
+                defaults.ensure(self.store, tx, region, self._handle)
+                outcome = self._carry_out(tx, action, params, params_json, region, roll,
+                                          write=True)
+                tx.log_call(action, region, _redacted(params), outcome[0])
+            defaults.remember(self.store, region)
+        code, result, lost = outcome
         if lost and code is None:
             # Carried out and committed; the caller never hears of it.
             raise ResponseLost(f"The answer to {action} (RequestId {request_id}) was lost.")
         if self.dataplane is not None and code is None:
             result = self.dataplane.describe_result(self.store, action, result)
         return {**result, "RequestId": request_id}
+
+    def _carry_out(self, tx: Tx, action: str, params: dict, params_json: str, region: str,
+                   roll: Any, *, write: bool) -> tuple[str | None, dict, bool]:
+        """One action in ``tx``: (error code or None, result, whether its answer is lost).
+        ``write``: ``tx`` is a write transaction (armed faults are taken, the dataplane
+        realises the action); otherwise a snapshot, with no fault armed for ``action``."""
+        lost = roll.lost
+        try:
+            fault = tx.take_fault(action, region, params_json) if write else None
+            if fault is not None and fault[0] == LOST:
+                lost = True
+            elif fault is not None:
+                raise ApiError(*fault)
+            if roll.error is not None:
+                raise ApiError(*roll.error)
+            spec = self._actions.get(action)
+            if spec is None:
+                raise ApiError("InvalidAction", f"The action `{action}` does not exist.")
+            unknown = sorted(set(params) - spec.params)
+            if unknown:
+                raise ApiError("UnknownParameter",
+                               f"The parameter `{unknown[0]}` is not defined for `{action}`.")
+            if not write:
+                return None, spec.handler(tx, params, region), lost
+            with tx.savepoint():
+                result = spec.handler(tx, params, region)
+                if self.dataplane is not None:
+                    # After the emulator's own rules passed; a failure rolls back.
+                    self._realise(tx, action, params, result, region)
+            return None, result, lost
+        except ApiError as e:
+            return e.code, {"Error": {"Code": e.code, "Message": e.message}}, lost
+        except Exception as e:  # a bug in the emulator: report it as the cloud would
+            message = f"Internal error: {type(e).__name__}: {e}"
+            return "InternalError", {"Error": {"Code": "InternalError", "Message": message}}, lost
+
+    def _handle(self, tx: Tx, action: str, params: dict, region: str) -> dict:
+        """Run ``action``'s handler in ``tx`` (no faults, no log, no dataplane)."""
+        return self._actions[action].handler(tx, params, region)
 
     def attach_dataplane(self, dataplane: Any) -> None:
         """Make the objects real from now on (see providers.tencentcloud.dataplane)."""
@@ -350,7 +379,8 @@ class EmulatedVpcService:
 
     def calls(self, action: str | None = None) -> list[dict]:
         """The recorded calls (action, region, params with PreShareKey redacted, error_code)."""
-        with self.store.transaction() as tx:
+        self.store.flush_log(peers=True)
+        with self.store.snapshot() as tx:
             return tx.calls(action)
 
     # helpers ---------------------------------------------------------------------------------
@@ -454,6 +484,8 @@ class EmulatedVpcService:
             return tag
         got = spec[f.name](view)
         got = [str(g) for g in (got if isinstance(got, list) else [got])]
+        if got and set(got) <= {"TRUE", "FALSE"}:  # a boolean: the cloud takes true or TRUE
+            return any(want.upper() in got for want in f.values)
         if f.name in fuzzy:
             return any(want in g for want in f.values for g in got)
         return any(want in got for want in f.values)

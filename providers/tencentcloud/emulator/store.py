@@ -316,8 +316,8 @@ class SqliteStore:
                         tx._c.execute(stmt)
 
     @classmethod
-    def for_workdir(cls, workdir: str | os.PathLike) -> "SqliteStore":
-        return cls(store_path(workdir))
+    def for_workdir(cls, workdir: str | os.PathLike, **kw: float) -> "SqliteStore":
+        return cls(store_path(workdir), **kw)
 
     # connections -----------------------------------------------------------------------------
     def _connect(self, readonly: bool) -> sqlite3.Connection:
