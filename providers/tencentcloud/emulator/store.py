@@ -366,21 +366,28 @@ class SqliteStore:
         calls, so the log stays in order."""
         with self._connection(readonly=False) as conn, self._write_lock:
             conn.execute("BEGIN IMMEDIATE")
-            tx = Tx(conn)
-            with self._log_lock:
-                pending, self._log_buffer = self._log_buffer, []
-            try:
-                if pending:
-                    tx.log_calls(pending)
+            with self._committing(conn) as tx:
                 yield tx
-            except BaseException:
-                conn.execute("ROLLBACK")
-                if pending:
-                    with self._log_lock:
-                        self._log_buffer[:0] = pending
-                raise
-            else:
-                conn.execute("COMMIT")
+
+    @contextmanager
+    def _committing(self, conn: sqlite3.Connection) -> Iterator[Tx]:
+        """The body of a write transaction begun on ``conn``: the buffered read calls are
+        written first; COMMIT at the end, ROLLBACK (the buffer kept) on an exception."""
+        tx = Tx(conn)
+        with self._log_lock:
+            pending, self._log_buffer = self._log_buffer, []
+        try:
+            if pending:
+                tx.log_calls(pending)
+            yield tx
+        except BaseException:
+            conn.execute("ROLLBACK")
+            if pending:
+                with self._log_lock:
+                    self._log_buffer[:0] = pending
+            raise
+        else:
+            conn.execute("COMMIT")
 
     @contextmanager
     def snapshot(self) -> Iterator[Tx]:
@@ -406,7 +413,26 @@ class SqliteStore:
             due = (len(self._log_buffer) >= self.LOG_BATCH
                    or now - self._log_since >= self.LOG_MAX_AGE)
         if due:
-            self.flush_log()
+            self._flush_unless_busy()
+
+    def _flush_unless_busy(self) -> None:
+        """Write the buffer out unless a writer, of this process or another, holds the
+        write lock (then a later call will): a read never waits for a writer."""
+        if not self._write_lock.acquire(blocking=False):
+            return  # this process's writer writes the buffer out
+        try:
+            with self._connection(readonly=False) as conn:
+                conn.execute("PRAGMA busy_timeout=0")
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError:
+                    return  # another process is writing
+                finally:
+                    conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+                with self._committing(conn):
+                    pass
+        finally:
+            self._write_lock.release()
 
     def flush_log(self, *, peers: bool = False) -> None:
         """Write the buffered read calls out now (``peers``: those of every open store of
