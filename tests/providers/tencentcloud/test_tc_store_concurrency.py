@@ -17,8 +17,10 @@ from providers.tencentcloud.emulator import EmulatedVpcService, SqliteStore
 
 def test_reads_go_on_while_another_process_holds_the_write_lock(tmp_path):
     mine = SqliteStore.for_workdir(tmp_path, busy_timeout=5.0)
+    mine.LOG_BATCH = 1  # every read tries to write the call log out at once
     other = SqliteStore.for_workdir(tmp_path)  # another process's connection to the file
-    api = Api(EmulatedVpcService(mine))
+    svc = EmulatedVpcService(mine)
+    api = Api(svc)
     vpc = api.ok("CreateVpc", VpcName="v", CidrBlock="10.0.0.0/16")["Vpc"]
     holding, release = threading.Event(), threading.Event()
 
@@ -41,6 +43,7 @@ def test_reads_go_on_while_another_process_holds_the_write_lock(tmp_path):
         release.set()
         writer.join(10)
     assert api.ok("DescribeVpcs", VpcIds=[vpc["VpcId"]])["VpcSet"][0]["VpcName"] == "uncommitted"
+    assert len(svc.calls("DescribeVpcs")) == 20 + 1  # logged once the lock was free
     other.close()
     mine.close()
 
