@@ -304,6 +304,7 @@ class SqliteStore:
         self._log_lock = threading.Lock()
         self._log_buffer: list[tuple[str, str, str, str | None]] = []
         self._log_since = 0.0
+        self._log_retry_at = 0.0  # after a flush found the write lock taken
         _OPEN_STORES.add(self)
         # Only take the write lock when something is missing: a process opening the store
         # while another holds a long transaction (e.g. building a dataplane) must not wait.
@@ -410,27 +411,31 @@ class SqliteStore:
             if not self._log_buffer:
                 self._log_since = now
             self._log_buffer.append((action, region, params_json, error_code))
-            due = (len(self._log_buffer) >= self.LOG_BATCH
-                   or now - self._log_since >= self.LOG_MAX_AGE)
-        if due:
-            self._flush_unless_busy()
+            if len(self._log_buffer) > CALL_LOG_KEEP:  # the log keeps no more anyway
+                del self._log_buffer[:-CALL_LOG_KEEP]
+            due = now >= self._log_retry_at and (len(self._log_buffer) >= self.LOG_BATCH
+                                                 or now - self._log_since >= self.LOG_MAX_AGE)
+        if due and not self._flush_unless_busy():
+            self._log_retry_at = now + 0.1
 
-    def _flush_unless_busy(self) -> None:
+    def _flush_unless_busy(self) -> bool:
         """Write the buffer out unless a writer, of this process or another, holds the
-        write lock (then a later call will): a read never waits for a writer."""
+        write lock (then a later call will): a read never waits for a writer. Whether
+        the buffer was written (or taken by this process's writer)."""
         if not self._write_lock.acquire(blocking=False):
-            return  # this process's writer writes the buffer out
+            return True  # this process's writer writes the buffer out
         try:
             with self._connection(readonly=False) as conn:
                 conn.execute("PRAGMA busy_timeout=0")
                 try:
                     conn.execute("BEGIN IMMEDIATE")
                 except sqlite3.OperationalError:
-                    return  # another process is writing
+                    return False  # another process is writing
                 finally:
                     conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
                 with self._committing(conn):
                     pass
+                return True
         finally:
             self._write_lock.release()
 
