@@ -280,16 +280,28 @@ def cloud_call(workdir, action: str, params: dict | None = None, region: str = R
         svc.store.close()
 
 
-def cloud(workdir, region: str = REGION, kinds: Iterable[str] = DESCRIBE) -> dict[str, list]:
-    """Everything the emulated cloud holds in ``region``: {"vpcs": [...], ...}."""
-    out = {}
-    for kind in kinds:
+def cloud(workdir, region: str = REGION, kinds: Iterable[str] = DESCRIBE, *,
+          defaults: bool = False) -> dict[str, list]:
+    """Everything the emulated cloud holds in ``region``: {"vpcs": [...], ...}; without the
+    account's default network (the default VPC, its subnets and route table) unless
+    ``defaults``."""
+    def describe(kind: str) -> list[dict]:
         action, key = DESCRIBE[kind]
         resp = cloud_call(workdir, action, {"Limit": 100}, region)
         assert "Error" not in resp, resp
         assert resp["TotalCount"] == len(resp[key]), resp  # fits in one page
-        out[kind] = resp[key]
-    return out
+        return resp[key]
+
+    if defaults:
+        return {kind: describe(kind) for kind in kinds}
+    default_vpcs = {v["VpcId"] for v in describe("vpcs") if v["IsDefault"]}
+
+    def made(kind: str, o: dict) -> bool:
+        if kind == "route_tables":
+            return not (o["Main"] and o["VpcId"] in default_vpcs)
+        return not o.get("IsDefault")
+
+    return {kind: [o for o in describe(kind) if made(kind, o)] for kind in kinds}
 
 
 def cloud_is_empty(workdir, regions: Iterable[str] = (REGION,)) -> dict:

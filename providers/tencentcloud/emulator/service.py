@@ -29,12 +29,15 @@ from typing import Any, Callable
 from .actions import ACTIONS
 from .actions.common import ApiError
 from .actions.request import Action
+from . import defaults
 from .chaos import FAULTS_ENV, LOST, FaultRates, ResponseLost
 from .realiser import Realiser, RealiseError, RealiserRecords, RealiserStore, UnrealisableOption
 from .store import SqliteStore, Tx
 
 DELAY_SCALE_ENV = "VPNFORM_EMULATOR_DELAY_SCALE"
 READ_LATENCY_ENV = "VPNFORM_EMULATOR_READ_LATENCY"
+# Actions that only read: carried out in a snapshot, beside other reads.
+READ_ACTION_PREFIXES = ("Describe", "Inquiry", "Download")
 
 __all__ = ["ApiError", "EmulatedVpcService"]
 
@@ -88,41 +91,67 @@ class EmulatedVpcService:
         roll = self.faults.roll()
         latency = roll.delay + (self._read_latency() if action.startswith("Describe") else 0.0)
         if latency > 0:
-            time.sleep(latency)  # before the store's lock: concurrent calls overlap
-        lost = roll.lost
-        with self.store.transaction() as tx:
-            code = None
-            try:
-                fault = tx.take_fault(action, region, params_json)
-                if fault is not None and fault[0] == LOST:
-                    lost = True
-                elif fault is not None:
-                    raise ApiError(*fault)
-                if roll.error is not None:
-                    raise ApiError(*roll.error)
-                spec = self._actions.get(action)
-                if spec is None:
-                    raise ApiError("InvalidAction", f"The action `{action}` does not exist.")
-                with tx.savepoint():
-                    # the request's model checks the parameters (UnknownParameter, ...)
-                    result = spec.run(self, tx, params, region)
-                    if self.dataplane is not None:
-                        # After the emulator's own rules passed; a failure rolls back.
-                        self._realise(tx, action, params, result, region)
-            except ApiError as e:
-                code = e.code
-                result = {"Error": {"Code": e.code, "Message": e.message}}
-            except Exception as e:  # a bug in the emulator: report it as the cloud would
-                code = "InternalError"
-                result = {"Error": {"Code": "InternalError",
-                                    "Message": f"Internal error: {type(e).__name__}: {e}"}}
-            tx.log_call(action, region, _redacted(params), code)
+            time.sleep(latency)  # before any transaction: concurrent calls overlap
+        outcome = None
+        if action.startswith(READ_ACTION_PREFIXES):
+            # A read runs beside other reads, unless it must write: an armed fault to take,
+            # or the region's default network still to create.
+            with self.store.snapshot() as tx:
+                if not tx.faults_armed(action) and defaults.is_ready(self.store, tx, region):
+                    outcome = self._carry_out(tx, action, params, params_json, region, roll,
+                                              write=False)
+            if outcome is not None:
+                self.store.log_later(action, region, _redacted(params), outcome[0])
+        if outcome is None:
+            with self.store.transaction() as tx:
+                defaults.ensure(self.store, tx, region, self._handle)
+                outcome = self._carry_out(tx, action, params, params_json, region, roll,
+                                          write=True)
+                tx.log_call(action, region, _redacted(params), outcome[0])
+            defaults.remember(self.store, region)
+        code, result, lost = outcome
         if lost and code is None:
             # Carried out and committed; the caller never hears of it.
             raise ResponseLost(f"The answer to {action} (RequestId {request_id}) was lost.")
         if self.dataplane is not None and code is None:
             result = self.dataplane.describe_result(RealiserStore(self.store), action, result)
         return {**result, "RequestId": request_id}
+
+    def _carry_out(self, tx: Tx, action: str, params: dict, params_json: str, region: str,
+                   roll: Any, *, write: bool) -> tuple[str | None, dict, bool]:
+        """One action in ``tx``: (error code or None, result, whether its answer is lost).
+        ``write``: ``tx`` is a write transaction (armed faults are taken, the dataplane
+        realises the action); otherwise a snapshot, with no fault armed for ``action``."""
+        lost = roll.lost
+        try:
+            fault = tx.take_fault(action, region, params_json) if write else None
+            if fault is not None and fault[0] == LOST:
+                lost = True
+            elif fault is not None:
+                raise ApiError(*fault)
+            if roll.error is not None:
+                raise ApiError(*roll.error)
+            spec = self._actions.get(action)
+            if spec is None:
+                raise ApiError("InvalidAction", f"The action `{action}` does not exist.")
+            # the request's model checks the parameters (UnknownParameter, ...)
+            if not write:
+                return None, spec.run(self, tx, params, region), lost
+            with tx.savepoint():
+                result = spec.run(self, tx, params, region)
+                if self.dataplane is not None:
+                    # After the emulator's own rules passed; a failure rolls back.
+                    self._realise(tx, action, params, result, region)
+            return None, result, lost
+        except ApiError as e:
+            return e.code, {"Error": {"Code": e.code, "Message": e.message}}, lost
+        except Exception as e:  # a bug in the emulator: report it as the cloud would
+            message = f"Internal error: {type(e).__name__}: {e}"
+            return "InternalError", {"Error": {"Code": "InternalError", "Message": message}}, lost
+
+    def _handle(self, tx: Tx, action: str, params: dict, region: str) -> dict:
+        """Run ``action``'s handler in ``tx`` (no faults, no log, no dataplane)."""
+        return self._actions[action].run(self, tx, params, region)
 
     def attach_dataplane(self, dataplane: Realiser) -> None:
         """Make the objects real from now on (a Realiser, see realiser.py)."""
@@ -158,7 +187,8 @@ class EmulatedVpcService:
 
     def calls(self, action: str | None = None) -> list[dict]:
         """The recorded calls (action, region, params with PreShareKey redacted, error_code)."""
-        with self.store.transaction() as tx:
+        self.store.flush_log(peers=True)
+        with self.store.snapshot() as tx:
             return tx.calls(action)
 
     # the handlers' clock (actions.common.Context) --------------------------------------------

@@ -1,8 +1,12 @@
 """The emulated cloud's SQLite store: objects per region, counters, armed faults, call log.
 
 One file (``<workdir>/.vpnform/cloud.db``) shared by every process working in that
-directory: WAL mode, a busy timeout, and each API action in one ``BEGIN IMMEDIATE``
-transaction so concurrent processes see whole actions only.
+directory: WAL mode and a busy timeout. Writes run in ``BEGIN IMMEDIATE`` transactions
+(``transaction()``), one at a time per process, so concurrent processes see whole actions
+only; reads run in deferred read-only transactions (``snapshot()``), which never wait for
+a writer and run side by side. Each concurrent user borrows its own connection from a
+small pool. Reads are logged through a buffer (``log_later``) that the next write
+transaction, ``calls()`` or ``close()`` writes out, in order.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import os
 import re
 import sqlite3
 import threading
+import time
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -162,6 +168,11 @@ class Tx:
                         "ON CONFLICT(name) DO UPDATE SET value = value + 1", (name, start))
         return self._c.execute("SELECT value FROM counters WHERE name=?", (name,)).fetchone()[0]
 
+    def counter(self, name: str) -> int | None:
+        """The counter's value, or None if it was never taken (a read)."""
+        row = self._c.execute("SELECT value FROM counters WHERE name=?", (name,)).fetchone()
+        return None if row is None else row[0]
+
     # dataplane records (the real network behind the objects; see tencentcloud.dataplane)
     def dp_get(self, kind: str, id: str) -> dict | None:
         row = self._c.execute("SELECT data FROM dataplane WHERE kind=? AND id=?",
@@ -189,6 +200,11 @@ class Tx:
                               (action, code, message, match, region, count))
         return int(cur.lastrowid or 0)
 
+    def faults_armed(self, action: str) -> bool:
+        """Whether a one-at-a-time fault is armed for ``action`` (a read)."""
+        return self._c.execute("SELECT 1 FROM faults WHERE action=? AND remaining > 0 LIMIT 1",
+                               (action,)).fetchone() is not None
+
     def take_fault(self, action: str, region: str, params_json: str) -> tuple[str, str] | None:
         rows = self._c.execute("SELECT id, code, message, match, region FROM faults "
                                "WHERE action=? AND remaining > 0 ORDER BY id", (action,))
@@ -212,11 +228,17 @@ class Tx:
 
     # call log ------------------------------------------------------------------------------
     def log_call(self, action: str, region: str, params_json: str, error_code: str | None) -> None:
-        cur = self._c.execute("INSERT INTO calls (action, region, params, error_code) "
-                              "VALUES (?, ?, ?, ?)", (action, region, params_json, error_code))
-        rowid = int(cur.lastrowid or 0)
-        if rowid % 1000 == 0:
-            self._c.execute("DELETE FROM calls WHERE id <= ?", (rowid - CALL_LOG_KEEP,))
+        self.log_calls([(action, region, params_json, error_code)])
+
+    def log_calls(self, entries: list[tuple[str, str, str, str | None]]) -> None:
+        """Append (action, region, params_json, error_code) entries, in order; the log keeps
+        the last CALL_LOG_KEEP or so."""
+        before = self._c.execute("SELECT COALESCE(MAX(id), 0) FROM calls").fetchone()[0]
+        self._c.executemany("INSERT INTO calls (action, region, params, error_code) "
+                            "VALUES (?, ?, ?, ?)", entries)
+        after = before + len(entries)
+        if after // 1000 != before // 1000:
+            self._c.execute("DELETE FROM calls WHERE id <= ?", (after - CALL_LOG_KEEP,))
 
     def calls(self, action: str | None = None) -> list[dict]:
         sql, args = "SELECT action, region, params, error_code FROM calls", []
@@ -245,59 +267,203 @@ class _Savepoint:
         self._c.execute("RELEASE action")
 
 
+_OPEN_STORES: "weakref.WeakSet[SqliteStore]" = weakref.WeakSet()
+
+
+def _open_stores(path: Path) -> list["SqliteStore"]:
+    return [s for s in list(_OPEN_STORES) if s.path == path and not s._closed]
+
+
 class SqliteStore:
-    """The emulated cloud's database. Thread-safe; several processes may share the file."""
+    """The emulated cloud's database. Thread-safe: readers run side by side, writers one at a
+    time; several processes may share the file."""
+
+    # Idle connections kept for reuse; more may be open while that many users are busy.
+    POOL_KEEP = 16
+    # The read-call buffer is written out once it holds this many entries or is this old.
+    LOG_BATCH = 256
+    LOG_MAX_AGE = 1.0
 
     def __init__(self, path: str | os.PathLike, *, busy_timeout: float = 30.0):
         self.path = Path(path)
+        self.busy_timeout = busy_timeout
         # every tunnel's pre-shared key is in here: owner-only, and so are SQLite's side
         # files (SQLite gives the -wal/-shm/-journal files the database file's mode)
         private_dirs(self.path.parent)
         private_file(self.path)
         for side in ("-wal", "-shm", "-journal"):
             private_file(f"{self.path}{side}", create=False)
-        self._lock = threading.RLock()
-        self._conn = sqlite3.connect(str(self.path), timeout=busy_timeout,
-                                     isolation_level=None, check_same_thread=False)
-        self._conn.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._pool_lock = threading.Lock()
+        # idle connections by use: readers are query-only
+        self._idle: dict[bool, list[sqlite3.Connection]] = {False: [], True: []}
+        self._open: set[sqlite3.Connection] = set()
+        self._closed = False
+        # This process's writers queue here rather than in SQLite's busy handler (which
+        # sleeps); the busy timeout then only waits for other processes.
+        self._write_lock = threading.Lock()
+        self._log_lock = threading.Lock()
+        self._log_buffer: list[tuple[str, str, str, str | None]] = []
+        self._log_since = 0.0
+        self._log_retry_at = 0.0  # after a flush found the write lock taken
+        _OPEN_STORES.add(self)
         # Only take the write lock when something is missing: a process opening the store
         # while another holds a long transaction (e.g. building a dataplane) must not wait.
-        have = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master")}
+        with self._connection(readonly=True) as conn:
+            have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         if not set(SCHEMA_OBJECTS) <= have:
-            with self.transaction():
+            with self.transaction() as tx:
                 for stmt in SCHEMA.split(";"):
                     if stmt.strip():
-                        self._conn.execute(stmt)
+                        tx._c.execute(stmt)
 
     @classmethod
-    def for_workdir(cls, workdir: str | os.PathLike) -> "SqliteStore":
-        return cls(store_path(workdir))
+    def for_workdir(cls, workdir: str | os.PathLike, **kw: float) -> "SqliteStore":
+        return cls(store_path(workdir), **kw)
+
+    # connections -----------------------------------------------------------------------------
+    def _connect(self, readonly: bool) -> sqlite3.Connection:
+        conn = sqlite3.connect(str(self.path), timeout=self.busy_timeout,
+                               isolation_level=None, check_same_thread=False)
+        try:
+            conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            if readonly:
+                conn.execute("PRAGMA query_only=ON")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     @contextmanager
+    def _connection(self, *, readonly: bool) -> Iterator[sqlite3.Connection]:
+        """Borrow a connection (a query-only one if ``readonly``) for one transaction."""
+        idle = self._idle[readonly]
+        with self._pool_lock:
+            if self._closed:
+                raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+            conn = idle.pop() if idle else None
+        if conn is None:
+            conn = self._connect(readonly)
+            with self._pool_lock:
+                self._open.add(conn)
+        try:
+            yield conn
+        finally:
+            healthy = not conn.in_transaction
+            with self._pool_lock:
+                keep = healthy and not self._closed and len(idle) < self.POOL_KEEP
+                if keep:
+                    idle.append(conn)
+                else:
+                    self._open.discard(conn)
+            if not keep:
+                conn.close()
+
+    # transactions ----------------------------------------------------------------------------
+    @contextmanager
     def transaction(self) -> Iterator[Tx]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield Tx(self._conn)
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            else:
-                self._conn.execute("COMMIT")
+        """A write transaction (``BEGIN IMMEDIATE``); it first writes out the buffered read
+        calls, so the log stays in order."""
+        with self._connection(readonly=False) as conn, self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            with self._committing(conn) as tx:
+                yield tx
+
+    @contextmanager
+    def _committing(self, conn: sqlite3.Connection) -> Iterator[Tx]:
+        """The body of a write transaction begun on ``conn``: the buffered read calls are
+        written first; COMMIT at the end, ROLLBACK (the buffer kept) on an exception."""
+        tx = Tx(conn)
+        with self._log_lock:
+            pending, self._log_buffer = self._log_buffer, []
+        try:
+            if pending:
+                tx.log_calls(pending)
+            yield tx
+        except BaseException:
+            conn.execute("ROLLBACK")
+            if pending:
+                with self._log_lock:
+                    self._log_buffer[:0] = pending
+            raise
+        else:
+            conn.execute("COMMIT")
 
     @contextmanager
     def snapshot(self) -> Iterator[Tx]:
         """A read-only view: a deferred transaction, which never waits for writers (WAL).
-        Only reads may be made through it."""
-        with self._lock:
-            self._conn.execute("BEGIN")
+        Only reads may be made through it (a write raises sqlite3.OperationalError)."""
+        with self._connection(readonly=True) as conn:
+            conn.execute("BEGIN")
             try:
-                yield Tx(self._conn)
+                yield Tx(conn)
             finally:
-                self._conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
+
+    # the call log ----------------------------------------------------------------------------
+    def log_later(self, action: str, region: str, params_json: str,
+                  error_code: str | None) -> None:
+        """Log a read call through the buffer (written out by the next write transaction,
+        or here once the buffer is full or old)."""
+        now = time.monotonic()
+        with self._log_lock:
+            if not self._log_buffer:
+                self._log_since = now
+            self._log_buffer.append((action, region, params_json, error_code))
+            if len(self._log_buffer) > CALL_LOG_KEEP:  # the log keeps no more anyway
+                del self._log_buffer[:-CALL_LOG_KEEP]
+            due = now >= self._log_retry_at and (len(self._log_buffer) >= self.LOG_BATCH
+                                                 or now - self._log_since >= self.LOG_MAX_AGE)
+        if due and not self._flush_unless_busy():
+            self._log_retry_at = now + 0.1
+
+    def _flush_unless_busy(self) -> bool:
+        """Write the buffer out unless a writer, of this process or another, holds the
+        write lock (then a later call will): a read never waits for a writer. Whether
+        the buffer was written (or taken by this process's writer)."""
+        if not self._write_lock.acquire(blocking=False):
+            return True  # this process's writer writes the buffer out
+        try:
+            with self._connection(readonly=False) as conn:
+                conn.execute("PRAGMA busy_timeout=0")
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError:
+                    return False  # another process is writing
+                finally:
+                    conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+                with self._committing(conn):
+                    pass
+                return True
+        finally:
+            self._write_lock.release()
+
+    def flush_log(self, *, peers: bool = False) -> None:
+        """Write the buffered read calls out now (``peers``: those of every open store of
+        this process on the same file too, before reading the log)."""
+        for store in (_open_stores(self.path) if peers else [self]):
+            with store._log_lock:
+                if not store._log_buffer:
+                    continue
+            with store.transaction():
+                pass
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        """Write the buffered calls out and close every connection (those in use close
+        when they are given back)."""
+        with self._pool_lock:
+            if self._closed:
+                return
+        try:
+            self.flush_log()
+        except sqlite3.Error:
+            pass  # closing must not fail; the log is a diagnostic
+        with self._pool_lock:
+            self._closed = True
+            idle = self._idle[False] + self._idle[True]
+            self._idle = {False: [], True: []}
+            for conn in idle:
+                self._open.discard(conn)
+        for conn in idle:
+            conn.close()

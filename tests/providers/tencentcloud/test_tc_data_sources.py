@@ -10,7 +10,12 @@ import pytest
 from tc_support import REGION
 
 from engine import values as V
+from providers.tencentcloud import rules
 from providers.tencentcloud.data_sources import DATA_SOURCES
+
+# A fresh account's region holds its default VPC, with its main route table and a default
+# subnet per zone.
+DEFAULT_SUBNETS = len(rules.zones(REGION))
 
 PSK_A, PSK_B = "site-a-psk-0123456789", "site-b-psk-9876543210"
 
@@ -193,7 +198,7 @@ def test_vpn_gateway_routes_of_a_missing_gateway_is_an_error(provider):
 
 def test_vpc_instances(provider, sites):
     a, b = sites["a"], sites["b"]
-    assert len(items(provider, "tencentcloud_vpc_instances")) == 2
+    assert len(items(provider, "tencentcloud_vpc_instances")) == 1 + 2
     for arg, value in [("vpc_id", a["vpc"]["VpcId"]), ("name", "vpc-a"),
                        ("cidr_block", "10.1.0.0/16")]:
         [v] = items(provider, "tencentcloud_vpc_instances", **{arg: value})
@@ -203,31 +208,37 @@ def test_vpc_instances(provider, sites):
     assert v["vpc_id"] == b["vpc"]["VpcId"] and v["tags"] == {"site": "b"}
     assert items(provider, "tencentcloud_vpc_instances", tags={"site": "b"}) == [v]
     assert len(items(provider, "tencentcloud_vpc_instances", is_default=False)) == 2
-    assert items(provider, "tencentcloud_vpc_instances", is_default=True) == []
+    [d] = items(provider, "tencentcloud_vpc_instances", is_default=True)
+    assert (d["name"], d["cidr_block"], d["is_default"]) == ("Default-VPC", "172.16.0.0/16", True)
+    assert len(d["subnet_ids"]) == DEFAULT_SUBNETS
+    assert items(provider, "tencentcloud_vpc_instances", name="Default-VPC") == [d]
     assert items(provider, "tencentcloud_vpc_instances", cidr_block="10.9.0.0/16") == []
 
 
 def test_vpc_subnets(provider, sites):
     a, b = sites["a"], sites["b"]
-    assert len(items(provider, "tencentcloud_vpc_subnets")) == 2
+    assert len(items(provider, "tencentcloud_vpc_subnets")) == DEFAULT_SUBNETS + 2
     for arg, value in [("vpc_id", a["vpc"]["VpcId"]), ("subnet_id", a["subnet"]["SubnetId"]),
                        ("name", "sn-a"), ("availability_zone", f"{REGION}-3"),
                        ("cidr_block", "10.1.1.0/24")]:
-        [s] = items(provider, "tencentcloud_vpc_subnets", **{arg: value})
+        # (the zone's default subnet is there too)
+        [s] = items(provider, "tencentcloud_vpc_subnets", **{arg: value}, is_default=False)
         assert s["subnet_id"] == a["subnet"]["SubnetId"], arg
         assert s["route_table_id"] == a["rtb"]["RouteTableId"] and s["available_ip_count"] == 253
     [s] = items(provider, "tencentcloud_vpc_subnets", tags={"site": "b"}, tag_key="site")
     assert s["subnet_id"] == b["subnet"]["SubnetId"]
     assert len(items(provider, "tencentcloud_vpc_subnets", is_default=False,
                      is_remote_vpc_snat=False)) == 2
-    assert items(provider, "tencentcloud_vpc_subnets", is_default=True) == []
+    defaults = items(provider, "tencentcloud_vpc_subnets", is_default=True)
+    assert sorted(s["availability_zone"] for s in defaults) == rules.zones(REGION)
+    assert sorted(s["cidr_block"] for s in defaults)[:2] == ["172.16.0.0/20", "172.16.16.0/20"]
     assert items(provider, "tencentcloud_vpc_subnets", cdc_id="cluster-1") == []
 
 
 def test_vpc_route_tables(provider, sites):
     a, b = sites["a"], sites["b"]
-    # Each VPC has its main (default) table and the one made here.
-    assert len(items(provider, "tencentcloud_vpc_route_tables")) == 4
+    # Each VPC has its main (default) table and the one made here; the default VPC its main.
+    assert len(items(provider, "tencentcloud_vpc_route_tables")) == 1 + 4
     [main] = items(provider, "tencentcloud_vpc_route_tables", vpc_id=a["vpc"]["VpcId"],
                    association_main=True)
     assert main["is_default"] is True and main["subnet_ids"] == []
@@ -243,16 +254,21 @@ def test_vpc_route_tables(provider, sites):
     assert t["route_table_id"] == b["rtb"]["RouteTableId"]
     assert items(provider, "tencentcloud_vpc_route_tables", tags={"site": "b"}) == [t]
     assert len(items(provider, "tencentcloud_vpc_route_tables", association_main=False)) == 2
+    [d] = items(provider, "tencentcloud_vpc_route_tables", vpc_id=items(
+        provider, "tencentcloud_vpc_instances", is_default=True)[0]["vpc_id"])
+    assert d["is_default"] is True and len(d["subnet_ids"]) == DEFAULT_SUBNETS
     assert items(provider, "tencentcloud_vpc_route_tables", name="rt-c") == []
 
 
-def test_empty_cloud_gives_empty_lists(provider):
+def test_fresh_account_gives_only_its_default_network(provider):
+    defaults = {"tencentcloud_vpc_instances": 1, "tencentcloud_vpc_route_tables": 1,
+                "tencentcloud_vpc_subnets": DEFAULT_SUBNETS}
     for type_name, ds in DATA_SOURCES.items():
         if type_name in ("tencentcloud_vpn_gateway_routes",
                          "tencentcloud_vpn_customer_gateway_vendors"):
             continue
         value = read(provider, type_name)
-        assert value[ds.result] == [], type_name
+        assert len(value[ds.result]) == defaults.get(type_name, 0), type_name
         if "id" in ds.schema.block.attributes and ds.id_of is not None:
             assert isinstance(value["id"], str), type_name
 

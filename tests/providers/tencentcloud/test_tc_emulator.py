@@ -109,7 +109,8 @@ def test_vpc_gets_a_main_route_table_and_subnets_join_it(api):
     api.ok("DeleteSubnet", SubnetId=sub["SubnetId"])
     api.ok("DeleteVpc", VpcId=vpc["VpcId"])
     assert api.err("DescribeVpcs", VpcIds=[vpc["VpcId"]]) == "ResourceNotFound"
-    assert api.ok("DescribeRouteTables")["TotalCount"] == 0
+    assert api.ok("DescribeRouteTables", Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]
+                  )["TotalCount"] == 0
 
 
 def test_vpc_id_filters_are_answered_in_creation_order(api):
@@ -168,9 +169,10 @@ def test_vpc_and_subnet_cidr_rules(api):
 
 
 def test_describe_filters_paging_and_ids(api):
-    ids = [make_vpc(api, f"10.{i}.0.0/16", name=f"vpc-{i}")["VpcId"] for i in range(5)]
+    ids = [api.ok("DescribeVpcs")["VpcSet"][0]["VpcId"]]  # the region's default VPC
+    ids += [make_vpc(api, f"10.{i}.0.0/16", name=f"vpc-{i}")["VpcId"] for i in range(5)]
     page = api.ok("DescribeVpcs", Offset="1", Limit="2")
-    assert page["TotalCount"] == 5 and [v["VpcId"] for v in page["VpcSet"]] == ids[1:3]
+    assert page["TotalCount"] == 6 and [v["VpcId"] for v in page["VpcSet"]] == ids[1:3]
     assert (
         api.ok("DescribeVpcs", Filters=[{"Name": "vpc-name", "Values": ["vpc-3"]}])["TotalCount"]
         == 1
@@ -200,7 +202,8 @@ def test_describe_filters_paging_and_ids(api):
     assert api.err("DescribeVpnGateways", VpnGatewayIds=["nope"]) == "InvalidVpnGatewayId.Malformed"
     # Regions partition everything.
     other = Api(api.service, "ap-shanghai")
-    assert other.ok("DescribeVpcs")["TotalCount"] == 0
+    [own] = other.ok("DescribeVpcs")["VpcSet"]  # that region's own default VPC only
+    assert own["IsDefault"] and own["VpcId"] not in ids
     assert other.err("DescribeVpcs", VpcIds=ids[:1]) == "ResourceNotFound"
 
 
@@ -220,7 +223,8 @@ def test_tags_on_create_filters_and_modify(api):
         ReplaceTags=[{"TagKey": "team", "TagValue": "net"}],
         DeleteTags=[{"TagKey": "env"}],
     )
-    assert api.ok("DescribeVpcs")["VpcSet"][0]["TagSet"] == [{"Key": "team", "Value": "net"}]
+    assert api.ok("DescribeVpcs", VpcIds=[vpc["VpcId"]])["VpcSet"][0]["TagSet"] == [
+        {"Key": "team", "Value": "net"}]
 
 
 def test_vpn_gateway_lifecycle_and_states(store):
@@ -645,7 +649,7 @@ def test_two_services_on_one_file_share_the_cloud(tmp_path):
         vpc = Api(a).ok("CreateVpc", VpcName="v", CidrBlock="10.0.0.0/16")["Vpc"]
         assert Api(b).ok("DescribeVpcs", VpcIds=[vpc["VpcId"]])["TotalCount"] == 1
         Api(b).ok("ModifyVpcAttribute", VpcId=vpc["VpcId"], VpcName="renamed")
-        assert Api(a).ok("DescribeVpcs")["VpcSet"][0]["VpcName"] == "renamed"
+        assert Api(a).ok("DescribeVpcs", VpcIds=[vpc["VpcId"]])["VpcSet"][0]["VpcName"] == "renamed"
         assert (tmp_path / ".vpnform" / "cloud.db").exists()
     finally:
         a.store.close()

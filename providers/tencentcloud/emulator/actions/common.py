@@ -131,6 +131,8 @@ def _matches(view: dict, f: Filter, spec: FilterSpec, fuzzy: tuple) -> bool:
         return tag
     got = spec[f.name](view)
     got = [str(g) for g in (got if isinstance(got, list) else [got])]
+    if got and set(got) <= {"TRUE", "FALSE"}:  # a boolean: the cloud takes true or TRUE
+        return any(want.upper() in got for want in f.values)
     if f.name in fuzzy:
         return any(want in g for want in f.values for g in got)
     return any(want in got for want in f.values)
