@@ -66,7 +66,7 @@ class VpnGatewayRoute(ResourceType):
 
     def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
         gw = planned["vpn_gateway_id"]
-        for r in _routes(ctx, gw):
+        for r in _routes(ctx, gw, planned["destination_cidr_block"]):
             if (r["DestinationCidrBlock"] == planned["destination_cidr_block"]
                     and r["InstanceId"] == planned["instance_id"]):
                 return f"{gw}#{r['RouteId']}"
@@ -79,7 +79,10 @@ class VpnGatewayRoute(ResourceType):
                                 f"{prior['id']!r} is not a VPN gateway route ID "
                                 "(<vpngw-id>#<routeId>).")
         gw, rid = parts
-        r = next((r for r in _routes(ctx, gw) if r["RouteId"] == rid), None)
+        # one destination's routes, not the gateway's every page (an import knows no
+        # destination yet: then all of them)
+        r = next((r for r in _routes(ctx, gw, prior.get("destination_cidr_block"))
+                  if r["RouteId"] == rid), None)
         if r is None:
             return None
         return {
@@ -109,10 +112,14 @@ class VpnGatewayRoute(ResourceType):
                 raise
 
 
-def _routes(ctx: Context, gw: str) -> list[dict]:
-    """The routes of VPN gateway ``gw`` (none when the gateway is gone)."""
+def _routes(ctx: Context, gw: str, destination: str | None = None) -> list[dict]:
+    """The routes of VPN gateway ``gw`` (to ``destination`` only, when given; none when the
+    gateway is gone)."""
+    filters = ([{"Name": "DestinationCidr", "Values": [destination]}]
+               if isinstance(destination, str) and destination else None)
     try:
-        return ctx.client.describe_all("DescribeVpnGatewayRoutes", "Routes", VpnGatewayId=gw)
+        return ctx.client.describe_all("DescribeVpnGatewayRoutes", "Routes", VpnGatewayId=gw,
+                                       Filters=filters)
     except CloudApiError as e:
         if e.is_not_found:
             return []

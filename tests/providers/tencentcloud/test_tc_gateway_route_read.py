@@ -1,0 +1,43 @@
+"""Refreshing one VPN gateway route asks the cloud for that route's destination, not for
+every page of the gateway's routes (a gateway with hundreds of routes is refreshed in
+one call per route, not hundreds of pages)."""
+
+from __future__ import annotations
+
+from engine import values as V
+from tc_support import REGION
+
+PSK = "gateway-route-read-psk-1"
+
+
+def test_reading_one_route_of_a_busy_gateway_is_one_call(tc, provider):
+    vpc = tc.create("tencentcloud_vpc", name="v", cidr_block="192.168.0.0/16")
+    gw = tc.create("tencentcloud_vpn_gateway", name="gw", vpc_id=vpc["id"], bandwidth=5)
+    cgw = tc.create("tencentcloud_vpn_customer_gateway", name="cgw",
+                    public_ip_address="202.108.22.5")
+    conn = tc.create("tencentcloud_vpn_connection", name="conn", vpc_id=vpc["id"],
+                     vpn_gateway_id=gw["id"], customer_gateway_id=cgw["id"],
+                     pre_share_key=V.Sensitive(PSK), security_group_policy=[
+                         {"local_cidr_block": "192.168.1.0/24",
+                          "remote_cidr_block": ["10.0.1.0/24"]}])
+    svc = provider.service
+    others = [{"DestinationCidrBlock": f"10.{i // 256}.{i % 256}.0/24", "InstanceType": "VPNCONN",
+               "InstanceId": conn["id"], "Priority": 0, "Status": "ENABLE"}
+              for i in range(1, 251)]
+    body = svc.call("CreateVpnGatewayRoutes", {"VpnGatewayId": gw["id"], "Routes": others},
+                    REGION)
+    assert "Error" not in body, body
+    mine = tc.create("tencentcloud_vpn_gateway_route", vpn_gateway_id=gw["id"],
+                     destination_cidr_block="172.20.0.0/24", instance_type="VPNCONN",
+                     instance_id=conn["id"], priority=100, status="ENABLE")
+    before = len(svc.calls("DescribeVpnGatewayRoutes"))
+    res = provider.read("tencentcloud_vpn_gateway_route", mine)
+    assert not res.diagnostics.has_errors, list(res.diagnostics)
+    assert res.value["destination_cidr_block"] == "172.20.0.0/24"
+    assert res.value["route_id"] == mine["route_id"]
+    assert len(svc.calls("DescribeVpnGatewayRoutes")) == before + 1
+
+    # deleted behind vpnform's back: the same one call finds it gone
+    rid = mine["id"].split("#", 1)[1]
+    svc.call("DeleteVpnGatewayRoutes", {"VpnGatewayId": gw["id"], "RouteIds": [rid]}, REGION)
+    assert provider.read("tencentcloud_vpn_gateway_route", mine).value is None
