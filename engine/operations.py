@@ -80,8 +80,7 @@ def setup_providers(config: Config, variables: dict, workdir: str,
     scope = root_scope(config, variables, workdir)
 
     def decode_provider(cfg: ProviderConfig, block):
-        decoded = scope.decode(cfg.body, block, cfg.range)
-        return decoded.value, decoded.diagnostics
+        return scope.decode(cfg.body, block, cfg.range)
 
     state_addrs = sorted({rs.provider for rs in (state.resources.values() if state else [])},
                          key=lambda a: (a.name, a.alias or ""))
