@@ -63,12 +63,15 @@ class Connection:
         """Where the VPC API calls go (HTTP connections only)."""
         return self.endpoint.url if self.endpoint else f"{self.scheme}://vpc.{self.domain}"
 
-    def describe(self, store: str) -> str:
+    def describe(self, store: str, proxy: str | None = None) -> str:
         """The target in a few words, for the first lines of plan and apply; ``store`` is
-        the embedded emulator's file, as the user should read it."""
+        the embedded emulator's file, as the user should read it, and ``proxy`` the proxy
+        the calls go through."""
         if self.embedded:
             return f"embedded emulator ({store})"
         who = f"region {self.region}, SecretId {secret_id_prefix(self.secret_id or '')}"
+        if proxy:
+            who += f", through the proxy {proxy}"
         if self.endpoint is None:
             at = "" if self.url == f"https://vpc.{DEFAULT_DOMAIN}" else f" at {self.url}"
             return f"the real cloud{at}, {who}"

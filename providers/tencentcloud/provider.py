@@ -198,7 +198,8 @@ class TencentCloudProvider:
         if self.connection is None:
             return None
         store = os.path.relpath(store_path(self.workdir), self.workdir)
-        return self.connection.describe(store)
+        proxy = getattr(self._transport, "proxy_for", None)
+        return self.connection.describe(store, proxy("DescribeVpcs") if proxy else None)
 
     def cloud_context(self) -> Context:
         if self._client is None:

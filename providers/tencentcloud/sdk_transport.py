@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from urllib.parse import urlsplit
 
 import requests
 from tencentcloud.common.common_client import CommonClient
@@ -61,6 +62,20 @@ class SdkTransport:
         if self.endpoint is not None:
             return self.endpoint.url
         return f"{self.scheme}://{service_of(action)[0]}.{self.domain}"
+
+    def proxy_for(self, action: str) -> str | None:
+        """The proxy a call of ``action`` goes through (HTTP_PROXY or HTTPS_PROXY, unless
+        NO_PROXY names the host: the SDK's own rule), without any password in it."""
+        host = self.endpoint.host if self.endpoint else f"{service_of(action)[0]}.{self.domain}"
+        no_proxy = os.environ.get("NO_PROXY") or os.environ.get("no_proxy")
+        if no_proxy and host in no_proxy:
+            return None
+        name = "http_proxy" if self.scheme == "http" else "https_proxy"
+        proxy = os.environ.get(name) or os.environ.get(name.upper())
+        if not proxy:
+            return None
+        parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+        return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"
 
     def _client(self, action: str, region: str) -> CommonClient:
         service, version = service_of(action)

@@ -198,3 +198,17 @@ def test_provider_over_http_reports_an_unreachable_cloud(tmp_path, monkeypatch):
     with pytest.raises(CloudTransportError) as e:
         p.cloud_context().client.call("DescribeVpcs")
     assert "refused the connection" in str(e.value) and KEY not in str(e.value)
+
+
+def test_target_names_the_proxy_the_calls_go_through(tmp_path, monkeypatch):
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:8443")
+    p = TencentCloudProvider(str(tmp_path))
+    try:
+        assert not p.configure({**CREDS, "protocol": "HTTP"})
+        assert p.target() == ("the real cloud at http://vpc.tencentcloudapi.com, region "
+                              "ap-guangzhou, SecretId AKIDco…, through the proxy "
+                              "http://127.0.0.1:8443")
+    finally:
+        p.close()

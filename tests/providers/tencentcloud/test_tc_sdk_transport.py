@@ -5,7 +5,10 @@ with canned responses: what the SDK sends, and how each outcome reaches the clie
 from __future__ import annotations
 
 import json
+import datetime
+import ipaddress
 import socket
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,7 +48,8 @@ def cloud_error(code, message="it failed"):
 
 
 class Server:
-    def __init__(self):
+    def __init__(self, tls: ssl.SSLContext | None = None):
+        self.scheme = "https" if tls else "http"
         self.answers: list[Canned] = []
         self.requests: list[dict] = []
         server = self
@@ -55,7 +59,7 @@ class Server:
                 length = int(self.headers.get("Content-Length") or 0)
                 server.requests.append({"headers": {k.lower(): v for k, v in
                                                     self.headers.items()},
-                                        "body": self.rfile.read(length)})
+                                        "path": self.path, "body": self.rfile.read(length)})
                 answer = server.answers.pop(0) if server.answers else ok()
                 if answer.delay:
                     time.sleep(answer.delay)
@@ -72,13 +76,15 @@ class Server:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
     @property
     def endpoint(self) -> Endpoint:
-        return Endpoint("http", f"127.0.0.1:{self.httpd.server_address[1]}")
+        return Endpoint(self.scheme, f"127.0.0.1:{self.httpd.server_address[1]}")
 
     def close(self):
         self.httpd.shutdown()
@@ -222,3 +228,78 @@ def test_credential_refused_by_the_sdk_names_no_secret():
         credential(SECRET_ID, " " + SECRET_KEY, None)
     assert "spaces" in str(e.value)
     no_secret(str(e.value))
+
+
+# --- the ways to a served emulator: TLS with its own certificate, and a proxy --------------
+
+
+def self_signed(tmp_path) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key, as files: (cert, key)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_file), str(key_file)
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    cert, key = self_signed(tmp_path)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    s = Server(tls=ctx)
+    s.cert = cert
+    yield s
+    s.close()
+
+
+def test_https_endpoint_is_trusted_through_requests_ca_bundle(tls_server, monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", tls_server.cert)
+    tls_server.answers.append(ok(TotalCount=0, VpcSet=[]))
+    assert client(transport(tls_server.endpoint)).call("DescribeVpcs")["TotalCount"] == 0
+
+
+def test_https_endpoint_with_an_unknown_certificate_is_refused(tls_server, monkeypatch):
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    with pytest.raises(CloudTransportError) as e:
+        client(transport(tls_server.endpoint), attempts=1).call("DescribeVpcs")
+    assert "certificate" in str(e.value).lower()
+    assert tls_server.requests == []
+
+
+def test_http_protocol_goes_through_http_proxy_as_terraform_does(server, monkeypatch):
+    # protocol = "HTTP" and no endpoint: http://vpc.tencentcloudapi.com/ through the proxy
+    proxy = f"http://127.0.0.1:{server.httpd.server_address[1]}"
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("http_proxy", raising=False)
+    t = SdkTransport(credential(SECRET_ID, SECRET_KEY, None), scheme="http")
+    server.answers.append(ok(TotalCount=0, VpcSet=[]))
+    assert client(t).call("DescribeVpcs")["TotalCount"] == 0
+    [req] = server.requests
+    assert req["path"] == "http://vpc.tencentcloudapi.com/"  # proxy form: absolute URI
+    assert req["headers"]["host"] == "vpc.tencentcloudapi.com"
+    assert t.proxy_for("DescribeVpcs") == proxy
+    monkeypatch.setenv("HTTP_PROXY", "http://user:pw@127.0.0.1:3128")
+    assert t.proxy_for("DescribeVpcs") == "http://127.0.0.1:3128"
+    monkeypatch.setenv("NO_PROXY", "vpc.tencentcloudapi.com")
+    assert t.proxy_for("DescribeVpcs") is None
