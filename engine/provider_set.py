@@ -81,8 +81,11 @@ def configure_providers(
     workdir: str,
     state_addrs: list[ProviderConfigAddr],
     decode_provider_body: Callable,  # (ProviderConfig, schema Block) -> DecodedBody
+    configure: bool = True,
 ) -> tuple[ProviderSet, Diagnostics]:
-    """Instantiate and configure every provider configuration the run needs."""
+    """Instantiate and configure every provider configuration the run needs. Without
+    ``configure`` (validate), the blocks are decoded against the schema but no provider is
+    configured: its arguments may be unknown yet, and nothing remote is touched."""
     diags = Diagnostics()
     ps = ProviderSet()
     module = config.module
@@ -116,6 +119,9 @@ def configure_providers(
             value = decoded.value
         else:
             value = {name: None for name in schema.provider.attributes}
+        if not configure:
+            ps.providers[addr] = provider
+            continue
         d = provider.configure(value)
         for diag in d:
             if diag.subject is None and cfg is not None and decoded is not None:

@@ -231,10 +231,11 @@ def cmd_validate(argv: list[str], console: Console) -> int:
         if as_json:
             return _validate_json(console, diags, config.files if config else {})
         return _fail(console, diags, config.files if config else {})
-    # Like Terraform, validate does not need variable values: every input is unknown.
+    # Like Terraform, validate does not need variable values: every input is unknown; and
+    # it configures no provider (a credential from a variable is unknown here).
     variables = validation_values(config.module)
     console.add_secrets_from(variables)
-    providers, d = setup_providers(config, variables, workdir, None)
+    providers, d = setup_providers(config, variables, workdir, None, configure=False)
     diags.extend(d)
     if not d.has_errors:
         _, d = run_plan(config, variables, None, providers,

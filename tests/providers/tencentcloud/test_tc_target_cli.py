@@ -73,3 +73,16 @@ def test_half_credentials_from_the_environment_point_at_the_block(tmp_path, monk
     rc, out, err = run(tmp_path, monkeypatch, capsys, tf, "plan", "-no-color", "-input=false")
     assert rc == 1 and "Error: Incomplete credentials" in err
     assert "on main.tf:5,1:" in err and "TENCENTCLOUD_SECRET_KEY" in err
+
+
+def test_validate_accepts_credentials_from_variables_and_touches_no_cloud(tmp_path,
+                                                                          monkeypatch, capsys):
+    tf = VPC + ('variable "region" {\n  type = string\n}\n'
+                'variable "key" {\n  type      = string\n  sensitive = true\n}\n'
+                'provider "tencentcloud" {\n  region     = var.region\n'
+                '  secret_id  = "AKIDvalidate0000"\n  secret_key = var.key\n'
+                '  endpoint   = "http://127.0.0.1:8443"\n}\n')
+    rc, out, err = run(tmp_path, monkeypatch, capsys, tf, "validate", "-no-color")
+    assert rc == 0, err
+    assert "Success! The configuration is valid." in out and "Provider " not in out
+    assert not (tmp_path / ".vpnform" / "cloud.db").exists()
