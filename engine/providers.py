@@ -152,6 +152,17 @@ class TunnelProvider(Protocol):
         ...
 
 
+@runtime_checkable
+class GatewayFailover(Protocol):
+    """Optional: gateways that run as a master/standby pair on this machine, whose active
+    side can be killed to prove the failover (``vpnform lab fail-gateway``)."""
+
+    def fail_gateway(self, type_name: str, value: dict) -> tuple[str | None, Diagnostics]:
+        """Kill the active side of the gateway ``value`` as a crash would; what was done,
+        in words (None when nothing was: see the diagnostics)."""
+        ...
+
+
 class ProviderFactory(Protocol):
     def __call__(self, *, workdir: str) -> Provider: ...
 

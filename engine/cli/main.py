@@ -19,6 +19,7 @@ from . import (commands_console, commands_fmt, complete, commands_import, comman
 from .args import (BOOL, VALUE, Flag, UsageError, Verb, command, flag_lines, parse, usage_text,
                    wants_help)
 from ..version import VERSION
+from .plugin import COMMAND_ENTRY_POINTS
 from .views import Console, print_diagnostics
 
 __all__ = ["main", "VERSION"]
@@ -52,9 +53,6 @@ VERBS = {fn.verb.name: fn for fn in (  # type: ignore[attr-defined]
     commands_tunnel.cmd_tunnel, commands_fmt.cmd_fmt, commands_console.cmd_console,
     commands_run.cmd_refresh, commands_taint.cmd_taint, commands_taint.cmd_untaint,
     cmd_version)}
-
-
-COMMAND_ENTRY_POINTS = "vpnform.commands"
 
 
 def _plugin_verbs() -> dict:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 
 from engine.private_files import open_private, private_dirs, private_file, write_private
+from providers.swankit.vici import StrongSwanError, ViciClient
 
 from .errors import CHARON, NetlabError
 from .ns import Namespace
@@ -142,10 +142,9 @@ class Charon:
         if not os.path.exists(self.vici_path):
             return False
         try:
-            with self.session() as s:
-                s.version()
+            self.client().version()
             return True
-        except (OSError, NetlabError):
+        except StrongSwanError:
             return False
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -175,20 +174,15 @@ class Charon:
                 _reap(pid)
                 time.sleep(0.02)
 
+    def client(self, timeout: float = 30.0) -> ViciClient:
+        """The VICI client of this charon."""
+        return ViciClient(self.vici_path, timeout=timeout)
+
     @contextmanager
-    def session(self) -> Iterator["object"]:
-        import vici
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(30)
-        try:
-            sock.connect(self.vici_path)
-        except OSError as err:
-            sock.close()
-            raise NetlabError(f"cannot reach charon's VICI socket {self.vici_path}: {err}") from None
-        try:
-            yield vici.Session(sock)
-        finally:
-            sock.close()
+    def session(self) -> Iterator[Any]:
+        """A raw ``vici.Session``; failures raise swankit's StrongSwanError."""
+        with self.client().session() as s:
+            yield s
 
 
 # Not under /run: each charon mounts a private tmpfs over /run (its own pid file).

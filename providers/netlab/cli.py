@@ -18,9 +18,9 @@ import ipaddress
 import json
 import os
 
-from engine.cli.args import (ADDRESSES, BOOL, NO_COLOR, VALUE, Flag, UsageError, Verb, command,
-                            parse, usage_text)
-from engine.diagnostics import Diagnostics
+from engine.cli.plugin import (ADDRESSES, BOOL, NO_COLOR, VALUE, Diagnostics, Flag,
+                               GatewayFailover, UsageError, Verb, command, instance_provider,
+                               parse, print_diagnostics, state_instance, usage_text)
 
 from .errors import NetlabError, require_lab_support
 from .lab import Lab
@@ -90,10 +90,9 @@ def cmd_lab(argv: list[str], console) -> int:
                              "vpnform lab fail-gateway tencentcloud_vpn_gateway.tom")
         return _fail_gateway(console, lab, args.positional[0])
     except NetlabError as err:
-        from engine.cli.views import print_diagnostics
         d = Diagnostics()
         d.error("Lab not available" if sub == "up" else f"lab {sub} failed", str(err))
-        print_diagnostics(console, d, {})
+        print_diagnostics(console, d)
         return 1
 
 
@@ -159,19 +158,20 @@ def _status(console, lab: Lab, as_json: bool) -> int:
 
 
 def _fail_gateway(console, lab: Lab, address: str) -> int:
-    from engine.addrs import AddressError, parse_instance
-    from engine.operations import backend_for
-    try:
-        addr = parse_instance(address)
-    except AddressError as err:
-        raise UsageError(str(err)) from None
-    state = backend_for(lab.workdir).read()
-    obj = state.instance(addr) if state else None
-    if obj is None or addr.resource.type != "tencentcloud_vpn_gateway":
+    """Through the provider that manages the gateway (engine.providers.GatewayFailover):
+    the lab knows namespaces and charons, not whose gateway they make."""
+    inst = state_instance(lab.workdir, address)
+    provider = instance_provider(lab.workdir, inst) if inst is not None else None
+    if not isinstance(provider, GatewayFailover):
         raise UsageError(f"{address} is not a tencentcloud_vpn_gateway in the state.")
-    from providers.tencentcloud.dataplane import fail_gateway
-    info = fail_gateway(lab.workdir, obj.attributes["id"])
-    console.print(f"Killed the active charon of {address} ({obj.attributes['id']}): "
+    try:
+        info, d = provider.fail_gateway(inst.type, inst.attributes)
+    finally:
+        provider.close()
+    print_diagnostics(console, d)
+    if info is None:
+        return 1
+    console.print(f"Killed the active charon of {address} ({inst.attributes['id']}): "
                   f"{info}. The standby takes over the public IP; watch with "
                   "vpnform tunnel status.")
     return 0

@@ -13,8 +13,9 @@ from engine.diagnostics import Diagnostics
 from engine.providers import PlanResult
 from engine.schema import Attribute, Block, NestedBlock, ResourceSchema
 
+from providers.swankit.proposals import ESP, IKE, AlgorithmSupport, did_you_mean, parse_proposal
+
 from . import model
-from .proposals import ESP, IKE, AlgorithmSupport, did_you_mean, parse_proposal
 
 TYPE_NAME = "strongswan_connection"
 

@@ -8,7 +8,7 @@ from typing import Any
 from engine import values as V
 from engine.schema import Attribute, Block, ResourceSchema
 
-from . import status
+from providers.swankit import status
 
 SAS = "strongswan_sas"
 
@@ -19,7 +19,7 @@ SCHEMAS = {
                                 description="Only this connection's SAs (default: all)."),
         "sas": Attribute(V.ListType(V.ANY), computed=True,
                          description="Per connection: state, established, ike_sas (see "
-                         "providers/strongswan/status.py for the fields)."),
+                         "providers/swankit/status.py for the fields)."),
     })),
 }
 

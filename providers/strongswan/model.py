@@ -16,6 +16,7 @@ import ipaddress
 from typing import Any
 
 from engine.values import Unknown
+from providers.swankit.vici import decode
 
 # charon's defaults, as list-conns reports them when nothing was configured.
 IKE_REKEY_DEFAULT = 14400
@@ -186,7 +187,7 @@ def from_vici(name: str, conn: dict, prior: dict | None, *, psk_loaded: bool | N
     ``psk_loaded`` False (the shared key id is not loaded) reads the PSK as null so the next
     plan loads it again. ``child_sas`` (list-sas child entries of this connection) supplies
     the reqid charon uses for each child."""
-    conn = _plain(conn or {})
+    conn = decode(conn or {})
     old = dict(prior or {})
     value: dict[str, Any] = {a: old.get(a) for a in CONNECTION_ATTRIBUTES}
     value["id"] = name
@@ -246,21 +247,11 @@ def _auth_round(conn: dict, side: str) -> dict | None:
     return None
 
 
-def _plain(v: Any) -> Any:
-    if isinstance(v, bytes):
-        return v.decode("utf-8", "replace")
-    if isinstance(v, dict):
-        return {_plain(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
-    return v
-
-
 def child_sas_of(sas: list, name: str) -> list[dict]:
     """The child SA entries of IKE SAs named ``name`` in a list-sas answer."""
     out = []
     for item in sas or []:
-        sa = _plain(item).get(name)
+        sa = decode(item).get(name)
         if isinstance(sa, dict):
             out.extend(c for c in (sa.get("child-sas") or {}).values() if isinstance(c, dict))
     return out

@@ -25,8 +25,9 @@ from engine.providers import (
 )
 from engine.schema import Attribute, Block, ProviderSchema
 
-from . import connection, data_sources, model, status
-from .client import (
+from providers.swankit import status
+from providers.swankit.proposals import AlgorithmSupport
+from providers.swankit.vici import (
     DEFAULT_URI,
     CharonUnreachable,
     StrongSwanError,
@@ -35,7 +36,8 @@ from .client import (
     parse_socket_uri,
     redact,
 )
-from .proposals import AlgorithmSupport
+
+from . import connection, data_sources, model
 
 PROVIDER_BLOCK = Block(attributes={
     "vici_socket": Attribute(

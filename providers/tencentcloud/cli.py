@@ -21,8 +21,10 @@ import json
 import os
 from typing import Any
 
-from engine.cli.args import (MULTI, NO_COLOR, VALUE, Flag, UsageError, Verb, command, parse,
-                            usage_text)
+from engine.cli.plugin import (MULTI, NO_COLOR, VALUE, Flag, UsageError, Verb, command, parse,
+                               usage_text)
+
+from .serve_cli import SERVE, cmd_serve
 
 CLOUD = Verb(
     "cloud", "Call an action of the emulated cloud's API, as a second client would",
@@ -40,6 +42,7 @@ CLOUD = Verb(
            "region": Flag(VALUE, "The region. Defaults to $TENCENTCLOUD_REGION, else "
                           "ap-guangzhou.", "=R"),
            "no-color": NO_COLOR},
+    subcommands={"serve": SERVE},
     notes="""
         Examples:
           vpnform cloud DescribeVpnGateways
@@ -54,6 +57,8 @@ def cmd_cloud(argv: list[str], console) -> int:
     if not argv:
         console.print(usage_text(CLOUD))
         return 0
+    if argv[0] == "serve":  # actions are CamelCase: no action is named serve
+        return cmd_serve(argv[1:], console)
     args = parse(argv, CLOUD)
     if not args.positional:
         raise UsageError("cloud needs an API action, e.g. vpnform cloud DescribeVpnGateways")
@@ -92,8 +97,9 @@ def _attach_dataplane(service, workdir: str) -> None:
     $VPNFORM_DATAPLANE asks for it), a change made here must reach it too, as a change
     made by ``apply`` does."""
     from . import dataplane
-    with service.store.snapshot() as tx:
-        recorded = bool(tx.dp_list("gateway") or tx.dp_list("vpc"))
+    from .emulator import RealiserStore
+    with RealiserStore(service.store).read() as records:
+        recorded = bool(records.all("gateway") or records.all("vpc"))
     if not recorded and os.environ.get(dataplane.ENV) != "strongswan":
         return
     from providers.netlab import NetlabError, require_lab_support

@@ -22,10 +22,10 @@ from engine.providers import (
 from engine.schema import Attribute, Block, ProviderSchema
 
 from . import cross_checks, data_sources, dataplane, rules, tunnel_ops
-from .dataplane import proposals
+from . import strongswan_tunnel as proposals
 from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
 from .connection import DEFAULT_REGION, ENV, REGION_ENV, Connection, resolve
-from .emulator import EmulatedVpcService
+from .emulator import EmulatedVpcService, RealiserStore
 from .emulator.store import store_path
 from .emulator.chaos import FAULTS_ENV, FaultRates
 from .resources import RESOURCES
@@ -159,7 +159,7 @@ class TencentCloudProvider:
                 dp = dataplane.Dataplane(self.workdir)
                 self._service.attach_dataplane(dp)
                 try:
-                    dp.heal(self._service.store)
+                    dp.heal(RealiserStore(self._service.store))
                 except Exception as err:  # noqa: BLE001 - healing is best effort
                     d.warning("Dataplane not fully running", f"A VPN gateway's supervisor "
                               f"could not be restarted: {err}. Tunnels of that gateway will "
@@ -369,6 +369,22 @@ class TencentCloudProvider:
         if type_name != tunnel_ops.CONNECTION:
             return None, Diagnostics()
         return tunnel_ops.tunnel_status(self.workdir, self.cloud_context().client, value)
+
+    def fail_gateway(self, type_name: str, value: dict) -> tuple[str | None, Diagnostics]:
+        """engine.providers.GatewayFailover: SIGKILL the active charon of a VPN gateway's
+        strongSwan dataplane; its supervisor moves the public IP to the standby."""
+        d = Diagnostics()
+        if type_name != "tencentcloud_vpn_gateway":
+            d.error("Not a VPN gateway", f"{type_name} has no failover pair. Choose a "
+                    "tencentcloud_vpn_gateway instead.")
+            return None, d
+        try:
+            return str(dataplane.fail_gateway(self.workdir, V.unmark(value)[0]["id"])), d
+        except dataplane.DataplaneError as err:
+            d.error("No gateway to fail", f"{sentence(err)} Only a gateway of the strongSwan "
+                    "dataplane has a standby to take over. Set dataplane = \"strongswan\" in "
+                    "the provider block and apply again to build one.")
+            return None, d
 
     def close(self) -> None:
         if self._service is not None:

@@ -333,6 +333,63 @@ def check_bandwidth_reset(current: int | None, new: int | None) -> list[Violatio
     return []
 
 
+# The tiers of the 5–100 Mbps range have names; the gateway reports them as its quota set.
+BANDWIDTH_QUOTA_NAMES = ((5, "mini"), (10, "small"), (20, "middle"), (50, "large"),
+                         (100, "superLarge"))
+DEFAULT_BANDWIDTH = BANDWIDTH_TIERS[0]
+
+
+# --- VPN gateway lifecycle --------------------------------------------------------------------
+
+CCN_GATEWAY_TYPES = ("CCN", "SSL_CCN")
+# SetVpnGatewaysRenewFlag's AutoRenewFlag -> the gateway's RenewFlag
+AUTO_RENEW_FLAGS = {0: "NOTIFY_AND_MANUAL_RENEW", 1: "NOTIFY_AND_AUTO_RENEW",
+                    2: "NOT_NOTIFY_AND_NOT_RENEW"}
+GATEWAY_VPC_MISSING = "UnsupportedOperation.VpnGwVpcIdMustHave"
+
+
+def check_gateway_vpc(gateway_type: str | None, in_vpc: bool) -> list[Violation]:
+    """A CCN gateway is attached to a CCN and has no VPC; every other type lives in one."""
+    gtype = gateway_type or "IPSEC"
+    if gtype in CCN_GATEWAY_TYPES and in_vpc:
+        return [Violation(INVALID_VALUE, f"A VPN gateway of type {gtype} is attached to a CCN, "
+                          "not to a VPC. Give it no VPC.", "gateway-vpc-ccn")]
+    if gtype not in CCN_GATEWAY_TYPES and not in_vpc:
+        return [Violation(GATEWAY_VPC_MISSING, f"A VPN gateway of type {gtype} lives inside a "
+                          "VPC, so it needs one. Give the ID of the gateway's VPC.",
+                          "gateway-vpc-missing")]
+    return []
+
+
+def check_charge_type_change(old: str | None, new: str | None) -> list[Violation]:
+    """A gateway's charge type can only change from PREPAID to POSTPAID_BY_HOUR."""
+    if old is None or new is None or old == new or (old, new) == ("PREPAID", "POSTPAID_BY_HOUR"):
+        return []
+    return [Violation("UnsupportedOperation",
+                      f"The charge type can only change from PREPAID to POSTPAID_BY_HOUR, not "
+                      f"from {old} to {new}. Keep the charge type {old}, or create a new "
+                      "gateway.", "charge-type-change")]
+
+
+def check_gateway_deletable(gateway_id: str, charge_type: str | None, expired_time: str | None,
+                            now: str) -> list[Violation]:
+    """A PREPAID gateway cannot be deleted before it expires (times as "YYYY-MM-DD HH:MM:SS")."""
+    if charge_type != "PREPAID" or not expired_time or expired_time <= now:
+        return []
+    return [Violation("UnsupportedOperation.InvalidState",
+                      f"VPN gateway {gateway_id} is PREPAID and expires at {expired_time}; it "
+                      "cannot be deleted before then. Change its charge type to "
+                      "POSTPAID_BY_HOUR first.", "prepaid-delete")]
+
+
+def check_no_tunnels(noun: str, id: str, tunnel_ids: Sequence[str]) -> list[Violation]:
+    """A VPN gateway or customer gateway that tunnels still use cannot be deleted."""
+    if not tunnel_ids:
+        return []
+    return [Violation("ResourceInUse", f"The {noun} {id} is still used by the tunnel(s) "
+                      f"{', '.join(tunnel_ids)}. Delete those tunnels first.", "tunnels-in-use")]
+
+
 # --- enumerations and ranges ----------------------------------------------------------------
 
 IKE_ENCRYPTION_ALGORITHMS = ("3DES-CBC", "AES-CBC-128", "AES-CBC-192", "AES-CBC-256", "DES-CBC",
@@ -373,6 +430,17 @@ PROBE_THRESHOLD = (3, 8)
 PROBE_TIMEOUT = (10, 5000)
 BGP_ASN = (1, 4294967295)
 NAME_MAX = 60
+
+
+# What a tunnel negotiates when its IKE or IPsec options are not given (the API's names).
+IKE_DEFAULTS = {"PropoEncryAlgorithm": "3DES-CBC", "PropoAuthenAlgorithm": "MD5",
+                "ExchangeMode": "MAIN", "LocalIdentity": "ADDRESS", "RemoteIdentity": "ADDRESS",
+                "LocalAddress": "", "RemoteAddress": "", "LocalFqdnName": "",
+                "RemoteFqdnName": "", "DhGroupName": "GROUP1", "IKESaLifetimeSeconds": 86400,
+                "IKEVersion": "IKEV1"}
+IPSEC_DEFAULTS = {"EncryptAlgorithm": "3DES-CBC", "IntegrityAlgorith": "MD5",
+                  "IPSECSaLifetimeSeconds": 3600, "PfsDhGroup": "NULL",
+                  "IPSECSaLifetimeTraffic": 1843200}
 
 
 def check_enum(value: object, allowed: Sequence, label: str) -> list[Violation]:
@@ -512,6 +580,15 @@ def check_bgp_asn(asn: int | None, customer: bool = False) -> list[Violation]:
     return out
 
 
+def check_bgp_config(route_type: str | None, has_bgp_config: bool | None) -> list[Violation]:
+    """A tunnel routed by BGP needs its BGP configuration (None: not known yet)."""
+    if route_type != "Bgp" or has_bgp_config is not False:
+        return []
+    return [Violation("MissingParameter", "A tunnel whose route type is Bgp needs a BGP "
+                      "configuration: its tunnel CIDR and the local and remote BGP IPs. Add it, "
+                      "or choose another route type.", "bgp-config")]
+
+
 def check_health_check(probe_type: str | None, interval: int | None, threshold: int | None,
                        timeout: int | None) -> list[Violation]:
     return (check_enum(probe_type, HEALTH_CHECK_PROBE_TYPES, "Health check probe type")
@@ -620,7 +697,16 @@ HOURLY_PRICE_USD = {
 }
 
 
+DAYS_PER_MONTH = 30  # a prepaid month, for its price and its expiry
+
+
 def hourly_price(region: str) -> float | None:
     """A VPN gateway's price in USD per hour in ``region`` (bandwidth included), or None for a
     region the price list does not cover. Tunnels and customer gateways are free."""
     return HOURLY_PRICE_USD.get(region)
+
+
+def prepaid_price(region: str, months: int) -> float | None:
+    """What ``months`` of a prepaid VPN gateway cost in ``region``, or None (see hourly_price)."""
+    hourly = hourly_price(region)
+    return None if hourly is None else round(hourly * 24 * DAYS_PER_MONTH * months, 2)

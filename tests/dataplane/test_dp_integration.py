@@ -6,9 +6,9 @@ from dp_support import stored_connection
 
 from engine.diagnostics import Diagnostics
 from providers.tencentcloud.client import InProcessTransport
-from providers.tencentcloud.dataplane import DataplaneError
-from providers.tencentcloud.dataplane.proposals import ProposalError, problems_of
-from providers.tencentcloud.emulator import EmulatedVpcService, SqliteStore
+from providers.tencentcloud.emulator import (EmulatedVpcService, RealiseError, SqliteStore,
+                                             UnrealisableOption)
+from providers.tencentcloud.strongswan_tunnel import problems_of
 from providers.tencentcloud.provider import TencentCloudProvider
 
 REGION = "ap-guangzhou"
@@ -86,14 +86,14 @@ class FakeDataplane:
         self.calls = []
         self.fail_on = fail_on
 
-    def apply_action(self, tx, action, params, result, region):
+    def apply_action(self, records, action, params, result, region):
         self.calls.append(action)
         if action in self.fail_on:
-            raise DataplaneError("charon would not start")
+            raise RealiseError("charon would not start")
         if action == "CreateVpnConnection":
-            conn = tx.get("vpnx", result["VpnConnection"]["VpnConnectionId"])
+            conn = records.object("vpnx", result["VpnConnection"]["VpnConnectionId"])
             if problems_of(conn):
-                raise ProposalError(problems_of(conn))
+                raise UnrealisableOption("; ".join(p.message for p in problems_of(conn)))
 
     def describe_result(self, store, action, result):
         if action == "DescribeVpnConnections":

@@ -107,7 +107,8 @@ def site(request, tmp_path_factory):
 
 
 def test_quickstart_activation_failover_and_teardown(site):
-    from providers.tencentcloud.dataplane import fail_gateway, gateway_status, vicictl
+    from providers.tencentcloud.dataplane import fail_gateway, gateway_status
+    from providers.tencentcloud.dataplane.network import installed_children
     from providers.tencentcloud.dataplane.topology import gateway_role
     workdir, lab, idc = site["workdir"], site["lab"], site["idc"]
 
@@ -147,11 +148,11 @@ def test_quickstart_activation_failover_and_teardown(site):
             "VpnConnectionSet"][0]
         assert conn["NetStatus"] == "AVAILABLE"
         cloud_side = lab.charon(gateway_role(gw_id, "a"))
-        before = {"cloud": vicictl.installed_children(cloud_side.vici_path)[conn_id],
-                  "idc": vicictl.installed_children(idc.vici_path)[conn_id]}
+        before = {"cloud": installed_children(cloud_side.client())[conn_id],
+                  "idc": installed_children(idc.client())[conn_id]}
         assert ping_ok(subnet_host["namespace"], IDC_HOST)[0] == 3
-        after = {"cloud": vicictl.installed_children(cloud_side.vici_path)[conn_id],
-                 "idc": vicictl.installed_children(idc.vici_path)[conn_id]}
+        after = {"cloud": installed_children(cloud_side.client())[conn_id],
+                 "idc": installed_children(idc.client())[conn_id]}
         for side in ("cloud", "idc"):
             for counter in ("bytes_in", "bytes_out"):
                 a = sum(c[counter] for c in after[side].values())

@@ -4,8 +4,8 @@ import pytest
 from dp_support import stored_connection
 
 from providers.tencentcloud import rules
-from providers.tencentcloud.dataplane import proposals
-from providers.tencentcloud.dataplane.proposals import ProposalError
+from providers.tencentcloud import strongswan_tunnel as proposals
+from providers.tencentcloud.strongswan_tunnel import ProposalError
 
 
 @pytest.mark.parametrize("api, ss", [
@@ -150,3 +150,20 @@ def test_shared_secret_belongs_to_both_ends():
                                      customer_ip="202.108.22.5")
     assert secret == {"id": "psk-vpnx-tom00001", "type": "IKE", "data": "TomVPN-demo-key-2019",
                       "owners": ["203.195.147.82", "202.108.22.5"]}
+
+
+def test_the_mapping_speaks_swankits_keywords():
+    """One strongSwan vocabulary: every keyword the cloud's options map to is one swankit
+    parses, of the right kind, and one the installed plugins provide (when they can be
+    read)."""
+    from providers.swankit.proposals import DH, ENCR, INTEG, KEYWORDS, AlgorithmSupport
+    kinds = {"ike_encryption": ENCR, "esp_encryption": ENCR, "ike_integrity": INTEG,
+             "esp_integrity": INTEG, "dh_group": DH, "pfs_group": DH}
+    support = AlgorithmSupport.from_plugin_dir()
+    for kind, table in proposals.KINDS.items():
+        for api, keyword in table.items():
+            if not keyword:
+                continue  # PFS NULL: no DH group in the ESP proposal
+            transform = KEYWORDS.get(keyword)
+            assert transform is not None and transform.kind == kinds[kind], (api, keyword)
+            assert support.provides(transform.alg) is not False, (api, keyword)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from dp_support import CUSTOMER_GATEWAY, GATEWAY, stored_connection
 
-from providers.tencentcloud.dataplane import swanctl_render
+from providers.tencentcloud.strongswan_tunnel import idc_swanctl
 from providers.tencentcloud.emulator import EmulatedVpcService, SqliteStore
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -23,7 +23,7 @@ def _golden(name: str, text: str) -> None:
 
 def test_quickstart_tunnel_golden():
     _golden("quickstart.swanctl.conf",
-            swanctl_render.render(stored_connection(), GATEWAY, CUSTOMER_GATEWAY))
+            idc_swanctl(stored_connection(), GATEWAY, CUSTOMER_GATEWAY))
 
 
 def test_two_policies_pfs_dpd_golden():
@@ -38,11 +38,11 @@ def test_two_policies_pfs_dpd_golden():
                                    "PfsDhGroup": "DH-GROUP2"},
         DpdEnable=1, DpdTimeout="30", DpdAction="restart", PreShareKey='we "quote" \\ this')
     _golden("two-policies.swanctl.conf",
-            swanctl_render.render(conn, GATEWAY, CUSTOMER_GATEWAY, start_action="none"))
+            idc_swanctl(conn, GATEWAY, CUSTOMER_GATEWAY, start_action="none"))
 
 
 def test_render_is_mirrored_and_loadable_shape():
-    text = swanctl_render.render(stored_connection(), GATEWAY, CUSTOMER_GATEWAY)
+    text = idc_swanctl(stored_connection(), GATEWAY, CUSTOMER_GATEWAY)
     assert "local_addrs = 202.108.22.5" in text and "remote_addrs = 203.195.147.82" in text
     assert "local_ts = 10.0.1.0/24" in text and "remote_ts = 192.168.1.0/24" in text
     assert "encap = yes" in text and "start_action = trap" in text
@@ -54,7 +54,7 @@ def test_render_is_mirrored_and_loadable_shape():
 
 
 def test_psk_that_cannot_be_quoted_is_base64():
-    text = swanctl_render.render(stored_connection(PreShareKey='a"b\\c'), GATEWAY,
+    text = idc_swanctl(stored_connection(PreShareKey='a"b\\c'), GATEWAY,
                                  CUSTOMER_GATEWAY)
     assert "secret = 0sYSJiXGM=" in text
 

@@ -126,3 +126,27 @@ def test_lab_up_without_root_explains(tmp_path):
     assert "Error: Lab not available" in res.stderr
     assert "needs root" in res.stderr
     assert "Traceback" not in res.stderr + res.stdout
+
+
+@needs_lab
+def test_fail_gateway_asks_the_provider_that_manages_the_gateway(tmp_path):
+    """The lab knows namespaces and charons, not whose gateways they make: `fail-gateway`
+    reaches the gateway's provider through its GatewayFailover protocol."""
+    work = tmp_path / "quickstart"
+    shutil.copytree(REPO / "examples" / "quickstart", work)
+    env = {k: v for k, v in os.environ.items() if k != "VPNFORM_DATAPLANE"}
+    env["VPNFORM_EMULATOR_DELAY_SCALE"] = "0"
+    res = subprocess.run([VPNFORM, "apply", "-auto-approve", "-no-color"], cwd=work, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+
+    missing = vpnform(work, "lab", "fail-gateway", "tencentcloud_vpn_gateway.nobody")
+    assert missing.returncode == 1
+    assert "tencentcloud_vpn_gateway.nobody is not a tencentcloud_vpn_gateway in the state" \
+        in missing.stderr
+    # A gateway of the emulated cloud without the strongSwan dataplane has no standby.
+    res = vpnform(work, "lab", "fail-gateway", "tencentcloud_vpn_gateway.tom")
+    assert res.returncode == 1
+    assert "No gateway to fail" in res.stderr
+    assert 'dataplane = "strongswan"' in res.stderr
+    assert "Traceback" not in res.stderr

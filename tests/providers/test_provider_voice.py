@@ -207,6 +207,12 @@ BAD_INPUTS = {
     "check_subnet_cidr": [("10.0.0.1/24", "10.0.0.0/16"), ("10.1.0.0/24", "10.0.0.0/16"),
                           ("10.0.0.0/24", "10.0.0.0/16", ["10.0.0.0/25"])],
     "check_route_destination": [("10.0.0.1/24", None), ("10.0.1.0/24", "10.0.0.0/16")],
+    "check_gateway_vpc": [("CCN", True), (None, False)],
+    "check_charge_type_change": [("POSTPAID_BY_HOUR", "PREPAID")],
+    "check_gateway_deletable": [("vpngw-1", "PREPAID", "2099-01-01 00:00:00",
+                                 "2026-01-01 00:00:00")],
+    "check_no_tunnels": [("VPN gateway", "vpngw-1", ["vpnx-1", "vpnx-2"])],
+    "check_bgp_config": [("Bgp", False)],
 }
 
 

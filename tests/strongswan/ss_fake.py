@@ -27,7 +27,7 @@ class FakeCharon:
 
     def factory(self, path):
         if self.unreachable:
-            from providers.strongswan.client import CharonUnreachable
+            from providers.swankit.vici import CharonUnreachable
             raise CharonUnreachable(f"Cannot connect to the VICI socket {path}: "
                                     "No such file or directory.")
         return FakeSession(self)

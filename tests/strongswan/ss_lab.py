@@ -108,7 +108,7 @@ class TwoSites:
     def wait_installed(self, name: str, roles=("gwa", "gwb"), timeout: float = 5.0) -> bool:
         """Wait until connection ``name`` has an installed CHILD_SA on every gateway in
         ``roles`` (an IKEv1 responder installs its SA only on Quick Mode's last message)."""
-        from providers.strongswan import status
+        from providers.swankit import status
         deadline = time.monotonic() + timeout
         while True:
             ready = True

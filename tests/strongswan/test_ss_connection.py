@@ -8,7 +8,7 @@ from ss_samples import ALGS
 from engine.providers import PlannedObject, PlanRequest
 from engine.values import UNKNOWN, Sensitive, Unknown, unmark
 from providers.strongswan import connection
-from providers.strongswan.proposals import AlgorithmSupport
+from providers.swankit.proposals import AlgorithmSupport
 from providers.strongswan.provider import StrongSwanProvider
 
 HERE = AlgorithmSupport.from_get_algorithms(ALGS, source="charon 5.9.8 (captured)")

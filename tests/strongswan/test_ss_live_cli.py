@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from ss_lab import CHARON_POPEN_WARNING
 
-from providers.strongswan.client import decode
+from providers.swankit.vici import decode
 
 pytestmark = CHARON_POPEN_WARNING
 

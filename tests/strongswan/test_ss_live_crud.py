@@ -5,7 +5,7 @@ import pytest
 from ss_lab import CHARON_POPEN_WARNING, SITE_A, SITE_B, TYPE, Driver, site_config
 
 from engine.values import unmark
-from providers.strongswan.client import decode
+from providers.swankit.vici import decode
 from providers.strongswan.provider import StrongSwanProvider
 
 pytestmark = CHARON_POPEN_WARNING

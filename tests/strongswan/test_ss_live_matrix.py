@@ -13,7 +13,7 @@ import time
 import pytest
 from ss_lab import CHARON_POPEN_WARNING, SITE_A, SITE_B, Driver, site_config
 
-from providers.strongswan import status
+from providers.swankit import status
 
 pytestmark = CHARON_POPEN_WARNING
 

@@ -8,7 +8,7 @@ import pytest
 from ss_lab import CHARON_POPEN_WARNING, SITE_A, SITE_B, Driver, site_config
 
 from engine.values import Unknown, unmark
-from providers.strongswan import status
+from providers.swankit import status
 
 pytestmark = CHARON_POPEN_WARNING
 

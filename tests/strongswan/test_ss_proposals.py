@@ -3,7 +3,7 @@
 import pytest
 from ss_samples import ALGS
 
-from providers.strongswan.proposals import (
+from providers.swankit.proposals import (
     DH,
     ESN,
     ESP,

@@ -7,7 +7,7 @@ from ss_lab import SITE_A, SITE_B, TYPE, Driver, site_config
 
 from engine.providers import ApplyRequest, available_providers
 from engine.values import Sensitive, unmark
-from providers.strongswan.client import parse_socket_uri
+from providers.swankit.vici import parse_socket_uri
 from providers.strongswan.provider import StrongSwanProvider
 
 PSK = "correct-horse-battery"

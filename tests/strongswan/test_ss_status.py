@@ -3,7 +3,7 @@
 import pytest
 from ss_samples import LOG_IKEV1_PSK_MISMATCH, LOG_IKEV2_PSK_MISMATCH, LOG_NO_PROPOSAL, SAS
 
-from providers.strongswan import status
+from providers.swankit import status
 
 
 class FakeSession:

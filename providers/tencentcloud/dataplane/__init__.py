@@ -4,8 +4,10 @@ With it, the embedded emulated cloud builds what its objects describe in network
 namespaces on this machine (providers.netlab): a router per VPC, a host per subnet, a
 master/standby pair of strongSwan charons per VPN gateway with a supervisor process for
 tunnel activation and failover, tunnels loaded over VICI, route-table entries as Linux
-routes. Layout: ``topology``; option mapping: ``proposals``; the IDC side's file:
-``swanctl_render``; the hooks: ``network.Dataplane``; the daemon: ``supervisor``.
+routes. Layout: ``topology``; the hooks (the emulator's Realiser): ``network.Dataplane``;
+the daemon: ``supervisor``. The tunnel → strongSwan mapping is
+``providers.tencentcloud.strongswan_tunnel``; VICI and SA status are ``providers.swankit``'s.
+It reaches the emulated cloud only through emulator.realiser (never its store).
 
 Public API:
     MODES, DEFAULT_MODE, ENV                     the setting and its environment variable
@@ -32,13 +34,13 @@ __all__ = ["DEFAULT_MODE", "ENV", "MODES", "Dataplane", "DataplaneError", "Faile
 
 
 def _gateway_record(workdir: str, gateway_id: str) -> dict:
-    from ..emulator.store import SqliteStore, store_path
-    if not store_path(workdir).exists():
+    from ..emulator.realiser import RealiserStore
+    store = RealiserStore.for_workdir(workdir)
+    if store is None:
         raise DataplaneError(f"no emulated cloud in {workdir}")
-    store = SqliteStore.for_workdir(workdir)
     try:
-        with store.snapshot() as tx:
-            rec = tx.dp_get("gateway", gateway_id)
+        with store.read() as records:
+            rec = records.get("gateway", gateway_id)
     finally:
         store.close()
     if rec is None:
@@ -120,10 +122,9 @@ def live_status(workdir: str, gateway_id: str, conn_id: str) -> dict | None:
     """The tunnel as the gateway's active charon sees it, in ``vpnform tunnel status``'s
     shape; None when the gateway has no strongSwan dataplane here."""
     from providers.netlab.lab import Lab
+    from providers.swankit.status import sa_status, tunnel_view
+    from providers.swankit.vici import StrongSwanError
 
-    from providers.strongswan.status import sa_status, tunnel_view
-
-    from . import vicictl
     from .topology import gateway_role
     try:
         rec = _gateway_record(workdir, gateway_id)
@@ -135,9 +136,9 @@ def live_status(workdir: str, gateway_id: str, conn_id: str) -> dict | None:
                  "established_seconds": None, "algorithms": {}, "error": None, "children": [],
                  "gateway_side": side}
     try:
-        with vicictl.session(charon.vici_path, timeout=3) as s:
+        with charon.client(timeout=3).session() as s:
             st = sa_status(s, conn_id)
-    except vicictl.ViciError as err:
+    except StrongSwanError as err:
         out["error"] = f"the active charon (side {side}) does not answer: {err}"
         return out
     if not st.get("ike_sas"):

@@ -30,9 +30,10 @@ import time
 from engine.private_files import atomic_write
 from providers.netlab.lab import Lab
 from providers.netlab.ns import Namespace
-from providers.tencentcloud.emulator.store import SqliteStore
+from providers.swankit.vici import StrongSwanError, decode
+from providers.tencentcloud.emulator.realiser import RealiserStore
 
-from . import network, topology, vicictl
+from . import network, topology
 
 NO_SA = re.compile(r"could not find an outbound IPsec SA for reqid \{?(\d+)\}?")
 RECORD_WAIT = 60.0  # the creating transaction commits the record after starting us
@@ -52,7 +53,7 @@ class Supervisor:
         self.workdir = os.path.realpath(workdir)
         self.gateway_id = gateway_id
         self.lab = Lab(self.workdir)
-        self.store: SqliteStore | None = None  # opened once the pid file is written
+        self.store: RealiserStore | None = None  # opened once the pid file is written
         self._inflight: set[str] = set()
         self._last_try: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -62,12 +63,12 @@ class Supervisor:
 
     # -- store -----------------------------------------------------------------------------
     def record(self) -> dict | None:
-        with self.store.snapshot() as tx:
-            return tx.dp_get("gateway", self.gateway_id)
+        with self.store.read() as records:
+            return records.get("gateway", self.gateway_id)
 
     def reqids(self) -> dict[int, tuple[str, str]]:
-        with self.store.snapshot() as tx:
-            return network.children_by_reqid(tx, self.gateway_id)
+        with self.store.read() as records:
+            return network.children_by_reqid(records, self.gateway_id)
 
     def charon(self, side: str):
         return self.lab.charon(topology.gateway_role(self.gateway_id, side))
@@ -80,7 +81,10 @@ class Supervisor:
         pid_path, _ = network.supervisor_paths(self.lab, self.gateway_id)
         atomic_write(pid_path, str(os.getpid()).encode())
         log(f"supervisor of {self.gateway_id} started (pid {os.getpid()})")
-        self.store = SqliteStore.for_workdir(self.workdir)
+        self.store = RealiserStore.for_workdir(self.workdir)
+        if self.store is None:
+            log("no emulated cloud in the working directory; exiting")
+            return 1
         deadline = time.monotonic() + RECORD_WAIT
         while self.record() is None:
             if time.monotonic() > deadline or self.gone():
@@ -105,10 +109,10 @@ class Supervisor:
         the whole time: re-registering would lose events and litter charon's log."""
         next_check = time.monotonic() + RECHECK
         try:
-            with vicictl.session(charon.vici_path, timeout=5) as s:
+            with charon.client(timeout=5).session() as s:
                 for kind, event in s.listen(["log"], timeout=TICK):
                     if kind is not None:
-                        m = NO_SA.search(_text(event.get("msg", b"")))
+                        m = NO_SA.search(str(decode(event.get("msg", b""))))
                         if m:
                             self.activate(side, int(m.group(1)))
                     if not charon.alive():
@@ -119,7 +123,7 @@ class Supervisor:
                         rec = self.record()
                         if rec is None or rec["active"] != side or self.gone():
                             return
-        except vicictl.ViciError:
+        except StrongSwanError:
             time.sleep(TICK)  # charon gone or restarting: the caller sees which
 
     # -- activation ------------------------------------------------------------------------
@@ -148,11 +152,11 @@ class Supervisor:
     def _initiate(self, key: str, side: str, conn: str, child: str) -> None:
         try:
             log(f"initiating {child} on side {side}")
-            path = self.charon(side).vici_path
-            err, cause = vicictl.initiate(path, conn, child)
+            charon = self.charon(side)
+            err, cause = network.initiate(charon.vici_path, conn, child)
             log(f"{child} on side {side}: " + ("established" if not err else f"failed: {err}"))
             record_failure(self.workdir, self.gateway_id, conn, cause, err)
-            if err and vicictl.close_if_childless(path, conn):
+            if err and network.close_if_childless(charon.client(timeout=10.0), conn):
                 log(f"closed {conn}'s IKE SA on side {side}: the next try starts afresh")
         finally:
             with self._lock:
@@ -174,15 +178,15 @@ class Supervisor:
             Lab.drop_public_address(old_ns, ip)
         Lab.set_public_address(new_ns, ip)
         threading.Thread(target=_announce, args=(new_ns.name, ip), daemon=True).start()
-        with self.store.transaction() as tx:
-            cur = tx.dp_get("gateway", self.gateway_id)
+        with self.store.write() as records:
+            cur = records.get("gateway", self.gateway_id)
             if cur is None:
                 return
             cur["active"] = new
             cur["failovers"] = int(cur.get("failovers") or 0) + 1
             cur["last_failover"] = {"from": old, "to": new, "at": time.time()}
-            tx.dp_put("gateway", self.gateway_id, cur)
-            network.sync_vpc_routing(self.lab, tx, cur["vpc_id"])
+            records.put("gateway", self.gateway_id, cur)
+            network.sync_vpc_routing(self.lab, records, cur["vpc_id"])
         log(f"side {new} holds {ip} and the VPC routes")
         for conn, child in sorted(set(self.reqids().values())):
             self.initiate(new, conn, child)
@@ -198,8 +202,8 @@ class Supervisor:
             pid = charon.pid()
             if pid:
                 self._children.add(pid)
-            with self.store.snapshot() as tx:
-                n = network.load_all_connections(self.lab, tx, self.gateway_id, side)
+            with self.store.read() as records:
+                n = network.load_all_connections(self.lab, records, self.gateway_id, side)
             log(f"charon of side {side} restarted with {n} tunnel(s)")
             return True
         except Exception as err:  # noqa: BLE001 - keep supervising; retried on next failover
@@ -234,10 +238,6 @@ def read_failure(workdir: str, gateway_id: str, conn: str) -> dict | None:
             return json.load(fh)
     except (OSError, ValueError):
         return None
-
-
-def _text(v) -> str:
-    return v.decode(errors="replace") if isinstance(v, bytes) else str(v)
 
 
 def _announce(ns_name: str, ip: str) -> None:

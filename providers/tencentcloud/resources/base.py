@@ -453,6 +453,12 @@ def check(diags: Diagnostics, vs: list[rules.Violation], summary: str, path: tup
         diags.append(violation_diag(v, summary, path))
 
 
+def refuse_on(vs: list[rules.Violation]) -> None:
+    """Refuse an operation the cloud would refuse, with the cloud's code and message."""
+    if vs:
+        raise CloudApiError(vs[0].code, vs[0].message)
+
+
 def num(v: Any) -> int | None:
     """A known whole number, or None (unknown, unset, or not a whole number)."""
     v = known(v)

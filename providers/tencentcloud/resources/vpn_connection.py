@@ -32,7 +32,7 @@ from .base import (
     update_tags,
 )
 from .vpn_customer_gateway import describe_customer_gateway
-from .vpn_gateway import CCN_TYPES, describe_gateway
+from .vpn_gateway import describe_gateway
 
 IKE_ATTRS = ("ike_proto_encry_algorithm", "ike_proto_authen_algorithm", "ike_exchange_mode",
              "ike_local_identity", "ike_remote_identity", "ike_local_address",
@@ -108,23 +108,25 @@ class VpnConnection(ResourceType):
         "customer_gateway_id": required(V.STRING, force_new=True),
         "vpc_id": optional(V.STRING, force_new=True),
         "pre_share_key": required(V.STRING, sensitive=True),
-        "ike_proto_encry_algorithm": optional(V.STRING, default="3DES-CBC"),
-        "ike_proto_authen_algorithm": optional(V.STRING, default="MD5"),
-        "ike_exchange_mode": optional(V.STRING, default="MAIN"),
-        "ike_local_identity": optional(V.STRING, default="ADDRESS"),
-        "ike_remote_identity": optional(V.STRING, default="ADDRESS"),
+        "ike_proto_encry_algorithm": optional(V.STRING, default=rules.IKE_DEFAULTS["PropoEncryAlgorithm"]),
+        "ike_proto_authen_algorithm": optional(V.STRING, default=rules.IKE_DEFAULTS["PropoAuthenAlgorithm"]),
+        "ike_exchange_mode": optional(V.STRING, default=rules.IKE_DEFAULTS["ExchangeMode"]),
+        "ike_local_identity": optional(V.STRING, default=rules.IKE_DEFAULTS["LocalIdentity"]),
+        "ike_remote_identity": optional(V.STRING, default=rules.IKE_DEFAULTS["RemoteIdentity"]),
         "ike_local_address": optional(V.STRING),
         "ike_remote_address": optional(V.STRING),
         "ike_local_fqdn_name": optional(V.STRING, computed=True),
         "ike_remote_fqdn_name": optional(V.STRING, computed=True),
-        "ike_dh_group_name": optional(V.STRING, default="GROUP1"),
-        "ike_sa_lifetime_seconds": optional(V.NUMBER, default=86400),
-        "ike_version": optional(V.STRING, default="IKEV1"),
-        "ipsec_encrypt_algorithm": optional(V.STRING, default="3DES-CBC"),
-        "ipsec_integrity_algorithm": optional(V.STRING, default="MD5"),
-        "ipsec_sa_lifetime_seconds": optional(V.NUMBER, default=3600),
-        "ipsec_pfs_dh_group": optional(V.STRING, default="NULL"),
-        "ipsec_sa_lifetime_traffic": optional(V.NUMBER, default=1843200),
+        "ike_dh_group_name": optional(V.STRING, default=rules.IKE_DEFAULTS["DhGroupName"]),
+        "ike_sa_lifetime_seconds": optional(V.NUMBER, default=rules.IKE_DEFAULTS["IKESaLifetimeSeconds"]),
+        "ike_version": optional(V.STRING, default=rules.IKE_DEFAULTS["IKEVersion"]),
+        "ipsec_encrypt_algorithm": optional(V.STRING, default=rules.IPSEC_DEFAULTS["EncryptAlgorithm"]),
+        "ipsec_integrity_algorithm": optional(V.STRING, default=rules.IPSEC_DEFAULTS["IntegrityAlgorith"]),
+        "ipsec_sa_lifetime_seconds": optional(V.NUMBER,
+                                              default=rules.IPSEC_DEFAULTS["IPSECSaLifetimeSeconds"]),
+        "ipsec_pfs_dh_group": optional(V.STRING, default=rules.IPSEC_DEFAULTS["PfsDhGroup"]),
+        "ipsec_sa_lifetime_traffic": optional(V.NUMBER,
+                                              default=rules.IPSEC_DEFAULTS["IPSECSaLifetimeTraffic"]),
         "dpd_enable": optional(V.NUMBER, computed=True),
         "dpd_timeout": optional(V.NUMBER, computed=True),
         "dpd_action": optional(V.STRING, computed=True),
@@ -219,11 +221,10 @@ class VpnConnection(ResourceType):
             check(d, rules.check_enum(known(hc.get("probe_type")),
                                       rules.HEALTH_CHECK_PROBE_TYPES, "Health check probe type"),
                   "Invalid health check setting", ("health_check_config", 0, "probe_type"))
-        if known(config.get("route_type")) == "Bgp" and not V.is_unknown(config.get("bgp_config")) \
-                and not known(config.get("bgp_config")):
-            d.error("Missing required argument", "A tunnel with route_type = \"Bgp\" needs a "
-                    "bgp_config block. Add one with tunnel_cidr, local_bgp_ip and remote_bgp_ip.",
-                    path=("bgp_config",))
+        bgp = config.get("bgp_config")
+        check(d, rules.check_bgp_config(known(config.get("route_type")),
+                                        None if V.is_unknown(bgp) else bool(known(bgp))),
+              "Missing required argument", ("bgp_config",))
         return d
 
     # -- requests ----------------------------------------------------------------------------
@@ -290,7 +291,7 @@ class VpnConnection(ResourceType):
         bgp = first(known(planned.get("bgp_config")))
         body = ctx.client.call(
             "CreateVpnConnection", VpnConnectionName=planned["name"],
-            VpcId=None if gw.get("Type") in CCN_TYPES else known(planned.get("vpc_id")),
+            VpcId=None if gw.get("Type") in rules.CCN_GATEWAY_TYPES else known(planned.get("vpc_id")),
             VpnGatewayId=gw_id, CustomerGatewayId=planned["customer_gateway_id"],
             PreShareKey=planned["pre_share_key"],
             SecurityPolicyDatabases=self._spd_request(planned) or None,
@@ -398,7 +399,7 @@ class VpnConnection(ResourceType):
             "health_check_local_ip": c.get("HealthCheckLocalIp", ""),
             "health_check_remote_ip": c.get("HealthCheckRemoteIp", ""),
             "tags": tags_from_api(c.get("TagSet"), prior.get("tags")),
-            "is_ccn_type": gw.get("Type") in CCN_TYPES,
+            "is_ccn_type": gw.get("Type") in rules.CCN_GATEWAY_TYPES,
             "state": c.get("State", ""), "net_status": c.get("NetStatus", ""),
             "vpn_proto": c.get("VpnProto", ""), "encrypt_proto": c.get("EncryptProto", ""),
             "create_time": c.get("CreatedTime", ""),

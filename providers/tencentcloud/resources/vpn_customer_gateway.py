@@ -7,7 +7,6 @@ from engine.diagnostics import Diagnostics
 from engine.schema import Block
 
 from .. import rules
-from ..client import CloudApiError
 from .base import (
     Context,
     ID,
@@ -23,6 +22,7 @@ from .base import (
     name_check,
     num,
     optional,
+    refuse_on,
     required,
     tags_from_api,
     tags_to_api,
@@ -91,10 +91,8 @@ class VpnCustomerGateway(ResourceType):
         cid = prior["id"]
         conns = ctx.client.call("DescribeVpnConnections", Filters=[
             {"Name": "customer-gateway-id", "Values": [cid]}]).get("VpnConnectionSet") or []
-        if conns:
-            ids = ", ".join(c["VpnConnectionId"] for c in conns)
-            raise CloudApiError("ResourceInUse", f"Customer gateway {cid} is still used by "
-                                f"tunnels ({ids}); delete them first.")
+        refuse_on(rules.check_no_tunnels("customer gateway", cid,
+                                         [c["VpnConnectionId"] for c in conns]))
         ctx.client.call("DeleteCustomerGateway", CustomerGatewayId=cid)
         self.wait_gone(ctx, f"customer gateway {cid}", lambda: describe_customer_gateway(ctx, cid))
 

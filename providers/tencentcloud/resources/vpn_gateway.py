@@ -9,7 +9,6 @@ from engine.diagnostics import Diagnostics
 from engine.schema import Block
 
 from .. import rules
-from ..client import CloudApiError
 from .base import (
     Context,
     ID,
@@ -26,14 +25,12 @@ from .base import (
     name_check,
     num,
     optional,
+    refuse_on,
     required,
     tags_from_api,
     tags_to_api,
     update_tags,
 )
-
-CCN_TYPES = ("CCN", "SSL_CCN")
-
 
 def describe_gateway(ctx: Context, id: str) -> dict | None:
     return describe_one(ctx, "DescribeVpnGateways", "VpnGatewayIds", "VpnGatewaySet", id)
@@ -46,7 +43,7 @@ class VpnGateway(ResourceType):
         "id": ID,
         "name": required(V.STRING),
         "vpc_id": optional(V.STRING, force_new=True),
-        "bandwidth": optional(V.NUMBER, default=5),
+        "bandwidth": optional(V.NUMBER, default=rules.DEFAULT_BANDWIDTH),
         "type": optional(V.STRING, computed=True),
         "charge_type": optional(V.STRING, default="POSTPAID_BY_HOUR"),
         "prepaid_period": optional(V.NUMBER, default=1),
@@ -86,16 +83,10 @@ class VpnGateway(ResourceType):
         check(d, rules.check_bgp_asn(num(config.get("bgp_asn"))), "Invalid BGP ASN", ("bgp_asn",))
         vpc = config.get("vpc_id")
         if not V.is_unknown(config.get("type")) and not V.is_unknown(vpc):
-            if gtype in CCN_TYPES and vpc is not None:
-                d.error("Conflicting configuration arguments",
-                        f'A VPN gateway of type "{gtype}" is attached to a CCN, not to a VPC. '
-                        "Remove vpc_id.",
-                        path=("vpc_id",))
-            elif gtype not in CCN_TYPES and vpc is None:
-                d.error("Missing required argument",
-                        f'A VPN gateway of type "{gtype or "IPSEC"}" lives inside a VPC, so '
-                        "vpc_id is required. Set vpc_id to the ID of the gateway's VPC.",
-                        path=("vpc_id",))
+            for v in rules.check_gateway_vpc(gtype, vpc is not None):
+                summary = ("Missing required argument" if v.code == rules.GATEWAY_VPC_MISSING
+                           else "Conflicting configuration arguments")
+                check(d, [v], summary, ("vpc_id",))
         return d
 
     def plan_checks(self, prior: dict, planned: dict) -> Diagnostics:
@@ -109,11 +100,9 @@ class VpnGateway(ResourceType):
                         f"gateway cannot change (from {prior.get(name)!r} to "
                         f"{planned.get(name)!r}). Keep the old value or create a new gateway.",
                         path=(name,))
-        old, new = prior.get("charge_type"), known(planned.get("charge_type"))
-        if old and new and old != new and not (old == "PREPAID" and new == "POSTPAID_BY_HOUR"):
-            d.error("Unsupported change", f"The charge type can only change from PREPAID to "
-                    f"POSTPAID_BY_HOUR, not from {old} to {new}. Keep the charge type {old}, "
-                    "or create a new gateway.", path=("charge_type",))
+        check(d, rules.check_charge_type_change(prior.get("charge_type") or None,
+                                                known(planned.get("charge_type")) or None),
+              "Unsupported change", ("charge_type",))
         return d
 
     def create_object(self, ctx: Context, planned: dict, token: str | None) -> str:
@@ -126,7 +115,7 @@ class VpnGateway(ResourceType):
         body = ctx.client.call(
             "CreateVpnGateway", VpcId=known(planned.get("vpc_id")),
             VpnGatewayName=planned["name"],
-            InternetMaxBandwidthOut=num(planned.get("bandwidth")) or 5,
+            InternetMaxBandwidthOut=num(planned.get("bandwidth")) or rules.DEFAULT_BANDWIDTH,
             InstanceChargeType=charge, InstanceChargePrepaid=prepaid,
             Zone=known(planned.get("zone")), Type=known(planned.get("type")),
             CdcId=known(planned.get("cdc_id")) or None,
@@ -178,8 +167,8 @@ class VpnGateway(ResourceType):
             ctx.client.call("RenewVpnGateway", VpnGatewayId=gid,
                             InstanceChargePrepaid={"Period": num(planned.get("prepaid_period"))})
         if prepaid and changed(prior, planned, "prepaid_renew_flag"):
-            flag = {"NOTIFY_AND_MANUAL_RENEW": 0, "NOTIFY_AND_AUTO_RENEW": 1,
-                    "NOT_NOTIFY_AND_NOT_RENEW": 2}[planned["prepaid_renew_flag"]]
+            flag = {name: n for n, name in rules.AUTO_RENEW_FLAGS.items()}[
+                planned["prepaid_renew_flag"]]
             ctx.client.call("SetVpnGatewaysRenewFlag", VpnGatewayIds=[gid], AutoRenewFlag=flag)
         if changed(prior, planned, "name", "charge_type", "bgp_asn"):
             charge = (known(planned.get("charge_type"))
@@ -197,19 +186,13 @@ class VpnGateway(ResourceType):
         g = describe_gateway(ctx, gid)
         if g is None:
             return
-        expired = g.get("ExpiredTime", "")
-        if (g.get("InstanceChargeType") == "PREPAID" and expired
-                and expired > time.strftime("%Y-%m-%d %H:%M:%S")):
-            raise CloudApiError("UnsupportedOperation.InvalidState",
-                                f"VPN gateway {gid} is PREPAID and expires at {expired}; it "
-                                "cannot be deleted before then. Set charge_type to "
-                                "POSTPAID_BY_HOUR first.")
         conns = ctx.client.call("DescribeVpnConnections", Filters=[
             {"Name": "vpn-gateway-id", "Values": [gid]}]).get("VpnConnectionSet") or []
-        if conns:
-            ids = ", ".join(c["VpnConnectionId"] for c in conns)
-            raise CloudApiError("ResourceInUse", f"VPN gateway {gid} still has tunnels ({ids}); "
-                                "delete associated tunnels first.")
+        refuse_on(rules.check_gateway_deletable(gid, g.get("InstanceChargeType"),
+                                                g.get("ExpiredTime"),
+                                                time.strftime("%Y-%m-%d %H:%M:%S"))
+                  + rules.check_no_tunnels("VPN gateway", gid,
+                                           [c["VpnConnectionId"] for c in conns]))
         ctx.client.call("DeleteVpnGateway", VpnGatewayId=gid)
         self.wait_gone(ctx, f"VPN gateway {gid}", lambda: describe_gateway(ctx, gid))
 

@@ -11,6 +11,8 @@ import difflib
 import os
 from dataclasses import dataclass, field
 
+from .vici import decode
+
 IKE = "ike"
 ESP = "esp"
 
@@ -169,7 +171,7 @@ class AlgorithmSupport:
         names: set[str] = set()
         for section in (reply or {}).values():
             if isinstance(section, dict):
-                names.update(_text(k) for k in section)
+                names.update(str(decode(k)) for k in section)
         # ESN is a protocol feature, not a plugin's algorithm.
         names.update({"EXT_SEQ", "NO_EXT_SEQ"})
         return cls(frozenset(names), source)
@@ -191,10 +193,6 @@ class AlgorithmSupport:
         if self.available is None:
             return None
         return alg in self.available
-
-
-def _text(v) -> str:
-    return v.decode() if isinstance(v, bytes) else str(v)
 
 
 @dataclass

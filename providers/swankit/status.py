@@ -1,7 +1,9 @@
 """Live IPsec SA facts of one connection, from a charon's list-sas, and initiating it.
 
-For ``vpnform tunnel status`` and the tests. Each function takes an open ``vici.Session``
-(the caller owns it); what comes back is plain data with underscore keys and numbers as int.
+For ``vpnform tunnel status`` (both the strongswan provider's and the tencentcloud
+dataplane's tunnels), the dataplane's NetStatus and supervisor, and the tests. Each
+function takes an open ``vici.Session`` (the caller owns it) or list-sas entries; what
+comes back is plain data with underscore keys and numbers as int.
 
 ``sa_status(session, name)`` ->
     {"connection": name, "state": "ESTABLISHED" | "CONNECTING" | … | "DOWN",
@@ -20,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .client import decode
+from .vici import decode
 
 _IKE_TEXT = ("uniqueid", "version", "state", "local-host", "local-port", "local-id",
              "remote-host", "remote-port", "remote-id", "encr-alg", "integ-alg", "prf-alg",
@@ -100,6 +102,23 @@ def all_sa_status(session: Any) -> list[dict]:
     return [status_from_list_sas(n, entries) for n in sorted(names)]
 
 
+def installed_children(entries: list) -> dict[str, dict]:
+    """IKE SA name → {child name: counters} of the CHILD_SAs INSTALLED now, from list-sas
+    entries (pure)."""
+    out: dict[str, dict] = {}
+    for item in entries:
+        for ike_name, ike in decode(item).items():
+            for child in (ike.get("child-sas") or {}).values():
+                if child.get("state") != "INSTALLED":
+                    continue
+                out.setdefault(ike_name, {})[child.get("name", "")] = {
+                    "bytes_in": _int(child.get("bytes-in")) or 0,
+                    "bytes_out": _int(child.get("bytes-out")) or 0,
+                    "reqid": _int(child.get("reqid")) or 0,
+                }
+    return out
+
+
 # ---------------------------------------------------------------------------------------
 # initiating
 
@@ -140,13 +159,18 @@ def classify_failure(lines: list[str]) -> str | None:
     return None
 
 
-def initiate(session: Any, conn_name: str, child: str, timeout: float = 15.0) -> InitiateOutcome:
-    """Initiate ``child`` of ``conn_name`` and wait (up to ``timeout`` s) for the outcome."""
+def initiate(session: Any, conn_name: str, child: str, timeout: float = 15.0, *,
+             init_limits: bool = True) -> InitiateOutcome:
+    """Initiate ``child`` of ``conn_name`` and wait (up to ``timeout`` s) for the outcome.
+    ``init_limits=False`` lets charon initiate even past its half-open SA limits (a
+    supervisor retrying many children at once)."""
     from vici.exception import CommandException
     lines: list[str] = []
+    request = {"ike": conn_name, "child": child, "timeout": str(int(timeout * 1000))}
+    if not init_limits:
+        request["init-limits"] = "no"
     try:
-        for event in session.initiate({"ike": conn_name, "child": child,
-                                       "timeout": str(int(timeout * 1000))}):
+        for event in session.initiate(request):
             msg = decode(event).get("msg")
             if msg:
                 lines.append(msg)

@@ -1,10 +1,13 @@
-"""The cloud API's tunnel options as strongSwan's connection model (pure: no I/O).
+"""A VPN connection of the cloud's API as a strongSwan connection (pure: no I/O).
 
 A VPN connection as the API stores it (``IKEOptionsSpecification``,
 ``IPSECOptionsSpecification``, SPD, DPD fields, PSK) becomes one swanctl/VICI connection
 dict with one child per SPD policy. The same dict is loaded over VICI into the cloud
-gateway's charons and rendered as swanctl.conf for the IDC side (``mirror=True`` swaps
-the two ends), so both ends agree by construction.
+gateway's charons (the dataplane) and rendered as swanctl.conf for the IDC side
+(``idc_swanctl``: the emulator's strongswan vendor configuration; ``mirror=True`` swaps
+the two ends), so both ends agree by construction. Shared by the emulator, the dataplane
+and the provider's plan-time checks; the strongSwan side of it (keywords, swanctl.conf)
+is providers.swankit's.
 
 Values are strings, lists and dicts only, as VICI and swanctl.conf take them.
 """
@@ -15,6 +18,8 @@ import ipaddress
 import math
 import re
 from dataclasses import dataclass
+
+from providers.swankit import swanctl
 
 # API name -> strongSwan keyword. Only what this strongSwan build can do (plugins aes,
 # gcrypt, hmac, md5, sha1, sha2: no gcm, no openssl, no ECP groups, no SM3/SM4).
@@ -246,3 +251,26 @@ def shared_secret(conn: dict, *, gateway_ip: str, customer_ip: str) -> dict:
               gateway_ip, customer_ip]
     return {"id": f"psk-{conn['VpnConnectionId']}", "type": "IKE",
             "data": conn["PreShareKey"], "owners": list(dict.fromkeys(owners))}
+
+
+def idc_swanctl(conn: dict, gateway: dict, customer_gateway: dict, *,
+                start_action: str = "trap") -> str:
+    """The IDC device's swanctl.conf for ``conn`` (stored API objects): this module's
+    connection mirrored, with its pre-shared key. Raises ProposalError."""
+    gw_ip = gateway["PublicIpAddress"]
+    cgw_ip = customer_gateway.get("IpAddress") or conn["IKEOptionsSpecification"].get(
+        "RemoteAddress", "")
+    model = connection(conn, gateway_ip=gw_ip, customer_ip=cgw_ip, mirror=True,
+                       start_action=start_action)
+    secret = shared_secret(conn, gateway_ip=gw_ip, customer_ip=cgw_ip)
+    cid = conn["VpnConnectionId"]
+    header = [
+        f"swanctl.conf for the IDC side of VPN connection {cid} "
+        f"({conn.get('VpnConnectionName', '')})",
+        f"cloud VPN gateway {gateway['VpnGatewayId']} at {gw_ip}; this device "
+        f"(customer gateway {customer_gateway.get('CustomerGatewayId', '')}) at {cgw_ip}.",
+        "Load it with:  swanctl --load-all --file <this file>",
+        "It holds the pre-shared key: keep it private. With strongSwan's userspace IPsec",
+        "(kernel-libipsec) this host needs an address inside each local_ts range.",
+    ]
+    return swanctl.render(model, {f"ike-{cid}": secret}, header)

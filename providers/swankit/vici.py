@@ -1,4 +1,5 @@
-"""The one I/O seam of the strongSwan provider: VICI calls to one charon, over its socket.
+"""VICI calls to one charon over its socket: the one seam every strongSwan user goes through
+(the strongswan provider, the tencentcloud dataplane and its supervisors).
 
 Errors (the small tree every caller catches):
 
@@ -7,7 +8,9 @@ Errors (the small tree every caller catches):
     └── CharonCommandError  charon answered and refused the command (its errmsg, redacted)
 
 Every call opens its own connection to the socket: sessions are cheap over a Unix socket,
-and the engine applies several resources in parallel. Tests swap ``session_factory``.
+and the engine applies several resources in parallel; a session that listens for events
+cannot carry commands anyway. A socket timeout bounds every call, so a hung charon never
+hangs the caller. Tests swap ``session_factory``.
 """
 
 from __future__ import annotations
@@ -62,10 +65,10 @@ def redact(text: str, secrets) -> str:
     return text
 
 
-def _connect(path: str) -> Any:
+def _connect(path: str, timeout: float = SOCKET_TIMEOUT) -> Any:
     import vici
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(SOCKET_TIMEOUT)
+    sock.settimeout(timeout)
     target = path
     if len(os.fsencode(path)) > 100:  # AF_UNIX paths are limited to 107 bytes
         target = os.path.realpath(path)  # e.g. a lab's symlink to its short socket path
@@ -81,11 +84,14 @@ def _connect(path: str) -> Any:
 
 
 class ViciClient:
-    """Calls to the charon behind one VICI socket. ``secrets`` are redacted from errors."""
+    """Calls to the charon behind one VICI socket. ``secrets`` are redacted from errors;
+    ``timeout`` (seconds) bounds each socket read and write."""
 
-    def __init__(self, path: str, *, session_factory: Callable[[str], Any] | None = None):
+    def __init__(self, path: str, *, timeout: float = SOCKET_TIMEOUT,
+                 session_factory: Callable[[str], Any] | None = None):
         self.path = path
-        self._factory = session_factory or _connect
+        self.timeout = timeout
+        self._factory = session_factory or (lambda p: _connect(p, timeout))
 
     @contextmanager
     def session(self, secrets: tuple = ()) -> Iterator[Any]:
@@ -166,6 +172,25 @@ class ViciClient:
         """Start deleting one CHILD_SA (not awaited: the peer must answer)."""
         with self.session() as s:
             for _ in s.terminate({"child-id": unique_id, "timeout": "-1"}):
+                pass
+
+    def terminate_conn(self, name: str) -> None:
+        """Close connection ``name``'s IKE SAs (and their children) without waiting; its
+        trap policies stay, so the next packet activates it again. Nothing established:
+        nothing to close."""
+        try:
+            with self.session() as s:
+                for _ in s.terminate({"ike": name, "force": "yes", "timeout": "-1"}):
+                    pass
+        except CharonCommandError:
+            pass
+
+    def forget(self, conn_name: str, key_id: str) -> None:
+        """Unload a connection and its shared key; either one not loaded is no error."""
+        for unload in (lambda: self.unload_conn(conn_name), lambda: self.unload_shared(key_id)):
+            try:
+                unload()
+            except CharonCommandError:
                 pass
 
 

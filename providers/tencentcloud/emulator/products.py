@@ -1,0 +1,66 @@
+"""The served cloud's products: which API service answers a (service, version) pair.
+
+A product is registered once with a factory that builds its service over an account's
+store; the service answers ``call(action, params, region)`` with what goes inside
+``Response`` (outputs or an ``Error``, plus ``RequestId``). The VPC API is registered here;
+another product joins with one line, e.g.
+``PRODUCTS.register("monitor", "2018-07-24", EmulatedMonitorService)``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Protocol
+
+from .store import SqliteStore
+
+
+class ApiService(Protocol):
+    def call(self, action: str, params: dict | None, region: str) -> dict: ...
+
+
+ServiceFactory = Callable[[SqliteStore], ApiService]
+
+
+class UnknownProduct(Exception):
+    """No product answers the request: ``code`` is ``NoSuchProduct`` or ``NoSuchVersion``."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class ProductRegistry:
+    """(service name, API version) -> the factory of its service."""
+
+    def __init__(self) -> None:
+        self._factories: dict[tuple[str, str], ServiceFactory] = {}
+
+    def register(self, service: str, version: str, factory: ServiceFactory) -> None:
+        self._factories[(service, version)] = factory
+
+    def factory(self, service: str, version: str) -> ServiceFactory:
+        """The factory of ``service`` at ``version``; UnknownProduct otherwise."""
+        found = self._factories.get((service, version))
+        if found is not None:
+            return found
+        versions = sorted(v for s, v in self._factories if s == service)
+        if not versions:
+            raise UnknownProduct("NoSuchProduct",
+                                 f"The product `{service}` is not served here (served: "
+                                 f"{', '.join(self.services()) or 'none'}).")
+        raise UnknownProduct("NoSuchVersion",
+                             f"The product `{service}` has no API version `{version}` (served: "
+                             f"{', '.join(versions)}).")
+
+    def services(self) -> list[str]:
+        return sorted({s for s, _ in self._factories})
+
+
+def _vpc(store: SqliteStore) -> ApiService:
+    from .service import EmulatedVpcService
+    return EmulatedVpcService(store)
+
+
+PRODUCTS = ProductRegistry()
+PRODUCTS.register("vpc", "2017-03-12", _vpc)
