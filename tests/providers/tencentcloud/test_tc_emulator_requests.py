@@ -252,6 +252,7 @@ def test_entries_kept_inside_a_table_by_an_older_store_are_read_and_moved(api, s
 
 def test_the_dataplane_routes_by_the_entry_rows(api, svc, vpc_id):
     from providers.tencentcloud.dataplane.network import desired_routing
+    from providers.tencentcloud.emulator.realiser import RealiserRecords
     gw = api.ok("CreateVpnGateway", VpcId=vpc_id, VpnGatewayName="g",
                 InternetMaxBandwidthOut=5)["VpnGateway"]["VpnGatewayId"]
     rtb = _rtb(api, vpc_id)["RouteTableId"]
@@ -261,6 +262,7 @@ def test_the_dataplane_routes_by_the_entry_rows(api, svc, vpc_id):
     second = _rtb(api, vpc_id)["RouteSet"][1]["RouteId"]
     api.ok("DisableRoutes", RouteTableId=rtb, RouteIds=[second])
     with svc.store.transaction() as tx:
-        tx.dp_put("gateway", gw, {"sides": [{"lan_ip": "10.0.255.2"}], "active": 0})
-        tables, _ = desired_routing(tx, vpc_id)
+        records = RealiserRecords(tx)
+        records.put("gateway", gw, {"sides": [{"lan_ip": "10.0.255.2"}], "active": 0})
+        tables, _ = desired_routing(records, vpc_id)
     assert list(tables.values()) == [{"172.16.0.0/24": "10.0.255.2"}]
