@@ -187,8 +187,8 @@ def resolve(config: dict, environ: Mapping[str, str]) -> tuple[Connection | None
     elif secret_id is None and token is not None:
         d.error("Incomplete credentials",
                 f"The security_token is set (from {where('security_token')}) but the "
-                "secret_id and secret_key are not. A security token is used with the "
-                "temporary secret_id and secret_key it was issued with: set them too.",
+                "secret_id and secret_key are not. Set them too: a security token is used "
+                "with the temporary secret_id and secret_key it was issued with.",
                 path=path("security_token"))
     elif secret_id is None and (endpoint is not None or domain is not None):
         name = "endpoint" if endpoint is not None else "domain"

@@ -123,8 +123,9 @@ class TencentCloudProvider:
                 and self._transport is None:
             d.error("Invalid provider configuration", f"The {mode!r} dataplane builds the "
                     "embedded emulator's gateways on this machine, but this provider talks to "
-                    f"another cloud: {connection.describe('')}. Unset the dataplane, or unset "
-                    "the credentials and endpoint to use the embedded emulator.",
+                    f"another cloud: {connection.describe('')}. Set dataplane = \"none\", or "
+                    "remove the credentials and endpoint (arguments and TENCENTCLOUD_* "
+                    "variables) to use the embedded emulator.",
                     path=("dataplane",))
             return d
         self.dataplane_mode = mode
