@@ -75,17 +75,16 @@ def load_configuration(opts: RunOptions) -> tuple[Config | None, dict, Diagnosti
     return config, variables, diags
 
 
-def setup_providers(config: Config, variables: dict, workdir: str,
-                    state: State | None) -> tuple[ProviderSet, Diagnostics]:
+def setup_providers(config: Config, variables: dict, workdir: str, state: State | None,
+                    configure: bool = True) -> tuple[ProviderSet, Diagnostics]:
     scope = root_scope(config, variables, workdir)
 
     def decode_provider(cfg: ProviderConfig, block):
-        decoded = scope.decode(cfg.body, block, cfg.range)
-        return decoded.value, decoded.diagnostics
+        return scope.decode(cfg.body, block, cfg.range)
 
     state_addrs = sorted({rs.provider for rs in (state.resources.values() if state else [])},
                          key=lambda a: (a.name, a.alias or ""))
-    return configure_providers(config, workdir, state_addrs, decode_provider)
+    return configure_providers(config, workdir, state_addrs, decode_provider, configure)
 
 
 @contextlib.contextmanager

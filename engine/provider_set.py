@@ -41,6 +41,16 @@ class ProviderSet:
                 return rs.block
         return None
 
+    def targets(self) -> list[tuple[ProviderConfigAddr, str]]:
+        """(configuration, what it talks to) for each configured provider that says."""
+        out = []
+        for addr in sorted(self.providers, key=lambda a: (a.name, a.alias or "")):
+            target = getattr(self.providers[addr], "target", None)
+            text = target() if callable(target) else None
+            if text:
+                out.append((addr, text))
+        return out
+
     def close(self) -> None:
         for p in self.providers.values():
             try:
@@ -70,9 +80,12 @@ def configure_providers(
     config: Config,
     workdir: str,
     state_addrs: list[ProviderConfigAddr],
-    decode_provider_body: Callable,  # (ProviderConfig, schema Block) -> (value, diags)
+    decode_provider_body: Callable,  # (ProviderConfig, schema Block) -> DecodedBody
+    configure: bool = True,
 ) -> tuple[ProviderSet, Diagnostics]:
-    """Instantiate and configure every provider configuration the run needs."""
+    """Instantiate and configure every provider configuration the run needs. Without
+    ``configure`` (validate), the blocks are decoded against the schema but no provider is
+    configured: its arguments may be unknown yet, and nothing remote is touched."""
     diags = Diagnostics()
     ps = ProviderSet()
     module = config.module
@@ -97,16 +110,26 @@ def configure_providers(
         provider: Provider = factory(workdir=workdir)
         schema = provider.schema()
         ps.schemas[addr.name] = schema
+        decoded = None
         if cfg is not None:
-            value, d = decode_provider_body(cfg, schema.provider)
-            diags.extend(d)
-            if d.has_errors:
+            decoded = decode_provider_body(cfg, schema.provider)
+            diags.extend(decoded.diagnostics)
+            if decoded.diagnostics.has_errors:
                 continue
+            value = decoded.value
         else:
             value = {name: None for name in schema.provider.attributes}
+        if not configure:
+            ps.providers[addr] = provider
+            continue
         d = provider.configure(value)
         for diag in d:
-            diags.append(diag if diag.subject or cfg is None else diag.with_subject(cfg.range))
+            if diag.subject is None and cfg is not None and decoded is not None:
+                # the argument's line when the provider names one, else the block's
+                subject = (decoded.range_for(diag.attribute_path)
+                           if diag.attribute_path else None) or cfg.range
+                diag = diag.with_subject(subject)
+            diags.append(diag)
         ps.providers[addr] = provider
     return ps, diags
 

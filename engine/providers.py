@@ -123,6 +123,10 @@ class Provider(Protocol):
 
     def close(self) -> None: ...
 
+    # Optional: ``target() -> str | None`` — which remote system this configuration talks
+    # to, in a few words (e.g. "the real cloud, region ap-guangzhou"); plan and apply name
+    # it first, so that where a run makes its changes is never a surprise.
+
     # Optional: ``recover_create(type_name, token, planned) -> ReadResult`` — the object a
     # create made with idempotency ``token`` from ``planned`` (None: that create made none).
     # Without it, a create interrupted before its answer stays a warning.

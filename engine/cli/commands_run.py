@@ -25,7 +25,7 @@ from . import json_ui
 from .args import (ADDRESSES, BOOL, INPUT, LOCK, LOCK_TIMEOUT, MULTI, NO_COLOR, PARALLELISM,
                    VALUE, VAR, VAR_FILE, Flag, ParsedArgs, UsageError, Verb, command, parse,
                    parse_duration, parse_int)
-from .views import Console, HumanHooks, print_diagnostics, render_outputs
+from .views import Console, HumanHooks, print_diagnostics, print_targets, render_outputs
 
 COMMON = {"var": VAR, "var-file": VAR_FILE, "input": INPUT, "lock": LOCK,
           "lock-timeout": LOCK_TIMEOUT, "no-color": NO_COLOR, "parallelism": PARALLELISM,
@@ -231,10 +231,11 @@ def cmd_validate(argv: list[str], console: Console) -> int:
         if as_json:
             return _validate_json(console, diags, config.files if config else {})
         return _fail(console, diags, config.files if config else {})
-    # Like Terraform, validate does not need variable values: every input is unknown.
+    # Like Terraform, validate does not need variable values: every input is unknown; and
+    # it configures no provider (a credential from a variable is unknown here).
     variables = validation_values(config.module)
     console.add_secrets_from(variables)
-    providers, d = setup_providers(config, variables, workdir, None)
+    providers, d = setup_providers(config, variables, workdir, None, configure=False)
     diags.extend(d)
     if not d.has_errors:
         _, d = run_plan(config, variables, None, providers,
@@ -309,6 +310,7 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
             if d.has_errors:
                 providers.close()
                 return _fail(console, diags, config.files)
+            print_targets(console, providers)
             try:
                 generated = False
                 if generate_out:
@@ -633,6 +635,7 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
             try:
                 if d.has_errors:
                     return _fail(console, d, config.files)
+                print_targets(console, providers)
                 replace = [parse_instance(a) for a in saved.replace]
                 plan, d = run_plan(config, saved.variables, state, providers,
                                    PlanOptions(destroy=saved.destroy, refresh=saved.refresh,

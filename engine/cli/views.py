@@ -134,6 +134,17 @@ def print_diagnostics(console: Console, diags, files: dict[str, str]) -> None:
         console.print(render_diagnostic(d, files, console.color, width), err=d.is_error)
 
 
+def print_targets(console: Console, providers) -> None:
+    """One line per configured provider that names what it talks to (``Provider.target``),
+    at the top of plan and apply: where a run makes its changes is never a surprise."""
+    for addr, target in providers.targets():
+        text = f"Provider {addr}: {target}"
+        if console.ui is not None:
+            console.ui.log(text)
+        else:
+            console.print(text)
+
+
 # ---------------------------------------------------------------------------------------
 # apply progress
 

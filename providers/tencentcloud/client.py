@@ -5,17 +5,22 @@ Exceptions (all from ``CloudError``):
 - ``CloudApiError(code, message, request_id)``: the cloud answered with an error envelope.
 - ``CloudTransportError``: the request did not get an answer (connection, protocol).
 
-Transports turn ``(action, params, region)`` into the ``Response`` body. Now there is
-``InProcessTransport`` (the embedded emulator); an HTTP transport through the official SDK
-(served emulator or the real cloud) implements the same ``send``.
+Transports turn ``(action, params, region)`` into the ``Response`` body:
+``InProcessTransport`` (the embedded emulator, here) and ``SdkTransport`` (HTTP through the
+official SDK to a served emulator or the real cloud, in sdk_transport.py).
+
+The retry rules live here alone: ``RetryPolicy()`` for the embedded emulator, and
+``RetryPolicy.public_provider()`` (the public Terraform provider's codes and time budgets)
+over HTTP.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 from engine.values import loads_json
 
@@ -85,6 +90,19 @@ REPEATABLE_PREFIXES = ("Describe", "Inquiry", "Download", "Modify", "Delete", "R
                        "Enable", "Disable", "Replace", "Set")
 
 
+# The public provider's time budgets for one call and its retries, in minutes, and the
+# environment variables that change them.
+READ_RETRY_TIMEOUT_ENV = "TENCENTCLOUD_READ_RETRY_TIMEOUT"
+WRITE_RETRY_TIMEOUT_ENV = "TENCENTCLOUD_WRITE_RETRY_TIMEOUT"
+DEFAULT_READ_RETRY_MINUTES = 3
+DEFAULT_WRITE_RETRY_MINUTES = 5
+READ_PREFIXES = ("Describe", "Inquiry", "Download")
+
+
+def is_read(action: str) -> bool:
+    return action.startswith(READ_PREFIXES)
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     # Eight tries over about nine seconds: a cloud failing one call in ten still answers
@@ -93,9 +111,52 @@ class RetryPolicy:
     attempts: int = 8
     base_delay: float = 0.1
     max_delay: float = 2.0
+    factor: float = 3.0
+    # Seconds a read / a write may spend retrying (None: ``attempts`` alone bounds it).
+    read_budget: float | None = None
+    write_budget: float | None = None
+    # Codes retried for every call on top of RETRYABLE_CODES.
+    extra_codes: frozenset = frozenset()
 
     def delay(self, attempt: int) -> float:
-        return min(self.max_delay, self.base_delay * (3 ** attempt))
+        return min(self.max_delay, self.base_delay * (self.factor ** attempt))
+
+    def may_retry(self, attempt: int, elapsed: float, *, read: bool) -> bool:
+        """Whether try number ``attempt`` (0-based) may be followed by another, ``elapsed``
+        seconds after the first began."""
+        if attempt + 1 >= self.attempts:
+            return False
+        budget = self.read_budget if read else self.write_budget
+        return budget is None or elapsed + self.delay(attempt) <= budget
+
+    @classmethod
+    def public_provider(cls, environ: Mapping[str, str] | None = None) -> "RetryPolicy":
+        """The public Terraform provider's rules, for the cloud over HTTP: every call is
+        retried within 3 minutes (reads) or 5 minutes (writes), or the minutes in
+        TENCENTCLOUD_READ_RETRY_TIMEOUT / _WRITE_RETRY_TIMEOUT, waiting 0.5 s doubling up
+        to 10 s between tries (Terraform's ``resource.Retry``). ``ResourceInUse`` is
+        retried for every call, as that provider does. Raises ValueError for a bad
+        setting."""
+        env = os.environ if environ is None else environ
+        read = _minutes(env, READ_RETRY_TIMEOUT_ENV, DEFAULT_READ_RETRY_MINUTES)
+        write = _minutes(env, WRITE_RETRY_TIMEOUT_ENV, DEFAULT_WRITE_RETRY_MINUTES)
+        return cls(attempts=1_000_000, base_delay=0.5, max_delay=10.0, factor=2.0,
+                   read_budget=read * 60.0, write_budget=write * 60.0,
+                   extra_codes=frozenset({"ResourceInUse"}))
+
+
+def _minutes(env: Mapping[str, str], name: str, default: int) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return float(default)
+    try:
+        minutes = float(text)
+    except ValueError:
+        minutes = -1.0
+    if not (0 <= minutes <= 24 * 60):
+        raise ValueError(f"{name} is {text!r}, which is not a number of minutes between 0 "
+                         "and 1440.")
+    return minutes
 
 
 NO_RETRY = RetryPolicy(attempts=1)
@@ -111,17 +172,21 @@ class VpcClient:
     official SDK omits them."""
 
     def __init__(self, transport: Transport, region: str, *, retry: RetryPolicy = RetryPolicy(),
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic):
         self.transport = transport
         self.region = region
         self.retry = retry
         self.sleep = sleep
+        self.clock = clock
 
     def call(self, action: str, *, extra_retry_codes: frozenset = frozenset(),
              **params: Any) -> dict:
         params = {k: v for k, v in params.items() if v is not None}
-        retry_codes = RETRYABLE_CODES | extra_retry_codes
+        retry_codes = RETRYABLE_CODES | self.retry.extra_codes | extra_retry_codes
         repeatable = is_repeatable(action)
+        read = is_read(action)
+        started = self.clock()
         if repeatable:
             retry_codes |= AMBIGUOUS_CODES
         if action.startswith("Delete"):
@@ -133,14 +198,16 @@ class VpcClient:
             except CloudTransportError:
                 # Only repeatable calls are sent again: a lost answer to a create may hide
                 # an object (see resources/base.py for how creates recover).
-                if not repeatable or attempt + 1 >= self.retry.attempts:
+                if not repeatable or not self.retry.may_retry(
+                        attempt, self.clock() - started, read=read):
                     raise
             else:
                 err = body.get("Error")
                 if not err:
                     return body
                 code, message = str(err.get("Code", "")), str(err.get("Message", ""))
-                if code not in retry_codes or attempt + 1 >= self.retry.attempts:
+                if code not in retry_codes or not self.retry.may_retry(
+                        attempt, self.clock() - started, read=read):
                     raise CloudApiError(code, message, str(body.get("RequestId", "")))
             self.sleep(self.retry.delay(attempt))
             attempt += 1

@@ -1,5 +1,6 @@
 """The ``tencentcloud`` provider: schema, plan-time checks and CRUD of the VPN resource types
-against the VPC API (now: the embedded emulator at ``<workdir>/.vpnform/cloud.db``).
+against the VPC API: the embedded emulator at ``<workdir>/.vpnform/cloud.db``, or over HTTP
+through the official SDK (a served emulator, or the real cloud; see connection.py).
 """
 
 from __future__ import annotations
@@ -23,22 +24,33 @@ from engine.schema import Attribute, Block, ProviderSchema
 from . import cross_checks, data_sources, dataplane, rules, tunnel_ops
 from . import strongswan_tunnel as proposals
 from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
+from .connection import DEFAULT_REGION, ENV, REGION_ENV, Connection, resolve
 from .emulator import EmulatedVpcService, RealiserStore
+from .emulator.store import store_path
 from .emulator.chaos import FAULTS_ENV, FaultRates
 from .resources import RESOURCES
 from .resources.base import Context, ResourceType, cloud_error_detail, known
 
-REGION_ENV = "TENCENTCLOUD_REGION"
-DEFAULT_REGION = "ap-guangzhou"
-
 PROVIDER_BLOCK = Block(attributes={
     "region": Attribute(V.STRING, optional=True,
                         description=f"Region; default ${REGION_ENV}, else {DEFAULT_REGION}."),
-    "secret_id": Attribute(V.STRING, optional=True),
-    "secret_key": Attribute(V.STRING, optional=True, sensitive=True),
-    "security_token": Attribute(V.STRING, optional=True, sensitive=True),
-    "protocol": Attribute(V.STRING, optional=True),
-    "domain": Attribute(V.STRING, optional=True),
+    "secret_id": Attribute(V.STRING, optional=True,
+                           description=f"SecretId of the API key; default ${ENV['secret_id']}. "
+                           "Without credentials (and endpoint), the embedded emulator is "
+                           "used."),
+    "secret_key": Attribute(V.STRING, optional=True, sensitive=True,
+                            description=f"SecretKey; default ${ENV['secret_key']}."),
+    "security_token": Attribute(V.STRING, optional=True, sensitive=True,
+                                description="Token of temporary credentials; default "
+                                f"${ENV['security_token']}."),
+    "protocol": Attribute(V.STRING, optional=True,
+                          description="\"HTTPS\" (default) or \"HTTP\"."),
+    "domain": Attribute(V.STRING, optional=True,
+                        description="Root domain of the API: calls go to vpc.<domain> "
+                        "(default tencentcloudapi.com)."),
+    "endpoint": Attribute(V.STRING, optional=True,
+                          description="URL of the API, such as \"http://127.0.0.1:8443\" for "
+                          f"a served emulator (vpnform cloud serve); default ${ENV['endpoint']}."),
     "dataplane": Attribute(V.STRING, optional=True,
                            description="\"none\" (default; or $VPNFORM_DATAPLANE) or "
                            "\"strongswan\": the embedded emulated cloud builds real "
@@ -72,7 +84,11 @@ class TencentCloudProvider:
         self.workdir = str(workdir)
         self.region = os.environ.get(REGION_ENV) or DEFAULT_REGION
         self.config: dict = {}
-        self.retry = RetryPolicy()
+        # None: the policy of the transport (RetryPolicy() in process, the public
+        # provider's over HTTP); tests set their own.
+        self.retry: RetryPolicy | None = None
+        self._transport_retry = RetryPolicy()
+        self.connection: Connection | None = None
         self.poll_timeout = 300.0
         self._transport = transport
         self._service: EmulatedVpcService | None = None
@@ -87,18 +103,9 @@ class TencentCloudProvider:
             data_sources=dict(data_sources.SCHEMAS))
 
     def configure(self, config: dict) -> Diagnostics:
-        d = Diagnostics()
         cfg = V.unmark(config or {})[0]
-        region = known(cfg.get("region"))
-        if V.is_unknown(cfg.get("region")):
-            d.error("Invalid provider configuration", "The region must be known at plan time: "
-                    "it cannot depend on a resource's attributes. Set it from a literal or a "
-                    "variable.", path=("region",))
-            return d
-        region = region or os.environ.get(REGION_ENV) or DEFAULT_REGION
-        if not isinstance(region, str) or not region.strip():
-            d.error("Invalid provider configuration", "The region is empty. Set it to a "
-                    "region such as \"ap-guangzhou\".", path=("region",))
+        connection, d = resolve(cfg, os.environ)
+        if connection is None:
             return d
         mode = known(cfg.get("dataplane"))
         if V.is_unknown(cfg.get("dataplane")):
@@ -110,6 +117,15 @@ class TencentCloudProvider:
         if mode not in dataplane.MODES:
             d.error("Invalid provider configuration", f"The dataplane {mode!r} is not "
                     f"supported. Use one of: {', '.join(repr(m) for m in dataplane.MODES)}.",
+                    path=("dataplane",))
+            return d
+        if mode != dataplane.DEFAULT_MODE and not connection.embedded \
+                and self._transport is None:
+            d.error("Invalid provider configuration", f"The {mode!r} dataplane builds the "
+                    "embedded emulator's gateways on this machine, but this provider talks to "
+                    f"another cloud: {connection.describe('')}. Set dataplane = \"none\", or "
+                    "remove the credentials and endpoint (arguments and TENCENTCLOUD_* "
+                    "variables) to use the embedded emulator.",
                     path=("dataplane",))
             return d
         self.dataplane_mode = mode
@@ -124,15 +140,20 @@ class TencentCloudProvider:
                         "emulated cloud without real gateways.",
                         path=("dataplane",))
                 return d
-        self.region = region
+        self.region = connection.region
         self.config = cfg
-        if self._transport is None:
+        if self._transport is None and not connection.embedded:
+            d.extend(self._connect_http(connection))
+            if d.has_errors:
+                return d
+        elif self._transport is None:
             try:
                 FaultRates.parse(os.environ.get(FAULTS_ENV))
             except ValueError as err:
                 d.error("Invalid fault injection setting", f"{sentence(err)} Correct "
                         f"{FAULTS_ENV}, or unset it to run without injected faults.")
                 return d
+            self.connection = connection
             self._service = _acquire_service(self.workdir)
             self._transport = InProcessTransport(self._service)
             if mode == "strongswan" and self._service.dataplane is None:
@@ -145,14 +166,47 @@ class TencentCloudProvider:
                               f"could not be restarted: {err}. Tunnels of that gateway will "
                               "not activate or fail over by themselves. Run vpnform plan "
                               "again to retry.", path=("dataplane",))
-        self._client = VpcClient(self._transport, self.region, retry=self.retry)
+        self._client = VpcClient(self._transport, self.region,
+                                 retry=self.retry or self._transport_retry)
         return d
+
+    def _connect_http(self, connection: Connection) -> Diagnostics:
+        """Use the SDK transport to ``connection`` (a served emulator or the real cloud)."""
+        from .sdk_transport import SdkTransport, credential
+        d = Diagnostics()
+        try:
+            self._transport_retry = RetryPolicy.public_provider(os.environ)
+        except ValueError as err:
+            d.error("Invalid retry timeout", f"{sentence(err)} Set it to a number of minutes, "
+                    "or unset it for the public provider's defaults (3 minutes for reads, 5 "
+                    "for writes).")
+            return d
+        try:
+            cred = credential(connection.secret_id or "", connection.secret_key or "",
+                              connection.security_token)
+        except ValueError as err:
+            d.error("Invalid provider configuration", f"The official SDK refused the "
+                    f"credentials: {sentence(err)} Check secret_id and secret_key.")
+            return d
+        self.connection = connection
+        self._transport = SdkTransport(cred, endpoint=connection.endpoint,
+                                       domain=connection.domain, scheme=connection.scheme)
+        return d
+
+    def target(self) -> str | None:
+        """Which cloud this configuration talks to, in a few words (None: a transport
+        given by the caller)."""
+        if self.connection is None:
+            return None
+        store = os.path.relpath(store_path(self.workdir), self.workdir)
+        proxy = getattr(self._transport, "proxy_for", None)
+        return self.connection.describe(store, proxy("DescribeVpcs") if proxy else None)
 
     def cloud_context(self) -> Context:
         if self._client is None:
             self.configure({})
         assert self._client is not None
-        self._client.retry = self.retry
+        self._client.retry = self.retry or self._transport_retry
         secrets = [known(self.config.get(k)) for k in ("secret_key", "security_token")]
         return Context(self._client, self.region, poll_timeout=self.poll_timeout,
                        secrets=[s for s in secrets if s])
@@ -339,6 +393,7 @@ class TencentCloudProvider:
             self._service = None
         self._client = None
         self._transport = None
+        self.connection = None
 
 
 # One embedded emulator per working directory per process, shared by every provider

@@ -9,6 +9,7 @@ another product joins with one line, e.g.
 
 from __future__ import annotations
 
+import uuid
 from typing import Callable, Protocol
 
 from .store import SqliteStore
@@ -62,5 +63,25 @@ def _vpc(store: SqliteStore) -> ApiService:
     return EmulatedVpcService(store)
 
 
+class TagService:
+    """The tag service (2018-08-13) as far as the VPN objects need it: ModifyResourceTags,
+    answered by the VPC service over the same store (an object keeps its tags). The
+    provider, like the public one, sends it to ``tag.<domain>``."""
+
+    ACTIONS = frozenset({"ModifyResourceTags"})
+
+    def __init__(self, store: SqliteStore):
+        from .service import EmulatedVpcService
+        self.vpc = EmulatedVpcService(store)
+
+    def call(self, action: str, params: dict | None, region: str) -> dict:
+        if action not in self.ACTIONS:
+            return {"Error": {"Code": "InvalidAction",
+                              "Message": f"The action `{action}` does not exist."},
+                    "RequestId": str(uuid.uuid4())}
+        return self.vpc.call(action, params, region)
+
+
 PRODUCTS = ProductRegistry()
 PRODUCTS.register("vpc", "2017-03-12", _vpc)
+PRODUCTS.register("tag", "2018-08-13", TagService)

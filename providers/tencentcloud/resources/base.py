@@ -366,6 +366,7 @@ class ResourceType:
         finds it; the call is repeated only when it made nothing. Raises ``CreateInDoubt``
         when the outcome stays unknown."""
         policy = ctx.client.retry
+        started = time.monotonic()
         attempt = 0
         while True:
             try:
@@ -382,9 +383,9 @@ class ResourceType:
                                     f"failed too: {e}") from e
             if found is not None:
                 return found
+            if not policy.may_retry(attempt, time.monotonic() - started, read=False):
+                raise CreateInDoubt(f"{failure} The create was tried {attempt + 1} times.")
             attempt += 1
-            if attempt >= policy.attempts:
-                raise CreateInDoubt(f"{failure} The create was tried {attempt} times.")
 
     def recover(self, ctx: Context, token: str, planned: dict) -> dict | None:
         """The object an interrupted create made (as read now), or None if it made none."""

@@ -12,7 +12,11 @@ from providers.tencentcloud.provider import TencentCloudProvider
 @pytest.fixture(autouse=True)
 def no_emulator_delay(monkeypatch):
     monkeypatch.setenv("VPNFORM_EMULATOR_DELAY_SCALE", "0")
-    monkeypatch.delenv("TENCENTCLOUD_REGION", raising=False)
+    # A developer's credentials or endpoint must never send these tests to a real cloud.
+    for name in ("TENCENTCLOUD_REGION", "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY",
+                 "TENCENTCLOUD_SECURITY_TOKEN", "TENCENTCLOUD_ENDPOINT",
+                 "TENCENTCLOUD_READ_RETRY_TIMEOUT", "TENCENTCLOUD_WRITE_RETRY_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

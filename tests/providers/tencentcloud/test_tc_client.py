@@ -106,3 +106,80 @@ def test_in_process_store_failure_is_a_transport_error(svc):
     svc.store.close()
     with pytest.raises(CloudTransportError):
         InProcessTransport(svc).send("DescribeVpcs", {}, REGION)
+
+
+# --- the public provider's rules (HTTP transport) -------------------------------------------
+
+
+class FakeClock:
+    """Time that moves only when the client sleeps."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def __call__(self):
+        return self.now
+
+
+def public_client(transport, environ=None):
+    clock = FakeClock()
+    c = VpcClient(transport, REGION, retry=RetryPolicy.public_provider(environ or {}),
+                  sleep=clock.sleep, clock=clock)
+    return c, clock
+
+
+def test_public_rules_retry_reads_for_three_minutes():
+    t = ScriptedTransport(*[err("RequestLimitExceeded")] * 1000)
+    c, clock = public_client(t)
+    with pytest.raises(CloudApiError):
+        c.call("DescribeVpcs")
+    assert 170 <= clock.now <= 180
+    assert clock.sleeps[:3] == [0.5, 1.0, 2.0] and max(clock.sleeps) == 10.0
+
+
+def test_public_rules_retry_writes_for_five_minutes_and_env_changes_it():
+    c, clock = public_client(ScriptedTransport(*[err("ResourceBusy")] * 1000))
+    with pytest.raises(CloudApiError):
+        c.call("ModifyVpcAttribute")
+    assert 290 <= clock.now <= 300
+    c, clock = public_client(ScriptedTransport(*[err("ResourceBusy")] * 1000),
+                             {"TENCENTCLOUD_WRITE_RETRY_TIMEOUT": "1"})
+    with pytest.raises(CloudApiError):
+        c.call("ModifyVpcAttribute")
+    assert 50 <= clock.now <= 60
+
+
+def test_public_rules_retry_resource_in_use_for_every_call_but_not_other_codes():
+    c, _ = public_client(ScriptedTransport(err("ResourceInUse"), {"RequestId": "ok"}))
+    assert c.call("ModifyVpcAttribute")["RequestId"] == "ok"
+    c, clock = public_client(ScriptedTransport(err("InvalidParameterValue")))
+    with pytest.raises(CloudApiError):
+        c.call("DescribeVpcs")
+    assert clock.sleeps == []
+
+
+def test_public_rules_zero_minutes_means_one_try():
+    c, clock = public_client(ScriptedTransport(err("RequestLimitExceeded")),
+                             {"TENCENTCLOUD_READ_RETRY_TIMEOUT": "0"})
+    with pytest.raises(CloudApiError):
+        c.call("DescribeVpcs")
+    assert clock.sleeps == []
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "1e9"])
+def test_public_rules_refuse_a_bad_timeout(value):
+    with pytest.raises(ValueError) as e:
+        RetryPolicy.public_provider({"TENCENTCLOUD_READ_RETRY_TIMEOUT": value})
+    assert "TENCENTCLOUD_READ_RETRY_TIMEOUT" in str(e.value)
+
+
+def test_in_process_policy_is_unchanged():
+    p = RetryPolicy()
+    assert (p.attempts, p.read_budget, p.write_budget, p.extra_codes) == (8, None, None,
+                                                                          frozenset())
+    assert [p.delay(i) for i in range(4)] == pytest.approx([0.1, 0.3, 0.9, 2.0])
