@@ -48,6 +48,18 @@ class CloudTransportError(CloudError):
     """No answer from the cloud: the request may or may not have been carried out."""
 
 
+class CloudUnreachable(CloudTransportError):
+    """The request never reached the cloud (the connection was refused, the host has no
+    address): nothing was carried out, so any call may be sent again, but only for
+    ``UNREACHABLE_BUDGET`` seconds — a mistyped endpoint is reported at once, not after the
+    public provider's minutes of retries."""
+
+
+# Seconds a call keeps trying an endpoint that refuses connections (a served emulator
+# being restarted comes back within this).
+UNREACHABLE_BUDGET = 10.0
+
+
 class Transport(Protocol):
     def send(self, action: str, params: dict, region: str) -> dict:
         """The ``Response`` body for one call; raise CloudTransportError when unanswered."""
@@ -195,6 +207,12 @@ class VpcClient:
         while True:
             try:
                 body = self.transport.send(action, params, self.region)
+            except CloudUnreachable:
+                # nothing was sent: safe to repeat any call, for a short while
+                elapsed = self.clock() - started
+                if (elapsed + self.retry.delay(attempt) > UNREACHABLE_BUDGET
+                        or not self.retry.may_retry(attempt, elapsed, read=read)):
+                    raise
             except CloudTransportError:
                 # Only repeatable calls are sent again: a lost answer to a create may hide
                 # an object (see resources/base.py for how creates recover).

@@ -45,7 +45,9 @@ class _Cloud:
             try:
                 self._cache[key] = ctx.client.describe_all(action, set_key, **params)
             except CloudError as e:
-                self.failures.append(f"{action}: {e}")
+                text = str(e)  # transport errors already begin with the action
+                self.failures.append(text if text.startswith(f"{action}:")
+                                     else f"{action}: {text}")
                 self._cache[key] = None
         return self._cache[key]
 

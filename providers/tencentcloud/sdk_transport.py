@@ -21,7 +21,7 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 
 from engine.version import VERSION
 
-from .client import CloudTransportError
+from .client import CloudTransportError, CloudUnreachable
 from .connection import DEFAULT_DOMAIN, Endpoint
 
 VPC_SERVICE = ("vpc", "2017-03-12")
@@ -33,6 +33,10 @@ SDK_SIDE_CODES = frozenset({"ClientNetworkError", "ServerNetworkError", "ClientE
                             "ClientParamsError", "InvalidCredential"})
 # The SDK hands certifi's CA bundle to requests, which then ignores REQUESTS_CA_BUNDLE: read
 # here, so that a served emulator's self-signed certificate can be trusted through it.
+# How the SDK's message says a request never left this machine: the connection was refused,
+# or the host has no address (the first mark is the refusal).
+UNREACHABLE_MARKS = ("connection refused", "name or service not known", "nameresolution",
+                     "getaddrinfo", "nodename nor servname")
 CA_BUNDLE_ENVS = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 
 
@@ -100,7 +104,10 @@ class SdkTransport:
             if code and code not in SDK_SIDE_CODES and e.requestId:
                 return {"Error": {"Code": code, "Message": str(e.message or "")},
                         "RequestId": str(e.requestId)}
-            raise CloudTransportError(self._no_answer(action, code, e.message)) from None
+            message = self._no_answer(action, code, e.message)
+            if self._unreachable(e.message):
+                raise CloudUnreachable(message) from None
+            raise CloudTransportError(message) from None
         except requests.RequestException as e:  # the body was cut off while being read
             raise CloudTransportError(self._no_answer(action, "ClientNetworkError", e)) from None
         except (ValueError, KeyError, TypeError) as e:  # not the API's JSON
@@ -115,6 +122,12 @@ class SdkTransport:
                 "Check that the endpoint is a Tencent Cloud API or a served emulator.")
         return response
 
+    @staticmethod
+    def _unreachable(message: object) -> bool:
+        """Whether the SDK's message says the request never left: refused, or no address."""
+        low = str(message or "").lower()
+        return any(m in low for m in UNREACHABLE_MARKS)
+
     def _no_answer(self, action: str, code: str, message: object) -> str:
         url = self.url_for(action)
         if code == "ServerNetworkError":
@@ -128,11 +141,10 @@ class SdkTransport:
         if "timed out" in low or "timeout" in low:
             return (f"{action}: no answer from {url} within {self.timeout:g} s. Check that the "
                     "server is up and reachable.")
-        if "connection refused" in low:
+        if UNREACHABLE_MARKS[0] in low:
             return (f"{action}: {url} refused the connection. Check the endpoint, and that "
                     "the server (such as vpnform cloud serve) is running.")
-        if "name or service not known" in low or "nameresolution" in low \
-                or "getaddrinfo" in low or "nodename nor servname" in low:
+        if any(m in low for m in UNREACHABLE_MARKS[1:]):
             return (f"{action}: the host of {url} could not be resolved. Check the endpoint "
                     "or domain, and the network's DNS.")
         return f"{action}: no answer from {url}: {text}"

@@ -19,6 +19,7 @@ from tc_support import REGION
 from providers.tencentcloud.client import (
     CloudApiError,
     CloudTransportError,
+    CloudUnreachable,
     RetryPolicy,
     VpcClient,
 )
@@ -303,3 +304,29 @@ def test_http_protocol_goes_through_http_proxy_as_terraform_does(server, monkeyp
     assert t.proxy_for("DescribeVpcs") == "http://127.0.0.1:3128"
     monkeypatch.setenv("NO_PROXY", "vpc.tencentcloudapi.com")
     assert t.proxy_for("DescribeVpcs") is None
+
+
+def test_an_endpoint_that_refuses_fails_within_seconds_not_the_retry_budget():
+    """The public provider's budget (3 minutes for a read) is for a cloud that answers badly;
+    an endpoint nobody listens on (a mistyped port, a stopped server) is reported after
+    about ten seconds of tries, and since nothing was sent, even a create is tried again."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    clock = [0.0]
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        clock[0] += seconds
+
+    for action in ("DescribeVpcs", "CreateVpc"):
+        clock[0], slept[:] = 0.0, []
+        c = VpcClient(transport(Endpoint("http", f"127.0.0.1:{port}")), REGION,
+                      retry=RetryPolicy.public_provider({}), sleep=sleep,
+                      clock=lambda: clock[0])
+        with pytest.raises(CloudUnreachable) as e:
+            c.call(action)
+        assert "refused the connection" in str(e.value)
+        assert len(slept) >= 3, action  # tried again: nothing had been sent
+        assert sum(slept) <= 10.0, action
