@@ -3,6 +3,7 @@
 import pytest
 from tc_support import REGION, Api, blank_config
 
+from engine import values as V
 from engine.providers import ApplyRequest, PlanRequest
 from providers.tencentcloud.client import RetryPolicy
 from providers.tencentcloud.emulator import EmulatedVpcService, SqliteStore
@@ -83,3 +84,22 @@ def tc(provider):
             return provider.apply(ApplyRequest(type_name, f"{type_name}.x", prior, None, None))
 
     return Driver()
+
+
+BASE_PSK = "base-objects-psk-9f3k"
+
+
+@pytest.fixture
+def base(tc):
+    """The objects every new object below builds on."""
+    vpc = tc.create("tencentcloud_vpc", name="v", cidr_block="192.168.0.0/16")
+    rt = tc.create("tencentcloud_route_table", vpc_id=vpc["id"], name="rt")
+    gw = tc.create("tencentcloud_vpn_gateway", name="gw", vpc_id=vpc["id"], bandwidth=5)
+    cgw = tc.create("tencentcloud_vpn_customer_gateway", name="cgw",
+                    public_ip_address="202.108.22.5")
+    conn = tc.create("tencentcloud_vpn_connection", name="conn", vpc_id=vpc["id"],
+                     vpn_gateway_id=gw["id"], customer_gateway_id=cgw["id"],
+                     pre_share_key=V.Sensitive(BASE_PSK), security_group_policy=[
+                         {"local_cidr_block": "192.168.1.0/24",
+                          "remote_cidr_block": ["10.0.1.0/24"]}])
+    return {"vpc": vpc, "rt": rt, "gw": gw, "cgw": cgw, "conn": conn}

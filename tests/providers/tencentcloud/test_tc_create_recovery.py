@@ -14,22 +14,6 @@ from providers.tencentcloud.resources.base import TOKEN_TAG
 PSK = "recovery-test-psk-9f3k"
 
 
-@pytest.fixture
-def base(tc):
-    """The objects every new object below builds on."""
-    vpc = tc.create("tencentcloud_vpc", name="v", cidr_block="192.168.0.0/16")
-    rt = tc.create("tencentcloud_route_table", vpc_id=vpc["id"], name="rt")
-    gw = tc.create("tencentcloud_vpn_gateway", name="gw", vpc_id=vpc["id"], bandwidth=5)
-    cgw = tc.create("tencentcloud_vpn_customer_gateway", name="cgw",
-                    public_ip_address="202.108.22.5")
-    conn = tc.create("tencentcloud_vpn_connection", name="conn", vpc_id=vpc["id"],
-                     vpn_gateway_id=gw["id"], customer_gateway_id=cgw["id"],
-                     pre_share_key=V.Sensitive(PSK), security_group_policy=[
-                         {"local_cidr_block": "192.168.1.0/24",
-                          "remote_cidr_block": ["10.0.1.0/24"]}])
-    return {"vpc": vpc, "rt": rt, "gw": gw, "cgw": cgw, "conn": conn}
-
-
 def _cgw2(tc, b):
     return tc.create("tencentcloud_vpn_customer_gateway", name="cgw2",
                      public_ip_address="202.108.22.9")["id"]

@@ -4,22 +4,10 @@ one call per route, not hundreds of pages)."""
 
 from __future__ import annotations
 
-from engine import values as V
 from tc_support import REGION
 
-PSK = "gateway-route-read-psk-1"
-
-
-def test_reading_one_route_of_a_busy_gateway_is_one_call(tc, provider):
-    vpc = tc.create("tencentcloud_vpc", name="v", cidr_block="192.168.0.0/16")
-    gw = tc.create("tencentcloud_vpn_gateway", name="gw", vpc_id=vpc["id"], bandwidth=5)
-    cgw = tc.create("tencentcloud_vpn_customer_gateway", name="cgw",
-                    public_ip_address="202.108.22.5")
-    conn = tc.create("tencentcloud_vpn_connection", name="conn", vpc_id=vpc["id"],
-                     vpn_gateway_id=gw["id"], customer_gateway_id=cgw["id"],
-                     pre_share_key=V.Sensitive(PSK), security_group_policy=[
-                         {"local_cidr_block": "192.168.1.0/24",
-                          "remote_cidr_block": ["10.0.1.0/24"]}])
+def test_reading_one_route_of_a_busy_gateway_is_one_call(tc, provider, base):
+    gw, conn = base["gw"], base["conn"]
     svc = provider.service
     others = [{"DestinationCidrBlock": f"10.{i // 256}.{i % 256}.0/24", "InstanceType": "VPNCONN",
                "InstanceId": conn["id"], "Priority": 0, "Status": "ENABLE"}
