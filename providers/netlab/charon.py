@@ -197,6 +197,13 @@ def short_socket_path(directory: str) -> str:
 
 
 def _reap(pid: int) -> None:
+    """Collect ``pid``'s exit status if it has ended: through our own handle when this
+    process started it (so the handle knows, and is dropped), else directly."""
+    for proc in list(_DETACHED):
+        if proc.pid == pid:
+            if proc.poll() is not None:
+                _DETACHED.remove(proc)
+            return
     try:
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
