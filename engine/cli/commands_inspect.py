@@ -31,7 +31,10 @@ SHOW = Verb(
            "json": Flag(BOOL, "If specified, output the vpnform plan or state in a "
                         "machine-readable form."),
            "show-sensitive": Flag(BOOL, "If specified, sensitive values will be displayed "
-                                  "(with -json only).")})
+                                  "(with -json only)."),
+           "markdown": Flag(BOOL, "Render the saved plan PATH as a pull-request comment "
+                            "(GitHub/GitLab markdown): counts, destroys and replacements, "
+                            "a collapsible diff per resource. Secrets stay redacted.")})
 OUTPUT = Verb(
     "output", "Show output values from your root module", usage="[options] [NAME]",
     description="""
@@ -138,6 +141,13 @@ def cmd_show(argv: list[str], console: Console) -> int:
     if args.get("show-sensitive") and not args.get("json"):
         raise UsageError("-show-sensitive applies to -json output only: vpnform show prints "
                          "secrets as (sensitive value).")
+    if args.get("markdown"):
+        if args.get("json"):
+            raise UsageError("The -markdown and -json options are mutually-exclusive.")
+        if len(args.positional) != 1:
+            raise UsageError("-markdown renders a saved plan: vpnform show -markdown PLANFILE "
+                             "(a file written by vpnform plan -out=PLANFILE).")
+        return _show_markdown(console, args.positional[0])
     if args.get("json"):
         from .json_views import show_json
         return show_json(console, args.positional[0] if args.positional else None,
@@ -177,6 +187,29 @@ def cmd_show(argv: list[str], console: Console) -> int:
         console.print("")
         for line in render_outputs(state.outputs):
             console.print(line)
+    return 0
+
+
+def _show_markdown(console: Console, path: str) -> int:
+    """``vpnform show -markdown PLANFILE``: the saved plan as a pull-request comment."""
+    from ..plan.json_plan import plan_from_json, provider_lines
+    from ..plan.render_markdown import render_markdown
+    d = Diagnostics()
+    if not planfile.is_plan_file(path):
+        d.error("Failed to read the given file as a plan",
+                f"{path} is not a vpnform plan file. Pass a file written by "
+                "vpnform plan -out=FILE.")
+        print_diagnostics(console, d, {})
+        return 1
+    workdir = os.getcwd()
+    try:
+        doc = planfile.read_plan_json(path, workdir, False)
+        console.add_secrets_from(planfile.read_plan_file(path, workdir).variables)
+    except planfile.PlanFileError as err:
+        d.error("Failed to load the saved plan", str(err))
+        print_diagnostics(console, d, {})
+        return 1
+    console.print(render_markdown(plan_from_json(doc), provider_lines(doc)).rstrip("\n"))
     return 0
 
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from ..addrs import DATA, InstanceAddr, module_str
+from ..addrs import DATA, InstanceAddr, ProviderConfigAddr, module_str, parse_instance
 from ..config import syntax
 from ..config.model import NO_DEFAULT
 from ..config.tree import Config, ConfigNode, config_addr
 from ..state.json_state import (json_value, module_tree, resource_json, sensitive_shape,
                                 state_values, unknown_shape)
 from ..state.model import State
-from ..values import Sensitive
-from .model import Action, Plan, ResourceInstanceChange
+from ..values import Sensitive, Unknown
+from .model import Action, OutputChange, Plan, ResourceInstanceChange
 
 FORMAT_VERSION = "1.2"
 
@@ -407,3 +407,111 @@ def plan_documents(plan: Plan, config: Config, providers, version: str) -> tuple
     ts = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return (plan_json(plan, config, providers, version, True, ts),
             plan_json(plan, config, providers, version, False, ts))
+
+
+# --- back from the document -----------------------------------------------------------
+
+def value_from_json(v: Any, unknown: Any = False, sensitive: Any = False) -> Any:
+    """The inverse of ``json_value`` with its shapes: unknowns put back from
+    ``after_unknown``, marks from ``*_sensitive`` (a redacted value stays hidden: its mark
+    makes it render as ``(sensitive value)``)."""
+    if unknown is True:
+        out: Any = Unknown()
+    elif isinstance(v, dict) or isinstance(unknown, dict):
+        v = v if isinstance(v, dict) else {}
+        u = unknown if isinstance(unknown, dict) else {}
+        s = sensitive if isinstance(sensitive, dict) else {}
+        keys = set(v) | {k for k, x in u.items() if x is not False}
+        out = {k: value_from_json(v.get(k), u.get(k, False), s.get(k, False)) for k in keys}
+    elif isinstance(v, list):
+        u = unknown if isinstance(unknown, list) else []
+        s = sensitive if isinstance(sensitive, list) else []
+        out = [value_from_json(x, u[i] if i < len(u) else False,
+                               s[i] if i < len(s) else False) for i, x in enumerate(v)]
+    else:
+        out = v
+    return Sensitive(out) if sensitive is True else out
+
+
+_ACTIONS = {tuple(a.json_actions): a for a in Action}
+
+
+def change_from_json(entry: dict) -> ResourceInstanceChange:
+    """A ``resource_changes[]`` element back as the change it was made from (the inverse of
+    ``change_json``, to the extent the document keeps: no dependencies, no schema)."""
+    c = entry["change"]
+    action = _ACTIONS[tuple(c["actions"])]
+    source = entry.get("provider_name", "")
+    parts = source.split("/")
+    provider = ProviderConfigAddr(parts[-1], None, parts[-2] if len(parts) > 1 else
+                                  "tencentcloudstack")
+    before = (value_from_json(c["before"], False, c.get("before_sensitive", False))
+              if c.get("before") is not None else None)
+    after_unknown = c.get("after_unknown", False)
+    after = (value_from_json(c.get("after"), after_unknown, c.get("after_sensitive", False))
+             if c.get("after") is not None or after_unknown is not False else None)
+    reason = entry.get("action_reason")
+    if action is Action.FORGET:
+        reason = "forget"
+    return ResourceInstanceChange(
+        addr=parse_instance(entry["address"]), provider=provider, action=action,
+        before=before, after=after,
+        requires_replace=[tuple(p) for p in c.get("replace_paths", [])], reason=reason,
+        importing_id=(c.get("importing") or {}).get("id"),
+        previous_addr=(parse_instance(entry["previous_address"])
+                       if entry.get("previous_address") else None),
+        deposed=entry.get("deposed", ""))
+
+
+def _output_change_from_json(name: str, oc: dict) -> OutputChange:
+    sensitive = oc.get("before_sensitive") is True or oc.get("after_sensitive") is True
+    after_unknown = oc.get("after_unknown", False)
+    before = value_from_json(oc.get("before")) if oc.get("before") is not None else None
+    after = (value_from_json(oc.get("after"), after_unknown)
+             if oc.get("after") is not None or after_unknown is not False else None)
+    if sensitive:  # redacted in the document: shown as (sensitive value) whatever it was
+        action = _ACTIONS[tuple(oc["actions"])]
+        before = "(before)" if action is not Action.CREATE else None
+        after = "(after)" if action is not Action.DELETE else None
+    return OutputChange(name, _ACTIONS[tuple(oc["actions"])], before, after, sensitive)
+
+
+def plan_from_json(doc: dict) -> Plan:
+    """A saved plan's ``show -json`` document back as a Plan for the renderers: its
+    resource, deposed, drift and output changes (not an applicable plan)."""
+    changes, deposed = {}, {}
+    for entry in doc.get("resource_changes", []):
+        ch = change_from_json(entry)
+        if ch.deposed:
+            deposed[(ch.addr, ch.deposed)] = ch
+        else:
+            changes[ch.addr] = ch
+    drift = {}
+    for entry in doc.get("resource_drift", []):
+        ch = change_from_json(entry)
+        drift[ch.addr] = ch
+    outputs = {name: _output_change_from_json(name, oc)
+               for name, oc in doc.get("output_changes", {}).items()}
+    return Plan(changes=changes, operations=[], edges=[], output_changes=outputs,
+                prior_state=State(), variables={}, config_dir="", config_digest="",
+                drift=drift, deposed=deposed, errored=bool(doc.get("errored")),
+                targets=[] if doc.get("complete", True) else ["(targeted)"])
+
+
+def provider_lines(doc: dict) -> list[str]:
+    """``Provider tencentcloud: region ap-guangzhou`` for each provider configuration of the
+    document's root module, from what its configuration says (a region from a variable or
+    the environment is said to be so). Sensitive arguments are never named."""
+    out = []
+    for key, entry in sorted(doc.get("configuration", {}).get("provider_config", {}).items()):
+        if entry.get("module_address"):
+            continue
+        region = entry.get("expressions", {}).get("region", {})
+        if isinstance(region, dict) and isinstance(region.get("constant_value"), str):
+            where = f"region {region['constant_value']}"
+        elif isinstance(region, dict) and region.get("references"):
+            where = f"region from {region['references'][0]}"
+        else:
+            where = "region from the environment"
+        out.append(f"Provider {key}: {where}")
+    return out

@@ -496,10 +496,7 @@ def render_plan(plan: Plan, color: bool = False) -> str:
             out.append("")
             out.extend(render_change(c, st))
         out.append("")
-        add, change, destroy = plan.counts()
-        imports = sum(1 for c in changes if c.importing_id is not None)
-        out.append(st.bold("Plan:") + (f" {imports} to import," if imports else "")
-                   + f" {add} to add, {change} to change, {destroy} to destroy.")
+        out.append(st.bold("Plan:") + " " + plan_counts_text(plan))
         forgotten = [c.addr for c in changes if c.action is Action.FORGET]
         if forgotten:
             out += ["", st.bold("Warning: Some objects will no longer be managed by vpnform"),
@@ -511,17 +508,30 @@ def render_plan(plan: Plan, color: bool = False) -> str:
     if outputs:
         out.append("")
         out.append("Changes to Outputs:")
-        w = _Writer(st)
-        width = max(len(o.name) for o in outputs)
-        for o in sorted(outputs, key=lambda o: o.name):
-            after = Sensitive(o.after) if o.sensitive and o.after is not None else o.after
-            before = Sensitive(o.before) if o.sensitive and o.before is not None else o.before
-            name = o.name.ljust(width)
-            if o.action is Action.CREATE:
-                _nested(w, 2, "+", name, after)
-            elif o.action is Action.DELETE:
-                _nested(w, 2, "-", name, before, " -> null")
-            else:
-                _changed(w, 2, name, before, after)
-        out.extend(w.lines)
+        out.extend(render_output_changes(outputs, st))
     return "\n".join(out) + "\n"
+
+
+def plan_counts_text(plan: Plan) -> str:
+    """``3 to add, 1 to change, 2 to destroy.`` (imports first when there are any)."""
+    add, change, destroy = plan.counts()
+    imports = sum(1 for c in plan.resource_changes if c.is_change and c.importing_id is not None)
+    return ((f"{imports} to import, " if imports else "")
+            + f"{add} to add, {change} to change, {destroy} to destroy.")
+
+
+def render_output_changes(outputs: list, st: Styler) -> list[str]:
+    """The lines under "Changes to Outputs:" (sensitive outputs as (sensitive value))."""
+    w = _Writer(st)
+    width = max((len(o.name) for o in outputs), default=0)
+    for o in sorted(outputs, key=lambda o: o.name):
+        after = Sensitive(o.after) if o.sensitive and o.after is not None else o.after
+        before = Sensitive(o.before) if o.sensitive and o.before is not None else o.before
+        name = o.name.ljust(width)
+        if o.action is Action.CREATE:
+            _nested(w, 2, "+", name, after)
+        elif o.action is Action.DELETE:
+            _nested(w, 2, "-", name, before, " -> null")
+        else:
+            _changed(w, 2, name, before, after)
+    return w.lines
