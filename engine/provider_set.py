@@ -146,3 +146,19 @@ def _first_use(config: Config, addr: ProviderConfigAddr) -> SourceRange | None:
             if res is not None:
                 return res.provider.range or res.range
     return None
+
+
+def provider_schemas(names, workdir: str) -> dict[str, ProviderSchema]:
+    """The schema of each installed provider named (local names), read from an unconfigured
+    instance: nothing remote is touched. Names not installed are left out."""
+    out: dict[str, ProviderSchema] = {}
+    for name in sorted(set(names)):
+        factory = load_provider_factory(name)
+        if factory is None:
+            continue
+        provider = factory(workdir=workdir)
+        try:
+            out[name] = provider.schema()
+        finally:
+            provider.close()
+    return out

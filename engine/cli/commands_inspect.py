@@ -194,6 +194,7 @@ def _show_markdown(console: Console, path: str) -> int:
     """``vpnform show -markdown PLANFILE``: the saved plan as a pull-request comment."""
     from ..plan.json_plan import plan_from_json, provider_lines
     from ..plan.render_markdown import render_markdown
+    from ..provider_set import provider_schemas
     d = Diagnostics()
     if not planfile.is_plan_file(path):
         d.error("Failed to read the given file as a plan",
@@ -209,7 +210,10 @@ def _show_markdown(console: Console, path: str) -> int:
         d.error("Failed to load the saved plan", str(err))
         print_diagnostics(console, d, {})
         return 1
-    console.print(render_markdown(plan_from_json(doc), provider_lines(doc)).rstrip("\n"))
+    names = {rc.get("provider_name", "").rsplit("/", 1)[-1]
+             for rc in doc.get("resource_changes", []) + doc.get("resource_drift", [])}
+    plan = plan_from_json(doc, provider_schemas(names, workdir))
+    console.print(render_markdown(plan, provider_lines(doc)).rstrip("\n"))
     return 0
 
 

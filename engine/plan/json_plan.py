@@ -436,9 +436,11 @@ def value_from_json(v: Any, unknown: Any = False, sensitive: Any = False) -> Any
 _ACTIONS = {tuple(a.json_actions): a for a in Action}
 
 
-def change_from_json(entry: dict) -> ResourceInstanceChange:
+def change_from_json(entry: dict, schemas: dict | None = None) -> ResourceInstanceChange:
     """A ``resource_changes[]`` element back as the change it was made from (the inverse of
-    ``change_json``, to the extent the document keeps: no dependencies, no schema)."""
+    ``change_json``, to the extent the document keeps: no dependencies). ``schemas``
+    (provider local name -> ProviderSchema) name the nested block types, which the
+    document does not."""
     c = entry["change"]
     action = _ACTIONS[tuple(c["actions"])]
     source = entry.get("provider_name", "")
@@ -450,6 +452,9 @@ def change_from_json(entry: dict) -> ResourceInstanceChange:
     after_unknown = c.get("after_unknown", False)
     after = (value_from_json(c.get("after"), after_unknown, c.get("after_sensitive", False))
              if c.get("after") is not None or after_unknown is not False else None)
+    ps = (schemas or {}).get(provider.name)
+    kinds = (ps.data_sources if entry.get("mode") == "data" else ps.resources) if ps else {}
+    rs = kinds.get(entry.get("type"))
     reason = entry.get("action_reason")
     if action is Action.FORGET:
         reason = "forget"
@@ -460,7 +465,8 @@ def change_from_json(entry: dict) -> ResourceInstanceChange:
         importing_id=(c.get("importing") or {}).get("id"),
         previous_addr=(parse_instance(entry["previous_address"])
                        if entry.get("previous_address") else None),
-        deposed=entry.get("deposed", ""))
+        deposed=entry.get("deposed", ""),
+        block_types=sorted(rs.block.block_types) if rs is not None else [])
 
 
 def _output_change_from_json(name: str, oc: dict) -> OutputChange:
@@ -476,19 +482,20 @@ def _output_change_from_json(name: str, oc: dict) -> OutputChange:
     return OutputChange(name, _ACTIONS[tuple(oc["actions"])], before, after, sensitive)
 
 
-def plan_from_json(doc: dict) -> Plan:
+def plan_from_json(doc: dict, schemas: dict | None = None) -> Plan:
     """A saved plan's ``show -json`` document back as a Plan for the renderers: its
-    resource, deposed, drift and output changes (not an applicable plan)."""
+    resource, deposed, drift and output changes (not an applicable plan). ``schemas``: as
+    for change_from_json."""
     changes, deposed = {}, {}
     for entry in doc.get("resource_changes", []):
-        ch = change_from_json(entry)
+        ch = change_from_json(entry, schemas)
         if ch.deposed:
             deposed[(ch.addr, ch.deposed)] = ch
         else:
             changes[ch.addr] = ch
     drift = {}
     for entry in doc.get("resource_drift", []):
-        ch = change_from_json(entry)
+        ch = change_from_json(entry, schemas)
         drift[ch.addr] = ch
     outputs = {name: _output_change_from_json(name, oc)
                for name, oc in doc.get("output_changes", {}).items()}
