@@ -16,6 +16,7 @@ from .model import Action, Plan, ResourceInstanceChange
 from .render import Styler, plan_counts_text, render_change, render_output_changes
 
 COMMENT_LIMIT = 65536  # GitHub's limit on a comment, in characters
+MAX_LISTED = 100  # destroys and replacements named in the list at the top
 
 _PLAIN = Styler(False)
 _SYMBOL_LEAD = re.compile(r"^( *)(-/\+|\+/-|<=|[-+~.])( .*)$")
@@ -102,6 +103,18 @@ def _diagnostics_section(diagnostics, errored: bool) -> list[str]:
     return out
 
 
+def _close_fence(text: str) -> str:
+    """The line that closes a code block ``text`` leaves open ("" when none is)."""
+    fence = None
+    for line in text.splitlines():
+        m = re.match(r" *(`{3,})", line)
+        if m and fence is None:
+            fence = m.group(1)
+        elif m and fence is not None and line.strip() == fence:
+            fence = None
+    return "" if fence is None else "\n" + fence
+
+
 def _truncation_note(shown: int, total: int, limit: int) -> str:
     return (f"> ✂️ **Truncated**: {total - shown} of {total} resource changes are not shown "
             f"here: a comment is limited to {limit:,} characters. Run `vpnform show "
@@ -134,12 +147,19 @@ def render_markdown(plan: Plan, targets: list[str] | None = None, diagnostics=No
     risky = [c for c in changes if c.action is Action.DELETE or c.action.is_replace]
     if risky:
         head += ["", f"**⚠️ Destroys / replaces ({len(risky)}):**", ""]
-        head += [_highlight(c) for c in risky]
+        head += [_highlight(c) for c in risky[:MAX_LISTED]]
+        if len(risky) > MAX_LISTED:
+            head.append(f"- … and {len(risky) - MAX_LISTED} more")
+    diag = _diagnostics_section(diagnostics, plan.errored)
     tail: list[str] = []
     if outputs:
         tail += ["#### Changes to outputs", "",
-                 code_block(diff_lines(render_output_changes(outputs, _PLAIN)))]
-    tail += [""] + _diagnostics_section(diagnostics, plan.errored)
+                 code_block(diff_lines(render_output_changes(outputs, _PLAIN))), ""]
+        if len("\n".join(head + tail + diag)) > limit // 2:  # the resources come first
+            tail = ["#### Changes to outputs", "",
+                    "_The output changes are too long for this comment: `vpnform show "
+                    "PLANFILE` shows them._", ""]
+    tail += diag
     blocks = []
     if plan.drift:
         inner = "\n\n".join(_details(plan.drift[a], drift=True) for a in sorted(plan.drift))
@@ -169,7 +189,5 @@ def render_markdown(plan: Plan, targets: list[str] | None = None, diagnostics=No
         note = ("\n\n" + _truncation_note(0, len(changes), limit) + "\n")
         cut = text[:limit - len(note) - 8]
         cut = cut[:cut.rfind("\n")] if "\n" in cut else cut
-        if cut.count("\n```") % 2:  # a code block left open
-            cut += "\n```"
-        text = cut + note
+        text = cut + _close_fence(cut) + note
     return text

@@ -227,8 +227,50 @@ output "names" {
             "comment is limited to 65,536 characters.") in text
     assert "#### Changes to outputs" in text and "#### Warnings and errors" in text
     assert len(html.pre) == shown + 1  # every block closed: the diffs and the outputs
-    small = comment(env, plan, limit=3000)
-    assert len(small) <= 3000 and "**Truncated**" in small
+    small = comment(env, plan, limit=3000)  # the outputs alone are longer than that
+    assert len(small) <= 3000
+    html = github(small)
+    shown = html.tags.count("details")
+    assert f"**Truncated**: {300 - shown} of 300 resource changes" in small
+    assert "_The output changes are too long for this comment" in small
+    assert small.rstrip().endswith("`vpnform plan`._")  # the diagnostics section kept
+    assert len(html.pre) == shown
+
+
+def test_a_comment_cut_anywhere_closes_its_code_block(env: Env):
+    env.converge(BASE)
+    plan = env.plan_ok(BASE.replace("size  = 2", "size  = 3"))
+    d = Diagnostics()
+    for i in range(40):
+        d.warning(f"Warning {i}", "A long detail line that goes on and on.\n" * 5)
+    text = comment(env, plan, diagnostics=d, limit=2500)
+    assert len(text) <= 2500 and "**Truncated**" in text
+    html = github(text)
+    assert html.tags.count("blockquote") == 1  # the note is outside any code block
+
+
+def test_many_destroys_are_listed_up_to_a_bound(env: Env):
+    many = 'resource "fake_thing" "n" {\n  count = 150\n  name  = "n${count.index}"\n}\n'
+    env.converge(many)
+    text = comment(env, env.plan_ok('resource "fake_thing" "keep" {\n  name = "k"\n}\n'))
+    assert text.startswith("### vpnform plan: 1 to add, 0 to change, 150 to destroy\n")
+    listed = [line for line in text.splitlines() if line.startswith("- 🗑️ `fake_thing.n[")]
+    assert len(listed) == 100 and "- … and 50 more" in text
+
+
+def test_drift_is_one_collapsed_section(env: Env):
+    addr = parse_instance("fake_thing.web")
+    drifted = ResourceInstanceChange(addr, ProviderConfigAddr("fake"), Action.UPDATE,
+                                     {"id": "t1", "name": "web", "size": 2},
+                                     {"id": "t1", "name": "web", "size": 9})
+    plan = Plan(changes={}, operations=[], edges=[], output_changes={}, prior_state=State(),
+                variables={}, config_dir="", config_digest="", drift={addr: drifted})
+    text = render_markdown(plan)
+    assert text.startswith("### vpnform plan: no changes to make\n")
+    html = github(text)
+    assert html.summaries[0].startswith("🔀 Objects changed outside of vpnform (1)")
+    assert html.summaries[1] == "✏️ fake_thing.web has changed"
+    assert "~       size = 2 -> 9" in html.pre[0]
 
 
 def test_warnings_and_errors_or_a_note_that_the_plan_file_does_not_keep_them(env: Env):
