@@ -167,7 +167,8 @@ def render_markdown(plan: Plan, targets: list[str] | None = None, diagnostics=No
                       f"({len(plan.drift)})</summary>\n\n{inner}\n\n</details>")
     if changes:
         blocks.append("#### Resource changes")
-    blocks += [_details(c) for c in changes]
+    details = [_details(c) for c in changes]
+    blocks += details
     head_text, tail_text = "\n".join(head), "\n".join(tail)
     reserve = len(_truncation_note(len(changes), len(changes) + 1, limit)) + 8
     room = limit - len(head_text) - len(tail_text) - reserve
@@ -180,14 +181,14 @@ def render_markdown(plan: Plan, targets: list[str] | None = None, diagnostics=No
     parts = [head_text] + kept
     omitted = len(blocks) - len(kept)
     if omitted:
-        shown = sum(1 for b in kept if b.startswith("<details><summary>") and
-                    not b.startswith("<details><summary>🔀"))
+        shown = max(0, len(kept) - (len(blocks) - len(details)))
         parts.append(_truncation_note(shown, len(changes), limit))
     parts.append(tail_text)
     text = "\n\n".join(p for p in parts if p) + "\n"
     if len(text) > limit:  # the head or the tail alone is too long: cut at a line
-        note = ("\n\n" + _truncation_note(0, len(changes), limit) + "\n")
-        cut = text[:limit - len(note) - 8]
+        cut = text[:limit - reserve - 8]
         cut = cut[:cut.rfind("\n")] if "\n" in cut else cut
-        text = cut + _close_fence(cut) + note
+        shown = sum(1 for b in details if b in cut)
+        text = (cut + _close_fence(cut) + "\n\n" + _truncation_note(shown, len(changes), limit)
+                + "\n")
     return text
