@@ -4,6 +4,7 @@ lock holder named, and Terraform itself reading vpnform's pg state."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -11,6 +12,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import time
 
 import psycopg
 import pytest
@@ -80,29 +82,60 @@ def test_pg_conn_str_from_environment_and_schema_name(quickstart, pg_conn_str):
     assert "conn_str" in errors(missing.output)[0].detail
 
 
-def test_a_held_lock_names_its_holder(quickstart, pg_conn_str):
-    write_config(quickstart, pg_backend_block(pg_conn_str), "backend.tf")
-    holder = textwrap.dedent(f"""
-        import sys, time
-        sys.path.insert(0, {str(REPO)!r})
-        from engine.state.backends.pg import PgBackend, PgSettings
-        from engine.state.backends.base import LockInfo
-        b = PgBackend(PgSettings({pg_conn_str!r}))
-        print(b.lock(LockInfo(operation="OperationTypeApply", who="alice@runner-3")), flush=True)
-        time.sleep(60)
-    """)
-    proc = subprocess.Popen([sys.executable, "-c", holder], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+HOLDER = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, {repo!r})
+    from engine.state.backends.pg import PgBackend, PgSettings
+    from engine.state.backends.base import LockInfo
+    b = PgBackend(PgSettings({conn!r}))
+    lock_id = b.lock(LockInfo(operation="OperationTypeApply", who="alice@runner-3"))
+    print(lock_id, flush=True)
+    time.sleep({hold})
+    b.unlock(lock_id)
+""")
+
+
+@contextlib.contextmanager
+def lock_holder(conn_str: str, hold: float = 60.0):
+    """Another process holding the pg lock for ``hold`` seconds; yields its lock ID."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER.format(repo=str(REPO), conn=conn_str,
+                                                                 hold=hold)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         lock_id = proc.stdout.readline().strip()
         assert lock_id, proc.stderr.read()
+        yield lock_id
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=20)
+
+
+def test_a_held_lock_names_its_holder_and_lock_timeout_waits(quickstart, pg_conn_str):
+    write_config(quickstart, pg_backend_block(pg_conn_str), "backend.tf")
+    with lock_holder(pg_conn_str) as lock_id:
         res = run(quickstart, "plan")
         assert res.code == 1, res
         assert "Error acquiring the state lock" in res.output
         assert "alice@runner-3" in res.output and lock_id in res.output
-    finally:
-        proc.kill()
-        proc.communicate(timeout=20)
+        assert "OperationTypeApply" in res.output
+    with lock_holder(pg_conn_str, hold=2.0):
+        start = time.monotonic()
+        waited = run(quickstart, "plan", "-lock-timeout=30s")
+        assert waited.code == 0, waited
+        assert time.monotonic() - start > 1.0
+        assert plan_summary(waited.stdout) == "Plan: 7 to add, 0 to change, 0 to destroy."
+
+
+def test_unreachable_database_fails_init_without_showing_the_password(quickstart, pg_server):
+    conn_str = f"postgres://u:s3cr3t-pw@127.0.0.1:{pg_server.port + 1}/db?sslmode=disable"
+    write_config(quickstart, pg_backend_block(conn_str), "backend.tf")
+    init = run(quickstart, "init")
+    assert init.code == 1, init
+    (err,) = errors(init.output)
+    assert err.summary == "Failed to configure the backend"
+    assert "s3cr3t-pw" not in init.output
+    assert "successfully initialized" not in init.output
 
 
 def test_unsupported_backend_type_is_an_error_at_init(quickstart):

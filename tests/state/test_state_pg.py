@@ -248,9 +248,17 @@ def test_stale_lock_record_is_ignored_and_force_unlock(backend, pg_conn_str):
     lock_id = backend.lock(LockInfo(operation="OperationTypeApply"))
     backend.unlock(lock_id)
     with psycopg.connect(pg_conn_str, autocommit=True) as conn:  # a record left by a crash
-        conn.execute("INSERT INTO terraform_remote_state.locks VALUES ('default', %s)",
+        conn.execute("INSERT INTO terraform_remote_state.locks (name, key, info) "
+                     "VALUES ('default', 1, %s)",
                      (json.dumps(LockInfo(id="stale-1").to_json()),))
     other = PgBackend(PgSettings(pg_conn_str))
+    taken = other.lock(LockInfo())  # the stale record does not block: its lock is free
+    (info,), = rows(pg_conn_str, "SELECT info FROM terraform_remote_state.locks")
+    assert json.loads(info)["ID"] == taken
+    other.unlock(taken)
+    with psycopg.connect(pg_conn_str, autocommit=True) as conn:
+        conn.execute("INSERT INTO terraform_remote_state.locks (name, key, info) "
+                     "VALUES ('default', 1, %s)", (json.dumps(LockInfo(id="stale-1").to_json()),))
     with pytest.raises(LockError, match="does not match"):
         other.force_unlock("wrong")
     other.force_unlock("stale-1")
@@ -270,3 +278,20 @@ def test_unlock_with_wrong_id_keeps_the_lock(backend, pg_conn_str):
     with pytest.raises(LockError):
         PgBackend(PgSettings(pg_conn_str)).lock(LockInfo())
     backend.unlock(lock_id)
+
+
+def test_creating_a_workspace_blocks_others_and_names_its_creator(pg_conn_str):
+    """Terraform's creation lock (-1) is held while a new workspace has no row yet; a
+    locker of an existing workspace meanwhile is refused, told who is creating."""
+    PgBackend(PgSettings(pg_conn_str)).write(sample_state())
+    creator = PgBackend(PgSettings(pg_conn_str), "new-ws")
+    lock_id = creator.lock(LockInfo(operation="OperationTypeApply", who="creator@x"))
+    try:
+        other = PgBackend(PgSettings(pg_conn_str))
+        with pytest.raises(LockError) as err:
+            other.lock(LockInfo())
+        assert err.value.info is not None and err.value.info.id == lock_id
+    finally:
+        creator.unlock(lock_id)
+    other_id = other.lock(LockInfo())
+    other.unlock(other_id)

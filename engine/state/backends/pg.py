@@ -10,7 +10,8 @@ backend creates it::
 
 plus two tables of vpnform's own, which Terraform ignores::
 
-    <schema>.locks   (name text PK, info text)        the lock holder's LockInfo JSON
+    <schema>.locks   (name text PK, key bigint, info text, taken timestamptz)
+                                                      the holder's advisory key and LockInfo
     <schema>.journal (seq bigserial, name, lineage, serial, entry text)   the apply journal
 
 Locking is Terraform's: session advisory locks ``pg_try_advisory_lock(states.id)`` and
@@ -18,7 +19,8 @@ Locking is Terraform's: session advisory locks ``pg_try_advisory_lock(states.id)
 open for the lock's life; an existing workspace keeps its row lock and releases -1, a new
 one keeps -1. A killed holder's session ends, and PostgreSQL frees its locks. Terraform
 stores no holder info; vpnform writes a ``locks`` row when it takes the lock and deletes it
-on unlock. A row whose advisory lock is free is a dead holder's and is ignored.
+on unlock. A row is only read when its key's advisory lock is found taken; a row a killed
+holder left is replaced by the next holder's.
 
 Journal: as in the local backend, each row counts only while its (lineage, serial) match
 the snapshot's; a snapshot write and the journal reset happen in one transaction.
@@ -151,8 +153,10 @@ class PgBackend:
                         "CREATE TABLE IF NOT EXISTS {} (id bigint NOT NULL DEFAULT "
                         "nextval('public.global_states_id_seq') PRIMARY KEY, "
                         "name text UNIQUE, data text)").format(self._t("states")))
-                    conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (name text PRIMARY "
-                                         "KEY, info text NOT NULL)").format(self._t("locks")))
+                    conn.execute(sql.SQL(
+                        "CREATE TABLE IF NOT EXISTS {} (name text PRIMARY KEY, key bigint NOT "
+                        "NULL, info text NOT NULL, taken timestamptz NOT NULL DEFAULT now())")
+                        .format(self._t("locks")))
                     conn.execute(sql.SQL(
                         "CREATE TABLE IF NOT EXISTS {} (seq bigserial PRIMARY KEY, name text "
                         "NOT NULL, lineage text NOT NULL, serial bigint NOT NULL, "
@@ -222,7 +226,7 @@ class PgBackend:
                     conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
                     raise LockError(self._holder_info(conn, CREATION_LOCK_KEY))
                 conn.execute("SELECT pg_advisory_unlock(-1)")
-            self._write_lock_info(conn, info)
+            self._write_lock_info(conn, key, info)
         except psycopg.Error as exc:
             conn.close()
             raise StateError(f"Error acquiring the state lock: {str(exc).strip()}") from None
@@ -232,25 +236,34 @@ class PgBackend:
         self._lock_conn, self._lock_id, self._lock_key = conn, info.id, key
         return info.id
 
-    def _write_lock_info(self, conn, info: LockInfo) -> None:
+    def _write_lock_info(self, conn, key: int, info: LockInfo) -> None:
         import psycopg
 
         sql = _sql()
         try:
             # Any row already there is a dead holder's: we hold the advisory lock now.
-            conn.execute(sql.SQL("INSERT INTO {} (name, info) VALUES (%s, %s) ON CONFLICT "
-                                 "(name) DO UPDATE SET info = EXCLUDED.info")
-                         .format(self._t("locks")), (self.workspace, json.dumps(info.to_json())))
+            conn.execute(sql.SQL("INSERT INTO {} (name, key, info) VALUES (%s, %s, %s) ON "
+                                 "CONFLICT (name) DO UPDATE SET key = EXCLUDED.key, "
+                                 "info = EXCLUDED.info, taken = now()")
+                         .format(self._t("locks")),
+                         (self.workspace, key, json.dumps(info.to_json())))
         except psycopg.errors.UndefinedTable:
             pass  # skip_table_creation and no locks table: the lock still works, unnamed
 
-    def _read_lock_info(self, conn) -> LockInfo | None:
+    def _read_lock_info(self, conn, key: int | None = None) -> LockInfo | None:
+        """This workspace's lock record; with ``key``, the newest record of whoever holds
+        that advisory key (the creation lock's holder may be creating another workspace)."""
         import psycopg
 
         sql = _sql()
         try:
-            row = conn.execute(sql.SQL("SELECT info FROM {} WHERE name = %s")
-                               .format(self._t("locks")), (self.workspace,)).fetchone()
+            if key is None:
+                row = conn.execute(sql.SQL("SELECT info FROM {} WHERE name = %s")
+                                   .format(self._t("locks")), (self.workspace,)).fetchone()
+            else:
+                row = conn.execute(sql.SQL("SELECT info FROM {} WHERE key = %s ORDER BY taken "
+                                           "DESC LIMIT 1").format(self._t("locks")),
+                                   (key,)).fetchone()
         except psycopg.errors.UndefinedTable:
             return None
         if row is None:
@@ -261,16 +274,8 @@ class PgBackend:
             return None
 
     def _holder_info(self, conn, key: int) -> LockInfo | None:
-        """The holder's record, when it is a live one. The creation lock (-1) is shared by
-        every workspace, so its holder may be another workspace's: then no info."""
-        if key == CREATION_LOCK_KEY and not self._is_new_workspace(conn):
-            return None
-        return self._read_lock_info(conn)
-
-    def _is_new_workspace(self, conn) -> bool:
-        sql = _sql()
-        return conn.execute(sql.SQL("SELECT 1 FROM {} WHERE name = %s")
-                            .format(self._t("states")), (self.workspace,)).fetchone() is None
+        """Who holds advisory ``key`` (found taken just now), if a record names them."""
+        return self._read_lock_info(conn, key)
 
     def unlock(self, lock_id: str) -> None:
         if self._lock_conn is None:
