@@ -215,3 +215,11 @@ def test_terraform_reads_vpnforms_pg_state(quickstart, pg_conn_str, tmp_path):
     listed = subprocess.run([terraform, "state", "list"], cwd=tf_dir, env=env,
                             capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0 and "tencentcloud_vpc.tom" in listed.stdout.split()
+    # One lock for both tools: Terraform cannot write while vpnform holds it.
+    (tmp_path / "pulled.tfstate").write_text(pull.stdout)
+    with lock_holder(pg_conn_str):
+        push = subprocess.run([terraform, "state", "push", "-no-color",
+                               str(tmp_path / "pulled.tfstate")], cwd=tf_dir, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert push.returncode != 0
+        assert "Error acquiring the state lock" in push.stderr, push.stderr
