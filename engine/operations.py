@@ -28,7 +28,7 @@ from .scope import root_scope
 from .state import codec
 from .state.backends.base import LockInfo, StateBackend, StateError, lock_with_timeout
 from .state.backends.config import (BackendConfigError, decode_backend, open_backend,
-                                    record_backend)
+                                    record_backend, recorded_backend)
 from .state.model import InstanceObject, OutputValue, State
 from .private_files import WORK_DIR_NAME
 from .values import contains_sensitive, is_wholly_known, unmark
@@ -57,10 +57,18 @@ def backend_for(workdir: str, config: Config | None = None,
     if config is not None:
         block, files = config.module.backend, config.files
     else:
-        module, _ = load_module(workdir, cache_dir=os.path.join(workdir, WORK_DIR_NAME,
-                                                                "ast-cache"), allow_empty=True)
+        module, parsed = load_module(workdir, cache_dir=os.path.join(
+            workdir, WORK_DIR_NAME, "ast-cache"), allow_empty=True)
         block = module.backend if module is not None else None
         files = module.files if module is not None else {}
+        recorded = recorded_backend(workdir)
+        if block is None and parsed.has_errors and recorded and recorded.get("type") != "local":
+            # The block may be in the file that failed: never fall back to local quietly.
+            parsed.error("Backend configuration unreadable",
+                         f'"vpnform init" configured the "{recorded.get("type")}" backend '
+                         "here, but the configuration cannot be read, so its settings are "
+                         "unknown. Fix the configuration, then re-run.")
+            raise BackendConfigError(Diagnostics(parsed.errors), files)
     spec, diags = decode_backend(block)
     if diags.has_errors:
         raise BackendConfigError(diags, files)

@@ -223,3 +223,15 @@ def test_terraform_reads_vpnforms_pg_state(quickstart, pg_conn_str, tmp_path):
                               capture_output=True, text=True, timeout=120)
         assert push.returncode != 0
         assert "Error acquiring the state lock" in push.stderr, push.stderr
+
+
+def test_unreadable_configuration_never_falls_back_to_local_state(quickstart, pg_conn_str):
+    write_config(quickstart, pg_backend_block(pg_conn_str), "backend.tf")
+    assert run(quickstart, "init").code == 0
+    assert run(quickstart, "apply", "-auto-approve").code == 0
+    with open(quickstart / "backend.tf", "a") as f:
+        f.write('resource "x" {\n')  # the file holding the backend block no longer parses
+    listed = run(quickstart, "state", "list")
+    assert listed.code == 1, listed
+    assert 'configured the "pg" backend' in listed.output
+    assert not (quickstart / "terraform.tfstate").exists()

@@ -43,7 +43,7 @@ class BackendConfigError(StateError):
     """The backend block is invalid or names an unsupported type (``diagnostics`` say where)."""
 
     def __init__(self, diagnostics: Diagnostics, files: dict | None = None):
-        super().__init__("; ".join(f"{d.summary}: {d.detail}" for d in diagnostics.errors))
+        super().__init__("\n".join(f"{d.summary}: {d.detail}" for d in diagnostics.errors))
         self.diagnostics = diagnostics
         self.files = files or {}  # the configuration sources, for the diagnostics' snippets
 
