@@ -77,7 +77,7 @@ def test_pg_conn_str_from_environment_and_schema_name(quickstart, pg_conn_str):
     apply = run(quickstart, "apply", "-auto-approve", env={"PG_CONN_STR": pg_conn_str})
     assert apply.code == 0, apply
     assert list(state_rows(pg_conn_str, "team_a")) == ["default"]
-    missing = run(quickstart, "plan")
+    missing = run(quickstart, "plan", env={"PG_CONN_STR": None})
     assert missing.code == 1
     assert "conn_str" in errors(missing.output)[0].detail
 
