@@ -295,3 +295,22 @@ def test_creating_a_workspace_blocks_others_and_names_its_creator(pg_conn_str):
         creator.unlock(lock_id)
     other_id = other.lock(LockInfo())
     other.unlock(other_id)
+
+
+def test_a_create_in_flight_survives_a_fold_and_end_journal(pg_conn_str):
+    """A create announced (pending) but never settled stays in flight, token and all,
+    across a fold and a final snapshot; a settled one does not."""
+    from engine.state.codec import pending_entry
+    b = PgBackend(PgSettings(pg_conn_str), journal_fold_min=2)
+    b.begin_journal(sample_state())
+    b.record(pending_entry(CONN.instance(1), TC, "tok-1", {"name": "one"}))
+    b.record(entry(1))                      # settled by its result
+    b.record(pending_entry(CONN.instance(2), TC, "tok-2", {"name": "two"}))
+    b.record(entry(3))                      # a fold happens here
+    after = PgBackend(PgSettings(pg_conn_str)).read()
+    assert set(after.in_flight) == {str(CONN.instance(2))}
+    assert after.in_flight[str(CONN.instance(2))].token == "tok-2"
+    b.end_journal(after)
+    final = PgBackend(PgSettings(pg_conn_str)).read()
+    assert set(final.in_flight) == {str(CONN.instance(2))}
+    assert final.instance(CONN.instance(3)) is not None
