@@ -51,6 +51,30 @@ def _sql():
     return sql
 
 
+# The row's text <-> data steps, each in one place, so a layer that encrypts stored state
+# (codec hooks) has one spot to wrap per step.
+
+def _stored_v4(text: str, where: str) -> dict:
+    """The v4 dict in a ``states.data`` value (validated by the caller)."""
+    try:
+        return loads_json(text)
+    except ValueError:
+        raise StateError(f"{where} is not valid JSON; refusing to overwrite it.") from None
+
+
+def _v4_text(data: dict) -> str:
+    return codec.dumps_v4(data).decode("utf-8")
+
+
+def _entry_text(entry: JournalEntry) -> str:
+    return json.dumps(codec.encode_journal_entry(entry), separators=(",", ":"),
+                      ensure_ascii=False, allow_nan=False)
+
+
+def _text_entry(text: str) -> JournalEntry:
+    return codec.decode_journal_entry(loads_json(text))
+
+
 def _bool_env(environ: dict, name: str) -> bool:
     return environ.get(name, "").strip().lower() in ("1", "true", "yes")
 
@@ -350,7 +374,7 @@ class PgBackend:
             return None
         for seq, text in entries:
             try:
-                entry = codec.decode_journal_entry(loads_json(text))
+                entry = _text_entry(text)
             except (ValueError, StateError) as exc:
                 raise StateError(f"The pg journal row {seq} of workspace {self.workspace!r} "
                                  f"is corrupt ({exc}). Repair or delete it, then re-run.") from None
@@ -384,10 +408,7 @@ class PgBackend:
         new = codec.encode_state(state)
         where = f"the pg state of workspace {self.workspace!r}"
         if row is not None and (row[0] or "").strip():
-            try:
-                current = loads_json(row[0])
-            except ValueError:
-                raise StateError(f"{where} is not valid JSON; refusing to overwrite it.") from None
+            current = _stored_v4(row[0], where)
             codec.decode_state(current, where)
             if current["lineage"] != state.lineage:
                 raise StateConflictError(
@@ -408,7 +429,7 @@ class PgBackend:
         new["serial"] = serial
         conn.execute(sql.SQL("INSERT INTO {} (name, data) VALUES (%s, %s) ON CONFLICT (name) "
                              "DO UPDATE SET data = EXCLUDED.data").format(self._t("states")),
-                     (self.workspace, codec.dumps_v4(new).decode("utf-8")))
+                     (self.workspace, _v4_text(new)))
         state.serial = serial
         if reset_journal:
             conn.execute(sql.SQL("DELETE FROM {} WHERE name = %s").format(self._t("journal")),
@@ -420,9 +441,7 @@ class PgBackend:
         sql = _sql()
         conn.execute(sql.SQL("INSERT INTO {} (name, lineage, serial, entry) VALUES "
                              "(%s, %s, %s, %s)").format(self._t("journal")),
-                     (self.workspace, base.lineage, base.serial,
-                      json.dumps(codec.encode_journal_entry(entry), separators=(",", ":"),
-                                 ensure_ascii=False, allow_nan=False)))
+                     (self.workspace, base.lineage, base.serial, _entry_text(entry)))
 
     # --- journal --------------------------------------------------------------------------
 
