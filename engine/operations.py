@@ -15,6 +15,7 @@ from .addrs import InstanceAddr, ProviderConfigAddr
 from .apply.executor import ApplyOptions
 from .apply.executor import apply as apply_plan
 from .config.model import ProviderConfig
+from .config.loader import load_module
 from .config.tree import Config, load_config
 from .config.variables import collect_variable_values
 from .diagnostics import Diagnostics
@@ -26,7 +27,8 @@ from .provider_set import ProviderSet, configure_providers
 from .scope import root_scope
 from .state import codec
 from .state.backends.base import LockInfo, StateBackend, StateError, lock_with_timeout
-from .state.backends.local import LocalBackend
+from .state.backends.config import (BackendConfigError, decode_backend, open_backend,
+                                    record_backend, recorded_backend)
 from .state.model import InstanceObject, OutputValue, State
 from .private_files import WORK_DIR_NAME
 from .values import contains_sensitive, is_wholly_known, unmark
@@ -47,8 +49,54 @@ class RunOptions:
     allow_empty: bool = False  # no *.tf files is an empty configuration (console)
 
 
-def backend_for(workdir: str) -> StateBackend:
-    return LocalBackend(os.path.join(workdir, "terraform.tfstate"))
+def backend_for(workdir: str, config: Config | None = None,
+                environ: dict | None = None) -> StateBackend:
+    """The state backend the root module's ``backend`` block names (none: the local
+    ``terraform.tfstate``). Without ``config`` only the root module's files are read.
+    Raises BackendConfigError (a StateError) for an invalid or unsupported block."""
+    if config is not None:
+        block, files = config.module.backend, config.files
+    else:
+        module, parsed = load_module(workdir, cache_dir=os.path.join(
+            workdir, WORK_DIR_NAME, "ast-cache"), allow_empty=True)
+        block = module.backend if module is not None else None
+        files = module.files if module is not None else {}
+        recorded = recorded_backend(workdir)
+        if block is None and parsed.has_errors and recorded and recorded.get("type") != "local":
+            # The block may be in the file that failed: never fall back to local quietly.
+            parsed.error("Backend configuration unreadable",
+                         f'"vpnform init" configured the "{recorded.get("type")}" backend '
+                         "here, but the configuration cannot be read, so its settings are "
+                         "unknown. Fix the configuration, then re-run.")
+            raise BackendConfigError(Diagnostics(parsed.errors), files)
+    spec, diags = decode_backend(block)
+    if diags.has_errors:
+        raise BackendConfigError(diags, files)
+    try:
+        return open_backend(spec, workdir, environ)
+    except StateError as err:
+        diags.error("Invalid backend configuration", str(err), block.range if block else None)
+        raise BackendConfigError(diags, files) from None
+
+
+def init_backend(workdir: str, config: Config, environ: dict | None = None) -> Diagnostics:
+    """``init``'s part for the backend: check the block, reach the backend (the pg backend
+    creates its schema and tables there), and record which backend is in use."""
+    diags = Diagnostics()
+    spec, d = decode_backend(config.module.backend)
+    diags.extend(d)
+    if d.has_errors:
+        return diags
+    subject = config.module.backend.range if config.module.backend else None
+    try:
+        backend = open_backend(spec, workdir, environ)
+        if hasattr(backend, "workspaces"):
+            backend.workspaces()  # connects, and prepares the schema
+    except StateError as err:
+        diags.error("Failed to configure the backend", str(err), subject)
+        return diags
+    record_backend(workdir, spec)
+    return diags
 
 
 def load_config_dir(workdir: str, allow_empty: bool = False

@@ -5,9 +5,10 @@
 set -euo pipefail
 
 # Packages the tests use: iproute2 for network namespaces, strongSwan (charon with the
-# vici and kernel-libipsec plugins, swanctl) for the real gateways, ping for traffic.
+# vici and kernel-libipsec plugins, swanctl) for the real gateways, ping for traffic,
+# PostgreSQL (initdb, pg_ctl) for the pg state backend's tests.
 PACKAGES=(iproute2 iputils-ping util-linux strongswan-charon strongswan-swanctl
-          libcharon-extra-plugins libstrongswan-extra-plugins)
+          libcharon-extra-plugins libstrongswan-extra-plugins postgresql)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

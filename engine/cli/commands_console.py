@@ -81,7 +81,7 @@ def console_context(workdir: str, var_sources: list, console: Console
         return None, diags
     evaluation = Evaluation(config, variables, workdir)
     try:
-        state = backend_for(workdir).read()
+        state = backend_for(workdir, config).read()
     except StateError as err:
         diags.error("Failed to load state", str(err))
         return None, diags

@@ -88,7 +88,7 @@ def cmd_import(argv: list[str], console: Console) -> int:
         diags.extend(d)
         return _fail(console, diags, config.files)
     paddr = config.provider_addrs.get(config_addr(addr.resource))
-    backend = backend_for(opts.workdir)
+    backend = backend_for(opts.workdir, config)
     try:
         with locked(backend, "OperationTypeImport", opts):
             state = backend.read()

@@ -9,7 +9,7 @@ import threading
 from ..addrs import AddressError, parse_instance, parse_target
 from ..diagnostics import Diagnostics
 from ..hooks import Hooks, MultiHooks
-from ..operations import (RunOptions, backend_for, load_config_dir,
+from ..operations import (RunOptions, backend_for, init_backend, load_config_dir,
                           load_configuration, locked, run_apply, run_plan, run_refresh_only,
                           setup_providers)
 from ..config.variables import validation_values
@@ -197,6 +197,14 @@ def cmd_init(argv: list[str], console: Console) -> int:
     if config is None or diags.has_errors:
         return _fail(console, diags, config.files if config else {})
     private_dirs(os.path.join(workdir, WORK_DIR_NAME))
+    d = init_backend(workdir, config)
+    if d.has_errors:
+        return _fail(console, d, config.files)
+    if config.module.backend is not None:
+        console.print("")
+        console.print(console.bold(
+            f'Successfully configured the backend "{config.module.backend.type}"! vpnform will '
+            "automatically\nuse this backend unless the backend configuration changes."))
     console.print("")
     console.print(console.bold("Initializing provider plugins..."))
     from ..providers import available_providers
@@ -286,7 +294,7 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
     console.add_secrets_from(variables)
     if config is None or diags.has_errors:
         return _fail(console, diags, config.files if config else {})
-    backend = backend_for(workdir)
+    backend = backend_for(workdir, config)
     replace = _replace_addrs(args)
     refresh = args.get("refresh", True)
     refresh_only = bool(args.get("refresh-only"))
@@ -622,7 +630,7 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
                 "created, so applying it could do something other than what was reviewed. "
                 "Run vpnform plan again.")
         return _fail(console, d)
-    backend = backend_for(workdir)
+    backend = backend_for(workdir, config)
     try:
         with locked(backend, "OperationTypeApply", opts):
             state = backend.read()

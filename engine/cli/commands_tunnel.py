@@ -86,7 +86,7 @@ def cmd_tunnel(argv: list[str], console: Console) -> int:
         print_diagnostics(console, diags, config.files if config else {})
         return 1
     try:
-        state = backend_for(workdir).read()
+        state = backend_for(workdir, config).read()
         console.add_state_secrets(state)
     except StateError as err:
         d = Diagnostics()

@@ -14,6 +14,7 @@ import os
 import sys
 
 from ..diagnostics import Diagnostics
+from ..state.backends.config import BackendConfigError
 from . import (commands_console, commands_fmt, complete, commands_import, commands_inspect,
                commands_run, commands_taint, commands_tunnel)
 from .args import (BOOL, VALUE, Flag, UsageError, Verb, command, flag_lines, parse, usage_text,
@@ -231,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
         return _run(argv, console)
     except UsageError as err:
         console.print(f"Error: {err}", err=True)
+        return 1
+    except BackendConfigError as err:
+        print_diagnostics(console, err.diagnostics, err.files)
         return 1
     except KeyboardInterrupt:
         console.print("\nInterrupt received. Everything already applied is recorded in state.",

@@ -1,4 +1,5 @@
-"""State backends: the contract (base.py) and its implementations (local.py, …)."""
+"""State backends: the contract (base.py), its implementations (local.py, pg.py), and the
+choice of one from the configuration's backend block (config.py)."""
 
 from .base import (JournalEntry, LockError, LockInfo, StateBackend, StateConflictError,
                    StateError, lock_with_timeout)
