@@ -29,7 +29,7 @@ from .state.backends.base import LockInfo, StateBackend, StateError, lock_with_t
 from .state.backends.local import LocalBackend
 from .state.encryption import ENV_VAR, NONE as ENCRYPTION_NONE
 from .state.encryption import (EncryptedBackend, Encryption, EncryptionError,
-                               load_encryption)
+                               TargetEncryption, load_encryption)
 from .state.model import InstanceObject, OutputValue, State
 from .private_files import WORK_DIR_NAME
 from .values import contains_sensitive, is_wholly_known, unmark
@@ -91,6 +91,16 @@ def encryption_for_workdir(workdir: str) -> Encryption:
     if d.has_errors:
         raise EncryptionError(_diag_text(d))
     return enc
+
+
+def plan_encryption_for(workdir: str) -> TargetEncryption:
+    """The working directory's plan encryption, for reading a saved plan (PlanFileError
+    when the encryption configuration is invalid)."""
+    from .plan.planfile import PlanFileError
+    try:
+        return encryption_for_workdir(workdir).plan
+    except EncryptionError as err:
+        raise PlanFileError(str(err)) from None
 
 
 def _diag_text(diags: Diagnostics) -> str:
