@@ -92,6 +92,29 @@ def _existing_key(workdir: str) -> bytes:
             "TF_ENCRYPTION environment variable; then create the plan again.") from None
 
 
+def seal(key: bytes, value: Any) -> str:
+    """``value`` (JSON data) encrypted with AES-GCM under ``key``: base64(nonce || ct || tag)."""
+    nonce = secrets.token_bytes(_NONCE)
+    ct = AESGCM(key).encrypt(nonce, json.dumps(value).encode(), _AAD)
+    return base64.b64encode(nonce + ct).decode()
+
+
+def unseal(key: bytes, blob: str) -> Any:
+    try:
+        raw = base64.b64decode(blob, validate=True)
+        plain = AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], _AAD)
+    except (ValueError, TypeError):
+        raise PlanFileError("The saved plan's encrypted values are damaged. Create the plan "
+                            "again.") from None
+    except InvalidTag:
+        raise PlanFileError("The saved plan's secrets cannot be decrypted with this working "
+                            f"directory's key (.vpnform/{KEY_FILE}): the plan was made in "
+                            "another directory, or the file was altered. Create the plan "
+                            "again here, or configure plan encryption to carry plans between "
+                            "directories.") from None
+    return json.loads(plain)
+
+
 class _Sealer:
     """Seals values inside the plan document: AES-GCM under the local key, or nothing when
     the whole file is encrypted."""
@@ -102,27 +125,16 @@ class _Sealer:
     def seal(self, value: Any) -> dict:
         if self.key is None:
             return {"plain": value}
-        nonce = secrets.token_bytes(_NONCE)
-        ct = AESGCM(self.key).encrypt(nonce, json.dumps(value).encode(), _AAD)
-        return {"sealed": base64.b64encode(nonce + ct).decode()}
+        return {"sealed": seal(self.key, value)}
 
 
 def _unseal(entry: dict, workdir: str) -> Any:
     if "plain" in entry:
         return entry["plain"]
-    key = _existing_key(workdir)
-    try:
-        raw = base64.b64decode(entry["sealed"], validate=True)
-        plain = AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], _AAD)
-    except (ValueError, TypeError, KeyError):
+    if not isinstance(entry.get("sealed"), str):
         raise PlanFileError("The saved plan's encrypted values are damaged. Create the plan "
-                            "again.") from None
-    except InvalidTag:
-        raise PlanFileError("The saved plan's secrets cannot be decrypted with this working "
-                            f"directory's key (.vpnform/{KEY_FILE}): the plan was made in "
-                            "another directory. Create the plan again here, or configure "
-                            "plan encryption to carry plans between directories.") from None
-    return json.loads(plain)
+                            "again.")
+    return unseal(_existing_key(workdir), entry["sealed"])
 
 
 def write_plan_file(path: str, plan: Plan, files: dict, workdir: str, refresh: bool,
