@@ -9,10 +9,9 @@ import threading
 from ..addrs import AddressError, parse_instance, parse_target
 from ..diagnostics import Diagnostics
 from ..hooks import Hooks, MultiHooks
-from ..operations import (RunOptions, backend_for, load_config_dir, load_encryption_config,
-                          plan_encryption_for,
-                          load_configuration, locked, run_apply, run_plan, run_refresh_only,
-                          setup_providers)
+from ..operations import (RunOptions, backend_for, load_config_dir, load_configuration,
+                          load_encryption_config, locked, plan_encryption_for, run_apply,
+                          run_plan, run_refresh_only, setup_providers)
 from ..config.variables import validation_values
 from ..plan import json_plan, planfile
 from ..plan.model import Action, Plan

@@ -141,8 +141,9 @@ def _derive(passphrase: str, salt: bytes, iterations: int, hash_function: str,
 
 
 class _Pbkdf2:
-    """A pbkdf2 key provider: one fresh salt per process for encryption; for decryption,
-    the salt and parameters recorded in the file's meta."""
+    """A pbkdf2 key provider. Decryption uses the salt and parameters recorded in the file's
+    meta; encryption, once per process, the salt of the file last read with the configured
+    parameters, else a fresh one (PBKDF2 at 600k iterations costs most of a second)."""
 
     def __init__(self, addr: str, cfg: Pbkdf2Config):
         self.addr, self._cfg = addr, cfg
@@ -172,8 +173,16 @@ class _Pbkdf2:
         if hash_function not in ("sha256", "sha512") or not (0 < key_length <= 512) \
                 or not (0 < iterations <= 10_000_000):
             raise EncryptionError(f"the encryption metadata of {self.addr} is invalid")
-        return _derive(self._cfg.passphrase.get_secret_value(), salt, iterations,
-                       hash_function, key_length)
+        key = _derive(self._cfg.passphrase.get_secret_value(), salt, iterations,
+                      hash_function, key_length)
+        c = self._cfg
+        if self._enc is None and (len(salt), iterations, hash_function, key_length) == \
+                (c.salt_length, c.iterations, c.hash_function, c.key_length):
+            # The next write reuses this salt (and key): one PBKDF2 run per command instead
+            # of two. Each encryption still has its own random nonce.
+            self._enc = (key, {"salt": base64.b64encode(salt).decode(), "iterations": iterations,
+                               "hash_function": hash_function, "key_length": key_length})
+        return key
 
 
 @dataclass
@@ -251,8 +260,9 @@ class TargetEncryption:
             assert self.primary is not None
             return self.primary.encrypt(data)
         if self.enforced:
+            method = self.primary.addr if self.primary else "none"
             raise EncryptionError(f"Encryption of {self.name} is enforced, so its method must "
-                                  f"be an encrypting one (aes_gcm), not {self.primary.addr if self.primary else 'none'}.")
+                                  f"be an encrypting one (aes_gcm), not {method}.")
         return data
 
     def protect(self, data: bytes) -> bytes:
@@ -329,10 +339,9 @@ def _body_to_dict(body: Any, evaluate: Any, path: tuple, ranges: dict,
         if name in _REFERENCE_ATTRS:
             ref = _traversal_text(attr.expr)
             if ref is None:
+                example = "key_provider.pbkdf2.NAME" if name == "keys" else "method.aes_gcm.NAME"
                 diags.error("Invalid encryption reference",
-                            f"{name} must be a reference such as "
-                            f"{'key_provider.pbkdf2.NAME' if name == 'keys' else 'method.aes_gcm.NAME'}.",
-                            attr.range)
+                            f"{name} must be a reference such as {example}.", attr.range)
                 continue
             out[name] = ref
             continue
