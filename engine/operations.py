@@ -86,7 +86,8 @@ def encryption_for_workdir(workdir: str) -> Encryption:
             prompt=None, input_enabled=False)
         if d.has_errors:
             raise EncryptionError("The encryption configuration cannot be evaluated: "
-                                  + _diag_text(d))
+                                  + _diag_text(d) + " This command reads variables from "
+                                  "TF_VAR_ environment variables and *.tfvars files.")
         enc, d = load_encryption_config(config, variables, workdir, environ)
     if d.has_errors:
         raise EncryptionError(_diag_text(d))

@@ -277,3 +277,27 @@ def test_passphrase_from_a_variable_and_resources_refused(tmp_path):
                                variables={"passphrase": PASS})
     assert any("input variables and locals" in d.detail and "main.tf:5" in str(d.subject)
                for d in diags), [str(d) for d in diags]
+
+
+class _TextRowBackend:
+    """A backend that stores state as text in one row (as the pg backend does), knowing
+    nothing of encryption: it only uses the codec."""
+
+    def __init__(self):
+        self.row: str | None = None
+
+    def read(self):
+        return None if self.row is None else codec.loads_state(self.row.encode(), "the row")
+
+    def write(self, state):
+        self.row = codec.dumps_state(state).decode()
+
+
+def test_any_backend_using_the_codec_is_encrypted_without_knowing_it():
+    inner = _TextRowBackend()
+    b = EncryptedBackend(inner, lambda: encryption(enc_hcl()))
+    b.write(sample_state())
+    assert PSK not in inner.row and '"encryption_version":"v0"' in inner.row
+    assert EncryptedBackend(inner, lambda: encryption(enc_hcl())).read() is not None
+    with pytest.raises(EncryptionError, match="is encrypted"):
+        inner.read()  # outside the wrapper: refused, never mistaken for plain state
