@@ -360,7 +360,8 @@ def _body_to_dict(body: Any, evaluate: Any, path: tuple, ranges: dict,
         out[name] = plain
     for blk in body.blocks:
         keys = (blk.type, *blk.labels)
-        ranges[path + keys] = blk.range
+        for n in range(1, len(keys) + 1):
+            ranges.setdefault(path + keys[:n], blk.range)
         node = out
         for k in keys[:-1]:
             node = node.setdefault(k, {})
@@ -440,6 +441,10 @@ def _pydantic_diags(err: ValidationError, ranges: dict, diags: Diagnostics) -> N
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             msg = "this argument or block is not supported here"
+            if len(loc) == 2 and loc[0] == "key_provider":
+                msg = "unsupported key provider type; vpnform supports pbkdf2"
+            elif len(loc) == 2 and loc[0] == "method":
+                msg = "unsupported method type; vpnform supports aes_gcm and unencrypted"
         diags.error("Invalid encryption configuration", f"{where}: {msg}.",
                     _nearest_range(loc, ranges))
 

@@ -301,3 +301,10 @@ def test_any_backend_using_the_codec_is_encrypted_without_knowing_it():
     assert EncryptedBackend(inner, lambda: encryption(enc_hcl())).read() is not None
     with pytest.raises(EncryptionError, match="is encrypted"):
         inner.read()  # outside the wrapper: refused, never mistaken for plain state
+
+
+def test_unsupported_key_provider_names_the_supported_one():
+    _, diags = load_encryption(None, None, {"TF_ENCRYPTION": 'key_provider "aws_kms" "k" {\n'
+                                            '  kms_key_id = "x"\n}\n'})
+    shown = [f"{d.detail} {d.subject}" for d in diags]
+    assert any("vpnform supports pbkdf2" in s and "TF_ENCRYPTION:1" in s for s in shown), shown
