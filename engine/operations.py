@@ -29,6 +29,9 @@ from .state import codec
 from .state.backends.base import LockInfo, StateBackend, StateError, lock_with_timeout
 from .state.backends.config import (BackendConfigError, decode_backend, open_backend,
                                     record_backend, recorded_backend)
+from .state.encryption import ENV_VAR, NONE as ENCRYPTION_NONE
+from .state.encryption import (EncryptedBackend, Encryption, EncryptionError,
+                               TargetEncryption, load_encryption)
 from .state.model import InstanceObject, OutputValue, State
 from .private_files import WORK_DIR_NAME
 from .values import contains_sensitive, is_wholly_known, unmark
@@ -49,11 +52,13 @@ class RunOptions:
     allow_empty: bool = False  # no *.tf files is an empty configuration (console)
 
 
-def backend_for(workdir: str, config: Config | None = None,
-                environ: dict | None = None) -> StateBackend:
+def backend_for(workdir: str, config: Config | None = None, environ: dict | None = None,
+                encryption: Encryption | None = None) -> StateBackend:
     """The state backend the root module's ``backend`` block names (none: the local
-    ``terraform.tfstate``). Without ``config`` only the root module's files are read.
-    Raises BackendConfigError (a StateError) for an invalid or unsupported block."""
+    ``terraform.tfstate``), its stored bytes encrypted as configured (``encryption``, or
+    the working directory's, read when first needed). Without ``config`` only the root
+    module's files are read. Raises BackendConfigError (a StateError) for an invalid or
+    unsupported block."""
     if config is not None:
         block, files = config.module.backend, config.files
     else:
@@ -73,10 +78,13 @@ def backend_for(workdir: str, config: Config | None = None,
     if diags.has_errors:
         raise BackendConfigError(diags, files)
     try:
-        return open_backend(spec, workdir, environ)
+        inner = open_backend(spec, workdir, environ)
     except StateError as err:
         diags.error("Invalid backend configuration", str(err), block.range if block else None)
         raise BackendConfigError(diags, files) from None
+    if encryption is not None:
+        return EncryptedBackend(inner, lambda: encryption)
+    return EncryptedBackend(inner, lambda: encryption_for_workdir(workdir))
 
 
 def init_backend(workdir: str, config: Config, environ: dict | None = None) -> Diagnostics:
@@ -97,6 +105,56 @@ def init_backend(workdir: str, config: Config, environ: dict | None = None) -> D
         return diags
     record_backend(workdir, spec)
     return diags
+
+
+def load_encryption_config(config: Config, variables: dict, workdir: str,
+                           environ: dict | None = None) -> tuple[Encryption, Diagnostics]:
+    """The encryption declared in the root module's terraform block and TF_ENCRYPTION,
+    its expressions evaluated with the root module's input variables."""
+    block = config.module.encryption
+    scope = root_scope(config, variables, workdir) if block is not None else None
+    return load_encryption(block, scope.evaluate if scope is not None else None,
+                           environ if environ is not None else dict(os.environ))
+
+
+def encryption_for_workdir(workdir: str) -> Encryption:
+    """The working directory's encryption, for verbs that read state or plans without
+    variables of their own (variables come from the environment and *.tfvars, never a
+    prompt). Raises EncryptionError (with file:line) when the configuration is invalid."""
+    environ = dict(os.environ)
+    config, diags = load_config_dir(workdir, allow_empty=True)
+    if config is None or config.module.encryption is None:
+        if config is None and not environ.get(ENV_VAR, "").strip():
+            return ENCRYPTION_NONE
+        enc, d = load_encryption(None, None, environ)
+    else:
+        variables, d = collect_variable_values(
+            config.module, cli_vars=[], workdir=workdir,
+            cache_dir=os.path.join(workdir, WORK_DIR_NAME, "ast-cache"), environ=environ,
+            prompt=None, input_enabled=False)
+        if d.has_errors:
+            raise EncryptionError("The encryption configuration cannot be evaluated: "
+                                  + _diag_text(d) + " This command reads variables from "
+                                  "TF_VAR_ environment variables and *.tfvars files.")
+        enc, d = load_encryption_config(config, variables, workdir, environ)
+    if d.has_errors:
+        raise EncryptionError(_diag_text(d))
+    return enc
+
+
+def plan_encryption_for(workdir: str) -> TargetEncryption:
+    """The working directory's plan encryption, for reading a saved plan (PlanFileError
+    when the encryption configuration is invalid)."""
+    from .plan.planfile import PlanFileError
+    try:
+        return encryption_for_workdir(workdir).plan
+    except EncryptionError as err:
+        raise PlanFileError(str(err)) from None
+
+
+def _diag_text(diags: Diagnostics) -> str:
+    return " ".join(f"{x.summary}: {x.detail}" + (f" (at {x.subject})" if x.subject else "")
+                    for x in diags if x.is_error)
 
 
 def load_config_dir(workdir: str, allow_empty: bool = False

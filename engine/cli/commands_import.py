@@ -10,8 +10,8 @@ from __future__ import annotations
 from ..addrs import MANAGED, AddressError, ModuleInstanceStep, parse_instance
 from ..config.tree import config_addr
 from ..diagnostics import Diagnostics
-from ..operations import (backend_for, load_configuration, locked, run_import,
-                          setup_providers)
+from ..operations import (backend_for, load_configuration, load_encryption_config, locked,
+                          run_import, setup_providers)
 from ..plan.imports import read_object
 from ..scope import Evaluation, expand
 from ..state.backends.base import LockError, StateError
@@ -88,7 +88,11 @@ def cmd_import(argv: list[str], console: Console) -> int:
         diags.extend(d)
         return _fail(console, diags, config.files)
     paddr = config.provider_addrs.get(config_addr(addr.resource))
-    backend = backend_for(opts.workdir, config)
+    encryption, d = load_encryption_config(config, variables, opts.workdir, opts.environ)
+    if d.has_errors:
+        diags.extend(d)
+        return _fail(console, diags, config.files)
+    backend = backend_for(opts.workdir, config, encryption=encryption)
     try:
         with locked(backend, "OperationTypeImport", opts):
             state = backend.read()

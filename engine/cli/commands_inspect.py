@@ -10,7 +10,7 @@ import sys
 from ..addrs import AddressError, parse_instance
 from ..diagnostics import Diagnostics
 from ..graph.build import build_graph, to_dot
-from ..operations import backend_for, load_config_dir
+from ..operations import backend_for, load_config_dir, plan_encryption_for
 from ..plan import planfile
 from ..plan.render import Styler, _Writer, _body
 from ..plan.model import Action
@@ -162,7 +162,7 @@ def cmd_show(argv: list[str], console: Console) -> int:
             print_diagnostics(console, d, {})
             return 1
         try:
-            text = planfile.read_rendered(path)
+            text = planfile.read_rendered(path, plan_encryption_for(os.getcwd()))
         except planfile.PlanFileError as err:
             d = Diagnostics()
             d.error("Failed to load the saved plan", str(err))

@@ -10,7 +10,8 @@ from ..addrs import AddressError, parse_instance, parse_target
 from ..diagnostics import Diagnostics
 from ..hooks import Hooks, MultiHooks
 from ..operations import (RunOptions, backend_for, init_backend, load_config_dir,
-                          load_configuration, locked, run_apply, run_plan, run_refresh_only,
+                          load_configuration, load_encryption_config, locked,
+                          plan_encryption_for, run_apply, run_plan, run_refresh_only,
                           setup_providers)
 from ..config.variables import validation_values
 from ..plan import json_plan, planfile
@@ -294,7 +295,11 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
     console.add_secrets_from(variables)
     if config is None or diags.has_errors:
         return _fail(console, diags, config.files if config else {})
-    backend = backend_for(workdir, config)
+    encryption, d = load_encryption_config(config, variables, workdir, opts.environ)
+    diags.extend(d)
+    if d.has_errors:
+        return _fail(console, diags, config.files)
+    backend = backend_for(workdir, config, encryption=encryption)
     replace = _replace_addrs(args)
     refresh = args.get("refresh", True)
     refresh_only = bool(args.get("refresh-only"))
@@ -340,7 +345,8 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
                 # warnings are shown after the plan, as Terraform shows them
                 if not then_apply:
                     code = _after_plan(args, console, plan, config, workdir, refresh,
-                                       replace, providers, warnings=diags)
+                                       replace, providers, warnings=diags,
+                                       encryption=encryption.plan)
                     if generated:
                         console.print("")
                         console.print("─" * 77)
@@ -399,7 +405,8 @@ def _generate_config(path: str, config, variables, workdir, providers):
 
 
 def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
-                providers=None, warnings: Diagnostics | None = None) -> int:
+                providers=None, warnings: Diagnostics | None = None,
+                encryption=None) -> int:
     if console.ui is not None:
         console.ui.planned(plan, "plan")
     elif plan.destroy and not plan.has_resource_changes:
@@ -416,9 +423,14 @@ def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
         print_diagnostics(console, warnings, config.files)
     out = args.get("out")
     if out:
-        planfile.write_plan_file(out, plan, config.source_files, workdir, refresh,
-                                 replace, json_plan.plan_documents(plan, config, providers,
-                                                                   VERSION))
+        try:
+            planfile.write_plan_file(out, plan, config.source_files, workdir, refresh,
+                                     replace, json_plan.plan_documents(plan, config, providers,
+                                                                       VERSION), encryption)
+        except planfile.PlanFileError as err:
+            d = Diagnostics()
+            d.error("Failed to write the plan file", str(err))
+            return _fail(console, d)
     if out and console.ui is None:
         console.print("")
         console.print("─" * 77)
@@ -614,7 +626,7 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
                          "already holds the variable values it was made with.")
     workdir = opts.workdir
     try:
-        saved = planfile.read_plan_file(path, workdir)
+        saved = planfile.read_plan_file(path, workdir, plan_encryption_for(workdir))
         console.add_secrets_from(saved.variables)
     except planfile.PlanFileError as err:
         d = Diagnostics()
@@ -665,6 +677,10 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
     except LockError as err:
         d = Diagnostics()
         d.error("Error acquiring the state lock", str(err))
+        return _fail(console, d)
+    except StateError as err:
+        d = Diagnostics()
+        d.error("Failed to load state", str(err))
         return _fail(console, d)
 
 

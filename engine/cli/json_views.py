@@ -84,7 +84,7 @@ def _emit_document(console: Console, doc: dict, show_sensitive: bool) -> None:
 
 def show_json(console: Console, path: str | None, show_sensitive: bool) -> int:
     """``vpnform show -json [PLANFILE]``."""
-    from ..operations import backend_for
+    from ..operations import backend_for, plan_encryption_for
     from ..plan import planfile
     from ..state.backends.base import StateError
     from ..state.json_state import state_json
@@ -110,8 +110,9 @@ def show_json(console: Console, path: str | None, show_sensitive: bool) -> int:
         print_diagnostics(console, d, {})
         return 1
     try:
-        doc = planfile.read_plan_json(path, workdir, show_sensitive)
-        console.add_secrets_from(planfile.read_plan_file(path, workdir).variables)
+        encryption = plan_encryption_for(workdir)
+        doc = planfile.read_plan_json(path, workdir, show_sensitive, encryption)
+        console.add_secrets_from(planfile.read_plan_file(path, workdir, encryption).variables)
     except planfile.PlanFileError as err:
         d.error("Failed to load the saved plan", str(err))
         print_diagnostics(console, d, {})

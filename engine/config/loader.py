@@ -245,7 +245,7 @@ class _ModuleBuilder:
     def b_terraform(self, blk: syn.Block) -> None:
         d = self.diags
         _check_body(blk.body, ("required_version", "experiments"),
-                    ("required_providers", "backend", "provider_meta", "cloud"), d)
+                    ("required_providers", "backend", "provider_meta", "cloud", "encryption"), d)
         rv = blk.body.attributes.get("required_version")
         if rv is not None:
             self.m.required_version = _constant(rv, STRING, d) or ""
@@ -265,6 +265,15 @@ class _ModuleBuilder:
                             f"previously configured at {self.m.backend.range}.", inner.range)
                     continue
                 self.m.backend = Backend(inner.labels[0], inner.body, inner.range)
+            elif inner.type == "encryption":
+                if self.m.encryption is not None:
+                    d.error("Duplicate encryption configuration",
+                            "A module may have only one encryption block. It was previously "
+                            f"configured at {self.m.encryption.range}.", inner.range)
+                    continue
+                # kept unevaluated: engine/state/encryption.py evaluates it with the root
+                # module's variables
+                self.m.encryption = inner
             elif inner.type == "cloud":
                 d.error("Unsupported block type",
                         'vpnform does not support "cloud" blocks; use a backend instead.',

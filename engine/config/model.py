@@ -223,6 +223,7 @@ class Module:
     removed: list = field(default_factory=list)  # list[Removed]
     imports: list = field(default_factory=list)  # list[Import], in source order
     backend: Backend | None = None
+    encryption: Any = None  # the ``terraform { encryption { ... } }`` syntax Block, unevaluated
     required_version: str = ""
 
     def provider_names(self) -> set[str]:

@@ -2,19 +2,23 @@
 
 A zip holding ``tfplan.json``: the configuration snapshot (every *.tf file of every
 module), input variables, the prior state's lineage and serial, the plan options and the
-planned action of every instance. Sensitive variable values and the configuration
-snapshot (a default may be a secret) are encrypted (HMAC-SHA256 keystream + tag) with a
-key kept in ``.vpnform/planfile.key`` (0600), so no secret is on disk in plain text
-inside the plan. Apply re-derives the changes from the snapshot and refuses
+planned action of every instance. Apply re-derives the changes from the snapshot and refuses
 the file if the state or configuration has moved on since. The plan's ``show -json``
-document is kept twice, both sealed: in full (for ``-show-sensitive``) and redacted.
+document is kept twice: in full (for ``-show-sensitive``) and redacted.
+
+Secrets at rest, two ways:
+
+- with plan encryption configured (``terraform { encryption { plan { method = ... } } }`` or
+  TF_ENCRYPTION), the whole zip is encrypted in OpenTofu's envelope
+  (engine/state/encryption.py), so any clone with the same passphrase can apply it (CI);
+- otherwise sensitive variable values, the configuration snapshot (a default may be a
+  secret) and both JSON documents are sealed with AES-GCM under a key kept in the planning
+  directory's ``.vpnform/planfile.key`` (0600): such a plan applies only there.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import io
 import json
 import os
@@ -23,13 +27,20 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 from ..private_files import WORK_DIR_NAME, private_dirs, write_private
+from ..state.encryption import NONE as NO_ENCRYPTION
+from ..state.encryption import EncryptionError, TargetEncryption, envelope_of
 from ..values import Sensitive, unmark
 from .model import Plan
 from .render import render_plan
 
-FORMAT = "vpnform-plan-1"
+FORMAT = "vpnform-plan-2"
 KEY_FILE = "planfile.key"
+_AAD = b"vpnform saved plan"
+_NONCE = 12
 
 
 class PlanFileError(Exception):
@@ -51,66 +62,101 @@ class SavedPlan:
     actions: dict = field(default_factory=dict)  # canonical address -> action value
 
 
-def _key(workdir: str) -> bytes:
+def _key_path(workdir: str) -> str:
+    return os.path.join(workdir, WORK_DIR_NAME, KEY_FILE)
+
+
+def _new_or_existing_key(workdir: str) -> bytes:
     d = private_dirs(os.path.join(workdir, WORK_DIR_NAME))
     path = os.path.join(d, KEY_FILE)
     try:
         with open(path, "rb") as fh:
             return fh.read()
     except FileNotFoundError:
-        key = secrets.token_bytes(32)
+        key = AESGCM.generate_key(bit_length=256)
         write_private(path, key, exclusive=True)
         return key
 
 
-def _keystream(key: bytes, nonce: bytes, n: int) -> bytes:
-    out = bytearray()
-    counter = 0
-    while len(out) < n:
-        out += hmac.new(key, b"enc" + nonce + counter.to_bytes(8, "big"), hashlib.sha256).digest()
-        counter += 1
-    return bytes(out[:n])
+def _existing_key(workdir: str) -> bytes:
+    try:
+        with open(_key_path(workdir), "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise PlanFileError(
+            "The saved plan's secrets are sealed with a key kept in the directory where the "
+            f"plan was made (.vpnform/{KEY_FILE}), and this directory ({workdir}) does not "
+            "have it. To carry plans between machines or CI jobs, configure plan encryption "
+            "with a passphrase both sides know: terraform { encryption { key_provider "
+            '"pbkdf2" ... method "aes_gcm" ... plan { method = ... } } } or the '
+            "TF_ENCRYPTION environment variable; then create the plan again.") from None
 
 
 def seal(key: bytes, value: Any) -> str:
-    plain = json.dumps(value).encode()
-    nonce = secrets.token_bytes(16)
-    ct = bytes(a ^ b for a, b in zip(plain, _keystream(key, nonce, len(plain))))
-    tag = hmac.new(key, b"tag" + nonce + ct, hashlib.sha256).digest()
-    return base64.b64encode(nonce + tag + ct).decode()
+    """``value`` (JSON data) encrypted with AES-GCM under ``key``: base64(nonce || ct || tag)."""
+    nonce = secrets.token_bytes(_NONCE)
+    ct = AESGCM(key).encrypt(nonce, json.dumps(value).encode(), _AAD)
+    return base64.b64encode(nonce + ct).decode()
 
 
 def unseal(key: bytes, blob: str) -> Any:
     try:
         raw = base64.b64decode(blob, validate=True)
+        plain = AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], _AAD)
     except (ValueError, TypeError):
         raise PlanFileError("The saved plan's encrypted values are damaged. Create the plan "
                             "again.") from None
-    nonce, tag, ct = raw[:16], raw[16:48], raw[48:]
-    if not hmac.compare_digest(tag, hmac.new(key, b"tag" + nonce + ct, hashlib.sha256).digest()):
-        raise PlanFileError("The saved plan's encrypted values cannot be decrypted with this "
-                            "working directory's key (.vpnform/planfile.key). Create the plan "
-                            "again in this directory.")
-    return json.loads(bytes(a ^ b for a, b in zip(ct, _keystream(key, nonce, len(ct)))))
+    except InvalidTag:
+        raise PlanFileError("The saved plan's secrets cannot be decrypted with this working "
+                            f"directory's key (.vpnform/{KEY_FILE}): the plan was made in "
+                            "another directory, or the file was altered. Create the plan "
+                            "again here, or configure plan encryption to carry plans between "
+                            "directories.") from None
+    return json.loads(plain)
+
+
+class _Sealer:
+    """Seals values inside the plan document: AES-GCM under the local key, or nothing when
+    the whole file is encrypted."""
+
+    def __init__(self, key: bytes | None):
+        self.key = key
+
+    def seal(self, value: Any) -> dict:
+        if self.key is None:
+            return {"plain": value}
+        return {"sealed": seal(self.key, value)}
+
+
+def _unseal(entry: dict, workdir: str) -> Any:
+    if "plain" in entry:
+        return entry["plain"]
+    if not isinstance(entry.get("sealed"), str):
+        raise PlanFileError("The saved plan's encrypted values are damaged. Create the plan "
+                            "again.")
+    return unseal(_existing_key(workdir), entry["sealed"])
 
 
 def write_plan_file(path: str, plan: Plan, files: dict, workdir: str, refresh: bool,
-                    replace: list, json_docs: tuple[dict, dict] | None = None) -> None:
+                    replace: list, json_docs: tuple[dict, dict] | None = None,
+                    encryption: TargetEncryption | None = None) -> None:
     """``json_docs``: the plan's ``show -json`` documents (full, redacted), both sealed:
-    the full one holds secrets, and both describe the infrastructure."""
-    key = _key(workdir)
+    the full one holds secrets, and both describe the infrastructure. ``encryption``: the
+    plan encryption configured (the whole file is encrypted when it is on)."""
+    encryption = encryption or NO_ENCRYPTION.plan
+    sealer = _Sealer(None if encryption.active else _new_or_existing_key(workdir))
     variables = {}
     for name, value in plan.variables.items():
         plain, marks = unmark(value)
         if marks:
-            variables[name] = {"sealed": seal(key, plain)}
+            variables[name] = sealer.seal(plain)
         else:
             variables[name] = {"value": plain}
     doc = {
         "format": FORMAT,
         "config_digest": plan.config_digest,
         # the snapshot may hold secrets (a variable's default): sealed like them
-        "config_files": {"sealed": seal(key, files)},
+        "config_files": sealer.seal(files),
         "variables": variables,
         "state_lineage": plan.state_lineage,
         "state_serial": plan.state_serial,
@@ -124,37 +170,64 @@ def write_plan_file(path: str, plan: Plan, files: dict, workdir: str, refresh: b
         "rendered": render_plan(plan, color=False),
     }
     if json_docs is not None:
-        doc["json"] = {"sealed": seal(key, json_docs[0])}
-        doc["json_redacted"] = {"sealed": seal(key, json_docs[1])}
+        doc["json"] = sealer.seal(json_docs[0])
+        doc["json_redacted"] = sealer.seal(json_docs[1])
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("tfplan.json", json.dumps(doc, indent=1, sort_keys=True))
-    write_private(path, buf.getvalue())
+    try:
+        data = encryption.encrypt(buf.getvalue())
+    except EncryptionError as err:
+        raise PlanFileError(str(err)) from None
+    write_private(path, data)
 
 
 def is_plan_file(path: str) -> bool:
-    return os.path.isfile(path) and zipfile.is_zipfile(path)
-
-
-def read_plan_file(path: str, workdir: str) -> SavedPlan:
+    """A saved plan: a zip, or one encrypted in OpenTofu's envelope."""
+    if not os.path.isfile(path):
+        return False
+    if zipfile.is_zipfile(path):
+        return True
     try:
-        with zipfile.ZipFile(path) as zf:
+        with open(path, "rb") as fh:
+            return envelope_of(fh.read()) is not None
+    except OSError:
+        return False
+
+
+def _load_doc(path: str, encryption: TargetEncryption | None) -> dict:
+    """The plan document, the file decrypted with ``encryption`` when it is encrypted."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as err:
+        raise PlanFileError(f"The file {path} cannot be read: {err.strerror or err}.") from None
+    target = encryption or NO_ENCRYPTION.plan
+    try:
+        raw = target.decrypt(raw, f"The plan file {path}")
+    except EncryptionError as err:
+        raise PlanFileError(str(err)) from None
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             doc = json.loads(zf.read("tfplan.json"))
-    except (OSError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as err:
+    except (KeyError, zipfile.BadZipFile, json.JSONDecodeError) as err:
         raise PlanFileError(f"The file {path} is not a vpnform plan file: {err}.") from None
-    if doc.get("format") != FORMAT:
-        raise PlanFileError(f"The file {path} was written by an incompatible version.")
-    key = None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise PlanFileError(f"The file {path} was written by an incompatible version. Create "
+                            "the plan again.")
+    return doc
+
+
+def read_plan_file(path: str, workdir: str,
+                   encryption: TargetEncryption | None = None) -> SavedPlan:
+    doc = _load_doc(path, encryption)
     variables = {}
     for name, entry in doc["variables"].items():
-        if "sealed" in entry:
-            key = key or _key(workdir)
-            variables[name] = Sensitive(unseal(key, entry["sealed"]))
-        else:
+        if "value" in entry:
             variables[name] = entry["value"]
-    files = doc["config_files"]
-    if "sealed" in files:
-        files = unseal(key or _key(workdir), files["sealed"])
+        else:
+            variables[name] = Sensitive(_unseal(entry, workdir))
+    files = _unseal(doc["config_files"], workdir)
     return SavedPlan(
         config_files=files, config_digest=doc["config_digest"],
         variables=variables, state_lineage=doc["state_lineage"],
@@ -163,23 +236,19 @@ def read_plan_file(path: str, workdir: str) -> SavedPlan:
         replace=doc.get("replace", []), actions=doc["actions"])
 
 
-def read_plan_json(path: str, workdir: str, show_sensitive: bool) -> dict:
+def read_plan_json(path: str, workdir: str, show_sensitive: bool,
+                   encryption: TargetEncryption | None = None) -> dict:
     """The ``show -json`` document saved with the plan: redacted unless ``show_sensitive``."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            doc = json.loads(zf.read("tfplan.json"))
-    except (OSError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as err:
-        raise PlanFileError(f"The file {path} is not a vpnform plan file: {err}.") from None
+    doc = _load_doc(path, encryption)
     entry = doc.get("json" if show_sensitive else "json_redacted")
-    if not isinstance(entry, dict) or "sealed" not in entry:
+    if not isinstance(entry, dict):
         raise PlanFileError(f"The plan file {path} holds no JSON form of the plan (it was "
                             "written by an earlier version of vpnform). Create the plan again.")
-    return unseal(_key(workdir), entry["sealed"])
+    return _unseal(entry, workdir)
 
 
-def read_rendered(path: str) -> str:
+def read_rendered(path: str, encryption: TargetEncryption | None = None) -> str:
     try:
-        with zipfile.ZipFile(path) as zf:
-            return json.loads(zf.read("tfplan.json"))["rendered"]
-    except (OSError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as err:
-        raise PlanFileError(f"The file {path} is not a vpnform plan file: {err}.") from None
+        return _load_doc(path, encryption)["rendered"]
+    except KeyError:
+        raise PlanFileError(f"The file {path} is not a vpnform plan file.") from None

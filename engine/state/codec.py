@@ -15,11 +15,13 @@ resource. Not kept on decode: an instance's ``private`` blob. Refused on decode:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import math
 import re
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
-from typing import Any
+from typing import Any, Iterator
 
 from ..addrs import (DATA, MANAGED, AddressError, InstanceAddr, InstanceKey, ProviderConfigAddr,
                      ResourceAddr, module_str, parse_instance)
@@ -29,6 +31,43 @@ from .model import (READY, STATE_TERRAFORM_VERSION, TAINTED, InstanceObject, Out
                     PendingCreate, ResourceState, State)
 
 STATE_VERSION = 4
+
+# The state encryption in force (engine/state/encryption.py): set by ``encrypted_at_rest``
+# around a backend's calls, so every backend's bytes <-> State step is encrypted without the
+# backend knowing. None: plain text.
+_AT_REST: contextvars.ContextVar = contextvars.ContextVar("vpnform_state_encryption",
+                                                          default=None)
+
+
+@contextlib.contextmanager
+def encrypted_at_rest(target: Any) -> Iterator[None]:
+    """Within this block, state bytes made and read by this module go through ``target``
+    (an ``encryption.TargetEncryption``)."""
+    token = _AT_REST.set(target)
+    try:
+        yield
+    finally:
+        _AT_REST.reset(token)
+
+
+def seal_bytes(data: bytes) -> bytes:
+    """``data`` (state or journal bytes) as stored: encrypted when encryption is on."""
+    target = _AT_REST.get()
+    return data if target is None else target.encrypt(data)
+
+
+def protect_bytes(data: bytes) -> bytes:
+    """Bytes kept aside (a backup): encrypted if encryption is on and they are not yet."""
+    target = _AT_REST.get()
+    return data if target is None else target.protect(data)
+
+
+def open_bytes(data: bytes, source: str) -> bytes:
+    """Stored bytes as plain text: decrypted, or refused when plain text is not allowed.
+    Without encryption configured, an encrypted file is refused with a clear message."""
+    from .encryption import NONE  # encryption imports this package's base
+    target = _AT_REST.get() or NONE.state
+    return target.decrypt(data, source)
 
 _EACH_TO_V4 = {"": None, "count": "list", "for_each": "map"}
 _EACH_FROM_V4 = {None: "", "list": "count", "map": "for_each"}
@@ -433,11 +472,18 @@ def _dumps_indented(data: Any) -> str:
 
 
 def dumps_v4(data: dict) -> bytes:
-    """Bytes for an already encoded v4 dict: indent 2, trailing newline, Go's escapes."""
+    """Bytes for an already encoded v4 dict: indent 2, trailing newline, Go's escapes;
+    encrypted when state encryption is on (``encrypted_at_rest``)."""
     try:
-        return (_go_escape(_dumps_indented(data)) + "\n").encode("utf-8")
+        plain = (_go_escape(_dumps_indented(data)) + "\n").encode("utf-8")
     except (ValueError, UnicodeEncodeError) as exc:
         raise StateError(f"cannot encode the state: {exc}") from None
+    return seal_bytes(plain)
+
+
+def loads_v4(data: bytes, source: str = "the state file") -> Any:
+    """The JSON data of stored state bytes (decrypted when encryption is on), undecoded."""
+    return loads_json(open_bytes(bytes(data), source))
 
 
 def dumps_state(state: State) -> bytes:
@@ -448,7 +494,9 @@ def dumps_state(state: State) -> bytes:
 def loads_state(data: bytes | str, source: str = "the state file") -> State:
     """Parse state file bytes. Raises StateError naming ``source`` and the remedy."""
     try:
-        text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        text = open_bytes(bytes(data), source).decode("utf-8")
         parsed = loads_json(text)
     except UnicodeDecodeError as exc:
         raise StateError(f"{source} is not UTF-8 text ({exc.reason} at byte {exc.start}). "
@@ -540,6 +588,19 @@ def encode_journal_entry(entry: JournalEntry) -> dict:
         if entry.dependencies:
             out["dependencies"] = list(entry.dependencies)
     return out
+
+
+def journal_line(data: Any) -> bytes:
+    """One journal line for JSON ``data`` (encrypted when state encryption is on),
+    with its newline. An encrypted line is a compact envelope: it has no newline inside."""
+    plain = json.dumps(data, separators=(",", ":"), ensure_ascii=False,
+                       allow_nan=False).encode("utf-8")
+    return seal_bytes(plain) + b"\n"
+
+
+def read_journal_line(line: bytes, source: str) -> Any:
+    """The JSON data of one journal line (without its newline), decrypted as needed."""
+    return loads_json(open_bytes(line, source))
 
 
 def decode_journal_entry(data: Any) -> JournalEntry:

@@ -1,4 +1,4 @@
-"""Saved plan files: sealed sensitive values, tamper detection, no secret on disk."""
+"""Saved plan files: sensitive values sealed with AES-GCM, tamper detection, no secret on disk."""
 
 from __future__ import annotations
 
@@ -129,8 +129,9 @@ def test_plan_file_from_another_working_directory_is_refused(env: Env, tmp_path)
     _, path = _saved(env, tmp_path)
     other = tmp_path / "elsewhere"
     other.mkdir()
-    with pytest.raises(PlanFileError, match="planfile.key"):
+    with pytest.raises(PlanFileError, match="planfile.key") as err:
         read_plan_file(path, str(other))
+    assert "configure plan encryption" in str(err.value)
 
 
 @pytest.mark.parametrize("content", [b"not a zip", b""])

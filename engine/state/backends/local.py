@@ -30,9 +30,9 @@ from ...private_files import atomic_write, private_dirs
 from ...private_files import fsync_dir as _fsync_dir
 from ...private_files import open_private as _open_private
 from ...private_files import write_all as _write_all
-from ...values import loads_json
 from .. import codec
 from ..model import State
+from ..encryption import EncryptionError
 from .base import JournalEntry, LockError, LockInfo, StateConflictError, StateError
 
 JOURNAL_FORMAT = 1
@@ -238,7 +238,7 @@ class LocalBackend:
         if raw is None or not raw.strip():
             return None, raw
         try:
-            current = loads_json(raw)
+            current = codec.loads_v4(raw, f"the existing state file {self.path}")
         except ValueError:
             raise StateError(f"the existing state file {self.path} is not valid JSON; "
                              "refusing to overwrite it. Move it aside or repair it.") from None
@@ -274,7 +274,8 @@ class LocalBackend:
             if raw is None:
                 raw = _read_bytes(self.path)
             if raw is not None:
-                atomic_write(self.backup_path, raw)
+                # encrypted too when encryption is on (a plain-text file being migrated)
+                atomic_write(self.backup_path, codec.protect_bytes(raw))
                 self._backup_written = True
         self._disk_cache = None
         atomic_write(self.path, data)
@@ -302,8 +303,7 @@ class LocalBackend:
         if self._journal_fd is None or self._journal_state is None:
             raise StateError("record called without begin_journal")
         codec.apply_journal_entry(self._journal_state, entry)  # validates before writing
-        line = (json.dumps(codec.encode_journal_entry(entry), separators=(",", ":"),
-                           ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+        line = codec.journal_line(codec.encode_journal_entry(entry))
         try:
             _write_all(self._journal_fd, line)
             os.fsync(self._journal_fd)
@@ -363,15 +363,14 @@ class LocalBackend:
         assert self._journal_state is not None
         header = {"vpnform_journal": JOURNAL_FORMAT, "lineage": self._journal_state.lineage,
                   "serial": self._journal_state.serial}
-        data = (json.dumps(header) + "\n").encode()
+        data = codec.journal_line(header)
         atomic_write(self.journal_path, data)
         self._close_journal()
         self._journal_fd = _open_private(self.journal_path, os.O_WRONLY | os.O_APPEND)
         self._journal_offset = len(data)
         # Creates still in flight survive a fold: the snapshot cannot hold them.
         for pending in codec.pending_entries(self._journal_state):
-            line = (json.dumps(codec.encode_journal_entry(pending), separators=(",", ":"),
-                               ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8")
+            line = codec.journal_line(codec.encode_journal_entry(pending))
             _write_all(self._journal_fd, line)
             self._journal_offset += len(line)
         if self._journal_state.in_flight:
@@ -398,7 +397,8 @@ class LocalBackend:
         lines = raw.split(b"\n")
         complete = lines[:-1]  # the part after the last newline is empty or a torn write
         try:
-            header = loads_json(complete[0]) if complete else None
+            header = (codec.read_journal_line(complete[0], self.journal_path)
+                      if complete else None)
         except ValueError:
             header = None
         if header is None:
@@ -417,7 +417,10 @@ class LocalBackend:
             return  # stale: the snapshot already contains (or supersedes) these changes
         for n, line in enumerate(complete[1:], start=2):
             try:
-                entry = codec.decode_journal_entry(loads_json(line))
+                entry = codec.decode_journal_entry(
+                    codec.read_journal_line(line, self.journal_path))
+            except EncryptionError:
+                raise
             except (ValueError, StateError) as exc:
                 raise StateError(
                     f"{self.journal_path} line {n} is corrupt ({exc}). The state file holds "

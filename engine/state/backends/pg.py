@@ -33,7 +33,6 @@ import json
 import os
 import uuid
 
-from ...values import loads_json
 from .. import codec
 from ..model import State
 from .base import JournalEntry, LockError, LockInfo, StateConflictError, StateError
@@ -55,9 +54,10 @@ def _sql():
 # (codec hooks) has one spot to wrap per step.
 
 def _stored_v4(text: str, where: str) -> dict:
-    """The v4 dict in a ``states.data`` value (validated by the caller)."""
+    """The v4 dict in a ``states.data`` value (decrypted when state encryption is on;
+    validated by the caller)."""
     try:
-        return loads_json(text)
+        return codec.loads_v4(text.encode("utf-8"), where)
     except ValueError:
         raise StateError(f"{where} is not valid JSON; refusing to overwrite it.") from None
 
@@ -67,12 +67,13 @@ def _v4_text(data: dict) -> str:
 
 
 def _entry_text(entry: JournalEntry) -> str:
-    return json.dumps(codec.encode_journal_entry(entry), separators=(",", ":"),
-                      ensure_ascii=False, allow_nan=False)
+    """A journal row's text (encrypted when state encryption is on)."""
+    return codec.journal_line(codec.encode_journal_entry(entry)).decode("utf-8").rstrip("\n")
 
 
 def _text_entry(text: str) -> JournalEntry:
-    return codec.decode_journal_entry(loads_json(text))
+    return codec.decode_journal_entry(
+        codec.read_journal_line(text.encode("utf-8"), "the pg state's journal"))
 
 
 def _bool_env(environ: dict, name: str) -> bool:
