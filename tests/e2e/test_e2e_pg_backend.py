@@ -235,3 +235,24 @@ def test_unreadable_configuration_never_falls_back_to_local_state(quickstart, pg
     assert listed.code == 1, listed
     assert 'configured the "pg" backend' in listed.output
     assert not (quickstart / "terraform.tfstate").exists()
+
+
+def test_encrypted_state_on_pg_leaves_no_secret_in_the_database(quickstart, pg_conn_str):
+    """With state encryption on, the pg row and its journal rows are envelopes: the tunnel's
+    pre-shared key is nowhere in the database, and the state reads back with the
+    passphrase only."""
+    from test_e2e_encryption import ENCRYPTION_TF, ENV, PASS, PSK
+    write_config(quickstart, pg_backend_block(pg_conn_str), "backend.tf")
+    write_config(quickstart, ENCRYPTION_TF, "encryption.tf")
+    assert run(quickstart, "init", env=ENV).code == 0
+    apply = run(quickstart, "apply", "-auto-approve", env=ENV)
+    assert apply.code == 0, apply
+    with psycopg.connect(pg_conn_str) as conn:
+        dump = "\n".join(str(row) for table in ("states", "journal", "locks")
+                         for row in conn.execute(
+                             f'SELECT * FROM "terraform_remote_state".{table}').fetchall())
+    assert '"encryption_version":"v0"' in state_rows(pg_conn_str)["default"]
+    assert PSK not in dump and PASS not in dump
+    assert run(quickstart, "state", "list", env=ENV).code == 0
+    wrong = run(quickstart, "state", "list", env={"TF_VAR_passphrase": "x" * 24})
+    assert wrong.code != 0 and PSK not in wrong.output, wrong
