@@ -21,7 +21,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Protocol, runtime_checkable
+from typing import Any, Callable, Protocol, runtime_checkable
 
 from ..model import State
 
@@ -34,6 +34,43 @@ class StateError(Exception):
 
 class StateConflictError(StateError):
     """A write was refused because it would replace newer state or another lineage's state."""
+
+
+def next_serial(current: dict | None, new: dict, lineage: str, serial: int, where: str,
+                lineage_hint: str = "") -> int | None:
+    """The serial a snapshot ``new`` (encoded v4, of a state read at ``serial``) is stored
+    with over the stored snapshot ``current`` (None: nothing stored yet) at ``where``, or
+    None when ``new`` equals what is stored. Raises StateConflictError for another
+    lineage, or when the stored serial is newer than the one the state was read at (a
+    rejected write leaves the stored state as it was)."""
+    if current is None:
+        return serial + 1
+    if current["lineage"] != lineage:
+        raise StateConflictError(
+            f"Refusing to write state with lineage {lineage!r} over {where}, which has "
+            f"lineage {current['lineage']!r}: they are different states.{lineage_hint}")
+    stored = current.get("serial", 0)
+    if serial < stored:
+        raise StateConflictError(
+            f"Refusing to write state serial {serial} over {where}, which has the newer "
+            f"serial {stored}: another run has changed the state since it was read. Re-run "
+            "the command to start from the latest state.")
+    if {**new, "serial": stored} == current and serial == stored:
+        return None
+    return max(serial, stored + 1)
+
+
+def settle_journal_end(final: Any, journal_state: Any, begin_serial: int) -> None:
+    """Check that ``final`` (a State) ends the journal begun at ``begin_serial`` on
+    ``journal_state`` (a bug otherwise), and carry the serial that folds advanced."""
+    if journal_state is not None and final.lineage != journal_state.lineage:
+        raise StateConflictError(f"end_journal: final state has lineage {final.lineage!r}, "
+                                 f"the journal {journal_state.lineage!r}")
+    if final.serial < begin_serial:
+        raise StateConflictError(f"end_journal: final state serial {final.serial} is below "
+                                 f"the serial {begin_serial} the journal began with")
+    # Folds advanced the stored serial past the caller's copy; that is expected.
+    final.serial = max(final.serial, journal_state.serial if journal_state is not None else 0)
 
 
 def _now_rfc3339() -> str:

@@ -33,7 +33,8 @@ from ...private_files import write_all as _write_all
 from .. import codec
 from ..model import State
 from ..encryption import EncryptionError
-from .base import JournalEntry, LockError, LockInfo, StateConflictError, StateError
+from .base import (JournalEntry, LockError, LockInfo, StateError,
+                   next_serial, settle_journal_end)
 
 JOURNAL_FORMAT = 1
 DEFAULT_FOLD_MIN = 1000
@@ -249,24 +250,10 @@ class LocalBackend:
         self._wrote_now = False
         current, raw = self._current_snapshot()
         new = codec.encode_state(state)
-        if current is not None:
-            if current["lineage"] != state.lineage:
-                raise StateConflictError(
-                    f"Refusing to write state with lineage {state.lineage!r} over "
-                    f"{self.path}, which has lineage {current['lineage']!r}: they are "
-                    "different states. Use a different state path, or move the file aside.")
-            disk_serial = current.get("serial", 0)
-            if state.serial < disk_serial:
-                raise StateConflictError(
-                    f"Refusing to write state serial {state.serial} over {self.path}, which "
-                    f"has the newer serial {disk_serial}: another run has changed the state "
-                    "since it was read. Re-run the command to start from the latest state.")
-            new["serial"] = disk_serial
-            if new == current and state.serial == disk_serial:
-                return
-            serial = max(state.serial, disk_serial + 1)
-        else:
-            serial = state.serial + 1
+        serial = next_serial(current, new, state.lineage, state.serial, str(self.path),
+                             " Use a different state path, or move the file aside.")
+        if serial is None:
+            return
         new["serial"] = serial
         data = codec.dumps_v4(new)
         private_dirs(self.directory)
@@ -330,17 +317,7 @@ class LocalBackend:
         """Write ``final`` as the snapshot, then delete the journal. If the write fails the
         journal stays, so a later ``read`` still recovers every recorded change."""
         if self._journal_fd is not None:
-            if self._journal_state is not None and final.lineage != self._journal_state.lineage:
-                raise StateConflictError(
-                    f"end_journal: final state has lineage {final.lineage!r}, the journal "
-                    f"{self._journal_state.lineage!r}")
-            if final.serial < self._journal_begin_serial:
-                raise StateConflictError(
-                    f"end_journal: final state serial {final.serial} is below the serial "
-                    f"{self._journal_begin_serial} the journal began with")
-            # Folds advanced the serial on disk past the caller's copy; that is expected.
-            final.serial = max(final.serial, self._journal_state.serial
-                               if self._journal_state is not None else 0)
+            settle_journal_end(final, self._journal_state, self._journal_begin_serial)
         self._write_snapshot(final)
         self._close_journal()
         self._settle_journal(final)

@@ -35,7 +35,8 @@ import uuid
 
 from .. import codec
 from ..model import State
-from .base import JournalEntry, LockError, LockInfo, StateConflictError, StateError
+from .base import (JournalEntry, LockError, LockInfo, StateError,
+                   next_serial, settle_journal_end)
 
 DEFAULT_SCHEMA = "terraform_remote_state"
 DEFAULT_WORKSPACE = "default"
@@ -408,25 +409,13 @@ class PgBackend:
                            .format(self._t("states")), (self.workspace,)).fetchone()
         new = codec.encode_state(state)
         where = f"the pg state of workspace {self.workspace!r}"
+        current = None
         if row is not None and (row[0] or "").strip():
             current = _stored_v4(row[0], where)
             codec.decode_state(current, where)
-            if current["lineage"] != state.lineage:
-                raise StateConflictError(
-                    f"Refusing to write state with lineage {state.lineage!r} over {where}, "
-                    f"which has lineage {current['lineage']!r}: they are different states.")
-            stored = current.get("serial", 0)
-            if state.serial < stored:
-                raise StateConflictError(
-                    f"Refusing to write state serial {state.serial} over {where}, which has "
-                    f"the newer serial {stored}: another run has changed the state since it "
-                    "was read. Re-run the command to start from the latest state.")
-            new["serial"] = stored
-            if new == current and state.serial == stored:
-                return
-            serial = max(state.serial, stored + 1)
-        else:
-            serial = state.serial + 1
+        serial = next_serial(current, new, state.lineage, state.serial, where)
+        if serial is None:
+            return
         new["serial"] = serial
         conn.execute(sql.SQL("INSERT INTO {} (name, data) VALUES (%s, %s) ON CONFLICT (name) "
                              "DO UPDATE SET data = EXCLUDED.data").format(self._t("states")),
@@ -495,15 +484,7 @@ class PgBackend:
         conn, self._journal_conn = self._journal_conn, None
         try:
             if conn is not None and self._journal_state is not None:
-                if final.lineage != self._journal_state.lineage:
-                    raise StateConflictError(
-                        f"end_journal: final state has lineage {final.lineage!r}, the journal "
-                        f"{self._journal_state.lineage!r}")
-                if final.serial < self._journal_begin_serial:
-                    raise StateConflictError(
-                        f"end_journal: final state serial {final.serial} is below the serial "
-                        f"{self._journal_begin_serial} the journal began with")
-                final.serial = max(final.serial, self._journal_state.serial)
+                settle_journal_end(final, self._journal_state, self._journal_begin_serial)
             if conn is not None:
                 self._snapshot(conn, final, reset_journal=True)
             else:
