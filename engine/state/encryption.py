@@ -225,11 +225,12 @@ class _Method:
 def envelope_of(data: bytes) -> dict | None:
     """The parsed OpenTofu envelope if ``data`` is one, else None."""
     head = data.lstrip()[:1]
-    if head != b"{":
+    # cheap tests first: a plain state file is not parsed twice
+    if head != b"{" or b'"encryption_version"' not in data or b'"encrypted_data"' not in data:
         return None
     try:
         parsed = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     if isinstance(parsed, dict) and parsed.get("encryption_version"):
         return parsed
