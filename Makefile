@@ -35,6 +35,9 @@ bench: venv
 	$(BIN)/python bench/refresh.py
 	$(BIN)/python bench/crash_drill.py
 	$(BIN)/python bench/fuzz.py
+	$(BIN)/python bench/store_concurrency.py
+	$(BIN)/python bench/serve_load.py
+	$(BIN)/python bench/pg_state.py 1000
 
 clean:
 	rm -rf $(VENV) $(EXAMPLE)/.vpnform $(EXAMPLE)/terraform.tfstate*
