@@ -195,20 +195,10 @@ def _show_markdown(console: Console, path: str) -> int:
     from ..plan.json_plan import plan_from_json, provider_lines
     from ..plan.render_markdown import render_markdown
     from ..provider_set import provider_schemas
-    d = Diagnostics()
-    if not planfile.is_plan_file(path):
-        d.error("Failed to read the given file as a plan",
-                f"{path} is not a vpnform plan file. Pass a file written by "
-                "vpnform plan -out=FILE.")
-        print_diagnostics(console, d, {})
-        return 1
+    from .json_views import load_plan_document
     workdir = os.getcwd()
-    try:
-        doc = planfile.read_plan_json(path, workdir, False)
-        console.add_secrets_from(planfile.read_plan_file(path, workdir).variables)
-    except planfile.PlanFileError as err:
-        d.error("Failed to load the saved plan", str(err))
-        print_diagnostics(console, d, {})
+    doc = load_plan_document(console, path, workdir, False)
+    if doc is None:
         return 1
     names = {rc.get("provider_name", "").rsplit("/", 1)[-1]
              for rc in doc.get("resource_changes", []) + doc.get("resource_drift", [])}

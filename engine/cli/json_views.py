@@ -84,8 +84,7 @@ def _emit_document(console: Console, doc: dict, show_sensitive: bool) -> None:
 
 def show_json(console: Console, path: str | None, show_sensitive: bool) -> int:
     """``vpnform show -json [PLANFILE]``."""
-    from ..operations import backend_for, plan_encryption_for
-    from ..plan import planfile
+    from ..operations import backend_for
     from ..state.backends.base import StateError
     from ..state.json_state import state_json
     workdir = os.getcwd()
@@ -102,13 +101,28 @@ def show_json(console: Console, path: str | None, show_sensitive: bool) -> int:
     if path is None:
         _emit_document(console, state_json(state, VERSION, show_sensitive), show_sensitive)
         return 0
+    doc = load_plan_document(console, path, workdir, show_sensitive,
+                             ", or no argument to show the state")
+    if doc is None:
+        return 1
+    _emit_document(console, doc, show_sensitive)
+    return 0
+
+
+def load_plan_document(console: Console, path: str, workdir: str, show_sensitive: bool,
+                       usage_hint: str = "") -> dict | None:
+    """The saved plan's JSON document (decrypted with the working directory's plan
+    encryption), its variables' secrets registered with ``console``; None after printing
+    the diagnostic when ``path`` is no plan file or cannot be read."""
+    from ..operations import plan_encryption_for
+    from ..plan import planfile
     d = Diagnostics()
     if not planfile.is_plan_file(path):
         d.error("Failed to read the given file as a plan",
                 f"{path} is not a vpnform plan file. Pass a file written by "
-                "vpnform plan -out=FILE, or no argument to show the state.")
+                f"vpnform plan -out=FILE{usage_hint}.")
         print_diagnostics(console, d, {})
-        return 1
+        return None
     try:
         encryption = plan_encryption_for(workdir)
         doc = planfile.read_plan_json(path, workdir, show_sensitive, encryption)
@@ -116,6 +130,5 @@ def show_json(console: Console, path: str | None, show_sensitive: bool) -> int:
     except planfile.PlanFileError as err:
         d.error("Failed to load the saved plan", str(err))
         print_diagnostics(console, d, {})
-        return 1
-    _emit_document(console, doc, show_sensitive)
-    return 0
+        return None
+    return doc

@@ -187,3 +187,16 @@ def test_the_hand_written_hmac_sealing_is_gone():
                 for a in n.names}
     assert "hmac" not in imported and "hashlib" not in imported
     assert "_keystream" not in src and "AESGCM" in src
+
+
+def test_an_encrypted_saved_plan_shows_as_json_and_markdown(encrypted):
+    """Every reader of a saved plan decrypts it with the working directory's plan
+    encryption: show -json and show -markdown alike."""
+    res = run(encrypted, "plan", "-out=p.tfplan", "-var", "bandwidth=10", env=ENV)
+    assert res.code == 0, res
+    as_json = run(encrypted, "show", "-json", "p.tfplan", env=ENV)
+    assert as_json.code == 0, as_json
+    as_markdown = run(encrypted, "show", "-markdown", "p.tfplan", env=ENV)
+    assert as_markdown.code == 0, as_markdown
+    assert "1 to change" in as_markdown.stdout
+    assert PSK not in as_markdown.output and PASS not in as_markdown.output
