@@ -73,6 +73,18 @@ def settle_journal_end(final: Any, journal_state: Any, begin_serial: int) -> Non
     final.serial = max(final.serial, journal_state.serial if journal_state is not None else 0)
 
 
+def check_force_unlock(holder: "LockInfo | None", lock_id: str, where: str) -> "LockInfo":
+    """The lock that ``force-unlock LOCK_ID`` may break: LockError when no lock is recorded
+    at ``where`` or its ID is another."""
+    if holder is None:
+        raise LockError(None, f"Failed to unlock state: no lock information found {where}; "
+                              "the state is not locked.")
+    if holder.id != lock_id:
+        raise LockError(holder, f"Failed to unlock state: lock ID {lock_id!r} does not match "
+                                f"the existing lock ID {holder.id!r}.\n" + holder.describe())
+    return holder
+
+
 def _now_rfc3339() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 

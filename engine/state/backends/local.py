@@ -34,7 +34,7 @@ from .. import codec
 from ..model import State
 from ..encryption import EncryptionError
 from .base import (JournalEntry, LockError, LockInfo, StateError,
-                   next_serial, settle_journal_end)
+                   check_force_unlock, next_serial, settle_journal_end)
 
 JOURNAL_FORMAT = 1
 DEFAULT_FOLD_MIN = 1000
@@ -145,14 +145,8 @@ class LocalBackend:
     def force_unlock(self, lock_id: str) -> None:
         """Remove a lock left behind, if ``lock_id`` matches its info. A lock whose holder is
         still running cannot be broken here (its OS lock stays): that is refused."""
-        holder = self._read_lock_info()
-        if holder is None:
-            raise LockError(None, f"Failed to unlock state: no lock information found at "
-                                  f"{self.lock_info_path}; the state is not locked.")
-        if holder.id != lock_id:
-            raise LockError(holder, f"Failed to unlock state: lock ID {lock_id!r} does not "
-                                    f"match the existing lock ID {holder.id!r}.\n"
-                                    + holder.describe())
+        holder = check_force_unlock(self._read_lock_info(), lock_id,
+                                    f"at {self.lock_info_path}")
         if self._lock_fd is not None and self._lock_id == lock_id:
             self._release()
             return

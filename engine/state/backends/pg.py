@@ -36,7 +36,7 @@ import uuid
 from .. import codec
 from ..model import State
 from .base import (JournalEntry, LockError, LockInfo, StateError,
-                   next_serial, settle_journal_end)
+                   check_force_unlock, next_serial, settle_journal_end)
 
 DEFAULT_SCHEMA = "terraform_remote_state"
 DEFAULT_WORKSPACE = "default"
@@ -336,14 +336,8 @@ class PgBackend:
             return
         conn = self._connect(autocommit=True)
         try:
-            holder = self._read_lock_info(conn)
-            if holder is None:
-                raise LockError(None, f"Failed to unlock state: no lock information found "
-                                      f"for {self.path}; the state is not locked.")
-            if holder.id != lock_id:
-                raise LockError(holder, f"Failed to unlock state: lock ID {lock_id!r} does "
-                                        f"not match the existing lock ID {holder.id!r}.\n"
-                                        + holder.describe())
+            holder = check_force_unlock(self._read_lock_info(conn), lock_id,
+                                        f"for {self.path}")
             try:
                 self.lock(LockInfo(operation="force-unlock"))
             except LockError:
