@@ -132,6 +132,25 @@ def init_backend(workdir: str, config: Config, environ: dict | None = None) -> D
         diags.error("Failed to configure the backend", str(err), subject)
         return diags
     record_backend(workdir, spec)
+    diags.extend(_init_workspace(workdir, config, environ))
+    return diags
+
+
+def _init_workspace(workdir: str, config: Config, environ: dict | None) -> Diagnostics:
+    """As Terraform's init: a workspace TF_WORKSPACE names that does not exist yet is
+    created (a pipeline's first run on a new workspace)."""
+    diags = Diagnostics()
+    try:
+        selection = workspaces.selected(workdir, environ)
+        if not selection.overridden or selection.name == DEFAULT_WORKSPACE:
+            return diags
+        root = backend_for(workdir, config, environ, workspace=DEFAULT_WORKSPACE)
+        if selection.name not in root.workspaces():
+            workspaces.create(root, selection.name)
+    except workspaces.WorkspaceError as err:
+        diags.error(err.summary, err.detail)
+    except StateError as err:
+        diags.error("Failed to create the workspace", str(err))
     return diags
 
 
