@@ -53,10 +53,13 @@ def test_workspaces_on_the_local_backend(quickstart):
     listed = run(quickstart, "workspace", "list")
     assert listed.stdout == "  default\n* staging\n\n"
 
-    plan = run(quickstart, "plan")
+    plan = run(quickstart, "plan", "-out=staging.plan")
     assert plan_summary(plan.stdout) == "Plan: 7 to add, 0 to change, 0 to destroy.", plan
     assert '"TomVPC-staging"' in plan.stdout
-    apply = run(quickstart, "apply", "-auto-approve")
+    # a plan reviewed for staging is never applied to another workspace's state
+    elsewhere = run(quickstart, "apply", "staging.plan", env={"TF_WORKSPACE": "default"})
+    assert [e.summary for e in errors(elsewhere.stderr)] == ["Saved plan is for another workspace"]
+    apply = run(quickstart, "apply", "staging.plan")
     assert apply.code == 0, apply
     assert 'workspace = "staging"' in apply.stdout
     assert (quickstart / "terraform.tfstate").read_bytes() == default_state
