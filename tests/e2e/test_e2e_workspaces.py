@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import sys
 
 import psycopg
 import pytest
-from cli import errors, plan_summary, run, write_config
+from cli import QUICKSTART, errors, plan_summary, readme_script, run, run_script, write_config
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "state"))
 from pg_server import start_server  # noqa: E402
@@ -134,3 +135,13 @@ def test_workspaces_on_pg(quickstart, pg_server, tmp_path):
     busy = run(clone, "workspace", "delete", "-force", "staging", env={"TF_WORKSPACE": "default"})
     assert busy.code == 0 and 'WARNING: "staging" was non-empty.' in busy.stdout
     assert run(quickstart, "workspace", "list").stdout == "* default\n\n"
+
+
+def test_readme_workspaces_section_runs_as_shown(tmp_path):
+    shutil.copytree(QUICKSTART, tmp_path / "examples" / "quickstart",
+                    ignore=shutil.ignore_patterns(".vpnform", "terraform.tfstate*"))
+    res = run_script(readme_script("#### Workspaces"), tmp_path)
+    assert res.returncode == 0, (res.stdout, res.stderr)
+    assert "* default\n  staging\n" in res.stdout
+    assert "Workspace is not empty" in res.stderr
+    assert 'Deleted workspace "staging"!' in res.stdout
