@@ -2,9 +2,9 @@
 
 ``vpnform [-chdir=DIR] [-version] <verb> [flags] [args]``. Each verb lives in a module of
 this package (commands_run.py: init/validate/plan/apply/destroy; commands_inspect.py:
-show/output/state/graph/force-unlock; commands_workspace.py: workspace) and declares
-itself once (args.Verb, marked with ``@command``): ``-help``, ``vpnform help VERB``, the
-command list and shell completion (complete.py) are read from those declarations. Exceptions never reach the user as
+show/output/state/graph/force-unlock) and declares itself once (args.Verb, marked with
+``@command``): ``-help``, ``vpnform help VERB``, the command list and shell completion
+(complete.py) are read from those declarations. Exceptions never reach the user as
 tracebacks: they become diagnostics here.
 """
 
