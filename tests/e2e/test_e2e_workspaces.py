@@ -63,6 +63,8 @@ def test_workspaces_on_the_local_backend(quickstart):
     apply = run(quickstart, "apply", "staging.plan")
     assert apply.code == 0, apply
     assert 'workspace = "staging"' in apply.stdout
+    console = run(quickstart, "console", input="terraform.workspace\n")
+    assert console.stdout.strip() == '"staging"', console
     assert (quickstart / "terraform.tfstate").read_bytes() == default_state
     staging_dir = quickstart / "terraform.tfstate.d" / "staging"
     staging_state = json.loads((staging_dir / "terraform.tfstate").read_text())
