@@ -41,9 +41,9 @@ from .base import (JournalEntry, LockError, LockInfo, StateError,
 
 JOURNAL_FORMAT = 1
 DEFAULT_FOLD_MIN = 1000
-# Terraform's layout for workspaces other than default: WORKSPACES_DIR/NAME/DEFAULT_STATE_NAME
+DEFAULT_STATE_FILE = "terraform.tfstate"
+# Terraform's layout for workspaces other than default: WORKSPACES_DIR/NAME/DEFAULT_STATE_FILE
 WORKSPACES_DIR = "terraform.tfstate.d"
-DEFAULT_STATE_NAME = "terraform.tfstate"
 
 
 def _read_bytes(path: str) -> bytes | None:
@@ -73,7 +73,7 @@ class LocalBackend:
     before this operation, and journal folds do not overwrite it).
     """
 
-    def __init__(self, path: str = "terraform.tfstate", workdir: str | None = None, *,
+    def __init__(self, path: str = DEFAULT_STATE_FILE, workdir: str | None = None, *,
                  journal_fold_min: int = DEFAULT_FOLD_MIN,
                  workspace: str = DEFAULT_WORKSPACE):
         base = workdir if workdir is not None else os.getcwd()
@@ -82,7 +82,7 @@ class LocalBackend:
         self.workspace = workspace
         if workspace != DEFAULT_WORKSPACE:
             check_name(workspace)
-            path = os.path.join(WORKSPACES_DIR, workspace, DEFAULT_STATE_NAME)
+            path = os.path.join(WORKSPACES_DIR, workspace, DEFAULT_STATE_FILE)
         self.path = os.path.abspath(os.path.join(base, path))
         directory, name = os.path.split(self.path)
         self.directory = directory
