@@ -202,6 +202,18 @@ def _wait_for_lock_info(conn_str: str, timeout: float = 60.0) -> dict:
     raise AssertionError(f"no lock holder appeared in {timeout}s")
 
 
+def _wait_for_no_advisory_lock(conn_str: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(conn_str, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            held = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                "AND granted").fetchone()[0]
+            if not held:
+                return
+            time.sleep(0.05)
+    raise AssertionError(f"the killed holder's lock was still held after {timeout}s")
+
+
 def test_kill_9_of_the_lock_holder_frees_the_lock(quickstart, pg_server):
     conn_str = pg_server.new_database()
     env = {"PG_CONN_STR": conn_str}
@@ -221,8 +233,10 @@ def test_kill_9_of_the_lock_holder_frees_the_lock(quickstart, pg_server):
             holder.kill()
         holder.communicate(timeout=20)
     assert holder.returncode == -signal.SIGKILL
+    # PostgreSQL ends the killed process's session, and its advisory locks with it
+    _wait_for_no_advisory_lock(conn_str)
 
-    after = run(quickstart, "apply", "-auto-approve", "-lock-timeout=30s", env=env)
+    after = run(quickstart, "apply", "-auto-approve", env=env)  # no -lock-timeout: no wait
     assert after.code == 0, after
     assert "force-unlock" not in after.output
     again = run(quickstart, "plan", "-detailed-exitcode", env=env)
