@@ -91,8 +91,9 @@ def _vpcs(state: dict) -> set[str]:
 
 
 class LockSampler(threading.Thread):
-    """Samples, until stopped, which PostgreSQL sessions hold an advisory lock in the
-    state's database and how many lock-info rows vpnform has written."""
+    """Samples, until stopped: how many PostgreSQL sessions hold the advisory lock on the
+    state's row, which lock ID vpnform's lock-info record names, and how many pipeline
+    processes are running."""
 
     def __init__(self, conn_str: str, period: float = 0.02):
         super().__init__(daemon=True)
