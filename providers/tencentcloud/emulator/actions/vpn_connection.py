@@ -8,10 +8,9 @@ from typing import Any
 
 from pydantic import create_model
 
-from ... import rules
+from ... import device_config, rules
 from ..store import Tx
 from .common import ApiError, Context, describe, get, missing, new_id, public, violations
-from .customer_gateway import VENDORS
 from .request import Bool, DescribeRequest, Int, Part, Request, Str, Tag, actions, tag_set
 from .vpn_gateway import check_available
 
@@ -302,60 +301,24 @@ def download_config(ctx: Context, tx: Tx, req: DownloadCustomerGatewayConfigurat
     gw = get(tx, "vpngw", req.VpnGatewayId, region)
     conn = get(tx, "vpnx", req.VpnConnectionId, region)
     want = req.CustomerGatewayVendor.model_dump()
-    if want not in VENDORS:
+    vendor = device_config.by_api(want)
+    if vendor is None:
         raise ApiError("InvalidParameterValue",
                        f"Vendor {want['VendorName']} {want['Platform']} "
                        f"{want['SoftwareVersion']} is not supported; see "
                        "DescribeCustomerGatewayVendors.")
     cgw = tx.get("cgw", conn["CustomerGatewayId"]) or {}
-    if want["Platform"] == "strongswan":
-        from ...strongswan_tunnel import ProposalError, idc_swanctl
-        try:
-            text = idc_swanctl(conn, gw, cgw)
-        except ProposalError as e:
-            raise ApiError("UnsupportedOperation", f"No strongSwan configuration for "
-                           f"{conn['VpnConnectionId']}: {str(e).rstrip('.')}.") from None
-        return {"CustomerGatewayConfiguration": text}
-    return {"CustomerGatewayConfiguration": _render_config(gw, cgw, conn, want,
-                                                                    req.InterfaceName)}
+    try:
+        text = device_config.render(vendor, gw, cgw, conn, req.InterfaceName)
+    except device_config.UnsupportedChoice as e:
+        raise ApiError("UnsupportedOperation", f"No {vendor.title} configuration for "
+                       f"{conn['VpnConnectionId']}: {e}") from None
+    return {"CustomerGatewayConfiguration": text}
 
 
 def random_link_local() -> str:
     net = ipaddress.IPv4Network("169.254.128.0/17")
     return str(net.network_address + random.randrange(1, net.num_addresses - 1))
-
-
-def _render_config(gw: dict, cgw: dict, conn: dict, vendor: dict, iface: str) -> str:
-    ike, ipsec = conn["IKEOptionsSpecification"], conn["IPSECOptionsSpecification"]
-    lines = [
-        f"# IPsec configuration for {vendor['VendorName']} {vendor['Platform']} "
-        f"{vendor['SoftwareVersion']}",
-        f"# VPN connection {conn['VpnConnectionId']} ({conn['VpnConnectionName']})",
-        f"# cloud gateway {gw['VpnGatewayId']} public IP {gw['PublicIpAddress']}",
-        f"# customer gateway {cgw.get('CustomerGatewayId', '')} public IP "
-        f"{cgw.get('IpAddress', '')}",
-        f"interface {iface}",
-        "ike proposal 1",
-        f"  encryption {ike['PropoEncryAlgorithm']}",
-        f"  authentication {ike['PropoAuthenAlgorithm']}",
-        f"  dh {ike['DhGroupName']}",
-        f"  lifetime {ike['IKESaLifetimeSeconds']}",
-        f"  version {ike['IKEVersion']}",
-        f"  exchange-mode {ike['ExchangeMode']}",
-        f"ike peer {gw['PublicIpAddress']}",
-        f"  pre-shared-key {conn['PreShareKey']}",
-        "ipsec proposal 1",
-        f"  esp encryption {ipsec['EncryptAlgorithm']}",
-        f"  esp authentication {ipsec['IntegrityAlgorith']}",
-        f"  pfs {ipsec['PfsDhGroup']}",
-        f"  lifetime {ipsec['IPSECSaLifetimeSeconds']} seconds "
-        f"{ipsec['IPSECSaLifetimeTraffic']} kilobytes",
-    ]
-    for i, s in enumerate(conn["SecurityPolicyDatabaseSet"]):
-        for r in s["RemoteCidrBlock"]:
-            # The IDC side's view: its own range is the peer range, the VPC's is local.
-            lines.append(f"acl {i + 1} permit ip source {r} destination {s['LocalCidrBlock']}")
-    return "\n".join(lines) + "\n"
 
 
 ACTIONS = actions({
