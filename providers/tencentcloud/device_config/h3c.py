@@ -5,7 +5,7 @@ names are nearly Comware's own keywords."""
 from __future__ import annotations
 
 from .model import Tunnel
-from .vendor import Vendor, cli_psk, header, pick, refuse
+from .vendor import Vendor, cli_psk, header, pick, refuse, saved_config
 
 TITLE = "H3C Comware"
 ENCRYPTION = {"DES-CBC": "des-cbc", "3DES-CBC": "3des-cbc", "AES-CBC-128": "aes-cbc-128",
@@ -82,8 +82,8 @@ def render(t: Tunnel) -> str:
     if t.ipsec.lifetime_kilobytes:
         out.append(f" sa duration traffic-based {t.ipsec.lifetime_kilobytes}")
     out += [" quit", f"interface {t.interface or 'GigabitEthernet1/0/1'}",
-            " ipsec apply policy tc-map", " quit", ""]
-    return "\n".join(out)
+            " ipsec apply policy tc-map", " quit"]
+    return saved_config(out)
 
 
 VENDOR = Vendor("h3c", TITLE, "h3c", "comware", "V1.0", "GigabitEthernet1/0/1", render)

@@ -4,7 +4,7 @@ applied on the outside interface."""
 from __future__ import annotations
 
 from .model import Tunnel
-from .vendor import Vendor, cli_psk, header, pick
+from .vendor import Vendor, cli_psk, header, pick, saved_config
 
 TITLE = "Huawei USG (VRP)"
 IKE_ENCRYPTION = {"DES-CBC": "des", "3DES-CBC": "3des", "AES-CBC-128": "aes-128",
@@ -71,8 +71,8 @@ def render(t: Tunnel) -> str:
     if t.ipsec.lifetime_kilobytes:
         out.append(f" sa duration traffic-based {t.ipsec.lifetime_kilobytes}")
     out += [" quit", f"interface {t.interface or 'GigabitEthernet1/0/1'}",
-            " ipsec policy tc-map", " quit", ""]
-    return "\n".join(out)
+            " ipsec policy tc-map", " quit"]
+    return saved_config(out)
 
 
 VENDOR = Vendor("huawei", TITLE, "huawei", "vrp", "V5.1", "GigabitEthernet1/0/1", render)

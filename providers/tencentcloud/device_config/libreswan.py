@@ -21,6 +21,8 @@ INTEGRITY = {"MD5": "md5", "SHA1": "sha1", "SHA-256": "sha2_256", "SHA-384": "sh
 GROUPS = {"GROUP5": "modp1536", "GROUP14": "modp2048", "GROUP15": "modp3072",
           "GROUP16": "modp4096", "GROUP19": "dh19", "GROUP20": "dh20", "GROUP21": "dh21"}
 MAX_LIFETIME = 86400  # ikelifetime and salifetime: at most 24h
+# Libreswan 4.10's algparse: "ESP DH algorithm 'dh19' is not supported by IKEv1".
+IKEV1_PFS_GROUPS = {k: v for k, v in GROUPS.items() if not v.startswith("dh")}
 FILE_MARK = "# file: "
 
 
@@ -59,8 +61,9 @@ def render(t: Tunnel) -> str:
     if not is_aead(t.ipsec.encryption):
         esp += "-" + pick(INTEGRITY, t.ipsec.integrity, "IPsec integrity algorithm", TITLE)
     if t.ipsec.pfs_group:
-        esp += ";" + pick(GROUPS, t.ipsec.pfs_group, "PFS group", TITLE,
-                          f"DH-{t.ipsec.pfs_group}")
+        pfs_groups = GROUPS if t.ike_version == 2 else IKEV1_PFS_GROUPS
+        esp += ";" + pick(pfs_groups, t.ipsec.pfs_group, f"IKEv{t.ike_version} PFS group",
+                          TITLE, f"DH-{t.ipsec.pfs_group}")
     ike_life = check_range(t.ike.lifetime_seconds, 1, MAX_LIFETIME, "IKE SA lifetime", TITLE)
     sa_life = check_range(t.ipsec.lifetime_seconds, 1, MAX_LIFETIME, "IPsec SA lifetime", TITLE)
     conf = [f"{FILE_MARK}/etc/ipsec.d/{name}.conf"]

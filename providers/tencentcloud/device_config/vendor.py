@@ -84,3 +84,14 @@ def require_ikev2_for_aead(t: Tunnel, title: str) -> None:
         raise refuse(title, f"use IKE encryption algorithm {t.ike.encryption} with IKEv1 "
                             "(AES-GCM exists there for ESP only)",
                      "choose IKEv2 or an AES-CBC algorithm")
+
+
+def saved_config(lines: list[str]) -> str:
+    """VRP/Comware text as the device saves it: each top-level view closed by ``quit`` and
+    followed by a ``#`` separator line."""
+    out = []
+    for line in lines:
+        out.append(line)
+        if line == " quit":
+            out.append("#")
+    return "\n".join(out) + "\n"
