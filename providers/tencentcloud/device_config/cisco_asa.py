@@ -37,12 +37,13 @@ def render(t: Tunnel) -> str:
         out.append(f"access-list {acl} extended permit ip {p.local.network_address} "
                    f"{p.local.netmask} {p.remote.network_address} {p.remote.netmask}")
     v = t.ike_version
+    ike_life = check_range(t.ike.lifetime_seconds, 120, 2147483647, "IKE SA lifetime", TITLE)
     if v == 1:
         out += ["crypto ikev1 policy 10", " authentication pre-share",
                 f" encryption {pick(IKE_ENCRYPTION, t.ike.encryption, 'IKEv1 encryption algorithm', TITLE)}",
                 f" hash {pick(IKEV1_HASH, t.ike.integrity, 'IKEv1 hash algorithm', TITLE)}",
                 f" group {pick(IKEV1_GROUPS, t.ike.dh_group, 'IKEv1 DH group', TITLE)}",
-                f" lifetime {check_range(t.ike.lifetime_seconds, 120, 2147483647, 'IKE SA lifetime', TITLE)}",
+                f" lifetime {ike_life}",
                 f"crypto ikev1 enable {nameif}"]
         enc = pick(IKEV1_ESP_ENCRYPTION, t.ipsec.encryption, "IKEv1 IPsec encryption algorithm",
                    TITLE)
@@ -56,7 +57,7 @@ def render(t: Tunnel) -> str:
                 f" integrity {integ}",
                 f" group {pick(IKEV2_GROUPS, t.ike.dh_group, 'IKEv2 DH group', TITLE)}",
                 f" prf {integ}",
-                f" lifetime seconds {check_range(t.ike.lifetime_seconds, 120, 2147483647, 'IKE SA lifetime', TITLE)}",
+                f" lifetime seconds {ike_life}",
                 f"crypto ikev2 enable {nameif}",
                 f"crypto ipsec ikev2 ipsec-proposal {ts}",
                 " protocol esp encryption "

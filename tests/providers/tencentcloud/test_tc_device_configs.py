@@ -260,3 +260,179 @@ def test_libreswan_conf_passes_addconn(libreswan_tools, tmp_path, variant):
         assert secrets[0].startswith("@idc.example @vpn.cloud.example : PSK")
     if variant == "ikev2-passive-no-dpd":
         assert "auto=start" in text and "dpddelay" not in text
+
+
+# --- refusals a vendor owes beyond its algorithm tables -----------------------------------
+
+BASE = dict(BASE_P1, **BASE_P2, version="IKEV1")
+FQDN_IDS = {"LocalIdentity": "FQDN", "LocalFqdnName": "vpn.cloud.example",
+            "RemoteIdentity": "FQDN", "RemoteFqdnName": "idc.example"}
+
+
+@pytest.mark.parametrize("key,change,extra,expected", [
+    ("cisco-ios", {}, {"ike": FQDN_IDS},
+     "Cisco IOS cannot send or match an arbitrary FQDN identity under IKEv1; choose IKEv2"),
+    ("cisco-asa", {"ike_integ": "SHA-256"}, {},
+     "Cisco ASA has no IKEv1 hash algorithm SHA-256; choose one of: MD5, SHA1."),
+    ("cisco-asa", {}, {"ike": FQDN_IDS}, "Cisco ASA cannot use an FQDN identity per tunnel"),
+    ("juniper-srx", {"esp_enc": "NULL"}, {},
+     "Juniper SRX (Junos) has no IPsec encryption algorithm NULL;"),
+    ("juniper-srx", {}, {"ike": {"IKESaLifetimeSeconds": 604800}},
+     "Juniper SRX (Junos) takes an IKE SA lifetime of 180–86400 s, not 604800 s"),
+    ("fortigate", {"dh": "GROUP24"}, {},
+     "Fortinet FortiGate (FortiOS) has no DH group GROUP24; choose one of: GROUP1,"),
+    ("fortigate", {}, {"ipsec": {"IPSECSaLifetimeTraffic": 2560}},
+     "takes an IPsec SA traffic lifetime of 5120–4294967295 KB, not 2560 KB"),
+    ("paloalto", {"ike_enc": "SM4"}, {},
+     "Palo Alto PAN-OS has no IKE encryption algorithm SM4; choose one of: DES-CBC, 3DES-CBC, "
+     "AES-CBC-128"),
+    ("paloalto", {}, {"ipsec": {"IPSECSaLifetimeSeconds": 65537}},
+     "Palo Alto PAN-OS cannot state an IPsec SA lifetime of 65537 s exactly"),
+    ("paloalto", {"version": "IKEV1", "ike_enc": "AES128GCM128"}, {},
+     "Palo Alto PAN-OS cannot use IKE encryption algorithm AES128GCM128 with IKEv1"),
+    ("huawei", {"pfs": "DH-GROUP24"}, {}, "Huawei USG (VRP) has no PFS group DH-GROUP24;"),
+    ("h3c", {"version": "IKEV2", "esp_integ": "SM3"}, {},
+     "H3C Comware cannot use IPsec integrity algorithm SM3 with IKEv2"),
+    ("libreswan", {"ike_enc": "DES-CBC"}, {},
+     "Libreswan has no IKE encryption algorithm DES-CBC; choose one of: 3DES-CBC,"),
+    ("libreswan", {"pfs": "DH-GROUP19"}, {}, "Libreswan has no IKEv1 PFS group DH-GROUP19;"),
+    ("libreswan", {}, {"ike": {"IKESaLifetimeSeconds": 86401}},
+     "Libreswan takes an IKE SA lifetime of 1–86400 s, not 86401 s"),
+    ("strongswan", {"esp_enc": "SM4"}, {}, "The IPsec encryption algorithm SM4 cannot run on "
+     "the strongSwan dataplane: SM4 is not implemented by strongSwan."),
+])
+def test_vendor_refusal_names_the_choice_and_the_vendor(key, change, extra, expected):
+    extra = dict(extra)
+    ipsec = extra.pop("ipsec", {})
+    c = dict(BASE, **change)
+    conn = connection(c, **extra)
+    conn["IPSECOptionsSpecification"].update(ipsec)
+    vendor = dc.by_name(key)
+    with pytest.raises(UnsupportedChoice) as err:
+        dc.render(vendor, GW, CGW, conn, vendor.interface)
+    assert expected in str(err.value)
+    assert PSK not in str(err.value)
+
+
+@pytest.mark.parametrize("key", ["cisco-ios", "cisco-asa", "juniper-srx", "fortigate",
+                                 "paloalto", "huawei", "h3c"])
+def test_a_key_the_command_line_cannot_carry_is_refused_without_showing_it(key):
+    secret = 'two words "quoted"'
+    conn = connection(BASE)
+    conn["PreShareKey"] = secret
+    vendor = dc.by_name(key)
+    with pytest.raises(UnsupportedChoice) as err:
+        dc.render(vendor, GW, CGW, conn, vendor.interface)
+    assert "pre-shared key of vpnx-abcd1234" in str(err.value)
+    assert "two words" not in str(err.value) and "quoted" not in str(err.value)
+
+
+def test_libreswan_carries_any_key_as_base64():
+    conn = connection(BASE)
+    conn["PreShareKey"] = 'two words "quoted"'
+    text = dc.render(dc.by_name("libreswan"), GW, CGW, conn, "eth0")
+    assert ": PSK 0sdHdvIHdvcmRzICJxdW90ZWQi" in text
+
+
+# --- the reference's skeletons (reference/vendor-configs.md) ------------------------------
+
+SKELETON = dict(BASE, dh="GROUP14", pfs="DH-GROUP14", ike_integ="SHA")
+
+
+@pytest.mark.parametrize("key,lines", [
+    ("cisco-ios", ["crypto isakmp policy 10", " encryption aes 128", " hash sha", " group 14",
+                   " lifetime 86400", "crypto isakmp key {psk} address 203.0.113.10",
+                   "crypto isakmp keepalive 10 3 periodic",
+                   " permit ip 192.168.11.0 0.0.0.255 10.0.0.0 0.0.0.255",
+                   " set pfs group14", " set security-association lifetime kilobytes 1843200",
+                   "interface GigabitEthernet0/0", " crypto map TC-MAP"]),
+    ("cisco-asa", ["crypto ikev1 enable outside", " isakmp keepalive threshold 10 retry 3",
+                   "crypto map TC-MAP 10 set pfs group14", "crypto map TC-MAP interface outside"]),
+    ("juniper-srx", ["set security ike gateway TC-GW-abcd1234 dead-peer-detection interval 10 "
+                     "threshold 3",
+                     "set security ipsec proposal TC-IPSEC-PROP-abcd1234 authentication-algorithm "
+                     "hmac-sha1-96",
+                     "set security ipsec policy TC-IPSEC-POL-abcd1234 perfect-forward-secrecy keys "
+                     "group14"]),
+    ("fortigate", ["        set proposal aes128-sha1", "        set dhgrp 14",
+                   "        set keylife-type both", "        set keylifekbs 1843200",
+                   "        set src-subnet 192.168.10.0 255.255.255.0"]),
+    ("paloalto", ["set network ike crypto-profiles ipsec-crypto-profiles TC-IPSEC-abcd1234 "
+                  "lifesize mb 1800",
+                  "set network ike gateway TC-GW-abcd1234 protocol ikev1 dpd enable yes "
+                  "interval 10 retry 3"]),
+    ("huawei", [" encryption-algorithm aes-128", " dh group14", " pfs dh-group14",
+                " sa duration traffic-based 1843200", " undo version 2"]),
+    ("h3c", [" pre-shared-key address 203.0.113.10 255.255.255.255 key simple {psk}",
+             " match remote identity address 203.0.113.10 255.255.255.255",
+             " dpd interval 10 retry 3 periodic", " esp encryption-algorithm aes-cbc-128",
+             " ipsec apply policy tc-map"]),
+    ("libreswan", ["    ike=aes128-sha1;modp2048", "    esp=aes128-sha1;modp2048",
+                   "    leftsubnets={192.168.10.0/24 192.168.11.0/24}",
+                   "    ipsec-max-bytes=1843200KiB", "    dpdaction=restart",
+                   '198.51.100.2 203.0.113.10 : PSK "{psk}"']),
+])
+def test_the_reference_example_renders_as_the_reference_writes_it(key, lines):
+    text = render(key, SKELETON).splitlines()
+    for line in lines:
+        assert line.replace("{psk}", PSK) in text, line
+
+
+# --- through the emulated cloud's API -----------------------------------------------------
+
+def test_download_renders_every_listed_vendor_and_refuses_by_name(api):
+    vpc = api.ok("CreateVpc", VpcName="v", CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    gw = api.ok("CreateVpnGateway", VpcId=vpc, VpnGatewayName="g",
+                InternetMaxBandwidthOut=5)["VpnGateway"]
+    cgw = api.ok("CreateCustomerGateway", CustomerGatewayName="idc",
+                 IpAddress="198.51.100.2")["CustomerGateway"]
+    spd = [{"LocalCidrBlock": "10.0.0.0/24", "RemoteCidrBlock": ["192.168.10.0/24",
+                                                                 "192.168.11.0/24"]},
+           {"LocalCidrBlock": "10.0.1.0/24", "RemoteCidrBlock": ["192.168.12.0/24"]}]
+    conn = api.ok("CreateVpnConnection", VpcId=vpc, VpnGatewayId=gw["VpnGatewayId"],
+                  CustomerGatewayId=cgw["CustomerGatewayId"], VpnConnectionName="c",
+                  PreShareKey=PSK, SecurityPolicyDatabases=spd,
+                  IKEOptionsSpecification={"PropoEncryAlgorithm": "AES-CBC-256",
+                                           "PropoAuthenAlgorithm": "SHA-256",
+                                           "DhGroupName": "GROUP14", "IKEVersion": "IKEV2"},
+                  IPSECOptionsSpecification={"EncryptAlgorithm": "AES-CBC-256",
+                                             "IntegrityAlgorithm": "SHA-256",
+                                             "PfsDhGroup": "DH-GROUP14"})["VpnConnection"]
+    vendors = api.ok("DescribeCustomerGatewayVendors")["CustomerGatewayVendorSet"]
+    for new in ({"Platform": "asa", "SoftwareVersion": "V9.8", "VendorName": "cisco"},
+                {"Platform": "panos", "SoftwareVersion": "V10.2", "VendorName": "paloalto"},
+                {"Platform": "linux", "SoftwareVersion": "4.10", "VendorName": "libreswan"}):
+        assert new in vendors
+    assert len(vendors) == 9
+
+    def download(vendor: dict) -> dict:
+        return api.DownloadCustomerGatewayConfiguration(
+            VpnGatewayId=gw["VpnGatewayId"], VpnConnectionId=conn["VpnConnectionId"],
+            CustomerGatewayVendor=vendor, InterfaceName=dc.by_api(vendor).interface)
+
+    pairs = {("192.168.10.0/24", "10.0.0.0/24"), ("192.168.11.0/24", "10.0.0.0/24"),
+             ("192.168.12.0/24", "10.0.1.0/24")}
+    for vendor in vendors:
+        key = dc.by_api(vendor).key
+        body = download(vendor)
+        assert "Error" not in body, (key, body)
+        text = body["CustomerGatewayConfiguration"]
+        assert PSK in text and gw["PublicIpAddress"] in text
+        if key in READERS:
+            facts = READERS[key].read(text)
+            assert facts["pairs"] == pairs, key
+            assert set(facts["peer"]) == {gw["PublicIpAddress"]}
+
+    api.ok("ModifyVpnConnectionAttribute", VpnConnectionId=conn["VpnConnectionId"],
+           IKEOptionsSpecification={"DhGroupName": "GROUP24"})
+    body = download({"Platform": "fortios", "SoftwareVersion": "V5.6", "VendorName": "fortinet"})
+    assert body["Error"]["Code"] == "UnsupportedOperation"
+    assert body["Error"]["Message"] == (
+        f"No Fortinet FortiGate (FortiOS) configuration for {conn['VpnConnectionId']}: "
+        "Fortinet FortiGate (FortiOS) has no DH group GROUP24; choose one of: GROUP1, GROUP2, "
+        "GROUP5, GROUP14, GROUP15, GROUP16, GROUP19, GROUP20, GROUP21.")
+    assert PSK not in body["Error"]["Message"]
+    assert api.err("DownloadCustomerGatewayConfiguration", VpnGatewayId=gw["VpnGatewayId"],
+                   VpnConnectionId=conn["VpnConnectionId"], InterfaceName="eth0",
+                   CustomerGatewayVendor={"Platform": "sros", "SoftwareVersion": "1",
+                                          "VendorName": "nokia"}) == "InvalidParameterValue"
