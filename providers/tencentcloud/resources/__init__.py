@@ -9,6 +9,7 @@ from . import (
                vpc,
                vpn_connection,
                vpn_customer_gateway,
+               vpn_customer_gateway_configuration_download,
                vpn_gateway,
                vpn_gateway_route,
 )
@@ -17,7 +18,7 @@ from .base import ResourceType
 RESOURCES: dict[str, ResourceType] = {
     m.RESOURCE.type_name: m.RESOURCE
     for m in (vpc, subnet, route_table, route_table_entry, vpn_gateway, vpn_customer_gateway,
-              vpn_connection, vpn_gateway_route)
+              vpn_connection, vpn_gateway_route, vpn_customer_gateway_configuration_download)
 }
 
 __all__ = ["RESOURCES", "ResourceType"]
