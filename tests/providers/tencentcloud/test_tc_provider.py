@@ -107,6 +107,7 @@ def test_entry_point_and_schema(tmp_path):
         "tencentcloud_vpc_instances",
         "tencentcloud_vpc_subnets",
         "tencentcloud_vpc_route_tables",
+        "tencentcloud_vpn_default_health_check_ip",
     }
 
 

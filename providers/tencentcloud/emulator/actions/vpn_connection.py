@@ -99,6 +99,10 @@ class DownloadCustomerGatewayConfigurationRequest(Request):
     InterfaceName: Str
 
 
+class GenerateVpnConnectionDefaultHealthCheckIpRequest(Request):
+    VpnGatewayId: Str
+
+
 def conn_view(ctx: Context, c: dict) -> dict:
     v = public(c)
     v["State"] = "AVAILABLE" if ctx.ready(c) else "PENDING"
@@ -316,8 +320,27 @@ def download_config(ctx: Context, tx: Tx, req: DownloadCustomerGatewayConfigurat
     return {"CustomerGatewayConfiguration": text}
 
 
+HEALTH_CHECK_RANGE = ipaddress.IPv4Network("169.254.128.0/17")
+
+
+def default_health_check_ip(ctx: Context, tx: Tx,
+                            req: GenerateVpnConnectionDefaultHealthCheckIpRequest,
+                            region: str) -> dict:
+    """The first pair of health check addresses (.1 and .2 of a /30 in the link-local
+    range) that no tunnel of the gateway uses: the same answer until a tunnel takes it."""
+    gw = get(tx, "vpngw", req.VpnGatewayId, region)
+    used = {c[k] for c in tx.list_by("vpnx", "VpnGatewayId", gw["VpnGatewayId"], region)
+            for k in ("HealthCheckLocalIp", "HealthCheckRemoteIp") if c.get(k)}
+    for block in HEALTH_CHECK_RANGE.subnets(new_prefix=30):
+        local, remote = str(block.network_address + 1), str(block.network_address + 2)
+        if local not in used and remote not in used:
+            return {"HealthCheckLocalIp": local, "HealthCheckRemoteIp": remote}
+    raise ApiError("LimitExceeded", "No free health check address is left on VPN gateway "
+                   f"{gw['VpnGatewayId']}.")
+
+
 def random_link_local() -> str:
-    net = ipaddress.IPv4Network("169.254.128.0/17")
+    net = HEALTH_CHECK_RANGE
     return str(net.network_address + random.randrange(1, net.num_addresses - 1))
 
 
@@ -327,4 +350,5 @@ ACTIONS = actions({
     ModifyVpnConnectionAttributeRequest: modify_conn,
     DeleteVpnConnectionRequest: delete_conn,
     DownloadCustomerGatewayConfigurationRequest: download_config,
+    GenerateVpnConnectionDefaultHealthCheckIpRequest: default_health_check_ip,
 })
