@@ -205,6 +205,8 @@ def request(action: str, w: World) -> dict:
         vendor = api.ok("DescribeCustomerGatewayVendors")["CustomerGatewayVendorSet"][0]
         return {"VpnGatewayId": w.gw, "VpnConnectionId": w.conn,
                 "CustomerGatewayVendor": vendor, "InterfaceName": "eth0"}
+    if action == "ResetVpnConnection":
+        return {"VpnGatewayId": w.gw, "VpnConnectionId": w.conn}
     if action == "GenerateVpnConnectionDefaultHealthCheckIp":
         return {"VpnGatewayId": w.gw}
     if action == "CreateVpnGatewayRoutes":

@@ -99,6 +99,11 @@ class DownloadCustomerGatewayConfigurationRequest(Request):
     InterfaceName: Str
 
 
+class ResetVpnConnectionRequest(Request):
+    VpnGatewayId: Str
+    VpnConnectionId: Str
+
+
 class GenerateVpnConnectionDefaultHealthCheckIpRequest(Request):
     VpnGatewayId: Str
 
@@ -300,6 +305,21 @@ def delete_conn(ctx: Context, tx: Tx, req: DeleteVpnConnectionRequest, region: s
     return {}
 
 
+def reset_conn(ctx: Context, tx: Tx, req: ResetVpnConnectionRequest, region: str) -> dict:
+    """Renegotiate the tunnel: its SAs are torn down (by the dataplane, when there is one)
+    and come back with the next traffic."""
+    gw = get(tx, "vpngw", req.VpnGatewayId, region)
+    conn = get(tx, "vpnx", req.VpnConnectionId, region)
+    cid = conn["VpnConnectionId"]
+    if conn["VpnGatewayId"] != gw["VpnGatewayId"]:
+        raise ApiError("InvalidParameterValue", f"VPN connection {cid} does not belong to "
+                       f"VPN gateway {gw['VpnGatewayId']}.")
+    if not ctx.ready(conn):
+        raise ApiError("UnsupportedOperation.VpnConnInvalidState",
+                       f"VPN connection {cid} is still PENDING; retry when it is AVAILABLE.")
+    return {}
+
+
 def download_config(ctx: Context, tx: Tx, req: DownloadCustomerGatewayConfigurationRequest,
                     region: str) -> dict:
     gw = get(tx, "vpngw", req.VpnGatewayId, region)
@@ -351,4 +371,5 @@ ACTIONS = actions({
     DeleteVpnConnectionRequest: delete_conn,
     DownloadCustomerGatewayConfigurationRequest: download_config,
     GenerateVpnConnectionDefaultHealthCheckIpRequest: default_health_check_ip,
+    ResetVpnConnectionRequest: reset_conn,
 })
