@@ -562,8 +562,8 @@ class EncryptedBackend:
     def read(self) -> Any:
         return self.__getattr__("read")()
 
-    def write(self, state: Any) -> None:
-        self.__getattr__("write")(state)
+    def write(self, state: Any, force: bool = False) -> None:
+        self.__getattr__("write")(state, force)
 
     def begin_journal(self, state: Any) -> None:
         self.__getattr__("begin_journal")(state)
