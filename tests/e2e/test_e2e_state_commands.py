@@ -1,0 +1,231 @@
+"""state pull / push / mv / rm and force-unlock end to end, on the local backend and on a
+real PostgreSQL (pg backend): what is stored after each command, what the next plan
+proposes, the refusals that leave the state intact, and stale locks of killed holders."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from cli import QUICKSTART_ADDRESSES, REPO, errors, make_env, plan_summary, run, write_config
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "state"))
+from pg_server import start_server  # noqa: E402
+
+PSK = "TomVPN-demo-key-2019"  # the quick start's default pre-shared key (a secret)
+
+
+@pytest.fixture(scope="module")
+def pg_server():
+    yield from start_server()
+
+
+@pytest.fixture(params=["local", "pg"])
+def workdir(request, quickstart):
+    """The quick start, initialised on the local or the pg backend and applied."""
+    if request.param == "pg":
+        conn_str = request.getfixturevalue("pg_server").new_database()
+        write_config(quickstart, f'terraform {{\n  backend "pg" {{\n    conn_str = '
+                     f'"{conn_str}"\n  }}\n}}\n', "backend.tf")
+    assert run(quickstart, "init").code == 0
+    res = run(quickstart, "apply", "-auto-approve")
+    assert res.code == 0, res
+    return quickstart
+
+
+def pull(workdir) -> dict:
+    res = run(workdir, "state", "pull")
+    assert res.code == 0, res
+    assert res.stdout.endswith("}\n\n"), res  # as Terraform prints it
+    return json.loads(res.stdout)
+
+
+def write_state(path, doc: dict) -> str:
+    path.write_text(json.dumps(doc, indent=2) + "\n")
+    return str(path)
+
+
+def test_pull_then_push_round_trip(workdir, tmp_path):
+    doc = pull(workdir)
+    assert doc["version"] == 4 and doc["serial"] >= 1 and doc["lineage"]
+    managed = sorted(f'{r["type"]}.{r["name"]}' for r in doc["resources"]
+                     if r["mode"] == "managed")
+    assert managed == QUICKSTART_ADDRESSES
+    # state pull is the explicit way to the raw state: the secret is in it, as in Terraform
+    assert PSK in json.dumps(doc)
+
+    same = run(workdir, "state", "push", write_state(tmp_path / "same.tfstate", doc))
+    assert same.code == 0 and same.output == "", same
+    assert pull(workdir) == doc  # nothing changed, not even the serial
+
+    edited = json.loads(json.dumps(doc))
+    edited["serial"] += 3
+    del edited["outputs"]["vpn_gateway_public_ip"]
+    pushed = run(workdir, "state", "push", "-", input=json.dumps(edited))
+    assert pushed.code == 0, pushed
+    after = pull(workdir)
+    assert after["serial"] == doc["serial"] + 3 and after["lineage"] == doc["lineage"]
+    assert "vpn_gateway_public_ip" not in after["outputs"]
+    assert after["resources"] == doc["resources"]
+    out = run(workdir, "output", "-json")
+    assert "vpn_gateway_public_ip" not in json.loads(out.stdout)
+
+
+def test_push_refusals_leave_the_stored_state_intact(workdir, tmp_path):
+    doc = pull(workdir)
+    older = dict(doc, serial=doc["serial"] - 1)
+    other = dict(doc, lineage="00000000-0000-0000-0000-000000000000")
+    changed = json.loads(json.dumps(doc))
+    del changed["outputs"]["vpn_gateway_public_ip"]
+    cases = [
+        (older, f"cannot import state with serial {doc['serial'] - 1} over newer state "
+                 f"with serial {doc['serial']}"),
+        (other, 'cannot import state with lineage \'00000000-0000-0000-0000-000000000000\' '
+                "over unrelated state"),
+        (changed, f"cannot overwrite existing state with serial {doc['serial']} with a "
+                  "different state that has the same serial"),
+    ]
+    for n, (bad, message) in enumerate(cases):
+        res = run(workdir, "state", "push", write_state(tmp_path / f"bad{n}.tfstate", bad))
+        assert res.code == 1, res
+        diag = errors(res.output)[0]
+        assert diag.summary == "Failed to write state" and message in diag.detail, res
+        assert PSK not in res.output
+        assert pull(workdir) == doc
+    missing = run(workdir, "state", "push", str(tmp_path / "nope.tfstate"))
+    assert missing.code == 1 and "No such file or directory" in missing.output, missing
+    garbage = run(workdir, "state", "push", "-", input="{")
+    assert garbage.code == 1 and errors(garbage.output)[0].summary == \
+        "Error reading source state", garbage
+    assert pull(workdir) == doc
+
+    # -force overrides the serial and lineage checks; the serial still rises
+    forced = run(workdir, "state", "push", "-force", str(tmp_path / "bad1.tfstate"))
+    assert forced.code == 0, forced
+    now = pull(workdir)
+    assert now["lineage"] == other["lineage"] and now["serial"] == doc["serial"] + 1
+    assert run(workdir, "plan", "-detailed-exitcode").code == 0  # same objects: no changes
+
+
+def test_mv_then_plan_with_the_renamed_config_shows_no_change(workdir):
+    before = pull(workdir)
+    dry = run(workdir, "state", "mv", "-dry-run", "tencentcloud_vpc.tom", "tencentcloud_vpc.main")
+    assert dry.code == 0 and dry.stdout == \
+        'Would move "tencentcloud_vpc.tom" to "tencentcloud_vpc.main"\n', dry
+    assert pull(workdir) == before
+
+    taken = run(workdir, "state", "mv", "tencentcloud_vpc.tom", "tencentcloud_vpc.tom")
+    assert taken.code == 1 and "already a resource at that address" in taken.output, taken
+    wrong = run(workdir, "state", "mv", "tencentcloud_vpc.tom", "tencentcloud_subnet.x")
+    assert wrong.code == 1 and "resource types don't match" in wrong.output, wrong
+    assert pull(workdir) == before
+
+    res = run(workdir, "state", "mv", "tencentcloud_vpc.tom", "tencentcloud_vpc.main")
+    assert res.code == 0, res
+    assert res.stdout == ('Move "tencentcloud_vpc.tom" to "tencentcloud_vpc.main"\n'
+                          "Successfully moved 1 object(s).\n")
+    after = pull(workdir)
+    assert after["serial"] == before["serial"] + 1
+    listed = run(workdir, "state", "list").stdout.split()
+    assert "tencentcloud_vpc.main" in listed and "tencentcloud_vpc.tom" not in listed
+
+    main_tf = workdir / "main.tf"
+    text = main_tf.read_text()
+    assert '"tencentcloud_vpc" "tom"' in text
+    main_tf.write_text(text.replace('"tencentcloud_vpc" "tom"', '"tencentcloud_vpc" "main"')
+                       .replace("tencentcloud_vpc.tom.", "tencentcloud_vpc.main."))
+    plan = run(workdir, "plan", "-detailed-exitcode")
+    assert plan.code == 0, plan
+    assert "No changes." in plan.stdout
+
+
+def test_rm_then_plan_proposes_create(workdir):
+    before = pull(workdir)
+    nothing = run(workdir, "state", "rm", "tencentcloud_vpn_connection.tom",
+                  "tencentcloud_vpn_connection.nope")
+    assert nothing.code == 1, nothing
+    assert errors(nothing.output)[0].summary == "Invalid target address"
+    assert pull(workdir) == before  # one address matching nothing: nothing removed
+
+    dry = run(workdir, "state", "rm", "-dry-run", "tencentcloud_vpn_connection.tom")
+    assert dry.code == 0 and dry.stdout == "Would remove tencentcloud_vpn_connection.tom\n"
+    assert pull(workdir) == before
+
+    res = run(workdir, "state", "rm", "tencentcloud_vpn_connection.tom",
+              "tencentcloud_route_table_entry.to_idc")
+    assert res.code == 0, res
+    assert res.stdout == ("Removed tencentcloud_route_table_entry.to_idc\n"
+                          "Removed tencentcloud_vpn_connection.tom\n"
+                          "Successfully removed 2 resource instance(s).\n")
+    assert PSK not in res.output
+    assert pull(workdir)["serial"] == before["serial"] + 1
+    plan = run(workdir, "plan")
+    assert plan.code == 0, plan
+    assert "# tencentcloud_vpn_connection.tom will be created" in plan.stdout
+    assert "# tencentcloud_route_table_entry.to_idc will be created" in plan.stdout
+    assert plan_summary(plan.stdout) == "Plan: 2 to add, 0 to change, 0 to destroy."
+
+
+HOLDER = textwrap.dedent("""
+    import os, sys, time
+    sys.path.insert(0, {repo!r})
+    from engine.operations import backend_for
+    from engine.state.backends.base import LockInfo
+    b = backend_for(os.getcwd())
+    print(b.lock(LockInfo(operation="OperationTypeApply", who="bob@runner-7")), flush=True)
+    time.sleep(60)
+""")
+
+
+@contextlib.contextmanager
+def lock_holder(workdir):
+    """Another process holding the workdir's state lock (through its backend); yields the
+    process and its lock ID."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLDER.format(repo=str(REPO))],
+                            cwd=str(workdir), env=make_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        lock_id = proc.stdout.readline().strip()
+        assert lock_id, proc.stderr.read()
+        yield proc, lock_id
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=20)
+
+
+def test_force_unlock_after_the_holder_was_killed(workdir):
+    before = pull(workdir)
+    with lock_holder(workdir) as (proc, lock_id):
+        held = run(workdir, "state", "rm", "tencentcloud_vpn_connection.tom")
+        assert held.code == 1, held
+        assert "Error acquiring the state lock" in held.output
+        assert "bob@runner-7" in held.output and lock_id in held.output
+        alive = run(workdir, "force-unlock", "-force", lock_id)
+        assert alive.code == 1 and "still running" in alive.output, alive
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=20)
+    assert pull(workdir) == before
+
+    wrong = run(workdir, "force-unlock", "-force", "not-the-id")
+    assert wrong.code == 1 and "does not match" in wrong.output, wrong
+    cancelled = run(workdir, "force-unlock", lock_id, input="no\n")
+    assert cancelled.code == 1, cancelled
+    assert "Do you really want to force-unlock?" in cancelled.stdout
+    assert "force-unlock cancelled." in cancelled.output
+    unlocked = run(workdir, "force-unlock", lock_id, input="yes\n")
+    assert unlocked.code == 0, unlocked
+    assert "vpnform state has been successfully unlocked!" in unlocked.stdout
+    again = run(workdir, "force-unlock", "-force", lock_id)
+    assert again.code == 1 and "not locked" in again.output, again
+
+    res = run(workdir, "state", "rm", "tencentcloud_vpn_connection.tom")
+    assert res.code == 0, res
+    if not (workdir / "backend.tf").exists():
+        assert not (workdir / ".terraform.tfstate.lock.info").exists()
