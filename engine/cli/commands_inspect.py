@@ -63,8 +63,9 @@ FORCE_UNLOCK = Verb(
         Manually unlock the state for the defined configuration.
 
         This will not modify your infrastructure. This command removes the lock on the
-        state for the current workspace. The behavior of this lock is dependent on the
-        backend being used. Local state files cannot be unlocked by another process.""",
+        state for the current workspace, on the local and the pg backend alike: a lock
+        left by a process that died (its lock info file, or its pg lock record). A lock
+        whose holder is still running cannot be removed: stop that process instead.""",
     flags={"force": Flag(BOOL, "Don't ask for input for unlock confirmation."),
            "no-color": NO_COLOR})
 
