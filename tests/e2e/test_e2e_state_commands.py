@@ -244,3 +244,32 @@ def test_force_unlock_after_the_holder_was_killed(workdir):
     assert res.code == 0, res
     if not (workdir / "backend.tf").exists():
         assert not (workdir / ".terraform.tfstate.lock.info").exists()
+
+
+def test_pull_decrypts_and_push_stores_encrypted_on_pg(quickstart, pg_server, tmp_path):
+    """With state encryption on, state pull prints the plain v4 state (with the passphrase
+    only) and state push stores it encrypted again: no secret reaches the database."""
+    from test_e2e_encryption import ENCRYPTION_TF, ENV, PASS
+    conn_str = pg_server.new_database()
+    write_config(quickstart, f'terraform {{\n  backend "pg" {{\n    conn_str = "{conn_str}"'
+                 "\n  }\n}\n", "backend.tf")
+    write_config(quickstart, ENCRYPTION_TF, "encryption.tf")
+    assert run(quickstart, "init", env=ENV).code == 0
+    assert run(quickstart, "apply", "-auto-approve", env=ENV).code == 0
+    pulled = run(quickstart, "state", "pull", env=ENV)
+    assert pulled.code == 0, pulled
+    doc = json.loads(pulled.stdout)
+    assert PSK in pulled.stdout and doc["version"] == 4
+    assert PSK not in stored(quickstart) and '"encryption_version":"v0"' in stored(quickstart)
+    wrong = run(quickstart, "state", "pull", env={"TF_VAR_passphrase": "x" * 24})
+    assert wrong.code == 1 and PSK not in wrong.output, wrong
+
+    doc["serial"] += 1
+    del doc["outputs"]["vpn_gateway_public_ip"]
+    pushed = run(quickstart, "state", "push", write_state(tmp_path / "p.tfstate", doc), env=ENV)
+    assert pushed.code == 0, pushed
+    row = stored(quickstart)
+    assert PSK not in row and PASS not in row and '"encryption_version":"v0"' in row
+    after = json.loads(run(quickstart, "state", "pull", env=ENV).stdout)
+    assert "vpn_gateway_public_ip" not in after["outputs"]
+    assert after["serial"] == doc["serial"]
