@@ -273,3 +273,34 @@ def test_pull_decrypts_and_push_stores_encrypted_on_pg(quickstart, pg_server, tm
     after = json.loads(run(quickstart, "state", "pull", env=ENV).stdout)
     assert "vpn_gateway_public_ip" not in after["outputs"]
     assert after["serial"] == doc["serial"]
+
+
+def test_a_failed_write_leaves_the_old_state_and_no_lock(quickstart, pg_server):
+    """The database refuses the update (a trigger stands in for a full disk): state rm
+    and state mv fail, the stored row is the old one, and the lock is released."""
+    conn_str = pg_server.new_database()
+    write_config(quickstart, f'terraform {{\n  backend "pg" {{\n    conn_str = "{conn_str}"'
+                 "\n  }\n}\n", "backend.tf")
+    assert run(quickstart, "init").code == 0
+    assert run(quickstart, "apply", "-auto-approve").code == 0
+    raw = stored(quickstart)
+    with psycopg.connect(conn_str, autocommit=True) as conn:
+        conn.execute("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+                     "$$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on "
+                     "device'; END $$")
+        conn.execute("CREATE TRIGGER refuse BEFORE UPDATE ON terraform_remote_state.states "
+                     "FOR EACH ROW EXECUTE FUNCTION refuse()")
+    for argv in (["rm", "tencentcloud_vpn_connection.tom"],
+                 ["mv", "tencentcloud_vpc.tom", "tencentcloud_vpc.main"]):
+        res = run(quickstart, "state", *argv)
+        assert res.code == 1, res
+        diag = errors(res.output)[0]
+        assert diag.summary == "Failed to write state", res
+        assert "No space left on device" in diag.detail and "previous state is intact" in \
+            diag.detail
+        assert PSK not in res.output
+        assert stored(quickstart) == raw
+    with psycopg.connect(conn_str, autocommit=True) as conn:
+        conn.execute("DROP TRIGGER refuse ON terraform_remote_state.states")
+    res = run(quickstart, "state", "rm", "tencentcloud_vpn_connection.tom")  # not locked
+    assert res.code == 0, res
