@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..addrs import (InstanceAddr, ModulePath, ResourceAddr, Target, module_str,
+from ..addrs import (AddressError, InstanceAddr, ModulePath, ResourceAddr, Target, module_str,
                      parse_target)
 from . import codec
 from .model import ResourceState, State
@@ -56,7 +56,6 @@ def _invalid_source(target: Target) -> StateEditError:
 
 
 def _parse(text: str, role: str) -> Target:
-    from ..addrs import AddressError
     try:
         return parse_target(text)
     except AddressError as err:
@@ -164,8 +163,7 @@ def matching_instances(state: State, addresses: list[str]) -> list[InstanceAddr]
                                  'available instances, use "vpnform state list". Please '
                                  "modify the address to reference a specific instance.")
         found.extend(hits)
-    unique = set(found)
-    return sorted(unique)
+    return sorted(set(found))
 
 
 def _all_instances(state: State) -> list[InstanceAddr]:
