@@ -172,7 +172,18 @@ def _show_markdown(console: Console, path: str) -> int:
     names = {rc.get("provider_name", "").rsplit("/", 1)[-1]
              for rc in doc.get("resource_changes", []) + doc.get("resource_drift", [])}
     plan = plan_from_json(doc, provider_schemas(names, workdir))
-    console.print(render_markdown(plan, provider_lines(doc)).rstrip("\n"))
+    try:
+        notes = planfile.read_review_notes(path, workdir, plan_encryption_for(workdir))
+    except planfile.PlanFileError as err:
+        d = Diagnostics()
+        d.error("Failed to load the saved plan", str(err))
+        print_diagnostics(console, d, {})
+        return 1
+    if notes is None:  # a plan file written before plans kept their notes
+        text = render_markdown(plan, provider_lines(doc))
+    else:
+        text = render_markdown(plan, notes.targets or provider_lines(doc), notes.diagnostics)
+    console.print(text.rstrip("\n"))
     return 0
 
 

@@ -18,6 +18,7 @@ from ..plan import json_plan, planfile
 from ..plan.model import Action, Plan
 from ..plan.planner import PlanOptions, config_digest
 from ..plan.render import render_plan
+from ..plan.review_notes import notes_of
 from ..private_files import WORK_DIR_NAME, private_dirs, write_private
 from ..state.backends.base import LockError, StateError
 from ..values import Unknown
@@ -426,7 +427,8 @@ def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
         try:
             planfile.write_plan_file(out, plan, config.source_files, workdir, refresh,
                                      replace, json_plan.plan_documents(plan, config, providers,
-                                                                       VERSION), encryption)
+                                                                       VERSION), encryption,
+                                     notes_of(plan, providers, warnings))
         except planfile.PlanFileError as err:
             d = Diagnostics()
             d.error("Failed to write the plan file", str(err))
@@ -643,6 +645,14 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
                 "Run vpnform plan again.")
         return _fail(console, d)
     backend = backend_for(workdir, config)
+    if saved.workspace is not None and saved.workspace != backend.workspace:
+        d = Diagnostics()
+        d.error("Saved plan is for another workspace",
+                f'The plan {path} was created in workspace "{saved.workspace}", but the '
+                f'current workspace is "{backend.workspace}": applying it here would change '
+                "another state than the one reviewed. Select that workspace (or set "
+                "TF_WORKSPACE to it), or create a new plan in this one.")
+        return _fail(console, d)
     try:
         with locked(backend, "OperationTypeApply", opts):
             state = backend.read()
