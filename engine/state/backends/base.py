@@ -38,14 +38,17 @@ class StateConflictError(StateError):
 
 
 def next_serial(current: dict | None, new: dict, lineage: str, serial: int, where: str,
-                lineage_hint: str = "") -> int | None:
+                lineage_hint: str = "", force: bool = False) -> int | None:
     """The serial a snapshot ``new`` (encoded v4, of a state read at ``serial``) is stored
     with over the stored snapshot ``current`` (None: nothing stored yet) at ``where``, or
     None when ``new`` equals what is stored. Raises StateConflictError for another
     lineage, or when the stored serial is newer than the one the state was read at (a
-    rejected write leaves the stored state as it was)."""
+    rejected write leaves the stored state as it was). ``force`` (``state push -force``)
+    skips both checks; the serial written still rises above the stored one."""
     if current is None:
         return serial + 1
+    if force and (current["lineage"] != lineage or serial < current.get("serial", 0)):
+        return max(serial, current.get("serial", 0) + 1)
     if current["lineage"] != lineage:
         raise StateConflictError(
             f"Refusing to write state with lineage {lineage!r} over {where}, which has "
@@ -190,8 +193,9 @@ class StateBackend(Protocol):
     def read(self) -> State | None:
         """The latest state (a leftover journal replayed on top), or None if none yet."""
 
-    def write(self, state: State) -> None:
-        """Persist a full snapshot atomically; StateConflictError on lower serial/lineage."""
+    def write(self, state: State, force: bool = False) -> None:
+        """Persist a full snapshot atomically; StateConflictError on lower serial/lineage
+        (unless ``force``: ``state push -force``)."""
 
     def begin_journal(self, state: State) -> None:
         """Start incremental persistence on top of ``state`` (the state at apply start)."""

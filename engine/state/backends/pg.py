@@ -377,16 +377,19 @@ class PgBackend:
             codec.apply_journal_entry(state, entry)
         return state
 
-    def write(self, state: State) -> None:
-        """Persist a full snapshot (serial policy in the class docstring)."""
+    def write(self, state: State, force: bool = False) -> None:
+        """Persist a full snapshot (serial policy in the class docstring; ``force`` skips
+        its lineage and serial checks)."""
         if self._journal_conn is not None:
-            self._snapshot(self._journal_conn, state, reset_journal=True)
+            self._snapshot(self._journal_conn, state, reset_journal=True, force=force)
             self._journal_state = state.deepcopy()
             self._restart_fold()
             return
-        self._run(lambda conn: self._snapshot(conn, state, reset_journal=True, in_tx=True))
+        self._run(lambda conn: self._snapshot(conn, state, reset_journal=True, in_tx=True,
+                                              force=force))
 
-    def _snapshot(self, conn, state: State, reset_journal: bool, in_tx: bool = False) -> None:
+    def _snapshot(self, conn, state: State, reset_journal: bool, in_tx: bool = False,
+                  force: bool = False) -> None:
         """Check and write ``state`` in one transaction; when it is written, the journal
         restarts on it (keeping creates still in flight)."""
         if not in_tx:
@@ -394,7 +397,7 @@ class PgBackend:
 
             try:
                 with conn.transaction():
-                    self._snapshot(conn, state, reset_journal, in_tx=True)
+                    self._snapshot(conn, state, reset_journal, in_tx=True, force=force)
             except psycopg.Error as exc:
                 raise StateError(f"pg backend: {str(exc).strip()}") from None
             return
@@ -407,7 +410,7 @@ class PgBackend:
         if row is not None and (row[0] or "").strip():
             current = _stored_v4(row[0], where)
             codec.decode_state(current, where)
-        serial = next_serial(current, new, state.lineage, state.serial, where)
+        serial = next_serial(current, new, state.lineage, state.serial, where, force=force)
         if serial is None:
             return
         new["serial"] = serial
