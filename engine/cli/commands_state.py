@@ -12,7 +12,7 @@ from ..diagnostics import Diagnostics
 from ..operations import RunOptions, backend_for, locked
 from ..state import codec
 from ..state.backends.base import LockError, StateError
-from ..state.edit import StateEditError, check_push, move, remove
+from ..state.edit import StateEditError, check_push, keep_in_flight, move, remove
 from ..state.model import State
 from .args import (ADDRESSES, BOOL, LEGACY_STATE, LOCK, LOCK_TIMEOUT, NO_COLOR, VALUE, Flag,
                    ParsedArgs, UsageError, Verb, command, parse, parse_duration, usage_text)
@@ -241,6 +241,7 @@ def _push(args: ParsedArgs, console: Console) -> int:
             force = bool(args.get("force"))
             if not force:
                 check_push(stored, pushed)
+            kept = keep_in_flight(stored, pushed)
             # Over a missing or empty state any lineage may be pushed, as in Terraform.
             backend.write(pushed, force=force or stored is None or (
                 stored.empty and not stored.outputs))
@@ -251,6 +252,10 @@ def _push(args: ParsedArgs, console: Console) -> int:
         return _fail(console, "Error acquiring the state lock", str(err))
     except StateError as err:
         return _fail(console, "Failed to write state", f"{err} The stored state is unchanged.")
+    if kept:
+        console.print(f"Kept {len(kept)} create(s) an interrupted apply left in flight, which "
+                      f"the pushed state does not hold: {', '.join(kept)}. The next plan "
+                      "finds those objects in the cloud and adopts them.", err=True)
     return 0
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..addrs import (AddressError, InstanceAddr, ModulePath, ResourceAddr, Target, module_str,
-                     parse_target)
+                     parse_instance, parse_target)
 from . import codec
 from .model import ResourceState, State
 
@@ -214,3 +214,25 @@ def check_push(stored: State | None, pushed: State) -> None:
                              "cannot overwrite existing state with serial "
                              f"{stored.serial} with a different state that has the same "
                              "serial.")
+
+
+def keep_in_flight(stored: State | None, pushed: State) -> list[str]:
+    """Carry ``stored``'s creates still in flight (journalled idempotency tokens of a
+    crashed apply, which ``state pull`` does not print) into ``pushed``, unless ``pushed``
+    holds an object at that address: a push must never make vpnform lose track of an
+    object the cloud may have created. The next plan adopts them. Returns their addresses."""
+    if stored is None:
+        return []
+    kept = []
+    for address, pending in sorted(stored.in_flight.items()):
+        if address in pushed.in_flight or _has_instance(pushed, address):
+            continue
+        pushed.in_flight[address] = pending
+        kept.append(address)
+    return kept
+
+
+def _has_instance(state: State, address: str) -> bool:
+    addr = parse_instance(address)
+    rs = state.resources.get(addr.resource)
+    return rs is not None and addr.key in rs.instances

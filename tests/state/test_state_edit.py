@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from state_samples import sample_state
+from state_samples import TC, sample_state
 
 from engine.addrs import parse_instance
 from engine.state import codec
-from engine.state.edit import StateEditError, check_push, move, remove
+from engine.state.backends.local import LocalBackend
+from engine.state.edit import StateEditError, check_push, keep_in_flight, move, remove
 
 
 def addrs(state) -> list[str]:
@@ -140,3 +141,29 @@ def test_push_checks():
     changed.outputs.pop("ids")
     with pytest.raises(StateEditError, match="different state that has the same serial"):
         check_push(stored, changed)
+
+
+def test_push_keeps_creates_an_interrupted_apply_left_in_flight(tmp_path):
+    """state pull prints no in-flight creates (they live in the journal); pushing that JSON
+    back must not make vpnform forget an object the cloud may have created."""
+    backend = LocalBackend(workdir=str(tmp_path))
+    stored = sample_state()
+    backend.write(stored)
+    stored = backend.read()
+    backend.begin_journal(stored)  # an apply that is killed after announcing two creates
+    for address in ("tencentcloud_vpc.lost", "tencentcloud_vpn_connection.conn[0]"):
+        backend.record(codec.pending_entry(parse_instance(address), TC, "tok-" + address,
+                                           {"name": "x"}))
+    stored = backend.read()
+    assert sorted(stored.in_flight) == ["tencentcloud_vpc.lost",
+                                        "tencentcloud_vpn_connection.conn[0]"]
+    pulled = codec.loads_state(codec.dumps_state(stored))  # what `state pull` prints
+    assert not pulled.in_flight
+    pulled.serial += 1
+    # conn[0] exists in the pushed state (settled); the lost VPC does not: kept
+    assert keep_in_flight(stored, pulled) == ["tencentcloud_vpc.lost"]
+    backend.write(pulled)
+    again = LocalBackend(workdir=str(tmp_path)).read()
+    assert list(again.in_flight) == ["tencentcloud_vpc.lost"]
+    assert again.in_flight["tencentcloud_vpc.lost"].token == "tok-tencentcloud_vpc.lost"
+    assert keep_in_flight(None, pulled) == []
