@@ -1,7 +1,10 @@
-"""Operations around the core: lock -> read -> load -> plan/apply -> persist -> unlock.
+"""Operations around the core: load -> lock -> read -> plan/apply -> persist -> unlock.
 
 The core (plan/planner.py, apply/executor.py) works on values; this module connects it to
-configuration files, input variables, providers and a state backend. It never prints.
+configuration files, input variables, providers and a state backend. ``Run`` is the one
+runner every verb that works on the state goes through, and ``state_diagnostics`` the one
+place where lock and state errors become diagnostics. It never prints: the CLI verbs parse
+arguments and show what a run returns or raises (``OperationFailed``).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from .plan.planner import plan as make_plan
 from .provider_set import ProviderSet, configure_providers
 from .scope import root_scope
 from .state import codec
-from .state.backends.base import LockInfo, StateBackend, StateError, lock_with_timeout
+from .state.backends.base import LockError, LockInfo, StateBackend, StateError, lock_with_timeout
 from .state.backends.config import (BackendConfigError, decode_backend, open_backend,
                                     record_backend, recorded_backend)
 from .state.encryption import ENV_VAR, NONE as ENCRYPTION_NONE
@@ -195,6 +198,8 @@ def setup_providers(config: Config, variables: dict, workdir: str, state: State 
 
 @contextlib.contextmanager
 def locked(backend: StateBackend, operation: str, opts: RunOptions) -> Iterator[None]:
+    """Hold the state lock (unless -lock=false) for the ``with`` body, retrying for
+    -lock-timeout. Raises LockError / StateError as the backend does; ``Run`` maps them."""
     if not opts.lock:
         yield
         return
@@ -284,3 +289,160 @@ def run_import(backend: StateBackend, state: State | None, addr: InstanceAddr,
     final.set_instance(addr, provider, obj, each_mode or None)
     backend.end_journal(final)
     return final
+
+
+class OperationFailed(Exception):
+    """A run stopped before or around its work on the state: ``diagnostics`` say why,
+    ``files`` are the configuration sources their snippets quote."""
+
+    def __init__(self, diagnostics: Diagnostics, files: dict | None = None):
+        super().__init__("; ".join(f"{d.summary}: {d.detail}" for d in diagnostics.errors))
+        self.diagnostics = diagnostics
+        self.files = files or {}
+
+
+def state_diagnostics(err: StateError, phase: str) -> Diagnostics:
+    """The one mapping from a backend error to what the user reads. ``phase`` is where
+    it happened: "lock" (taking it), "read", "write" (anything the run stored) or
+    "unlock"."""
+    if isinstance(err, BackendConfigError):
+        return err.diagnostics
+    d = Diagnostics()
+    if phase == "lock" and isinstance(err, LockError):
+        d.error("Error acquiring the state lock", str(err))
+    elif phase in ("lock", "read"):
+        d.error("Failed to load state", str(err))
+    elif phase == "unlock":
+        d.error("Error releasing the state lock",
+                f"{err}\nOnce no other run uses the state, release the lock with "
+                "'vpnform force-unlock ID'.")
+    else:
+        d.error("Failed to persist state", str(err))
+    return d
+
+
+@dataclass
+class Run:
+    """One verb's run over the state: load the configuration, its input variables and
+    encryption (``load``); open the backend, take the lock, read the state
+    (``locked_state``); set up providers (``open_providers``); plan, apply or record in
+    the ``with`` body; then close the providers and release the lock however it ends.
+    Lock and state errors raise OperationFailed with ``state_diagnostics``."""
+
+    opts: RunOptions
+    operation: str  # the LockInfo operation: "OperationTypePlan", "OperationTypeApply"…
+    config: Config | None = None
+    variables: dict = field(default_factory=dict)
+    encryption: Encryption | None = None  # None: the working directory's, read when needed
+    backend: StateBackend | None = None
+    state: State | None = None
+    providers: ProviderSet | None = None
+
+    @property
+    def workdir(self) -> str:
+        return self.opts.workdir
+
+    @property
+    def files(self) -> dict:
+        """The configuration sources, for diagnostics' snippets ({} before ``load``)."""
+        return self.config.files if self.config is not None else {}
+
+    def load(self, variables: bool = True) -> Diagnostics:
+        """Parse the configuration and, with ``variables``, collect the input variables
+        (-var, -var-file, TF_VAR_, prompts) and evaluate the encryption with them. Without,
+        only the configuration (a saved plan brings its own variables)."""
+        if not variables:
+            self.config, diags = load_config_dir(self.workdir, self.opts.allow_empty)
+            return diags
+        self.config, self.variables, diags = load_configuration(self.opts)
+        if self.config is None or diags.has_errors:
+            return diags
+        self.encryption, d = load_encryption_config(self.config, self.variables,
+                                                    self.workdir, self.opts.environ)
+        diags.extend(d)
+        return diags
+
+    def open_backend(self) -> StateBackend:
+        """The backend the configuration names (read from the working directory when
+        ``load`` was not called). Raises OperationFailed for an invalid backend block."""
+        if self.backend is None:
+            try:
+                self.backend = backend_for(self.workdir, self.config,
+                                           encryption=self.encryption)
+            except BackendConfigError as err:
+                raise OperationFailed(err.diagnostics, err.files) from None
+        return self.backend
+
+    @contextlib.contextmanager
+    def locked_state(self) -> Iterator[State | None]:
+        """Take the lock (-lock, -lock-timeout), read the state and yield it; a StateError
+        from the body is a failure to persist. Providers opened in the body are closed
+        and the lock released on the way out."""
+        backend = self.open_backend()
+        lock_id = None
+        if self.opts.lock:
+            info = LockInfo(operation=self.operation, path=getattr(backend, "path", ""))
+            try:
+                lock_id = lock_with_timeout(backend, info, self.opts.lock_timeout)
+            except StateError as err:
+                raise OperationFailed(state_diagnostics(err, "lock"), self.files) from None
+        try:
+            try:
+                self.state = backend.read()
+            except StateError as err:
+                raise OperationFailed(state_diagnostics(err, "read"), self.files) from None
+            try:
+                yield self.state
+            except StateError as err:
+                raise OperationFailed(state_diagnostics(err, "write"), self.files) from None
+        finally:
+            if self.providers is not None:
+                self.providers.close()
+                self.providers = None
+            if lock_id is not None:
+                try:
+                    backend.unlock(lock_id)
+                except StateError as err:
+                    raise OperationFailed(state_diagnostics(err, "unlock"),
+                                          self.files) from None
+
+    def open_providers(self) -> Diagnostics:
+        """Configure the providers the configuration and the state use (closed when
+        ``locked_state`` ends)."""
+        self.providers, diags = setup_providers(self.config, self.variables, self.workdir,
+                                                self.state)
+        return diags
+
+    def plan(self, options: PlanOptions, hooks: Hooks) -> tuple[Plan | None, Diagnostics]:
+        return run_plan(self.config, self.variables, self.state, self.providers, options,
+                        self.workdir, hooks)
+
+    def apply(self, plan: Plan, hooks: Hooks) -> tuple[State, Diagnostics]:
+        """Apply ``plan`` and persist each result (``run_apply``)."""
+        return run_apply(plan, self.config, self.providers, self.backend, self.workdir,
+                         hooks, self.opts.parallelism)
+
+    def record_refresh(self, plan: Plan) -> tuple[State, Diagnostics]:
+        """Persist a refresh-only plan (``run_refresh_only``)."""
+        return run_refresh_only(plan, self.backend)
+
+    def record_import(self, addr: InstanceAddr, provider: ProviderConfigAddr,
+                      obj: InstanceObject, each_mode: str) -> State:
+        """Persist one imported object (``run_import``)."""
+        self.state = run_import(self.backend, self.state, addr, provider, obj, each_mode)
+        return self.state
+
+    def write(self, state: State) -> None:
+        """Persist a changed snapshot of the state read (taint, untaint)."""
+        self.backend.write(state)
+        self.state = state
+
+
+def read_state(workdir: str, config: Config | None = None) -> State | None:
+    """The state, read without taking the lock, for verbs that only look (console,
+    tunnel). Raises OperationFailed as ``Run`` does."""
+    run = Run(RunOptions(workdir=workdir), "", config=config)
+    try:
+        return run.open_backend().read()
+    except StateError as err:
+        raise OperationFailed(state_diagnostics(err, "read"), run.files) from None
