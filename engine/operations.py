@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-from .addrs import InstanceAddr, ProviderConfigAddr
+from .addrs import InstanceAddr, ProviderConfigAddr, parse_instance, parse_target
 from .apply.executor import ApplyOptions
 from .apply.executor import apply as apply_plan
 from .config.model import ProviderConfig
@@ -24,7 +24,8 @@ from .config.variables import collect_variable_values
 from .diagnostics import Diagnostics
 from .hooks import Hooks
 from .plan.model import Plan
-from .plan.planner import PlanOptions
+from .plan.planfile import SavedPlan
+from .plan.planner import PlanOptions, config_digest
 from .plan.planner import plan as make_plan
 from .provider_set import ProviderSet, configure_providers
 from .scope import root_scope
@@ -406,6 +407,46 @@ class Run:
                     raise OperationFailed(state_diagnostics(err, "unlock"),
                                           self.files) from None
 
+    def load_saved(self, saved: SavedPlan, path: str) -> Diagnostics:
+        """``load`` for applying the saved plan ``path``: the configuration must be the one
+        it was made from, and its variables are the plan's."""
+        diags = self.load(variables=False)
+        if diags.has_errors:
+            return diags
+        if config_digest(self.config) != saved.config_digest:
+            diags = Diagnostics()
+            diags.error("Saved plan does not match the configuration",
+                        f"The configuration in {self.workdir} has changed since the plan "
+                        f"{path} was created, so applying it could do something other than "
+                        "what was reviewed. Run vpnform plan again.")
+        self.variables = saved.variables
+        return diags
+
+    def check_saved_state(self, saved: SavedPlan, path: str) -> Diagnostics:
+        """A "Saved plan is stale" error when the state read is not the one ``saved`` was
+        made from."""
+        state = self.state
+        current = (state.lineage, state.serial) if state is not None else ("", 0)
+        if current != (saved.state_lineage, saved.state_serial):
+            return _stale(path)
+        return Diagnostics()
+
+    def replan(self, saved: SavedPlan, path: str) -> tuple[Plan | None, Diagnostics]:
+        """Plan again as ``saved`` was planned (mode, -refresh, -target, -replace), with
+        its variables: the plan to apply, or a "Saved plan is stale" error when its
+        actions are no longer the reviewed ones."""
+        plan, diags = self.plan(
+            PlanOptions(destroy=saved.destroy, refresh=saved.refresh,
+                        parallelism=self.opts.parallelism,
+                        replace=[parse_instance(a) for a in saved.replace],
+                        evaluate_checks=False, refresh_only=saved.refresh_only,
+                        targets=[parse_target(t) for t in saved.targets]), Hooks())
+        if plan is None or diags.has_errors:
+            return None, diags
+        if {str(a): c.action.value for a, c in plan.changes.items()} != saved.actions:
+            return None, _stale(path)
+        return plan, diags
+
     def open_providers(self) -> Diagnostics:
         """Configure the providers the configuration and the state use (closed when
         ``locked_state`` ends)."""
@@ -417,14 +458,20 @@ class Run:
         return run_plan(self.config, self.variables, self.state, self.providers, options,
                         self.workdir, hooks)
 
-    def apply(self, plan: Plan, hooks: Hooks) -> tuple[State, Diagnostics]:
-        """Apply ``plan`` and persist each result (``run_apply``)."""
+    def apply(self, plan: Plan, hooks: Hooks, confirm: Callable[[], bool] = lambda: True
+              ) -> tuple[State, Diagnostics] | None:
+        """Carry out ``plan`` and persist it: a refresh-only plan records what refresh read
+        (nothing remote changes); any other is applied, each result persisted as it
+        happens. When the plan changes something, ``confirm`` (the CLI's question) is asked
+        first: None when it says no."""
+        if plan.has_changes and not confirm():
+            return None
+        if plan.refresh_only:
+            if not plan.has_changes:
+                return plan.prior_state, Diagnostics()
+            return run_refresh_only(plan, self.backend)
         return run_apply(plan, self.config, self.providers, self.backend, self.workdir,
                          hooks, self.opts.parallelism)
-
-    def record_refresh(self, plan: Plan) -> tuple[State, Diagnostics]:
-        """Persist a refresh-only plan (``run_refresh_only``)."""
-        return run_refresh_only(plan, self.backend)
 
     def record_import(self, addr: InstanceAddr, provider: ProviderConfigAddr,
                       obj: InstanceObject, each_mode: str) -> State:
@@ -436,6 +483,27 @@ class Run:
         """Persist a changed snapshot of the state read (taint, untaint)."""
         self.backend.write(state)
         self.state = state
+
+
+def _stale(path: str) -> Diagnostics:
+    d = Diagnostics()
+    d.error("Saved plan is stale",
+            f"The given plan file {path} can no longer be applied because the state was "
+            "changed by another operation after the plan was created. Create a new plan "
+            "with vpnform plan.")
+    return d
+
+
+def read_saved_plan(path: str, workdir: str) -> SavedPlan:
+    """The plan file ``path``, decrypted with the working directory's plan encryption.
+    Raises OperationFailed ("Failed to load the saved plan")."""
+    from .plan.planfile import PlanFileError, read_plan_file
+    try:
+        return read_plan_file(path, workdir, plan_encryption_for(workdir))
+    except PlanFileError as err:
+        d = Diagnostics()
+        d.error("Failed to load the saved plan", str(err))
+        raise OperationFailed(d) from None
 
 
 def read_state(workdir: str, config: Config | None = None) -> State | None:

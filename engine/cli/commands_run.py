@@ -9,12 +9,12 @@ import threading
 from ..addrs import AddressError, parse_instance, parse_target
 from ..diagnostics import Diagnostics
 from ..hooks import Hooks, MultiHooks
-from ..operations import (Run, RunOptions, init_backend, load_config_dir,
-                          plan_encryption_for, run_plan, setup_providers)
+from ..operations import (Run, RunOptions, init_backend, load_config_dir, read_saved_plan,
+                          run_plan, setup_providers)
 from ..config.variables import validation_values
 from ..plan import json_plan, planfile
 from ..plan.model import Action, Plan
-from ..plan.planner import PlanOptions, config_digest
+from ..plan.planner import PlanOptions
 from ..plan.render import render_plan
 from ..private_files import WORK_DIR_NAME, private_dirs, write_private
 from ..values import Unknown
@@ -442,12 +442,25 @@ def _confirm_and_apply(args, console, plan: Plan, run: Run, destroy: bool,
         if ui is None:
             console.print("")
         print_diagnostics(console, warnings, config.files)
+    counter = ui or _Counter()
     if plan.refresh_only:
-        return _apply_refresh_only(args, console, plan, run, saved)
-    if not plan.has_changes:
-        counter = ui or _Counter()
-        final, diags = run.apply(plan, counter)
-        return _report_apply(console, final, diags, counter, destroy, config.files)
+        outcome = run.apply(plan, counter, lambda: _confirm_refresh(args, console, saved))
+        if outcome is None:
+            return 1
+        final, diags = outcome
+        return _report_apply(console, final, diags, _Counter(), False, {})
+    hooks = ui or (MultiHooks(HumanHooks(console), counter) if plan.has_changes else counter)
+    outcome = run.apply(plan, hooks, lambda: _confirm_changes(args, console, destroy, saved))
+    if outcome is None:
+        return 1
+    final, diags = outcome
+    return _report_apply(console, final, diags, counter, destroy, config.files,
+                         plan.has_changes and bool(plan.targets))
+
+
+def _confirm_changes(args, console, destroy: bool, saved: bool) -> bool:
+    """Ask before changing infrastructure (not for a saved plan, -auto-approve or -json)."""
+    ui = console.ui
     if not saved and not args.get("auto-approve") and ui is None:
         # Like Terraform, the answer is read from standard input even when it is not a
         # terminal (`echo yes | vpnform apply`); -input=false refuses to ask at all.
@@ -457,7 +470,8 @@ def _confirm_and_apply(args, console, plan: Plan, run: Run, destroy: bool,
                     "vpnform asks for confirmation before changing infrastructure, but input "
                     "is disabled (-input=false). Run again with -auto-approve to apply "
                     "without asking, or apply a saved plan file.")
-            return _fail(console, d)
+            _fail(console, d)
+            return False
         if destroy:
             question = ("Do you really want to destroy all resources?\n"
                         "  vpnform will destroy all your managed infrastructure, as shown "
@@ -466,49 +480,44 @@ def _confirm_and_apply(args, console, plan: Plan, run: Run, destroy: bool,
             question = ("Do you want to perform these actions?\n"
                         "  vpnform will perform the actions described above.\n"
                         "  Only 'yes' will be accepted to approve.")
-        console.out.write("\n" + console.bold(question) + "\n\n  " +
-                          console.bold("Enter a value:") + " ")
-        console.out.flush()
-        answer = sys.stdin.readline().strip()
-        console.print("")
-        if answer != "yes":
+        if not _ask(console, question):
             console.print(("Destroy" if destroy else "Apply") + " cancelled.")
-            return 1
+            return False
     if ui is None:
         console.print("")
-    counter = ui or _Counter()
-    hooks = ui or MultiHooks(HumanHooks(console), counter)
-    final, diags = run.apply(plan, hooks)
-    return _report_apply(console, final, diags, counter, destroy, config.files,
-                         bool(plan.targets))
+    return True
 
 
-def _apply_refresh_only(args, console, plan: Plan, run: Run, saved: bool) -> int:
-    """Record what refresh read (and the outputs computed from it); no remote changes."""
-    if plan.has_changes and not saved and not args.get("auto-approve"):
-        if not args.get("input", True):
-            d = Diagnostics()
-            d.error("No confirmation given",
-                    "vpnform asks before updating the state, but input is disabled "
-                    "(-input=false). Run again with -auto-approve.")
-            return _fail(console, d)
-        question = ("Would you like to update the vpnform state to reflect these detected "
-                    "changes?\n  vpnform will write these changes to the state without "
-                    "modifying any real infrastructure.\n  There is no undo. Only 'yes' will "
-                    "be accepted to confirm.")
-        console.out.write("\n" + console.bold(question) + "\n\n  " +
-                          console.bold("Enter a value:") + " ")
-        console.out.flush()
-        answer = sys.stdin.readline().strip()
-        console.print("")
-        if answer != "yes":
-            console.print("Apply cancelled.")
-            return 1
-    diags = Diagnostics()
-    final = plan.prior_state
-    if plan.has_changes:
-        final, diags = run.record_refresh(plan)
-    return _report_apply(console, final, diags, _Counter(), False, {})
+def _confirm_refresh(args, console, saved: bool) -> bool:
+    """Ask before recording a refresh-only plan in state (not for a saved plan or
+    -auto-approve)."""
+    if saved or args.get("auto-approve"):
+        return True
+    if not args.get("input", True):
+        d = Diagnostics()
+        d.error("No confirmation given",
+                "vpnform asks before updating the state, but input is disabled "
+                "(-input=false). Run again with -auto-approve.")
+        _fail(console, d)
+        return False
+    question = ("Would you like to update the vpnform state to reflect these detected "
+                "changes?\n  vpnform will write these changes to the state without "
+                "modifying any real infrastructure.\n  There is no undo. Only 'yes' will "
+                "be accepted to confirm.")
+    if not _ask(console, question):
+        console.print("Apply cancelled.")
+        return False
+    return True
+
+
+def _ask(console, question: str) -> bool:
+    """Print ``question`` and read the answer from standard input: True for "yes"."""
+    console.out.write("\n" + console.bold(question) + "\n\n  " +
+                      console.bold("Enter a value:") + " ")
+    console.out.flush()
+    answer = sys.stdin.readline().strip()
+    console.print("")
+    return answer == "yes"
 
 
 def _report_apply(console, final, diags, counter, destroy, files, targeted=False) -> int:
@@ -597,58 +606,25 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
     if args.var_sources:
         raise UsageError("Can't set variables when applying a saved plan: the plan file "
                          "already holds the variable values it was made with.")
-    workdir = opts.workdir
-    try:
-        saved = planfile.read_plan_file(path, workdir, plan_encryption_for(workdir))
-        console.add_secrets_from(saved.variables)
-    except planfile.PlanFileError as err:
-        d = Diagnostics()
-        d.error("Failed to load the saved plan", str(err))
-        return _fail(console, d)
+    saved = read_saved_plan(path, opts.workdir)
+    console.add_secrets_from(saved.variables)
     run = Run(opts, "OperationTypeApply")
-    diags = run.load(variables=False)
+    diags = run.load_saved(saved, path)
     if diags.has_errors:
         return _fail(console, diags, run.files)
-    if config_digest(run.config) != saved.config_digest:
-        d = Diagnostics()
-        d.error("Saved plan does not match the configuration",
-                f"The configuration in {workdir} has changed since the plan {path} was "
-                "created, so applying it could do something other than what was reviewed. "
-                "Run vpnform plan again.")
-        return _fail(console, d)
-    run.variables = saved.variables
     with run.locked_state() as state:
         console.add_state_secrets(state)
-        lineage = state.lineage if state else ""
-        serial = state.serial if state else 0
-        if (lineage, serial) != (saved.state_lineage, saved.state_serial):
-            return _stale(console, path)
+        d = run.check_saved_state(saved, path)
+        if d.has_errors:
+            return _fail(console, d)
         d = run.open_providers()
         if d.has_errors:
             return _fail(console, d, run.files)
         print_targets(console, run.providers)
-        replace = [parse_instance(a) for a in saved.replace]
-        plan, d = run.plan(PlanOptions(destroy=saved.destroy, refresh=saved.refresh,
-                                       parallelism=opts.parallelism, replace=replace,
-                                       evaluate_checks=False,
-                                       refresh_only=saved.refresh_only,
-                                       targets=[parse_target(t) for t in saved.targets]),
-                           Hooks())
-        if plan is None or d.has_errors:
+        plan, d = run.replan(saved, path)
+        if plan is None:
             return _fail(console, d, run.files)
-        actions = {str(a): c.action.value for a, c in plan.changes.items()}
-        if actions != saved.actions:
-            return _stale(console, path)
         return _confirm_and_apply(args, console, plan, run, saved.destroy, saved=True)
-
-
-def _stale(console: Console, path: str) -> int:
-    d = Diagnostics()
-    d.error("Saved plan is stale",
-            f"The given plan file {path} can no longer be applied because the state was "
-            "changed by another operation after the plan was created. Create a new plan "
-            "with vpnform plan.")
-    return _fail(console, d)
 
 
 __all__ = ["cmd_init", "cmd_validate", "cmd_plan", "cmd_apply", "cmd_destroy", "Unknown",

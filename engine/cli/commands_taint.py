@@ -1,7 +1,7 @@
 """``taint`` / ``untaint``: mark a resource instance in state for replacement, or clear it.
 
-Only state changes (under the state lock, operations.Run); the next plan replaces a tainted instance
-("is tainted, so must be replaced").
+Only state changes, under the state lock (operations.Run); the next plan replaces a
+tainted instance ("is tainted, so must be replaced").
 """
 
 from __future__ import annotations
