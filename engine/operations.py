@@ -24,7 +24,7 @@ from .config.variables import collect_variable_values
 from .diagnostics import Diagnostics
 from .hooks import Hooks
 from .plan.model import Plan
-from .plan.planfile import SavedPlan
+from .plan.planfile import PlanFileError, SavedPlan, read_plan_file
 from .plan.planner import PlanOptions, config_digest
 from .plan.planner import plan as make_plan
 from .provider_set import ProviderSet, configure_providers
@@ -149,7 +149,6 @@ def encryption_for_workdir(workdir: str) -> Encryption:
 def plan_encryption_for(workdir: str) -> TargetEncryption:
     """The working directory's plan encryption, for reading a saved plan (PlanFileError
     when the encryption configuration is invalid)."""
-    from .plan.planfile import PlanFileError
     try:
         return encryption_for_workdir(workdir).plan
     except EncryptionError as err:
@@ -197,19 +196,25 @@ def setup_providers(config: Config, variables: dict, workdir: str, state: State 
     return configure_providers(config, workdir, state_addrs, decode_provider, configure)
 
 
+def take_lock(backend: StateBackend, operation: str, opts: RunOptions) -> str | None:
+    """Lock the state for ``operation``, retrying for -lock-timeout: the lock ID, or None
+    with -lock=false. Raises LockError / StateError as the backend does."""
+    if not opts.lock:
+        return None
+    info = LockInfo(operation=operation, path=getattr(backend, "path", ""))
+    return lock_with_timeout(backend, info, opts.lock_timeout)
+
+
 @contextlib.contextmanager
 def locked(backend: StateBackend, operation: str, opts: RunOptions) -> Iterator[None]:
-    """Hold the state lock (unless -lock=false) for the ``with`` body, retrying for
-    -lock-timeout. Raises LockError / StateError as the backend does; ``Run`` maps them."""
-    if not opts.lock:
-        yield
-        return
-    info = LockInfo(operation=operation, path=getattr(backend, "path", ""))
-    lock_id = lock_with_timeout(backend, info, opts.lock_timeout)
+    """Hold the state lock (``take_lock``) for the ``with`` body. Raises LockError /
+    StateError as the backend does; ``Run.locked_state`` maps them to diagnostics."""
+    lock_id = take_lock(backend, operation, opts)
     try:
         yield
     finally:
-        backend.unlock(lock_id)
+        if lock_id is not None:
+            backend.unlock(lock_id)
 
 
 def run_plan(config: Config, variables: dict, state: State | None, providers: ProviderSet,
@@ -380,13 +385,10 @@ class Run:
         from the body is a failure to persist. Providers opened in the body are closed
         and the lock released on the way out."""
         backend = self.open_backend()
-        lock_id = None
-        if self.opts.lock:
-            info = LockInfo(operation=self.operation, path=getattr(backend, "path", ""))
-            try:
-                lock_id = lock_with_timeout(backend, info, self.opts.lock_timeout)
-            except StateError as err:
-                raise OperationFailed(state_diagnostics(err, "lock"), self.files) from None
+        try:
+            lock_id = take_lock(backend, self.operation, self.opts)
+        except StateError as err:
+            raise OperationFailed(state_diagnostics(err, "lock"), self.files) from None
         try:
             try:
                 self.state = backend.read()
@@ -497,7 +499,6 @@ def _stale(path: str) -> Diagnostics:
 def read_saved_plan(path: str, workdir: str) -> SavedPlan:
     """The plan file ``path``, decrypted with the working directory's plan encryption.
     Raises OperationFailed ("Failed to load the saved plan")."""
-    from .plan.planfile import PlanFileError, read_plan_file
     try:
         return read_plan_file(path, workdir, plan_encryption_for(workdir))
     except PlanFileError as err:
