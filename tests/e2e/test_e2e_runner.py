@@ -59,6 +59,8 @@ def test_an_unreadable_state_is_the_same_diagnostic_for_every_verb(with_saved_pl
     (with_saved_plan / "terraform.tfstate").write_text('{"version": 4, "serial": ')
     results = {argv: run(with_saved_plan, *argv) for argv in STATE_VERBS}
     results[("console",)] = run(with_saved_plan, "console", input="1 + 1\n")
+    for looking in (("show",), ("show", "-json"), ("output",), ("state", "list")):
+        results[looking] = run(with_saved_plan, *looking)
     details = set()
     for argv, res in results.items():
         assert res.code == 1, res
