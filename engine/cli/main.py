@@ -14,6 +14,7 @@ import os
 import sys
 
 from ..diagnostics import Diagnostics
+from ..operations import OperationFailed
 from ..state.backends.config import BackendConfigError
 from . import (commands_console, commands_fmt, complete, commands_import, commands_inspect,
                commands_run, commands_state, commands_taint, commands_tunnel,
@@ -234,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as err:
         console.print(f"Error: {err}", err=True)
         return 1
-    except BackendConfigError as err:
+    except (OperationFailed, BackendConfigError) as err:  # a run's lock, state or backend
         print_diagnostics(console, err.diagnostics, err.files)
         return 1
     except KeyboardInterrupt:
