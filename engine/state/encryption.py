@@ -549,6 +549,10 @@ class EncryptedBackend:
                 return attr(*args, **kwargs)
         return call
 
+    def for_workspace(self, name: str) -> "EncryptedBackend":
+        """Another workspace of the same backend, encrypted alike."""
+        return EncryptedBackend(self.inner.for_workspace(name), self._resolve)
+
     # the StateBackend protocol, spelled out so isinstance checks hold
     def lock(self, info: Any) -> str:
         return self.inner.lock(info)
@@ -562,8 +566,8 @@ class EncryptedBackend:
     def read(self) -> Any:
         return self.__getattr__("read")()
 
-    def write(self, state: Any) -> None:
-        self.__getattr__("write")(state)
+    def write(self, state: Any, force: bool = False) -> None:
+        self.__getattr__("write")(state, force=force)
 
     def begin_journal(self, state: Any) -> None:
         self.__getattr__("begin_journal")(state)

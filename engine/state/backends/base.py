@@ -37,14 +37,17 @@ class StateConflictError(StateError):
 
 
 def next_serial(current: dict | None, new: dict, lineage: str, serial: int, where: str,
-                lineage_hint: str = "") -> int | None:
+                lineage_hint: str = "", force: bool = False) -> int | None:
     """The serial a snapshot ``new`` (encoded v4, of a state read at ``serial``) is stored
     with over the stored snapshot ``current`` (None: nothing stored yet) at ``where``, or
     None when ``new`` equals what is stored. Raises StateConflictError for another
     lineage, or when the stored serial is newer than the one the state was read at (a
-    rejected write leaves the stored state as it was)."""
+    rejected write leaves the stored state as it was). ``force`` (a confirmed overwrite)
+    skips both checks."""
     if current is None:
         return serial + 1
+    if force:
+        return max(serial, current.get("serial", 0) + 1)
     if current["lineage"] != lineage:
         raise StateConflictError(
             f"Refusing to write state with lineage {lineage!r} over {where}, which has "
