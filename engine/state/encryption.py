@@ -567,7 +567,9 @@ class EncryptedBackend:
         return self.__getattr__("read")()
 
     def write(self, state: Any, force: bool = False) -> None:
-        self.__getattr__("write")(state, force=force)
+        # ``force`` is passed on only when set: a backend that never replaces state need
+        # not take it.
+        self.__getattr__("write")(state, **({"force": True} if force else {}))
 
     def begin_journal(self, state: Any) -> None:
         self.__getattr__("begin_journal")(state)
