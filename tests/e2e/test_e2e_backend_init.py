@@ -179,3 +179,19 @@ def test_a_bad_conn_str_is_never_echoed(quickstart):
     assert errors(init.output)[0].summary == "Failed to configure the backend"
     assert PASSWORD not in init.output
     assert not (quickstart / ".vpnform" / "backend.json").exists()
+
+
+def test_an_encrypted_state_stays_encrypted_when_migrated(quickstart, pg_server):
+    from test_e2e_encryption import ENCRYPTION_TF, ENV, PSK
+    conn_str = pg_server.new_database()
+    write_config(quickstart, ENCRYPTION_TF, "encryption.tf")
+    assert run(quickstart, "apply", "-auto-approve", env=ENV).code == 0
+    write_config(quickstart, backend_block("pg", f'    conn_str = "{conn_str}"\n'),
+                 "backend.tf")
+    init = run(quickstart, "init", "-force-copy", env=ENV)
+    assert init.code == 0, init
+    with psycopg.connect(conn_str) as conn:
+        (data,) = conn.execute("SELECT data FROM terraform_remote_state.states").fetchone()
+    assert '"encryption_version":"v0"' in data and PSK not in data
+    plan = run(quickstart, "plan", "-detailed-exitcode", env=ENV)
+    assert plan.code == 0 and NO_CHANGES in plan.stdout, plan
