@@ -61,7 +61,7 @@ def backend_for(workdir: str, config: Config | None = None, environ: dict | None
     """The state backend the root module's ``backend`` block names (none: the local
     ``terraform.tfstate``), its stored bytes encrypted as configured (``encryption``, or
     the working directory's, read when first needed). Without ``config`` only the root
-    module's files are read. Raises BackendConfigError (a StateError) for an invalid or
+    module's files are read. Raises BackendConfigError for an invalid or
     unsupported block, or a backend changed since ``init`` recorded it."""
     if config is not None:
         block, files = config.module.backend, config.files
@@ -145,12 +145,12 @@ def init_backend(workdir: str, config: Config, opts: InitOptions | None = None
         diags.extend(d)
         if d.has_errors:
             return diags, files
-    spec = spec.merged(overrides)
+    block_spec, spec = spec, spec.merged(overrides)
     previous = None  # the spec state is copied from
     if not opts.reconfigure:
         if not recorded_block(record):
             previous = BackendSpec() if block is not None else None
-        elif change_reason(record, spec, block is not None):
+        elif change_reason(record, block_spec, overrides, block is not None):
             if not opts.migrate_state:
                 diags.error("Backend configuration changed", BACKEND_CHANGED, subject)
                 return diags, files
@@ -175,7 +175,7 @@ def init_backend(workdir: str, config: Config, opts: InitOptions | None = None
         diags.extend(_migrate(workdir, previous, spec, backend, opts, subject))
         if diags.has_errors:
             return diags, files
-    record_backend(workdir, spec, overrides, block is not None)
+    record_backend(workdir, block_spec, overrides, block is not None)
     return diags, files
 
 

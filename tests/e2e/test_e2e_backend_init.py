@@ -100,6 +100,9 @@ def test_a_changed_block_needs_migrate_state_or_reconfigure(quickstart):
     plan = run(quickstart, "plan")
     assert plan.code == 1
     assert "Reason: Backend configuration block has changed" in plan.output
+    listed = run(quickstart, "state", "list")  # every verb that reads state
+    (err,) = errors(listed.output)
+    assert (err.summary, err.filename, err.line) == (INIT_REQUIRED, "backend.tf", 2)
     init = run(quickstart, "init")
     assert init.code == 1
     (err,) = errors(init.output)
@@ -169,6 +172,10 @@ def test_backend_config_file_and_key_value_merge_in_order(quickstart):
     assert_no_changes(quickstart)
     assert run(quickstart, "init").code == 0  # re-init without the flags keeps them
     assert_no_changes(quickstart)
+    # A change to the block is a change even where a -backend-config value overrides it.
+    write_config(quickstart, backend_block("local", '    path = "block.tfstate"\n'),
+                 "backend.tf")
+    assert errors(run(quickstart, "plan").output)[0].summary == INIT_REQUIRED
 
 
 def test_a_bad_conn_str_is_never_echoed(quickstart):

@@ -50,8 +50,10 @@ ARGUMENTS = {
 }
 
 
-class BackendConfigError(StateError):
-    """The backend block is invalid or names an unsupported type (``diagnostics`` say where)."""
+class BackendConfigError(Exception):
+    """The backend block is invalid, names an unsupported type, or changed since ``init``
+    (``diagnostics`` say where). Not a StateError: no verb turns it into "Failed to load
+    state"; the CLI prints its diagnostics, with file and line, whatever the verb."""
 
     def __init__(self, diagnostics: Diagnostics, files: dict | None = None):
         super().__init__("\n".join(f"{d.summary}: {d.detail}" for d in diagnostics.errors))
@@ -244,12 +246,16 @@ def record_path(workdir: str) -> str:
     return os.path.join(workdir, WORK_DIR_NAME, RECORD_NAME)
 
 
-def record_backend(workdir: str, spec: BackendSpec, overrides: dict, has_block: bool) -> None:
-    """Note the backend ``init`` configured: its type, digest, whether a block named it,
-    and its arguments (``-backend-config`` values apart), passwords left out."""
+def record_backend(workdir: str, block_spec: BackendSpec, overrides: dict,
+                   has_block: bool) -> None:
+    """Note the backend ``init`` configured: its type, the digests of the block's arguments
+    and of the merged ones, whether a block named it, and the merged arguments
+    (``-backend-config`` values apart too), passwords left out."""
     private_dirs(os.path.join(workdir, WORK_DIR_NAME))
+    spec = block_spec.merged(overrides)
     data = {"version": RECORD_VERSION, "type": spec.type, "digest": spec.record_digest(),
-            "block": has_block, "arguments": spec.recordable(),
+            "block_digest": block_spec.record_digest(), "block": has_block,
+            "arguments": spec.recordable(),
             "backend_config": recordable_arguments(spec.type, overrides)}
     atomic_write(record_path(workdir), (json.dumps(data, indent=2) + "\n").encode())
 
@@ -292,9 +298,12 @@ def previous_spec(record: dict | None) -> BackendSpec | None:
     return BackendSpec(record["type"], dict(record["arguments"]))
 
 
-def change_reason(record: dict | None, spec: BackendSpec, has_block: bool) -> str | None:
-    """Why the configured backend ``spec`` is not the one ``init`` recorded, in Terraform's
-    words; None when it is."""
+def change_reason(record: dict | None, block_spec: BackendSpec, overrides: dict,
+                  has_block: bool) -> str | None:
+    """Why the configured backend (the block's ``block_spec`` with ``overrides``) is not
+    the one ``init`` recorded, in Terraform's words; None when it is. A changed block is a
+    change even where a recorded -backend-config value hides it, as in Terraform."""
+    spec = block_spec.merged(overrides)
     was_block = recorded_block(record)
     if not has_block:
         return f'Unsetting the previously set backend "{record["type"]}"' if was_block else None
@@ -302,8 +311,11 @@ def change_reason(record: dict | None, spec: BackendSpec, has_block: bool) -> st
         return f'Initial configuration of the requested backend "{spec.type}"'
     if record["type"] != spec.type:
         return f'Backend type changed from "{record["type"]}" to "{spec.type}"'
-    same = (record.get("digest") == spec.record_digest() if "arguments" in record
-            else record.get("digest") == spec.digest())
+    if "arguments" not in record:  # version 1: the digest of the arguments as written
+        same = record.get("digest") == spec.digest()
+    else:
+        same = (record.get("digest") == spec.record_digest()
+                and record.get("block_digest") == block_spec.record_digest())
     return None if same else "Backend configuration block has changed"
 
 
@@ -333,9 +345,9 @@ def configured_backend(workdir: str, block: Backend | None, files: dict) -> Back
     if diags.has_errors:
         raise BackendConfigError(diags, files)
     record = recorded_backend(workdir)
-    spec = spec.merged(recorded_overrides(record, spec.type))
-    reason = change_reason(record, spec, block is not None)
+    overrides = recorded_overrides(record, spec.type)
+    reason = change_reason(record, spec, overrides, block is not None)
     if reason is not None:
         diags.append(init_required(reason, block.range if block else None))
         raise BackendConfigError(diags, files)
-    return spec
+    return spec.merged(overrides)
