@@ -37,6 +37,8 @@ from .state.encryption import ENV_VAR, NONE as ENCRYPTION_NONE
 from .state.encryption import (EncryptedBackend, Encryption, EncryptionError,
                                TargetEncryption, load_encryption)
 from .state.model import InstanceObject, OutputValue, State
+from .state import workspaces
+from .state.workspaces import DEFAULT_WORKSPACE
 from .private_files import WORK_DIR_NAME
 from .values import contains_sensitive, is_wholly_known, unmark
 
@@ -57,12 +59,14 @@ class RunOptions:
 
 
 def backend_for(workdir: str, config: Config | None = None, environ: dict | None = None,
-                encryption: Encryption | None = None) -> StateBackend:
+                encryption: Encryption | None = None,
+                workspace: str | None = None) -> StateBackend:
     """The state backend the root module's ``backend`` block names (none: the local
-    ``terraform.tfstate``), its stored bytes encrypted as configured (``encryption``, or
-    the working directory's, read when first needed). Without ``config`` only the root
-    module's files are read. Raises BackendConfigError for an invalid or
-    unsupported block, or a backend changed since ``init`` recorded it."""
+    ``terraform.tfstate``), on the current workspace (or ``workspace``), its stored bytes
+    encrypted as configured (``encryption``, or the working directory's, read when first
+    needed). Without ``config`` only the root module's files are read. Raises
+    BackendConfigError for an invalid or unsupported block, a backend changed since
+    ``init`` recorded it, and a current workspace that is invalid or does not exist."""
     if config is not None:
         block, files = config.module.backend, config.files
     else:
@@ -85,9 +89,33 @@ def backend_for(workdir: str, config: Config | None = None, environ: dict | None
         diags = Diagnostics()
         diags.error("Invalid backend configuration", str(err), block.range if block else None)
         raise BackendConfigError(diags, files) from None
+    if workspace is None:
+        inner = _current_workspace(inner, workdir, environ)
+    elif workspace != DEFAULT_WORKSPACE:
+        inner = inner.for_workspace(workspace)
     if encryption is not None:
         return EncryptedBackend(inner, lambda: encryption)
     return EncryptedBackend(inner, lambda: encryption_for_workdir(workdir))
+
+
+def _current_workspace(backend, workdir: str, environ: dict | None):
+    """``backend`` on the working directory's current workspace, which must exist."""
+    diags = Diagnostics()
+    try:
+        name = workspaces.selected(workdir, environ).name
+    except workspaces.WorkspaceError as err:
+        diags.error(err.summary, err.detail)
+        raise BackendConfigError(diags) from None
+    if name == DEFAULT_WORKSPACE:
+        return backend
+    if name not in backend.workspaces():
+        diags.error("Workspace does not exist",
+                    f'The current workspace "{name}" does not exist in this backend. Create '
+                    f'it with "vpnform workspace new {name}" (with TF_WORKSPACE set, '
+                    '"vpnform init" creates it), or choose an existing one with "vpnform '
+                    'workspace select".')
+        raise BackendConfigError(diags)
+    return backend.for_workspace(name)
 
 
 @dataclass
@@ -176,6 +204,7 @@ def init_backend(workdir: str, config: Config, opts: InitOptions | None = None
         if diags.has_errors:
             return diags, files
     record_backend(workdir, block_spec, overrides, block is not None)
+    diags.extend(_init_workspace(workdir, config, opts.environ))
     return diags, files
 
 
@@ -213,6 +242,24 @@ def _migrate(workdir: str, previous: BackendSpec, spec: BackendSpec, backend: St
         for b in (source, backend):
             if hasattr(b, "close"):
                 b.close()
+    return diags
+
+
+def _init_workspace(workdir: str, config: Config, environ: dict | None) -> Diagnostics:
+    """As Terraform's init: a workspace TF_WORKSPACE names that does not exist yet is
+    created (a pipeline's first run on a new workspace)."""
+    diags = Diagnostics()
+    try:
+        selection = workspaces.selected(workdir, environ)
+        if not selection.overridden or selection.name == DEFAULT_WORKSPACE:
+            return diags
+        root = backend_for(workdir, config, environ, workspace=DEFAULT_WORKSPACE)
+        if selection.name not in root.workspaces():
+            workspaces.create(root, selection.name)
+    except workspaces.WorkspaceError as err:
+        diags.error(err.summary, err.detail)
+    except StateError as err:
+        diags.error("Failed to create the workspace", str(err))
     return diags
 
 

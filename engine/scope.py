@@ -31,6 +31,7 @@ from .config.syntax import Expr
 from .config.tree import Config, ConfigNode, as_config
 from .diagnostics import Diagnostics, SourceRange
 from .schema import Block
+from .state.workspaces import current_name as current_workspace
 from .values import (ANY, NUMBER, UNKNOWN, ConversionError, Sensitive, SetValue,
                      contains_sensitive, friendly_type_name, is_unknown, is_wholly_known,
                      redact_text, sensitive_strings, strip_sensitive)
@@ -171,8 +172,11 @@ class Evaluation:
 
     def __init__(self, config: Config | Module, variables: dict, workdir: str, refs=None,
                  validate_only: bool = False, planning: bool = False,
-                 resource_block: Callable[[ResourceAddr], Block | None] | None = None):
+                 resource_block: Callable[[ResourceAddr], Block | None] | None = None,
+                 workspace: str | None = None):
         self.config = as_config(config)
+        # terraform.workspace: the working directory's current workspace unless given
+        self.workspace = workspace if workspace is not None else current_workspace(workdir)
         # the schema of a resource's type, to type its values (sets, lists, maps)
         self.resource_block = resource_block
         self.validate_only = validate_only
@@ -519,6 +523,7 @@ class Scope:
             declared_locals=set(self.module.locals),
             declared_resources=set(self.module.resources),
             impure_unknown=self.evaluation.planning,
+            workspace=self.evaluation.workspace,
         )
 
     def evaluate(self, expr: Expr, count_index: int | None = None,

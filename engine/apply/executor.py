@@ -66,7 +66,8 @@ class _Executor:
         self.progress_interval = PROGRESS_INTERVAL
         self.deposed_keys: dict = {}  # InstanceAddr -> the key its old object was set aside as
         self.evaluation = Evaluation(config, plan.variables, workdir,
-                                     resource_block=providers.resource_block)
+                                     resource_block=providers.resource_block,
+                                     workspace=plan.workspace)
         for addr, _rs, obj in self.state.instances():
             # Instances the plan deletes are already gone as far as expressions go: a
             # dependent evaluated during apply must see what the plan showed.

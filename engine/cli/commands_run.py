@@ -686,6 +686,14 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
                 "Run vpnform plan again.")
         return _fail(console, d)
     backend = backend_for(workdir, config)
+    if saved.workspace is not None and saved.workspace != backend.workspace:
+        d = Diagnostics()
+        d.error("Saved plan is for another workspace",
+                f'The plan {path} was created in workspace "{saved.workspace}", but the '
+                f'current workspace is "{backend.workspace}": applying it here would change '
+                "another state than the one reviewed. Select that workspace (or set "
+                "TF_WORKSPACE to it), or create a new plan in this one.")
+        return _fail(console, d)
     try:
         with locked(backend, "OperationTypeApply", opts):
             state = backend.read()

@@ -119,6 +119,7 @@ class Plan:
     # (InstanceAddr, deposed key) -> ResourceInstanceChange (DELETE): deposed objects an
     # earlier apply left (a create_before_destroy replacement it did not finish)
     deposed: dict = field(default_factory=dict)
+    workspace: str = "default"  # terraform.workspace as the plan was made
 
     @property
     def resource_changes(self) -> list[ResourceInstanceChange]:

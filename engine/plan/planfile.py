@@ -60,6 +60,7 @@ class SavedPlan:
     targets: list = field(default_factory=list)  # -target addresses
     replace: list = field(default_factory=list)  # canonical instance addresses
     actions: dict = field(default_factory=dict)  # canonical address -> action value
+    workspace: str | None = None  # the workspace it was made in (None: not recorded)
 
 
 def _key_path(workdir: str) -> str:
@@ -158,6 +159,7 @@ def write_plan_file(path: str, plan: Plan, files: dict, workdir: str, refresh: b
         # the snapshot may hold secrets (a variable's default): sealed like them
         "config_files": sealer.seal(files),
         "variables": variables,
+        "workspace": plan.workspace,
         "state_lineage": plan.state_lineage,
         "state_serial": plan.state_serial,
         "destroy": plan.destroy,
@@ -233,7 +235,8 @@ def read_plan_file(path: str, workdir: str,
         variables=variables, state_lineage=doc["state_lineage"],
         state_serial=doc["state_serial"], destroy=doc["destroy"], refresh=doc["refresh"],
         refresh_only=doc.get("refresh_only", False), targets=doc.get("targets", []),
-        replace=doc.get("replace", []), actions=doc["actions"])
+        replace=doc.get("replace", []), actions=doc["actions"],
+        workspace=doc.get("workspace"))
 
 
 def read_plan_json(path: str, workdir: str, show_sensitive: bool,

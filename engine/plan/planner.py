@@ -888,7 +888,8 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
         config_dir=config.source_dir, config_digest=config_digest(config),
         destroy=options.destroy, drift=drift, targets=[str(t) for t in options.targets],
         state_lineage=prior.lineage if prior_state else "",
-        state_serial=prior.serial if prior_state else 0, deposed=deposed)
+        state_serial=prior.serial if prior_state else 0, deposed=deposed,
+        workspace=p.evaluation.workspace)
     return result, diags
 
 
@@ -912,7 +913,8 @@ def _refresh_only_plan(p: _Planner, config: Config, prior_state: State | None,
         variables=p.evaluation.root_variables, config_dir=config.source_dir,
         config_digest=config_digest(config), refresh_only=True, drift=drift,
         state_lineage=prior.lineage if prior_state else "",
-        state_serial=prior.serial if prior_state else 0), diags
+        state_serial=prior.serial if prior_state else 0,
+        workspace=p.evaluation.workspace), diags
 
 
 __all__ = ["PlanOptions", "plan", "refresh_state", "action_graph", "config_digest",

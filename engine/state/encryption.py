@@ -549,10 +549,6 @@ class EncryptedBackend:
                 return attr(*args, **kwargs)
         return call
 
-    def for_workspace(self, name: str) -> "EncryptedBackend":
-        """Another workspace of the same backend, encrypted alike."""
-        return EncryptedBackend(self.inner.for_workspace(name), self._resolve)
-
     # the StateBackend protocol, spelled out so isinstance checks hold
     def lock(self, info: Any) -> str:
         return self.inner.lock(info)
@@ -579,3 +575,18 @@ class EncryptedBackend:
 
     def end_journal(self, final: Any) -> None:
         self.__getattr__("end_journal")(final)
+
+    # the workspace methods (backends/base.py WorkspaceBackend)
+    @property
+    def workspace(self) -> str:
+        return self.inner.workspace
+
+    def workspaces(self) -> list[str]:
+        return self.inner.workspaces()
+
+    def delete_workspace(self, name: str) -> None:
+        self.inner.delete_workspace(name)
+
+    def for_workspace(self, name: str) -> "EncryptedBackend":
+        """Another workspace of the same backend, encrypted the same way."""
+        return EncryptedBackend(self.inner.for_workspace(name), self._resolve)

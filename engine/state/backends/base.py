@@ -205,6 +205,24 @@ class StateBackend(Protocol):
         """Write ``final`` as a snapshot, then drop the journal."""
 
 
+@runtime_checkable
+class WorkspaceBackend(StateBackend, Protocol):
+    """A backend holding one state per workspace (``default`` always exists); an instance
+    reads and writes the state of its ``workspace``."""
+
+    workspace: str
+
+    def workspaces(self) -> list[str]:
+        """Every existing workspace, ``default`` first, the others sorted."""
+
+    def delete_workspace(self, name: str) -> None:
+        """Delete workspace ``name`` and its state (never ``default``: StateError)."""
+
+    def for_workspace(self, name: str) -> "WorkspaceBackend":
+        """The same backend, on workspace ``name`` (which need not exist yet: its first
+        write creates it)."""
+
+
 def lock_with_timeout(backend: StateBackend, info: LockInfo, timeout_seconds: float, *,
                       sleep: Callable[[float], None] = time.sleep,
                       clock: Callable[[], float] = time.monotonic,

@@ -1,5 +1,6 @@
 """The local state backend: ``terraform.tfstate`` in the working directory, plus its backup,
-lock and apply journal, all mode 0600.
+lock and apply journal, all mode 0600. Workspaces other than ``default`` keep their state
+in ``terraform.tfstate.d/NAME/terraform.tfstate`` (directories 0700), as Terraform does.
 
 Files, for state path ``DIR/NAME`` (default ``terraform.tfstate``)::
 
@@ -23,6 +24,7 @@ import errno
 import fcntl
 import json
 import os
+import shutil
 import time
 import uuid
 
@@ -33,11 +35,15 @@ from ...private_files import write_all as _write_all
 from .. import codec
 from ..model import State
 from ..encryption import EncryptionError
+from ..workspaces import DEFAULT_WORKSPACE, check_name
 from .base import (JournalEntry, LockError, LockInfo, StateError,
                    check_force_unlock, next_serial, settle_journal_end)
 
 JOURNAL_FORMAT = 1
 DEFAULT_FOLD_MIN = 1000
+DEFAULT_STATE_FILE = "terraform.tfstate"
+# Terraform's layout for workspaces other than default: WORKSPACES_DIR/NAME/DEFAULT_STATE_FILE
+WORKSPACES_DIR = "terraform.tfstate.d"
 
 
 def _read_bytes(path: str) -> bytes | None:
@@ -67,9 +73,16 @@ class LocalBackend:
     before this operation, and journal folds do not overwrite it).
     """
 
-    def __init__(self, path: str = "terraform.tfstate", workdir: str | None = None, *,
-                 journal_fold_min: int = DEFAULT_FOLD_MIN):
+    def __init__(self, path: str = DEFAULT_STATE_FILE, workdir: str | None = None, *,
+                 journal_fold_min: int = DEFAULT_FOLD_MIN,
+                 workspace: str = DEFAULT_WORKSPACE):
         base = workdir if workdir is not None else os.getcwd()
+        self.workdir = os.path.abspath(base)
+        self.default_path = path  # the default workspace's state file, as configured
+        self.workspace = workspace
+        if workspace != DEFAULT_WORKSPACE:
+            check_name(workspace)
+            path = os.path.join(WORKSPACES_DIR, workspace, DEFAULT_STATE_FILE)
         self.path = os.path.abspath(os.path.join(base, path))
         directory, name = os.path.split(self.path)
         self.directory = directory
@@ -399,3 +412,36 @@ class LocalBackend:
                     "the state before the interrupted apply; the journal holds the changes "
                     "made since. Repair or remove that line, then re-run.") from None
             codec.apply_journal_entry(state, entry)
+
+    # --- workspaces -----------------------------------------------------------------------
+
+    def _workspaces_dir(self) -> str:
+        return os.path.join(self.workdir, WORKSPACES_DIR)
+
+    def workspaces(self) -> list[str]:
+        """``default``, then each directory under ``terraform.tfstate.d`` (sorted)."""
+        try:
+            names = sorted(e.name for e in os.scandir(self._workspaces_dir())
+                           if e.is_dir() and e.name != DEFAULT_WORKSPACE)
+        except FileNotFoundError:
+            names = []
+        return [DEFAULT_WORKSPACE] + names
+
+    def delete_workspace(self, name: str) -> None:
+        """Remove ``terraform.tfstate.d/NAME`` and everything in it."""
+        if name == DEFAULT_WORKSPACE:
+            raise StateError("The default workspace cannot be deleted.")
+        check_name(name)
+        directory = os.path.join(self._workspaces_dir(), name)
+        try:
+            shutil.rmtree(directory)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise StateError(f"cannot delete {directory}: {exc.strerror or exc}") from None
+        _fsync_dir(self._workspaces_dir())
+
+    def for_workspace(self, name: str) -> "LocalBackend":
+        """The same working directory and default path, another workspace."""
+        return LocalBackend(self.default_path, self.workdir,
+                            journal_fold_min=self.journal_fold_min, workspace=name)

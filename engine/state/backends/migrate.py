@@ -93,6 +93,8 @@ def migrate_state(source: StateBackend, dest: StateBackend, src_type: str, dst_t
     copied = []
     for name in names:
         src, dst = backend_of_workspace(source, name), backend_of_workspace(dest, name)
+        if src_type == dst_type == "local" and src.path == dst.path:
+            continue  # a named workspace's file does not depend on the path: nothing to copy
         with _locked(src, "migration source state", lock, lock_timeout), \
                 _locked(dst, "migration destination state", lock, lock_timeout):
             state = src.read()

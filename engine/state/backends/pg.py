@@ -36,11 +36,11 @@ import uuid
 
 from .. import codec
 from ..model import State
+from ..workspaces import DEFAULT_WORKSPACE
 from .base import (JournalEntry, LockError, LockInfo, StateError,
                    check_force_unlock, next_serial, settle_journal_end)
 
 DEFAULT_SCHEMA = "terraform_remote_state"
-DEFAULT_WORKSPACE = "default"
 CREATION_LOCK_KEY = -1
 DEFAULT_FOLD_MIN = 1000
 CONNECT_TIMEOUT = 10
