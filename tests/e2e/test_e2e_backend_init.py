@@ -36,11 +36,10 @@ def backend_block(type_: str, body: str = "") -> str:
     return f'terraform {{\n  backend "{type_}" {{\n{body}  }}\n}}\n'
 
 
-def default_row(conn_str: str) -> dict:
+def state_rows(conn_str: str) -> dict:
     with psycopg.connect(conn_str) as conn:
-        (data,) = conn.execute("SELECT data FROM terraform_remote_state.states "
-                               "WHERE name = 'default'").fetchone()
-    return json.loads(data)
+        rows = conn.execute("SELECT name, data FROM terraform_remote_state.states").fetchall()
+    return {name: json.loads(data) for name, data in rows}
 
 
 def assert_no_changes(workdir) -> None:
@@ -53,6 +52,9 @@ def test_local_to_pg_and_back_keeps_every_resource(quickstart, pg_server):
     assert run(quickstart, "init").code == 0
     assert run(quickstart, "apply", "-auto-approve").code == 0
     local = json.loads((quickstart / "terraform.tfstate").read_text())
+    assert run(quickstart, "workspace", "new", "staging").code == 0
+    assert run(quickstart, "apply", "-auto-approve").code == 0
+    assert run(quickstart, "workspace", "select", "default").code == 0
 
     # A partial pg block: the connection string comes from -backend-config.
     write_config(quickstart, backend_block("pg"), "backend.tf")
@@ -66,11 +68,13 @@ def test_local_to_pg_and_back_keeps_every_resource(quickstart, pg_server):
     init = run(quickstart, "init", "-migrate-state", f"-backend-config=conn_str={conn_str}",
                input="yes\n")
     assert init.code == 0, init
-    assert "Do you want to copy existing state to the new backend?" in init.stdout
+    assert 'Do you want to migrate all workspaces to "pg"?' in init.stdout
     assert 'Successfully configured the backend "pg"!' in init.stdout
-    row = default_row(conn_str)
-    assert row["lineage"] == local["lineage"]
-    assert len(row["resources"]) == len(local["resources"]) == 7
+    rows = state_rows(conn_str)
+    assert sorted(rows) == ["default", "staging"]
+    assert rows["default"]["lineage"] == local["lineage"]
+    assert len(rows["default"]["resources"]) == len(local["resources"]) == 7
+    assert len(rows["staging"]["resources"]) == 7
     # Later commands reach the same database without the flag; nothing shows the password.
     assert_no_changes(quickstart)
     record = quickstart / ".vpnform" / "backend.json"
