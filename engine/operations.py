@@ -233,11 +233,7 @@ def _migrate(workdir: str, previous: BackendSpec, spec: BackendSpec, backend: St
         summary, _, detail = str(err).partition("\n\n")
         diags.error(summary, detail)
     except StateError as err:
-        hint = ""
-        if previous.type == "pg" and "password" in str(err):
-            hint = (" vpnform never records a password: give the previous database's "
-                    "password through PGPASSWORD or ~/.pgpass for the migration.")
-        diags.error("Error migrating the state", f"{err}{hint}", subject)
+        diags.error("Error migrating the state", str(err), subject)
     finally:
         for b in (source, backend):
             if hasattr(b, "close"):

@@ -58,8 +58,9 @@ INIT = Verb(
     "init", "Prepare your working directory for other commands", main=True,
     description="""
         Initialize a new or existing vpnform working directory: check the configuration,
-        create the .vpnform directory, and find the providers the configuration needs among
-        those installed with vpnform.
+        configure the backend (and copy the state over when it changed, with
+        -migrate-state), create the .vpnform directory, and find the providers the
+        configuration needs among those installed with vpnform.
 
         This is the first command that should be run for any new or existing vpnform
         configuration. It is safe to run it multiple times.""",

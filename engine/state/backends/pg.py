@@ -92,6 +92,15 @@ def conn_str_without_password(conn_str: str) -> str:
     return make_conninfo(**params)
 
 
+def _has_password(conn_str: str) -> bool:
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        return bool(conninfo_to_dict(conn_str).get("password"))
+    except Exception:  # unparseable: it cannot have reached the server
+        return False
+
+
 def scrub(message: str, conn_str: str) -> str:
     """A driver message with the connection string and its password replaced by ``***``;
     when libpq cannot parse the string, any quoted piece of it too (libpq quotes the
@@ -174,8 +183,13 @@ class PgBackend:
         try:
             conn = psycopg.connect(self.settings.conn_str, autocommit=autocommit, **kwargs)
         except psycopg.Error as exc:
+            hint = ""
+            if "password" in str(exc) and not _has_password(self.settings.conn_str):
+                hint = ("\nvpnform never records a password given to init: give it through "
+                        "PGPASSWORD or ~/.pgpass, or the whole connection string through "
+                        "PG_CONN_STR.")
             raise StateError(f"Failed to connect to the pg backend's database: "
-                             f"{self._scrub(exc)}") from None
+                             f"{self._scrub(exc)}{hint}") from None
         if not self._prepared:
             try:
                 self._prepare(conn)
