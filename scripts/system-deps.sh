@@ -10,11 +10,24 @@ set -euo pipefail
 PACKAGES=(iproute2 iputils-ping util-linux strongswan-charon strongswan-swanctl
           libcharon-extra-plugins libstrongswan-extra-plugins postgresql)
 
+# Libreswan's own checkers (addconn, algparse) for the device configuration tests. Debian's
+# libreswan conflicts with strongSwan, so it is never installed: its .deb is unpacked into
+# a cache directory the tests look in.
+LIBRESWAN_DIR=${VPNFORM_LIBRESWAN_DIR:-/var/cache/vpnform/libreswan}
+fetch_libreswan() {
+  [ -x "$LIBRESWAN_DIR/root/usr/libexec/ipsec/addconn" ] && return 0
+  mkdir -p "$LIBRESWAN_DIR"
+  (cd "$LIBRESWAN_DIR" && apt-get download libreswan >/dev/null 2>&1 \
+     && dpkg -x "$(ls libreswan_*.deb | tail -n1)" root) \
+    || echo "system-deps: could not fetch libreswan; its checker tests will be skipped" >&2
+}
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
+  [ "$(id -u)" -ne 0 ] || fetch_libreswan
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -24,3 +37,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fetch_libreswan

@@ -19,6 +19,7 @@ from ..plan import json_plan, planfile
 from ..plan.model import Action, Plan
 from ..plan.planner import PlanOptions, config_digest
 from ..plan.render import render_plan
+from ..plan.review_notes import notes_of
 from ..private_files import WORK_DIR_NAME, private_dirs, write_private
 from ..state.backends.base import LockError, StateError
 from ..state.backends.migrate import MigrationError
@@ -470,7 +471,8 @@ def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
         try:
             planfile.write_plan_file(out, plan, config.source_files, workdir, refresh,
                                      replace, json_plan.plan_documents(plan, config, providers,
-                                                                       VERSION), encryption)
+                                                                       VERSION), encryption,
+                                     notes_of(plan, providers, warnings))
         except planfile.PlanFileError as err:
             d = Diagnostics()
             d.error("Failed to write the plan file", str(err))

@@ -55,7 +55,8 @@ TUNNEL_CONFIG = Verb(
         given vendor's syntax. It holds the pre-shared key: it is printed only on request,
         and -out writes it to a file of mode 0600.""",
     completes=ADDRESSES,
-    flags={"vendor": Flag(VALUE, "The peer device's vendor, such as strongswan.", "=NAME"),
+    flags={"vendor": Flag(VALUE, "The peer device's vendor, such as cisco-ios or strongswan.",
+                          "=NAME"),
            "out": Flag(VALUE, "Write the configuration to this file (mode 0600) instead of "
                        "printing it.", "=FILE"),
            **VAR_FLAGS})

@@ -36,6 +36,7 @@ from ..state.encryption import EncryptionError, TargetEncryption, envelope_of
 from ..values import Sensitive, unmark
 from .model import Plan
 from .render import render_plan
+from .review_notes import ReviewNotes, notes_from_json, notes_json
 
 FORMAT = "vpnform-plan-2"
 KEY_FILE = "planfile.key"
@@ -140,10 +141,12 @@ def _unseal(entry: dict, workdir: str) -> Any:
 
 def write_plan_file(path: str, plan: Plan, files: dict, workdir: str, refresh: bool,
                     replace: list, json_docs: tuple[dict, dict] | None = None,
-                    encryption: TargetEncryption | None = None) -> None:
+                    encryption: TargetEncryption | None = None,
+                    notes: ReviewNotes | None = None) -> None:
     """``json_docs``: the plan's ``show -json`` documents (full, redacted), both sealed:
     the full one holds secrets, and both describe the infrastructure. ``encryption``: the
-    plan encryption configured (the whole file is encrypted when it is on)."""
+    plan encryption configured (the whole file is encrypted when it is on). ``notes``: the
+    plan's warnings and provider targets, for ``show -markdown`` in a later job."""
     encryption = encryption or NO_ENCRYPTION.plan
     sealer = _Sealer(None if encryption.active else _new_or_existing_key(workdir))
     variables = {}
@@ -174,6 +177,8 @@ def write_plan_file(path: str, plan: Plan, files: dict, workdir: str, refresh: b
     if json_docs is not None:
         doc["json"] = sealer.seal(json_docs[0])
         doc["json_redacted"] = sealer.seal(json_docs[1])
+    if notes is not None:
+        doc["review_notes"] = sealer.seal(notes_json(notes))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("tfplan.json", json.dumps(doc, indent=1, sort_keys=True))
@@ -248,6 +253,19 @@ def read_plan_json(path: str, workdir: str, show_sensitive: bool,
         raise PlanFileError(f"The plan file {path} holds no JSON form of the plan (it was "
                             "written by an earlier version of vpnform). Create the plan again.")
     return _unseal(entry, workdir)
+
+
+def read_review_notes(path: str, workdir: str,
+                      encryption: TargetEncryption | None = None) -> ReviewNotes | None:
+    """The plan's warnings and provider targets, None in a file written without them."""
+    entry = _load_doc(path, encryption).get("review_notes")
+    if not isinstance(entry, dict):
+        return None
+    try:
+        return notes_from_json(_unseal(entry, workdir))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise PlanFileError(f"The plan file {path} has damaged review notes. Create the plan "
+                            "again.") from None
 
 
 def read_rendered(path: str, encryption: TargetEncryption | None = None) -> str:

@@ -563,9 +563,10 @@ class EncryptedBackend:
         return self.__getattr__("read")()
 
     def write(self, state: Any, force: bool = False) -> None:
-        # ``force`` is passed on only when set: a backend that never replaces state need
-        # not take it.
-        self.__getattr__("write")(state, **({"force": True} if force else {}))
+        if force:
+            self.__getattr__("write")(state, force=True)
+        else:  # a backend without ``force`` still works for every other write
+            self.__getattr__("write")(state)
 
     def begin_journal(self, state: Any) -> None:
         self.__getattr__("begin_journal")(state)

@@ -10,12 +10,11 @@ from typing import Any
 from engine.diagnostics import Diagnostics
 from engine.values import unmark
 
+from . import device_config
 from .client import CloudError
 from .resources.base import cloud_error_detail
 
 CONNECTION = "tencentcloud_vpn_connection"
-VENDORS = {"strongswan": {"Platform": "strongswan", "SoftwareVersion": "5.9",
-                          "VendorName": "strongswan"}}
 
 
 def _subnet_host(workdir: str, local_cidrs: list[str]) -> dict | None:
@@ -59,17 +58,17 @@ def tunnel_ping(workdir: str, value: dict, target: str | None,
 
 def tunnel_config(client, value: dict, vendor: str) -> tuple[str | None, Diagnostics]:
     d = Diagnostics()
-    spec = VENDORS.get(vendor.lower())
-    if spec is None:
+    found = device_config.by_name(vendor)
+    if found is None:
         d.error("Unsupported vendor", f'There is no configuration template for vendor '
-                f'"{vendor}". Use one of: {", ".join(sorted(VENDORS))}.')
+                f'"{vendor}". Use one of: {", ".join(v.key for v in device_config.VENDORS)}.')
         return None, d
     plain = unmark(value)[0]
     try:
         resp = client.call("DownloadCustomerGatewayConfiguration",
                            VpnGatewayId=plain["vpn_gateway_id"],
-                           VpnConnectionId=plain["id"], CustomerGatewayVendor=spec,
-                           InterfaceName="eth0")
+                           VpnConnectionId=plain["id"], CustomerGatewayVendor=found.api,
+                           InterfaceName=found.interface)
     except CloudError as err:
         d.error("Cannot download the configuration", cloud_error_detail(err, []))
         return None, d

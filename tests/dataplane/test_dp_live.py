@@ -159,6 +159,21 @@ def test_quickstart_activation_failover_and_teardown(site):
                 b = sum(c[counter] for c in before[side].values())
                 assert a > b > 0, (side, counter, before, after)
 
+        # A reset (ResetVpnConnection) closes the tunnel's SAs; the next traffic
+        # renegotiates it: a new IKE SA.
+        def ike_ids() -> set:
+            return {v["uniqueid"] for sa in cloud_side.client().list_sas(conn_id)
+                    for v in sa.values()}
+        old_ids = ike_ids()
+        assert old_ids
+        cloud.call("ResetVpnConnection", VpnGatewayId=gw_id, VpnConnectionId=conn_id)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and installed_children(cloud_side.client()).get(conn_id):
+            time.sleep(0.1)
+        assert not installed_children(cloud_side.client()).get(conn_id)
+        assert first_reply(subnet_host["namespace"], IDC_HOST) is not None, "no renegotiation"
+        assert ike_ids() and not ike_ids() & old_ids
+
         # Failover: kill the master's charon; no vpnform command from here on.
         failed = fail_gateway(str(workdir), gw_id)
         t_fail = time.time()

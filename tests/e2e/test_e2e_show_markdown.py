@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import cmarkgfm
 from cmarkgfm.cmark import Options
-from cli import QUICKSTART_ADDRESSES, run
+from cli import QUICKSTART_ADDRESSES, run, write_config
 from test_e2e_secrets import PSK, _forms
 
 ENV = {"TF_VAR_psk": PSK}
@@ -74,7 +74,7 @@ def _markdown(workdir, *plan_args: str) -> str:
     assert shown.code == 0 and not shown.stderr, shown
     _no_psk(shown.output)
     human = run(workdir, "show", "pr.tfplan", env=ENV)
-    for block in _Rendered(shown.stdout).pre:
+    for block in _Rendered(shown.stdout.split("#### Warnings and errors")[0]).pre:
         assert _as_in_human_plan(block) in human.stdout, block
     return shown.stdout
 
@@ -82,7 +82,8 @@ def _markdown(workdir, *plan_args: str) -> str:
 def test_create_plan_as_a_pull_request_comment(quickstart):
     text = _markdown(quickstart)
     assert text.startswith("### vpnform plan: 7 to add, 0 to change, 0 to destroy\n")
-    assert "Provider tencentcloud: region ap-guangzhou" in text
+    # where the plan will apply, as the plan itself said it
+    assert "Provider tencentcloud: embedded emulator (.vpnform/cloud.db)" in text
     assert "Destroys" not in text
     page = _Rendered(text)
     assert page.summaries == [f"➕ {a} will be created" for a in QUICKSTART_ADDRESSES]
@@ -91,7 +92,7 @@ def test_create_plan_as_a_pull_request_comment(quickstart):
     assert '+   resource "tencentcloud_vpn_connection" "tom" {' in conn
     assert "pre_share_key              = (sensitive value)" in conn
     assert "+   vpn_gateway_public_ip = (known after apply)" in page.pre[-1]
-    assert "does not keep the plan's warnings and errors" in text
+    assert text.endswith("#### Warnings and errors\n\nNone.\n")
 
 
 def test_replacements_and_updates_after_apply(quickstart):
@@ -111,6 +112,28 @@ def test_replacements_and_updates_after_apply(quickstart):
     assert ('~       public_ip_address = "202.108.22.5" -> "203.0.113.9"  # forces '
             'replacement\n') in gw
     assert "~       bandwidth" in page.pre[2] and "5 -> 10" in page.pre[2]
+
+
+WARNING_CHECK = """
+check "psk_reviewed" {
+  assert {
+    condition     = length(var.psk) > 64
+    error_message = "The key ${nonsensitive(var.psk)} is shorter than the policy's 64 characters."
+  }
+}
+"""
+
+
+def test_plan_warnings_travel_in_the_plan_file_redacted(quickstart):
+    """A later CI job that only has the plan file shows the plan's warnings, with the
+    pre-shared key the warning's text held redacted."""
+    write_config(quickstart, WARNING_CHECK, "checks.tf")
+    text = _markdown(quickstart)
+    section = text.split("#### Warnings and errors\n\n", 1)[1]
+    assert section.startswith("- ⚠️ **Warning**: Check block assertion failed "
+                              "(`check.psk_reviewed`)\n"), section
+    assert "The key (sensitive value) is shorter than the policy's 64 characters." in section
+    assert "None." not in section
 
 
 def test_markdown_is_for_a_saved_plan_and_not_with_json(quickstart):

@@ -158,3 +158,32 @@ def test_later_saved_plan_does_not_carry_a_sensitive_value(env: Env, tmp_path):
     path = str(tmp_path / "second.tfplan")
     write_plan_file(path, p2, env.module.files, env.root, refresh=True, replace=[])
     assert "hunter2" not in _document(path)
+
+
+class _Targets:
+    """A ProviderSet's targets(), as the plan command has it."""
+
+    def targets(self):
+        return [("fake", "the fake cloud at http://127.0.0.1:9 (key hunter2-top-secret)")]
+
+
+def test_review_notes_travel_redacted_with_their_source_range(env: Env, tmp_path):
+    from engine.diagnostics import Diagnostics, Pos, SourceRange
+    from engine.plan.planfile import read_review_notes
+    from engine.plan.review_notes import notes_of
+
+    p, path = _saved(env, tmp_path)
+    assert read_review_notes(path, env.root) is None  # written without notes
+    warnings = Diagnostics()
+    where = SourceRange("main.tf", Pos(10, 3, 120), Pos(10, 9, 126))
+    warnings.warning("Weak key", 'The key "hunter2-top-secret" is short.', where,
+                     address="fake_thing.a")
+    write_plan_file(path, p, env.module.files, env.root, refresh=True, replace=[],
+                    notes=notes_of(p, _Targets(), warnings))
+    assert "hunter2" not in _document(path)
+    notes = read_review_notes(path, env.root)
+    assert notes.targets == ["Provider fake: the fake cloud at http://127.0.0.1:9 "
+                             "(key (sensitive value))"]
+    [d] = list(notes.diagnostics)
+    assert (d.summary, d.detail) == ("Weak key", "The key (sensitive value) is short.")
+    assert (d.subject, d.address, d.is_error) == (where, "fake_thing.a", False)

@@ -216,10 +216,10 @@ class LocalBackend:
         return state
 
     def write(self, state: State, force: bool = False) -> None:
-        """Persist a full snapshot (serial policy in the class docstring; ``force`` replaces
-        another lineage or a newer serial, once the user confirmed it). Outside a journal
-        session a leftover journal is deleted once a new snapshot is written; inside one the
-        journal restarts on the new snapshot."""
+        """Persist a full snapshot (serial policy in the class docstring; ``force`` skips
+        its lineage and serial checks). Outside a journal session a leftover journal is
+        deleted once a new snapshot is written; inside one the journal restarts on the new
+        snapshot."""
         self._write_snapshot(state, force)
         if self._journal_fd is not None:
             # Caller supplied a full new state mid-session: it becomes the journal's base.

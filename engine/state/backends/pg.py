@@ -426,8 +426,8 @@ class PgBackend:
         return state
 
     def write(self, state: State, force: bool = False) -> None:
-        """Persist a full snapshot (serial policy in the class docstring; ``force`` replaces
-        another lineage or a newer serial, once the user confirmed it)."""
+        """Persist a full snapshot (serial policy in the class docstring; ``force`` skips
+        its lineage and serial checks)."""
         if self._journal_conn is not None:
             self._snapshot(self._journal_conn, state, reset_journal=True, force=force)
             self._journal_state = state.deepcopy()

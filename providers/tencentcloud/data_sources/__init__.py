@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from ..resources.base import Context
 from . import vpc, vpn
-from .base import DataSource
+from .base import DataSource, ValuesDataSource
 
-DATA_SOURCES: dict[str, DataSource] = {ds.type_name: ds for ds in vpn.ALL + vpc.ALL}
+DATA_SOURCES: dict[str, DataSource | ValuesDataSource] = {ds.type_name: ds for ds in vpn.ALL + vpc.ALL}
 SCHEMAS = {name: ds.schema for name, ds in DATA_SOURCES.items()}
 READERS = DATA_SOURCES  # kept for callers that test membership
 

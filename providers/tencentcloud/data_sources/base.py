@@ -1,5 +1,6 @@
 """``DataSource``: one data source type, declared as its filter arguments, the schema of
-one result item, and a function listing the items through the API client."""
+one result item, and a function listing the items through the API client;
+``ValuesDataSource``: one whose result is a few top-level values, not a list."""
 
 from __future__ import annotations
 
@@ -100,3 +101,26 @@ class DataSource:
         """The result list as the public provider writes it, owner-only as every file
         vpnform writes."""
         write_private(path, json.dumps(items, indent=2))
+
+
+@dataclass(frozen=True)
+class ValuesDataSource:
+    type_name: str
+    arguments: dict  # name -> Attribute
+    results: dict  # name -> computed Attribute
+    read_values: Callable[[Context, dict], dict]  # the results' values
+    id_of: Callable[[Context, dict], str]
+
+    @property
+    def schema(self) -> ResourceSchema:
+        attrs: dict[str, Attribute] = {**self.arguments,
+                                       "id": computed(V.STRING, "An ID for this read."),
+                                       "result_output_file": RESULT_OUTPUT_FILE, **self.results}
+        return ResourceSchema(Block(attributes=attrs))
+
+    def read(self, ctx: Context, config: dict, workdir: str) -> dict:
+        got = self.read_values(ctx, config)
+        path = known(config.get("result_output_file"))
+        if path:
+            write_private(os.path.join(workdir, path), json.dumps(got, indent=2))
+        return {**config, **got, "id": self.id_of(ctx, config)}

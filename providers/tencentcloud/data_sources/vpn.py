@@ -1,6 +1,6 @@
 """VPN data sources: ``tencentcloud_vpn_gateways``, ``tencentcloud_vpn_customer_gateways``,
 ``tencentcloud_vpn_connections``, ``tencentcloud_vpn_gateway_routes`` and
-``tencentcloud_vpn_customer_gateway_vendors``."""
+``tencentcloud_vpn_customer_gateway_vendors`` and ``tencentcloud_vpn_default_health_check_ip``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from engine import values as V
 from engine.schema import Block
 
 from ..resources.base import Context, computed, optional, required
-from .base import DataSource, filters, id_from, sensitive, tag_map
+from .base import DataSource, ValuesDataSource, filters, id_from, sensitive, tag_map
 
 S, N, B = V.STRING, V.NUMBER, V.BOOL
 TAGS = V.MapType(V.STRING)
@@ -204,4 +204,21 @@ GATEWAY_ROUTES = DataSource(
     description="The routes of the VPN gateway found.")
 
 
-ALL = [VENDORS, GATEWAYS, CUSTOMER_GATEWAYS, CONNECTIONS, GATEWAY_ROUTES]
+
+# --- tencentcloud_vpn_default_health_check_ip ------------------------------------------------
+
+def _health_check_ips(ctx: Context, config: dict) -> dict:
+    got = ctx.client.call("GenerateVpnConnectionDefaultHealthCheckIp",
+                          VpnGatewayId=config["vpn_gateway_id"])
+    return {"health_check_local_ip": got["HealthCheckLocalIp"],
+            "health_check_remote_ip": got["HealthCheckRemoteIp"]}
+
+
+DEFAULT_HEALTH_CHECK_IP = ValuesDataSource(
+    "tencentcloud_vpn_default_health_check_ip",
+    {"vpn_gateway_id": required(S, description="The VPN gateway the tunnel will use.")},
+    {"health_check_local_ip": computed(S, "A free local health check address (cloud side)."),
+     "health_check_remote_ip": computed(S, "A free remote health check address (IDC side).")},
+    _health_check_ips, id_of=lambda ctx, config: str(config["vpn_gateway_id"]))
+
+ALL = [VENDORS, GATEWAYS, CUSTOMER_GATEWAYS, CONNECTIONS, GATEWAY_ROUTES, DEFAULT_HEALTH_CHECK_IP]

@@ -205,6 +205,13 @@ class Dataplane:
     def _on_DeleteVpnConnection(self, records, params: dict, result: dict) -> None:
         unload_connection(self.lab, records, params["VpnConnectionId"], params["VpnGatewayId"])
 
+    def _on_ResetVpnConnection(self, records, params: dict, result: dict) -> None:
+        # The tunnel's SAs go; its trap policies stay, so the next traffic renegotiates.
+        for side in topology.SIDES:
+            charon = self.lab.charon(gateway_role(params["VpnGatewayId"], side))
+            if charon.alive():
+                charon.client(timeout=10.0).terminate_conn(params["VpnConnectionId"])
+
 
 # --- shared building blocks (the supervisor uses them too) ---------------------------------
 

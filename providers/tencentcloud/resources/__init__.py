@@ -8,7 +8,9 @@ from . import (
                subnet,
                vpc,
                vpn_connection,
+               vpn_connection_reset,
                vpn_customer_gateway,
+               vpn_customer_gateway_configuration_download,
                vpn_gateway,
                vpn_gateway_route,
 )
@@ -17,7 +19,8 @@ from .base import ResourceType
 RESOURCES: dict[str, ResourceType] = {
     m.RESOURCE.type_name: m.RESOURCE
     for m in (vpc, subnet, route_table, route_table_entry, vpn_gateway, vpn_customer_gateway,
-              vpn_connection, vpn_gateway_route)
+              vpn_connection, vpn_gateway_route, vpn_customer_gateway_configuration_download,
+              vpn_connection_reset)
 }
 
 __all__ = ["RESOURCES", "ResourceType"]

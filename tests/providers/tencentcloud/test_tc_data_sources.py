@@ -12,6 +12,9 @@ from tc_support import REGION
 from engine import values as V
 from providers.tencentcloud import rules
 from providers.tencentcloud.data_sources import DATA_SOURCES
+from providers.tencentcloud.data_sources.base import DataSource
+
+LISTS = {name: ds for name, ds in DATA_SOURCES.items() if isinstance(ds, DataSource)}
 
 # A fresh account's region holds its default VPC, with its main route table and a default
 # subnet per zone.
@@ -99,7 +102,11 @@ def test_schemas_name_the_public_providers_arguments_and_results(provider):
         "tencentcloud_vpc_route_tables": ({"route_table_id", "name", "tag_key", "vpc_id",
                                            "association_main", "tags"}, "instance_list"),
     }
-    assert set(ds) == set(expect)
+    assert set(ds) == set(expect) | {"tencentcloud_vpn_default_health_check_ip"}
+    hc = ds["tencentcloud_vpn_default_health_check_ip"].block.attributes
+    assert {n for n, a in hc.items() if a.required} == {"vpn_gateway_id"}
+    assert {n for n, a in hc.items() if a.is_computed_only} == {
+        "id", "health_check_local_ip", "health_check_remote_ip"}
     for name, (args, result) in expect.items():
         attrs = ds[name].block.attributes
         given = {n for n, a in attrs.items() if (a.optional or a.required)}
@@ -108,7 +115,7 @@ def test_schemas_name_the_public_providers_arguments_and_results(provider):
     assert ds["tencentcloud_vpn_gateway_routes"].block.attributes["vpn_gateway_id"].required
     element = DATA_SOURCES["tencentcloud_vpn_connections"].element.attributes
     assert [n for n, a in element.items() if a.sensitive] == ["pre_share_key"]
-    assert not any(a.sensitive for d in DATA_SOURCES.values() if d.type_name !=
+    assert not any(a.sensitive for d in LISTS.values() if d.type_name !=
                    "tencentcloud_vpn_connections" for a in d.element.attributes.values())
 
 
@@ -263,7 +270,7 @@ def test_vpc_route_tables(provider, sites):
 def test_fresh_account_gives_only_its_default_network(provider):
     defaults = {"tencentcloud_vpc_instances": 1, "tencentcloud_vpc_route_tables": 1,
                 "tencentcloud_vpc_subnets": DEFAULT_SUBNETS}
-    for type_name, ds in DATA_SOURCES.items():
+    for type_name, ds in LISTS.items():
         if type_name in ("tencentcloud_vpn_gateway_routes",
                          "tencentcloud_vpn_customer_gateway_vendors"):
             continue
@@ -301,3 +308,24 @@ def test_unknown_filter_values_never_reach_the_cloud(provider, sites, api):
     [call] = api.service.calls("DescribeVpnConnections")[-1:]
     assert call["params"]["Filters"] == [{"Name": "vpn-connection-name",
                                          "Values": ["conn-a"]}]
+
+
+def test_default_health_check_ip_is_a_free_pair_of_the_gateway(provider, api, sites, tmp_path):
+    gw = sites["a"]["gw"]["VpnGatewayId"]
+    first = read(provider, "tencentcloud_vpn_default_health_check_ip", vpn_gateway_id=gw,
+                 result_output_file="hc.json")
+    pair = (first["health_check_local_ip"], first["health_check_remote_ip"])
+    assert pair == ("169.254.128.1", "169.254.128.2") and first["id"] == gw
+    assert json.loads((tmp_path / "hc.json").read_text())["health_check_remote_ip"] == pair[1]
+    assert stat.S_IMODE(os.stat(tmp_path / "hc.json").st_mode) == 0o600
+    # The same answer until a tunnel of the gateway takes the pair; then the next one.
+    again = read(provider, "tencentcloud_vpn_default_health_check_ip", vpn_gateway_id=gw)
+    assert (again["health_check_local_ip"], again["health_check_remote_ip"]) == pair
+    api.ok("ModifyVpnConnectionAttribute", VpnConnectionId=sites["a"]["conn"]["VpnConnectionId"],
+           EnableHealthCheck=True, HealthCheckLocalIp=pair[0], HealthCheckRemoteIp=pair[1])
+    taken = read(provider, "tencentcloud_vpn_default_health_check_ip", vpn_gateway_id=gw)
+    assert (taken["health_check_local_ip"], taken["health_check_remote_ip"]) == (
+        "169.254.128.5", "169.254.128.6")
+    other = read(provider, "tencentcloud_vpn_default_health_check_ip",
+                 vpn_gateway_id=sites["b"]["gw"]["VpnGatewayId"])
+    assert other["health_check_local_ip"] == "169.254.128.1"

@@ -403,7 +403,7 @@ def test_vpn_connection_lifecycle(quick, store):
             "VendorName": "cisco",
         },
     )["CustomerGatewayConfiguration"]
-    assert cfg.startswith("#") and "10.0.1.0/24" in cfg
+    assert cfg.startswith("!") and "crypto map TC-MAP 10 ipsec-isakmp" in cfg
     assert api.err("DeleteVpnGateway", VpnGatewayId=gw["VpnGatewayId"]) == "ResourceInUse"
     assert (
         api.err("DeleteCustomerGateway", CustomerGatewayId=cgw["CustomerGatewayId"])
@@ -732,3 +732,19 @@ def test_parallel_reads_overlap_their_latency(api, svc, monkeypatch):
         assert list(pool.map(read, range(n))) == [1] * n
     wall = time.monotonic() - start
     assert 0.2 <= wall < 0.2 * 3  # about one latency, not n (2.0 s) of them
+
+
+def test_reset_vpn_connection(quick, store):
+    vpc, gw, cgw = quick
+    api = Api(EmulatedVpcService(store, connection_delay=0.2, delay_scale=1))
+    cid = make_conn(api, vpc, gw, cgw)["VpnConnectionId"]
+    gid = gw["VpnGatewayId"]
+    assert api.err("ResetVpnConnection", VpnGatewayId=gid,
+                   VpnConnectionId=cid) == "UnsupportedOperation.VpnConnInvalidState"
+    time.sleep(0.25)
+    api.ok("ResetVpnConnection", VpnGatewayId=gid, VpnConnectionId=cid)
+    other = make_gw(api, vpc["VpcId"], name="other")
+    assert api.err("ResetVpnConnection", VpnGatewayId=other["VpnGatewayId"],
+                   VpnConnectionId=cid) == "InvalidParameterValue"
+    assert api.err("ResetVpnConnection", VpnGatewayId=gid,
+                   VpnConnectionId="vpnx-00000000") == "ResourceNotFound"

@@ -205,6 +205,10 @@ def request(action: str, w: World) -> dict:
         vendor = api.ok("DescribeCustomerGatewayVendors")["CustomerGatewayVendorSet"][0]
         return {"VpnGatewayId": w.gw, "VpnConnectionId": w.conn,
                 "CustomerGatewayVendor": vendor, "InterfaceName": "eth0"}
+    if action == "ResetVpnConnection":
+        return {"VpnGatewayId": w.gw, "VpnConnectionId": w.conn}
+    if action == "GenerateVpnConnectionDefaultHealthCheckIp":
+        return {"VpnGatewayId": w.gw}
     if action == "CreateVpnGatewayRoutes":
         return {"VpnGatewayId": w.gw, "Routes": [
             {"DestinationCidrBlock": "172.17.0.0/16", "InstanceType": "VPNCONN",

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ... import rules
+from ... import device_config, rules
 from ..store import Tx
 from .common import Context, describe, get, new_id, public, violations
 from .request import DescribeRequest, Int, Request, Str, Tag, actions, tag_set
 
-VENDORS = [
-    {"Platform": "comware", "SoftwareVersion": "V1.0", "VendorName": "h3c"},
-    {"Platform": "ios", "SoftwareVersion": "V15.4", "VendorName": "cisco"},
-    {"Platform": "vrp", "SoftwareVersion": "V5.1", "VendorName": "huawei"},
-    {"Platform": "fortios", "SoftwareVersion": "V5.6", "VendorName": "fortinet"},
-    {"Platform": "junos", "SoftwareVersion": "V12.1", "VendorName": "juniper"},
-    {"Platform": "strongswan", "SoftwareVersion": "5.9", "VendorName": "strongswan"},
-]
+# Every vendor the device configuration download renders.
+VENDORS = [v.api for v in device_config.VENDORS]
 
 
 class CreateCustomerGatewayRequest(Request):

@@ -8,10 +8,9 @@ from typing import Any
 
 from pydantic import create_model
 
-from ... import rules
+from ... import device_config, rules
 from ..store import Tx
 from .common import ApiError, Context, describe, get, missing, new_id, public, violations
-from .customer_gateway import VENDORS
 from .request import Bool, DescribeRequest, Int, Part, Request, Str, Tag, actions, tag_set
 from .vpn_gateway import check_available
 
@@ -98,6 +97,15 @@ class DownloadCustomerGatewayConfigurationRequest(Request):
     VpnConnectionId: Str
     CustomerGatewayVendor: Vendor
     InterfaceName: Str
+
+
+class ResetVpnConnectionRequest(Request):
+    VpnGatewayId: Str
+    VpnConnectionId: Str
+
+
+class GenerateVpnConnectionDefaultHealthCheckIpRequest(Request):
+    VpnGatewayId: Str
 
 
 def conn_view(ctx: Context, c: dict) -> dict:
@@ -297,65 +305,63 @@ def delete_conn(ctx: Context, tx: Tx, req: DeleteVpnConnectionRequest, region: s
     return {}
 
 
+def reset_conn(ctx: Context, tx: Tx, req: ResetVpnConnectionRequest, region: str) -> dict:
+    """Renegotiate the tunnel: its SAs are torn down (by the dataplane, when there is one)
+    and come back with the next traffic."""
+    gw = get(tx, "vpngw", req.VpnGatewayId, region)
+    conn = get(tx, "vpnx", req.VpnConnectionId, region)
+    cid = conn["VpnConnectionId"]
+    if conn["VpnGatewayId"] != gw["VpnGatewayId"]:
+        raise ApiError("InvalidParameterValue", f"VPN connection {cid} does not belong to "
+                       f"VPN gateway {gw['VpnGatewayId']}.")
+    if not ctx.ready(conn):
+        raise ApiError("UnsupportedOperation.VpnConnInvalidState",
+                       f"VPN connection {cid} is still PENDING; retry when it is AVAILABLE.")
+    return {}
+
+
 def download_config(ctx: Context, tx: Tx, req: DownloadCustomerGatewayConfigurationRequest,
                     region: str) -> dict:
     gw = get(tx, "vpngw", req.VpnGatewayId, region)
     conn = get(tx, "vpnx", req.VpnConnectionId, region)
     want = req.CustomerGatewayVendor.model_dump()
-    if want not in VENDORS:
+    vendor = device_config.by_api(want)
+    if vendor is None:
         raise ApiError("InvalidParameterValue",
                        f"Vendor {want['VendorName']} {want['Platform']} "
                        f"{want['SoftwareVersion']} is not supported; see "
                        "DescribeCustomerGatewayVendors.")
     cgw = tx.get("cgw", conn["CustomerGatewayId"]) or {}
-    if want["Platform"] == "strongswan":
-        from ...strongswan_tunnel import ProposalError, idc_swanctl
-        try:
-            text = idc_swanctl(conn, gw, cgw)
-        except ProposalError as e:
-            raise ApiError("UnsupportedOperation", f"No strongSwan configuration for "
-                           f"{conn['VpnConnectionId']}: {str(e).rstrip('.')}.") from None
-        return {"CustomerGatewayConfiguration": text}
-    return {"CustomerGatewayConfiguration": _render_config(gw, cgw, conn, want,
-                                                                    req.InterfaceName)}
+    try:
+        text = device_config.render(vendor, gw, cgw, conn, req.InterfaceName)
+    except device_config.UnsupportedChoice as e:
+        raise ApiError("UnsupportedOperation", f"No {vendor.title} configuration for "
+                       f"{conn['VpnConnectionId']}: {e}") from None
+    return {"CustomerGatewayConfiguration": text}
+
+
+HEALTH_CHECK_RANGE = ipaddress.IPv4Network("169.254.128.0/17")
+
+
+def default_health_check_ip(ctx: Context, tx: Tx,
+                            req: GenerateVpnConnectionDefaultHealthCheckIpRequest,
+                            region: str) -> dict:
+    """The first pair of health check addresses (.1 and .2 of a /30 in the link-local
+    range) that no tunnel of the gateway uses: the same answer until a tunnel takes it."""
+    gw = get(tx, "vpngw", req.VpnGatewayId, region)
+    used = {c[k] for c in tx.list_by("vpnx", "VpnGatewayId", gw["VpnGatewayId"], region)
+            for k in ("HealthCheckLocalIp", "HealthCheckRemoteIp") if c.get(k)}
+    for block in HEALTH_CHECK_RANGE.subnets(new_prefix=30):
+        local, remote = str(block.network_address + 1), str(block.network_address + 2)
+        if local not in used and remote not in used:
+            return {"HealthCheckLocalIp": local, "HealthCheckRemoteIp": remote}
+    raise ApiError("LimitExceeded", "No free health check address is left on VPN gateway "
+                   f"{gw['VpnGatewayId']}.")
 
 
 def random_link_local() -> str:
-    net = ipaddress.IPv4Network("169.254.128.0/17")
+    net = HEALTH_CHECK_RANGE
     return str(net.network_address + random.randrange(1, net.num_addresses - 1))
-
-
-def _render_config(gw: dict, cgw: dict, conn: dict, vendor: dict, iface: str) -> str:
-    ike, ipsec = conn["IKEOptionsSpecification"], conn["IPSECOptionsSpecification"]
-    lines = [
-        f"# IPsec configuration for {vendor['VendorName']} {vendor['Platform']} "
-        f"{vendor['SoftwareVersion']}",
-        f"# VPN connection {conn['VpnConnectionId']} ({conn['VpnConnectionName']})",
-        f"# cloud gateway {gw['VpnGatewayId']} public IP {gw['PublicIpAddress']}",
-        f"# customer gateway {cgw.get('CustomerGatewayId', '')} public IP "
-        f"{cgw.get('IpAddress', '')}",
-        f"interface {iface}",
-        "ike proposal 1",
-        f"  encryption {ike['PropoEncryAlgorithm']}",
-        f"  authentication {ike['PropoAuthenAlgorithm']}",
-        f"  dh {ike['DhGroupName']}",
-        f"  lifetime {ike['IKESaLifetimeSeconds']}",
-        f"  version {ike['IKEVersion']}",
-        f"  exchange-mode {ike['ExchangeMode']}",
-        f"ike peer {gw['PublicIpAddress']}",
-        f"  pre-shared-key {conn['PreShareKey']}",
-        "ipsec proposal 1",
-        f"  esp encryption {ipsec['EncryptAlgorithm']}",
-        f"  esp authentication {ipsec['IntegrityAlgorith']}",
-        f"  pfs {ipsec['PfsDhGroup']}",
-        f"  lifetime {ipsec['IPSECSaLifetimeSeconds']} seconds "
-        f"{ipsec['IPSECSaLifetimeTraffic']} kilobytes",
-    ]
-    for i, s in enumerate(conn["SecurityPolicyDatabaseSet"]):
-        for r in s["RemoteCidrBlock"]:
-            # The IDC side's view: its own range is the peer range, the VPC's is local.
-            lines.append(f"acl {i + 1} permit ip source {r} destination {s['LocalCidrBlock']}")
-    return "\n".join(lines) + "\n"
 
 
 ACTIONS = actions({
@@ -364,4 +370,6 @@ ACTIONS = actions({
     ModifyVpnConnectionAttributeRequest: modify_conn,
     DeleteVpnConnectionRequest: delete_conn,
     DownloadCustomerGatewayConfigurationRequest: download_config,
+    GenerateVpnConnectionDefaultHealthCheckIpRequest: default_health_check_ip,
+    ResetVpnConnectionRequest: reset_conn,
 })
