@@ -31,8 +31,12 @@ from .provider_set import ProviderSet, configure_providers
 from .scope import root_scope
 from .state import codec
 from .state.backends.base import LockError, LockInfo, StateBackend, StateError, lock_with_timeout
-from .state.backends.config import (BackendConfigError, decode_backend, open_backend,
-                                    record_backend, recorded_backend)
+from .state.backends.config import (BackendConfigError, BackendSpec, change_reason,
+                                    configured_backend, decode_backend, open_backend,
+                                    parse_backend_config, record_backend, recorded_backend,
+                                    recorded_block, recorded_overrides, previous_spec,
+                                    same_location)
+from .state.backends.migrate import MigrationError, migrate_state
 from .state.encryption import ENV_VAR, NONE as ENCRYPTION_NONE
 from .state.encryption import (EncryptedBackend, Encryption, EncryptionError,
                                TargetEncryption, load_encryption)
@@ -65,8 +69,8 @@ def backend_for(workdir: str, config: Config | None = None, environ: dict | None
     ``terraform.tfstate``), on the current workspace (or ``workspace``), its stored bytes
     encrypted as configured (``encryption``, or the working directory's, read when first
     needed). Without ``config`` only the root module's files are read. Raises
-    BackendConfigError (a StateError) for an invalid or unsupported block, and for a
-    current workspace that is invalid or does not exist."""
+    BackendConfigError for an invalid or unsupported block, a backend changed since
+    ``init`` recorded it, and a current workspace that is invalid or does not exist."""
     if config is not None:
         block, files = config.module.backend, config.files
     else:
@@ -82,12 +86,11 @@ def backend_for(workdir: str, config: Config | None = None, environ: dict | None
                          "here, but the configuration cannot be read, so its settings are "
                          "unknown. Fix the configuration, then re-run.")
             raise BackendConfigError(Diagnostics(parsed.errors), files)
-    spec, diags = decode_backend(block)
-    if diags.has_errors:
-        raise BackendConfigError(diags, files)
+    spec = configured_backend(workdir, block, files)  # raises when init is due
     try:
         inner = open_backend(spec, workdir, environ)
     except StateError as err:
+        diags = Diagnostics()
         diags.error("Invalid backend configuration", str(err), block.range if block else None)
         raise BackendConfigError(diags, files) from None
     if workspace is None:
@@ -119,24 +122,126 @@ def _current_workspace(backend, workdir: str, environ: dict | None):
     return backend.for_workspace(name)
 
 
-def init_backend(workdir: str, config: Config, environ: dict | None = None) -> Diagnostics:
-    """``init``'s part for the backend: check the block, reach the backend (the pg backend
-    creates its schema and tables there), and record which backend is in use."""
-    diags = Diagnostics()
-    spec, d = decode_backend(config.module.backend)
-    diags.extend(d)
-    if d.has_errors:
-        return diags
-    subject = config.module.backend.range if config.module.backend else None
+@dataclass
+class InitOptions:
+    """``init``'s backend flags: -backend-config (in order), -reconfigure, -migrate-state,
+    -force-copy, -lock, -lock-timeout; ``confirm(question, description)`` asks the user
+    (None: input is disabled); ``on_change`` is told when a changed backend is taken in."""
+
+    backend_config: list = field(default_factory=list)
+    reconfigure: bool = False
+    migrate_state: bool = False
+    force_copy: bool = False
+    confirm: Callable | None = None
+    on_change: Callable | None = None
+    lock: bool = True
+    lock_timeout: float = 0.0
+    environ: dict | None = None
+
+
+BACKEND_CHANGED = (
+    "A change in the backend configuration has been detected, which may require migrating "
+    "existing state.\n\n"
+    'If you wish to attempt automatic migration of the state, use "vpnform init '
+    '-migrate-state".\n'
+    "If you wish to store the current configuration with no changes to the state, use "
+    '"vpnform init -reconfigure".')
+MISSING_BACKEND = (
+    "-backend-config was used without a \"backend\" block in the configuration.\n\n"
+    "If you intended to override the default local backend configuration, no action is "
+    "required, but you may add an explicit backend block to your configuration to clear "
+    'this warning:\n\nterraform {\n  backend "local" {}\n}\n\nHowever, if you intended '
+    "to override a defined backend, please verify that the backend configuration is "
+    "present and valid.")
+
+
+def init_backend(workdir: str, config: Config, opts: InitOptions | None = None
+                 ) -> tuple[Diagnostics, dict]:
+    """``init``'s part for the backend: merge -backend-config over the block, reach the
+    backend (the pg backend creates its schema and tables there), copy the state over from
+    the previous backend when it changed (-migrate-state, or a first backend block), and
+    record which backend is in use. Returns the diagnostics and the files they refer to."""
+    opts = opts or InitOptions()
+    block = config.module.backend
+    subject = block.range if block else None
+    spec, diags = decode_backend(block)
+    if diags.has_errors:
+        return diags, {}
+    record = None if opts.reconfigure else recorded_backend(workdir)
+    overrides, files = recorded_overrides(record, spec.type), {}
+    if opts.backend_config and block is None:
+        diags.warning("Missing backend configuration", MISSING_BACKEND)
+        overrides = {}
+    elif opts.backend_config:
+        overrides, d, files = parse_backend_config(opts.backend_config, spec.type, workdir)
+        diags.extend(d)
+        if d.has_errors:
+            return diags, files
+    block_spec, spec = spec, spec.merged(overrides)
+    previous = None  # the spec state is copied from
+    if not opts.reconfigure:
+        if not recorded_block(record):
+            previous = BackendSpec() if block is not None else None
+        elif change_reason(record, block_spec, overrides, block is not None):
+            if not opts.migrate_state:
+                diags.error("Backend configuration changed", BACKEND_CHANGED, subject)
+                return diags, files
+            previous = previous_spec(record)
+            if previous is None:
+                diags.error("Previous backend unknown",
+                            f'The "{record["type"]}" backend was configured by an earlier '
+                            "vpnform that did not record its settings, so its state cannot "
+                            'be copied. Run "vpnform init -reconfigure", then copy the state '
+                            'with "vpnform state pull" and "vpnform state push".', subject)
+                return diags, files
+            if opts.on_change:
+                opts.on_change()
     try:
-        backend = open_backend(spec, workdir, environ)
+        backend = open_backend(spec, workdir, opts.environ)
         if hasattr(backend, "workspaces"):
             backend.workspaces()  # connects, and prepares the schema
     except StateError as err:
         diags.error("Failed to configure the backend", str(err), subject)
+        return diags, files
+    if previous is not None and not same_location(previous, spec, workdir, opts.environ):
+        diags.extend(_migrate(workdir, previous, spec, backend, opts, subject))
+        if diags.has_errors:
+            return diags, files
+    record_backend(workdir, block_spec, overrides, block is not None)
+    diags.extend(_init_workspace(workdir, config, opts.environ))
+    return diags, files
+
+
+def _migrate(workdir: str, previous: BackendSpec, spec: BackendSpec, backend: StateBackend,
+             opts: InitOptions, subject) -> Diagnostics:
+    """Copy every workspace's state from the ``previous`` backend into ``backend``."""
+    diags = Diagnostics()
+
+    def resolve() -> Encryption:
+        return encryption_for_workdir(workdir)
+
+    def no_input(question: str, description: str) -> bool:
+        raise MigrationError("Can't ask approval for state migration when interactive input "
+                             'is disabled.\n\nPlease remove the "-input=false" option and '
+                             "try again.")
+    try:
+        source = open_backend(previous, workdir, opts.environ)
+    except StateError as err:
+        diags.error("Failed to read the previous backend", str(err), subject)
         return diags
-    record_backend(workdir, spec)
-    diags.extend(_init_workspace(workdir, config, environ))
+    try:
+        migrate_state(EncryptedBackend(source, resolve), EncryptedBackend(backend, resolve),
+                      previous.type, spec.type, opts.confirm or no_input, opts.force_copy,
+                      opts.lock, opts.lock_timeout)
+    except MigrationError as err:
+        summary, _, detail = str(err).partition("\n\n")
+        diags.error(summary, detail)
+    except StateError as err:
+        diags.error("Error migrating the state", str(err), subject)
+    finally:
+        for b in (source, backend):
+            if hasattr(b, "close"):
+                b.close()
     return diags
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 import threading
 
 from ..addrs import AddressError, parse_instance, parse_target
 from ..diagnostics import Diagnostics
 from ..hooks import Hooks, MultiHooks
-from ..operations import (Run, RunOptions, init_backend, load_config_dir, read_saved_plan,
-                          run_plan, setup_providers)
+from ..operations import (InitOptions, Run, RunOptions, init_backend, load_config_dir,
+                          read_saved_plan, run_plan, setup_providers)
 from ..config.variables import validation_values
 from ..plan import json_plan, planfile
 from ..plan.model import Action, Plan
@@ -18,6 +19,7 @@ from ..plan.planner import PlanOptions
 from ..plan.render import render_plan
 from ..plan.review_notes import notes_of
 from ..private_files import WORK_DIR_NAME, private_dirs, write_private
+from ..state.backends.migrate import MigrationError
 from ..values import Unknown
 from ..version import VERSION
 from . import json_ui
@@ -54,18 +56,30 @@ INIT = Verb(
     "init", "Prepare your working directory for other commands", main=True,
     description="""
         Initialize a new or existing vpnform working directory: check the configuration,
-        create the .vpnform directory, and find the providers the configuration needs among
-        those installed with vpnform.
+        configure the backend (and copy the state over when it changed, with
+        -migrate-state), create the .vpnform directory, and find the providers the
+        configuration needs among those installed with vpnform.
 
         This is the first command that should be run for any new or existing vpnform
         configuration. It is safe to run it multiple times.""",
     flags={"input": INPUT, "no-color": NO_COLOR,
            "upgrade": Flag(BOOL, "Accepted for Terraform's scripts: providers are installed "
                            "with vpnform, so there is nothing to upgrade."),
-           "backend": Flag(BOOL, "Accepted for Terraform's scripts: the state is always the "
-                           "working directory's terraform.tfstate.", "=true"),
-           "reconfigure": Flag(BOOL, "Accepted for Terraform's scripts: there is no backend "
-                               "configuration to reconfigure."),
+           "backend": Flag(BOOL, "Accepted for Terraform's scripts: the backend is always "
+                           "configured.", "=true"),
+           "backend-config": Flag(MULTI, "Configuration to be merged with what is in the "
+                                  "configuration file's 'backend' block. This can be either a "
+                                  "path to an HCL file with key/value assignments (same "
+                                  "format as terraform.tfvars) or a 'key=value' format, and "
+                                  "can be specified multiple times. The backend type must be "
+                                  "in the configuration itself.", "=path"),
+           "reconfigure": Flag(BOOL, "Reconfigure a backend, ignoring any saved "
+                               "configuration."),
+           "migrate-state": Flag(BOOL, "Reconfigure a backend, and attempt to migrate any "
+                                 "existing state."),
+           "force-copy": Flag(BOOL, 'Suppress prompts about copying state data when '
+                              'initializing a new state backend. This is equivalent to '
+                              'providing a "yes" to all confirmation prompts.'),
            "lock": LOCK, "lock-timeout": LOCK_TIMEOUT})
 VALIDATE = Verb(
     "validate", "Check whether the configuration is valid", main=True,
@@ -184,21 +198,51 @@ def _fail(console: Console, diags: Diagnostics, files: dict | None = None) -> in
     return 1
 
 
+def _confirm(console: Console):
+    """Ask a yes/no question on stdin, as Terraform asks it (input need not be a terminal)."""
+    def ask(question: str, description: str) -> bool:
+        body = "\n".join(textwrap.fill(p, 78, initial_indent="  ", subsequent_indent="  ")
+                         if p.strip() else "  " for p in description.split("\n"))
+        console.out.write(f"{console.bold(question)}\n{body}\n\n  Enter a value: ")
+        console.out.flush()
+        line = sys.stdin.readline() if sys.stdin is not None else ""
+        console.out.write("\n")
+        if not line:
+            raise MigrationError("Error asking for confirmation: EOF")
+        return line.strip() == "yes"
+    return ask
+
+
 # ---------------------------------------------------------------------------------------
 
 
 @command(INIT)
 def cmd_init(argv: list[str], console: Console) -> int:
-    parse(argv, INIT)
+    args = parse(argv, INIT)
+    if args.get("reconfigure") and args.get("migrate-state"):
+        raise UsageError("The -migrate-state and -reconfigure options are mutually exclusive.")
     workdir = os.getcwd()
     console.print(console.bold("Initializing the backend..."))
     config, diags = load_config_dir(workdir)
     if config is None or diags.has_errors:
         return _fail(console, diags, config.files if config else {})
     private_dirs(os.path.join(workdir, WORK_DIR_NAME))
-    d = init_backend(workdir, config)
+
+    def changed() -> None:
+        console.print(console.bold("Backend configuration changed!"))
+        console.print("\nvpnform has detected that the configuration specified for the backend\n"
+                      "has changed. vpnform will now check for existing state in the "
+                      "backends.\n")
+
+    d, files = init_backend(workdir, config, InitOptions(
+        backend_config=list(args.get("backend-config", []) or []),
+        reconfigure=bool(args.get("reconfigure")),
+        migrate_state=bool(args.get("migrate-state")), force_copy=bool(args.get("force-copy")),
+        confirm=_confirm(console) if args.get("input", True) else None, on_change=changed,
+        lock=args.get("lock", True), lock_timeout=parse_duration(args, "lock-timeout", 0.0)))
     if d.has_errors:
-        return _fail(console, d, config.files)
+        return _fail(console, d, {**config.files, **files})
+    diags.extend(d)
     if config.module.backend is not None:
         console.print("")
         console.print(console.bold(
