@@ -463,8 +463,6 @@ def state_diagnostics(err: StateError, phase: str) -> Diagnostics:
     """The one mapping from a backend error to what the user reads. ``phase`` is where
     it happened: "lock" (taking it), "read", "write" (anything the run stored) or
     "unlock"."""
-    if isinstance(err, BackendConfigError):
-        return err.diagnostics
     d = Diagnostics()
     if phase == "lock" and isinstance(err, LockError):
         d.error("Error acquiring the state lock", str(err))
@@ -474,8 +472,8 @@ def state_diagnostics(err: StateError, phase: str) -> Diagnostics:
         d.error("Error releasing the state lock",
                 f"{err}\nOnce no other run uses the state, release the lock with "
                 "'vpnform force-unlock ID'.")
-    else:
-        d.error("Failed to persist state", str(err))
+    else:  # a backend's write is atomic: a refused or failed one changed nothing
+        d.error("Failed to persist state", f"{err} The previous state is intact.")
     return d
 
 

@@ -9,7 +9,7 @@ import sys
 
 from ..diagnostics import Diagnostics
 from ..graph.build import build_graph, to_dot
-from ..operations import backend_for, load_config_dir, plan_encryption_for
+from ..operations import backend_for, load_config_dir, plan_encryption_for, read_state
 from ..plan import planfile
 from ..plan.render import Styler, _Writer, _body
 from ..plan.model import Action
@@ -71,15 +71,11 @@ FORCE_UNLOCK = Verb(
 
 
 def _read_state(console: Console) -> tuple[State | None, int]:
-    try:
-        state = backend_for(os.getcwd()).read()
-        console.add_state_secrets(state)
-        return state, 0
-    except StateError as err:
-        d = Diagnostics()
-        d.error("Failed to load state", str(err))
-        print_diagnostics(console, d, {})
-        return None, 1
+    """The state for verbs that only look (no lock); a failure is printed by main.py as
+    every verb's is (operations.state_diagnostics)."""
+    state = read_state(os.getcwd())
+    console.add_state_secrets(state)
+    return state, 0
 
 
 def render_instance(addr, rs, obj, color: bool) -> list[str]:

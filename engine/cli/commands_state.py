@@ -9,9 +9,9 @@ import sys
 
 from ..addrs import AddressError, parse_instance
 from ..diagnostics import Diagnostics
-from ..operations import RunOptions, backend_for, locked
+from ..operations import Run, RunOptions
 from ..state import codec
-from ..state.backends.base import LockError, StateError
+from ..state.backends.base import StateError
 from ..state.edit import StateEditError, check_push, keep_in_flight, move, remove
 from ..state.model import State
 from .args import (ADDRESSES, BOOL, LEGACY_STATE, LOCK, LOCK_TIMEOUT, NO_COLOR, VALUE, Flag,
@@ -232,26 +232,20 @@ def _push(args: ParsedArgs, console: Console) -> int:
     pushed = _read_pushed(args.positional[0], console)
     if pushed is None:
         return 1
-    opts = _run_options(args)
-    backend = backend_for(opts.workdir)
+    run = Run(_run_options(args), "OperationTypeInvalid")
     try:
-        with locked(backend, "OperationTypeInvalid", opts):
-            stored = backend.read()
+        with run.locked_state() as stored:
             console.add_state_secrets(stored)
             force = bool(args.get("force"))
             if not force:
                 check_push(stored, pushed)
             kept = keep_in_flight(stored, pushed)
             # Over a missing or empty state any lineage may be pushed, as in Terraform.
-            backend.write(pushed, force=force or stored is None or (
+            run.backend.write(pushed, force=force or stored is None or (
                 stored.empty and not stored.outputs))
     except StateEditError as err:
         return _fail(console, err.summary, f"{err.detail} The stored state is unchanged. "
                      "Use -force to overwrite it anyway.")
-    except LockError as err:
-        return _fail(console, "Error acquiring the state lock", str(err))
-    except StateError as err:
-        return _fail(console, "Failed to write state", f"{err} The stored state is unchanged.")
     if kept:
         console.print(f"Kept {len(kept)} create(s) an interrupted apply left in flight, which "
                       f"the pushed state does not hold: {', '.join(kept)}. The next plan "
@@ -262,12 +256,10 @@ def _push(args: ParsedArgs, console: Console) -> int:
 def _edit(args: ParsedArgs, console: Console, change, report) -> int:
     """Lock, read, ``change(state)`` (StateEditError: nothing written), write, unlock;
     then ``report`` prints what changed. With -dry-run nothing is written."""
-    opts = _run_options(args)
-    backend = backend_for(opts.workdir)
+    run = Run(_run_options(args), "OperationTypeInvalid")
     dry_run = bool(args.get("dry-run"))
     try:
-        with locked(backend, "OperationTypeInvalid", opts):
-            state = backend.read()
+        with run.locked_state() as state:
             console.add_state_secrets(state)
             if state is None:
                 return _fail(console, "No state file was found!",
@@ -275,13 +267,9 @@ def _edit(args: ParsedArgs, console: Console, change, report) -> int:
                              "command in a directory where vpnform apply has been run.")
             result = change(state)
             if not dry_run:
-                backend.write(state)
+                run.backend.write(state)
     except StateEditError as err:
         return _fail(console, err.summary, err.detail)
-    except LockError as err:
-        return _fail(console, "Error acquiring the state lock", str(err))
-    except StateError as err:
-        return _fail(console, "Failed to write state", f"{err} The previous state is intact.")
     report(result, dry_run)
     return 0
 

@@ -295,7 +295,7 @@ def test_a_failed_write_leaves_the_old_state_and_no_lock(quickstart, pg_server):
         res = run(quickstart, "state", *argv)
         assert res.code == 1, res
         diag = errors(res.output)[0]
-        assert diag.summary == "Failed to write state", res
+        assert diag.summary == "Failed to persist state", res
         assert "No space left on device" in diag.detail and "previous state is intact" in \
             diag.detail
         assert PSK not in res.output
