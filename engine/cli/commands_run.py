@@ -338,7 +338,8 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
                                                parallelism=opts.parallelism, replace=replace,
                                                evaluate_checks=not then_apply,
                                                refresh_only=refresh_only,
-                                               targets=_target_addrs(args)),
+                                               targets=_target_addrs(args),
+                                               estimate_cost=not then_apply),
                                    workdir, console.ui or Hooks())
                 diags.extend(d)
                 if plan is None or d.has_errors:
