@@ -65,6 +65,12 @@ class CostReport:
         return round(self.monthly - self.past_monthly, 2)
 
     @property
+    def hourly(self) -> float:
+        """The hourly cost after (a prepaid term counted as its monthly price / 730)."""
+        return round(sum(r.after.hourly or 0.0 for r in self.resources
+                         if r.known and r.after is not None), 6)
+
+    @property
     def unknown(self) -> list:
         return [r for r in self.resources if not r.known]
 
@@ -148,13 +154,15 @@ def _estimate_json(e: CostEstimate | None) -> dict | None:
                                for c in e.components]}
 
 
-def cost_json(report: CostReport) -> dict:
-    """Infracost's diff shape, kept small: past/new/diff totals and one entry per object."""
+def cost_json(report: CostReport, breakdown: bool = False) -> dict:
+    """Infracost's diff shape, kept small: past/new/diff totals and one entry per object
+    (``breakdown``: what exists now, with no past or diff: null, as Infracost writes)."""
     return {
         "currency": report.currency, "hoursPerMonth": HOURS_PER_MONTH,
-        "pastTotalMonthlyCost": _money(report.past_monthly),
+        "totalHourlyCost": f"{report.hourly:g}",
+        "pastTotalMonthlyCost": None if breakdown else _money(report.past_monthly),
         "totalMonthlyCost": _money(report.monthly),
-        "diffTotalMonthlyCost": _money(report.delta_monthly),
+        "diffTotalMonthlyCost": None if breakdown else _money(report.delta_monthly),
         "unknownResources": [r.address for r in report.unknown],
         "resources": [{"name": r.address, "resourceType": r.type_name, "change": r.change,
                        "before": _estimate_json(r.before), "after": _estimate_json(r.after),

@@ -108,4 +108,4 @@ def _prepaid(price: dict, period: int, source: str, details: dict, what: str
         details=details,
         components=[CostComponent(f"VPN gateway prepaid {what} ({period} month"
                                   f"{'s' if period != 1 else ''}, {total:.2f} {CURRENCY})",
-                                  "months", 1, monthly, monthly)])
+                                  "month", 1, monthly, monthly)])
