@@ -6,8 +6,9 @@ USD an hour by region, so a postpaid gateway in ap-guangzhou costs 56.94 USD a m
 from __future__ import annotations
 
 import json
+import re
 
-from cli import QUICKSTART, copy_config, run, write_config
+from cli import QUICKSTART, copy_config, readme_script, run, run_script, write_config
 from test_e2e_served_cloud import served  # noqa: F401 - the served emulator fixture
 
 REGIONS = {"gz": ("ap-guangzhou", 0.078, "56.94"), "hk": ("ap-hongkong", 0.088, "64.24"),
@@ -200,3 +201,15 @@ def test_served_emulator_prices_through_the_sdk(tmp_path, served):  # noqa: F811
     # two months of a Singapore gateway, renewed: 0.12 × 720 × 2 = 172.80, 86.40 a month
     assert (gw["after"]["source"], gw["after"]["details"]["term_price"],
             gw["after"]["monthlyCost"]) == ("InquiryPriceRenewVpnGateway", 172.8, "86.40")
+
+
+def test_readme_cost_section_runs_as_shown(tmp_path):
+    copy_config(QUICKSTART, tmp_path / "examples" / "quickstart")
+    res = run_script(readme_script("### Cost"), tmp_path)
+    assert res.returncode == 0, (res.stdout, res.stderr)
+    assert "Monthly cost change: +56.94 USD (0.00 USD -> 56.94 USD)" in res.stdout
+    assert re.search(r"tencentcloud_vpn_gateway\.tom +ap-guangzhou +5 Mbps +POSTPAID_BY_HOUR"
+                     r" +730 +0\.078 +56\.94", res.stdout), res.stdout
+    assert '"totalMonthlyCost": "56.94"' in res.stdout
+    assert "💰 **Monthly cost will not change** (56.94 USD → 56.94 USD" in res.stdout
+    assert "Destroy complete! Resources: 7 destroyed." in res.stdout
