@@ -15,9 +15,9 @@ import sys
 
 from ..diagnostics import Diagnostics
 from ..state.backends.config import BackendConfigError
-from . import (commands_console, commands_cost, commands_fmt, complete, commands_import,
-               commands_inspect, commands_run, commands_taint, commands_tunnel,
-               commands_workspace)
+from . import commands_cost
+from . import (commands_console, commands_fmt, complete, commands_import, commands_inspect,
+               commands_run, commands_taint, commands_tunnel, commands_workspace)
 from .args import (BOOL, VALUE, Flag, UsageError, Verb, command, flag_lines, parse, usage_text,
                    wants_help)
 from ..version import VERSION
