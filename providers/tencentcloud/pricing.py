@@ -18,16 +18,19 @@ from .client import CloudApiError, CloudError, VpcClient
 from .resources.base import known, num
 
 GATEWAY_TYPE = "tencentcloud_vpn_gateway"
-CURRENCY = "USD"  # rules.py's price list; the real cloud's China site answers in yuan
+EMULATOR_CURRENCY = "USD"  # rules.py's price list (the guide's table)
+CLOUD_CURRENCY = "CNY"  # the real cloud's inquiries answer in yuan (the API's ItemPrice)
 INQUIRY_TYPES = ("IPSEC", "SSL")  # the gateway types the create inquiry takes
 
 
 class GatewayPricer:
     """Prices gateways through a client, remembering every answer for the run."""
 
-    def __init__(self, client: Callable[[], VpcClient], region: str):
+    def __init__(self, client: Callable[[], VpcClient], region: str,
+                 currency: str = EMULATOR_CURRENCY):
         self._client = client
         self.region = region
+        self.currency = currency
         self._answers: dict[tuple, dict | str] = {}  # inquiry -> Price, or the error text
 
     def inquiries(self) -> int:
@@ -56,7 +59,7 @@ class GatewayPricer:
         details = {"region": self.region, "bandwidth": num(value.get("bandwidth")),
                    "charge_type": charge}
         if missing:
-            return CostEstimate(CURRENCY, unknown="cost unknown until apply: "
+            return CostEstimate(self.currency, unknown="cost unknown until apply: "
                                 + ", ".join(missing) + " not known yet", details=details)
         bandwidth = num(value.get("bandwidth"))
         gtype = known(value.get("type"))
@@ -68,8 +71,8 @@ class GatewayPricer:
                 price = self._ask("InquiryPriceRenewVpnGateway", VpnGatewayId=gateway_id,
                                   InstanceChargePrepaid={"Period": period})
                 if not isinstance(price, str):
-                    return _prepaid(price, period, "InquiryPriceRenewVpnGateway", details,
-                                    "renewal")
+                    return self._prepaid(price, period, "InquiryPriceRenewVpnGateway",
+                                         details, "renewal")
                 # not (yet) a prepaid gateway in the cloud: price it as bought anew
             price = self._ask("InquiryPriceCreateVpnGateway", InternetMaxBandwidthOut=bandwidth,
                               InstanceChargeType="PREPAID",
@@ -78,34 +81,35 @@ class GatewayPricer:
                               MaxConnection=num(value.get("max_connection"))
                               if gtype == "SSL" else None)
             if isinstance(price, str):
-                return CostEstimate(CURRENCY, unknown=price, details=details)
-            return _prepaid(price, period, "InquiryPriceCreateVpnGateway", details, "term")
+                return CostEstimate(self.currency, unknown=price, details=details)
+            return self._prepaid(price, period, "InquiryPriceCreateVpnGateway", details,
+                                 "term")
         price = self._ask("InquiryPriceCreateVpnGateway", InternetMaxBandwidthOut=bandwidth,
                           InstanceChargeType="POSTPAID_BY_HOUR",
                           Type=gtype if gtype in INQUIRY_TYPES else None,
                           MaxConnection=num(value.get("max_connection"))
                           if gtype == "SSL" else None)
         if isinstance(price, str):
-            return CostEstimate(CURRENCY, unknown=price, details=details)
+            return CostEstimate(self.currency, unknown=price, details=details)
         hourly = float((price.get("InstancePrice") or {}).get("UnitPrice") or 0.0)
         monthly = round(hourly * HOURS_PER_MONTH, 2)
         return CostEstimate(
-            CURRENCY, hourly=hourly, monthly=monthly, source="InquiryPriceCreateVpnGateway",
+            self.currency, hourly=hourly, monthly=monthly,
+            source="InquiryPriceCreateVpnGateway",
             details=details,
             components=[CostComponent(f"VPN gateway usage (postpaid, {bandwidth} Mbps)",
                                       "hours", HOURS_PER_MONTH, hourly, monthly)])
 
-
-def _prepaid(price: dict, period: int, source: str, details: dict, what: str
-             ) -> CostEstimate:
-    instance = price.get("InstancePrice") or {}
-    total = float(instance.get("DiscountPrice") or instance.get("OriginalPrice") or 0.0)
-    monthly = round(total / period, 2)
-    details = {**details, "term_price": total,
-               "list_price": float(instance.get("OriginalPrice") or total)}
-    return CostEstimate(
-        CURRENCY, hourly=round(monthly / HOURS_PER_MONTH, 6), monthly=monthly, source=source,
-        details=details,
-        components=[CostComponent(f"VPN gateway prepaid {what} ({period} month"
-                                  f"{'s' if period != 1 else ''}, {total:.2f} {CURRENCY})",
-                                  "month", 1, monthly, monthly)])
+    def _prepaid(self, price: dict, period: int, source: str, details: dict, what: str
+                 ) -> CostEstimate:
+        instance = price.get("InstancePrice") or {}
+        total = float(instance.get("DiscountPrice") or instance.get("OriginalPrice") or 0.0)
+        monthly = round(total / period, 2)
+        details = {**details, "term_price": total,
+                   "list_price": float(instance.get("OriginalPrice") or total)}
+        months = f"{period} month{'s' if period != 1 else ''}"
+        return CostEstimate(
+            self.currency, hourly=round(monthly / HOURS_PER_MONTH, 6), monthly=monthly,
+            source=source, details=details,
+            components=[CostComponent(f"VPN gateway prepaid {what} ({months}, {total:.2f} "
+                                      f"{self.currency})", "month", 1, monthly, monthly)])

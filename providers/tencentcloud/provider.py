@@ -280,8 +280,12 @@ class TencentCloudProvider:
         if type_name != pricing.GATEWAY_TYPE or not isinstance(value, dict):
             return None
         if self._pricer is None:
-            self._pricer = pricing.GatewayPricer(lambda: self.cloud_context().client,
-                                                 self.region)
+            context = self.cloud_context()  # configures the provider when it is not yet
+            real_cloud = (self.connection is not None and not self.connection.embedded
+                          and self.connection.endpoint is None)
+            self._pricer = pricing.GatewayPricer(
+                lambda: self.cloud_context().client, context.region,
+                pricing.CLOUD_CURRENCY if real_cloud else pricing.EMULATOR_CURRENCY)
         return self._pricer.estimate(value)
 
     # -- apply and read ----------------------------------------------------------------------

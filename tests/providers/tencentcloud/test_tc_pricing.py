@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from engine import values as V
 from providers.tencentcloud.client import InProcessTransport, RetryPolicy
+from providers.tencentcloud.connection import Connection
 from providers.tencentcloud.provider import TencentCloudProvider
 
 GW = "tencentcloud_vpn_gateway"
@@ -66,3 +67,15 @@ def test_prepaid_gateway_not_in_the_cloud_is_priced_as_bought(svc):
     assert transport.sent == ["InquiryPriceRenewVpnGateway", "InquiryPriceCreateVpnGateway"]
     assert (e.source, e.details["term_price"], e.monthly) == (
         "InquiryPriceCreateVpnGateway", 336.96, 56.16)
+
+
+def test_real_clouds_prices_are_labelled_in_yuan(svc):
+    """The emulators answer from the guide's USD table; the real cloud's inquiries answer in
+    yuan (the API's ItemPrice), so its figures are never labelled USD."""
+    p, _ = _provider(svc)
+    assert p.estimate_cost(GW, _gw()).currency == "USD"
+    real, _ = _provider(svc)
+    real.connection = Connection("ap-guangzhou", secret_id="AKIDexample", secret_key="k")
+    assert real.connection.describe("").startswith("the real cloud")
+    e = real.estimate_cost(GW, _gw())
+    assert (e.currency, e.monthly) == ("CNY", 56.94)
