@@ -57,7 +57,7 @@ class GatewayPricer:
         if charge != "PREPAID" and "prepaid_period" in missing:
             missing.remove("prepaid_period")
         details = {"region": self.region, "bandwidth": num(value.get("bandwidth")),
-                   "charge_type": charge}
+                   "charge_type": None if "charge_type" in missing else charge}
         if missing:
             return CostEstimate(self.currency, unknown="cost unknown until apply: "
                                 + ", ".join(missing) + " not known yet", details=details)
