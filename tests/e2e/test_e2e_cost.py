@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 
+import cmarkgfm
 from cli import QUICKSTART, copy_config, readme_script, run, run_script, write_config
 from test_e2e_served_cloud import served  # noqa: F401 - the served emulator fixture
 
@@ -182,6 +183,8 @@ def test_saved_plan_markdown_includes_cost(tmp_path):
             "730 hours a month)") in md.stdout, md
     assert "| `tencentcloud_vpn_gateway.gz` | delete | 56.94 | 0.00 | -56.94 |" in md.stdout
     assert "| `tencentcloud_vpn_gateway.hk` | create | 0.00 | 64.24 | +64.24 |" in md.stdout
+    html = cmarkgfm.github_flavored_markdown_to_html(md.stdout)  # as GitHub renders it
+    assert "<td><code>tencentcloud_vpn_gateway.hk</code></td>\n<td>create</td>" in html
     # the human view of the saved plan carries it too
     assert "Monthly cost change: +7.30 USD" in run(wd, "show", "cost.tfplan").stdout
 
