@@ -19,9 +19,8 @@ from ..config.evaluate import CONSOLE_FILENAME, EvalContext, evaluate
 from ..config.hcl import parse_expression
 from ..config.render_value import render_value
 from ..diagnostics import Diagnostics
-from ..operations import RunOptions, backend_for, load_configuration
+from ..operations import OperationFailed, RunOptions, load_configuration, read_state
 from ..scope import Evaluation
-from ..state.backends.base import StateError
 from ..state.model import State
 from ..values import mark_paths
 from .args import BOOL, LEGACY_STATE, NO_COLOR, VAR, VAR_FILE, Flag, Verb, command, parse
@@ -81,9 +80,9 @@ def console_context(workdir: str, var_sources: list, console: Console
         return None, diags
     evaluation = Evaluation(config, variables, workdir)
     try:
-        state = backend_for(workdir, config).read()
-    except StateError as err:
-        diags.error("Failed to load state", str(err))
+        state = read_state(workdir, config)
+    except OperationFailed as err:
+        diags.extend(err.diagnostics)
         return None, diags
     console.add_state_secrets(state)
     fill_from_state(evaluation, state)

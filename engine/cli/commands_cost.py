@@ -6,11 +6,9 @@ from __future__ import annotations
 import json
 import os
 
-from ..diagnostics import Diagnostics
-from ..operations import RunOptions, backend_for, load_configuration, setup_providers
+from ..operations import RunOptions, load_configuration, read_state, setup_providers
 from ..plan.cost import CostReport, cost_json, state_cost
 from ..providers import HOURS_PER_MONTH
-from ..state.backends.base import StateError
 from .args import BOOL, NO_COLOR, VAR, VAR_FILE, Flag, Verb, command, parse
 from .views import Console, print_diagnostics
 
@@ -41,14 +39,8 @@ def cmd_cost(argv: list[str], console: Console) -> int:
     if config is None or diags.has_errors:
         print_diagnostics(console, diags, config.files if config else {})
         return 1
-    try:
-        state = backend_for(workdir, config).read()
-        console.add_state_secrets(state)
-    except StateError as err:
-        d = Diagnostics()
-        d.error("Failed to load state", str(err))
-        print_diagnostics(console, d, {})
-        return 1
+    state = read_state(workdir, config)  # OperationFailed becomes diagnostics in main.py
+    console.add_state_secrets(state)
     report = CostReport()
     if state is not None and not state.empty:
         providers, d = setup_providers(config, variables, workdir, state)

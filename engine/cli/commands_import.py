@@ -2,7 +2,7 @@
 
 The resource block for ADDRESS must exist; the provider reads the object by ID; the
 object is written through the state backend's journal under the state lock, as apply
-writes its results.
+writes its results (operations.Run).
 """
 
 from __future__ import annotations
@@ -10,11 +10,9 @@ from __future__ import annotations
 from ..addrs import MANAGED, AddressError, ModuleInstanceStep, parse_instance
 from ..config.tree import config_addr
 from ..diagnostics import Diagnostics
-from ..operations import (backend_for, load_configuration, load_encryption_config, locked,
-                          run_import, setup_providers)
+from ..operations import Run
 from ..plan.imports import read_object
 from ..scope import Evaluation, expand
-from ..state.backends.base import LockError, StateError
 from .args import (INPUT, LOCK, LOCK_TIMEOUT, NO_COLOR, PARALLELISM, VAR, VAR_FILE, Verb,
                    command, parse, usage_text)
 from .commands_run import _fail, run_options
@@ -70,11 +68,12 @@ def cmd_import(argv: list[str], console: Console) -> int:
         d.error("Invalid address", "A managed resource address is required. Importing into "
                 "a data resource is not allowed.")
         return _fail(console, d)
-    opts = run_options(args, console)
-    config, variables, diags = load_configuration(opts)
-    console.add_secrets_from(variables)
-    if config is None or diags.has_errors:
-        return _fail(console, diags, config.files if config else {})
+    run = Run(run_options(args, console), "OperationTypeImport")
+    diags = run.load()
+    console.add_secrets_from(run.variables)
+    if diags.has_errors:
+        return _fail(console, diags, run.files)
+    config, variables = run.config, run.variables
     res = config.resource(addr.resource)
     if res is None or res.addr.mode != MANAGED:
         module = ".".join(str(s) for s in addr.resource.module) or "the root module"
@@ -83,60 +82,42 @@ def cmd_import(argv: list[str], console: Console) -> int:
                                               type=addr.resource.type,
                                               name=addr.resource.name), err=True)
         return 1
-    d = _check_instance(config, variables, opts.workdir, addr, res)
+    d = _check_instance(config, variables, run.workdir, addr, res)
     if d.has_errors:
         diags.extend(d)
         return _fail(console, diags, config.files)
     paddr = config.provider_addrs.get(config_addr(addr.resource))
-    encryption, d = load_encryption_config(config, variables, opts.workdir, opts.environ)
-    if d.has_errors:
+    with run.locked_state() as state:
+        console.add_state_secrets(state)
+        if state is not None and state.instance(addr) is not None:
+            d = Diagnostics()
+            d.error("Resource already managed by vpnform",
+                    f"vpnform is already managing a remote object for {addr}. To import "
+                    "to this address you must first remove the existing object from the "
+                    "state.")
+            return _fail(console, d)
+        d = run.open_providers()
         diags.extend(d)
-        return _fail(console, diags, config.files)
-    backend = backend_for(opts.workdir, config, encryption=encryption)
-    try:
-        with locked(backend, "OperationTypeImport", opts):
-            state = backend.read()
-            console.add_state_secrets(state)
-            if state is not None and state.instance(addr) is not None:
-                d = Diagnostics()
-                d.error("Resource already managed by vpnform",
-                        f"vpnform is already managing a remote object for {addr}. To import "
-                        "to this address you must first remove the existing object from the "
-                        "state.")
-                return _fail(console, d)
-            providers, d = setup_providers(config, variables, opts.workdir, state)
-            diags.extend(d)
-            try:
-                provider = providers.get(paddr) if paddr is not None else None
-                if d.has_errors or provider is None:
-                    return _fail(console, diags, config.files)
-                schema = providers.resource_schema(paddr.name, addr.resource.type)
-                if schema is None:
-                    diags.error("Invalid resource type",
-                                f'The provider {paddr.source} does not support resource type '
-                                f'"{addr.resource.type}".', res.type_range or res.range)
-                    return _fail(console, diags, config.files)
-                console.print(console.bold(f'{addr}: Importing from ID "{import_id}"...'))
-                obj, d = read_object(provider, schema, addr, import_id, None)
-                diags.extend(d)
-                if obj is None:
-                    return _fail(console, diags, config.files)
-                console.print(console.bold(f"{addr}: Import prepared!"))
-                console.print(f"  Prepared {addr.resource.type} for import")
-                console.print(console.bold(f"{addr}: Refreshing state... [id={import_id}]"))
-                each_mode = ("count" if res.count is not None else
-                             "for_each" if res.for_each is not None else "")
-                run_import(backend, state, addr, paddr, obj, each_mode)
-            finally:
-                providers.close()
-    except LockError as err:
-        d = Diagnostics()
-        d.error("Error acquiring the state lock", str(err))
-        return _fail(console, d)
-    except StateError as err:
-        d = Diagnostics()
-        d.error("Failed to persist state", str(err))
-        return _fail(console, d)
+        provider = run.providers.get(paddr) if paddr is not None else None
+        if d.has_errors or provider is None:
+            return _fail(console, diags, config.files)
+        schema = run.providers.resource_schema(paddr.name, addr.resource.type)
+        if schema is None:
+            diags.error("Invalid resource type",
+                        f'The provider {paddr.source} does not support resource type '
+                        f'"{addr.resource.type}".', res.type_range or res.range)
+            return _fail(console, diags, config.files)
+        console.print(console.bold(f'{addr}: Importing from ID "{import_id}"...'))
+        obj, d = read_object(provider, schema, addr, import_id, None)
+        diags.extend(d)
+        if obj is None:
+            return _fail(console, diags, config.files)
+        console.print(console.bold(f"{addr}: Import prepared!"))
+        console.print(f"  Prepared {addr.resource.type} for import")
+        console.print(console.bold(f"{addr}: Refreshing state... [id={import_id}]"))
+        each_mode = ("count" if res.count is not None else
+                     "for_each" if res.for_each is not None else "")
+        run.record_import(addr, paddr, obj, each_mode)
     print_diagnostics(console, diags, config.files)
     console.print("")
     console.print(console.bold("Import successful!"))

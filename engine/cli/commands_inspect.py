@@ -1,5 +1,5 @@
-"""Verbs that inspect without changing infrastructure: show, output, state, graph,
-force-unlock."""
+"""Verbs that inspect without changing infrastructure: show, output, graph, force-unlock.
+(The state verb lives in commands_state.py.)"""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import json
 import os
 import sys
 
-from ..addrs import AddressError, parse_instance
 from ..diagnostics import Diagnostics
 from ..graph.build import build_graph, to_dot
 from ..operations import backend_for, load_config_dir, plan_encryption_for
@@ -17,8 +16,7 @@ from ..plan.model import Action
 from ..state.backends.base import LockError, StateError
 from ..state.model import TAINTED, State
 from ..values import mark_paths
-from .args import (ADDRESSES, BOOL, LEGACY_STATE, NO_COLOR, VALUE, Flag, UsageError, Verb,
-                   command, parse, usage_text)
+from .args import BOOL, LEGACY_STATE, NO_COLOR, VALUE, Flag, UsageError, Verb, command, parse
 from .views import Console, hcl_value, print_diagnostics, render_outputs
 
 
@@ -47,36 +45,6 @@ OUTPUT = Verb(
            "raw": Flag(BOOL, "For value types that can be automatically converted to a "
                        "string, will print the raw string directly, rather than a "
                        "human-oriented representation of the value.")})
-STATE_LIST = Verb(
-    "state list", "List resources in the state", usage="[options] [address...]",
-    description="""
-        List resources in the vpnform state.
-
-        This command lists resource instances in the vpnform state. The address argument
-        can be used to filter the instances by resource or module. If no pattern is given,
-        all resource instances are listed.""",
-    completes=ADDRESSES,
-    flags={"state": LEGACY_STATE, "no-color": NO_COLOR,
-           "id": Flag(VALUE, 'Filters the results to include only instances whose attribute '
-                      'named "id" equals the given id string.', "=ID")})
-STATE_SHOW = Verb(
-    "state show", "Show a resource in the state", usage="[options] ADDRESS",
-    description="""
-        Shows the attributes of a resource in the vpnform state.
-
-        This command shows the attributes of a single resource in the vpnform state. The
-        address argument must be used to specify a single resource. Sensitive values are
-        shown as (sensitive value).""",
-    completes=ADDRESSES,
-    flags={"state": LEGACY_STATE, "no-color": NO_COLOR})
-STATE = Verb(
-    "state", "Advanced state management", usage="<subcommand> [options] [args]",
-    description="""
-        This command has subcommands for advanced state management.
-
-        The structure and output of the commands is specifically tailored to work well
-        with the common Unix utilities such as grep, awk, etc.""",
-    subcommands={"list": STATE_LIST, "show": STATE_SHOW})
 GRAPH = Verb(
     "graph", "Generate a Graphviz graph of the steps in an operation",
     description="""
@@ -95,8 +63,9 @@ FORCE_UNLOCK = Verb(
         Manually unlock the state for the defined configuration.
 
         This will not modify your infrastructure. This command removes the lock on the
-        state for the current workspace. The behavior of this lock is dependent on the
-        backend being used. Local state files cannot be unlocked by another process.""",
+        state for the current workspace, on the local and the pg backend alike: a lock
+        left by a process that died (its lock info file, or its pg lock record). A lock
+        whose holder is still running cannot be removed: stop that process instead.""",
     flags={"force": Flag(BOOL, "Don't ask for input for unlock confirmation."),
            "no-color": NO_COLOR})
 
@@ -271,52 +240,6 @@ def cmd_output(argv: list[str], console: Console) -> int:
         return 0
     for line in render_outputs(outputs):
         console.print(line)
-    return 0
-
-
-@command(STATE)
-def cmd_state(argv: list[str], console: Console) -> int:
-    if not argv or argv[0] not in STATE.subcommands:
-        console.print(usage_text(STATE), err=bool(argv))
-        return 1 if argv else 0
-    sub, rest = argv[0], argv[1:]
-    args = parse(rest, STATE.subcommands[sub])
-    if args.get("no-color"):
-        console.color = False
-    state, rc = _read_state(console)
-    if rc:
-        return rc
-    state = state or State()
-    if sub == "list":
-        filters = args.positional
-        want_id = args.get("id")
-        for addr, rs, obj in state.instances():
-            text = str(addr)
-            if filters and not any(text == f or text.startswith(f + "[") or
-                                   text.startswith(f + ".") or str(addr.resource) == f
-                                   for f in filters):
-                continue
-            if want_id and obj.attributes.get("id") != want_id:
-                continue
-            console.print(text)
-        return 0
-    if len(args.positional) != 1:
-        raise UsageError("Exactly one argument expected: the address of a resource instance, "
-                         "e.g. vpnform state show tencentcloud_vpn_gateway.gw")
-    try:
-        addr = parse_instance(args.positional[0])
-    except AddressError as err:
-        raise UsageError(str(err)) from None
-    obj = state.instance(addr)
-    if obj is None:
-        d = Diagnostics()
-        d.error("No instance found for the given address",
-                f"This command requires that the address references one specific instance; "
-                f"{addr} is not in the state. Run vpnform state list to see what is.")
-        print_diagnostics(console, d, {})
-        return 1
-    rs = state.resources[addr.resource]
-    console.print("\n".join(render_instance(addr, rs, obj, console.color)))
     return 0
 
 

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 import threading
 
 from ..addrs import AddressError, parse_instance, parse_target
 from ..diagnostics import Diagnostics
 from ..hooks import Hooks, MultiHooks
-from ..operations import (RunOptions, backend_for, init_backend, load_config_dir,
-                          load_configuration, load_encryption_config, locked,
-                          plan_encryption_for, run_apply, run_plan, run_refresh_only,
-                          setup_providers)
+from ..operations import (InitOptions, Run, RunOptions, init_backend, load_config_dir,
+                          read_saved_plan, run_plan, setup_providers)
 from ..config.variables import validation_values
 from ..plan import json_plan, planfile
 from ..plan.model import Action, Plan
-from ..plan.planner import PlanOptions, config_digest
+from ..plan.planner import PlanOptions
 from ..plan.render import render_plan
 from ..plan.review_notes import notes_of
 from ..private_files import WORK_DIR_NAME, private_dirs, write_private
-from ..state.backends.base import LockError, StateError
+from ..state.backends.migrate import MigrationError
 from ..values import Unknown
 from ..version import VERSION
 from . import json_ui
@@ -57,18 +56,30 @@ INIT = Verb(
     "init", "Prepare your working directory for other commands", main=True,
     description="""
         Initialize a new or existing vpnform working directory: check the configuration,
-        create the .vpnform directory, and find the providers the configuration needs among
-        those installed with vpnform.
+        configure the backend (and copy the state over when it changed, with
+        -migrate-state), create the .vpnform directory, and find the providers the
+        configuration needs among those installed with vpnform.
 
         This is the first command that should be run for any new or existing vpnform
         configuration. It is safe to run it multiple times.""",
     flags={"input": INPUT, "no-color": NO_COLOR,
            "upgrade": Flag(BOOL, "Accepted for Terraform's scripts: providers are installed "
                            "with vpnform, so there is nothing to upgrade."),
-           "backend": Flag(BOOL, "Accepted for Terraform's scripts: the state is always the "
-                           "working directory's terraform.tfstate.", "=true"),
-           "reconfigure": Flag(BOOL, "Accepted for Terraform's scripts: there is no backend "
-                               "configuration to reconfigure."),
+           "backend": Flag(BOOL, "Accepted for Terraform's scripts: the backend is always "
+                           "configured.", "=true"),
+           "backend-config": Flag(MULTI, "Configuration to be merged with what is in the "
+                                  "configuration file's 'backend' block. This can be either a "
+                                  "path to an HCL file with key/value assignments (same "
+                                  "format as terraform.tfvars) or a 'key=value' format, and "
+                                  "can be specified multiple times. The backend type must be "
+                                  "in the configuration itself.", "=path"),
+           "reconfigure": Flag(BOOL, "Reconfigure a backend, ignoring any saved "
+                               "configuration."),
+           "migrate-state": Flag(BOOL, "Reconfigure a backend, and attempt to migrate any "
+                                 "existing state."),
+           "force-copy": Flag(BOOL, 'Suppress prompts about copying state data when '
+                              'initializing a new state backend. This is equivalent to '
+                              'providing a "yes" to all confirmation prompts.'),
            "lock": LOCK, "lock-timeout": LOCK_TIMEOUT})
 VALIDATE = Verb(
     "validate", "Check whether the configuration is valid", main=True,
@@ -187,21 +198,51 @@ def _fail(console: Console, diags: Diagnostics, files: dict | None = None) -> in
     return 1
 
 
+def _confirm(console: Console):
+    """Ask a yes/no question on stdin, as Terraform asks it (input need not be a terminal)."""
+    def ask(question: str, description: str) -> bool:
+        body = "\n".join(textwrap.fill(p, 78, initial_indent="  ", subsequent_indent="  ")
+                         if p.strip() else "  " for p in description.split("\n"))
+        console.out.write(f"{console.bold(question)}\n{body}\n\n  Enter a value: ")
+        console.out.flush()
+        line = sys.stdin.readline() if sys.stdin is not None else ""
+        console.out.write("\n")
+        if not line:
+            raise MigrationError("Error asking for confirmation: EOF")
+        return line.strip() == "yes"
+    return ask
+
+
 # ---------------------------------------------------------------------------------------
 
 
 @command(INIT)
 def cmd_init(argv: list[str], console: Console) -> int:
-    parse(argv, INIT)
+    args = parse(argv, INIT)
+    if args.get("reconfigure") and args.get("migrate-state"):
+        raise UsageError("The -migrate-state and -reconfigure options are mutually exclusive.")
     workdir = os.getcwd()
     console.print(console.bold("Initializing the backend..."))
     config, diags = load_config_dir(workdir)
     if config is None or diags.has_errors:
         return _fail(console, diags, config.files if config else {})
     private_dirs(os.path.join(workdir, WORK_DIR_NAME))
-    d = init_backend(workdir, config)
+
+    def changed() -> None:
+        console.print(console.bold("Backend configuration changed!"))
+        console.print("\nvpnform has detected that the configuration specified for the backend\n"
+                      "has changed. vpnform will now check for existing state in the "
+                      "backends.\n")
+
+    d, files = init_backend(workdir, config, InitOptions(
+        backend_config=list(args.get("backend-config", []) or []),
+        reconfigure=bool(args.get("reconfigure")),
+        migrate_state=bool(args.get("migrate-state")), force_copy=bool(args.get("force-copy")),
+        confirm=_confirm(console) if args.get("input", True) else None, on_change=changed,
+        lock=args.get("lock", True), lock_timeout=parse_duration(args, "lock-timeout", 0.0)))
     if d.has_errors:
-        return _fail(console, d, config.files)
+        return _fail(console, d, {**config.files, **files})
+    diags.extend(d)
     if config.module.backend is not None:
         console.print("")
         console.print(console.bold(
@@ -291,17 +332,8 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
     opts = run_options(args, console)
     if args.get("no-color"):
         console.color = False
-    workdir = opts.workdir
-    config, variables, diags = load_configuration(opts)
-    console.add_secrets_from(variables)
-    if config is None or diags.has_errors:
-        return _fail(console, diags, config.files if config else {})
-    encryption, d = load_encryption_config(config, variables, workdir, opts.environ)
-    diags.extend(d)
-    if d.has_errors:
-        return _fail(console, diags, config.files)
-    backend = backend_for(workdir, config, encryption=encryption)
     replace = _replace_addrs(args)
+    targets = _target_addrs(args)
     refresh = args.get("refresh", True)
     refresh_only = bool(args.get("refresh-only"))
     if refresh_only and not refresh:
@@ -310,66 +342,53 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
     if refresh_only and (destroy or replace):
         raise UsageError("The -refresh-only option cannot be used with -destroy or -replace: "
                          "a refresh-only plan changes no infrastructure.")
+    run = Run(opts, operation)
+    diags = run.load()
+    console.add_secrets_from(run.variables)
+    if diags.has_errors:
+        return _fail(console, diags, run.files)
     generate_out = args.get("generate-config-out")
     if generate_out:
-        d = _check_generate_target(generate_out, workdir)
+        d = _check_generate_target(generate_out, opts.workdir)
         if d.has_errors:
             return _fail(console, d)
-    try:
-        with locked(backend, operation, opts):
-            state = backend.read()
-            console.add_state_secrets(state)
-            providers, d = setup_providers(config, variables, workdir, state)
+    with run.locked_state() as state:
+        console.add_state_secrets(state)
+        d = run.open_providers()
+        diags.extend(d)
+        if d.has_errors:
+            return _fail(console, diags, run.files)
+        print_targets(console, run.providers)
+        generated = False
+        if generate_out:
+            run.config, generated, d = _generate_config(generate_out, run.config,
+                                                        run.variables, opts.workdir,
+                                                        run.providers)
             diags.extend(d)
-            if d.has_errors:
-                providers.close()
-                return _fail(console, diags, config.files)
-            print_targets(console, providers)
-            try:
-                generated = False
-                if generate_out:
-                    config, generated, d = _generate_config(generate_out, config, variables,
-                                                            workdir, providers)
-                    diags.extend(d)
-                    if config is None or d.has_errors:
-                        return _fail(console, diags, config.files if config else {})
-                plan, d = run_plan(config, variables, state, providers,
-                                   PlanOptions(destroy=destroy, refresh=refresh,
-                                               parallelism=opts.parallelism, replace=replace,
-                                               evaluate_checks=not then_apply,
-                                               refresh_only=refresh_only,
-                                               targets=_target_addrs(args),
-                                               estimate_cost=not then_apply),
-                                   workdir, console.ui or Hooks())
-                diags.extend(d)
-                if plan is None or d.has_errors:
-                    return _fail(console, diags, config.files)
-                # warnings are shown after the plan, as Terraform shows them
-                if not then_apply:
-                    code = _after_plan(args, console, plan, config, workdir, refresh,
-                                       replace, providers, warnings=diags,
-                                       encryption=encryption.plan)
-                    if generated:
-                        console.print("")
-                        console.print("─" * 77)
-                        console.print("")
-                        console.print(f"vpnform has generated configuration and written it to "
-                                      f"{generate_out}. Please review the configuration and "
-                                      "edit it as necessary before adding it to version "
-                                      "control.")
-                    return code
-                return _confirm_and_apply(args, console, plan, config, providers, backend,
-                                          opts, destroy, warnings=diags)
-            finally:
-                providers.close()
-    except LockError as err:
-        d = Diagnostics()
-        d.error("Error acquiring the state lock", str(err))
-        return _fail(console, d)
-    except StateError as err:
-        d = Diagnostics()
-        d.error("Failed to load state", str(err))
-        return _fail(console, d)
+            if run.config is None or d.has_errors:
+                return _fail(console, diags, run.files)
+        plan, d = run.plan(PlanOptions(destroy=destroy, refresh=refresh,
+                                       parallelism=opts.parallelism, replace=replace,
+                                       evaluate_checks=not then_apply,
+                                       refresh_only=refresh_only, targets=targets,
+                                       estimate_cost=not then_apply),
+                           console.ui or Hooks())
+        diags.extend(d)
+        if plan is None or d.has_errors:
+            return _fail(console, diags, run.files)
+        # warnings are shown after the plan, as Terraform shows them
+        if then_apply:
+            return _confirm_and_apply(args, console, plan, run, destroy, warnings=diags)
+        code = _after_plan(args, console, plan, run.config, opts.workdir, refresh, replace,
+                           run.providers, warnings=diags, encryption=run.encryption.plan)
+        if generated:
+            console.print("")
+            console.print("─" * 77)
+            console.print("")
+            console.print(f"vpnform has generated configuration and written it to "
+                          f"{generate_out}. Please review the configuration and edit it as "
+                          "necessary before adding it to version control.")
+        return code
 
 
 def _check_generate_target(path: str, workdir: str) -> Diagnostics:
@@ -454,10 +473,10 @@ def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
     return 0
 
 
-def _confirm_and_apply(args, console, plan: Plan, config, providers, backend, opts,
-                       destroy: bool, saved: bool = False,
-                       warnings: Diagnostics | None = None) -> int:
+def _confirm_and_apply(args, console, plan: Plan, run: Run, destroy: bool,
+                       saved: bool = False, warnings: Diagnostics | None = None) -> int:
     ui = console.ui
+    config = run.config
     if ui is not None:
         ui.planned(plan, "plan")
     elif not saved:
@@ -470,13 +489,25 @@ def _confirm_and_apply(args, console, plan: Plan, config, providers, backend, op
         if ui is None:
             console.print("")
         print_diagnostics(console, warnings, config.files)
+    counter = ui or _Counter()
     if plan.refresh_only:
-        return _apply_refresh_only(args, console, plan, backend, saved)
-    if not plan.has_changes:
-        counter = ui or _Counter()
-        final, diags = run_apply(plan, config, providers, backend, opts.workdir, counter,
-                                 opts.parallelism)
-        return _report_apply(console, final, diags, counter, destroy, config.files)
+        outcome = run.apply(plan, counter, lambda: _confirm_refresh(args, console, saved))
+        if outcome is None:
+            return 1
+        final, diags = outcome
+        return _report_apply(console, final, diags, _Counter(), False, {})
+    hooks = ui or (MultiHooks(HumanHooks(console), counter) if plan.has_changes else counter)
+    outcome = run.apply(plan, hooks, lambda: _confirm_changes(args, console, destroy, saved))
+    if outcome is None:
+        return 1
+    final, diags = outcome
+    return _report_apply(console, final, diags, counter, destroy, config.files,
+                         plan.has_changes and bool(plan.targets))
+
+
+def _confirm_changes(args, console, destroy: bool, saved: bool) -> bool:
+    """Ask before changing infrastructure (not for a saved plan, -auto-approve or -json)."""
+    ui = console.ui
     if not saved and not args.get("auto-approve") and ui is None:
         # Like Terraform, the answer is read from standard input even when it is not a
         # terminal (`echo yes | vpnform apply`); -input=false refuses to ask at all.
@@ -486,7 +517,8 @@ def _confirm_and_apply(args, console, plan: Plan, config, providers, backend, op
                     "vpnform asks for confirmation before changing infrastructure, but input "
                     "is disabled (-input=false). Run again with -auto-approve to apply "
                     "without asking, or apply a saved plan file.")
-            return _fail(console, d)
+            _fail(console, d)
+            return False
         if destroy:
             question = ("Do you really want to destroy all resources?\n"
                         "  vpnform will destroy all your managed infrastructure, as shown "
@@ -495,50 +527,44 @@ def _confirm_and_apply(args, console, plan: Plan, config, providers, backend, op
             question = ("Do you want to perform these actions?\n"
                         "  vpnform will perform the actions described above.\n"
                         "  Only 'yes' will be accepted to approve.")
-        console.out.write("\n" + console.bold(question) + "\n\n  " +
-                          console.bold("Enter a value:") + " ")
-        console.out.flush()
-        answer = sys.stdin.readline().strip()
-        console.print("")
-        if answer != "yes":
+        if not _ask(console, question):
             console.print(("Destroy" if destroy else "Apply") + " cancelled.")
-            return 1
+            return False
     if ui is None:
         console.print("")
-    counter = ui or _Counter()
-    hooks = ui or MultiHooks(HumanHooks(console), counter)
-    final, diags = run_apply(plan, config, providers, backend, opts.workdir, hooks,
-                             opts.parallelism)
-    return _report_apply(console, final, diags, counter, destroy, config.files,
-                         bool(plan.targets))
+    return True
 
 
-def _apply_refresh_only(args, console, plan: Plan, backend, saved: bool) -> int:
-    """Record what refresh read (and the outputs computed from it); no remote changes."""
-    if plan.has_changes and not saved and not args.get("auto-approve"):
-        if not args.get("input", True):
-            d = Diagnostics()
-            d.error("No confirmation given",
-                    "vpnform asks before updating the state, but input is disabled "
-                    "(-input=false). Run again with -auto-approve.")
-            return _fail(console, d)
-        question = ("Would you like to update the vpnform state to reflect these detected "
-                    "changes?\n  vpnform will write these changes to the state without "
-                    "modifying any real infrastructure.\n  There is no undo. Only 'yes' will "
-                    "be accepted to confirm.")
-        console.out.write("\n" + console.bold(question) + "\n\n  " +
-                          console.bold("Enter a value:") + " ")
-        console.out.flush()
-        answer = sys.stdin.readline().strip()
-        console.print("")
-        if answer != "yes":
-            console.print("Apply cancelled.")
-            return 1
-    diags = Diagnostics()
-    final = plan.prior_state
-    if plan.has_changes:
-        final, diags = run_refresh_only(plan, backend)
-    return _report_apply(console, final, diags, _Counter(), False, {})
+def _confirm_refresh(args, console, saved: bool) -> bool:
+    """Ask before recording a refresh-only plan in state (not for a saved plan or
+    -auto-approve)."""
+    if saved or args.get("auto-approve"):
+        return True
+    if not args.get("input", True):
+        d = Diagnostics()
+        d.error("No confirmation given",
+                "vpnform asks before updating the state, but input is disabled "
+                "(-input=false). Run again with -auto-approve.")
+        _fail(console, d)
+        return False
+    question = ("Would you like to update the vpnform state to reflect these detected "
+                "changes?\n  vpnform will write these changes to the state without "
+                "modifying any real infrastructure.\n  There is no undo. Only 'yes' will "
+                "be accepted to confirm.")
+    if not _ask(console, question):
+        console.print("Apply cancelled.")
+        return False
+    return True
+
+
+def _ask(console, question: str) -> bool:
+    """Print ``question`` and read the answer from standard input: True for "yes"."""
+    console.out.write("\n" + console.bold(question) + "\n\n  " +
+                      console.bold("Enter a value:") + " ")
+    console.out.flush()
+    answer = sys.stdin.readline().strip()
+    console.print("")
+    return answer == "yes"
 
 
 def _report_apply(console, final, diags, counter, destroy, files, targeted=False) -> int:
@@ -627,81 +653,25 @@ def _apply_saved(args: ParsedArgs, console: Console, path: str) -> int:
     if args.var_sources:
         raise UsageError("Can't set variables when applying a saved plan: the plan file "
                          "already holds the variable values it was made with.")
-    workdir = opts.workdir
-    try:
-        saved = planfile.read_plan_file(path, workdir, plan_encryption_for(workdir))
-        console.add_secrets_from(saved.variables)
-    except planfile.PlanFileError as err:
-        d = Diagnostics()
-        d.error("Failed to load the saved plan", str(err))
-        return _fail(console, d)
-    config, diags = load_config_dir(workdir)
-    if config is None or diags.has_errors:
-        return _fail(console, diags, config.files if config else {})
-    if config_digest(config) != saved.config_digest:
-        d = Diagnostics()
-        d.error("Saved plan does not match the configuration",
-                f"The configuration in {workdir} has changed since the plan {path} was "
-                "created, so applying it could do something other than what was reviewed. "
-                "Run vpnform plan again.")
-        return _fail(console, d)
-    backend = backend_for(workdir, config)
-    if saved.workspace is not None and saved.workspace != backend.workspace:
-        d = Diagnostics()
-        d.error("Saved plan is for another workspace",
-                f'The plan {path} was created in workspace "{saved.workspace}", but the '
-                f'current workspace is "{backend.workspace}": applying it here would change '
-                "another state than the one reviewed. Select that workspace (or set "
-                "TF_WORKSPACE to it), or create a new plan in this one.")
-        return _fail(console, d)
-    try:
-        with locked(backend, "OperationTypeApply", opts):
-            state = backend.read()
-            console.add_state_secrets(state)
-            lineage = state.lineage if state else ""
-            serial = state.serial if state else 0
-            if (lineage, serial) != (saved.state_lineage, saved.state_serial):
-                return _stale(console, path)
-            providers, d = setup_providers(config, saved.variables, workdir, state)
-            try:
-                if d.has_errors:
-                    return _fail(console, d, config.files)
-                print_targets(console, providers)
-                replace = [parse_instance(a) for a in saved.replace]
-                plan, d = run_plan(config, saved.variables, state, providers,
-                                   PlanOptions(destroy=saved.destroy, refresh=saved.refresh,
-                                               parallelism=opts.parallelism, replace=replace,
-                                               evaluate_checks=False,
-                                               refresh_only=saved.refresh_only,
-                                               targets=[parse_target(t)
-                                                        for t in saved.targets]),
-                                   workdir, Hooks())
-                if plan is None or d.has_errors:
-                    return _fail(console, d, config.files)
-                actions = {str(a): c.action.value for a, c in plan.changes.items()}
-                if actions != saved.actions:
-                    return _stale(console, path)
-                return _confirm_and_apply(args, console, plan, config, providers, backend,
-                                          opts, saved.destroy, saved=True)
-            finally:
-                providers.close()
-    except LockError as err:
-        d = Diagnostics()
-        d.error("Error acquiring the state lock", str(err))
-        return _fail(console, d)
-    except StateError as err:
-        d = Diagnostics()
-        d.error("Failed to load state", str(err))
-        return _fail(console, d)
-
-
-def _stale(console: Console, path: str) -> int:
-    d = Diagnostics()
-    d.error("Saved plan is stale",
-            f"The given plan file {path} can no longer be applied because the state was "
-            "changed by another operation after the plan was created. Create a new plan "
-            "with vpnform plan.")
-    return _fail(console, d)
+    saved = read_saved_plan(path, opts.workdir)
+    console.add_secrets_from(saved.variables)
+    run = Run(opts, "OperationTypeApply")
+    diags = run.load_saved(saved, path)
+    if diags.has_errors:
+        return _fail(console, diags, run.files)
+    with run.locked_state() as state:
+        console.add_state_secrets(state)
+        d = run.check_saved_state(saved, path)
+        if d.has_errors:
+            return _fail(console, d)
+        d = run.open_providers()
+        if d.has_errors:
+            return _fail(console, d, run.files)
+        print_targets(console, run.providers)
+        plan, d = run.replan(saved, path)
+        if plan is None:
+            return _fail(console, d, run.files)
+        return _confirm_and_apply(args, console, plan, run, saved.destroy, saved=True)
 
 
 __all__ = ["cmd_init", "cmd_validate", "cmd_plan", "cmd_apply", "cmd_destroy", "Unknown",

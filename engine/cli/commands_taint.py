@@ -1,7 +1,7 @@
 """``taint`` / ``untaint``: mark a resource instance in state for replacement, or clear it.
 
-Only state changes (under the state lock); the next plan replaces a tainted instance
-("is tainted, so must be replaced").
+Only state changes, under the state lock (operations.Run); the next plan replaces a
+tainted instance ("is tainted, so must be replaced").
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ import os
 
 from ..addrs import AddressError, parse_instance
 from ..diagnostics import Diagnostics
-from ..operations import RunOptions, backend_for, locked
-from ..state.backends.base import LockError, StateError
+from ..operations import Run, RunOptions
 from ..state.model import READY, TAINTED
 from .args import (ADDRESSES, BOOL, LOCK, LOCK_TIMEOUT, NO_COLOR, Flag, UsageError, Verb,
                    command, parse, parse_duration)
@@ -83,43 +82,33 @@ def _mark(argv: list[str], console: Console, spec: Verb) -> int:
     if addr.resource.mode != "managed":
         raise UsageError(f"Resource instance {addr} cannot be {verb}ed: only managed "
                          "resources can be.")
-    opts = RunOptions(workdir=os.getcwd(), lock=args.get("lock", True),
-                      lock_timeout=parse_duration(args, "lock-timeout", 0.0))
-    backend = backend_for(opts.workdir)
+    run = Run(RunOptions(workdir=os.getcwd(), lock=args.get("lock", True),
+                         lock_timeout=parse_duration(args, "lock-timeout", 0.0)),
+              "OperationTypeInvalid")
     d = Diagnostics()
-    try:
-        with locked(backend, "OperationTypeInvalid", opts):
-            state = backend.read()
-            console.add_state_secrets(state)
-            obj = state.instance(addr) if state is not None else None
-            if obj is None:
-                if args.get("allow-missing"):
-                    console.print(f"Resource instance {addr} was not found, but this is not "
-                                  "an error because -allow-missing was set.")
-                    return 0
-                d.error("No such resource instance",
-                        f"There is no resource instance in the state with the address {addr}. "
-                        "If the resource configuration has just been added, you must run "
-                        '"vpnform apply" once to create the corresponding instance(s) before '
-                        f"they can be {verb}ed.")
-                print_diagnostics(console, d, {})
-                return 1
-            if verb == "untaint" and obj.status != TAINTED:
-                d.error("Resource instance is not tainted",
-                        f"Resource instance {addr} is not currently tainted, and so it cannot "
-                        "be untainted.")
-                print_diagnostics(console, d, {})
-                return 1
-            obj.status = TAINTED if verb == "taint" else READY
-            backend.write(state)
-    except LockError as err:
-        d.error("Error acquiring the state lock", str(err))
-        print_diagnostics(console, d, {})
-        return 1
-    except StateError as err:
-        d.error("Failed to persist state", f"{err} The previous state is intact.")
-        print_diagnostics(console, d, {})
-        return 1
+    with run.locked_state() as state:
+        console.add_state_secrets(state)
+        obj = state.instance(addr) if state is not None else None
+        if obj is None:
+            if args.get("allow-missing"):
+                console.print(f"Resource instance {addr} was not found, but this is not "
+                              "an error because -allow-missing was set.")
+                return 0
+            d.error("No such resource instance",
+                    f"There is no resource instance in the state with the address {addr}. "
+                    "If the resource configuration has just been added, you must run "
+                    '"vpnform apply" once to create the corresponding instance(s) before '
+                    f"they can be {verb}ed.")
+            print_diagnostics(console, d, {})
+            return 1
+        if verb == "untaint" and obj.status != TAINTED:
+            d.error("Resource instance is not tainted",
+                    f"Resource instance {addr} is not currently tainted, and so it cannot "
+                    "be untainted.")
+            print_diagnostics(console, d, {})
+            return 1
+        obj.status = TAINTED if verb == "taint" else READY
+        run.write(state)
     console.print(f"Resource instance {addr} has been marked as tainted." if verb == "taint"
                   else f"Resource instance {addr} has been successfully untainted.")
     return 0

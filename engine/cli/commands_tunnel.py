@@ -17,10 +17,9 @@ import os
 
 from ..addrs import AddressError, parse_instance
 from ..diagnostics import Diagnostics
-from ..operations import RunOptions, backend_for, load_configuration, setup_providers
+from ..operations import RunOptions, load_configuration, read_state, setup_providers
 from ..private_files import write_private
 from ..providers import TunnelProvider
-from ..state.backends.base import StateError
 from ..values import mark_paths
 from .args import (ADDRESSES, BOOL, NO_COLOR, VALUE, VAR, VAR_FILE, Flag, UsageError, Verb,
                    command, parse, parse_int, usage_text)
@@ -86,14 +85,8 @@ def cmd_tunnel(argv: list[str], console: Console) -> int:
     if config is None or diags.has_errors:
         print_diagnostics(console, diags, config.files if config else {})
         return 1
-    try:
-        state = backend_for(workdir, config).read()
-        console.add_state_secrets(state)
-    except StateError as err:
-        d = Diagnostics()
-        d.error("Failed to load state", str(err))
-        print_diagnostics(console, d, {})
-        return 1
+    state = read_state(workdir, config)
+    console.add_state_secrets(state)
     if state is None or state.empty:
         d = Diagnostics()
         d.error("No tunnels in state", "The state has no resources yet. Run vpnform apply "

@@ -84,18 +84,14 @@ def _emit_document(console: Console, doc: dict, show_sensitive: bool) -> None:
 
 def show_json(console: Console, path: str | None, show_sensitive: bool) -> int:
     """``vpnform show -json [PLANFILE]``."""
-    from ..operations import backend_for
-    from ..state.backends.base import StateError
+    from ..operations import OperationFailed, read_state
     from ..state.json_state import state_json
     workdir = os.getcwd()
     try:
-        state = backend_for(workdir).read()
-    except StateError as err:
+        state = read_state(workdir)
+    except OperationFailed:
         if path is None:
-            d = Diagnostics()
-            d.error("Failed to load state", str(err))
-            print_diagnostics(console, d, {})
-            return 1
+            raise
         state = None
     console.add_state_secrets(state)
     if path is None:

@@ -2,10 +2,10 @@
 
 ``vpnform [-chdir=DIR] [-version] <verb> [flags] [args]``. Each verb lives in a module of
 this package (commands_run.py: init/validate/plan/apply/destroy; commands_inspect.py:
-show/output/state/graph/force-unlock) and declares itself once (args.Verb, marked with
-``@command``): ``-help``, ``vpnform help VERB``, the command list and shell completion
-(complete.py) are read from those declarations. Exceptions never reach the user as
-tracebacks: they become diagnostics here.
+show/output/graph/force-unlock; commands_state.py: state) and declares itself once
+(args.Verb, marked with ``@command``): ``-help``, ``vpnform help VERB``, the command list
+and shell completion (complete.py) are read from those declarations. Exceptions never
+reach the user as tracebacks: they become diagnostics here.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ import os
 import sys
 
 from ..diagnostics import Diagnostics
+from ..operations import OperationFailed
 from ..state.backends.config import BackendConfigError
 from . import commands_cost
 from . import (commands_console, commands_fmt, complete, commands_import, commands_inspect,
-               commands_run, commands_taint, commands_tunnel, commands_workspace)
+               commands_run, commands_state, commands_taint, commands_tunnel,
+               commands_workspace)
 from .args import (BOOL, VALUE, Flag, UsageError, Verb, command, flag_lines, parse, usage_text,
                    wants_help)
 from ..version import VERSION
@@ -50,7 +52,7 @@ def cmd_version(argv: list[str], console: Console) -> int:
 VERBS = {fn.verb.name: fn for fn in (  # type: ignore[attr-defined]
     commands_run.cmd_init, commands_run.cmd_validate, commands_run.cmd_plan,
     commands_run.cmd_apply, commands_run.cmd_destroy, commands_inspect.cmd_show,
-    commands_inspect.cmd_output, commands_inspect.cmd_state, commands_inspect.cmd_graph,
+    commands_inspect.cmd_output, commands_state.cmd_state, commands_inspect.cmd_graph,
     commands_import.cmd_import, commands_inspect.cmd_force_unlock,
     commands_tunnel.cmd_tunnel, commands_fmt.cmd_fmt, commands_console.cmd_console,
     commands_run.cmd_refresh, commands_taint.cmd_taint, commands_taint.cmd_untaint,
@@ -234,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as err:
         console.print(f"Error: {err}", err=True)
         return 1
-    except BackendConfigError as err:
+    except (OperationFailed, BackendConfigError) as err:  # a run's lock, state or backend
         print_diagnostics(console, err.diagnostics, err.files)
         return 1
     except KeyboardInterrupt:

@@ -562,8 +562,11 @@ class EncryptedBackend:
     def read(self) -> Any:
         return self.__getattr__("read")()
 
-    def write(self, state: Any) -> None:
-        self.__getattr__("write")(state)
+    def write(self, state: Any, force: bool = False) -> None:
+        if force:
+            self.__getattr__("write")(state, force=True)
+        else:  # a backend without ``force`` still works for every other write
+            self.__getattr__("write")(state)
 
     def begin_journal(self, state: Any) -> None:
         self.__getattr__("begin_journal")(state)

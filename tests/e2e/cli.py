@@ -74,7 +74,7 @@ def _with_no_color(args: tuple) -> list[str]:
     if i >= len(argv):
         return argv
     verb = argv[i]
-    if verb == "state" and i + 1 < len(argv) and argv[i + 1] in ("list", "show"):
+    if verb == "state" and i + 1 < len(argv) and argv[i + 1] in ("list", "show", "mv", "rm", "push"):
         return argv[:i + 2] + ["-no-color"] + argv[i + 2:]
     if verb in _NO_COLOR_VERBS:
         return argv[:i + 1] + ["-no-color"] + argv[i + 1:]

@@ -124,11 +124,12 @@ def test_completes_verbs_and_global_options(workdir):
     assert {"init", "plan", "apply", "state", "lab", "cloud", "tunnel"} <= set(verbs)
     assert "-install-autocomplete" in complete(workdir, "vpnform -in")
     assert complete(workdir, "vpnform help ap") == ["apply"]
-    assert complete(workdir, "vpnform help state ") == ["list", "show"]
+    assert complete(workdir, "vpnform help state ") == ["list", "mv", "pull", "push", "rm",
+                                                         "show"]
 
 
 def test_completes_subcommands_and_the_flags_of_the_verb_being_typed(workdir):
-    assert complete(workdir, "vpnform state ") == ["list", "show"]
+    assert complete(workdir, "vpnform state ") == ["list", "mv", "pull", "push", "rm", "show"]
     assert complete(workdir, "vpnform tunnel s") == ["status"]
     assert sorted(complete(workdir, "vpnform plan -re")) == ["-refresh", "-refresh-only", "-replace"]
     assert complete(workdir, "vpnform apply -auto") == ["-auto-approve"]

@@ -113,6 +113,7 @@ def lock_holder(conn_str: str, hold: float = 60.0):
 
 def test_a_held_lock_names_its_holder_and_lock_timeout_waits(quickstart, pg_conn_str):
     write_config(quickstart, pg_backend_block(pg_conn_str), "backend.tf")
+    assert run(quickstart, "init").code == 0
     with lock_holder(pg_conn_str) as lock_id:
         res = run(quickstart, "plan")
         assert res.code == 1, res
@@ -201,6 +202,7 @@ def test_terraform_reads_vpnforms_pg_state(quickstart, pg_conn_str, tmp_path):
     if init.returncode != 0:
         pytest.skip(f"terraform's pg backend is unusable here: {init.stderr[-500:]}")
     write_config(quickstart, pg_backend_block(pg_conn_str), "backend.tf")
+    assert run(quickstart, "init").code == 0
     apply = run(quickstart, "apply", "-auto-approve")
     assert apply.code == 0, apply
     pull = subprocess.run([terraform, "state", "pull"], cwd=tf_dir, env=env,

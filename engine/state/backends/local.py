@@ -215,11 +215,12 @@ class LocalBackend:
         self._replay_journal(state)
         return state
 
-    def write(self, state: State) -> None:
-        """Persist a full snapshot (serial policy in the class docstring). Outside a journal
-        session a leftover journal is deleted once a new snapshot is written; inside one the
-        journal restarts on the new snapshot."""
-        self._write_snapshot(state)
+    def write(self, state: State, force: bool = False) -> None:
+        """Persist a full snapshot (serial policy in the class docstring; ``force`` skips
+        its lineage and serial checks). Outside a journal session a leftover journal is
+        deleted once a new snapshot is written; inside one the journal restarts on the new
+        snapshot."""
+        self._write_snapshot(state, force)
         if self._journal_fd is not None:
             # Caller supplied a full new state mid-session: it becomes the journal's base.
             self._journal_state = state.deepcopy()
@@ -253,12 +254,12 @@ class LocalBackend:
         codec.decode_state(current, f"the existing state file {self.path}")  # validate
         return current, raw
 
-    def _write_snapshot(self, state: State) -> None:
+    def _write_snapshot(self, state: State, force: bool = False) -> None:
         self._wrote_now = False
         current, raw = self._current_snapshot()
         new = codec.encode_state(state)
         serial = next_serial(current, new, state.lineage, state.serial, str(self.path),
-                             " Use a different state path, or move the file aside.")
+                             " Use a different state path, or move the file aside.", force)
         if serial is None:
             return
         new["serial"] = serial

@@ -31,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import uuid
 
 from .. import codec
@@ -75,6 +76,45 @@ def _entry_text(entry: JournalEntry) -> str:
 def _text_entry(text: str) -> JournalEntry:
     return codec.decode_journal_entry(
         codec.read_journal_line(text.encode("utf-8"), "the pg state's journal"))
+
+
+def conn_str_without_password(conn_str: str) -> str:
+    """``conn_str`` with any password left out (keyword=value form), for what vpnform
+    records; StateError, echoing nothing of it, when libpq cannot parse it."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    try:
+        params = conninfo_to_dict(conn_str)
+    except Exception:  # psycopg.ProgrammingError; its message quotes the string
+        raise StateError('"conn_str" is not a PostgreSQL connection string: give '
+                         "keyword=value pairs or a postgres:// URI.") from None
+    params.pop("password", None)
+    return make_conninfo(**params)
+
+
+def _has_password(conn_str: str) -> bool:
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        return bool(conninfo_to_dict(conn_str).get("password"))
+    except Exception:  # unparseable: it cannot have reached the server
+        return False
+
+
+def scrub(message: str, conn_str: str) -> str:
+    """A driver message with the connection string and its password replaced by ``***``;
+    when libpq cannot parse the string, any quoted piece of it too (libpq quotes the
+    offending part of a bad string, which may be the password)."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    secrets = {conn_str}
+    try:
+        secrets.add(str(conninfo_to_dict(conn_str).get("password") or ""))
+    except Exception:  # unparseable: hide whatever of it the message quotes
+        secrets.update(q for q in re.findall(r'"([^"]+)"', message) if q in conn_str)
+    for secret in sorted((x for x in secrets if x), key=len, reverse=True):
+        message = message.replace(secret, "***")
+    return message
 
 
 def _bool_env(environ: dict, name: str) -> bool:
@@ -143,8 +183,13 @@ class PgBackend:
         try:
             conn = psycopg.connect(self.settings.conn_str, autocommit=autocommit, **kwargs)
         except psycopg.Error as exc:
+            hint = ""
+            if "password" in str(exc) and not _has_password(self.settings.conn_str):
+                hint = ("\nvpnform never records a password given to init: give it through "
+                        "PGPASSWORD or ~/.pgpass, or the whole connection string through "
+                        "PG_CONN_STR.")
             raise StateError(f"Failed to connect to the pg backend's database: "
-                             f"{str(exc).strip()}") from None
+                             f"{self._scrub(exc)}{hint}") from None
         if not self._prepared:
             try:
                 self._prepare(conn)
@@ -152,6 +197,9 @@ class PgBackend:
                 conn.close()
                 raise
         return conn
+
+    def _scrub(self, exc: Exception) -> str:
+        return scrub(str(exc).strip(), self.settings.conn_str)
 
     def _t(self, table: str):
         sql = _sql()
@@ -195,7 +243,7 @@ class PgBackend:
             pass
         except psycopg.Error as exc:
             raise StateError(f"Failed to prepare the pg backend's schema "
-                             f"{s.schema_name!r}: {str(exc).strip()}") from None
+                             f"{s.schema_name!r}: {self._scrub(exc)}") from None
         self._prepared = True
 
     def close(self) -> None:
@@ -216,7 +264,7 @@ class PgBackend:
             with conn.transaction():
                 return fn(conn)
         except psycopg.Error as exc:
-            raise StateError(f"pg backend: {str(exc).strip()}") from None
+            raise StateError(f"pg backend: {self._scrub(exc)}") from None
         finally:
             conn.close()
 
@@ -255,7 +303,7 @@ class PgBackend:
             self._write_lock_info(conn, key, info)
         except psycopg.Error as exc:
             conn.close()
-            raise StateError(f"Error acquiring the state lock: {str(exc).strip()}") from None
+            raise StateError(f"Error acquiring the state lock: {self._scrub(exc)}") from None
         except BaseException:
             conn.close()
             raise
@@ -377,16 +425,19 @@ class PgBackend:
             codec.apply_journal_entry(state, entry)
         return state
 
-    def write(self, state: State) -> None:
-        """Persist a full snapshot (serial policy in the class docstring)."""
+    def write(self, state: State, force: bool = False) -> None:
+        """Persist a full snapshot (serial policy in the class docstring; ``force`` skips
+        its lineage and serial checks)."""
         if self._journal_conn is not None:
-            self._snapshot(self._journal_conn, state, reset_journal=True)
+            self._snapshot(self._journal_conn, state, reset_journal=True, force=force)
             self._journal_state = state.deepcopy()
             self._restart_fold()
             return
-        self._run(lambda conn: self._snapshot(conn, state, reset_journal=True, in_tx=True))
+        self._run(lambda conn: self._snapshot(conn, state, reset_journal=True, in_tx=True,
+                                              force=force))
 
-    def _snapshot(self, conn, state: State, reset_journal: bool, in_tx: bool = False) -> None:
+    def _snapshot(self, conn, state: State, reset_journal: bool, in_tx: bool = False,
+                  force: bool = False) -> None:
         """Check and write ``state`` in one transaction; when it is written, the journal
         restarts on it (keeping creates still in flight)."""
         if not in_tx:
@@ -394,9 +445,9 @@ class PgBackend:
 
             try:
                 with conn.transaction():
-                    self._snapshot(conn, state, reset_journal, in_tx=True)
+                    self._snapshot(conn, state, reset_journal, in_tx=True, force=force)
             except psycopg.Error as exc:
-                raise StateError(f"pg backend: {str(exc).strip()}") from None
+                raise StateError(f"pg backend: {self._scrub(exc)}") from None
             return
         sql = _sql()
         row = conn.execute(sql.SQL("SELECT data FROM {} WHERE name = %s FOR UPDATE")
@@ -407,7 +458,7 @@ class PgBackend:
         if row is not None and (row[0] or "").strip():
             current = _stored_v4(row[0], where)
             codec.decode_state(current, where)
-        serial = next_serial(current, new, state.lineage, state.serial, where)
+        serial = next_serial(current, new, state.lineage, state.serial, where, force=force)
         if serial is None:
             return
         new["serial"] = serial
@@ -460,7 +511,7 @@ class PgBackend:
         try:
             self._insert_entry(self._journal_conn, base, entry)
         except psycopg.Error as exc:
-            raise StateError(f"pg backend: {str(exc).strip()}") from None
+            raise StateError(f"pg backend: {self._scrub(exc)}") from None
         self._since_fold += 1
         if self._since_fold >= self._fold_at:
             self.fold()

@@ -1,0 +1,73 @@
+"""Every verb that works on the state goes through one runner (engine/operations.py), so a
+held lock or an unreadable state reads the same whichever verb met it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from cli import errors, run
+
+from engine.state.backends.base import LockInfo
+from engine.state.backends.local import LocalBackend
+
+HOLDER = "pipeline-7@ci-runner-3"
+
+# the verbs that lock and read the state ("saved.tfplan": made by the fixture beforehand)
+STATE_VERBS = [
+    ("plan",),
+    ("apply", "-auto-approve"),
+    ("apply", "saved.tfplan"),
+    ("destroy", "-auto-approve"),
+    ("refresh",),
+    ("import", "tencentcloud_vpc.tom", "vpc-00000001"),
+    ("taint", "tencentcloud_vpc.tom"),
+    ("untaint", "tencentcloud_vpc.tom"),
+]
+
+
+@pytest.fixture
+def with_saved_plan(quickstart):
+    res = run(quickstart, "plan", "-out=saved.tfplan")
+    assert res.code == 0, res
+    return quickstart
+
+
+def test_a_held_lock_is_the_same_diagnostic_for_every_verb(with_saved_plan):
+    holder = LocalBackend(workdir=str(with_saved_plan))
+    info = LockInfo(operation="OperationTypeApply", who=HOLDER)
+    lock_id = holder.lock(info)
+    try:
+        results = {argv: run(with_saved_plan, argv[0], "-lock-timeout=0s", *argv[1:])
+                   for argv in STATE_VERBS}
+    finally:
+        holder.unlock(lock_id)
+    details = set()
+    for argv, res in results.items():
+        assert res.code == 1, res
+        [d] = errors(res.stderr)
+        assert d.summary == "Error acquiring the state lock", res
+        shown = dict(re.findall(r"^\s+(ID|Who|Operation):\s+(.*)$", d.detail, re.MULTILINE))
+        assert shown == {"ID": lock_id, "Who": HOLDER, "Operation": "OperationTypeApply"}, res
+        details.add(d.detail)
+        assert "Importing" not in res.stdout and "Creating" not in res.stdout, res
+    assert len(details) == 1, details  # word for word the same
+    assert not (with_saved_plan / "terraform.tfstate").exists()  # nobody wrote anything
+
+
+def test_an_unreadable_state_is_the_same_diagnostic_for_every_verb(with_saved_plan):
+    (with_saved_plan / "terraform.tfstate").write_text('{"version": 4, "serial": ')
+    results = {argv: run(with_saved_plan, *argv) for argv in STATE_VERBS}
+    results[("console",)] = run(with_saved_plan, "console", input="1 + 1\n")
+    for looking in (("show",), ("show", "-json"), ("output",), ("state", "list")):
+        results[looking] = run(with_saved_plan, *looking)
+    details = set()
+    for argv, res in results.items():
+        assert res.code == 1, res
+        [d] = errors(res.stderr)
+        assert d.summary == "Failed to load state", res
+        assert "terraform.tfstate" in d.detail, res
+        details.add(d.detail)
+    assert len(details) == 1, details
+    # and the lock was released every time: a later run is not refused
+    assert not (with_saved_plan / ".terraform.tfstate.lock.info").exists()
