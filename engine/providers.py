@@ -93,6 +93,33 @@ class PlannedObject:
     references: dict = field(default_factory=dict)
 
 
+HOURS_PER_MONTH = 730  # as Infracost counts a month of an hourly price
+
+
+@dataclass(frozen=True)
+class CostComponent:
+    """One priced line of an object's cost, e.g. 730 hours of a gateway at 0.078."""
+
+    name: str
+    unit: str  # "hours", "months"
+    monthly_quantity: float
+    price: float  # per unit
+    monthly_cost: float
+
+
+@dataclass
+class CostEstimate:
+    """What one object costs a month (and an hour), or why that is not known yet."""
+
+    currency: str = "USD"
+    hourly: float | None = None
+    monthly: float | None = None
+    components: list = field(default_factory=list)  # CostComponent
+    source: str = ""  # where the price came from, e.g. "InquiryPriceCreateVpnGateway"
+    unknown: str | None = None  # why the cost is not known, in words (hourly/monthly None)
+    details: dict = field(default_factory=dict)  # what was priced: region, bandwidth, ...
+
+
 @runtime_checkable
 class Provider(Protocol):
     name: str
@@ -126,6 +153,11 @@ class Provider(Protocol):
     # Optional: ``target() -> str | None`` — which remote system this configuration talks
     # to, in a few words (e.g. "the real cloud, region ap-guangzhou"); plan and apply name
     # it first, so that where a run makes its changes is never a surprise.
+
+    # Optional: ``estimate_cost(type_name, value) -> CostEstimate | None`` — what the object
+    # ``value`` (planned or recorded; it may hold Unknown) costs, priced by the provider's
+    # own means (e.g. the cloud's price inquiries); None for a type that is not billed. Never
+    # raises and has no side effects: a price it cannot find is an estimate with ``unknown``.
 
     # Optional: ``recover_create(type_name, token, planned) -> ReadResult`` — the object a
     # create made with idempotency ``token`` from ``planned`` (None: that create made none).

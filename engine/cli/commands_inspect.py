@@ -178,7 +178,8 @@ def _show_markdown(console: Console, path: str) -> int:
     if notes is None:  # a plan file written before plans kept their notes
         text = render_markdown(plan, provider_lines(doc))
     else:
-        text = render_markdown(plan, notes.targets or provider_lines(doc), notes.diagnostics)
+        text = render_markdown(plan, notes.targets or provider_lines(doc), notes.diagnostics,
+                               cost=notes.cost)
     console.print(text.rstrip("\n"))
     return 0
 

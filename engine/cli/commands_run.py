@@ -370,7 +370,8 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
         plan, d = run.plan(PlanOptions(destroy=destroy, refresh=refresh,
                                        parallelism=opts.parallelism, replace=replace,
                                        evaluate_checks=not then_apply,
-                                       refresh_only=refresh_only, targets=targets),
+                                       refresh_only=refresh_only, targets=targets,
+                                       estimate_cost=not then_apply),
                            console.ui or Hooks())
         diags.extend(d)
         if plan is None or d.has_errors:

@@ -6,6 +6,10 @@ installs a ``JsonUI`` as ``console.ui`` and every diagnostic printed through
 views.print_diagnostics becomes a ``diagnostic`` message. Secrets are redacted as in the
 human view: sensitive values never enter a message, and every string is passed through
 the Console's known-secret redaction before it is encoded.
+
+Beyond Terraform's message types, a priced plan adds one ``cost_estimate`` message after
+``change_summary``: ``cost`` holds the monthly totals before/after/diff and each priced
+object (engine/plan/cost.py ``cost_json``). Consumers that switch on ``type`` skip it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 from ..addrs import AddressError, InstanceAddr, module_str, parse_instance
 from ..diagnostics import Diagnostics, Severity
 from ..hooks import Hooks
+from ..plan.cost import cost_json, signed
 from ..plan.model import Action, Plan
 from ..state.codec import infer_type
 from ..state.json_state import json_value
@@ -134,6 +139,12 @@ class JsonUI(Hooks):
                      f"Plan: {prefix}{add} to add, {change} to change, {destroy} to destroy.",
                      changes={"add": add, "change": change, "import": imports,
                               "remove": destroy, "operation": operation})
+        if plan.cost is not None:
+            report = plan.cost
+            self.message("cost_estimate",
+                         f"Monthly cost change: {signed(report.delta_monthly)} {report.currency} "
+                         f"({report.past_monthly:.2f} -> {report.monthly:.2f})",
+                         cost=cost_json(report))
         if plan.output_changes:
             outs = {}
             for name in sorted(plan.output_changes):

@@ -16,6 +16,7 @@ import sys
 from ..diagnostics import Diagnostics
 from ..operations import OperationFailed
 from ..state.backends.config import BackendConfigError
+from . import commands_cost
 from . import (commands_console, commands_fmt, complete, commands_import, commands_inspect,
                commands_run, commands_state, commands_taint, commands_tunnel,
                commands_workspace)
@@ -55,7 +56,7 @@ VERBS = {fn.verb.name: fn for fn in (  # type: ignore[attr-defined]
     commands_import.cmd_import, commands_inspect.cmd_force_unlock,
     commands_tunnel.cmd_tunnel, commands_fmt.cmd_fmt, commands_console.cmd_console,
     commands_run.cmd_refresh, commands_taint.cmd_taint, commands_taint.cmd_untaint,
-    commands_workspace.cmd_workspace, cmd_version)}
+    commands_workspace.cmd_workspace, commands_cost.cmd_cost, cmd_version)}
 
 
 def _plugin_verbs() -> dict:

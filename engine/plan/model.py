@@ -120,6 +120,7 @@ class Plan:
     # earlier apply left (a create_before_destroy replacement it did not finish)
     deposed: dict = field(default_factory=dict)
     workspace: str = "default"  # terraform.workspace as the plan was made
+    cost: Any = None  # cost.CostReport: the plan priced (PlanOptions.estimate_cost), or None
 
     @property
     def resource_changes(self) -> list[ResourceInstanceChange]:

@@ -30,6 +30,7 @@ from ..scope import Evaluation, Scope, expand
 from ..state.model import TAINTED, InstanceObject, State
 from ..values import (UNKNOWN, Sensitive, contains_sensitive, is_unknown, is_wholly_known,
                       mark_paths, sensitive_strings, strip_sensitive, unmark)
+from .cost import plan_cost
 from .drift import detect_drift
 from .lifecycle import ignore_changes
 from .moves import apply_moves
@@ -52,6 +53,8 @@ class PlanOptions:
     # -refresh-only: read every object and plan to record what was read; no actions
     refresh_only: bool = False
     targets: list = field(default_factory=list)  # addrs.Target: -target
+    # price the plan (Plan.cost) through the providers that can: for a plan shown to a user
+    estimate_cost: bool = False
 
 
 def config_digest(config: Config | Module) -> str:
@@ -890,6 +893,8 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
         state_lineage=prior.lineage if prior_state else "",
         state_serial=prior.serial if prior_state else 0, deposed=deposed,
         workspace=p.evaluation.workspace)
+    if options.estimate_cost:
+        result.cost = plan_cost(result, providers)
     return result, diags
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..addrs import module_str
 from ..values import Sensitive, Unknown, format_number, strip_sensitive
+from .cost import diff_lines as cost_diff_lines
 from .model import Action, Plan, ResourceInstanceChange
 
 SYMBOL = {
@@ -505,6 +506,8 @@ def render_plan(plan: Plan, color: bool = False) -> str:
             out += [f" - {a}" for a in sorted(forgotten)]
             out += ["", "After applying this plan, vpnform will no longer manage these objects. "
                     "You", "will need to import them into vpnform to manage them again."]
+        if plan.cost is not None:
+            out += [""] + cost_diff_lines(plan.cost)
     if outputs:
         out.append("")
         out.append("Changes to Outputs:")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import html
 import re
 
+from ..providers import HOURS_PER_MONTH
+from .cost import CostReport, signed
 from .model import Action, Plan, ResourceInstanceChange
 from .render import Styler, plan_counts_text, render_change, render_output_changes
 
@@ -121,11 +123,38 @@ def _truncation_note(shown: int, total: int, limit: int) -> str:
             "PLANFILE` for the whole plan.")
 
 
+def _cost_section(report: CostReport) -> list[str]:
+    """Infracost's PR-comment headline and table: the monthly cost before → after."""
+    cur, delta = report.currency, report.delta_monthly
+    trend = ("will not change" if delta == 0 else
+             f"will {'increase' if delta > 0 else 'decrease'} by {abs(delta):.2f} {cur} "
+             f"{'📈' if delta > 0 else '📉'}")
+    lines = ["", f"💰 **Monthly cost {trend}** ({report.past_monthly:.2f} {cur} → "
+             f"{report.monthly:.2f} {cur}, {HOURS_PER_MONTH} hours a month)", ""]
+    rows = report.changed[:MAX_LISTED]
+    if rows:
+        lines += ["| Resource | Change | Before | After | Monthly change |",
+                  "|---|---|---|---|---|"]
+        for r in rows:
+            if r.known:
+                money = (f"{r.past_monthly:.2f} | {r.monthly:.2f} | "
+                         f"{signed(r.delta_monthly)}")
+            else:
+                why = next(e.unknown for e in (r.after, r.before) if e and e.unknown)
+                money = f"? | ? | {md_text(why or '')}"
+            lines.append(f"| {md_code(r.address)} | {r.change} | {money} |")
+        if len(report.changed) > MAX_LISTED:
+            lines.append(f"\n- … and {len(report.changed) - MAX_LISTED} more")
+    return lines
+
+
 def render_markdown(plan: Plan, targets: list[str] | None = None, diagnostics=None,
-                    limit: int = COMMENT_LIMIT) -> str:
+                    limit: int = COMMENT_LIMIT, cost: CostReport | None = None) -> str:
     """The plan as one comment of at most ``limit`` characters. ``targets``: the
     "Provider X: what it talks to" lines; ``diagnostics``: the plan's warnings and
-    errors, None when they were not kept."""
+    errors, None when they were not kept; ``cost``: its cost estimate (default: the
+    plan's own)."""
+    cost = cost if cost is not None else plan.cost
     changes = [c for c in plan.resource_changes if c.is_change]
     outputs = [o for o in plan.output_changes.values() if o.action is not Action.NOOP]
     head: list[str] = []
@@ -150,6 +179,8 @@ def render_markdown(plan: Plan, targets: list[str] | None = None, diagnostics=No
         head += [_highlight(c) for c in risky[:MAX_LISTED]]
         if len(risky) > MAX_LISTED:
             head.append(f"- … and {len(risky) - MAX_LISTED} more")
+    if cost is not None and (changes or outputs):
+        head += _cost_section(cost)
     diag = _diagnostics_section(diagnostics, plan.errored)
     tail: list[str] = []
     if outputs:

@@ -1,5 +1,6 @@
 """What a saved plan carries for a reviewer in a later job: the plan's warnings and the
-"Provider X: what it talks to" lines, secrets redacted, as JSON data in the plan file.
+"Provider X: what it talks to" lines, secrets redacted, and the plan's cost estimate, as
+JSON data in the plan file.
 
 A CI job that renders the plan (``show -markdown PLANFILE``) never configured the
 providers nor saw the plan's log, so both are kept when the plan is saved.
@@ -12,12 +13,14 @@ from dataclasses import dataclass, field
 from ..diagnostics import Diagnostic, Diagnostics, Pos, Severity, SourceRange
 from ..state.model import State
 from ..values import Sensitive, mark_paths, redact_text, sensitive_strings
+from .cost import CostReport, cost_from_json, cost_json
 
 
 @dataclass
 class ReviewNotes:
     targets: list[str] = field(default_factory=list)  # "Provider tencentcloud: ..."
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    cost: CostReport | None = None  # the plan's monthly cost estimate, when it was priced
 
 
 def _state_secrets(state: State) -> set[str]:
@@ -39,7 +42,7 @@ def notes_of(plan, providers, warnings: Diagnostics | None) -> ReviewNotes:
     targets = ([f"Provider {addr}: {text}" for addr, text in providers.targets()]
                if providers is not None else [])
     return ReviewNotes([redact_text(t, secrets) for t in targets],
-                       (warnings or Diagnostics()).redacted(secrets))
+                       (warnings or Diagnostics()).redacted(secrets), plan.cost)
 
 
 def _range_from(j: dict) -> SourceRange:
@@ -57,7 +60,10 @@ def notes_json(notes: ReviewNotes) -> dict:
         if d.subject is not None:
             entry["range"] = d.subject.to_json()
         diags.append(entry)
-    return {"provider_targets": list(notes.targets), "diagnostics": diags}
+    doc = {"provider_targets": list(notes.targets), "diagnostics": diags}
+    if notes.cost is not None:
+        doc["cost"] = cost_json(notes.cost)
+    return doc
 
 
 def notes_from_json(doc: dict) -> ReviewNotes:
@@ -66,4 +72,5 @@ def notes_from_json(doc: dict) -> ReviewNotes:
         diags.append(Diagnostic(Severity(e["severity"]), e["summary"], e.get("detail", ""),
                                 _range_from(e["range"]) if e.get("range") else None,
                                 e.get("address")))
-    return ReviewNotes([str(t) for t in doc.get("provider_targets", [])], diags)
+    cost = cost_from_json(doc["cost"]) if isinstance(doc.get("cost"), dict) else None
+    return ReviewNotes([str(t) for t in doc.get("provider_targets", [])], diags, cost)

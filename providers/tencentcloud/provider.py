@@ -14,6 +14,7 @@ from engine.diagnostics import Diagnostics, sentence
 from engine.providers import (
     ApplyRequest,
     ApplyResult,
+    CostEstimate,
     PlannedObject,
     PlanRequest,
     PlanResult,
@@ -21,7 +22,7 @@ from engine.providers import (
 )
 from engine.schema import Attribute, Block, ProviderSchema
 
-from . import cross_checks, data_sources, dataplane, rules, tunnel_ops
+from . import cross_checks, data_sources, dataplane, pricing, rules, tunnel_ops
 from . import strongswan_tunnel as proposals
 from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
 from .connection import DEFAULT_REGION, ENV, REGION_ENV, Connection, resolve
@@ -94,6 +95,7 @@ class TencentCloudProvider:
         self._service: EmulatedVpcService | None = None
         self._client: VpcClient | None = None
         self.dataplane_mode = dataplane.DEFAULT_MODE
+        self._pricer: pricing.GatewayPricer | None = None
 
     # -- configuration -----------------------------------------------------------------------
     def schema(self) -> ProviderSchema:
@@ -271,6 +273,20 @@ class TencentCloudProvider:
 
     def check_plan(self, objects: list[PlannedObject]) -> Diagnostics:
         return cross_checks.check_plan(objects)
+
+    def estimate_cost(self, type_name: str, value: dict) -> CostEstimate | None:
+        """A gateway's monthly cost from the cloud's price inquiries (asked once each per
+        run); None for the other types, which are free."""
+        if type_name != pricing.GATEWAY_TYPE or not isinstance(value, dict):
+            return None
+        if self._pricer is None:
+            context = self.cloud_context()  # configures the provider when it is not yet
+            real_cloud = (self.connection is not None and not self.connection.embedded
+                          and self.connection.endpoint is None)
+            self._pricer = pricing.GatewayPricer(
+                lambda: self.cloud_context().client, context.region,
+                pricing.CLOUD_CURRENCY if real_cloud else pricing.EMULATOR_CURRENCY)
+        return self._pricer.estimate(value)
 
     # -- apply and read ----------------------------------------------------------------------
     def apply(self, request: ApplyRequest) -> ApplyResult:
