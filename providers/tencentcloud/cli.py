@@ -80,12 +80,16 @@ def call(workdir: str, action: str, params: dict, region: str) -> dict:
     ``Response`` body, an error envelope included."""
     from .client import CloudTransportError, InProcessTransport
     from .emulator import EmulatedVpcService
+    from .emulator.monitor_service import EmulatedMonitorService
 
     service = EmulatedVpcService.for_workdir(workdir)
     try:
         _attach_dataplane(service, workdir)
+        answering = service
+        if action in EmulatedMonitorService.action_names():  # the Cloud Monitor product
+            answering = EmulatedMonitorService(service.store, dataplane=service.dataplane)
         try:
-            return InProcessTransport(service).send(action, params, region)
+            return InProcessTransport(answering).send(action, params, region)
         except CloudTransportError as err:
             raise UsageError(f"the emulated cloud in {workdir} did not answer: {err}") from None
     finally:
@@ -190,8 +194,9 @@ def set_path(params: dict, key: str, value: Any) -> None:
 # --- action names ----------------------------------------------------------------------------
 
 def _actions() -> list[str]:
+    from .emulator.monitor_service import EmulatedMonitorService
     from .emulator.service import EmulatedVpcService
-    return EmulatedVpcService.action_names()
+    return sorted(EmulatedVpcService.action_names() + EmulatedMonitorService.action_names())
 
 
 def _action_hint(action: str) -> str:
