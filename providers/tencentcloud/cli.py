@@ -85,11 +85,9 @@ def call(workdir: str, action: str, params: dict, region: str) -> dict:
     service = EmulatedVpcService.for_workdir(workdir)
     try:
         _attach_dataplane(service, workdir)
-        answering = service
-        if action in EmulatedMonitorService.action_names():  # the Cloud Monitor product
-            answering = EmulatedMonitorService(service.store, dataplane=service.dataplane)
+        monitor = EmulatedMonitorService.beside(service)  # the Cloud Monitor product
         try:
-            return InProcessTransport(answering).send(action, params, region)
+            return InProcessTransport(service, monitor.routes()).send(action, params, region)
         except CloudTransportError as err:
             raise UsageError(f"the emulated cloud in {workdir} did not answer: {err}") from None
     finally:

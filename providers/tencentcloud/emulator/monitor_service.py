@@ -30,7 +30,20 @@ class EmulatedMonitorService:
         self.dataplane = dataplane
         self.clock = clock
         self.samples = SampleStore(store.path.with_name("monitor.db"))
-        self.sampler = Sampler(self.samples, lambda: self.dataplane, clock, min_interval)
+        self.sampler = Sampler(self.samples, self._realiser, clock, min_interval)
+        self._vpc: Any = None
+
+    @classmethod
+    def beside(cls, vpc: Any, **kw: Any) -> "EmulatedMonitorService":
+        """The monitor of an EmulatedVpcService's store, measuring through whatever
+        dataplane that service has attached (now or later)."""
+        found = cls(vpc.store, **kw)
+        found._vpc = vpc
+        return found
+
+    def routes(self) -> dict[str, "EmulatedMonitorService"]:
+        """action -> this service, for client.InProcessTransport's ``others``."""
+        return {a: self for a in ACTIONS}
 
     @classmethod
     def action_names(cls) -> list[str]:
@@ -38,6 +51,11 @@ class EmulatedMonitorService:
 
     def attach_dataplane(self, dataplane: Any) -> None:
         self.dataplane = dataplane
+
+    def _realiser(self) -> Any:
+        if self.dataplane is None and self._vpc is not None:
+            return self._vpc.dataplane
+        return self.dataplane
 
     def call(self, action: str, params: dict | None, region: str) -> dict:
         request_id = str(uuid.uuid4())
