@@ -77,3 +77,17 @@ def test_tunnel_monitor_writes_png_and_svg_pictures(applied):
     assert bad.code == 1 and ".svg or .png" in bad.output, bad
     bad = run(applied, "tunnel", "monitor", "-period=7")
     assert bad.code == 1 and "-period must be one of" in bad.output, bad
+
+
+def test_readme_monitoring_section_runs_as_shown(tmp_path):
+    from cli import QUICKSTART, copy_config, readme_script, run_script
+    copy_config(QUICKSTART, tmp_path / "examples" / "quickstart")
+    res = run_script(readme_script("### Monitoring"), tmp_path)
+    assert res.returncode == 0, (res.stdout, res.stderr)
+    assert '"MetricName": "Delay"' in res.stdout and '"Unit": "ms"' in res.stdout
+    assert '"MetricName": "Disconnected"' in res.stdout
+    assert "OutBandwidth (Mbps)" in res.stdout
+    pictures = tmp_path / "examples" / "quickstart"
+    assert (pictures / "tunnel.png").read_bytes()[:4] == b"\x89PNG"
+    assert (pictures / "tunnel.svg").read_text().lstrip().startswith("<?xml")
+    assert "CpuUsage is not a tunnel metric" in res.stdout + res.stderr
