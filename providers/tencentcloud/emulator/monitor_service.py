@@ -11,6 +11,7 @@ VPC service's, via ``attach_dataplane``).
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from typing import Any, Callable
@@ -29,9 +30,23 @@ class EmulatedMonitorService:
         self.store = store
         self.dataplane = dataplane
         self.clock = clock
-        self.samples = SampleStore(store.path.with_name("monitor.db"))
-        self.sampler = Sampler(self.samples, self._realiser, clock, min_interval)
+        self.min_interval = min_interval
         self._vpc: Any = None
+        self._sampler: Sampler | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def sampler(self) -> Sampler:
+        """Opened on first use, so a run that never asks for metrics makes no file."""
+        with self._lock:
+            if self._sampler is None:
+                samples = SampleStore(self.store.path.with_name("monitor.db"))
+                self._sampler = Sampler(samples, self._realiser, self.clock, self.min_interval)
+            return self._sampler
+
+    @property
+    def samples(self) -> SampleStore:
+        return self.sampler.samples
 
     @classmethod
     def beside(cls, vpc: Any, **kw: Any) -> "EmulatedMonitorService":
