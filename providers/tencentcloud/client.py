@@ -101,7 +101,7 @@ RETRYABLE_ON_DELETE = frozenset({"ResourceInUse"})
 AMBIGUOUS_CODES = frozenset({"InternalError", "ServiceUnavailable"})
 # Calls that may be sent again with the same effect: reads, and writes that set a value
 # or remove an object (a repeated delete answers "not found", which counts as done).
-REPEATABLE_PREFIXES = ("Describe", "Inquiry", "Download", "Modify", "Delete", "Reset",
+REPEATABLE_PREFIXES = ("Describe", "Inquiry", "Download", "Get", "Modify", "Delete", "Reset",
                        "Enable", "Disable", "Replace", "Set")
 
 
@@ -111,7 +111,7 @@ READ_RETRY_TIMEOUT_ENV = "TENCENTCLOUD_READ_RETRY_TIMEOUT"
 WRITE_RETRY_TIMEOUT_ENV = "TENCENTCLOUD_WRITE_RETRY_TIMEOUT"
 DEFAULT_READ_RETRY_MINUTES = 3
 DEFAULT_WRITE_RETRY_MINUTES = 5
-READ_PREFIXES = ("Describe", "Inquiry", "Download")
+READ_PREFIXES = ("Describe", "Inquiry", "Download", "Get")  # Get: GetMonitorData
 
 
 def is_read(action: str) -> bool:
