@@ -91,3 +91,36 @@ def test_readme_monitoring_section_runs_as_shown(tmp_path):
     assert (pictures / "tunnel.png").read_bytes()[:4] == b"\x89PNG"
     assert (pictures / "tunnel.svg").read_text().lstrip().startswith("<?xml")
     assert "CpuUsage is not a tunnel metric" in res.stdout + res.stderr
+
+
+def test_tunnel_monitor_against_a_served_cloud(quickstart, tmp_path):
+    """The provider reads the metrics over HTTP (the SDK transport sends GetMonitorData to
+    the monitor product), as it would from the real cloud."""
+    import re
+    import signal
+    import subprocess
+
+    from cli import VPNFORM, make_env
+    data = tmp_path / "served-data"
+    proc = subprocess.Popen([VPNFORM, "cloud", "serve", "-listen=127.0.0.1:0", f"-data={data}"],
+                            cwd=str(tmp_path), env=make_env(), stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = re.search(r"(http://127\.0\.0\.1:\d+)", proc.stdout.readline()).group(1)
+        creds = json.loads((data / "credentials.json").read_text())["accounts"][0]
+        env = {"TENCENTCLOUD_ENDPOINT": url, "TENCENTCLOUD_SECRET_ID": creds["secret_id"],
+               "TENCENTCLOUD_SECRET_KEY": creds["secret_key"]}
+        assert run(quickstart, "apply", "-auto-approve", env=env).code == 0
+        res = run(quickstart, "tunnel", "monitor", "-metric=Disconnected", "-no-color",
+                  env=env, no_color=False)
+        assert res.code == 0, res
+        assert "Disconnected (0/1)" in res.stdout and "┤" in res.stdout
+        assert not (quickstart / ".vpnform" / "monitor.db").exists()  # the served cloud's
+        assert (data / "accounts" / "default" / "monitor.db").exists()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
