@@ -73,9 +73,8 @@ class Sampler:
                        PROBE_COUNT if probe else 0)
 
     def _due(self, instance: str) -> bool:
-        with self.samples.writing() as w:
-            last = w.reading(instance)
-        return last is None or self.clock() - last[0] >= self.min_interval
+        last = self.samples.reading_time(instance)
+        return last is None or self.clock() - last >= self.min_interval
 
     def tunnel(self, conn: dict) -> None:
         """Read the tunnel ``conn`` (a stored VPN connection) and record its samples."""

@@ -79,6 +79,16 @@ class SampleStore:
             finally:
                 conn.close()
 
+    def reading_time(self, instance: str) -> float | None:
+        """When the instance's last counter reading was taken (None: never)."""
+        conn = self._connect()
+        try:
+            row = conn.execute("SELECT ts FROM readings WHERE instance = ?",
+                               (instance,)).fetchone()
+        finally:
+            conn.close()
+        return row[0] if row else None
+
     def series(self, ns: str, instance: str, metric: str, period: int, start: float,
                end: float) -> list[tuple[int, float, float, float]]:
         """(bucket start, average, max, min) of the buckets in [start, end], oldest first."""

@@ -232,3 +232,19 @@ def test_answers_for_the_region_asked(cloud):
     body = other.ok("GetMonitorData", MetricName="Disconnected", Period=60, **tunnel(conn))
     assert body["DataPoints"][0]["Values"] == []  # the tunnel is in REGION, not here
     assert REGION != "ap-shanghai"
+
+
+def test_concurrent_callers_share_the_readings(store, cloud, clock):
+    from concurrent.futures import ThreadPoolExecutor
+    _, _, _, conn, _ = cloud
+    services = [EmulatedMonitorService(store, clock=clock, min_interval=0) for _ in range(4)]
+    clock.t = T0 + 300
+
+    def ask(n: int) -> dict:
+        return services[n % 4].call("GetMonitorData", {**tunnel(conn), "MetricName": "InPkg",
+                                                       "Period": 60}, REGION)
+    with ThreadPoolExecutor(8) as pool:
+        bodies = list(pool.map(ask, range(24)))
+    assert all("Error" not in b for b in bodies), bodies
+    # one reading at T0 + 300 however many asked: five zero minutes since the creation
+    assert series(bodies[-1]) == [(T0 + 60 * i, 0.0) for i in range(5)]
