@@ -76,7 +76,8 @@ def test_tunnel_monitor_writes_png_and_svg_pictures(applied):
     bad = run(applied, "tunnel", "monitor", "-out=chart.gif")
     assert bad.code == 1 and ".svg or .png" in bad.output, bad
     bad = run(applied, "tunnel", "monitor", "-period=7")
-    assert bad.code == 1 and "-period must be one of" in bad.output, bad
+    assert bad.code == 1 and "The period 7 is not supported" in bad.output, bad
+    assert "60, 300, 3600, 86400" in bad.output
 
 
 def test_readme_monitoring_section_runs_as_shown(tmp_path):
