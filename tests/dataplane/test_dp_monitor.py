@@ -62,16 +62,15 @@ def test_monitoring_reads_the_real_tunnel(site):
     monitor = EmulatedMonitorService(cloud.svc.store, dataplane=Dataplane(str(workdir)),
                                      min_interval=0)
 
-    def latest(metric: str, stat: int = 2) -> float:
+    def latest(metric: str, stat: int = 2, ns: str = "QCE/VPNX") -> float | None:
+        dimension = {"Name": "vpnConnId", "Value": conn_id} if ns == "QCE/VPNX" else \
+            {"Name": "vpnGwId", "Value": gw_id}
         body = monitor.call("GetMonitorData", {
-            "Namespace": "QCE/VPNX", "MetricName": metric, "Period": 60,
-            "SpecifyStatistics": stat,
-            "Instances": [{"Dimensions": [{"Name": "vpnConnId", "Value": conn_id}]}]},
-            "ap-guangzhou")
+            "Namespace": ns, "MetricName": metric, "Period": 60, "SpecifyStatistics": stat,
+            "Instances": [{"Dimensions": [dimension]}]}, "ap-guangzhou")
         assert "Error" not in body, body
         values = body["DataPoints"][0][{1: "AvgValues", 2: "MaxValues", 4: "MinValues"}[stat]]
-        assert values, (metric, body)
-        return values[-1]
+        return values[-1] if values else None
 
     try:
         conn = cloud.call("DescribeVpnConnections")["VpnConnectionSet"][0]
@@ -102,13 +101,16 @@ def test_monitoring_reads_the_real_tunnel(site):
 
         # Big echoes, so the ping's bytes dwarf the probes' (3 x 84 bytes per reading).
         before_mbps = latest("OutBandwidth")
+        assert latest("OutBandwidth", ns="QCE/VPNGW") is None  # the gateway's first reading
         before = time.time()
         ping = subprocess.run(["ip", "netns", "exec", host["namespace"], "ping", "-n", "-q",
                                "-c", str(PINGS), "-i", "0.2", "-s", str(PAYLOAD), "-W", "1",
                                IDC_HOST], capture_output=True, text=True, timeout=60)
         assert f"{PINGS} received" in ping.stdout, ping.stdout
         out_mbps = latest("OutBandwidth")  # a reading now: the interval since the last
-        monitor.sampler.min_interval = 3600  # and no other for the two metrics below
+        gw_mbps = latest("OutBandwidth", ns="QCE/VPNGW")
+        monitor.sampler.min_interval = 3600  # and no other reading for the metrics below
+        usage = latest("VpnBandwidthUsageRate", ns="QCE/VPNGW")
         in_mbps = latest("InBandwidth")
         out_pps = latest("OutPkg")
         elapsed = time.time() - before + 1.0  # the interval the rates were taken over, at most
@@ -117,9 +119,12 @@ def test_monitoring_reads_the_real_tunnel(site):
               f"{before_mbps:.4f} Mbps before)")
         # The echo requests left through the tunnel and the replies came back: at least
         # PINGS x PAYLOAD bytes each way (ESP adds more) over the interval.
-        for mbps in (out_mbps, in_mbps):
+        for mbps in (out_mbps, in_mbps, gw_mbps):
             assert mbps * 1e6 / 8 * elapsed >= PINGS * PAYLOAD, (mbps, elapsed)
         assert out_mbps > 2 * before_mbps
         assert out_pps > 0
+        # the gateway's bandwidth cap is the quick start's 5 Mbps
+        assert usage == pytest.approx(100 * max(gw_mbps, latest("InBandwidth", ns="QCE/VPNGW"))
+                                      / 5, rel=1e-3)
     finally:
         cloud.close()
