@@ -183,6 +183,11 @@ class TunnelProvider(Protocol):
         """The configuration of the peer device for ``vendor`` (e.g. "strongswan")."""
         ...
 
+    # Optional: ``tunnel_metrics(type_name, value, metrics, period, start, end)`` — the
+    # tunnel's monitoring series over [start, end] (Unix seconds), ``metrics`` None for
+    # all: [{"metric", "unit", "period", "timestamps", "values"}] (``vpnform tunnel
+    # monitor``).
+
 
 @runtime_checkable
 class GatewayFailover(Protocol):

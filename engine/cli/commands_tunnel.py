@@ -1,4 +1,4 @@
-"""``vpnform tunnel status|ping|config``: live operations on the tunnels in state.
+"""``vpnform tunnel status|ping|config|monitor``: live operations on the tunnels in state.
 
 Generic over providers: a provider that implements engine.providers.TunnelProvider answers
 for its own resource types. The status shape (what providers return) is:
@@ -21,8 +21,8 @@ from ..operations import RunOptions, load_configuration, read_state, setup_provi
 from ..private_files import write_private
 from ..providers import TunnelProvider
 from ..values import mark_paths
-from .args import (ADDRESSES, BOOL, NO_COLOR, VALUE, VAR, VAR_FILE, Flag, UsageError, Verb,
-                   command, parse, parse_int, usage_text)
+from .args import (ADDRESSES, BOOL, MULTI, NO_COLOR, VALUE, VAR, VAR_FILE, Flag, UsageError,
+                   Verb, command, parse, parse_duration, parse_int, usage_text)
 from .views import Console, print_diagnostics
 
 VAR_FLAGS = {"var": VAR, "var-file": VAR_FILE, "no-color": NO_COLOR}
@@ -59,13 +59,33 @@ TUNNEL_CONFIG = Verb(
            "out": Flag(VALUE, "Write the configuration to this file (mode 0600) instead of "
                        "printing it.", "=FILE"),
            **VAR_FLAGS})
+TUNNEL_MONITOR = Verb(
+    "tunnel monitor", "The tunnel's monitoring metrics over time, as a chart",
+    usage="[options] [ADDRESS]",
+    description="""
+        Charts the cloud's monitoring metrics of a tunnel (bandwidth, packets, packet
+        loss, latency, disconnection) over the recent past: in the terminal, or as an SVG
+        or PNG picture with -out. Without ADDRESS, the state's only tunnel.""",
+    completes=ADDRESSES,
+    flags={"metric": Flag(MULTI, "A metric to show, such as OutBandwidth or Delay "
+                          "(repeatable, or comma-separated). Defaults to every tunnel metric.",
+                          "=NAME"),
+           "period": Flag(VALUE, "Seconds per data point, as the cloud keeps them (the "
+                          "emulated cloud: 60, 300, 3600 or 86400). Defaults to 60.",
+                          "=SECONDS"),
+           "since": Flag(VALUE, "How far back to show, e.g. 30m or 6h. Defaults to 1h.",
+                         "=DURATION"),
+           "out": Flag(VALUE, "Write the chart to this .svg or .png file (mode 0600) instead "
+                       "of printing it.", "=FILE"),
+           **VAR_FLAGS})
 TUNNEL = Verb(
-    "tunnel", "Live tunnel status, ping through a tunnel, peer configuration",
+    "tunnel", "Live tunnel status, ping through a tunnel, peer configuration, monitoring",
     usage="<subcommand> [options] ADDRESS",
     description="""
         Live operations on the tunnels recorded in state, answered by the provider that
         manages each tunnel.""",
-    subcommands={"status": TUNNEL_STATUS, "ping": TUNNEL_PING, "config": TUNNEL_CONFIG})
+    subcommands={"status": TUNNEL_STATUS, "ping": TUNNEL_PING, "config": TUNNEL_CONFIG,
+                 "monitor": TUNNEL_MONITOR})
 
 
 @command(TUNNEL)
@@ -98,6 +118,8 @@ def cmd_tunnel(argv: list[str], console: Console) -> int:
         if d.has_errors:
             print_diagnostics(console, d, config.files)
             return 1
+        if sub == "monitor":
+            return _monitor(console, providers, state, args)
         targets = _targets(args.positional, state, required=(sub != "status"))
         if sub == "status":
             return _status(console, providers, state, targets, bool(args.get("json")))
@@ -241,3 +263,58 @@ def _config(console: Console, providers, state, addr, vendor: str, out: str | No
     console.out.write(text if text.endswith("\n") else text + "\n")
     console.out.flush()
     return 0
+
+
+def _monitor(console: Console, providers, state, args) -> int:
+    import time
+
+    from . import charts
+    period = parse_int(args, "period", 60, minimum=1)  # the cloud says which it keeps
+    since = parse_duration(args, "since", 3600.0)
+    if since <= 0:
+        raise UsageError("-since must be a positive duration such as 30m or 6h")
+    out = args.get("out")
+    fmt = os.path.splitext(out)[1].lower().lstrip(".") if out else None
+    if out and fmt not in charts.PICTURE_FORMATS:
+        raise UsageError(f"-out must name a .svg or .png file, not {out}")
+    metrics = [m.strip() for text in args.get("metric") or [] for m in text.split(",")
+               if m.strip()] or None
+    addr = _monitored(args.positional, state, providers)
+    provider, value = _provider_for(providers, state, addr)
+    if provider is None or not hasattr(provider, "tunnel_metrics"):
+        raise UsageError(f"The provider of {addr} has no monitoring data for its tunnels.")
+    end = time.time()
+    series, d = provider.tunnel_metrics(addr.resource.type, value, metrics, period,
+                                        end - since, end)
+    print_diagnostics(console, d, {})
+    if series is None:
+        return 1
+    title = f"{addr} ({value.get('id') if isinstance(value, dict) else ''}), {period} s points"
+    if out:
+        write_private(out, charts.picture(series, (end - since, end), fmt, title))
+        console.print(f"Wrote {len(series)} metric chart(s) of {addr} to {out} (mode 0600).")
+        return 0
+    console.print(title)
+    for s in series:
+        if not s["timestamps"]:
+            console.print(f"{s['metric']}: no samples in the last {args.get('since') or '1h'}")
+            continue
+        console.print(charts.terminal_chart(s, (end - since, end),
+                                           color=console.color and console.out.isatty()))
+    return 0
+
+
+def _monitored(positional: list[str], state, providers):
+    """The tunnel to monitor: the one named, else the state's only tunnel."""
+    if len(positional) > 1:
+        raise UsageError("tunnel monitor shows one tunnel; give one address")
+    if positional:
+        return _targets(positional, state, required=True)[0]
+    tunnels = [a for a, _, _ in state.instances()
+               if hasattr(_provider_for(providers, state, a)[0], "tunnel_metrics")
+               and a.resource.type.endswith("_vpn_connection")]
+    if len(tunnels) != 1:
+        raise UsageError("Give the tunnel's address, e.g. vpnform tunnel monitor "
+                         "tencentcloud_vpn_connection.tom" + (
+                             f" (the state has {len(tunnels)} tunnels)" if tunnels else ""))
+    return tunnels[0]

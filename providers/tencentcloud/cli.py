@@ -80,12 +80,14 @@ def call(workdir: str, action: str, params: dict, region: str) -> dict:
     ``Response`` body, an error envelope included."""
     from .client import CloudTransportError, InProcessTransport
     from .emulator import EmulatedVpcService
+    from .emulator.monitor_service import EmulatedMonitorService
 
     service = EmulatedVpcService.for_workdir(workdir)
     try:
         _attach_dataplane(service, workdir)
+        monitor = EmulatedMonitorService.beside(service)  # the Cloud Monitor product
         try:
-            return InProcessTransport(service).send(action, params, region)
+            return InProcessTransport(service, monitor.routes()).send(action, params, region)
         except CloudTransportError as err:
             raise UsageError(f"the emulated cloud in {workdir} did not answer: {err}") from None
     finally:
@@ -190,8 +192,9 @@ def set_path(params: dict, key: str, value: Any) -> None:
 # --- action names ----------------------------------------------------------------------------
 
 def _actions() -> list[str]:
+    from .emulator.monitor_service import EmulatedMonitorService
     from .emulator.service import EmulatedVpcService
-    return EmulatedVpcService.action_names()
+    return sorted(EmulatedVpcService.action_names() + EmulatedMonitorService.action_names())
 
 
 def _action_hint(action: str) -> str:

@@ -70,14 +70,17 @@ class InProcessTransport:
     """Calls the embedded emulator directly. Params and results go through JSON, as on the
     wire, so no Python object is shared between client and service."""
 
-    def __init__(self, service: Any):
+    def __init__(self, service: Any, others: dict[str, Any] | None = None):
         self.service = service
+        # action -> the service of another product that answers it (Cloud Monitor's)
+        self.others = dict(others or {})
 
     def send(self, action: str, params: dict, region: str) -> dict:
         try:
             # every number read back as on the wire: a non-finite one is refused
             wire = loads_json(json.dumps(params))
-            return loads_json(json.dumps(self.service.call(action, wire, region)))
+            service = self.others.get(action, self.service)
+            return loads_json(json.dumps(service.call(action, wire, region)))
         except CloudError:
             raise
         except Exception as e:  # a lost answer, or the store failed (disk, locking)
@@ -98,7 +101,7 @@ RETRYABLE_ON_DELETE = frozenset({"ResourceInUse"})
 AMBIGUOUS_CODES = frozenset({"InternalError", "ServiceUnavailable"})
 # Calls that may be sent again with the same effect: reads, and writes that set a value
 # or remove an object (a repeated delete answers "not found", which counts as done).
-REPEATABLE_PREFIXES = ("Describe", "Inquiry", "Download", "Modify", "Delete", "Reset",
+REPEATABLE_PREFIXES = ("Describe", "Inquiry", "Download", "Get", "Modify", "Delete", "Reset",
                        "Enable", "Disable", "Replace", "Set")
 
 
@@ -108,7 +111,7 @@ READ_RETRY_TIMEOUT_ENV = "TENCENTCLOUD_READ_RETRY_TIMEOUT"
 WRITE_RETRY_TIMEOUT_ENV = "TENCENTCLOUD_WRITE_RETRY_TIMEOUT"
 DEFAULT_READ_RETRY_MINUTES = 3
 DEFAULT_WRITE_RETRY_MINUTES = 5
-READ_PREFIXES = ("Describe", "Inquiry", "Download")
+READ_PREFIXES = ("Describe", "Inquiry", "Download", "Get")  # Get: GetMonitorData
 
 
 def is_read(action: str) -> bool:

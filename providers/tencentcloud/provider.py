@@ -157,7 +157,9 @@ class TencentCloudProvider:
                 return d
             self.connection = connection
             self._service = _acquire_service(self.workdir)
-            self._transport = InProcessTransport(self._service)
+            from .emulator.monitor_service import EmulatedMonitorService
+            monitor = EmulatedMonitorService.beside(self._service)
+            self._transport = InProcessTransport(self._service, monitor.routes())
             if mode == "strongswan" and self._service.dataplane is None:
                 dp = dataplane.Dataplane(self.workdir)
                 self._service.attach_dataplane(dp)
@@ -386,6 +388,17 @@ class TencentCloudProvider:
         if type_name != tunnel_ops.CONNECTION:
             return None, Diagnostics()
         return tunnel_ops.tunnel_status(self.workdir, self.cloud_context().client, value)
+
+    def tunnel_metrics(self, type_name: str, value: dict, metrics: list[str] | None,
+                       period: int, start: float, end: float
+                       ) -> tuple[list[dict] | None, Diagnostics]:
+        if type_name != tunnel_ops.CONNECTION:
+            d = Diagnostics()
+            d.error("Not a tunnel", f"{type_name} is not a VPN connection. Monitor a "
+                    "tencentcloud_vpn_connection instead.")
+            return None, d
+        return tunnel_ops.tunnel_metrics(self.cloud_context().client, value, metrics, period,
+                                         start, end)
 
     def fail_gateway(self, type_name: str, value: dict) -> tuple[str | None, Diagnostics]:
         """engine.providers.GatewayFailover: SIGKILL the active charon of a VPN gateway's

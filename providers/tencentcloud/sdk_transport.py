@@ -26,7 +26,9 @@ from .connection import DEFAULT_DOMAIN, Endpoint
 
 VPC_SERVICE = ("vpc", "2017-03-12")
 # Actions of another service that vpnform calls: (service, version).
-OTHER_SERVICES = {"ModifyResourceTags": ("tag", "2018-08-13")}
+OTHER_SERVICES = {"ModifyResourceTags": ("tag", "2018-08-13"),
+                  "GetMonitorData": ("monitor", "2018-07-24"),
+                  "DescribeBaseMetrics": ("monitor", "2018-07-24")}
 # Codes the SDK makes up itself when no answer from the cloud was read: the cloud's own
 # codes come with a RequestId.
 SDK_SIDE_CODES = frozenset({"ClientNetworkError", "ServerNetworkError", "ClientError",

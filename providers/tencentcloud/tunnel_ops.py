@@ -4,7 +4,6 @@ tunnel's live state from the real dataplane."""
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from engine.diagnostics import Diagnostics
@@ -15,21 +14,6 @@ from .client import CloudError
 from .resources.base import cloud_error_detail
 
 CONNECTION = "tencentcloud_vpn_connection"
-
-
-def _subnet_host(workdir: str, local_cidrs: list[str]) -> dict | None:
-    """The lab host of a VPC subnet inside one of the SPD's local ranges."""
-    from providers.netlab.lab import Lab
-    hosts = Lab(workdir).read_record().get("hosts", {})
-    for info in hosts.values():
-        if info.get("kind") != "subnet-host" or not info.get("cidr"):
-            continue
-        sub = ipaddress.IPv4Network(info["cidr"], strict=False)
-        for local in local_cidrs:
-            if sub.subnet_of(ipaddress.IPv4Network(local, strict=False)) or \
-                    ipaddress.IPv4Network(local, strict=False).subnet_of(sub):
-                return info
-    return None
 
 
 def tunnel_ping(workdir: str, value: dict, target: str | None,
@@ -43,7 +27,8 @@ def tunnel_ping(workdir: str, value: dict, target: str | None,
         d.error("Nothing to ping", "The tunnel has no SPD policy, so there is no peer range "
                 "to ping. Add a security_group_policy block to the tunnel.")
         return None, d
-    host = _subnet_host(workdir, locals_)
+    from .dataplane.measure import subnet_host
+    host = subnet_host(workdir, locals_)
     if host is None:
         d.error("No VPC host to ping from",
                 "No lab host sits in the tunnel's local range "
@@ -113,3 +98,43 @@ def tunnel_status(workdir: str, client, value: dict) -> tuple[dict | None, Diagn
                          "in the provider block creates one)")
         return base, d
     return {**base, **live}, d
+
+
+TUNNEL_NAMESPACE = "QCE/VPNX"
+
+
+def tunnel_metrics(client, value: dict, metrics: list[str] | None, period: int, start: float,
+                   end: float) -> tuple[list[dict] | None, Diagnostics]:
+    """The tunnel's Cloud Monitor series (QCE/VPNX) over [start, end], one GetMonitorData
+    call per metric: [{"metric", "unit", "period", "timestamps", "values"}]. ``metrics``
+    None: every metric DescribeBaseMetrics lists for tunnels."""
+    from datetime import datetime
+    d = Diagnostics()
+    plain = unmark(value)[0]
+    try:
+        known = client.call("DescribeBaseMetrics", Namespace=TUNNEL_NAMESPACE)["MetricSet"]
+        units = {m["MetricName"].lower(): (m["MetricName"], m.get("Unit") or "")
+                 for m in known}
+        wanted = metrics or [m["MetricName"] for m in known]
+        unknown = [m for m in wanted if m.lower() not in units]
+        if unknown:
+            d.error("Unknown metric", f"{', '.join(unknown)} is not a tunnel metric. Use one "
+                    f"of: {', '.join(n for n, _ in units.values())}.")
+            return None, d
+        out = []
+        for name in wanted:
+            canonical, unit = units[name.lower()]
+            resp = client.call(
+                "GetMonitorData", Namespace=TUNNEL_NAMESPACE, MetricName=canonical,
+                Period=period,
+                StartTime=datetime.fromtimestamp(start).astimezone().isoformat(timespec="seconds"),
+                EndTime=datetime.fromtimestamp(end).astimezone().isoformat(timespec="seconds"),
+                Instances=[{"Dimensions": [{"Name": "vpnConnId", "Value": plain["id"]}]}])
+            point = (resp.get("DataPoints") or [{}])[0]
+            out.append({"metric": canonical, "unit": unit, "period": period,
+                        "timestamps": point.get("Timestamps") or [],
+                        "values": point.get("Values") or []})
+    except CloudError as err:
+        d.error("Cannot read the tunnel's monitoring data", cloud_error_detail(err, []))
+        return None, d
+    return out, d

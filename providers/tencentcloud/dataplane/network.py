@@ -98,6 +98,13 @@ class Dataplane:
             c["NetStatus"] = "AVAILABLE" if up else "UNAVAILABLE"
         return result
 
+    def measure_tunnel(self, gateway_id: str, conn_id: str, local_cidrs: list[str],
+                       remote_cidrs: list[str], probe_count: int) -> dict | None:
+        """Cloud Monitor's reading of a tunnel (measure.measure_tunnel)."""
+        from .measure import measure_tunnel
+        return measure_tunnel(self.workdir, gateway_id, conn_id, local_cidrs, remote_cidrs,
+                              probe_count)
+
     def heal(self, store: RealiserStore) -> list[str]:
         """Restart the supervisors of gateways whose namespaces still exist but whose
         supervisor is gone (killed, or its process table was cleared). Returns their IDs."""

@@ -3,8 +3,8 @@
 A product is registered once with a factory that builds its service over an account's
 store; the service answers ``call(action, params, region)`` with what goes inside
 ``Response`` (outputs or an ``Error``, plus ``RequestId``). The VPC API is registered here;
-another product joins with one line, e.g.
-``PRODUCTS.register("monitor", "2018-07-24", EmulatedMonitorService)``.
+another product joins with one line, as Cloud Monitor does
+(``PRODUCTS.register("monitor", "2018-07-24", ...)``).
 """
 
 from __future__ import annotations
@@ -82,6 +82,12 @@ class TagService:
         return self.vpc.call(action, params, region)
 
 
+def _monitor(store: SqliteStore) -> ApiService:
+    from .monitor_service import EmulatedMonitorService
+    return EmulatedMonitorService(store)
+
+
 PRODUCTS = ProductRegistry()
 PRODUCTS.register("vpc", "2017-03-12", _vpc)
 PRODUCTS.register("tag", "2018-08-13", TagService)
+PRODUCTS.register("monitor", "2018-07-24", _monitor)

@@ -109,3 +109,7 @@ class Realiser(Protocol):
 
     def describe_result(self, store: RealiserStore, action: str, result: dict) -> dict:
         """A Describe answer with its live fields filled from the real network."""
+
+    # Optional: a realiser that runs tunnels for real may also measure them for Cloud
+    # Monitor (sampler.py): ``measure_tunnel(gateway_id, conn_id, local_cidrs,
+    # remote_cidrs, probe_count) -> {"connected", "counters", "probe"} | None``.
