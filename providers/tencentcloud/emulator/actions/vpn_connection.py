@@ -288,15 +288,9 @@ def modify_conn(ctx: Context, tx: Tx, req: ModifyVpnConnectionAttributeRequest,
 
 
 def delete_conn(ctx: Context, tx: Tx, req: DeleteVpnConnectionRequest, region: str) -> dict:
-    gw = get(tx, "vpngw", req.VpnGatewayId, region)
-    conn = get(tx, "vpnx", req.VpnConnectionId, region)
+    conn = _ready_connection(ctx, tx, req.VpnGatewayId, req.VpnConnectionId, region,
+                             "UnsupportedOperation.InvalidState")
     cid = conn["VpnConnectionId"]
-    if conn["VpnGatewayId"] != gw["VpnGatewayId"]:
-        raise ApiError("InvalidParameterValue", f"VPN connection {cid} does not belong to "
-                       f"VPN gateway {gw['VpnGatewayId']}.")
-    if not ctx.ready(conn):
-        raise ApiError("UnsupportedOperation.InvalidState",
-                       f"VPN connection {cid} is still PENDING; retry when it is AVAILABLE.")
     routes = [r["RouteId"] for r in tx.list_by("vpnr", "InstanceId", cid, region)]
     if routes:
         raise ApiError("ResourceInUse", f"VPN gateway route(s) {', '.join(routes)} still "
@@ -308,16 +302,25 @@ def delete_conn(ctx: Context, tx: Tx, req: DeleteVpnConnectionRequest, region: s
 def reset_conn(ctx: Context, tx: Tx, req: ResetVpnConnectionRequest, region: str) -> dict:
     """Renegotiate the tunnel: its SAs are torn down (by the dataplane, when there is one)
     and come back with the next traffic."""
-    gw = get(tx, "vpngw", req.VpnGatewayId, region)
-    conn = get(tx, "vpnx", req.VpnConnectionId, region)
+    _ready_connection(ctx, tx, req.VpnGatewayId, req.VpnConnectionId, region,
+                      "UnsupportedOperation.VpnConnInvalidState")
+    return {}
+
+
+def _ready_connection(ctx: Context, tx: Tx, gateway_id: str, connection_id: str, region: str,
+                      pending_code: str) -> dict:
+    """The tunnel ``connection_id`` of gateway ``gateway_id``, refused with ``pending_code``
+    while it is still PENDING."""
+    gw = get(tx, "vpngw", gateway_id, region)
+    conn = get(tx, "vpnx", connection_id, region)
     cid = conn["VpnConnectionId"]
     if conn["VpnGatewayId"] != gw["VpnGatewayId"]:
         raise ApiError("InvalidParameterValue", f"VPN connection {cid} does not belong to "
                        f"VPN gateway {gw['VpnGatewayId']}.")
     if not ctx.ready(conn):
-        raise ApiError("UnsupportedOperation.VpnConnInvalidState",
+        raise ApiError(pending_code,
                        f"VPN connection {cid} is still PENDING; retry when it is AVAILABLE.")
-    return {}
+    return conn
 
 
 def download_config(ctx: Context, tx: Tx, req: DownloadCustomerGatewayConfigurationRequest,
