@@ -60,6 +60,7 @@ class RunOptions:
     parallelism: int = 10
     environ: dict | None = None
     allow_empty: bool = False  # no *.tf files is an empty configuration (console)
+    on_lock_wait: Callable | None = None  # told the LockError once when -lock-timeout waits
 
 
 def backend_for(workdir: str, config: Config | None = None, environ: dict | None = None,
@@ -354,7 +355,7 @@ def take_lock(backend: StateBackend, operation: str, opts: RunOptions) -> str | 
     if not opts.lock:
         return None
     info = LockInfo(operation=operation, path=getattr(backend, "path", ""))
-    return lock_with_timeout(backend, info, opts.lock_timeout)
+    return lock_with_timeout(backend, info, opts.lock_timeout, on_wait=opts.on_lock_wait)
 
 
 @contextlib.contextmanager

@@ -26,7 +26,8 @@ from . import json_ui
 from .args import (ADDRESSES, BOOL, INPUT, LOCK, LOCK_TIMEOUT, MULTI, NO_COLOR, PARALLELISM,
                    VALUE, VAR, VAR_FILE, Flag, ParsedArgs, UsageError, Verb, command, parse,
                    parse_duration, parse_int)
-from .views import Console, HumanHooks, print_diagnostics, print_targets, render_outputs
+from .views import (Console, HumanHooks, lock_wait_notice, print_diagnostics, print_targets,
+                    render_outputs)
 
 COMMON = {"var": VAR, "var-file": VAR_FILE, "input": INPUT, "lock": LOCK,
           "lock-timeout": LOCK_TIMEOUT, "no-color": NO_COLOR, "parallelism": PARALLELISM,
@@ -172,7 +173,16 @@ def run_options(args: ParsedArgs, console: Console) -> RunOptions:
         workdir=os.getcwd(), var_sources=list(args.var_sources),
         input_enabled=input_enabled, prompt=_prompt_variable(console) if input_enabled else None,
         lock=args.get("lock", True), lock_timeout=parse_duration(args, "lock-timeout", 0.0),
-        parallelism=parse_int(args, "parallelism", 10, minimum=1))
+        parallelism=parse_int(args, "parallelism", 10, minimum=1),
+        on_lock_wait=lock_wait_notice(console))
+
+
+def lock_options(args: ParsedArgs, console: Console) -> RunOptions:
+    """The run options of a verb that only locks and edits the state (-lock,
+    -lock-timeout): taint, untaint, state push/mv/rm."""
+    return RunOptions(workdir=os.getcwd(), lock=args.get("lock", True),
+                      lock_timeout=parse_duration(args, "lock-timeout", 0.0),
+                      on_lock_wait=lock_wait_notice(console))
 
 
 def _addresses(args: ParsedArgs, flag: str, parser) -> list:

@@ -4,19 +4,19 @@ a move, a removal and a push live in engine/state/edit.py."""
 
 from __future__ import annotations
 
-import os
 import sys
 
 from ..addrs import AddressError, parse_instance
 from ..diagnostics import Diagnostics
-from ..operations import Run, RunOptions
+from ..operations import Run
 from ..state import codec
 from ..state.backends.base import StateError
 from ..state.edit import StateEditError, check_push, keep_in_flight, move, remove
 from ..state.model import State
 from .args import (ADDRESSES, BOOL, LEGACY_STATE, LOCK, LOCK_TIMEOUT, NO_COLOR, VALUE, Flag,
-                   ParsedArgs, UsageError, Verb, command, parse, parse_duration, usage_text)
+                   ParsedArgs, UsageError, Verb, command, parse, usage_text)
 from .commands_inspect import _read_state, render_instance
+from .commands_run import lock_options
 from .views import Console, print_diagnostics
 
 DRY_RUN_MV = Flag(BOOL, "If set, prints out what would've been moved but doesn't actually "
@@ -198,11 +198,6 @@ def _fail(console: Console, summary: str, detail: str) -> int:
     return 1
 
 
-def _run_options(args: ParsedArgs) -> RunOptions:
-    return RunOptions(workdir=os.getcwd(), lock=args.get("lock", True),
-                      lock_timeout=parse_duration(args, "lock-timeout", 0.0))
-
-
 def _read_pushed(path: str, console: Console) -> State | None:
     try:
         if path == "-":
@@ -232,7 +227,7 @@ def _push(args: ParsedArgs, console: Console) -> int:
     pushed = _read_pushed(args.positional[0], console)
     if pushed is None:
         return 1
-    run = Run(_run_options(args), "OperationTypeInvalid")
+    run = Run(lock_options(args, console), "OperationTypeInvalid")
     try:
         with run.locked_state() as stored:
             console.add_state_secrets(stored)
@@ -256,7 +251,7 @@ def _push(args: ParsedArgs, console: Console) -> int:
 def _edit(args: ParsedArgs, console: Console, change, report) -> int:
     """Lock, read, ``change(state)`` (StateEditError: nothing written), write, unlock;
     then ``report`` prints what changed. With -dry-run nothing is written."""
-    run = Run(_run_options(args), "OperationTypeInvalid")
+    run = Run(lock_options(args, console), "OperationTypeInvalid")
     dry_run = bool(args.get("dry-run"))
     try:
         with run.locked_state() as state:

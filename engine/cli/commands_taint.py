@@ -6,14 +6,14 @@ tainted instance ("is tainted, so must be replaced").
 
 from __future__ import annotations
 
-import os
 
 from ..addrs import AddressError, parse_instance
 from ..diagnostics import Diagnostics
-from ..operations import Run, RunOptions
+from ..operations import Run
 from ..state.model import READY, TAINTED
 from .args import (ADDRESSES, BOOL, LOCK, LOCK_TIMEOUT, NO_COLOR, Flag, UsageError, Verb,
-                   command, parse, parse_duration)
+                   command, parse)
+from .commands_run import lock_options
 from .views import Console, print_diagnostics
 
 FLAGS = {"allow-missing": Flag(BOOL, "If specified, the command will succeed (exit code 0) "
@@ -82,9 +82,7 @@ def _mark(argv: list[str], console: Console, spec: Verb) -> int:
     if addr.resource.mode != "managed":
         raise UsageError(f"Resource instance {addr} cannot be {verb}ed: only managed "
                          "resources can be.")
-    run = Run(RunOptions(workdir=os.getcwd(), lock=args.get("lock", True),
-                         lock_timeout=parse_duration(args, "lock-timeout", 0.0)),
-              "OperationTypeInvalid")
+    run = Run(lock_options(args, console), "OperationTypeInvalid")
     d = Diagnostics()
     with run.locked_state() as state:
         console.add_state_secrets(state)

@@ -134,6 +134,18 @@ def print_diagnostics(console: Console, diags, files: dict[str, str]) -> None:
         console.print(render_diagnostic(d, files, console.color, width), err=d.is_error)
 
 
+def lock_wait_notice(console: Console):
+    """What ``-lock-timeout`` says once, on stderr, when it starts waiting for a lock
+    another run holds (a waiting pipeline's log shows whom it waits for)."""
+    def notice(err) -> None:
+        info = getattr(err, "info", None)
+        holder = (f" held by {info.who} ({info.operation}, since {info.created}, lock ID "
+                  f"{info.id})" if info is not None else "")
+        console.print(f"Acquiring state lock: the state is locked{holder}. Waiting for it "
+                      "to be released (-lock-timeout)...", err=True)
+    return notice
+
+
 def print_targets(console: Console, providers) -> None:
     """One line per configured provider that names what it talks to (``Provider.target``),
     at the top of plan and apply: where a run makes its changes is never a surprise."""

@@ -71,3 +71,30 @@ def test_an_unreadable_state_is_the_same_diagnostic_for_every_verb(with_saved_pl
     assert len(details) == 1, details
     # and the lock was released every time: a later run is not refused
     assert not (with_saved_plan / ".terraform.tfstate.lock.info").exists()
+
+
+def test_a_waiting_run_says_whom_it_waits_for(quickstart):
+    """-lock-timeout waits quietly no more: the log says, once, who holds the lock; and the
+    waiter proceeds as soon as the holder lets go."""
+    import threading
+    holder = LocalBackend(workdir=str(quickstart))
+    lock_id = holder.lock(LockInfo(operation="OperationTypeApply", who=HOLDER))
+    release = threading.Timer(3.0, holder.unlock, args=(lock_id,))
+    release.start()
+    try:
+        res = run(quickstart, "plan", "-lock-timeout=60s")
+    finally:
+        release.cancel()
+    assert res.code == 0, res
+    notices = [line for line in res.stderr.splitlines() if "Acquiring state lock" in line]
+    assert len(notices) == 1, res.stderr
+    assert HOLDER in notices[0] and lock_id in notices[0] and "OperationTypeApply" in notices[0]
+    assert "Plan:" in res.stdout
+    for verb in (("taint", "tencentcloud_vpc.tom"), ("state", "rm", "tencentcloud_vpc.tom")):
+        lock_id = holder.lock(LockInfo(operation="OperationTypeApply", who=HOLDER))
+        try:
+            res = run(quickstart, *verb[:-1], "-lock-timeout=1s", verb[-1])
+        finally:
+            holder.unlock(lock_id)
+        assert res.code == 1, res
+        assert res.stderr.count("Acquiring state lock") == 1 and HOLDER in res.stderr, res

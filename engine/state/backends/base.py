@@ -229,11 +229,13 @@ def lock_with_timeout(backend: StateBackend, info: LockInfo, timeout_seconds: fl
                       sleep: Callable[[float], None] = time.sleep,
                       clock: Callable[[], float] = time.monotonic,
                       min_backoff: float = 0.5, max_backoff: float = 2.0,
-                      jitter: Callable[[], float] = lambda: random.uniform(0.5, 1.0)) -> str:
+                      jitter: Callable[[], float] = lambda: random.uniform(0.5, 1.0),
+                      on_wait: Callable[[LockError], None] | None = None) -> str:
     """``-lock-timeout``: retry ``backend.lock`` with backoff (0.5 s doubling to 2 s, each
     wait shortened by a random jitter, never sleeping past the deadline) until it succeeds
     or ``timeout_seconds`` have passed, then re-raise the last LockError. A timeout of 0
-    tries once.
+    tries once. ``on_wait`` is told the holder once, when the first attempt finds the lock
+    taken and a wait follows (so a pipeline's log shows why it is quiet).
 
     Terraform backs off to 16 s; with several pipelines queued on one state that leaves
     the lock idle most of the time (measured: 8 queued applies took 122 s, the lock held
@@ -241,12 +243,16 @@ def lock_with_timeout(backend: StateBackend, info: LockInfo, timeout_seconds: fl
     keeps waiters that started together from retrying in step."""
     deadline = clock() + max(0.0, timeout_seconds)
     backoff = min_backoff
+    told = False
     while True:
         try:
             return backend.lock(info)
-        except LockError:
+        except LockError as err:
             remaining = deadline - clock()
             if remaining <= 0:
                 raise
+            if on_wait is not None and not told:
+                on_wait(err)
+                told = True
             sleep(min(backoff * jitter(), remaining))
             backoff = min(backoff * 2, max_backoff)
