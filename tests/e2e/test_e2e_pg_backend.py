@@ -183,8 +183,9 @@ def _terraform_env(tmp_path) -> dict:
     return env
 
 
-def test_terraform_reads_vpnforms_pg_state(quickstart, pg_conn_str, tmp_path):
-    """Terraform's own pg backend pulls the state vpnform wrote (same layout, same row)."""
+def test_terraform_and_vpnform_share_one_pg_state(quickstart, pg_conn_str, tmp_path):
+    """Terraform's own pg backend pulls the state vpnform wrote (same layout, same row),
+    and vpnform reads the state Terraform writes."""
     terraform = shutil.which("terraform")
     if terraform is None:
         pytest.skip("terraform is not installed")
@@ -225,6 +226,20 @@ def test_terraform_reads_vpnforms_pg_state(quickstart, pg_conn_str, tmp_path):
                               capture_output=True, text=True, timeout=120)
         assert push.returncode != 0
         assert "Error acquiring the state lock" in push.stderr, push.stderr
+    # Terraform writes (a newer serial, with an output of its own); vpnform reads it
+    written = dict(pulled, serial=pulled["serial"] + 1,
+                   outputs={**pulled["outputs"],
+                            "written_by_terraform": {"value": "hello", "type": "string"}})
+    (tmp_path / "written.tfstate").write_text(json.dumps(written))
+    push = subprocess.run([terraform, "state", "push", "-no-color",
+                           str(tmp_path / "written.tfstate")], cwd=tf_dir, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert push.returncode == 0, push.stderr
+    out = run(quickstart, "output", "-raw", "written_by_terraform")
+    assert (out.code, out.stdout) == (0, "hello"), out
+    assert json.loads(state_rows(pg_conn_str)["default"])["serial"] > pulled["serial"]
+    listed = run(quickstart, "state", "list")
+    assert "tencentcloud_vpc.tom" in listed.stdout.split(), listed
 
 
 def test_unreadable_configuration_never_falls_back_to_local_state(quickstart, pg_conn_str):
