@@ -16,10 +16,11 @@ from ... import rules
 ROOT = "/console/"
 CSS = """
 body{font-family:"DejaVu Sans",sans-serif;margin:0;color:#1d2530;background:#f4f6f9}
-header{background:#0b3d91;color:#fff;padding:12px 24px;display:flex;gap:24px;
+header{background:#0b3d91;color:#fff;padding:12px 24px;display:flex;gap:16px;
  align-items:center;flex-wrap:wrap}
+header .session{margin-left:auto;display:flex;gap:12px;align-items:center}
 header h1{font-size:20px;margin:0;font-weight:600}
-header a{color:#fff;text-decoration:none;margin-right:16px}
+header a{color:#fff;text-decoration:none;margin-right:14px}
 header form{display:inline;margin:0}
 main{padding:16px 24px}
 h2{font-size:18px;margin:20px 0 8px}
@@ -33,7 +34,8 @@ th{background:#e3e9f2}
 .signin{max-width:420px;margin:60px auto;background:#fff;padding:24px;border:1px solid #c9d1dc}
 .signin label{display:block;margin-top:12px}
 .signin input{width:100%;box-sizing:border-box;padding:6px}
-button{margin-top:12px;padding:6px 14px}
+button{padding:4px 12px}
+.signin button{margin-top:12px}
 img.chart{background:#fff;border:1px solid #c9d1dc;max-width:100%}
 """
 
@@ -110,8 +112,9 @@ def layout(title: str, account: str, region: str, page: str, body: Html,
                  tag("button", "Show region", type="submit"), method="get", action=ROOT + page)
     signout = tag("form", tag("button", "Sign out", type="submit"), method="post",
                   action=ROOT + "signout")
-    header = tag("header", tag("h1", "vpnform cloud console"), nav, picker,
-                 tag("span", f"Account: {account}"), signout)
+    header = tag("header", tag("h1", "vpnform cloud console"), nav,
+                 tag("div", picker, tag("span", f"Account: {account}"), signout,
+                     class_="session"))
     return document(f"{title} - vpnform cloud console",
                     join([header, tag("main", tag("h2", f"{title} in {region}"), body)]))
 
