@@ -209,3 +209,25 @@ def test_alarm_history_shows_when_the_cloud_serves_it(tmp_path):
         assert "vpnx-00000001" in text and "ALARM" in text and "No alarms" not in text
     finally:
         gateway.close()
+
+
+def test_the_readme_console_commands_run_as_shown(cloud, tmp_path):
+    """README's "Web console" shell block, against this served cloud instead of port 8443:
+    what its comments say each command prints is printed."""
+    import os
+    import subprocess
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    block = text.split("#### Web console", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    block = block.replace("127.0.0.1:8443", cloud.served.endpoint)
+    expected = [c.strip() for c in re.findall(r"  # (.*)", block)]
+    env = {**os.environ, "TENCENTCLOUD_SECRET_ID": ACCOUNTS["ops"][0],
+           "TENCENTCLOUD_SECRET_KEY": ACCOUNTS["ops"][1]}
+    for var in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        env.pop(var, None)
+    res = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", block], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert len(expected) == 2
+    assert res.stdout.splitlines() == expected
+    assert not (tmp_path / "console.jar").exists()
