@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 from engine.values import loads_json
 
 from ... import device_config, rules
-from ...client import NO_RETRY, CloudApiError, VpcClient
+from ...client import NO_RETRY, VpcClient
 from ..accounts import Account
 from ..gateway import CloudGateway, RequestRefused
 from . import pages

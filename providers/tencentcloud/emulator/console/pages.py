@@ -185,9 +185,8 @@ def tunnel(conn: dict, region: str, vendors: list[dict], histories: list[dict] |
         ["Customer gateway", conn.get("CustomerGatewayId")],
         ["State", status(conn.get("State"))], ["Network status", status(conn.get("NetStatus"))],
         ["Route type", conn.get("RouteType")], ["SPD pairs", _spd_pairs(conn)],
-        ["IKE", f"IKE{str(ike.get('IKEVersion', '')).upper().replace('IKE', '')} "
-                f"{ike.get('PropoEncryAlgorithm')} / {ike.get('PropoAuthenAlgorithm')} / "
-                f"{ike.get('DhGroupName')}, SA lifetime {ike.get('IKESaLifetimeSeconds')} s"],
+        ["IKE", f"{ike.get('IKEVersion')} {ike.get('PropoEncryAlgorithm')} / "
+                f"{ike.get('PropoAuthenAlgorithm')} / {ike.get('DhGroupName')}, SA lifetime {ike.get('IKESaLifetimeSeconds')} s"],
         ["IPsec", f"{ipsec.get('EncryptAlgorithm')} / {ipsec.get('IntegrityAlgorithm')} / "
                   f"PFS {ipsec.get('PfsDhGroup')}, SA lifetime "
                   f"{ipsec.get('IPSECSaLifetimeSeconds')} s"],
