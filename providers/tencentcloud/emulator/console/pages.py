@@ -186,7 +186,8 @@ def tunnel(conn: dict, region: str, vendors: list[dict], histories: list[dict] |
         ["State", status(conn.get("State"))], ["Network status", status(conn.get("NetStatus"))],
         ["Route type", conn.get("RouteType")], ["SPD pairs", _spd_pairs(conn)],
         ["IKE", f"{ike.get('IKEVersion')} {ike.get('PropoEncryAlgorithm')} / "
-                f"{ike.get('PropoAuthenAlgorithm')} / {ike.get('DhGroupName')}, SA lifetime {ike.get('IKESaLifetimeSeconds')} s"],
+                f"{ike.get('PropoAuthenAlgorithm')} / {ike.get('DhGroupName')}, SA lifetime "
+                f"{ike.get('IKESaLifetimeSeconds')} s"],
         ["IPsec", f"{ipsec.get('EncryptAlgorithm')} / {ipsec.get('IntegrityAlgorithm')} / "
                   f"PFS {ipsec.get('PfsDhGroup')}, SA lifetime "
                   f"{ipsec.get('IPSECSaLifetimeSeconds')} s"],
