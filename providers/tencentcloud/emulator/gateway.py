@@ -131,27 +131,6 @@ class CloudGateway:
                 cloud = self._clouds[account.name] = AccountCloud(account, self.data_dir)
             return cloud
 
-    def accounts(self) -> list[Account]:
-        return list(self._by_secret_id.values())
-
-    def signed_in(self, secret_id: str, secret_key: str) -> Account | None:
-        """The account whose keys these are (compared in constant time), or None."""
-        account = self._by_secret_id.get(secret_id)
-        if account is None:
-            hmac.compare_digest(secret_key.encode(), secret_key.encode())  # same work either way
-            return None
-        return account if hmac.compare_digest(account.secret_key.encode(),
-                                              secret_key.encode()) else None
-
-    def call_as(self, account: Account, service: str, version: str, action: str,
-                params: dict, region: str) -> dict:
-        """``action`` answered in-process for ``account`` by the same service a signed
-        request reaches (no signature, no rate limit): what goes inside ``Response``."""
-        if region not in rules.REGIONS:
-            raise RequestRefused("UnsupportedRegion", f"The region `{region}` is not supported.")
-        found = self._cloud(account).service(self.registry, service, version)
-        return found.call(action, params, region)
-
     def _secret_key(self, secret_id: str) -> str | None:
         account = self._by_secret_id.get(secret_id)
         return account.secret_key if account is not None else None
@@ -249,6 +228,27 @@ class CloudGateway:
             raise RequestRefused("InvalidParameter",
                                  "The request body must be a JSON object of parameters.")
         return params
+
+    # --- the web console's way in (console/) ----------------------------------------------
+    def accounts(self) -> list[Account]:
+        return list(self._by_secret_id.values())
+
+    def signed_in(self, secret_id: str, secret_key: str) -> Account | None:
+        """The account whose keys these are (the key compared in constant time), or None."""
+        account = self._by_secret_id.get(secret_id)
+        if account is None:
+            return None
+        return account if hmac.compare_digest(account.secret_key.encode(),
+                                              secret_key.encode()) else None
+
+    def call_as(self, account: Account, service: str, version: str, action: str,
+                params: dict, region: str) -> dict:
+        """``action`` answered in-process for ``account`` by the same service a signed
+        request reaches (no signature, no rate limit): what goes inside ``Response``."""
+        if region not in rules.REGIONS:
+            raise RequestRefused("UnsupportedRegion", f"The region `{region}` is not supported.")
+        found = self._cloud(account).service(self.registry, service, version)
+        return found.call(action, params, region)
 
     def close(self) -> None:
         """Close every account's store; later requests get ServiceUnavailable."""
