@@ -231,3 +231,48 @@ def test_the_readme_console_commands_run_as_shown(cloud, tmp_path):
     assert len(expected) == 2
     assert res.stdout.splitlines() == expected
     assert not (tmp_path / "console.jar").exists()
+
+
+def _serves_alarm_history() -> bool:
+    from providers.tencentcloud.emulator.monitor_service import EmulatedMonitorService
+    return "DescribeAlarmHistories" in EmulatedMonitorService.action_names()
+
+
+@pytest.mark.skipif(not _serves_alarm_history(),
+                    reason="the emulated Cloud Monitor serves no DescribeAlarmHistories yet")
+def test_a_raised_alarm_shows_in_the_console(tmp_path):
+    """A policy on the tunnel's Disconnected metric, made with the official MonitorClient:
+    the tunnel is down, so the alarm is raised and both console pages list it."""
+    import json
+
+    from tencentcloud.common import credential
+    from tencentcloud.common.profile.client_profile import ClientProfile
+    from tencentcloud.common.profile.http_profile import HttpProfile
+    from tencentcloud.monitor.v20180724 import models, monitor_client
+
+    own = start(tmp_path)
+    try:
+        hp = HttpProfile(endpoint=own.served.endpoint, protocol="http", reqTimeout=30)
+        m = monitor_client.MonitorClient(credential.Credential(*ACCOUNTS["ops"]),
+                                         "ap-guangzhou", ClientProfile(httpProfile=hp))
+
+        def sdk(action, **params):
+            req = getattr(models, f"{action}Request")()
+            req.from_json_string(json.dumps(params))
+            return json.loads(getattr(m, action)(req).to_json_string())
+        rule = {"MetricName": "Disconnected", "Period": 60, "Operator": "gt", "Value": "0",
+                "ContinuePeriod": 1, "NoticeFrequency": 0, "IsPowerNotice": 0}
+        pid = sdk("CreateAlarmPolicy", Module="monitor", PolicyName="<b>tunnel down</b>",
+                  MonitorType="MT_QCE", Namespace="vpn_tunnel",
+                  Condition={"IsUnionRule": 0, "Rules": [rule]})["PolicyId"]
+        sdk("BindingPolicyObject", Module="monitor", GroupId=0, PolicyId=pid,
+            Dimensions=[{"Region": "gz",
+                         "Dimensions": json.dumps({"vpnconnid": own.tunnel_id})}])
+        b = Browser(own.url)
+        assert b.sign_in().status == 200
+        for path in ("alarms", f"tunnel?id={own.tunnel_id}"):
+            text = b.open(path).text
+            assert "&lt;b&gt;tunnel down&lt;/b&gt;" in text, path
+            assert "ALARM" in text and "No alarms" not in text, path
+    finally:
+        own.served.stop()
