@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 from typing import Any, Callable
@@ -30,6 +32,8 @@ DEFAULT_REGION = "ap-guangzhou"
 MONITOR = ("monitor", "2018-07-24")
 CHART_PERIODS = (60, 300)  # the periods a one-hour chart is drawn at
 CHART_WINDOW = 3600.0  # seconds of history the charts show
+CHART_REFRESH = 15.0  # seconds a drawn chart is served again before it is redrawn
+CHART_CACHE = 64  # drawn charts kept (each ~120 KB)
 ALARM_WINDOW = 86400  # seconds of alarm history shown (the API's own default: a day)
 MAX_FORM = 4096  # bytes of a sign-in form
 SECURITY_HEADERS = [
@@ -83,6 +87,9 @@ class ConsoleApp:
         self.secure = secure  # served over TLS: the cookie is marked Secure
         self.sessions = sessions or Sessions()
         self.clock = clock
+        # (account, region, tunnel, period, refresh slot) -> SVG: drawing one takes ~1 s
+        self._charts: OrderedDict[tuple, bytes] = OrderedDict()
+        self._drawing = threading.Lock()  # one chart drawn at a time (matplotlib, CPU)
 
     # --- the entry ------------------------------------------------------------------------
     def answer(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
@@ -200,23 +207,37 @@ class ConsoleApp:
                                        {"id": conn["VpnConnectionId"]}))
 
     def chart(self, transport, account, region, query) -> Reply:
-        from engine.cli import charts
-
-        from ...tunnel_ops import tunnel_metrics
         conn = self._connection(transport, region, query.get("id", ""))
         if isinstance(conn, Reply):
             return conn
         period = _period(query)
+        key = (account.name, region, conn["VpnConnectionId"], period,
+               int(self.clock() // CHART_REFRESH))
+        with self._drawing:
+            svg = self._charts.get(key)
+            if svg is None:
+                drawn = self._draw_chart(transport, region, conn["VpnConnectionId"], period)
+                if isinstance(drawn, Reply):
+                    return drawn
+                svg = self._charts[key] = drawn
+                while len(self._charts) > CHART_CACHE:
+                    self._charts.popitem(last=False)
+        return Reply(200, svg, "image/svg+xml")
+
+    def _draw_chart(self, transport: AccountTransport, region: str, cid: str,
+                    period: int) -> bytes | Reply:
+        from engine.cli import charts
+
+        from ...tunnel_ops import tunnel_metrics
         end = self.clock()
         client = VpcClient(transport, region, retry=NO_RETRY)
-        series, diags = tunnel_metrics(client, {"id": conn["VpnConnectionId"]}, None, period,
+        series, diags = tunnel_metrics(client, {"id": cid}, None, period,
                                        end - CHART_WINDOW, end)
         if series is None:
             detail = "; ".join(f"{d.summary}: {d.detail}" for d in diags)
             return Reply(502, pages.problem("No monitoring data", detail))
-        svg = charts.picture(series, (end - CHART_WINDOW, end), "svg",
-                             f"{conn['VpnConnectionId']}, {period} s points")
-        return Reply(200, svg, "image/svg+xml")
+        return charts.picture(series, (end - CHART_WINDOW, end), "svg",
+                              f"{cid}, {period} s points")
 
     def config(self, transport, account, region, query) -> Reply:
         conn = self._connection(transport, region, query.get("id", ""))
