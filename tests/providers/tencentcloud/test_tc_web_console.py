@@ -211,6 +211,23 @@ def test_alarm_history_shows_when_the_cloud_serves_it(tmp_path):
         gateway.close()
 
 
+def test_a_cloud_without_cloud_monitor_shows_no_alarms(tmp_path):
+    registry = ProductRegistry()
+    registry.register("vpc", "2017-03-12", PRODUCTS.factory("vpc", "2017-03-12"))
+    account = Account(name="ops", secret_id="AKIDx", secret_key="k")
+    gateway = CloudGateway(Accounts(accounts=[account]), tmp_path, rate_limit=0,
+                           registry=registry)
+    app = ConsoleApp(gateway, [account], secure=False)
+    try:
+        cookie = dict(app.answer("POST", "/console/signin", {},
+                                 b"secret_id=AKIDx&secret_key=k").headers)["Set-Cookie"]
+        page = app.answer("GET", "/console/alarms", {"cookie": cookie.split(";")[0]}, b"")
+        assert page.status == 200
+        assert "No alarms: this cloud serves no alarm history." in page.body.decode()
+    finally:
+        gateway.close()
+
+
 def test_the_readme_console_commands_run_as_shown(cloud, tmp_path):
     """README's "Web console" shell block, against this served cloud instead of port 8443:
     what its comments say each command prints is printed."""

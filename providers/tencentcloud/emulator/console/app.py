@@ -25,6 +25,7 @@ from ... import device_config, rules
 from ...client import NO_RETRY, VpcClient
 from ..accounts import Account
 from ..gateway import CloudGateway, RequestRefused
+from ..products import UnknownProduct
 from . import pages
 from .sessions import COOKIE, Sessions
 
@@ -35,6 +36,8 @@ CHART_WINDOW = 3600.0  # seconds of history the charts show
 CHART_REFRESH = 15.0  # seconds a drawn chart is served again before it is redrawn
 CHART_CACHE = 64  # drawn charts kept (each ~120 KB)
 ALARM_WINDOW = 86400  # seconds of alarm history shown (the API's own default: a day)
+# The answers of a cloud that serves no alarm history at all.
+NOT_SERVED = frozenset({"InvalidAction", "NoSuchProduct", "NoSuchVersion"})
 MAX_FORM = 4096  # bytes of a sign-in form
 SECURITY_HEADERS = [
     ("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; "
@@ -72,7 +75,7 @@ class AccountTransport:
         wire = loads_json(json.dumps(params))
         try:
             answer = self.gateway.call_as(self.account, service, version, action, wire, region)
-        except RequestRefused as err:
+        except (RequestRefused, UnknownProduct) as err:
             answer = {"Error": {"Code": err.code, "Message": err.message}}
         return loads_json(json.dumps(answer))
 
@@ -287,7 +290,7 @@ class ConsoleApp:
                                  "EndTime": now, "PageSize": 100}, region)
         error = answer.get("Error")
         if error is not None:
-            return None if error.get("Code") == "InvalidAction" else error
+            return None if error.get("Code") in NOT_SERVED else error
         return answer.get("Histories") or []
 
 
