@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TextIO
 
-from .console import ConsoleApp, Reply, is_console
+from .console import MAX_FORM, ConsoleApp, Reply, is_console
 from .gateway import MAX_BODY, CloudGateway, Outcome
 
 IDLE_TIMEOUT = 120.0  # seconds a kept-alive connection may wait for its next request
@@ -126,8 +126,8 @@ class _Handler(BaseHTTPRequestHandler):
                 length = int(headers.get("content-length") or 0)
             except ValueError:
                 length = -1
-            if length < 0 or length > MAX_BODY:
-                self._plain(413, "The request body is too large.\n")
+            if length < 0 or length > MAX_FORM:
+                self._plain(413, f"A console form is at most {MAX_FORM} bytes.\n")
                 return
             body = self.rfile.read(length) if length else b""
             reply = self.server.console.answer(self.command, self.path, headers, body)
@@ -149,8 +149,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.close_connection or self.server.stopping:
             self.send_header("Connection", "close")
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(reply.body)
+        self.wfile.write(reply.body)
 
     def _outcome(self) -> Outcome:
         headers = {k.lower(): v for k, v in self.headers.items()}

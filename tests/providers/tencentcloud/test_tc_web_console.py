@@ -293,3 +293,9 @@ def test_a_raised_alarm_shows_in_the_console(tmp_path):
             assert "ALARM" in text and "No alarms" not in text, path
     finally:
         own.served.stop()
+
+
+def test_a_huge_sign_in_form_is_refused_unread(cloud):
+    b = Browser(cloud.url)
+    page = b.open("signin", {"secret_id": ACCOUNTS["ops"][0], "secret_key": "k" * 10000})
+    assert page.status == 413 and not list(b.jar)

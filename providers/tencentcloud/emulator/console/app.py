@@ -38,7 +38,7 @@ CHART_CACHE = 64  # drawn charts kept (each ~120 KB)
 ALARM_WINDOW = 86400  # seconds of alarm history shown (the API's own default: a day)
 # The answers of a cloud that serves no alarm history at all.
 NOT_SERVED = frozenset({"InvalidAction", "NoSuchProduct", "NoSuchVersion"})
-MAX_FORM = 4096  # bytes of a sign-in form
+MAX_FORM = 4096  # bytes of a console request's body (a sign-in form)
 SECURITY_HEADERS = [
     ("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; "
                                 "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
