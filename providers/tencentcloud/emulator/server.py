@@ -130,7 +130,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._plain(413, f"A console form is at most {MAX_FORM} bytes.\n")
                 return
             body = self.rfile.read(length) if length else b""
-            reply = self.server.console.answer(self.command, self.path, headers, body)
+            reply = self.server.console.answer(self.command, self.path, headers, body,
+                                               client=str(self.client_address[0]))
             self._send_reply(reply)
             self.server.log.record_page(reply.account, self.command,
                                         self.path.split("?", 1)[0], reply.status,

@@ -299,3 +299,28 @@ def test_a_huge_sign_in_form_is_refused_unread(cloud):
     b = Browser(cloud.url)
     page = b.open("signin", {"secret_id": ACCOUNTS["ops"][0], "secret_key": "k" * 10000})
     assert page.status == 413 and not list(b.jar)
+
+
+def test_guessing_keys_is_slowed_down(tmp_path):
+    """After 10 failed sign-ins in a minute, an address must wait, even with the right
+    key; another address is not held up."""
+    now = [1000.0]
+    account = Account(name="ops", secret_id="AKIDx", secret_key="right")
+    gateway = CloudGateway(Accounts(accounts=[account]), tmp_path, rate_limit=0)
+    app = ConsoleApp(gateway, [account], secure=False, clock=lambda: now[0])
+
+    def sign_in(key: str, client: str = "192.0.2.7"):
+        return app.answer("POST", "/console/signin", {},
+                          f"secret_id=AKIDx&secret_key={key}".encode(), client=client)
+    try:
+        for guess in range(10):
+            now[0] += 1
+            assert sign_in(f"guess{guess}").status == 401
+        held = sign_in("right")
+        assert held.status == 429 and "Too many failed sign-ins" in held.body.decode()
+        assert 0 < int(dict(held.headers)["Retry-After"]) <= 60
+        assert sign_in("right", client="192.0.2.8").status == 303
+        now[0] += 52  # the first failure is a minute old
+        assert sign_in("right").status == 303
+    finally:
+        gateway.close()

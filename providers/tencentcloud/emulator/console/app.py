@@ -38,6 +38,8 @@ CHART_CACHE = 64  # drawn charts kept (each ~120 KB)
 ALARM_WINDOW = 86400  # seconds of alarm history shown (the API's own default: a day)
 # The answers of a cloud that serves no alarm history at all.
 NOT_SERVED = frozenset({"InvalidAction", "NoSuchProduct", "NoSuchVersion"})
+FAILED_SIGN_INS = 10  # failed sign-ins an address may make per window, then it waits
+FAILED_WINDOW = 60.0  # seconds
 MAX_FORM = 4096  # bytes of a console request's body (a sign-in form)
 SECURITY_HEADERS = [
     ("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; "
@@ -90,17 +92,21 @@ class ConsoleApp:
         self.secure = secure  # served over TLS: the cookie is marked Secure
         self.sessions = sessions or Sessions()
         self.clock = clock
+        self._failures: dict[str, list[float]] = {}  # address -> times of failed sign-ins
+        self._failures_lock = threading.Lock()
         # (account, region, tunnel, period, refresh slot) -> SVG: drawing one takes ~1 s
         self._charts: OrderedDict[tuple, bytes] = OrderedDict()
         self._drawing = threading.Lock()  # one chart drawn at a time (matplotlib, CPU)
 
     # --- the entry ------------------------------------------------------------------------
-    def answer(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
+    def answer(self, method: str, target: str, headers: dict[str, str], body: bytes, *,
+               client: str = "-") -> Reply:
+        """``client``: the caller's address, which failed sign-ins are counted by."""
         split = urlsplit(target)
         path = split.path
         query = {k: v[0] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
         try:
-            reply = self._route(method, path, query, headers, body)
+            reply = self._route(method, path, query, headers, body, client)
         except Exception as err:  # a fault of the console itself: a page, not a dropped line
             reply = Reply(500, pages.problem("Internal error", f"The console failed: "
                                                                f"{type(err).__name__}."))
@@ -108,7 +114,7 @@ class ConsoleApp:
         return reply
 
     def _route(self, method: str, path: str, query: dict, headers: dict[str, str],
-               body: bytes) -> Reply:
+               body: bytes, client: str) -> Reply:
         if path == "/console":
             return _redirect(pages.ROOT)
         page = path[len(pages.ROOT):]
@@ -116,7 +122,7 @@ class ConsoleApp:
             return Reply(200, pages.CSS.encode(), "text/css; charset=utf-8")
         if page == "signin":
             if method == "POST":
-                return self._sign_in(headers, body)
+                return self._sign_in(body, client)
             return Reply(200, pages.signin())
         token = _cookie(headers)
         if page == "signout" and method == "POST":
@@ -145,13 +151,29 @@ class ConsoleApp:
         return reply
 
     # --- signing in -----------------------------------------------------------------------
-    def _sign_in(self, headers: dict[str, str], body: bytes) -> Reply:
+    def _sign_in(self, body: bytes, client: str) -> Reply:
         if len(body) > MAX_FORM:
             return Reply(413, pages.signin("The sign-in form is too large."))
+        now = self.clock()
+        with self._failures_lock:
+            recent = [t for t in self._failures.get(client, []) if now - t < FAILED_WINDOW]
+            self._failures[client] = recent
+            if not recent:
+                del self._failures[client]
+        if len(recent) >= FAILED_SIGN_INS:
+            wait = int(FAILED_WINDOW - (now - recent[0])) + 1
+            return Reply(429, pages.signin(f"Too many failed sign-ins from this address; try "
+                                           f"again in {wait} s."),
+                         headers=[("Retry-After", str(wait))])
         form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
         account = self.gateway.signed_in(form.get("secret_id", "").strip(),
                                          form.get("secret_key", ""))
         if account is None or account.name not in self.accounts:
+            with self._failures_lock:
+                if len(self._failures) >= 1000:  # forget the addresses that stopped
+                    self._failures = {a: ts for a, ts in self._failures.items()
+                                      if now - ts[-1] < FAILED_WINDOW}
+                self._failures.setdefault(client, []).append(now)
             return Reply(401, pages.signin("The SecretId or the SecretKey is wrong."))
         token = self.sessions.start(account.name)
         return _redirect(pages.link("tunnels"),
