@@ -9,6 +9,8 @@ set -euo pipefail
 # PostgreSQL (initdb, pg_ctl) for the pg state backend's tests.
 PACKAGES=(iproute2 iputils-ping util-linux strongswan-charon strongswan-swanctl
           libcharon-extra-plugins libstrongswan-extra-plugins postgresql)
+# Debian's chromium, run headless by the web console's browser test.
+PACKAGES+=(chromium)
 
 # Libreswan's own checkers (addconn, algparse) for the device configuration tests. Debian's
 # libreswan conflicts with strongSwan, so it is never installed: its .deb is unpacked into

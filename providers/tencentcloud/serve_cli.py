@@ -29,7 +29,9 @@ SERVE = Verb(
         and the public Terraform provider can work it. Each account has its own cloud under
         the data directory. Requests in proxy form are answered too, so
         HTTP_PROXY=http://127.0.0.1:PORT reaches it with protocol HTTP. The first line
-        printed is the URL served. Stop it with Ctrl-C or SIGTERM.""",
+        printed is the URL served. A read-only web console, signed in with an account's
+        SecretId and SecretKey, is at /console/ on the same listener. Stop it with Ctrl-C
+        or SIGTERM.""",
     flags={"listen": Flag(VALUE, f"Address and port to listen on (default {DEFAULT_LISTEN}; "
                                  "port 0 picks a free one).", "=HOST:PORT"),
            "data": Flag(VALUE, "Directory of the accounts' stores, generated keys and "
@@ -103,6 +105,7 @@ def cmd_serve(argv: list[str], console) -> int:
         raise UsageError(f"cannot listen on {host}:{port}: {err.strerror}") from None
 
     console.print(f"Serving the emulated cloud at {server.url}")
+    console.print(f"  web console: {server.url}/console/ (sign in with an account's keys)")
     console.print(f"  data directory: {data_dir}")
     console.print("  products: " + ", ".join(PRODUCTS.services()))
     console.print("  accounts: " + ", ".join(

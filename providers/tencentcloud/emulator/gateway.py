@@ -9,6 +9,7 @@ Each account's store and services are opened on its first call and closed by ``c
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 import threading
@@ -227,6 +228,27 @@ class CloudGateway:
             raise RequestRefused("InvalidParameter",
                                  "The request body must be a JSON object of parameters.")
         return params
+
+    # --- the web console's way in (console/) ----------------------------------------------
+    def accounts(self) -> list[Account]:
+        return list(self._by_secret_id.values())
+
+    def signed_in(self, secret_id: str, secret_key: str) -> Account | None:
+        """The account whose keys these are (the key compared in constant time), or None."""
+        account = self._by_secret_id.get(secret_id)
+        if account is None:
+            return None
+        return account if hmac.compare_digest(account.secret_key.encode(),
+                                              secret_key.encode()) else None
+
+    def call_as(self, account: Account, service: str, version: str, action: str,
+                params: dict, region: str) -> dict:
+        """``action`` answered in-process for ``account`` by the same service a signed
+        request reaches (no signature, no rate limit): what goes inside ``Response``."""
+        if region not in rules.REGIONS:
+            raise RequestRefused("UnsupportedRegion", f"The region `{region}` is not supported.")
+        found = self._cloud(account).service(self.registry, service, version)
+        return found.call(action, params, region)
 
     def close(self) -> None:
         """Close every account's store; later requests get ServiceUnavailable."""

@@ -5,6 +5,8 @@ error envelope only then). Requests in proxy form (``POST http://vpc.tencentclou
 as a client behind ``HTTP_PROXY`` sends them) are answered like direct ones; ``CONNECT`` is
 refused, since HTTPS cannot be tunnelled to a cloud that is served right here. One log line
 per call goes to the log stream; it never holds a secret or a parameter.
+
+``/console/`` on the same listener is the read-only web console (console/), for browsers.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TextIO
 
+from .console import MAX_FORM, ConsoleApp, Reply, is_console
 from .gateway import MAX_BODY, CloudGateway, Outcome
 
 IDLE_TIMEOUT = 120.0  # seconds a kept-alive connection may wait for its next request
@@ -43,6 +46,17 @@ class RequestLog:
         line = (f"{stamp} account={outcome.account} region={_field(outcome.region)} "
                 f"action={_field(outcome.action)} {seconds * 1000:.1f}ms "
                 f"{_field(outcome.code or 'OK')}\n")
+        self._write(line)
+
+    def record_page(self, account: str, method: str, path: str, status: int,
+                    seconds: float) -> None:
+        """``<time> account=<name> console <METHOD> <path> <ms>ms <status>``: the path
+        without its query, so no form or parameter reaches the log."""
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        self._write(f"{stamp} account={account} console {_field(method)} {_field(path)} "
+                    f"{seconds * 1000:.1f}ms {status}\n")
+
+    def _write(self, line: str) -> None:
         with self._lock:
             try:
                 self.stream.write(line)
@@ -60,10 +74,10 @@ class _Handler(BaseHTTPRequestHandler):
     server: "CloudServer"
 
     def do_POST(self) -> None:
-        self._api_call()
+        self._console_page() if is_console(self.path) else self._api_call()
 
     def do_GET(self) -> None:
-        self._api_call()
+        self._console_page() if is_console(self.path) else self._api_call()
 
     def do_CONNECT(self) -> None:
         self._plain(405, "vpnform cloud serve does not tunnel HTTPS (CONNECT). Point the "
@@ -100,6 +114,43 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.end_call()
             if self.server.stopping:
                 self.close_connection = True
+
+    def _console_page(self) -> None:
+        started = time.perf_counter()
+        if not self.server.begin_call():
+            self._plain(503, "vpnform cloud serve is shutting down.\n")
+            return
+        try:
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            try:
+                length = int(headers.get("content-length") or 0)
+            except ValueError:
+                length = -1
+            if length < 0 or length > MAX_FORM:
+                self._plain(413, f"A console form is at most {MAX_FORM} bytes.\n")
+                return
+            body = self.rfile.read(length) if length else b""
+            reply = self.server.console.answer(self.command, self.path, headers, body,
+                                               client=str(self.client_address[0]))
+            self._send_reply(reply)
+            self.server.log.record_page(reply.account, self.command,
+                                        self.path.split("?", 1)[0], reply.status,
+                                        time.perf_counter() - started)
+        finally:
+            self.server.end_call()
+            if self.server.stopping:
+                self.close_connection = True
+
+    def _send_reply(self, reply: Reply) -> None:
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        if self.close_connection or self.server.stopping:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(reply.body)
 
     def _outcome(self) -> Outcome:
         headers = {k.lower(): v for k, v in self.headers.items()}
@@ -139,7 +190,8 @@ class CloudServer(ThreadingHTTPServer):
     block_on_close = False
 
     def __init__(self, address: tuple[str, int], gateway: CloudGateway, *,
-                 tls: ssl.SSLContext | None = None, log: TextIO = sys.stderr):
+                 tls: ssl.SSLContext | None = None, log: TextIO = sys.stderr,
+                 console: ConsoleApp | None = None):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
@@ -149,6 +201,7 @@ class CloudServer(ThreadingHTTPServer):
                                           do_handshake_on_connect=False)
         self.tls = tls is not None
         self.gateway = gateway
+        self.console = console or ConsoleApp(gateway, gateway.accounts(), secure=self.tls)
         self.log = RequestLog(log)
         self.stopping = False
         self._in_flight = 0
