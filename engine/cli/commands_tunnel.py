@@ -268,7 +268,7 @@ def _config(console: Console, providers, state, addr, vendor: str, out: str | No
 def _monitor(console: Console, providers, state, args) -> int:
     import time
 
-    from . import charts
+    from .. import charts
     period = parse_int(args, "period", 60, minimum=1)  # the cloud says which it keeps
     since = parse_duration(args, "since", 3600.0)
     if since <= 0:

@@ -22,7 +22,7 @@ from engine.providers import (
 )
 from engine.schema import Attribute, Block, ProviderSchema
 
-from . import cross_checks, data_sources, dataplane, pricing, rules, tunnel_ops
+from . import cross_checks, data_sources, dataplane, monitor_series, pricing, rules, tunnel_ops
 from . import strongswan_tunnel as proposals
 from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
 from .connection import DEFAULT_REGION, ENV, REGION_ENV, Connection, resolve
@@ -397,7 +397,7 @@ class TencentCloudProvider:
             d.error("Not a tunnel", f"{type_name} is not a VPN connection. Monitor a "
                     "tencentcloud_vpn_connection instead.")
             return None, d
-        return tunnel_ops.tunnel_metrics(self.cloud_context().client, value, metrics, period,
+        return monitor_series.tunnel_metrics(self.cloud_context().client, value, metrics, period,
                                          start, end)
 
     def fail_gateway(self, type_name: str, value: dict) -> tuple[str | None, Diagnostics]:

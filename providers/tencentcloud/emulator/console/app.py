@@ -251,9 +251,9 @@ class ConsoleApp:
 
     def _draw_chart(self, transport: AccountTransport, region: str, cid: str,
                     period: int) -> bytes | Reply:
-        from engine.cli import charts
+        from engine import charts
 
-        from ...tunnel_ops import tunnel_metrics
+        from ...monitor_series import tunnel_metrics
         end = self.clock()
         client = VpcClient(transport, region, retry=NO_RETRY)
         series, diags = tunnel_metrics(client, {"id": cid}, None, period,

@@ -1,5 +1,7 @@
-"""Charts of metric series over time (``vpnform tunnel monitor``): in the terminal with
-plotext, as an SVG or PNG picture with matplotlib (Agg backend, no display needed).
+"""Charts of metric series over time (``vpnform tunnel monitor``, the served cloud's web
+console): in the terminal with plotext, as an SVG or PNG picture with matplotlib (Agg
+backend, no display needed). A plain library: it imports nothing of the engine, so a
+provider may use it too.
 
 A series is {"metric", "unit", "period", "timestamps": [Unix seconds], "values": [...]}.
 """
