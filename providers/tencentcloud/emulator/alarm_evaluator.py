@@ -13,9 +13,12 @@ its history is read.
 from __future__ import annotations
 
 import json
+import os
+import sys
+import threading
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from . import metrics
 from .alarm_callbacks import deliver, payload
@@ -142,3 +145,45 @@ def evaluate(service: Any) -> int:
                     continue
                 calls += [(u["URL"], body) for u in notice.get("URLNotices") or []]
     return sum(deliver(url, body) for url, body in calls)
+
+
+def interval_from_env() -> float:
+    """$VPNFORM_ALARM_INTERVAL in seconds (1 to 3600; default 60)."""
+    text = os.environ.get(INTERVAL_ENV)
+    if not text:
+        return DEFAULT_INTERVAL
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{INTERVAL_ENV}={text!r} is not a number of seconds.") from None
+    if not 1 <= value <= 3600:
+        raise ValueError(f"{INTERVAL_ENV}={text!r} must be from 1 to 3600 seconds.")
+    return value
+
+
+class BackgroundEvaluator:
+    """Evaluates the alarm policies of ``services()`` every ``interval`` seconds in a
+    thread, until ``stop()``."""
+
+    def __init__(self, services: Callable[[], list], interval: float):
+        self.services = services
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="alarm-evaluator", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 20.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                for service in self.services():
+                    if self._stop.is_set():
+                        return
+                    service.evaluate_alarms()
+            except Exception as e:  # noqa: BLE001 - one failed round must not end the thread
+                print(f"alarm evaluation failed: {type(e).__name__}: {e}", file=sys.stderr)

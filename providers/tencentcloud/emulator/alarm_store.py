@@ -42,7 +42,8 @@ class AlarmStore:
             private_file(f"{self.path}{side}", create=False)
         self._lock = threading.Lock()
         with self.writing() as w:
-            w.conn.executescript(SCHEMA)
+            for statement in filter(str.strip, SCHEMA.split(";")):
+                w.conn.execute(statement)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None,
