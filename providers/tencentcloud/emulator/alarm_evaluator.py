@@ -22,7 +22,8 @@ from typing import Any, Callable
 
 from . import metrics
 from .alarm_callbacks import deliver, payload
-from .alarm_rules import OPERATORS, POLICY_TYPES, REGION_NAMES, Judgement, bound_instance, judge
+from ..monitor_regions import REGION_NAMES
+from .alarm_rules import OPERATORS, POLICY_TYPES, Judgement, bound_instance, judge
 
 INTERVAL_ENV = "VPNFORM_ALARM_INTERVAL"
 DEFAULT_INTERVAL = 60.0

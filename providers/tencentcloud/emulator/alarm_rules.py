@@ -27,14 +27,6 @@ OPERATORS: dict[str, tuple[str, Callable[[float, float], bool]]] = {
 CONTINUE_PERIODS = range(1, 31)
 # Seconds between repeated notices the API accepts (0: never repeat).
 NOTICE_FREQUENCIES = (0, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
-# Long region name <-> the short code the alarm API uses (the provider's MonitorRegionMap).
-REGION_CODES = {
-    "ap-guangzhou": "gz", "ap-shanghai": "sh", "ap-beijing": "bj", "ap-chengdu": "cd",
-    "ap-nanjing": "nj", "ap-chongqing": "cq", "ap-hongkong": "hk", "ap-singapore": "sg",
-    "ap-bangkok": "th", "ap-mumbai": "in", "ap-seoul": "kr", "ap-tokyo": "jp",
-    "na-siliconvalley": "usw", "na-ashburn": "use", "na-toronto": "ca",
-    "eu-frankfurt": "de", "eu-moscow": "ru", "ap-jakarta": "jkt", "sa-saopaulo": "sao"}
-REGION_NAMES = {code: name for name, code in REGION_CODES.items()}
 
 
 @dataclass(frozen=True)

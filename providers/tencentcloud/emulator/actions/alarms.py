@@ -13,7 +13,8 @@ import time
 from typing import Any
 
 from ..alarm_callbacks import clock_text, loopback_problem
-from ..alarm_rules import POLICY_TYPES, REGION_NAMES, bound_instance, rule_problem
+from ...monitor_regions import REGION_NAMES
+from ..alarm_rules import POLICY_TYPES, bound_instance, rule_problem
 from ..store import Tx
 from .common import ApiError
 from .request import Int, Part, Request, Str, Tag, actions, tag_set
