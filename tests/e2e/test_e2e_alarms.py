@@ -139,3 +139,20 @@ def test_alarm_objects_import_change_and_destroy(applied):
     assert gone.code == 0 and "0 added, 0 changed, 3 destroyed." in gone.stdout, gone
     assert _json(run(applied, "cloud", "DescribeAlarmPolicies", "Module=monitor"))[
         "TotalCount"] == 0
+
+
+def test_readme_alarms_section_runs_as_shown(tmp_path):
+    from cli import QUICKSTART, REPO, copy_config, readme_script, run_script
+    copy_config(QUICKSTART, tmp_path / "examples" / "quickstart")
+    copy_config(REPO / "examples" / "alarms", tmp_path / "examples" / "alarms")
+    with HookReceiver() as hook:
+        script = (f"export TF_VAR_alarm_webhook_url={hook.url}\n" +
+                  readme_script("### Alarms"))
+        res = run_script(script, tmp_path)
+        assert res.returncode == 0, (res.stdout, res.stderr)
+        assert '"AlarmStatus": "ALARM"' in res.stdout
+        assert '"PolicyName": "vpn-tunnel-health"' in res.stdout
+        assert "only calls back to this machine" in res.stdout + res.stderr
+        assert "0 added, 0 changed, 3 destroyed." in res.stdout
+        [body] = hook.wait(1)
+        assert body["alarmPolicyInfo"]["conditions"]["metricName"] == "Disconnected"
