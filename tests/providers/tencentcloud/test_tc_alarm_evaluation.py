@@ -124,3 +124,17 @@ def test_a_callback_beyond_this_machine_is_refused(cloud):
                                  URLNotices=[{"URL": "https://ops.example.com/hook"}])
     assert body["Error"]["Code"] == "InvalidParameterValue"
     assert "only calls back to this machine" in body["Error"]["Message"]
+
+
+def test_the_history_of_a_deleted_policy_says_so(cloud):
+    mon, svc, clock, conn = cloud
+    with HookReceiver() as hook:
+        pid = policy(mon, conn, hook.url, continue_period=1)
+        clock.t = T0 + 10
+        [h] = histories(mon)
+        assert (h["AlarmStatus"], h["PolicyExists"]) == ("ALARM", 1)
+        mon.ok("DeleteAlarmPolicy", Module="monitor", PolicyIds=[pid])
+        [h] = histories(mon)
+        assert h["PolicyExists"] == 0
+        assert mon.err("DescribeAlarmPolicy", Module="monitor", PolicyId=pid) == \
+            "ResourceNotFound"

@@ -390,9 +390,6 @@ def create_alarm_policy(ctx: Any, tx: Tx, req: CreateAlarmPolicyRequest, region:
     now = int(ctx.clock())
     with ctx.alarms.writing() as w:
         _check_notice_ids(w, req.NoticeIds)
-        if any(p["PolicyName"] == req.PolicyName for p in w.policies()):
-            raise ApiError("FailedOperation", f"An alarm policy named {req.PolicyName!r} "
-                           "already exists.")
         policy = {
             "PolicyId": _new_id("policy"), "PolicyName": req.PolicyName, "Remark": req.Remark,
             "MonitorType": req.MonitorType, "Enable": req.Enable, "ProjectId": req.ProjectId,
@@ -577,7 +574,9 @@ def describe_alarm_histories(ctx: Any, tx: Tx, req: DescribeAlarmHistoriesReques
     end = req.EndTime if req.EndTime is not None else now
     start = req.StartTime if req.StartTime is not None else end - 86400
     with ctx.alarms.writing() as w:
-        found = [h for h in w.histories() if start <= h["FirstOccurTime"] <= end
+        existing = {p["PolicyId"] for p in w.policies()}
+        found = [{**h, "PolicyExists": int(h["PolicyId"] in existing)}
+                 for h in w.histories() if start <= h["FirstOccurTime"] <= end
                  and (not req.MonitorTypes or h["MonitorType"] in req.MonitorTypes)
                  and (req.AlarmObject is None or req.AlarmObject in h["AlarmObject"])
                  and (not req.AlarmStatus or h["AlarmStatus"] in req.AlarmStatus)
