@@ -25,7 +25,8 @@ OPERATORS: dict[str, tuple[str, Callable[[float, float], bool]]] = {
     "gt": (">", operator.gt), "ge": (">=", operator.ge), "lt": ("<", operator.lt),
     "le": ("<=", operator.le), "eq": ("=", operator.eq), "ne": ("!=", operator.ne)}
 CONTINUE_PERIODS = range(1, 31)
-# Seconds between repeated notices the API accepts (0: never repeat).
+# Seconds between repeated notices the API accepts (0: never repeat); the emulated
+# cloud keeps the setting but sends no repeat (one callback when raised, one on recovery).
 NOTICE_FREQUENCIES = (0, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
 
 

@@ -5,13 +5,15 @@ deleted as the cloud does it, objects bound, and the background evaluator of
 URL back."""
 
 import json
+import os
+import subprocess
 
 import pytest
 from hook_support import HookReceiver
-from serve_support import Served, call
+from serve_support import REGION, Served, call
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.monitor.v20180724 import models
-from test_tc_serve_monitor import monitor
+from test_tc_serve_monitor import TCCLI, monitor
 
 RULE = {"MetricName": "Disconnected", "Period": 60, "Operator": "gt", "Value": "0",
         "ContinuePeriod": 1, "NoticeFrequency": 0, "IsPowerNotice": 0}
@@ -135,3 +137,26 @@ def test_the_served_evaluator_raises_the_alarm_and_calls_back(served, conn):
         assert history["Histories"][0]["AlarmStatus"] == "ALARM"
         assert len(hook.bodies) == 1  # read again: no second callback
     assert "alarm evaluation: every 1 s" in served.stdout()
+
+
+@pytest.mark.skipif(not TCCLI.exists(), reason="tccli is not installed in .venv")
+def test_tccli_reads_the_alarm_policies_and_history(served, tmp_path):
+    secret_id, secret_key = served.keys()
+    env = {k: v for k, v in os.environ.items()
+           if k.upper() not in ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY")}
+    env.update(HOME=str(tmp_path), TENCENTCLOUD_SECRET_ID=secret_id,
+               TENCENTCLOUD_SECRET_KEY=secret_key)
+
+    def tccli(action, *args):
+        proc = subprocess.run([str(TCCLI), "monitor", action, "--region", REGION,
+                               "--endpoint", served.url, "--Module", "monitor", *args],
+                              capture_output=True, text=True, env=env, timeout=60)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return json.loads(proc.stdout)
+
+    made = tccli("CreateAlarmPolicy", "--PolicyName", "by-tccli", "--MonitorType", "MT_QCE",
+                 "--Namespace", "vpn_tunnel", "--Condition",
+                 json.dumps({"IsUnionRule": 0, "Rules": [RULE]}))
+    listed = tccli("DescribeAlarmPolicies", "--PolicyName", "by-tccli")
+    assert [p["PolicyId"] for p in listed["Policies"]] == [made["PolicyId"]]
+    assert "Histories" in tccli("DescribeAlarmHistories")
