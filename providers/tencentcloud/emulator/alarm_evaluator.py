@@ -87,8 +87,9 @@ def _history(watch: Watch, now: float) -> dict:
     qce, _, _ = POLICY_TYPES[watch.policy["Namespace"]]
     rule, policy = watch.rule, watch.policy
     metric = metrics.find(qce, rule["MetricName"])
-    content = (f"{metric.name} {OPERATORS[rule['Operator']][0]} {rule['Value']}{metric.unit} "
-               f"for {rule.get('ContinuePeriod') or 1} period(s) of {rule['Period']} s")
+    content = (f"{metric.name} {OPERATORS[rule['Operator']][0]} {rule['Value']} "
+               f"({metric.unit}) for {rule.get('ContinuePeriod') or 1} period(s) of "
+               f"{rule['Period']} s")
     return {
         "AlarmId": str(uuid.uuid4()), "MonitorType": policy["MonitorType"],
         "Namespace": policy["Namespace"], "AlarmObject": f"{watch.name}({watch.instance})",
