@@ -26,9 +26,16 @@ from .connection import DEFAULT_DOMAIN, Endpoint
 
 VPC_SERVICE = ("vpc", "2017-03-12")
 # Actions of another service that vpnform calls: (service, version).
+MONITOR_ACTIONS = ("GetMonitorData", "DescribeBaseMetrics", "CreateAlarmNotice",
+                   "ModifyAlarmNotice", "DescribeAlarmNotices", "DeleteAlarmNotices",
+                   "CreateAlarmPolicy", "DescribeAlarmPolicy", "DescribeAlarmPolicies",
+                   "ModifyAlarmPolicyCondition", "ModifyAlarmPolicyInfo",
+                   "ModifyAlarmPolicyStatus", "ModifyAlarmPolicyNotice", "DeleteAlarmPolicy",
+                   "BindingPolicyObject", "DescribeBindingPolicyObjectList",
+                   "UnBindingPolicyObject", "UnBindingAllPolicyObject",
+                   "DescribeAlarmHistories")
 OTHER_SERVICES = {"ModifyResourceTags": ("tag", "2018-08-13"),
-                  "GetMonitorData": ("monitor", "2018-07-24"),
-                  "DescribeBaseMetrics": ("monitor", "2018-07-24")}
+                  **{a: ("monitor", "2018-07-24") for a in MONITOR_ACTIONS}}
 # Codes the SDK makes up itself when no answer from the cloud was read: the cloud's own
 # codes come with a RequestId.
 SDK_SIDE_CODES = frozenset({"ClientNetworkError", "ServerNetworkError", "ClientError",

@@ -48,7 +48,11 @@ SERVE = Verb(
           vpnform cloud serve -listen=127.0.0.1:8443
           vpnform cloud serve -tls -data=/srv/cloud -credentials=accounts.json
         Then, e.g.: TENCENTCLOUD_SECRET_ID=... TENCENTCLOUD_SECRET_KEY=...
-          tccli vpc DescribeVpcs --region ap-guangzhou --endpoint 127.0.0.1:8443""")
+          tccli vpc DescribeVpcs --region ap-guangzhou --endpoint 127.0.0.1:8443
+
+        Alarm policies are evaluated every $VPNFORM_ALARM_INTERVAL seconds (default 60;
+        1 to 3600): the bound tunnels are sampled, alarms raised or recovered, and the
+        notice templates' (loopback) URLs called back.""")
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -69,6 +73,7 @@ def _is_loopback(host: str) -> bool:
 
 def cmd_serve(argv: list[str], console) -> int:
     from .emulator.accounts import AccountsError, generated_accounts, load_accounts
+    from .emulator.alarm_evaluator import BackgroundEvaluator, interval_from_env
     from .emulator.gateway import CloudGateway
     from .emulator.products import PRODUCTS
     from .emulator.server import CloudServer
@@ -98,6 +103,10 @@ def cmd_serve(argv: list[str], console) -> int:
         from .emulator.tls import ensure_certificate, server_context
         cert, key = ensure_certificate(os.path.join(data_dir, "tls"), host)
         context = server_context(cert, key)
+    try:
+        interval = interval_from_env()
+    except ValueError as err:
+        raise UsageError(str(err)) from None
     gateway = CloudGateway(accounts, data_dir, rate_limit=rate)
     try:
         server = CloudServer((host, port), gateway, tls=context)
@@ -111,6 +120,7 @@ def cmd_serve(argv: list[str], console) -> int:
     console.print("  accounts: " + ", ".join(
         f"{a.name} (SecretId {a.secret_id[:8]}...)" for a in accounts.accounts))
     console.print(f"  rate limit: {f'{rate} calls/s per account and action' if rate else 'off'}")
+    console.print(f"  alarm evaluation: every {interval:g} s")
     if cert is not None:
         console.print(f"  TLS certificate: {cert}  (trust it: REQUESTS_CA_BUNDLE={cert})")
     if not _is_loopback(host):
@@ -132,6 +142,9 @@ def cmd_serve(argv: list[str], console) -> int:
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     thread = threading.Thread(target=server.serve_forever, name="cloud-serve", daemon=True)
     thread.start()
+    evaluator = BackgroundEvaluator(lambda: gateway.services_of("monitor", "2018-07-24"),
+                                    interval)
+    evaluator.start()
     try:
         while not stop.wait(0.5):
             if not thread.is_alive():
@@ -140,6 +153,7 @@ def cmd_serve(argv: list[str], console) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         console.print("Stopping: finishing the calls in flight...", err=True)
+        evaluator.stop()
         drained = server.stop()
         thread.join(5)
     console.print("Stopped." if drained else "Stopped; some calls did not finish in time.",

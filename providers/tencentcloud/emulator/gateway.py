@@ -131,6 +131,11 @@ class CloudGateway:
                 cloud = self._clouds[account.name] = AccountCloud(account, self.data_dir)
             return cloud
 
+    def services_of(self, name: str, version: str) -> list[ApiService]:
+        """The service of product ``name`` at ``version`` of every account."""
+        return [self._cloud(a).service(self.registry, name, version)
+                for a in list(self._by_secret_id.values())]
+
     def _secret_key(self, secret_id: str) -> str | None:
         account = self._by_secret_id.get(secret_id)
         return account.secret_key if account is not None else None

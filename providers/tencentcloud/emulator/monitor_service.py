@@ -1,6 +1,7 @@
 """The emulated Cloud Monitor product (``monitor``, 2018-07-24): GetMonitorData and
 DescribeBaseMetrics over one account's store, for the tunnels (QCE/VPNX) and gateways
-(QCE/VPNGW) in it.
+(QCE/VPNGW) in it, and the alarm actions (actions/alarms.py; objects in alarm_store.py,
+evaluated by alarm_evaluator.py).
 
 ``EmulatedMonitorService(store).call(action, params, region)`` answers as the VPC
 service does (outputs plus ``RequestId``, or an ``Error``). Samples live in
@@ -17,11 +18,14 @@ import uuid
 from typing import Any, Callable
 
 from .actions.common import ApiError
-from .actions.monitor import ACTIONS
+from .actions import alarms, monitor
+from .alarm_store import AlarmStore
 from .metrics import GATEWAY_NS
 from .sampler import Sampler
 from .samples import SampleStore
 from .store import SqliteStore, Tx
+
+ACTIONS = {**monitor.ACTIONS, **alarms.ACTIONS}
 
 
 class EmulatedMonitorService:
@@ -33,6 +37,7 @@ class EmulatedMonitorService:
         self.min_interval = min_interval
         self._vpc: Any = None
         self._sampler: Sampler | None = None
+        self._alarms: AlarmStore | None = None
         self._lock = threading.Lock()
 
     @property
@@ -47,6 +52,19 @@ class EmulatedMonitorService:
     @property
     def samples(self) -> SampleStore:
         return self.sampler.samples
+
+    @property
+    def alarms(self) -> AlarmStore:
+        """The alarm objects, in the samples' file (opened on first use)."""
+        with self._lock:
+            if self._alarms is None:
+                self._alarms = AlarmStore(self.store.path.with_name("monitor.db"))
+            return self._alarms
+
+    def evaluate_alarms(self) -> int:
+        """Evaluate the alarm policies now (alarm_evaluator.py); callbacks answered."""
+        from .alarm_evaluator import evaluate
+        return evaluate(self)
 
     @classmethod
     def beside(cls, vpc: Any, **kw: Any) -> "EmulatedMonitorService":

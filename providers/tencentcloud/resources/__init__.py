@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from . import (
+               monitor_alarm_notice,
+               monitor_alarm_policy,
+               monitor_policy_binding_object,
                route_table,
                route_table_entry,
                subnet,
@@ -20,7 +23,8 @@ RESOURCES: dict[str, ResourceType] = {
     m.RESOURCE.type_name: m.RESOURCE
     for m in (vpc, subnet, route_table, route_table_entry, vpn_gateway, vpn_customer_gateway,
               vpn_connection, vpn_gateway_route, vpn_customer_gateway_configuration_download,
-              vpn_connection_reset)
+              vpn_connection_reset, monitor_alarm_notice, monitor_alarm_policy,
+              monitor_policy_binding_object)
 }
 
 __all__ = ["RESOURCES", "ResourceType"]

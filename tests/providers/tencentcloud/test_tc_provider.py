@@ -84,12 +84,16 @@ def test_entry_point_and_schema(tmp_path):
         "tencentcloud_vpn_gateway_route",
         "tencentcloud_vpn_customer_gateway_configuration_download",
         "tencentcloud_vpn_connection_reset",
+        "tencentcloud_monitor_alarm_notice",
+        "tencentcloud_monitor_alarm_policy",
+        "tencentcloud_monitor_policy_binding_object",
     }
     for name, rs in s.resources.items():
         assert rs.block.attributes["id"].is_computed_only
         # A download or a reset is no cloud object, so it has no tags (as in the public
-        # provider).
-        assert ("tags" in rs.block.attributes) != name.endswith(("_download", "_reset"))
+        # provider); the Cloud Monitor resources take none here either.
+        assert ("tags" in rs.block.attributes) != name.endswith(
+            ("_download", "_reset")) or name.startswith("tencentcloud_monitor_")
     conn = s.resources["tencentcloud_vpn_connection"].block
     assert conn.attributes["pre_share_key"].sensitive and conn.attributes["pre_share_key"].required
     assert conn.attributes["ike_dh_group_name"].default == "GROUP1"
