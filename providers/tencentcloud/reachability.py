@@ -412,8 +412,8 @@ def _warn_pairs(m: Model, d: Diagnostics) -> None:
                     "Route shadowed",
                     f"The VPN route {v.route.describe()} would carry {remote} from subnet "
                     f"{subnet.address} ({net}) to its tunnel, but the more specific "
-                    f"{v.shadowing.describe()} takes that traffic elsewhere, so it never "
-                    "reaches the tunnel. Remove or narrow the more specific route, or point "
+                    f"{v.shadowing.describe()} takes {v.shadowing.destination} of it elsewhere, "
+                    "so that traffic never reaches the tunnel. Remove or narrow the more specific route, or point "
                     "it at the VPN gateway.",
                     address=v.route.obj.address, path=("destination_cidr_block",)))
                 continue
