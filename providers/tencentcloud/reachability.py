@@ -29,6 +29,9 @@ SUBNET = "tencentcloud_subnet"
 ROUTE = "tencentcloud_route_table_entry"
 GATEWAY_ROUTE = "tencentcloud_vpn_gateway_route"
 ROUTE_BASED = ("StaticRoute", "Bgp")  # tunnels whose traffic the gateway's routes choose
+SUMMARIES = ("No route for SPD pair", "VPN route not covered by SPD", "Route shadowed",
+             "SPD local range outside VPC", "Tunnel without route",
+             "Gateway route to absent tunnel")
 
 Net = ipaddress.IPv4Network
 Key = tuple  # ("id", value) or ("ref", address, attribute): one object, known or not
@@ -590,7 +593,7 @@ def _warn_gateway_routes(m: Model, d: Diagnostics) -> None:
                     "Gateway route to absent tunnel",
                     f"{o.address} sends traffic on VPN gateway {_key_text(gw)} to "
                     f"{tunnel.address}, which is on another gateway ({_key_text(tgw)}), so "
-                    "the route has no tunnel to use. Point instance_id at a tunnel of the "
+                    "the route has no tunnel to use. Set instance_id to a tunnel of the "
                     "same gateway.", address=o.address, path=("instance_id",)))
             continue
         value = known(o.value.get("instance_id"))
@@ -607,6 +610,6 @@ def _warn_gateway_routes(m: Model, d: Diagnostics) -> None:
         d.append(warning(
             "Gateway route to absent tunnel",
             f"{o.address} sends traffic to tunnel {value}, but {absent}, so the route "
-            "leads nowhere. Point instance_id at a tunnel of this configuration "
+            "leads nowhere. Set instance_id to a tunnel of this configuration "
             "(tencentcloud_vpn_connection.<name>.id), or remove the route.",
             address=o.address, path=("instance_id",)))
