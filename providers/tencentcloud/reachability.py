@@ -298,8 +298,7 @@ def pair_verdict(m: Model, subnet: PlannedObject | None, local: Net, table: Key 
             return Verdict("unknown", "unknown until apply: an SPD is not known yet")
         return Verdict("undeclared", "no SPD declares this pair")
     if subnet is None:
-        return Verdict("no-subnet", f"no subnet of this configuration lies in {local}, so no "
-                       "route table is known for it")
+        return Verdict("no-subnet", f"no subnet of this configuration lies in {local}")
     outcome, route, other = _lookup(m, table, remote)
     if outcome == "unknown":
         return Verdict("unknown", "unknown until apply: the subnet's route table or one of "
