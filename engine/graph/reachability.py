@@ -74,8 +74,8 @@ def to_table(m: ReachabilityMatrix) -> str:
 
 
 def to_json(m: ReachabilityMatrix) -> str:
-    return json.dumps({"format_version": "1.0",
-                       "pairs": [asdict(c) for c in m.cells]}, indent=2) + "\n"
+    doc = {"format_version": "1.0", "pairs": [asdict(c) for c in m.cells]}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def render(m: ReachabilityMatrix, fmt: str) -> str:

@@ -68,6 +68,7 @@ class Tunnel:
     customer_gateway: Key | None
     policies: list | None  # [(local Net | None, [remote Net | None])] ; None: not known
     route_based: bool
+    vpc: Key | None = None
 
     def declares(self, local: Net, remote: Net) -> bool | None:
         """Whether an SPD policy of this tunnel covers (local, remote): None when unknown."""
@@ -109,6 +110,7 @@ class Model:
     loose_routes: list = field(default_factory=list)  # planned routes whose table is unknown
     tunnels: list = field(default_factory=list)  # Tunnel
     subnets: list = field(default_factory=list)  # (obj, Net, table Key | None)
+    subnet_vpc: dict = field(default_factory=dict)  # subnet address -> VPC Key | None
 
 
 def _net(text: Any) -> Net | None:
@@ -205,6 +207,7 @@ def build_model(objects: list[PlannedObject]) -> Model:
         net = _net(o.value.get("cidr_block"))
         if net is not None:
             m.subnets.append((o, net, _key(index, o, "route_table_id")))
+            m.subnet_vpc[o.address] = _key(index, o, "vpc_id")
     # Tables that already exist hold routes this configuration may not manage.
     tables = {t for _o, _n, t in m.subnets if t is not None and t[0] == "id"}
     tables |= {t for t in m.routes if t[0] == "id"}
@@ -218,8 +221,33 @@ def build_model(objects: list[PlannedObject]) -> Model:
                       for p in policies]
         m.tunnels.append(Tunnel(o, _key(index, o, "vpn_gateway_id"),
                                 _key(index, o, "customer_gateway_id"), parsed,
-                                known(o.value.get("route_type")) in ROUTE_BASED))
+                                known(o.value.get("route_type")) in ROUTE_BASED,
+                                _tunnel_vpc(index, o)))
     return m
+
+
+def _tunnel_vpc(index: _Index, conn: PlannedObject) -> Key | None:
+    """The tunnel's VPC: its vpc_id, else its gateway's."""
+    vpc = _key(index, conn, "vpc_id")
+    if vpc is not None:
+        return vpc
+    gateways = _resolve(index, conn, "vpn_gateway_id")
+    gw = gateways[0][0] if len(gateways) == 1 else index.by_id.get(
+        known(conn.value.get("vpn_gateway_id")) or "")
+    return _key(index, gw, "vpc_id") if gw is not None else None
+
+
+def _declares(m: Model, t: Tunnel, subnet: PlannedObject | None, local: Net,
+              remote: Net) -> bool | None:
+    """Whether tunnel ``t`` declares (subnet, remote): its SPD covers the pair and the subnet
+    is in the tunnel's VPC (None when either is not known)."""
+    answer = t.declares(local, remote)
+    if subnet is None or answer is False:
+        return answer
+    vpc = m.subnet_vpc.get(subnet.address)
+    if vpc is None or t.vpc is None:
+        return None
+    return answer if vpc == t.vpc else False
 
 
 def _cloud_routes(m: Model, table: Key, planned_route_ids: set[str]) -> None:
@@ -291,11 +319,12 @@ def _lookup(m: Model, table: Key | None, remote: Net) -> tuple[str, Route | None
 
 def pair_verdict(m: Model, subnet: PlannedObject | None, local: Net, table: Key | None,
                  remote: Net) -> Verdict:
-    answers = [(t, t.declares(local, remote)) for t in m.tunnels]
+    answers = [(t, _declares(m, t, subnet, local, remote)) for t in m.tunnels]
     declaring = [t for t, a in answers if a]
     if not declaring:
         if any(a is None for _t, a in answers):
-            return Verdict("unknown", "unknown until apply: an SPD is not known yet")
+            return Verdict("unknown", "unknown until apply: an SPD, or the VPC of the "
+                           "subnet or of a tunnel, is not known yet")
         return Verdict("undeclared", "no SPD declares this pair")
     if subnet is None:
         return Verdict("no-subnet", f"no subnet of this configuration lies in {local}")
@@ -414,13 +443,13 @@ def _warn_pairs(m: Model, d: Diagnostics) -> None:
                     "Route shadowed",
                     f"The VPN route {v.route.describe()} would carry {remote} from subnet "
                     f"{subnet.address} ({net}) to its tunnel, but the more specific "
-                    f"{v.shadowing.describe()} takes {v.shadowing.destination} of it elsewhere, "
-                    "so that traffic never reaches the tunnel. Remove or narrow the more specific route, or point "
-                    "it at the VPN gateway.",
+                    f"{v.shadowing.describe()} takes {v.shadowing.destination} of it "
+                    "elsewhere, so that traffic never reaches the tunnel. Remove or narrow "
+                    "the more specific route, or point it at the VPN gateway.",
                     address=v.route.obj.address, path=("destination_cidr_block",)))
                 continue
             for t in m.tunnels:
-                if not t.declares(net, remote):
+                if not _declares(m, t, subnet, net, remote):
                     continue
                 key = ("pair", t.obj.address, str(net), str(remote))
                 if key in seen:

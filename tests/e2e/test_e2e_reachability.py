@@ -204,6 +204,35 @@ def test_a_route_table_not_known_until_apply_gives_no_warning(tmp_path):
     assert pair["status"] == "unknown" and "until apply" in pair["reason"]
 
 
+def test_a_subnet_of_another_vpc_with_the_same_range_is_not_a_pair(tmp_path):
+    extra = """
+resource "tencentcloud_vpc" "other" {
+  name       = "other"
+  cidr_block = "192.168.0.0/16"
+}
+
+resource "tencentcloud_route_table" "other" {
+  vpc_id = tencentcloud_vpc.other.id
+  name   = "other"
+}
+
+resource "tencentcloud_subnet" "other" {
+  vpc_id            = tencentcloud_vpc.other.id
+  name              = "other"
+  cidr_block        = "192.168.1.0/24"
+  availability_zone = "ap-guangzhou-3"
+  route_table_id    = tencentcloud_route_table.other.id
+}
+"""
+    wd = config(tmp_path, extra=extra)
+    ws, res = reach_warnings(wd)
+    assert ws == [], res
+    res = run(wd, "graph", "-type=reachability", "-format=json")
+    status = {p["subnet"]: p["status"] for p in json.loads(res.stdout)["pairs"]}
+    assert status == {"tencentcloud_subnet.a": "reachable",
+                      "tencentcloud_subnet.other": "undeclared"}, res
+
+
 def test_graph_reachability_of_a_gap_names_the_reason(tmp_path):
     res = run(config(tmp_path, route=False), "graph", "-type=reachability", "-format=table")
     assert res.code == 0, res
@@ -272,3 +301,23 @@ def test_format_needs_the_reachability_type(quickstart):
     res = run(quickstart, "graph", "-type=reachability", "-format=xml")
     assert res.code != 0 and "dot, table, json" in res.output, res
 
+
+
+def test_a_route_made_outside_vpnform_that_shadows_the_tunnel_is_found(applied):
+    """The cloud's own routes count: a more specific route added to the quick start's route
+    table outside vpnform takes part of the IDC range away from the tunnel."""
+    assert reach_warnings(applied)[0] == []
+    tables = run(applied, "cloud", "DescribeRouteTables", "Filters.0.Name=route-table-name",
+                 "Filters.0.Values.0=TomRouteTable")
+    assert tables.code == 0, tables
+    [rtb] = [t["RouteTableId"] for t in json.loads(tables.stdout)["RouteTableSet"]]
+    made = run(applied, "cloud", "CreateRoutes", f"RouteTableId={rtb}",
+               "Routes.0.DestinationCidrBlock=10.0.1.128/25", "Routes.0.GatewayType=CVM",
+               "Routes.0.GatewayId=192.168.1.9")
+    assert made.code == 0, made
+    ws, res = reach_warnings(applied)
+    assert [d.summary for d in ws] == ["Route shadowed"], res
+    assert ws[0].address == "tencentcloud_route_table_entry.to_idc"
+    assert f"of {rtb} (10.0.1.128/25 → CVM 192.168.1.9)" in ws[0].detail
+    table = run(applied, "graph", "-type=reachability", "-format=table")
+    assert "UNREACHABLE: the VPN route tencentcloud_route_table_entry.to_idc" in table.stdout
