@@ -57,7 +57,11 @@ GRAPH = Verb(
         Produces a representation of the dependency graph between the resources of the
         configuration and of the state, in the DOT language. The typical program that can
         read this format is GraphViz, but many web services are also available to read
-        this format.""",
+        this format.
+
+        With -type=reachability it plans instead, then draws for every pair of subnet and
+        IDC range an SPD declares the tunnel that carries it (route table → VPN gateway →
+        tunnel → customer gateway), or the reason none does.""",
     flags={"no-color": NO_COLOR,
            "type": Flag(VALUE, "reachability: plan, then draw which subnet reaches which "
                         "IDC range through which tunnel, or why not. Any other type (plan, "
