@@ -11,6 +11,7 @@ a warning.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,6 +112,22 @@ class Model:
     tunnels: list = field(default_factory=list)  # Tunnel
     subnets: list = field(default_factory=list)  # (obj, Net, table Key | None)
     subnet_vpc: dict = field(default_factory=dict)  # subnet address -> VPC Key | None
+    by_remote: dict = field(default_factory=dict)  # peer range -> tunnels whose SPD names it
+    candidates_of: dict = field(default_factory=dict)  # remote Net -> candidates(remote)
+    unsure_tunnels: list = field(default_factory=list)  # tunnels whose SPD is not all known
+    by_gateway: dict | None = None  # gateway Key -> tunnels (made when first asked)
+    by_vpc: dict | None = None  # VPC Key | None -> tunnels (made when first asked)
+
+    def candidates(self, remote: Net) -> list:
+        """The tunnels that may declare a pair with ``remote`` (a subset of ``tunnels``)."""
+        if remote not in self.candidates_of:
+            found: list = []
+            for prefix in range(remote.prefixlen, -1, -1):
+                for t in self.by_remote.get(remote.supernet(new_prefix=prefix), []):
+                    if t not in found:
+                        found.append(t)
+            self.candidates_of[remote] = found + self.unsure_tunnels
+        return self.candidates_of[remote]
 
 
 def _net(text: Any) -> Net | None:
@@ -134,7 +151,7 @@ def _resolve(index: _Index, obj: PlannedObject, attr: str) -> list[tuple[Planned
         if target is not None:
             out.append((target, target_attr))
             continue
-        cands = [o for o in index.objects if _config_address(o.address) == address]
+        cands = _by_config(index).get(address, [])
         if len(cands) > 1:
             mine = _module_prefix(obj.address)
             cands = [o for o in cands if mine.startswith(_module_prefix(o.address))]
@@ -143,6 +160,18 @@ def _resolve(index: _Index, obj: PlannedObject, attr: str) -> list[tuple[Planned
     return out
 
 
+def _by_config(index: _Index) -> dict[str, list[PlannedObject]]:
+    """The index's objects by configuration address (made once per index)."""
+    cached = getattr(index, "_reach_by_config", None)
+    if cached is None:
+        cached = {}
+        for o in index.objects:
+            cached.setdefault(_config_address(o.address), []).append(o)
+        index._reach_by_config = cached  # type: ignore[attr-defined]
+    return cached
+
+
+@functools.lru_cache(maxsize=4096)
 def _module_prefix(address: str) -> str:
     """``module.a["x"].module.b[0].`` of an instance address ('' in the root module)."""
     try:
@@ -152,6 +181,7 @@ def _module_prefix(address: str) -> str:
     return text + "." if text else ""
 
 
+@functools.lru_cache(maxsize=4096)
 def _config_address(address: str) -> str:
     """The configuration resource of an instance address (module keys and its key dropped)."""
     try:
@@ -223,6 +253,12 @@ def build_model(objects: list[PlannedObject]) -> Model:
                                 _key(index, o, "customer_gateway_id"), parsed,
                                 known(o.value.get("route_type")) in ROUTE_BASED,
                                 _tunnel_vpc(index, o)))
+    m.unsure_tunnels = [t for t in m.tunnels if t.remotes() is None
+                        or any(loc is None for loc, _r in t.policies or [])]
+    for t in m.tunnels:
+        if t not in m.unsure_tunnels:
+            for r in t.remotes() or []:
+                m.by_remote.setdefault(r, []).append(t)
     return m
 
 
@@ -319,7 +355,7 @@ def _lookup(m: Model, table: Key | None, remote: Net) -> tuple[str, Route | None
 
 def pair_verdict(m: Model, subnet: PlannedObject | None, local: Net, table: Key | None,
                  remote: Net) -> Verdict:
-    answers = [(t, _declares(m, t, subnet, local, remote)) for t in m.tunnels]
+    answers = [(t, _declares(m, t, subnet, local, remote)) for t in m.candidates(remote)]
     declaring = [t for t, a in answers if a]
     if not declaring:
         if any(a is None for _t, a in answers):
@@ -384,8 +420,9 @@ def _columns(m: Model) -> list[Net]:
 def matrix(objects: list[PlannedObject]) -> ReachabilityMatrix:
     m = build_model(objects)
     result = ReachabilityMatrix()
+    columns = _columns(m)
     for subnet, net, table in _rows(m):
-        for remote in _columns(m):
+        for remote in columns:
             v = pair_verdict(m, subnet, net, table, remote)
             result.cells.append(ReachabilityCell(
                 subnet=subnet.address if subnet else None, local_cidr=str(net),
@@ -427,10 +464,26 @@ def _spd_index(tunnel: Tunnel, local: Net, remote: Net) -> tuple:
     return ("security_group_policy",)
 
 
+def _declared_remotes(m: Model, local: Net, vpc: Key | None) -> list[Net]:
+    """The remote ranges of the SPD policies whose local range overlaps ``local``, of the
+    tunnels that may be in the VPC ``vpc``."""
+    if m.by_vpc is None:
+        m.by_vpc = {}
+        for t in m.tunnels:
+            m.by_vpc.setdefault(t.vpc, []).append(t)
+    tunnels = m.tunnels if vpc is None else m.by_vpc.get(vpc, []) + m.by_vpc.get(None, [])
+    out: set[Net] = set()
+    for t in tunnels:
+        for loc, remotes in t.policies or []:
+            if loc is not None and loc.overlaps(local):
+                out.update(r for r in remotes if r is not None)
+    return sorted(out)
+
+
 def _warn_pairs(m: Model, d: Diagnostics) -> None:
     seen: set[tuple] = set()
     for subnet, net, table in m.subnets:
-        for remote in _columns(m):
+        for remote in _declared_remotes(m, net, m.subnet_vpc.get(subnet.address)):
             v = pair_verdict(m, subnet, net, table, remote)
             if v.status != "unreachable":
                 continue
@@ -448,7 +501,7 @@ def _warn_pairs(m: Model, d: Diagnostics) -> None:
                     "the more specific route, or point it at the VPN gateway.",
                     address=v.route.obj.address, path=("destination_cidr_block",)))
                 continue
-            for t in m.tunnels:
+            for t in m.candidates(remote):
                 if not _declares(m, t, subnet, net, remote):
                     continue
                 key = ("pair", t.obj.address, str(net), str(remote))
@@ -467,12 +520,15 @@ def _warn_pairs(m: Model, d: Diagnostics) -> None:
 
 def _tunnels_on(m: Model, gw: Key) -> list[Tunnel] | None:
     """The tunnels on gateway ``gw``; None when that cannot be known from the plan."""
-    if any(t.gateway is None for t in m.tunnels):
-        return None
-    on = [t for t in m.tunnels if _same(t.gateway, gw)]
     if gw[0] == "id" and gw[1] not in m.index.by_id:
         return None  # an existing gateway outside the configuration: its tunnels are elsewhere
-    return on
+    if m.by_gateway is None:
+        if any(t.gateway is None for t in m.tunnels):
+            return None
+        m.by_gateway = {}
+        for t in m.tunnels:
+            m.by_gateway.setdefault(t.gateway, []).append(t)
+    return m.by_gateway.get(gw, [])
 
 
 def _warn_routes(m: Model, d: Diagnostics) -> None:
@@ -558,17 +614,25 @@ def _warn_tunnels_without_route(m: Model, d: Diagnostics) -> None:
     every = [r for routes in m.routes.values() for r in routes] + m.loose_routes
     if any(r.next_hub is None or r.next_type is None or r.destination is None for r in every):
         return
+    by_gateway: dict[Key, list[Route]] = {}
+    for r in every:
+        if r.to_gateway() is not None:
+            by_gateway.setdefault(r.to_gateway(), []).append(r)
     for t in m.tunnels:
         if t.gateway is None or t.route_based:
-            continue
-        if t.gateway[0] == "id" and not _routes_of_gateway_known(m, t.gateway):
             continue
         remotes = t.remotes()
         if not remotes:
             continue
-        to_gw = [r for r in every if _same(r.to_gateway(), t.gateway)]
+        to_gw = by_gateway.get(t.gateway, [])
         if any(r.destination.overlaps(x) for r in to_gw for x in remotes):
             continue
+        if t.gateway[0] == "id":
+            # an existing gateway: routes to it outside this configuration count too
+            cloud = _cloud_routes_to_gateway(m, t.gateway)
+            if cloud is None or any(r.destination is None or r.destination.overlaps(x)
+                                    for r in cloud for x in remotes):
+                continue
         d.append(warning(
             "Tunnel without route",
             f"No route table sends any of {t.obj.address}'s peer ranges "
@@ -579,32 +643,31 @@ def _warn_tunnels_without_route(m: Model, d: Diagnostics) -> None:
             address=t.obj.address))
 
 
-def _routes_of_gateway_known(m: Model, gw: Key) -> bool:
-    """Whether every route that may lead to the existing gateway ``gw`` is in the model:
-    routes of its VPC's tables outside the configuration are read from the cloud."""
+def _cloud_routes_to_gateway(m: Model, gw: Key) -> list[Route] | None:
+    """The routes of the existing gateway ``gw``'s VPC, read from the cloud, that lead to it
+    and that this configuration does not manage; None when they cannot be read."""
     obj = m.index.by_id.get(gw[1])
     if obj is None:
-        return False
+        return None
     vpc = _key(m.index, obj, "vpc_id")
     if vpc is None or vpc[0] != "id":
-        return False
+        return None
     tables = m.cloud.call(obj, "DescribeRouteTables", "RouteTableSet",
                           Filters=[{"Name": "vpc-id", "Values": [vpc[1]]}])
     if tables is None:
-        return False
+        return None
     planned_ids = {known(o.value.get("id")) for o in m.index.of_type(ROUTE)}
+    out = []
     for t in tables:
-        key = ("id", t.get("RouteTableId"))
         for r in t.get("RouteSet") or []:
             rid = f"{r.get('RouteId')}.{t.get('RouteTableId')}"
             if rid in planned_ids or rid in m.index.leaving or r.get("Enabled") is False:
                 continue
             if r.get("GatewayType") == "VPN" and r.get("GatewayId") == gw[1]:
-                route = Route(key, rules.parse_cidr(r.get("DestinationCidrBlock")), "VPN", gw,
-                              f"route {r.get('RouteId')} of {t.get('RouteTableId')}")
-                if not any(x.name == route.name for x in m.routes.get(key, [])):
-                    m.routes.setdefault(key, []).append(route)
-    return True
+                out.append(Route(("id", t.get("RouteTableId")),
+                                 rules.parse_cidr(r.get("DestinationCidrBlock")), "VPN", gw,
+                                 f"route {r.get('RouteId')} of {t.get('RouteTableId')}"))
+    return out
 
 
 def _warn_gateway_routes(m: Model, d: Diagnostics) -> None:
