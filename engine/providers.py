@@ -120,6 +120,30 @@ class CostEstimate:
     details: dict = field(default_factory=dict)  # what was priced: region, bandwidth, ...
 
 
+@dataclass
+class ReachabilityCell:
+    """One pair (local range, remote range) of a reachability matrix: the tunnel that carries
+    it, or why none does, in words."""
+
+    subnet: str | None  # the subnet's address; None for an SPD local range with no subnet
+    local_cidr: str
+    remote_cidr: str
+    # "reachable", "unreachable", "unknown" (until apply), "undeclared" (no SPD declares
+    # the pair) or "no-subnet" (an SPD local range no subnet of the configuration lies in)
+    status: str
+    reason: str
+    tunnel: str | None = None
+    customer_gateway: str | None = None
+    route: str | None = None  # the route that carries (or fails to carry) the pair
+
+
+@dataclass
+class ReachabilityMatrix:
+    """Every (subnet, IDC range) pair of the plan (``graph -type=reachability``)."""
+
+    cells: list = field(default_factory=list)  # ReachabilityCell
+
+
 @runtime_checkable
 class Provider(Protocol):
     name: str
@@ -158,6 +182,11 @@ class Provider(Protocol):
     # ``value`` (planned or recorded; it may hold Unknown) costs, priced by the provider's
     # own means (e.g. the cloud's price inquiries); None for a type that is not billed. Never
     # raises and has no side effects: a price it cannot find is an estimate with ``unknown``.
+
+    # Optional: ``reachability(objects) -> ReachabilityMatrix`` — for the planned objects of
+    # this provider (as given to ``check_plan``), which subnet reaches which remote range
+    # through which tunnel, or why not (``vpnform graph -type=reachability``). No side
+    # effects but cloud reads; a value not known until apply gives status "unknown".
 
     # Optional: ``recover_create(type_name, token, planned) -> ReadResult`` — the object a
     # create made with idempotency ``token`` from ``planned`` (None: that create made none).

@@ -8,15 +8,21 @@ import os
 import sys
 
 from ..diagnostics import Diagnostics
+from ..graph import reachability
 from ..graph.build import build_graph, to_dot
-from ..operations import backend_for, load_config_dir, plan_encryption_for, read_state
+from ..hooks import Hooks
+from ..operations import (Run, RunOptions, backend_for, load_config_dir, plan_encryption_for,
+                          read_state)
 from ..plan import planfile
 from ..plan.render import Styler, _Writer, _body
 from ..plan.model import Action
+from ..plan.planner import PlanOptions
+from ..providers import ReachabilityMatrix
 from ..state.backends.base import LockError, StateError
 from ..state.model import TAINTED, State
 from ..values import mark_paths
-from .args import BOOL, LEGACY_STATE, NO_COLOR, VALUE, Flag, UsageError, Verb, command, parse
+from .args import (BOOL, LEGACY_STATE, NO_COLOR, VALUE, VAR, VAR_FILE, Flag, UsageError, Verb,
+                   command, parse)
 from .views import Console, hcl_value, print_diagnostics, render_outputs
 
 
@@ -51,10 +57,19 @@ GRAPH = Verb(
         Produces a representation of the dependency graph between the resources of the
         configuration and of the state, in the DOT language. The typical program that can
         read this format is GraphViz, but many web services are also available to read
-        this format.""",
+        this format.
+
+        With -type=reachability it plans instead, then draws for every pair of subnet and
+        IDC range an SPD declares the tunnel that carries it (route table → VPN gateway →
+        tunnel → customer gateway), or the reason none does.""",
     flags={"no-color": NO_COLOR,
-           "type": Flag(VALUE, "Accepted for Terraform's scripts: vpnform draws the "
-                        "resource dependency graph whatever the type.", "=plan"),
+           "type": Flag(VALUE, "reachability: plan, then draw which subnet reaches which "
+                        "IDC range through which tunnel, or why not. Any other type (plan, "
+                        "apply, ...) is accepted for Terraform's scripts and draws the "
+                        "resource dependency graph.", "=plan"),
+           "format": Flag(VALUE, "With -type=reachability: dot (the default), table or json.",
+                          "=dot"),
+           "var": VAR, "var-file": VAR_FILE,
            "draw-cycles": Flag(BOOL, "Accepted for Terraform's scripts: cycles are "
                                "reported as errors.")})
 FORCE_UNLOCK = Verb(
@@ -241,7 +256,17 @@ def cmd_output(argv: list[str], console: Console) -> int:
 
 @command(GRAPH)
 def cmd_graph(argv: list[str], console: Console) -> int:
-    parse(argv, GRAPH)
+    args = parse(argv, GRAPH)
+    fmt = args.get("format")
+    if args.get("type") == "reachability":
+        fmt = fmt or "dot"
+        if fmt not in reachability.FORMATS:
+            raise UsageError(f"Unsupported -format={fmt}: choose one of "
+                             f"{', '.join(reachability.FORMATS)}.")
+        return _graph_reachability(args, fmt, console)
+    if fmt is not None:
+        raise UsageError("-format applies to -type=reachability only: the dependency graph "
+                         "is drawn in DOT.")
     config, diags = load_config_dir(os.getcwd())
     if config is None or diags.has_errors:
         print_diagnostics(console, diags, config.files if config else {})
@@ -253,6 +278,37 @@ def cmd_graph(argv: list[str], console: Console) -> int:
     print_diagnostics(console, d, config.files)
     console.print(to_dot(rg).rstrip("\n"))
     return 1 if d.has_errors else 0
+
+
+def _graph_reachability(args, fmt: str, console: Console) -> int:
+    """``graph -type=reachability``: plan (as ``vpnform plan`` would), then ask each provider
+    that can for the reachability matrix of its planned objects."""
+    run = Run(RunOptions(workdir=os.getcwd(), var_sources=list(args.var_sources),
+                         input_enabled=False), "OperationTypePlan")
+    diags = run.load()
+    console.add_secrets_from(run.variables)
+    if diags.has_errors:
+        print_diagnostics(console, diags, run.files)
+        return 1
+    with run.locked_state() as state:
+        console.add_state_secrets(state)
+        d = run.open_providers()
+        if d.has_errors:
+            print_diagnostics(console, d, run.files)
+            return 1
+        plan, d = run.plan(PlanOptions(), Hooks())
+        diags.extend(d)
+        if plan is None or d.has_errors:
+            # warnings are in the matrix: only errors are shown, so the output stays DOT/JSON
+            print_diagnostics(console, Diagnostics([x for x in diags if x.is_error]), run.files)
+            return 1
+        matrix = ReachabilityMatrix()
+        for _name, objects in sorted(plan.planned_objects.items()):
+            ask = getattr(objects[0].provider, "reachability", None) if objects else None
+            if callable(ask):
+                matrix.cells.extend(ask(objects).cells)
+    console.print(reachability.render(matrix, fmt).rstrip("\n"))
+    return 0
 
 
 @command(FORCE_UNLOCK)

@@ -121,6 +121,9 @@ class Plan:
     deposed: dict = field(default_factory=dict)
     workspace: str = "default"  # terraform.workspace as the plan was made
     cost: Any = None  # cost.CostReport: the plan priced (PlanOptions.estimate_cost), or None
+    # provider name -> [PlannedObject]: what ``check_plan`` saw, for provider analyses such
+    # as ``graph -type=reachability`` (never saved with the plan)
+    planned_objects: dict = field(default_factory=dict)
 
     @property
     def resource_changes(self) -> list[ResourceInstanceChange]:

@@ -892,7 +892,7 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
         destroy=options.destroy, drift=drift, targets=[str(t) for t in options.targets],
         state_lineage=prior.lineage if prior_state else "",
         state_serial=prior.serial if prior_state else 0, deposed=deposed,
-        workspace=p.evaluation.workspace)
+        workspace=p.evaluation.workspace, planned_objects=p.planned_objects)
     if options.estimate_cost:
         result.cost = plan_cost(result, providers)
     return result, diags

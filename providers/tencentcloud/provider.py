@@ -18,11 +18,13 @@ from engine.providers import (
     PlannedObject,
     PlanRequest,
     PlanResult,
+    ReachabilityMatrix,
     ReadResult,
 )
 from engine.schema import Attribute, Block, ProviderSchema
 
-from . import cross_checks, data_sources, dataplane, monitor_series, pricing, rules, tunnel_ops
+from . import (cross_checks, data_sources, dataplane, monitor_series, pricing, reachability, rules,
+               tunnel_ops)
 from . import strongswan_tunnel as proposals
 from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
 from .connection import DEFAULT_REGION, ENV, REGION_ENV, Connection, resolve
@@ -274,7 +276,12 @@ class TencentCloudProvider:
         return result
 
     def check_plan(self, objects: list[PlannedObject]) -> Diagnostics:
-        return cross_checks.check_plan(objects)
+        d = cross_checks.check_plan(objects)
+        d.extend(reachability.check_reachability(objects))
+        return d
+
+    def reachability(self, objects: list[PlannedObject]) -> ReachabilityMatrix:
+        return reachability.matrix(objects)
 
     def estimate_cost(self, type_name: str, value: dict) -> CostEstimate | None:
         """A gateway's monthly cost from the cloud's price inquiries (asked once each per

@@ -101,3 +101,16 @@ def test_readme_flaky_cloud_section_runs_as_shown(tmp_path):
     assert "Apply complete! Resources: 7 added, 0 changed, 0 destroyed." in res.stdout
     assert "Destroy complete! Resources: 7 destroyed." in res.stdout
     assert "Invalid fault injection setting" in res.stdout + res.stderr
+
+
+def test_readme_shows_the_multi_site_reachability_matrix_as_it_is(tmp_path):
+    """The matrix README prints for examples/multi-site is what the command prints."""
+    text = (REPO / "README.md").read_text()
+    shown = text.split("`graph -type=reachability` plans", 1)[1].split("```text\n", 1)[1]
+    shown = shown.split("```", 1)[0]
+    workdir = tmp_path / "multi-site"
+    shutil.copytree(REPO / "examples" / "multi-site", workdir,
+                    ignore=shutil.ignore_patterns(".vpnform", "terraform.tfstate*"))
+    res = run_script("vpnform graph -type=reachability -format=table", workdir)
+    assert res.returncode == 0, (res.stdout, res.stderr)
+    assert res.stdout == shown
