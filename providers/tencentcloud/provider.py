@@ -401,8 +401,8 @@ class TencentCloudProvider:
                        ) -> tuple[list[dict] | None, Diagnostics]:
         if type_name != tunnel_ops.CONNECTION:
             d = Diagnostics()
-            d.error("Not a tunnel", f"{type_name} is not a VPN connection. Monitor a "
-                    "tencentcloud_vpn_connection instead.")
+            d.error("Not a tunnel", f"{type_name} is not a VPN connection. Give the address "
+                    "of a tencentcloud_vpn_connection instead.")
             return None, d
         return monitor_series.tunnel_metrics(self.cloud_context().client, value, metrics, period,
                                          start, end)

@@ -104,17 +104,17 @@ class MonitorAlarmNotice(ResourceType):
         d = Diagnostics()
         name = known(config.get("name"))
         if isinstance(name, str) and not 1 <= len(name) <= 60:
-            d.error("Invalid notice template name", "The name must be 1 to 60 characters.",
+            d.error("Invalid notice template name", "The name is too long or empty. Give it 1 to 60 characters.",
                     path=("name",))
         kind = known(config.get("notice_type"))
         if isinstance(kind, str) and kind not in NOTICE_TYPES:
-            d.error("Invalid notice type", f"notice_type must be one of "
-                    f"{', '.join(NOTICE_TYPES)} (alarms, recoveries, or both), not {kind!r}.",
+            d.error("Invalid notice type", f"The notice type {kind!r} is unknown. Use one of "
+                    f"{', '.join(NOTICE_TYPES)} (alarms, recoveries, or both).",
                     path=("notice_type",))
         lang = known(config.get("notice_language"))
         if isinstance(lang, str) and lang not in LANGUAGES:
-            d.error("Invalid notice language", f"notice_language must be one of "
-                    f"{', '.join(LANGUAGES)}, not {lang!r}.", path=("notice_language",))
+            d.error("Invalid notice language", f"The language {lang!r} is not offered. Use one of "
+                    f"{', '.join(LANGUAGES)}.", path=("notice_language",))
         return d
 
     def _params(self, planned: dict) -> dict:

@@ -110,27 +110,27 @@ class MonitorAlarmPolicy(ResourceType):
         d = Diagnostics()
         name = known(config.get("policy_name"))
         if isinstance(name, str) and not 1 <= len(name) <= 60:
-            d.error("Invalid alarm policy name", "policy_name must be 1 to 60 characters.",
+            d.error("Invalid alarm policy name", "The name is too long or empty. Give policy_name 1 to 60 characters.",
                     path=("policy_name",))
         remark = known(config.get("remark"))
         if isinstance(remark, str) and len(remark) > 100:
-            d.error("Invalid remark", "remark may be at most 100 characters.", path=("remark",))
+            d.error("Invalid remark", "The remark is too long. Shorten remark to at most 100 characters.", path=("remark",))
         enable = num(config.get("enable"))
         if enable not in (None, 0, 1):
-            d.error("Invalid enable", "enable must be 0 or 1.", path=("enable",))
+            d.error("Invalid enable", "Set enable to 1 (the policy is on) or 0 (off).", path=("enable",))
         conditions = known(config.get("conditions"))
         if isinstance(conditions, list) and conditions:
             c = conditions[0]
             union = num(c.get("is_union_rule"))
             if union not in (None, 0, 1):
-                d.error("Invalid is_union_rule", "is_union_rule must be 0 (any rule raises "
+                d.error("Invalid is_union_rule", "Set is_union_rule to 0 (any rule raises "
                         "the alarm) or 1 (all rules must hold).",
                         path=("conditions", 0, "is_union_rule"))
             for i, r in enumerate(known(c.get("rules")) or []):
                 op = known(r.get("operator"))
                 if isinstance(op, str) and op not in OPERATORS:
-                    d.error("Invalid operator", f"operator must be one of "
-                            f"{', '.join(OPERATORS)}, not {op!r}.",
+                    d.error("Invalid operator", f"The operator {op!r} is not one Cloud Monitor "
+                            f"knows. Use one of {', '.join(OPERATORS)}.",
                             path=("conditions", 0, "rules", i, "operator"))
         return d
 

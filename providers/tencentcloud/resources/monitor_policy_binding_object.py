@@ -49,13 +49,13 @@ class MonitorPolicyBindingObject(ResourceType):
                 except ValueError:
                     ok = False
                 if not ok:
-                    d.error("Invalid dimensions_json", "dimensions_json must be a JSON "
-                            'object, e.g. jsonencode({ vpnconnid = "vpnx-…" }).',
+                    d.error("Invalid dimensions_json", "The dimensions are not a JSON object. "
+                            'Write them with jsonencode({ vpnconnid = "vpnx-…" }).',
                             path=("dimensions", i, "dimensions_json"))
             region = known(item.get("region"))
             if isinstance(region, str) and region not in REGION_CODES:
                 d.error("Invalid region", f"Cloud Monitor does not bind objects in region "
-                        f"{region!r}; regions: {', '.join(REGION_CODES)}.",
+                        f"{region!r}. Choose one of {', '.join(REGION_CODES)}.",
                         path=("dimensions", i, "region"))
         return d
 
