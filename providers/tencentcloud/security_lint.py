@@ -154,7 +154,7 @@ def psk_weaknesses(psk: str) -> list[str]:
         out.append(f"it is shorter than {MIN_PSK_LENGTH} characters")
     lowered = psk.lower()
     if lowered in COMMON_PASSWORDS or lowered.rstrip("0123456789!@#$%.") in COMMON_PASSWORDS:
-        out.append("it is a common password")
+        out.append("it is on the built-in list of the most used keys")
     counts = Counter(psk)
     bits = -sum(n * math.log2(n / len(psk)) for n in counts.values()) if psk else 0.0
     if bits < MIN_PSK_ENTROPY_BITS and len(psk) >= MIN_PSK_LENGTH:
