@@ -22,7 +22,7 @@ from engine.providers import (
 )
 from engine.schema import Attribute, Block, ProviderSchema
 
-from . import cross_checks, data_sources, dataplane, pricing, rules, security_lint, tunnel_ops
+from . import both_ends, cross_checks, data_sources, dataplane, pricing, rules, security_lint, tunnel_ops
 from . import strongswan_tunnel as proposals
 from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
 from .connection import DEFAULT_REGION, ENV, REGION_ENV, Connection, resolve
@@ -277,8 +277,11 @@ class TencentCloudProvider:
         return cross_checks.check_plan(objects)
 
     def lint_plan(self, objects: list[PlannedObject]) -> Diagnostics:
-        """Security findings about the planned tunnels (no cloud read)."""
-        return security_lint.lint_connections(objects)
+        """Security findings about the planned tunnels (warnings), and errors where a
+        tunnel's declared IDC end disagrees with it (no cloud read)."""
+        d = both_ends.check_both_ends(objects)
+        d.extend(security_lint.lint_connections(objects))
+        return d
 
     def estimate_cost(self, type_name: str, value: dict) -> CostEstimate | None:
         """A gateway's monthly cost from the cloud's price inquiries (asked once each per
