@@ -22,7 +22,8 @@ from engine.providers import (
 )
 from engine.schema import Attribute, Block, ProviderSchema
 
-from . import both_ends, cross_checks, data_sources, dataplane, pricing, rules, security_lint, tunnel_ops
+from . import (both_ends, cross_checks, data_sources, dataplane, pricing, rules, security_lint,
+               tunnel_ops)
 from . import strongswan_tunnel as proposals
 from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
 from .connection import DEFAULT_REGION, ENV, REGION_ENV, Connection, resolve
