@@ -47,6 +47,9 @@ CASES = {  # class: (cloud overrides, IDC overrides, IDC child overrides, phrase
                      NO_PROPOSAL),
     "esp-proposal": ({}, {}, {"esp_proposals": ["aes128-sha512"]}, "No ESP proposal",
                      NO_PROPOSAL),
+    # PFS on one end only: IKEv1's Quick Mode fails at once (IKEv2 at the first rekey)
+    "pfs": ({"ike_version": "IKEV1", "ipsec_pfs_dh_group": "DH-GROUP14"}, {"ike_version": 1},
+            {}, "No ESP proposal", NO_PROPOSAL),
     "psk": ({}, {"psk": PSK + "-other"}, {}, "pre-shared keys differ", AUTH),
     "identity": ({}, {"local_id": "idc.example.com"}, {}, "identity of the IDC", AUTH),
     "spd": ({}, {}, {"remote_ts": ["10.10.9.0/24"]}, "not mirrored", TS),
