@@ -603,12 +603,30 @@ class _Planner:
 
     def _add_provider_diag(self, d: Diagnostic) -> None:
         subject = d.subject
+        if subject is None and d.address and self._about_a_secret(d):
+            # the source line may hold the secret itself (a literal key): show the block
+            subject = self._subject_for(d.address, None, block=True)
         if subject is None and d.address:
             subject = self._subject_for(d.address, d.attribute_path)
         self.diags.append(Diagnostic(d.severity, d.summary, d.detail, subject, d.address,
                                      d.attribute_path))
 
-    def _subject_for(self, address: str, path) -> SourceRange | None:
+    def _about_a_secret(self, d: Diagnostic) -> bool:
+        """Whether ``d`` is about a sensitive argument of its resource."""
+        from ..addrs import AddressError, parse_instance
+        if not d.attribute_path or not d.address:
+            return False
+        try:
+            iaddr = parse_instance(d.address)
+        except AddressError:
+            return False
+        res = self.config.resource(iaddr.resource)
+        schema = (self.providers.resource_schema(res.provider.name, iaddr.resource.type)
+                  if res is not None else None)
+        attr = schema.block.attributes.get(d.attribute_path[0]) if schema is not None else None
+        return bool(attr is not None and attr.sensitive)
+
+    def _subject_for(self, address: str, path, block: bool = False) -> SourceRange | None:
         from ..addrs import AddressError, parse_instance
         try:
             iaddr = parse_instance(address)
@@ -617,6 +635,8 @@ class _Planner:
         res = self.config.resource(iaddr.resource)
         if res is None:
             return None
+        if block:
+            return res.range
         if path and self.config.node(iaddr.resource.module) is not None:
             schema = self.providers.resource_schema(res.provider.name, iaddr.resource.type)
             scope = self.evaluation.scope(iaddr.resource.module)
