@@ -192,6 +192,12 @@ class Provider(Protocol):
     # create made with idempotency ``token`` from ``planned`` (None: that create made none).
     # Without it, a create interrupted before its answer stays a warning.
 
+    # Optional: ``lint_plan(objects) -> Diagnostics`` — checks needing no cloud read, run by
+    # plan and by validate (where values come from configuration, computed ones unknown),
+    # given every planned object of the run, all providers' (a tunnel's two ends may belong
+    # to two providers). Its warnings are lint findings, which the ``-lint`` switch shows,
+    # raises to errors or drops; its errors stay errors. Findings never quote a secret.
+
 
 @runtime_checkable
 class TunnelProvider(Protocol):

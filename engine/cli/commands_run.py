@@ -15,7 +15,7 @@ from ..operations import (InitOptions, Run, RunOptions, init_backend, load_confi
 from ..config.variables import validation_values
 from ..plan import json_plan, planfile
 from ..plan.model import Action, Plan
-from ..plan.planner import PlanOptions
+from ..plan.planner import LINT_LEVELS, PlanOptions
 from ..plan.render import render_plan
 from ..plan.review_notes import notes_of
 from ..private_files import WORK_DIR_NAME, private_dirs, write_private
@@ -52,6 +52,9 @@ TARGET = Flag(MULTI, "Limit the operation to only the given module, resource, or
 JSON_STREAM = Flag(BOOL, "Print machine-readable output as a stream of JSON messages, one a "
                    "line (implies -input=false).")
 AUTO_APPROVE = Flag(BOOL, "Skip interactive approval of the plan before applying.")
+LINT = Flag(VALUE, "What providers' security findings (weak algorithms, weak or reused "
+            "keys, ...) are: warn shows them as warnings, error makes them errors (for "
+            "pipelines), off hides them. Defaults to warn.", "=warn|error|off")
 
 INIT = Verb(
     "init", "Prepare your working directory for other commands", main=True,
@@ -91,7 +94,7 @@ VALIDATE = Verb(
 
         Validate runs checks that verify whether a configuration is syntactically valid
         and internally consistent, regardless of any provided variables or existing state.""",
-    flags={"no-color": NO_COLOR,
+    flags={"no-color": NO_COLOR, "lint": LINT,
            "json": Flag(BOOL, "Produce output in a machine-readable JSON format, suitable for "
                         "use in text editor integrations and other automated systems. "
                         "Always disables color.")})
@@ -105,7 +108,7 @@ PLAN = Verb(
         You can optionally save the plan to a file, which you can then pass to the "apply"
         command to perform exactly the actions described in the plan.""",
     flags={"destroy": DESTROY_MODE, "refresh-only": REFRESH_ONLY,
-           "replace": REPLACE, "target": TARGET, **COMMON,
+           "replace": REPLACE, "target": TARGET, **COMMON, "lint": LINT,
            "detailed-exitcode": Flag(BOOL, "Return detailed exit codes: 0 - succeeded, no "
                                      "changes; 1 - errored; 2 - succeeded, there is a diff."),
            "generate-config-out": Flag(VALUE, "If import blocks are present in "
@@ -127,7 +130,7 @@ APPLY = Verb(
         described in that plan without any confirmation prompt.""",
     flags={"auto-approve": AUTO_APPROVE, "destroy": DESTROY_MODE,
            "refresh-only": REFRESH_ONLY, "replace": REPLACE, "target": TARGET, **COMMON,
-           "json": JSON_STREAM})
+           "lint": LINT, "json": JSON_STREAM})
 DESTROY = Verb(
     "destroy", "Destroy previously-created infrastructure", main=True,
     description="""
@@ -201,6 +204,14 @@ def _target_addrs(args: ParsedArgs) -> list:
 
 def _replace_addrs(args: ParsedArgs) -> list:
     return _addresses(args, "replace", parse_instance)
+
+
+def _lint_level(args: ParsedArgs) -> str:
+    level = args.get("lint") or "warn"
+    if level not in LINT_LEVELS:
+        raise UsageError(f'Invalid -lint value "{level}": use one of '
+                         f"{', '.join(LINT_LEVELS)}.")
+    return level
 
 
 def _fail(console: Console, diags: Diagnostics, files: dict | None = None) -> int:
@@ -286,6 +297,7 @@ def cmd_init(argv: list[str], console: Console) -> int:
 def cmd_validate(argv: list[str], console: Console) -> int:
     args = parse(argv, VALIDATE)
     as_json = bool(args.get("json"))
+    lint = _lint_level(args)
     workdir = os.getcwd()
     config, diags = load_config_dir(workdir)
     if config is None or diags.has_errors:
@@ -300,7 +312,8 @@ def cmd_validate(argv: list[str], console: Console) -> int:
     diags.extend(d)
     if not d.has_errors:
         _, d = run_plan(config, variables, None, providers,
-                        PlanOptions(refresh=False, validate_only=True), workdir, Hooks())
+                        PlanOptions(refresh=False, validate_only=True, lint=lint), workdir,
+                        Hooks())
         diags.extend(d)
     providers.close()
     if as_json:
@@ -344,6 +357,7 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
         console.color = False
     replace = _replace_addrs(args)
     targets = _target_addrs(args)
+    lint = _lint_level(args)
     refresh = args.get("refresh", True)
     refresh_only = bool(args.get("refresh-only"))
     if refresh_only and not refresh:
@@ -381,7 +395,7 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
                                        parallelism=opts.parallelism, replace=replace,
                                        evaluate_checks=not then_apply,
                                        refresh_only=refresh_only, targets=targets,
-                                       estimate_cost=not then_apply),
+                                       estimate_cost=not then_apply, lint=lint),
                            console.ui or Hooks())
         diags.extend(d)
         if plan is None or d.has_errors:

@@ -21,7 +21,7 @@ from ..checks import evaluate_checks
 from ..config.conditions import POSTCONDITION, PRECONDITION, check_rules
 from ..config.model import Module, Resource
 from ..config.tree import Config, as_config, config_addr
-from ..diagnostics import Diagnostic, Diagnostics, SourceRange
+from ..diagnostics import Diagnostic, Diagnostics, Severity, SourceRange
 from ..graph.build import ResourceGraph, build_graph
 from ..hooks import Hooks
 from ..provider_set import ProviderSet
@@ -55,6 +55,11 @@ class PlanOptions:
     targets: list = field(default_factory=list)  # addrs.Target: -target
     # price the plan (Plan.cost) through the providers that can: for a plan shown to a user
     estimate_cost: bool = False
+    # what providers' lint findings (Provider.lint_plan's warnings) become: LINT_LEVELS
+    lint: str = "warn"
+
+
+LINT_LEVELS = ("warn", "error", "off")
 
 
 def config_digest(config: Config | Module) -> str:
@@ -300,7 +305,11 @@ class _Planner:
             self.evaluation.set_instance(iaddr, UNKNOWN)
             return
         if self.options.validate_only:
-            self.evaluation.set_instance(iaddr, _unknown_computed(config, schema.block))
+            value = _unknown_computed(config, schema.block)
+            self.evaluation.set_instance(iaddr, value)
+            self.planned_objects.setdefault(paddr.name, []).append(PlannedObject(
+                address=str(iaddr), type_name=iaddr.resource.type, value=value,
+                provider=provider, action="create", references=self._references(caddr)))
             return
 
         prior_obj = self.prior.instance(iaddr)
@@ -358,13 +367,17 @@ class _Planner:
         self._conditions(scope, res, iaddr, each, post=True, self_value=planned)
         if action.is_replace:
             self._leaving(iaddr, paddr, prior_val)
-        refs: dict[str, list] = {}
-        for target, attr, top in self.graph.attribute_refs.get(caddr, []):
-            refs.setdefault(top, []).append((str(target), attr))
         self.planned_objects.setdefault(paddr.name, []).append(PlannedObject(
             address=str(iaddr), type_name=iaddr.resource.type, value=planned,
             provider=provider, action=action.value if not action.is_replace else "replace",
-            references=refs))
+            references=self._references(caddr)))
+
+    def _references(self, caddr) -> dict[str, list]:
+        """Top-level attribute -> the (instance address, attribute) pairs it refers to."""
+        refs: dict[str, list] = {}
+        for target, attr, top in self.graph.attribute_refs.get(caddr, []):
+            refs.setdefault(top, []).append((str(target), attr))
+        return refs
 
     def _triggered(self, res: Resource, scope: Scope, iaddr: InstanceAddr, each) -> bool:
         """``replace_triggered_by``: a referenced resource instance is planned to change
@@ -569,7 +582,51 @@ class _Planner:
                 self.diags.append(Diagnostic(d.severity, d.summary, d.detail, subject,
                                              d.address, d.attribute_path))
 
-    def _subject_for(self, address: str, path) -> SourceRange | None:
+    def lint_plan(self) -> None:
+        """Providers' lint over every planned object; ``-lint`` decides what warnings become."""
+        everything = [o for objects in self.planned_objects.values() for o in objects]
+        if not any(o.action != "delete" for o in everything):
+            return
+        secrets = set().union(*(sensitive_strings(o.value) for o in everything))
+        for _name, objects in sorted(self.planned_objects.items()):
+            lint = getattr(objects[0].provider, "lint_plan", None)
+            if not callable(lint):
+                continue
+            for d in lint(everything):
+                if d.severity == Severity.WARNING:
+                    if self.options.lint == "off":
+                        continue
+                    if self.options.lint == "error":
+                        d = Diagnostic(Severity.ERROR, d.summary, d.detail, d.subject,
+                                       d.address, d.attribute_path)
+                self._add_provider_diag(d.redacted(secrets))
+
+    def _add_provider_diag(self, d: Diagnostic) -> None:
+        subject = d.subject
+        if subject is None and d.address and self._about_a_secret(d):
+            # the source line may hold the secret itself (a literal key): show the block
+            subject = self._subject_for(d.address, None, block=True)
+        if subject is None and d.address:
+            subject = self._subject_for(d.address, d.attribute_path)
+        self.diags.append(Diagnostic(d.severity, d.summary, d.detail, subject, d.address,
+                                     d.attribute_path))
+
+    def _about_a_secret(self, d: Diagnostic) -> bool:
+        """Whether ``d`` is about a sensitive argument of its resource."""
+        from ..addrs import AddressError, parse_instance
+        if not d.attribute_path or not d.address:
+            return False
+        try:
+            iaddr = parse_instance(d.address)
+        except AddressError:
+            return False
+        res = self.config.resource(iaddr.resource)
+        schema = (self.providers.resource_schema(res.provider.name, iaddr.resource.type)
+                  if res is not None else None)
+        attr = schema.block.attributes.get(d.attribute_path[0]) if schema is not None else None
+        return bool(attr is not None and attr.sensitive)
+
+    def _subject_for(self, address: str, path, block: bool = False) -> SourceRange | None:
         from ..addrs import AddressError, parse_instance
         try:
             iaddr = parse_instance(address)
@@ -578,6 +635,8 @@ class _Planner:
         res = self.config.resource(iaddr.resource)
         if res is None:
             return None
+        if block:
+            return res.range
         if path and self.config.node(iaddr.resource.module) is not None:
             schema = self.providers.resource_schema(res.provider.name, iaddr.resource.type)
             scope = self.evaluation.scope(iaddr.resource.module)
@@ -878,6 +937,7 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
     # nothing is reported twice or because of another error.
     if not options.validate_only:
         p.check_plan()
+    p.lint_plan()
     outputs = p.plan_outputs()
     if not p.diags.has_errors and options.evaluate_checks:
         p.plan_checks()

@@ -45,13 +45,22 @@ resource "tencentcloud_vpn_customer_gateway" "idc" {
   public_ip_address = var.idc_public_ip
 }
 
-# Step 3: the tunnel, with its pre-shared key and SPD policy.
+# Step 3: the tunnel, with its pre-shared key and SPD policy. Unlike the guide's defaults
+# (3DES, MD5, DH group 1, IKEv1, no PFS), strong choices: the pipeline plans with
+# -lint=error, so a weak algorithm or key fails the merge request.
 resource "tencentcloud_vpn_connection" "tom" {
-  name                = "TomVPNConn"
-  vpc_id              = tencentcloud_vpc.tom.id
-  vpn_gateway_id      = tencentcloud_vpn_gateway.tom.id
-  customer_gateway_id = tencentcloud_vpn_customer_gateway.idc.id
-  pre_share_key       = var.psk
+  name                       = "TomVPNConn"
+  vpc_id                     = tencentcloud_vpc.tom.id
+  vpn_gateway_id             = tencentcloud_vpn_gateway.tom.id
+  customer_gateway_id        = tencentcloud_vpn_customer_gateway.idc.id
+  pre_share_key              = var.psk
+  ike_version                = "IKEV2"
+  ike_proto_encry_algorithm  = "AES-CBC-256"
+  ike_proto_authen_algorithm = "SHA-256"
+  ike_dh_group_name          = "GROUP14"
+  ipsec_encrypt_algorithm    = "AES-CBC-256"
+  ipsec_integrity_algorithm  = "SHA-256"
+  ipsec_pfs_dh_group         = "DH-GROUP14"
 
   security_group_policy {
     local_cidr_block  = tencentcloud_subnet.a.cidr_block

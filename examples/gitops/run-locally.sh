@@ -71,7 +71,7 @@ clone "$WORK/runner-1"
 (
   cd "$WORK/runner-1"
   $VPNFORM init -input=false
-  $VPNFORM plan -input=false -lock-timeout=60s -out=tfplan
+  $VPNFORM plan -input=false -lock-timeout=60s -lint=error -out=tfplan
   $VPNFORM show -markdown tfplan >plan-comment.md
 )
 mkdir -p "$WORK/artifacts"

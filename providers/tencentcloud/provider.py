@@ -23,8 +23,8 @@ from engine.providers import (
 )
 from engine.schema import Attribute, Block, ProviderSchema
 
-from . import (cross_checks, data_sources, dataplane, monitor_series, pricing, reachability, rules,
-               tunnel_ops)
+from . import (both_ends, cross_checks, data_sources, dataplane, monitor_series, pricing,
+               reachability, rules, security_lint, tunnel_ops)
 from . import strongswan_tunnel as proposals
 from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
 from .connection import DEFAULT_REGION, ENV, REGION_ENV, Connection, resolve
@@ -282,6 +282,13 @@ class TencentCloudProvider:
 
     def reachability(self, objects: list[PlannedObject]) -> ReachabilityMatrix:
         return reachability.matrix(objects)
+
+    def lint_plan(self, objects: list[PlannedObject]) -> Diagnostics:
+        """Security findings about the planned tunnels (warnings), and errors where a
+        tunnel's declared IDC end disagrees with it (no cloud read)."""
+        d = both_ends.check_both_ends(objects)
+        d.extend(security_lint.lint_connections(objects))
+        return d
 
     def estimate_cost(self, type_name: str, value: dict) -> CostEstimate | None:
         """A gateway's monthly cost from the cloud's price inquiries (asked once each per

@@ -93,7 +93,8 @@ def test_variable_precedence(quickstart):
 def test_variable_file_problems_are_located(quickstart):
     # An undeclared name in a -var-file is a warning (as in Terraform), located, with a hint.
     (quickstart / "prod.tfvars").write_text("bandwidth = 10\nbandwith  = 20\n")
-    res = run(quickstart, "plan", "-var-file=prod.tfvars")
+    # -lint=off: the quickstart's guide-faithful tunnel has security findings of its own
+    res = run(quickstart, "plan", "-var-file=prod.tfvars", "-lint=off")
     assert res.code == 0, res
     assert _bandwidth_planned(res) == 10
     [w] = [d for d in diagnostics(res.output) if d.severity == "Warning"]

@@ -80,7 +80,7 @@ def _markdown(workdir, *plan_args: str) -> str:
 
 
 def test_create_plan_as_a_pull_request_comment(quickstart):
-    text = _markdown(quickstart)
+    text = _markdown(quickstart, "-lint=off")  # security findings: test_e2e_security_lint
     assert text.startswith("### vpnform plan: 7 to add, 0 to change, 0 to destroy\n")
     # where the plan will apply, as the plan itself said it
     assert "Provider tencentcloud: embedded emulator (.vpnform/cloud.db)" in text
@@ -128,7 +128,7 @@ def test_plan_warnings_travel_in_the_plan_file_redacted(quickstart):
     """A later CI job that only has the plan file shows the plan's warnings, with the
     pre-shared key the warning's text held redacted."""
     write_config(quickstart, WARNING_CHECK, "checks.tf")
-    text = _markdown(quickstart)
+    text = _markdown(quickstart, "-lint=off")
     section = text.split("#### Warnings and errors\n\n", 1)[1]
     assert section.startswith("- ⚠️ **Warning**: Check block assertion failed "
                               "(`check.psk_reviewed`)\n"), section

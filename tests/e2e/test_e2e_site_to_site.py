@@ -153,10 +153,16 @@ def test_first_ping_activates_and_esp_counters_grow_on_both_ends(site):
 @needs_lab
 def test_mismatched_psk_applies_and_status_says_authentication_failed(site):
     workdir, _ = site
+    assert run(workdir, "apply", "-auto-approve").code == 0  # both ends agree
     main = workdir / "main.tf"
     main.write_text(main.read_text().replace(
         "  psk          = var.psk", '  psk          = "${var.psk}-not-the-same"'))
-    apply = run(workdir, "apply", "-auto-approve")
+    # plan sees both ends and refuses the mismatch, without showing either key
+    refused = run(workdir, "plan")
+    assert refused.code == 1 and "Tunnel ends disagree" in refused.output, refused
+    assert "site-to-site-demo-key" not in refused.output
+    # changed on one end only (as by hand on the device): the check cannot see the cloud end
+    apply = run(workdir, "apply", "-auto-approve", "-target=strongswan_connection.to_cloud")
     assert apply.code == 0, apply
     ping = run(workdir, "tunnel", "ping", CONN, "-count=2")
     assert ping.code == 1, ping

@@ -9,7 +9,7 @@ from cli import QUICKSTART, copy_config, run, write_config
 
 def test_valid_configuration(tmp_path):
     workdir = copy_config(QUICKSTART, tmp_path / "q")
-    res = run(workdir, "validate", "-json")
+    res = run(workdir, "validate", "-json", "-lint=off")  # findings: test_e2e_security_lint
     assert res.code == 0, res
     assert json.loads(res.stdout) == {"format_version": "1.0", "valid": True,
                                       "error_count": 0, "warning_count": 0,

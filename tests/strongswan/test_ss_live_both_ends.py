@@ -1,0 +1,144 @@
+"""The lab proves the plan-time both-ends check (providers/tencentcloud/both_ends.py): ends
+it passes bring a tunnel up between two real charons; for each class of disagreement it
+reports, the same two ends really fail to negotiate.
+
+The cloud end runs as the strongSwan dataplane runs a cloud tunnel: its proposals are
+strongswan_tunnel's translation of the tunnel's options (what the dataplane loads); it
+initiates, as the dataplane's trap does on the first packet.
+"""
+
+import pytest
+from ss_lab import CHARON_POPEN_WARNING, SITE_A, SITE_B, Driver, site_config
+
+from engine.providers import PlannedObject
+from providers.swankit import status
+from providers.tencentcloud import strongswan_tunnel
+from providers.tencentcloud.both_ends import check_both_ends
+
+pytestmark = CHARON_POPEN_WARNING
+
+PSK = "both-ends-lab-key-7Qe2x"
+GW, CGW = "tencentcloud_vpn_gateway.gw", "tencentcloud_vpn_customer_gateway.idc"
+CONN, IDC = "tencentcloud_vpn_connection.main", "strongswan_connection.to_cloud"
+CLOUD_IP, IDC_IP = SITE_A.public_ip, SITE_B.public_ip
+VPC_NET, IDC_NET = SITE_A.lan_net, SITE_B.lan_net
+
+BASE_CLOUD = {
+    "pre_share_key": PSK, "ike_version": "IKEV2", "ike_exchange_mode": "MAIN",
+    "ike_proto_encry_algorithm": "AES-CBC-128", "ike_proto_authen_algorithm": "SHA-256",
+    "ike_dh_group_name": "GROUP14", "ipsec_encrypt_algorithm": "AES-CBC-128",
+    "ipsec_integrity_algorithm": "SHA-256", "ipsec_pfs_dh_group": "NULL",
+    "ike_local_identity": "ADDRESS", "ike_remote_identity": "ADDRESS",
+    "security_group_policy": [{"local_cidr_block": VPC_NET, "remote_cidr_block": [IDC_NET]}],
+}
+BASE_IDC = {"ike_version": 2, "aggressive": False, "local_id": IDC_IP, "remote_id": CLOUD_IP,
+            "proposals": ["aes128-sha256-modp2048"], "psk": PSK}
+BASE_CHILD = {"name": "net", "local_ts": [IDC_NET], "remote_ts": [VPC_NET],
+              "esp_proposals": ["aes128-sha256"]}
+
+NO_PROPOSAL, AUTH, TS = ("no proposal chosen", "authentication failed",
+                         "traffic selectors unacceptable")
+CASES = {  # class: (cloud overrides, IDC overrides, IDC child overrides, phrase reported,
+    #                 why charon fails, as status.classify_failure names it)
+    "ike-version": ({}, {"ike_version": 1}, {}, "IKE versions differ", NO_PROPOSAL),
+    "exchange-mode": ({"ike_version": "IKEV1"}, {"ike_version": 1, "aggressive": True}, {},
+                      "exchange modes differ", AUTH),
+    "ike-proposal": ({}, {"proposals": ["aes256-sha256-modp2048"]}, {}, "No IKE proposal",
+                     NO_PROPOSAL),
+    "esp-proposal": ({}, {}, {"esp_proposals": ["aes128-sha512"]}, "No ESP proposal",
+                     NO_PROPOSAL),
+    # PFS on one end only: IKEv1's Quick Mode fails at once (IKEv2 at the first rekey)
+    "pfs": ({"ike_version": "IKEV1", "ipsec_pfs_dh_group": "DH-GROUP14"}, {"ike_version": 1},
+            {}, "No ESP proposal", NO_PROPOSAL),
+    "psk": ({}, {"psk": PSK + "-other"}, {}, "pre-shared keys differ", AUTH),
+    "identity": ({}, {"local_id": "idc.example.com"}, {}, "identity of the IDC", AUTH),
+    "spd": ({}, {}, {"remote_ts": ["10.10.9.0/24"]}, "not mirrored", TS),
+}
+
+
+def _planned(address, type_name, value, references=None):
+    return PlannedObject(address=address, type_name=type_name, value=value, provider=None,
+                         action="create", references=references or {})
+
+
+def _ends(cloud_over, idc_over, child_over):
+    cloud = {**BASE_CLOUD, **cloud_over}
+    idc = {**BASE_IDC, "local_addrs": [IDC_IP], "remote_addrs": [CLOUD_IP], **idc_over,
+           "child": [{**BASE_CHILD, **child_over}]}
+    return cloud, idc
+
+
+def _check(cloud, idc):
+    return list(check_both_ends([
+        _planned(GW, "tencentcloud_vpn_gateway", {"id": "vpngw-1",
+                                                  "public_ip_address": CLOUD_IP}),
+        _planned(CGW, "tencentcloud_vpn_customer_gateway", {"id": "cgw-1",
+                                                            "public_ip_address": IDC_IP}),
+        _planned(CONN, "tencentcloud_vpn_connection",
+                 {**cloud, "vpn_gateway_id": "vpngw-1", "customer_gateway_id": "cgw-1"}),
+        _planned(IDC, "strongswan_connection", idc)]))
+
+
+def _cloud_side(name, cloud):
+    """The cloud tunnel as the strongSwan dataplane runs it."""
+    ike = strongswan_tunnel.ike_proposal({
+        "PropoEncryAlgorithm": cloud["ike_proto_encry_algorithm"],
+        "PropoAuthenAlgorithm": cloud["ike_proto_authen_algorithm"],
+        "DhGroupName": cloud["ike_dh_group_name"]})
+    esp = strongswan_tunnel.esp_proposal({
+        "EncryptAlgorithm": cloud["ipsec_encrypt_algorithm"],
+        "IntegrityAlgorith": cloud["ipsec_integrity_algorithm"],
+        "PfsDhGroup": cloud["ipsec_pfs_dh_group"]})
+    [spd] = cloud["security_group_policy"]
+    return site_config(
+        name, SITE_A, SITE_B, psk=cloud["pre_share_key"],
+        ike_version=2 if cloud["ike_version"] == "IKEV2" else 1,
+        aggressive=cloud["ike_exchange_mode"] == "AGGRESSIVE", proposals=[ike],
+        local_id=CLOUD_IP, remote_id=IDC_IP,
+        child_values={"esp_proposals": [esp], "local_ts": [spd["local_cidr_block"]],
+                      "remote_ts": list(spd["remote_cidr_block"])})
+
+
+def _idc_side(name, idc):
+    [kid] = idc["child"]
+    values = {k: v for k, v in idc.items() if k not in ("child", "psk")}
+    return site_config(name, SITE_B, SITE_A, psk=idc["psk"],
+                       child_values={k: v for k, v in kid.items() if k != "name"}, **values)
+
+
+@pytest.fixture(scope="module")
+def gw(sites):
+    return Driver(sites.provider("gwa")), Driver(sites.provider("gwb"))
+
+
+def _negotiate(sites, gw, name, cloud, idc) -> str | None:
+    """None when the tunnel comes up and carries a ping; else why it did not."""
+    a, b = gw
+    state_a = a.create(_cloud_side(name, cloud))
+    state_b = b.create(_idc_side(name, idc))
+    try:
+        with sites.charon("gwa").session() as s:
+            out = status.initiate(s, name, "net", timeout=8)
+        if not out.ok:
+            return out.failure
+        if not (sites.wait_installed(name, timeout=3) and sites.ping(SITE_A, SITE_B)):
+            return "no traffic"
+        return None
+    finally:
+        a.delete(state_a)
+        b.delete(state_b)
+
+
+def test_ends_the_check_passes_bring_the_tunnel_up(sites, gw):
+    cloud, idc = _ends({}, {}, {})
+    assert _check(cloud, idc) == []
+    assert _negotiate(sites, gw, "be-agree", cloud, idc) is None
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_reported_disagreement_really_fails_to_negotiate(sites, gw, case):
+    cloud_over, idc_over, child_over, phrase, failure = CASES[case]
+    cloud, idc = _ends(cloud_over, idc_over, child_over)
+    [d] = _check(cloud, idc)
+    assert phrase in d.detail
+    assert _negotiate(sites, gw, f"be-{case}", cloud, idc) == failure
