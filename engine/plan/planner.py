@@ -575,12 +575,7 @@ class _Planner:
             diags = objects[0].provider.check_plan(objects)
             secrets = set().union(*(sensitive_strings(o.value) for o in objects))
             for d in diags:
-                d = d.redacted(secrets)
-                subject = d.subject
-                if subject is None and d.address:
-                    subject = self._subject_for(d.address, d.attribute_path)
-                self.diags.append(Diagnostic(d.severity, d.summary, d.detail, subject,
-                                             d.address, d.attribute_path))
+                self._add_provider_diag(d.redacted(secrets))
 
     def lint_plan(self) -> None:
         """Providers' lint over every planned object; ``-lint`` decides what warnings become."""
@@ -602,6 +597,8 @@ class _Planner:
                 self._add_provider_diag(d.redacted(secrets))
 
     def _add_provider_diag(self, d: Diagnostic) -> None:
+        """A provider's plan-wide diagnostic, placed at its address's source (the block,
+        not the line, when it is about a sensitive argument)."""
         subject = d.subject
         if subject is None and d.address and self._about_a_secret(d):
             # the source line may hold the secret itself (a literal key): show the block
