@@ -91,6 +91,9 @@ class PlannedObject:
     provider: "Provider"  # the configured provider instance that owns the object
     action: str  # "create" | "update" | "replace" | "no-op" | "delete" (value = prior object)
     references: dict = field(default_factory=dict)
+    # True in a -target'ed plan: objects outside the targets are not among those given,
+    # so a check must not conclude from their absence (reachability stays quiet).
+    partial: bool = False
 
 
 HOURS_PER_MONTH = 730  # as Infracost counts a month of an hourly price

@@ -309,7 +309,8 @@ class _Planner:
             self.evaluation.set_instance(iaddr, value)
             self.planned_objects.setdefault(paddr.name, []).append(PlannedObject(
                 address=str(iaddr), type_name=iaddr.resource.type, value=value,
-                provider=provider, action="create", references=self._references(caddr)))
+                provider=provider, action="create", references=self._references(caddr),
+                partial=bool(self.options.targets)))
             return
 
         prior_obj = self.prior.instance(iaddr)
@@ -370,7 +371,7 @@ class _Planner:
         self.planned_objects.setdefault(paddr.name, []).append(PlannedObject(
             address=str(iaddr), type_name=iaddr.resource.type, value=planned,
             provider=provider, action=action.value if not action.is_replace else "replace",
-            references=self._references(caddr)))
+            references=self._references(caddr), partial=bool(self.options.targets)))
 
     def _references(self, caddr) -> dict[str, list]:
         """Top-level attribute -> the (instance address, attribute) pairs it refers to."""
@@ -475,7 +476,7 @@ class _Planner:
             return
         self.planned_objects.setdefault(paddr.name, []).append(PlannedObject(
             address=str(iaddr), type_name=iaddr.resource.type, value=before,
-            provider=provider, action="delete"))
+            provider=provider, action="delete", partial=bool(self.options.targets)))
 
     def _check_prevent_destroy(self, res: Resource, iaddr: InstanceAddr) -> None:
         if res.lifecycle.prevent_destroy:

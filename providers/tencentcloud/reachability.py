@@ -445,7 +445,11 @@ def _customer_gateway(m: Model, tunnel: Tunnel | None) -> str | None:
 # --- warnings ---------------------------------------------------------------------------------
 
 def check_reachability(objects: list[PlannedObject]) -> Diagnostics:
+    """The path warnings; none for a -target'ed plan, which holds only part of the
+    configuration (a route outside the targets is not missing)."""
     d = Diagnostics()
+    if any(o.partial for o in objects):
+        return d
     m = build_model(objects)
     _warn_pairs(m, d)
     _warn_routes(m, d)
