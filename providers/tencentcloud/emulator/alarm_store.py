@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Iterator
 
-from engine.private_files import private_file
+from .monitor_file import MonitorFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS alarm_notices (id TEXT PRIMARY KEY, body TEXT NOT NULL);
@@ -32,40 +30,16 @@ CREATE INDEX IF NOT EXISTS alarm_open ON alarm_histories (policy_id, object, rul
 """
 
 
-class AlarmStore:
+class AlarmStore(MonitorFile):
     """Thread-safe; other processes using the same file see the same objects."""
 
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        private_file(self.path)
-        for side in ("-wal", "-shm", "-journal"):
-            private_file(f"{self.path}{side}", create=False)
-        self._lock = threading.Lock()
-        with self.writing() as w:
-            for statement in filter(str.strip, SCHEMA.split(";")):
-                w.conn.execute(statement)
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None,
-                               check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        return conn
+    SCHEMA = SCHEMA
 
     @contextmanager
     def writing(self) -> Iterator["AlarmTx"]:
         """One write transaction (also the way to read consistently)."""
-        with self._lock:
-            conn = self._connect()
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield AlarmTx(conn)
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
-            finally:
-                conn.close()
+        with self.transaction() as conn:
+            yield AlarmTx(conn)
 
 
 class AlarmTx:

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Iterator
 
-from engine.private_files import private_file
-
 from .metrics import PERIODS, RETENTION, bucket
+from .monitor_file import MonitorFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS buckets (
@@ -40,44 +37,17 @@ ON CONFLICT (ns, instance, metric, period, ts) DO UPDATE SET
 """
 
 
-class SampleStore:
+class SampleStore(MonitorFile):
     """Thread-safe; other processes using the same file see each other's samples."""
 
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        private_file(self.path)
-        for side in ("-wal", "-shm", "-journal"):
-            private_file(f"{self.path}{side}", create=False)
-        self._lock = threading.Lock()
-        with self._lock:
-            conn = self._connect()
-            try:
-                conn.executescript(SCHEMA)
-            finally:
-                conn.close()
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None,
-                               check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        return conn
+    SCHEMA = SCHEMA
+    SYNCHRONOUS = "NORMAL"  # a crash may lose the last samples, never corrupt the file
 
     @contextmanager
     def writing(self) -> Iterator["SampleWriter"]:
         """One write transaction (this process's writers queue on a lock)."""
-        with self._lock:
-            conn = self._connect()
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield SampleWriter(conn)
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
-            finally:
-                conn.close()
+        with self.transaction() as conn:
+            yield SampleWriter(conn)
 
     def reading_time(self, instance: str) -> float | None:
         """When the instance's last counter reading was taken (None: never)."""
