@@ -156,7 +156,8 @@ def test_plan_json_error_is_a_diagnostic_with_its_range(quickstart):
     res = run(quickstart, "plan", "-json", "-var", f"psk={PSK}")
     assert res.code == 1, res
     msgs = messages(res)
-    [diag] = of_type(msgs, "diagnostic")
+    # the one error (the quickstart's security findings stream beside it as warnings)
+    [diag] = [m for m in of_type(msgs, "diagnostic") if m["diagnostic"]["severity"] == "error"]
     assert diag["diagnostic"]["summary"] == "Invalid SPD policy"
     assert diag["diagnostic"]["range"]["filename"] == "main.tf"
     assert "snippet" in diag["diagnostic"]
