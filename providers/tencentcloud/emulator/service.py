@@ -31,6 +31,7 @@ from .actions.common import ApiError
 from .actions.request import Action
 from . import defaults
 from .chaos import FAULTS_ENV, LOST, FaultRates, ResponseLost
+from .secret_fields import redact_fields
 from .realiser import Realiser, RealiseError, RealiserRecords, RealiserStore, UnrealisableOption
 from .store import SqliteStore, Tx
 
@@ -226,6 +227,4 @@ class EmulatedVpcService:
 
 
 def _redacted(params: dict) -> str:
-    if "PreShareKey" in params:
-        params = {**params, "PreShareKey": "(sensitive)"}
-    return json.dumps(params, sort_keys=True)
+    return json.dumps(redact_fields(params), sort_keys=True)
