@@ -221,6 +221,9 @@ class TunnelProvider(Protocol):
         """The configuration of the peer device for ``vendor`` (e.g. "strongswan")."""
         ...
 
+    # Optional: ``tunnel_types`` — the resource types that are tunnels (a set of names);
+    # ``vpnform tunnel monitor`` with no address picks the state's only instance of one.
+
     # Optional: ``tunnel_metrics(type_name, value, metrics, period, start, end)`` — the
     # tunnel's monitoring series over [start, end] (Unix seconds), ``metrics`` None for
     # all: [{"metric", "unit", "period", "timestamps", "values"}] (``vpnform tunnel

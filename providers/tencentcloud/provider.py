@@ -82,6 +82,8 @@ class TencentCloudProvider:
     """One configured ``provider "tencentcloud"`` block."""
 
     name = "tencentcloud"
+    # engine.providers: the resource types ``vpnform tunnel`` acts on
+    tunnel_types = frozenset({tunnel_ops.CONNECTION})
 
     def __init__(self, workdir: str = ".", *, transport: Transport | None = None):
         self.workdir = str(workdir)
