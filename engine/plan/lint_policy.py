@@ -225,6 +225,15 @@ def _nearest(loc: tuple, ranges: dict) -> SourceRange | None:
 _FIELDS = {"top": ("default", "rule"), "rule": ("severity", "except")}
 
 
+def _severity_hint(given: Any) -> str:
+    """' Did you mean "warn"?' for a typo or a longer word ("warning", "errors"), or ''."""
+    from ..config.evaluate import suggestion
+    if not isinstance(given, str):
+        return ""
+    longer = [s for s in SEVERITIES if given.lower().startswith(s)]
+    return f' Did you mean "{longer[0]}"?' if longer else suggestion(given, SEVERITIES)
+
+
 def _validation_diags(err: ValidationError, ranges: dict, diags: Diagnostics) -> None:
     from ..config.evaluate import suggestion
     for e in err.errors(include_url=False):
@@ -240,7 +249,7 @@ def _validation_diags(err: ValidationError, ranges: dict, diags: Diagnostics) ->
             continue
         if loc[-1] in ("severity", "default") and e["type"] == "literal_error":
             given = e.get("input")
-            hint = suggestion(given, SEVERITIES) if isinstance(given, str) else ""
+            hint = _severity_hint(given)
             diags.error("Invalid lint severity",
                         f'{loc[-1]} is "{given}"; it must be "warn", "error" or "off".{hint}',
                         _nearest(loc, ranges))
