@@ -8,8 +8,8 @@ known yet are not compared; a "default" strongSwan proposal is not compared eith
 Lifetimes are not negotiated (each end renews an SA on its own timer, the earlier wins), so
 a difference never stops a tunnel; it is a warning (lint rule "lifetimes-differ") when
  - an IDC child never rekeys (rekey_time = 0) yet has a life_time shorter than the cloud's
-   IPsec SA lifetime: charon deletes the SA before the cloud renews it, and the traffic
-   stops until the tunnel is negotiated again; or
+   IPsec SA lifetime: charon deletes the SA before the cloud renews it and negotiates a new
+   one (break before make, where a rekey builds the new SA first), every life_time; or
  - one end renews an SA (IKE or IPsec) more than LIFETIME_FACTOR times as often as the
    other's lifetime: the longer lifetime, set on purpose or not, is never reached.
 The cloud renews at its lifetime (ike_sa_lifetime_seconds, ipsec_sa_lifetime_seconds, their
@@ -279,8 +279,9 @@ def _check_lifetimes(d: Diagnostics, cloud: dict, idc: dict, a: str, b: str) -> 
                 differ("ipsec_sa_lifetime_seconds", f"The {where} never rekeys "
                        f"(rekey_time = 0) and its IPsec SA ends after life_time = {life} s, "
                        f"before {a} renews it (ipsec_sa_lifetime_seconds = {cloud_ipsec}): "
-                       "charon then deletes the SA, and the tunnel's traffic stops until it "
-                       f"is negotiated again. Set a rekey_time below life_time on {b}, or "
-                       f"life_time above {cloud_ipsec}.")
+                       "charon then deletes the SA and negotiates a new one (break before "
+                       f"make, where a rekey builds the new SA first), every {life} s. Set a "
+                       f"rekey_time below life_time on {b}, or life_time above "
+                       f"{cloud_ipsec}.")
         elif child_rekey is not None:
             far_apart("IPsec SA", "ipsec_sa_lifetime_seconds", cloud_ipsec, child_rekey, where)

@@ -3,8 +3,10 @@ or dropped, and which addresses a rule exempts; a bad policy file fails the run 
 diagnostic on the file's line; examples/lint-policy.hcl does what its comments say."""
 
 import json
+import shutil
 
-from cli import REPO, cloud_is_empty, diagnostics, errors, run, write_config
+from cli import (QUICKSTART, REPO, cloud_is_empty, copy_config, diagnostics, errors,
+                 readme_script, run, run_script, write_config)
 
 CONN = "tencentcloud_vpn_connection.tom"
 # the quickstart's findings by rule (its guide-faithful tunnel: 3DES, MD5, DH1, IKEv1, no PFS)
@@ -78,15 +80,17 @@ def test_except_exempts_an_address(quickstart):
     assert all(d.severity == "Error" for d in diagnostics(res.output)), res
 
 
-def test_the_example_policy_does_what_it_says(quickstart):
-    example = REPO / "examples" / "lint-policy.hcl"
-    write_config(quickstart, example.read_text(), "lint-policy.hcl")
-    res = run(quickstart, "plan", "-lint=lint-policy.hcl")
-    assert res.code == 1, res
-    # default error, IKEv1 exempt for the guide's tunnel
-    assert sorted(_rule(d) for d in errors(res.output)) == [
-        r for r in QUICKSTART_RULES if r != "ikev1"]
-    assert [d for d in diagnostics(res.output) if d.severity == "Warning"] == []
+def test_the_example_policy_does_what_the_readme_says(tmp_path):
+    examples = tmp_path / "examples"
+    copy_config(QUICKSTART, examples / "quickstart")
+    shutil.copy(REPO / "examples" / "lint-policy.hcl", examples / "lint-policy.hcl")
+    res = run_script(readme_script("Each finding ends with the name of its rule"), tmp_path)
+    assert res.returncode == 0, (res.stdout, res.stderr)  # the README's exit code: 1
+    out = res.stdout + res.stderr
+    # default error; IKEv1 exempt for the guide's tunnel, so not shown at all
+    assert sorted(_rule(d) for d in errors(out)) == [r for r in QUICKSTART_RULES
+                                                     if r != "ikev1"], out
+    assert [d for d in diagnostics(out) if d.severity == "Warning"] == []
 
 
 def test_a_bad_policy_file_fails_the_run_with_its_line_and_a_fix(quickstart):

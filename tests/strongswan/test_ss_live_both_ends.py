@@ -194,3 +194,24 @@ def test_lifetimes_the_check_only_warns_about_bring_the_tunnel_up_and_the_shorte
         assert time.monotonic() - start < rekey + 2
         assert _installed_spis(sites, "gwa", "be-lifetimes")
         assert sites.ping(SITE_A, SITE_B)
+
+
+def test_an_idc_child_that_never_rekeys_ends_its_sa_before_the_cloud_renews_it(sites, gw):
+    # the warning's other case: the IDC child's SA ends (life_time) before the cloud renews
+    # it (at 162 s); charon deletes it and negotiates a new one, which carries traffic
+    life = 4
+    cloud, idc = _ends({"ipsec_sa_lifetime_seconds": 180}, {},
+                       {"rekey_time": 0, "life_time": life})
+    [d] = _check(cloud, idc)
+    assert (d.severity, d.rule) == (Severity.WARNING, "lifetimes-differ")
+    assert "never rekeys" in d.detail and "deletes the SA" in d.detail
+    with _tunnel(sites, gw, "be-expiry", cloud, idc) as failure:
+        assert failure is None
+        start = time.monotonic()
+        first = _installed_spis(sites, "gwb", "be-expiry")
+        while first & _installed_spis(sites, "gwb", "be-expiry") and (
+                time.monotonic() - start < life + 4):
+            time.sleep(0.25)
+        assert not first & _installed_spis(sites, "gwb", "be-expiry"), "the SA did not end"
+        assert sites.wait_installed("be-expiry", timeout=3)
+        assert sites.ping(SITE_A, SITE_B)

@@ -126,7 +126,7 @@ def test_compatible_lifetimes_pass(cloud, idc, child):
     ({}, {"rekey_time": 0, "reauth_time": 900}, {}, "ike_sa_lifetime_seconds",
      [f"{IDC} renews the SA every 900 s"]),
     ({}, {}, {"rekey_time": 0, "life_time": 1800}, "ipsec_sa_lifetime_seconds",
-     ['never rekeys (rekey_time = 0)', "life_time = 1800 s", "traffic stops"]),
+     ['never rekeys (rekey_time = 0)', "life_time = 1800 s", "deletes the SA"]),
 ])
 def test_lifetimes_that_differ_warn(cloud, idc, child, path, phrases):
     [d] = check_both_ends(objects(cloud, idc, child))
