@@ -16,10 +16,9 @@ checked against the providers of the run, which own the rules.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Literal, Mapping
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..addrs import AddressError, Target, parse_instance, parse_target
 from ..diagnostics import Diagnostic, Diagnostics, Severity, SourceRange
@@ -31,16 +30,22 @@ _HINT = ('A lint policy file sets default = "warn" | "error" | "off" and has rul
 SeverityName = Literal["warn", "error", "off"]
 
 
-class _RuleConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    severity: SeverityName | None = None
-    except_: list[str] = Field(default_factory=list, alias="except")
+@functools.cache
+def _policy_model() -> Any:
+    """The pydantic model of a policy file (built on first use: most runs read none)."""
+    from pydantic import BaseModel, ConfigDict, Field
 
+    class RuleConfig(BaseModel):
+        model_config = ConfigDict(extra="forbid", populate_by_name=True)
+        severity: SeverityName | None = None
+        except_: list[str] = Field(default_factory=list, alias="except")
 
-class _PolicyConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    default: SeverityName = "warn"
-    rule: dict[str, _RuleConfig] = Field(default_factory=dict)
+    class PolicyConfig(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        default: SeverityName = "warn"
+        rule: dict[str, RuleConfig] = Field(default_factory=dict)
+
+    return PolicyConfig
 
 
 @dataclass(frozen=True)
@@ -135,8 +140,9 @@ def load_policy_file(path: str) -> LintPolicy:
         return LintPolicy(problems=diags)
     ranges: dict[tuple, SourceRange] = {(): body.range} if body.range else {}
     data = _file_data(body, ranges, diags)
+    from pydantic import ValidationError
     try:
-        config = _PolicyConfig.model_validate(data)
+        config = _policy_model().model_validate(data)
     except ValidationError as err:
         _validation_diags(err, ranges, diags)
         return LintPolicy(problems=diags)
@@ -234,7 +240,8 @@ def _severity_hint(given: Any) -> str:
     return f' Did you mean "{longer[0]}"?' if longer else suggestion(given, SEVERITIES)
 
 
-def _validation_diags(err: ValidationError, ranges: dict, diags: Diagnostics) -> None:
+def _validation_diags(err: Any, ranges: dict, diags: Diagnostics) -> None:
+    """Diagnostics of a pydantic ValidationError, at the ranges of what they are about."""
     from ..config.evaluate import suggestion
     for e in err.errors(include_url=False):
         loc = tuple("except" if x == "except_" else x for x in e["loc"])
