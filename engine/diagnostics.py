@@ -58,7 +58,7 @@ class Diagnostic:
     subject: SourceRange | None = None
     address: str | None = None  # canonical resource instance address, if any
     attribute_path: AttrPath | None = None
-    # a lint finding's stable rule name (e.g. "weak-dh"), which -lint policies name;
+    # a lint finding's stable rule name (e.g. "weak-dh-group"), which -lint policies name;
     # None for every other diagnostic
     rule: str | None = None
 

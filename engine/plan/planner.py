@@ -864,7 +864,7 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
     hooks = hooks or Hooks()
     prior = prior_state or State()
     diags = Diagnostics()
-    # a bad -lint policy file fails the run before anything is read
+    # a bad -lint policy file fails the run before any object is read
     diags.extend(options.lint.check(known_rules(providers.providers.values())))
     if diags.has_errors:
         return None, diags
