@@ -200,6 +200,8 @@ class Provider(Protocol):
     # given every planned object of the run, all providers' (a tunnel's two ends may belong
     # to two providers). Its warnings are lint findings, which the ``-lint`` switch shows,
     # raises to errors or drops; its errors stay errors. Findings never quote a secret.
+    # Each finding names its rule (``Diagnostic.rule``), one of the provider's optional
+    # ``lint_rules`` mapping (rule name -> summary), which ``-lint`` policy files name.
 
 
 @runtime_checkable

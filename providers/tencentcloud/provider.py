@@ -31,6 +31,7 @@ from .connection import DEFAULT_REGION, ENV, REGION_ENV, Connection, resolve
 from .emulator import EmulatedVpcService, RealiserStore
 from .emulator.store import store_path
 from .emulator.chaos import FAULTS_ENV, FaultRates
+from .lint_rules import RULES as LINT_RULES
 from .resources import RESOURCES
 from .resources.base import Context, ResourceType, cloud_error_detail, known
 
@@ -284,6 +285,9 @@ class TencentCloudProvider:
 
     def reachability(self, objects: list[PlannedObject]) -> ReachabilityMatrix:
         return reachability.matrix(objects)
+
+    # the names of lint_plan's findings, for -lint policy files
+    lint_rules = LINT_RULES
 
     def lint_plan(self, objects: list[PlannedObject]) -> Diagnostics:
         """Security findings about the planned tunnels (warnings), and errors where a
