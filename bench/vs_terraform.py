@@ -393,15 +393,15 @@ def section_f(vf: Vpnform, n: int, latency: float) -> None:
 # --- main ------------------------------------------------------------------------------------
 
 def sizes_arg(text: str) -> list[int]:
-    return [int(s.replace("_", "").replace(",", "")) for s in text.split() if s]
+    return [int(s) for s in text.replace(",", " ").split()]
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
     ap.add_argument("--only", default="a,b,c,d,e,f", help="sections to run (a,b,c,d,e,f)")
-    ap.add_argument("--sizes", help="apply sizes of b, e.g. '1000 2000 5000 10000'")
-    ap.add_argument("--plan-sizes", help="sizes of c and d, e.g. '6900 10000'")
+    ap.add_argument("--sizes", help="apply sizes of b, e.g. 1000,2000,5000,10000")
+    ap.add_argument("--plan-sizes", help="sizes of c and d, e.g. 6900,10000")
     ap.add_argument("--tf-sizes", help="sizes of b terraform applies too (default: the first)")
     ap.add_argument("--latency", type=float, default=0.05, help="seconds per Describe in f")
     ap.add_argument("--latency-size", type=int, help="resources in f (default 1000)")
@@ -413,9 +413,9 @@ def main() -> int:
     args = ap.parse_args()
     only = set(args.only.split(","))
     sizes = sizes_arg(args.sizes or ("100 200" if args.quick else "1000 2000 5000 10000"))
-    plan_sizes = sizes_arg(args.plan_sizes or ("300" if args.quick else "6900 10000"))
+    plan_sizes = sizes_arg(args.plan_sizes or ("200" if args.quick else "6900 10000"))
     tf_sizes = sizes_arg(args.tf_sizes) if args.tf_sizes else sizes[:1]
-    latency_size = args.latency_size or (100 if args.quick else 1000)
+    latency_size = args.latency_size or (50 if args.quick else 1000)
     repeat = args.repeat or (3 if args.quick else 5)
 
     scratch = tempfile.mkdtemp(prefix="vs-terraform-")
