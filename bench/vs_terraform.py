@@ -74,6 +74,13 @@ class Run:
     output: str
 
 
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:  # it ended meanwhile
+        pass
+
+
 def run(argv: list[str], cwd: str, env: dict[str, str], timeout: float = TIMEOUT) -> Run:
     """One child process, its output in a file (never a full pipe), killed (its whole process
     group) after ``timeout`` seconds."""
@@ -82,7 +89,7 @@ def run(argv: list[str], cwd: str, env: dict[str, str], timeout: float = TIMEOUT
         start = time.monotonic()
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
-        killer = threading.Timer(timeout, lambda: os.killpg(proc.pid, signal.SIGKILL))
+        killer = threading.Timer(timeout, _kill_group, (proc.pid,))
         killer.start()
         try:
             _, status, usage = os.wait4(proc.pid, 0)
