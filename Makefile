@@ -39,6 +39,7 @@ bench: venv
 	$(BIN)/python bench/serve_load.py
 	$(BIN)/python bench/pg_state.py 1000
 	$(BIN)/python bench/lock_queue.py 8 3
+	$(BIN)/python bench/vs_terraform.py
 
 clean:
 	rm -rf $(VENV) $(EXAMPLE)/.vpnform $(EXAMPLE)/terraform.tfstate*
