@@ -33,6 +33,9 @@ from .tunnel_ends import tunnel_ends
 # under one key and keep a stolen key useful for longer. The cloud allows up to 7 days.
 MAX_IKE_SA_LIFETIME = 86400
 MAX_IPSEC_SA_LIFETIME = 28800
+# A reused key's finding names this many of the other tunnels that share it (the rest are
+# counted): a list of every other one would grow with the square of the tunnels.
+NAMED_OTHERS = 3
 # A PSK is open to offline guessing by anyone who records one handshake (RFC 7296
 # §2.15: keys derived from passwords are weak). 16 random characters of a 64-symbol
 # alphabet carry 96 bits; fewer characters cannot, whatever they are.
@@ -171,7 +174,10 @@ def lint_connections(objects: list[PlannedObject]) -> Diagnostics:
             keys.setdefault(_digest(psk), []).append(conn.address)
     for addresses in keys.values():
         for address in addresses[1:]:
-            others = ", ".join(a for a in addresses if a != address)
+            others = [a for a in addresses if a != address]
+            others = ", ".join(others[:NAMED_OTHERS]) + (
+                f" and {len(others) - NAMED_OTHERS} more tunnels"
+                if len(others) > NAMED_OTHERS else "")
             d.append(warning(
                 RULES["psk-reused"],
                 f"{address} uses the same pre-shared key as {others}. One leaked key then "
