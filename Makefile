@@ -7,7 +7,10 @@ EXAMPLE := examples/quickstart
 
 .PHONY: demo test venv system-deps bench clean
 
+# The bytecode is compiled once here: a shell with PYTHONDONTWRITEBYTECODE=1 would otherwise
+# compile every module again on every command (about a second per start).
 venv: $(VENV)/.installed
+	$(BIN)/python -m compileall -q engine providers > /dev/null
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
