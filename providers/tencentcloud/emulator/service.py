@@ -24,6 +24,7 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any, Callable
 
 from .actions import ACTIONS
@@ -65,7 +66,7 @@ class EmulatedVpcService:
         # raises ValueError here, so the caller can report it before any call).
         self.faults = faults if faults is not None else FaultRates.parse(
             os.environ.get(FAULTS_ENV))
-        self._actions: dict[str, Action] = {}
+        self._actions: Mapping[str, Action] = {}
         self._register()
 
     @classmethod
@@ -222,7 +223,7 @@ class EmulatedVpcService:
 
     # registration ----------------------------------------------------------------------------
     def _register(self) -> None:
-        self._actions = dict(ACTIONS)
+        self._actions = ACTIONS  # each action's module is imported on its first call
 
 
 def _redacted(params: dict) -> str:
