@@ -25,15 +25,17 @@ import os
 import time
 import uuid
 from collections.abc import Mapping
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .actions import ACTIONS
 from .actions.common import ApiError
-from .actions.request import Action
 from . import defaults
 from .chaos import FAULTS_ENV, LOST, FaultRates, ResponseLost
 from .realiser import Realiser, RealiseError, RealiserRecords, RealiserStore, UnrealisableOption
 from .store import SqliteStore, Tx
+
+if TYPE_CHECKING:
+    from .actions.request import Action  # pydantic: loaded with the first action called
 
 DELAY_SCALE_ENV = "VPNFORM_EMULATOR_DELAY_SCALE"
 READ_LATENCY_ENV = "VPNFORM_EMULATOR_READ_LATENCY"
