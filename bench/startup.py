@@ -10,9 +10,10 @@ the median CPU time (user + system; steadier than wall time on a loaded machine)
 - the import breakdown of ``vpnform plan`` (``python -X importtime``), summed by top-level
   package (self time of every module under it), largest first.
 
-``--python`` picks the interpreter (another worktree's .venv, for an A/B side by side with
-``--other``). Compiled bytecode goes to a temp ``PYTHONPYCACHEPREFIX`` warmed by one
-untimed run, so the figures are those of an installed vpnform, not of compiling it.
+``--python`` picks the interpreter; ``--other`` adds a second one (another worktree's
+.venv) for an A/B: the two take turns, run by run. Compiled bytecode goes to a temp
+``PYTHONPYCACHEPREFIX`` warmed by one untimed run, so the figures are those of an
+installed vpnform, not of compiling it.
 
     .venv/bin/python bench/startup.py
     .venv/bin/python bench/startup.py --other /work/main/.venv/bin/python --runs 7
@@ -86,22 +87,35 @@ def _workdir(python: str, env: dict) -> str:
     return dest
 
 
-def measure(python: str, runs: int) -> dict:
-    pycache = tempfile.mkdtemp(prefix="vpnform-pycache-")
-    env = _env(pycache)
-    cwd = _workdir(python, env)
-    figures = {}
+def measure(pythons: list[str], runs: int) -> dict:
+    """{python: {verb: (median wall, median cpu), "breakdown": [...]}}; the interpreters take
+    turns run by run, so a change in the machine's load falls on each alike."""
+    setups = {}
+    for python in pythons:
+        env = _env(tempfile.mkdtemp(prefix="vpnform-pycache-"))
+        setups[python] = (env, _workdir(python, env))
+    figures: dict = {p: {} for p in pythons}
     try:
         for name, args in [*VERBS.items(), ("import", None)]:
-            argv = [python, *IMPORT] if args is None else [python, "-m", "engine.cli.main", *args]
-            _timed(argv, cwd, env)  # warm: bytecode, parse cache, page cache
-            samples = [_timed(argv, cwd, env) for _ in range(runs)]
-            figures[name] = (statistics.median(w for w, _ in samples),
-                             statistics.median(c for _, c in samples))
-        figures["breakdown"] = _import_breakdown(python, cwd, env)
+            samples: dict = {p: [] for p in pythons}
+            for turn in range(runs + 1):
+                for python in pythons:
+                    env, cwd = setups[python]
+                    argv = ([python, *IMPORT] if args is None
+                            else [python, "-m", "engine.cli.main", *args])
+                    sample = _timed(argv, cwd, env)
+                    if turn:  # the first turn warms bytecode, parse cache and page cache
+                        samples[python].append(sample)
+            for python in pythons:
+                figures[python][name] = (statistics.median(w for w, _ in samples[python]),
+                                         statistics.median(c for _, c in samples[python]))
+        for python in pythons:
+            env, cwd = setups[python]
+            figures[python]["breakdown"] = _import_breakdown(python, cwd, env)
     finally:
-        shutil.rmtree(os.path.dirname(cwd), ignore_errors=True)
-        shutil.rmtree(pycache, ignore_errors=True)
+        for env, cwd in setups.values():
+            shutil.rmtree(os.path.dirname(cwd), ignore_errors=True)
+            shutil.rmtree(env["PYTHONPYCACHEPREFIX"], ignore_errors=True)
     return figures
 
 
@@ -113,7 +127,7 @@ def main() -> int:
     ap.add_argument("--top", type=int, default=15, help="packages shown in the breakdown")
     args = ap.parse_args()
     pythons = [args.python] + ([args.other] if args.other else [])
-    results = {p: measure(p, args.runs) for p in pythons}
+    results = measure(pythons, args.runs)
     print(f"median of {args.runs} runs; wall / cpu (user+sys) in seconds; load average "
           f"{os.getloadavg()[0]:.1f}")
     print(f"{'':10}" + "".join(f"{p[-40:]:>44}" for p in pythons))
