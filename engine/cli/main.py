@@ -20,7 +20,6 @@ from . import complete
 from .args import (BOOL, VALUE, Flag, UsageError, Verb, command, flag_lines, parse, usage_text,
                    wants_help)
 from ..version import VERSION
-from .plugin import COMMAND_ENTRY_POINTS
 from .views import Console, print_diagnostics
 
 __all__ = ["main", "VERSION"]
@@ -75,6 +74,8 @@ def _plugin_verbs() -> dict:
     """Verbs contributed by installed packages (e.g. ``lab`` from the netlab package), so
     the engine itself never imports them. Each is loaded only when it is used."""
     from importlib.metadata import entry_points
+
+    from .plugin import COMMAND_ENTRY_POINTS  # the plugin API: loaded with the plugins
     return {ep.name: ep for ep in entry_points(group=COMMAND_ENTRY_POINTS)}
 
 
