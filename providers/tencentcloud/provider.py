@@ -29,6 +29,7 @@ from . import strongswan_tunnel as proposals
 from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
 from .connection import DEFAULT_REGION, ENV, REGION_ENV, Connection, resolve
 from .emulator import EmulatedVpcService, RealiserStore
+from .emulator.products import routes_beside
 from .emulator.store import store_path
 from .emulator.chaos import FAULTS_ENV, FaultRates
 from .lint_rules import RULES as LINT_RULES
@@ -162,9 +163,7 @@ class TencentCloudProvider:
                 return d
             self.connection = connection
             self._service = _acquire_service(self.workdir)
-            from .emulator.monitor_service import EmulatedMonitorService
-            monitor = EmulatedMonitorService.beside(self._service)
-            self._transport = InProcessTransport(self._service, monitor.routes())
+            self._transport = InProcessTransport(self._service, routes_beside(self._service))
             if mode == "strongswan" and self._service.dataplane is None:
                 dp = dataplane.Dataplane(self.workdir)
                 self._service.attach_dataplane(dp)
