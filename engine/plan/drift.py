@@ -68,6 +68,10 @@ def _shape(block: Block, name: str) -> Any:
 
 
 def same_value(a: Any, b: Any, shape: Any = None) -> bool:
+    if a == b and repr(a) == repr(b):
+        # identical (repr tells True from 1 and 1 from 1.0, which == does not): equal
+        # whatever the normal form; most values of a no-change refresh take this path
+        return True
     return _canon(_normal(a, shape)) == _canon(_normal(b, shape))
 
 

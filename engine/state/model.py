@@ -7,6 +7,7 @@ persistence (files, journal, PostgreSQL) lives in backends/.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -29,7 +30,7 @@ class InstanceObject:
     create_before_destroy: bool = False
 
     def copy(self) -> "InstanceObject":
-        return copy.deepcopy(self)
+        return copy_tree(self)
 
 
 @dataclass
@@ -151,7 +152,32 @@ class State:
         return not self.resources
 
     def deepcopy(self) -> "State":
-        return copy.deepcopy(self)
+        return copy_tree(self)
+
+
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
+def copy_tree(v: Any) -> Any:
+    """A deep copy of a state tree: dicts, lists and (mutable) dataclasses are copied;
+    scalars and frozen dataclasses (addresses, value types) are shared. Several times
+    faster than ``copy.deepcopy`` on the thousands of recorded objects of a large state."""
+    t = type(v)
+    if t in _ATOMS:
+        return v
+    if t is dict:
+        return {k: copy_tree(x) for k, x in v.items()}
+    if t is list:
+        return [copy_tree(x) for x in v]
+    params = getattr(t, "__dataclass_params__", None)
+    if params is not None:
+        if params.frozen:
+            return v
+        new = copy.copy(v)
+        for f in dataclasses.fields(v):
+            setattr(new, f.name, copy_tree(getattr(v, f.name)))
+        return new
+    return copy.deepcopy(v)
 
 
 def instance_key_of(addr: InstanceAddr) -> InstanceKey:

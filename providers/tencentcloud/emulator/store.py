@@ -111,8 +111,11 @@ class Tx:
                       "RouteTableId")
 
     def list_by(self, kind: str, field: str, values: list[str] | str,
-                region: str | None = None) -> list[dict]:
-        """Objects of ``kind`` whose JSON ``field`` equals one of ``values`` (indexed)."""
+                region: str | None = None, *,
+                narrow: tuple[str, list[str]] | None = None) -> list[dict]:
+        """Objects of ``kind`` whose JSON ``field`` equals one of ``values`` (indexed);
+        ``narrow`` = (another top-level field, its values): only those whose field equals
+        one of them, compared in SQLite, so the others are never decoded."""
         if field not in self.INDEXED_FIELDS:
             raise ValueError(f"{field} is not an indexed field")
         vals = [values] if isinstance(values, str) else list(values)
@@ -125,6 +128,13 @@ class Tx:
         if region is not None:
             sql += " AND region=?"
             args.append(region)
+        if narrow is not None:
+            name, wanted = narrow
+            if not re.fullmatch(r"\w+", name):
+                raise ValueError(f"{name!r} is not a field name")
+            sql += (f" AND json_extract(data, '$.{name}') IN "
+                    f"({', '.join('?' * len(wanted))})")
+            args.extend(wanted)
         return [json.loads(r[0]) for r in self._c.execute(sql + " ORDER BY seq", args)]
 
     def count_by(self, kind: str, field: str, value: str, region: str | None = None) -> int:

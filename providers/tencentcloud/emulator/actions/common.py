@@ -184,6 +184,13 @@ def describe(tx: Tx, req: Any, region: str, kind: str, ids_param: str | None,
             objs = tx.list(kind, region)
     else:
         objs = objects
+    if view is public:
+        # The public view only drops private keys, which no filter reads: filter the
+        # stored objects and copy only the page asked for.
+        for f in filters:
+            objs = [o for o in objs if _matches(o, f, spec, fuzzy)]
+        return {"TotalCount": len(objs),
+                set_key: [public(o) for o in objs[offset:offset + limit]]}
     views = [view(o) for o in objs]
     for f in filters:
         views = [v for v in views if _matches(v, f, spec, fuzzy)]

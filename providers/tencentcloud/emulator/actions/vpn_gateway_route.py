@@ -86,7 +86,12 @@ def create_gw_routes(ctx: Context, tx: Tx, req: CreateVpnGatewayRoutesRequest,
 def describe_gw_routes(ctx: Context, tx: Tx, req: DescribeVpnGatewayRoutesRequest,
                        region: str) -> dict:
     gw = get(tx, "vpngw", req.VpnGatewayId, region)
-    objs = tx.list_by("vpnr", "_gateway", gw["VpnGatewayId"], region)
+    # A destination filter (exact, as every filter here) narrows in the store: a refresh
+    # reads one route of a gateway of many without decoding the others.
+    dest = next((f.Values for f in req.Filters if f.Name == "DestinationCidr"), None)
+    objs = tx.list_by("vpnr", "_gateway", gw["VpnGatewayId"], region,
+                      narrow=("DestinationCidrBlock", [str(v) for v in dest])
+                      if dest else None)
     spec = {"DestinationCidr": lambda v: v["DestinationCidrBlock"],
             "InstanceId": lambda v: v["InstanceId"],
             "InstanceType": lambda v: v["InstanceType"]}
