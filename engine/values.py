@@ -606,9 +606,17 @@ def loads_json(text: str | bytes) -> Any:
         raise NumberError(f"a number has more than {MAX_NUMBER_DIGITS:,} digits: vpnform "
                           f"numbers have at most {MAX_NUMBER_DIGITS:,}") from None
     else:
-        if not _too_deep(value):
+        if not _may_be_too_deep(text) or not _too_deep(value):
             return value
     raise ValueError(f"the JSON is nested more than {MAX_VALUE_DEPTH} levels deep")
+
+
+def _may_be_too_deep(text: str | bytes) -> bool:
+    """False when ``text`` holds too few brackets to nest that deep (each level opens one;
+    those in strings only add to the count): the walk of the value is then not needed."""
+    if isinstance(text, str):
+        return text.count("[") + text.count("{") > MAX_VALUE_DEPTH
+    return text.count(b"[") + text.count(b"{") > MAX_VALUE_DEPTH
 
 
 class NumberType(Type):

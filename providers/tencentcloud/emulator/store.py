@@ -104,7 +104,13 @@ class Tx:
         elif vpc_id is not None:
             sql += " AND vpc_id=?"
             args.append(vpc_id)
-        return [json.loads(r[0]) for r in self._c.execute(sql + " ORDER BY seq", args)]
+        return self._decoded_rows(sql + " ORDER BY seq", args)
+
+    def _decoded_rows(self, sql: str, args: list) -> list[dict]:
+        """The ``data`` (JSON objects) of the rows ``sql`` selects, in its order, decoded
+        in one parse of their array rather than one per row."""
+        rows = self._c.execute(sql, args).fetchall()
+        return json.loads("[" + ",".join(r[0] for r in rows) + "]") if rows else []
 
     # Fields with an expression index: lookups by them are O(log N), not a scan.
     INDEXED_FIELDS = ("VpnGatewayId", "CustomerGatewayId", "_gateway", "InstanceId",
@@ -135,7 +141,7 @@ class Tx:
             sql += (f" AND json_extract(data, '$.{name}') IN "
                     f"({', '.join('?' * len(wanted))})")
             args.extend(wanted)
-        return [json.loads(r[0]) for r in self._c.execute(sql + " ORDER BY seq", args)]
+        return self._decoded_rows(sql + " ORDER BY seq", args)
 
     def count_by(self, kind: str, field: str, value: str, region: str | None = None) -> int:
         if field not in self.INDEXED_FIELDS:
