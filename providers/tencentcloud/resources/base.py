@@ -104,7 +104,12 @@ def canonical(v: Any) -> str:
     return json.dumps(norm(values.unmark(v)[0]), sort_keys=True, default=repr)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def differs(a: Any, b: Any) -> bool:
+    if type(a) is type(b) and type(a) in _SCALARS and a == b:
+        return False  # equal plain scalars: most attributes of a no-change plan
     if values.is_unknown(a) or values.is_unknown(b):
         return not (values.is_unknown(a) and values.is_unknown(b))
     return canonical(a) != canonical(b)
