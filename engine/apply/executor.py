@@ -32,9 +32,11 @@ from ..values import (Unknown, contains_sensitive, has_path, is_wholly_known, ma
                       sensitive_strings, unknown_as_null, unmark)
 from ..plan.lifecycle import ignore_changes
 from ..plan.model import APPLY, DESTROY, Action, Operation, Plan
+from .progress import ProgressTicker
 
 # record(addr, provider_addr, obj_or_None, each_mode, deposed) — persist one instance
-# change (``deposed``: the key of a deposed object of the instance, "" for the current one)
+# change (``deposed``: the key of a deposed object of the instance, "" for the current one).
+# Sinks are called from several worker threads at once, and return once the change is durable.
 StateSink = Callable[[InstanceAddr, object, "InstanceObject | None", str, str], None]
 # intent(addr, provider_addr, token, planned, each_mode, dependencies) — persist that a
 # create is about to be attempted with idempotency ``token`` from the value ``planned``
@@ -63,7 +65,7 @@ class _Executor:
         self.lock = threading.Lock()
         self.diags = Diagnostics()
         self.interrupted = False
-        self.progress_interval = PROGRESS_INTERVAL
+        self.ticker = ProgressTicker(hooks.progress_apply, PROGRESS_INTERVAL)
         self.deposed_keys: dict = {}  # InstanceAddr -> the key its old object was set aside as
         self.evaluation = Evaluation(config, plan.variables, workdir,
                                      resource_block=providers.resource_block,
@@ -86,8 +88,11 @@ class _Executor:
         with self.lock:
             self.state.set_instance(addr, provider_addr, obj, each_mode or None)
             self.state.in_flight.pop(str(addr), None)
-            if self.sink is not None:
-                self.sink(addr, provider_addr, obj, each_mode, "")
+        # Outside the lock: the sink returns once the change is durable, and changes
+        # recorded by several workers at once share one flush (an instance's own changes
+        # come from one worker, so they reach the journal in order).
+        if self.sink is not None:
+            self.sink(addr, provider_addr, obj, each_mode, "")
         self.evaluation.set_instance(addr, self._value(obj) if obj is not None else None)
         self.hooks.state_persisted(str(addr))
 
@@ -96,8 +101,8 @@ class _Executor:
         """Set aside (or, with None, forget) a deposed object of ``addr``."""
         with self.lock:
             self.state.set_deposed(addr, provider_addr, dkey, obj)
-            if self.sink is not None:
-                self.sink(addr, provider_addr, obj, each_mode, dkey)
+        if self.sink is not None:
+            self.sink(addr, provider_addr, obj, each_mode, dkey)
         self.hooks.state_persisted(str(addr))
 
     # -- imports -----------------------------------------------------------------------
@@ -141,19 +146,8 @@ class _Executor:
         return self._apply(op.addr, ch, provider)
 
     def _timed(self, addr: InstanceAddr, action: str, rid, fn):
-        start = time.monotonic()
-        done = threading.Event()
-
-        def ticker():
-            while not done.wait(self.progress_interval):
-                self.hooks.progress_apply(str(addr), action, rid, time.monotonic() - start)
-
-        t = threading.Thread(target=ticker, daemon=True)
-        t.start()
-        try:
+        with self.ticker.running(str(addr), action, rid):
             return fn()
-        finally:
-            done.set()
 
     def _destroy(self, addr: InstanceAddr, ch, provider) -> bool:
         deposed = ch.action is Action.CREATE_THEN_DELETE
@@ -483,9 +477,12 @@ def apply(plan: Plan, config: Config | Module, providers: ProviderSet, workdir: 
           intent: IntentSink | None = None) -> tuple[State, Diagnostics]:
     options = options or ApplyOptions()
     ex = _Executor(plan, as_config(config), providers, hooks or Hooks(), sink, workdir, intent)
-    ex.progress_interval = options.progress_interval
+    ex.ticker.interval = options.progress_interval
     ex.record_imports()
-    ex.walk(options.parallelism)
+    try:
+        ex.walk(options.parallelism)
+    finally:
+        ex.ticker.stop()
     ex.outputs()
     ex.checks()
     return ex.state, ex.diags

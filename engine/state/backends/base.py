@@ -201,7 +201,8 @@ class StateBackend(Protocol):
         """Start incremental persistence on top of ``state`` (the state at apply start)."""
 
     def record(self, entry: JournalEntry) -> None:
-        """Durably record one instance change, O(1) in the size of the state."""
+        """Durably record one instance change, O(1) in the size of the state. Called
+        from several apply workers at once; changes to one instance come in order."""
 
     def end_journal(self, final: State) -> None:
         """Write ``final`` as a snapshot, then drop the journal."""
