@@ -34,9 +34,10 @@ from ..plan.lifecycle import ignore_changes
 from ..plan.model import APPLY, DESTROY, Action, Operation, Plan
 from .progress import ProgressTicker
 
-# record(addr, provider_addr, obj_or_None, each_mode, deposed) — persist one instance
-# change (``deposed``: the key of a deposed object of the instance, "" for the current one).
-# Sinks are called from several worker threads at once, and return once the change is durable.
+# record(addr, provider_addr, obj_or_None, each_mode, deposed, flush=True) — persist one
+# instance change (``deposed``: the key of a deposed object of the instance, "" for the
+# current one). Sinks are called from several worker threads at once, and return once the
+# change is durable; with ``flush=False`` once it is stored (StateBackend.record).
 StateSink = Callable[[InstanceAddr, object, "InstanceObject | None", str, str], None]
 # intent(addr, provider_addr, token, planned, each_mode, dependencies) — persist that a
 # create is about to be attempted with idempotency ``token`` from the value ``planned``
@@ -84,7 +85,7 @@ class _Executor:
         return mark_paths(obj.attributes, [tuple(p) for p in obj.sensitive_paths])
 
     def _record(self, addr: InstanceAddr, provider_addr, obj: InstanceObject | None,
-                each_mode: str) -> None:
+                each_mode: str, flush: bool = True) -> None:
         with self.lock:
             self.state.set_instance(addr, provider_addr, obj, each_mode or None)
             self.state.in_flight.pop(str(addr), None)
@@ -92,7 +93,7 @@ class _Executor:
         # recorded by several workers at once share one flush (an instance's own changes
         # come from one worker, so they reach the journal in order).
         if self.sink is not None:
-            self.sink(addr, provider_addr, obj, each_mode, "")
+            self.sink(addr, provider_addr, obj, each_mode, "", flush)
         self.evaluation.set_instance(addr, self._value(obj) if obj is not None else None)
         self.hooks.state_persisted(str(addr))
 
@@ -286,12 +287,19 @@ class _Executor:
             with self.lock:
                 self.state.in_flight[str(addr)] = pending
 
+            # Stored at once, so a killed process keeps the ID. A provider that can find
+            # its objects by token need not wait for the disk here: until the result's
+            # flushed record covers this one, the flushed token finds the object (after a
+            # power loss too, recorded tainted either way).
+            flush_early = not callable(getattr(provider, "recover_create", None))
+
             def on_created(value: dict) -> None:
                 # The object exists from here on: record it at once, tainted until its
                 # create has finished (as Terraform taints a create that did not finish).
                 reported.append(value)
                 self._record(addr, ch.provider,
-                             self._object(value, schema, decoded, ch, TAINTED), ch.each_mode)
+                             self._object(value, schema, decoded, ch, TAINTED), ch.each_mode,
+                             flush=flush_early)
         self.hooks.pre_apply(str(addr), action, rid)
         start = time.monotonic()
         result = self._timed(addr, action, rid, lambda: provider.apply(ApplyRequest(

@@ -434,3 +434,26 @@ def test_records_from_many_threads_survive_folds(tmp_path):
         th.join(timeout=30)
     state = LocalBackend(workdir=str(tmp_path)).read()
     assert set(range(2000, 2120)) <= set(state.resources[CONN].instances)
+
+
+def test_an_unflushed_record_is_stored_at_once_and_flushed_by_the_next(tmp_path, monkeypatch):
+    """``flush=False`` (an object a create reported early): in the journal when record
+    returns (a killed process keeps it), on disk with the next flushed record."""
+    import engine.state.backends.local as local
+
+    b = LocalBackend(workdir=str(tmp_path))
+    b.begin_journal(sample_state())
+    flushed = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(local.os, "fsync",
+                        lambda fd: (flushed.append(os.fstat(fd).st_size), real_fsync(fd)))
+    b.record(entry(3000), flush=False)
+    assert flushed == []
+    # killed here: the line is in the file
+    assert 3000 in LocalBackend(workdir=str(tmp_path)).read().resources[CONN].instances
+    b.record(entry(3001))
+    assert flushed == [os.path.getsize(b.journal_path)]  # one fsync covered both lines
+    b.record(entry(3002), flush=False)
+    b.end_journal(b.read())
+    state = LocalBackend(workdir=str(tmp_path)).read()
+    assert {3000, 3001, 3002} <= set(state.resources[CONN].instances)

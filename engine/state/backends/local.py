@@ -298,12 +298,14 @@ class LocalBackend:
         self._journal_state = state.deepcopy()
         self._reset_journal()
 
-    def record(self, entry: JournalEntry) -> None:
+    def record(self, entry: JournalEntry, flush: bool = True) -> None:
         """Append one change; return once it is on disk (fsynced): O(1) in the size of
         the state. Safe to call from several threads at once: an fsync flushes every
         append made before it, so concurrent records share one (group commit) and each
-        still returns only after its own line is durable. Every ``max(journal_fold_min,
-        instances)`` entries the journal is folded into a snapshot (amortised O(1))."""
+        still returns only after its own line is durable. ``flush=False``: return once
+        appended (the kernel holds it: a killed process loses nothing); the next fsync
+        covers it. Every ``max(journal_fold_min, instances)`` entries the journal is
+        folded into a snapshot (amortised O(1))."""
         with self._append_lock:
             if self._journal_fd is None or self._journal_state is None:
                 raise StateError("record called without begin_journal")
@@ -324,7 +326,8 @@ class LocalBackend:
             self._since_fold += 1
             if self._since_fold >= self._fold_at:
                 self.fold()  # durable by itself: every append so far is in the snapshot
-        self._sync_through(mine)
+        if flush:
+            self._sync_through(mine)
 
     def _sync_through(self, append: int) -> None:
         """Return once append number ``append`` is on disk, fsyncing if no one has yet."""
@@ -355,6 +358,8 @@ class LocalBackend:
         journal stays, so a later ``read`` still recovers every recorded change."""
         if self._journal_fd is not None:
             settle_journal_end(final, self._journal_state, self._journal_begin_serial)
+            # records stored without a flush reach the disk before anything else happens
+            self._sync_through(self._appended)
         self._write_snapshot(final)
         self._close_journal()
         self._settle_journal(final)

@@ -501,8 +501,9 @@ class PgBackend:
         n = sum(len(rs.instances) for rs in self._journal_state.resources.values())
         self._fold_at = max(self.journal_fold_min, n)
 
-    def record(self, entry: JournalEntry) -> None:
-        """Insert one change (autocommit: durable when this returns), O(1) in the state."""
+    def record(self, entry: JournalEntry, flush: bool = True) -> None:
+        """Insert one change (autocommit: durable when this returns, whatever ``flush``
+        says), O(1) in the state."""
         import psycopg
 
         with self._record_lock:
