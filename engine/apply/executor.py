@@ -8,6 +8,8 @@ depend on it are skipped; independent ones in flight finish; nothing is rolled b
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import threading
 import time
 import uuid
@@ -394,14 +396,23 @@ class _Executor:
                 g.add_node(Operation(APPLY, addr))
         order_index = {op: i for i, op in enumerate(self.plan.operations)}
         remaining = {op: g.in_degree(op) for op in g.nodes}
-        ready = sorted((op for op, n in remaining.items() if n == 0),
-                       key=lambda o: order_index.get(o, -1))
+        # Ready operations start in the plan's order: a heap, so each start and each
+        # newly ready operation costs O(log n) whatever the plan's size.
+        ready: list[tuple[int, int, Operation]] = []
+        pushed = itertools.count()
+
+        def push(op: Operation) -> None:
+            heapq.heappush(ready, (order_index.get(op, -1), next(pushed), op))
+
+        for op, n in remaining.items():
+            if n == 0:
+                push(op)
         skipped: set[Operation] = set()
         running: dict[Future, Operation] = {}
         with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
             while ready or running:
                 while ready and len(running) < max(1, parallelism) and not self.interrupted:
-                    op = ready.pop(0)
+                    op = heapq.heappop(ready)[2]
                     running[pool.submit(self._safe_run, op)] = op
                 if not running:
                     break
@@ -425,10 +436,9 @@ class _Executor:
                         remaining[succ] -= 1
                         if remaining[succ] == 0:
                             if succ in skipped:
-                                self._skip(succ, g, remaining, skipped, ready)
+                                self._skip(succ, g, remaining, skipped, push)
                             else:
-                                ready.append(succ)
-                ready.sort(key=lambda o: order_index.get(o, -1))
+                                push(succ)
 
         if self.interrupted:
             self.diags.error(
@@ -437,14 +447,14 @@ class _Executor:
                 "recorded in state; nothing else was started. Run apply again to carry out "
                 "the rest of the plan.")
 
-    def _skip(self, op, g, remaining, skipped, ready) -> None:
+    def _skip(self, op, g, remaining, skipped, push) -> None:
         for succ in g.successors(op):
             remaining[succ] -= 1
             if remaining[succ] == 0:
                 if succ in skipped:
-                    self._skip(succ, g, remaining, skipped, ready)
+                    self._skip(succ, g, remaining, skipped, push)
                 else:
-                    ready.append(succ)
+                    push(succ)
 
     def _safe_run(self, op: Operation) -> bool:
         try:
