@@ -327,8 +327,10 @@ class VpnConnection(ResourceType):
                                  {"Name": "vpn-gateway-id", "Values": [planned["vpn_gateway_id"]]}])
 
     def after_create(self, ctx: Context, id: str, planned: dict) -> None:
-        ctx.wait_for(f"VPN connection {id} to become AVAILABLE", lambda: self._describe(ctx, id),
-                     lambda c: c is not None and c.get("State") == "AVAILABLE")
+        c = ctx.wait_for(f"VPN connection {id} to become AVAILABLE",
+                         lambda: self._describe(ctx, id),
+                         lambda c: c is not None and c.get("State") == "AVAILABLE")
+        ctx.keep_polled("DescribeVpnConnections", id, c)  # the read-back's answer
 
     @staticmethod
     def _describe(ctx: Context, id: str) -> dict | None:

@@ -648,3 +648,19 @@ def test_data_sources(tc, provider, tmp_path):
         "vendor_name": "cisco",
     } in vendors.value["customer_gateway_vendor_set"]
     assert provider.read_data_source("tencentcloud_nope", {}).diagnostics.has_errors
+
+
+def test_a_create_reads_back_what_its_wait_saw_without_asking_again(tc, provider):
+    """The wait for AVAILABLE ends with the object as the cloud shows it; the read-back
+    uses that answer (one Describe fewer per tunnel and gateway: against the real cloud, a
+    round trip each), while a later read asks the cloud."""
+    objs = quickstart(tc)
+    conn_reads = [c for c in provider.service.calls("DescribeVpnConnections")
+                  if c["params"].get("VpnConnectionIds") == [objs["conn"]["id"]]]
+    assert len(conn_reads) == 1  # the wait's; the read-back took its answer
+    assert objs["conn"]["state"] == "AVAILABLE"
+    assert provider.read("tencentcloud_vpn_connection", objs["conn"]).value["id"] == \
+        objs["conn"]["id"]
+    after = [c for c in provider.service.calls("DescribeVpnConnections")
+             if c["params"].get("VpnConnectionIds") == [objs["conn"]["id"]]]
+    assert len(after) == 2  # a read outside a create asks the cloud
