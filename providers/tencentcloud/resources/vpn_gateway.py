@@ -132,7 +132,7 @@ class VpnGateway(ResourceType):
         g = ctx.wait_for(f"VPN gateway {id} to become AVAILABLE",
                          lambda: describe_gateway(ctx, id),
                          lambda g: g is not None and g.get("State") == "AVAILABLE")
-        ctx.keep_polled("DescribeVpnGateways", id, g)  # the read-back's answer
+        ctx.keep_fresh("DescribeVpnGateways", id, g)  # the read-back's answer
 
     def read_object(self, ctx: Context, prior: dict) -> dict | None:
         g = describe_gateway(ctx, prior["id"])
