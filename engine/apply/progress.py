@@ -38,8 +38,8 @@ class ProgressTicker:
                 self._thread = threading.Thread(target=self._loop, name="apply-progress",
                                                 daemon=True)
                 self._thread.start()
-            elif len(self._running) == 1:
-                self._cond.notify()  # the thread may be sleeping with nothing to wait for
+            # No wake-up: the thread never sleeps longer than ``interval``, so it is up
+            # again before this operation's first tick is due.
         try:
             yield
         finally:
@@ -64,5 +64,6 @@ class ProgressTicker:
                         self._tick(address, action, rid, now - start)
                         while entry[4] <= now:
                             entry[4] += self.interval
-                dues = [e[4] for e in self._running.values()]
-                self._cond.wait(max(0.0, min(dues) - time.monotonic()) if dues else None)
+                due = min((e[4] for e in self._running.values()),
+                          default=time.monotonic() + self.interval)
+                self._cond.wait(max(0.0, due - time.monotonic()))
