@@ -35,6 +35,10 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 from vpn_config import generate  # noqa: E402
 
 
+class RunFailed(Exception):
+    pass
+
+
 def run(vpnform: str, args: list[str], cwd: str, env: dict
         ) -> tuple[float, float, float, str]:
     """Wall seconds, CPU seconds (user + system) and peak RSS (MiB) of one CLI run; exits
@@ -46,8 +50,9 @@ def run(vpnform: str, args: list[str], cwd: str, env: dict
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - start
     if os.waitstatus_to_exitcode(status) != 0:
-        print(out.decode(errors="replace")[-3000:])
-        raise SystemExit(f"{vpnform} {' '.join(args)} failed in {cwd}")
+        errors = sorted({line.strip() for line in out.decode(errors="replace").splitlines()
+                         if "Error:" in line or "while running" in line})
+        raise RunFailed(f"{vpnform} {' '.join(args)} failed: " + " | ".join(errors[:4]))
     return (wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
             out.decode(errors="replace"))
 
@@ -96,11 +101,14 @@ def main() -> None:
                         try:
                             wall, cpu, rss, _ = run(os.path.join(tree, ".venv", "bin", "vpnform"),
                                                args, d, env)
+                        except RunFailed as err:
+                            print(f"{count:>9} {name:<9} {label:<20} FAILED: {err}", flush=True)
+                            continue
                         finally:
                             shutil.rmtree(d, ignore_errors=True)
                         if name not in best or wall < best[name][0]:
                             best[name] = (wall, cpu, rss)
-                for name, _ in trees:
+                for name in best:
                     wall, cpu, rss = best[name]
                     print(f"{count:>9} {name:<9} {label:<20} {wall:>7.2f} {cpu:>6.2f} "
                           f"{rss:>9.1f} {wall * 1000 / count:>11.2f}", flush=True)
