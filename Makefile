@@ -7,7 +7,10 @@ EXAMPLE := examples/quickstart
 
 .PHONY: demo test venv system-deps bench clean
 
+# The bytecode is compiled once here: a shell with PYTHONDONTWRITEBYTECODE=1 would otherwise
+# compile every module again on every command (about a second per start).
 venv: $(VENV)/.installed
+	$(BIN)/python -m compileall -q engine providers > /dev/null
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +42,7 @@ bench: venv
 	$(BIN)/python bench/serve_load.py
 	$(BIN)/python bench/pg_state.py 1000
 	$(BIN)/python bench/lock_queue.py 8 3
+	$(BIN)/python bench/vs_terraform.py
 
 clean:
 	rm -rf $(VENV) $(EXAMPLE)/.vpnform $(EXAMPLE)/terraform.tfstate*

@@ -7,7 +7,7 @@ turned into diagnostics at the CLI boundary. Rendering to text lives in engine/c
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator, Sequence
 
 
@@ -58,27 +58,30 @@ class Diagnostic:
     subject: SourceRange | None = None
     address: str | None = None  # canonical resource instance address, if any
     attribute_path: AttrPath | None = None
+    # a lint finding's stable rule name (e.g. "weak-dh-group"), which -lint policies name;
+    # None for every other diagnostic
+    rule: str | None = None
 
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
     def with_subject(self, subject: SourceRange | None) -> "Diagnostic":
-        return Diagnostic(self.severity, self.summary, self.detail, subject, self.address,
-                          self.attribute_path)
+        return replace(self, subject=subject)
+
+    def with_severity(self, severity: Severity) -> "Diagnostic":
+        return replace(self, severity=severity)
 
     def redacted(self, secrets) -> "Diagnostic":
         """The diagnostic with every secret in its text replaced by (sensitive value)."""
         from .values import redact_text
         if not secrets:
             return self
-        return Diagnostic(self.severity, redact_text(self.summary, secrets),
-                          redact_text(self.detail, secrets), self.subject, self.address,
-                          self.attribute_path)
+        return replace(self, summary=redact_text(self.summary, secrets),
+                       detail=redact_text(self.detail, secrets))
 
     def with_address(self, address: str | None) -> "Diagnostic":
-        return Diagnostic(self.severity, self.summary, self.detail, self.subject, address,
-                          self.attribute_path)
+        return replace(self, address=address)
 
 
 def sentence(text: object) -> str:
@@ -94,8 +97,9 @@ def error(summary: str, detail: str = "", subject: SourceRange | None = None, *,
 
 
 def warning(summary: str, detail: str = "", subject: SourceRange | None = None, *,
-            address: str | None = None, path: AttrPath | None = None) -> Diagnostic:
-    return Diagnostic(Severity.WARNING, summary, detail, subject, address, path)
+            address: str | None = None, path: AttrPath | None = None,
+            rule: str | None = None) -> Diagnostic:
+    return Diagnostic(Severity.WARNING, summary, detail, subject, address, path, rule)
 
 
 @dataclass

@@ -200,6 +200,8 @@ class Provider(Protocol):
     # given every planned object of the run, all providers' (a tunnel's two ends may belong
     # to two providers). Its warnings are lint findings, which the ``-lint`` switch shows,
     # raises to errors or drops; its errors stay errors. Findings never quote a secret.
+    # Each finding names its rule (``Diagnostic.rule``), one of the provider's optional
+    # ``lint_rules`` mapping (rule name -> summary), which ``-lint`` policy files name.
 
 
 @runtime_checkable
@@ -220,6 +222,9 @@ class TunnelProvider(Protocol):
                       vendor: str) -> tuple[str | None, Diagnostics]:
         """The configuration of the peer device for ``vendor`` (e.g. "strongswan")."""
         ...
+
+    # Optional: ``tunnel_types`` — the resource types that are tunnels (a set of names);
+    # ``vpnform tunnel monitor`` with no address picks the state's only instance of one.
 
     # Optional: ``tunnel_metrics(type_name, value, metrics, period, start, end)`` — the
     # tunnel's monitoring series over [start, end] (Unix seconds), ``metrics`` None for

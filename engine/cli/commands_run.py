@@ -15,7 +15,8 @@ from ..operations import (InitOptions, Run, RunOptions, init_backend, load_confi
 from ..config.variables import validation_values
 from ..plan import json_plan, planfile
 from ..plan.model import Action, Plan
-from ..plan.planner import LINT_LEVELS, PlanOptions
+from ..plan.lint_policy import LintPolicy, lint_policy
+from ..plan.planner import PlanOptions
 from ..plan.render import render_plan
 from ..plan.review_notes import notes_of
 from ..private_files import WORK_DIR_NAME, private_dirs, write_private
@@ -54,7 +55,8 @@ JSON_STREAM = Flag(BOOL, "Print machine-readable output as a stream of JSON mess
 AUTO_APPROVE = Flag(BOOL, "Skip interactive approval of the plan before applying.")
 LINT = Flag(VALUE, "What providers' security findings (weak algorithms, weak or reused "
             "keys, ...) are: warn shows them as warnings, error makes them errors (for "
-            "pipelines), off hides them. Defaults to warn.", "=warn|error|off")
+            "pipelines), off hides them; any other value is the path of a lint policy file "
+            "that sets them per rule. Defaults to warn.", "=warn|error|off|PATH")
 
 INIT = Verb(
     "init", "Prepare your working directory for other commands", main=True,
@@ -206,12 +208,9 @@ def _replace_addrs(args: ParsedArgs) -> list:
     return _addresses(args, "replace", parse_instance)
 
 
-def _lint_level(args: ParsedArgs) -> str:
-    level = args.get("lint") or "warn"
-    if level not in LINT_LEVELS:
-        raise UsageError(f'Invalid -lint value "{level}": use one of '
-                         f"{', '.join(LINT_LEVELS)}.")
-    return level
+def _lint_level(args: ParsedArgs) -> LintPolicy:
+    """-lint's policy; a policy file's problems are reported by the plan, which fails."""
+    return lint_policy(args.get("lint"))
 
 
 def _fail(console: Console, diags: Diagnostics, files: dict | None = None) -> int:

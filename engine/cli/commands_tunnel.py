@@ -310,9 +310,12 @@ def _monitored(positional: list[str], state, providers):
         raise UsageError("tunnel monitor shows one tunnel; give one address")
     if positional:
         return _targets(positional, state, required=True)[0]
-    tunnels = [a for a, _, _ in state.instances()
-               if hasattr(_provider_for(providers, state, a)[0], "tunnel_metrics")
-               and a.resource.type.endswith("_vpn_connection")]
+    def is_tunnel(addr) -> bool:
+        provider = _provider_for(providers, state, addr)[0]
+        return (hasattr(provider, "tunnel_metrics")
+                and addr.resource.type in getattr(provider, "tunnel_types", ()))
+
+    tunnels = [a for a, _, _ in state.instances() if is_tunnel(a)]
     if len(tunnels) != 1:
         raise UsageError("Give the tunnel's address, e.g. vpnform tunnel monitor "
                          "tencentcloud_vpn_connection.tom" + (

@@ -13,17 +13,13 @@ from __future__ import annotations
 import os
 import sys
 
+import importlib
+
 from ..diagnostics import Diagnostics
-from ..operations import OperationFailed
-from ..state.backends.config import BackendConfigError
-from . import commands_cost
-from . import (commands_console, commands_fmt, complete, commands_import, commands_inspect,
-               commands_run, commands_state, commands_taint, commands_tunnel,
-               commands_workspace)
+from . import complete
 from .args import (BOOL, VALUE, Flag, UsageError, Verb, command, flag_lines, parse, usage_text,
                    wants_help)
 from ..version import VERSION
-from .plugin import COMMAND_ENTRY_POINTS
 from .views import Console, print_diagnostics
 
 __all__ = ["main", "VERSION"]
@@ -49,34 +45,52 @@ def cmd_version(argv: list[str], console: Console) -> int:
     return _version(console)
 
 
-VERBS = {fn.verb.name: fn for fn in (  # type: ignore[attr-defined]
-    commands_run.cmd_init, commands_run.cmd_validate, commands_run.cmd_plan,
-    commands_run.cmd_apply, commands_run.cmd_destroy, commands_inspect.cmd_show,
-    commands_inspect.cmd_output, commands_state.cmd_state, commands_inspect.cmd_graph,
-    commands_import.cmd_import, commands_inspect.cmd_force_unlock,
-    commands_tunnel.cmd_tunnel, commands_fmt.cmd_fmt, commands_console.cmd_console,
-    commands_run.cmd_refresh, commands_taint.cmd_taint, commands_taint.cmd_untaint,
-    commands_workspace.cmd_workspace, commands_cost.cmd_cost, cmd_version)}
+# verb -> "module:runner" of this package. A verb's module is imported when the verb runs
+# (so `vpnform version` loads no runner, and `plan` only its own: startup time, issue #14);
+# the command list, help and completion import them all. Each runner's Verb (its name,
+# flags and help) is declared in its module; a test checks the names agree.
+BUILTIN_VERBS = {
+    "init": "commands_run:cmd_init", "validate": "commands_run:cmd_validate",
+    "plan": "commands_run:cmd_plan", "apply": "commands_run:cmd_apply",
+    "destroy": "commands_run:cmd_destroy", "show": "commands_inspect:cmd_show",
+    "output": "commands_inspect:cmd_output", "state": "commands_state:cmd_state",
+    "graph": "commands_inspect:cmd_graph", "import": "commands_import:cmd_import",
+    "force-unlock": "commands_inspect:cmd_force_unlock", "tunnel": "commands_tunnel:cmd_tunnel",
+    "fmt": "commands_fmt:cmd_fmt", "console": "commands_console:cmd_console",
+    "refresh": "commands_run:cmd_refresh", "taint": "commands_taint:cmd_taint",
+    "untaint": "commands_taint:cmd_untaint", "workspace": "commands_workspace:cmd_workspace",
+    "cost": "commands_cost:cmd_cost", "version": ":cmd_version",  # no module: this one
+}
+
+
+def _builtin(name: str):
+    """The runner of the built-in verb ``name`` (its module imported now)."""
+    module, _, runner = BUILTIN_VERBS[name].partition(":")
+    found = importlib.import_module(f"{__package__}.{module}") if module else sys.modules[__name__]
+    return getattr(found, runner)
 
 
 def _plugin_verbs() -> dict:
     """Verbs contributed by installed packages (e.g. ``lab`` from the netlab package), so
     the engine itself never imports them. Each is loaded only when it is used."""
     from importlib.metadata import entry_points
+
+    from .plugin import COMMAND_ENTRY_POINTS  # the plugin API: loaded with the plugins
     return {ep.name: ep for ep in entry_points(group=COMMAND_ENTRY_POINTS)}
 
 
 def find_verb(name: str):
     """The runner of the verb ``name`` (built in, else a plugin's), or None."""
-    if name in VERBS:
-        return VERBS[name]
+    if name in BUILTIN_VERBS:
+        return _builtin(name)
     ep = _plugin_verbs().get(name)
     return ep.load() if ep is not None else None
 
 
 def all_verbs() -> dict:
     """Every verb's runner, plugins loaded: for the command list, help and completion."""
-    return {**{name: ep.load() for name, ep in _plugin_verbs().items()}, **VERBS}
+    return {**{name: ep.load() for name, ep in _plugin_verbs().items()},
+            **{name: _builtin(name) for name in BUILTIN_VERBS}}
 
 
 def usage() -> str:
@@ -120,7 +134,7 @@ def _help(console: Console, words: list[str]) -> int:
 
 def _no_such_verb(console: Console, verb: str) -> int:
     from ..config.evaluate import did_you_mean
-    hint = did_you_mean(verb, list(VERBS) + list(_plugin_verbs()))
+    hint = did_you_mean(verb, list(BUILTIN_VERBS) + list(_plugin_verbs()))
     console.print(f'vpnform has no command named "{verb}".'
                   + (f' Did you mean "{hint}"?' if hint else "")
                   + '\n\nTo see all of vpnform\'s top-level commands, run:\n  vpnform -help',
@@ -223,6 +237,15 @@ def _run(argv: list[str], console: Console) -> int:
     return handler(rest, console)
 
 
+def _run_failures() -> tuple[type[Exception], ...]:
+    """A run's lock, state and backend errors, shown as their diagnostics. Evaluated only
+    when an exception reaches ``main``, so that a verb that never loads the runner
+    (operations.py) does not import it for this clause."""
+    from ..operations import OperationFailed
+    from ..state.backends.config import BackendConfigError
+    return OperationFailed, BackendConfigError
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     line = complete.completion_request(os.environ)
@@ -236,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as err:
         console.print(f"Error: {err}", err=True)
         return 1
-    except (OperationFailed, BackendConfigError) as err:  # a run's lock, state or backend
+    except _run_failures() as err:  # a run's lock, state or backend
         print_diagnostics(console, err.diagnostics, err.files)
         return 1
     except KeyboardInterrupt:

@@ -27,9 +27,6 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from ..private_files import WORK_DIR_NAME, private_dirs, write_private
 from ..state.encryption import NONE as NO_ENCRYPTION
 from ..state.encryption import EncryptionError, TargetEncryption, envelope_of
@@ -75,7 +72,7 @@ def _new_or_existing_key(workdir: str) -> bytes:
         with open(path, "rb") as fh:
             return fh.read()
     except FileNotFoundError:
-        key = AESGCM.generate_key(bit_length=256)
+        key = secrets.token_bytes(32)  # an AES-256 key
         write_private(path, key, exclusive=True)
         return key
 
@@ -94,17 +91,25 @@ def _existing_key(workdir: str) -> bytes:
             "TF_ENCRYPTION environment variable; then create the plan again.") from None
 
 
+def _aes_gcm(key: bytes) -> Any:
+    """AES-GCM under ``key``. cryptography is imported here, when a saved plan is written or
+    read, so that a plan without ``-out`` does not load it (startup time, issue #14)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    return AESGCM(key)
+
+
 def seal(key: bytes, value: Any) -> str:
     """``value`` (JSON data) encrypted with AES-GCM under ``key``: base64(nonce || ct || tag)."""
     nonce = secrets.token_bytes(_NONCE)
-    ct = AESGCM(key).encrypt(nonce, json.dumps(value).encode(), _AAD)
+    ct = _aes_gcm(key).encrypt(nonce, json.dumps(value).encode(), _AAD)
     return base64.b64encode(nonce + ct).decode()
 
 
 def unseal(key: bytes, blob: str) -> Any:
+    from cryptography.exceptions import InvalidTag
     try:
         raw = base64.b64decode(blob, validate=True)
-        plain = AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], _AAD)
+        plain = _aes_gcm(key).decrypt(raw[:_NONCE], raw[_NONCE:], _AAD)
     except (ValueError, TypeError):
         raise PlanFileError("The saved plan's encrypted values are damaged. Create the plan "
                             "again.") from None

@@ -21,7 +21,7 @@ from ..checks import evaluate_checks
 from ..config.conditions import POSTCONDITION, PRECONDITION, check_rules
 from ..config.model import Module, Resource
 from ..config.tree import Config, as_config, config_addr
-from ..diagnostics import Diagnostic, Diagnostics, Severity, SourceRange
+from ..diagnostics import Diagnostic, Diagnostics, SourceRange
 from ..graph.build import ResourceGraph, build_graph
 from ..hooks import Hooks
 from ..provider_set import ProviderSet
@@ -36,6 +36,7 @@ from .lifecycle import ignore_changes
 from .moves import apply_moves
 from .recovery import recover_in_flight
 from .imports import Importer
+from .lint_policy import LintPolicy, known_rules
 from .model import (APPLY, DESTROY, Action, Operation, OutputChange, Plan,
                     ResourceInstanceChange)
 
@@ -55,11 +56,8 @@ class PlanOptions:
     targets: list = field(default_factory=list)  # addrs.Target: -target
     # price the plan (Plan.cost) through the providers that can: for a plan shown to a user
     estimate_cost: bool = False
-    # what providers' lint findings (Provider.lint_plan's warnings) become: LINT_LEVELS
-    lint: str = "warn"
-
-
-LINT_LEVELS = ("warn", "error", "off")
+    # what providers' lint findings (Provider.lint_plan's warnings) become (-lint)
+    lint: LintPolicy = field(default_factory=LintPolicy)
 
 
 def config_digest(config: Config | Module) -> str:
@@ -588,14 +586,10 @@ class _Planner:
             lint = getattr(objects[0].provider, "lint_plan", None)
             if not callable(lint):
                 continue
-            for d in lint(everything):
-                if d.severity == Severity.WARNING:
-                    if self.options.lint == "off":
-                        continue
-                    if self.options.lint == "error":
-                        d = Diagnostic(Severity.ERROR, d.summary, d.detail, d.subject,
-                                       d.address, d.attribute_path)
-                self._add_provider_diag(d.redacted(secrets))
+            for finding in lint(everything):
+                d = self.options.lint.apply(finding)
+                if d is not None:
+                    self._add_provider_diag(d.redacted(secrets))
 
     def _add_provider_diag(self, d: Diagnostic) -> None:
         """A provider's plan-wide diagnostic, placed at its address's source (the block,
@@ -606,8 +600,7 @@ class _Planner:
             subject = self._subject_for(d.address, None, block=True)
         if subject is None and d.address:
             subject = self._subject_for(d.address, d.attribute_path)
-        self.diags.append(Diagnostic(d.severity, d.summary, d.detail, subject, d.address,
-                                     d.attribute_path))
+        self.diags.append(d.with_subject(subject))
 
     def _about_a_secret(self, d: Diagnostic) -> bool:
         """Whether ``d`` is about a sensitive argument of its resource."""
@@ -871,6 +864,10 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
     hooks = hooks or Hooks()
     prior = prior_state or State()
     diags = Diagnostics()
+    # a bad -lint policy file fails the run before any object is read
+    diags.extend(options.lint.check(known_rules(providers.providers.values())))
+    if diags.has_errors:
+        return None, diags
     # Creates a crashed apply left in flight are settled first (whatever -refresh says):
     # planning without them would create their objects a second time.
     prior, d = recover_in_flight(prior, providers)

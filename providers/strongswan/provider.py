@@ -120,6 +120,10 @@ class StrongSwanProvider:
             algorithms, source=f"{self.daemon_version} at {uri}")
         return d
 
+    def target(self) -> str | None:
+        """engine.providers: the charon this configuration changes (None until configured)."""
+        return f"{self.daemon_version} at {self.uri}" if self.daemon_version else None
+
     @property
     def algorithm_support(self) -> AlgorithmSupport:
         """What this strongSwan can run: charon's own answer once configured, else an

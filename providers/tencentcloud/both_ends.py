@@ -4,6 +4,17 @@ exchange mode, the IKE and ESP proposals (one of the IDC's must hold the cloud's
 algorithms), the pre-shared key (by digest, never printed), the identities and the SPD
 (mirrored). Each mismatch is an error on the cloud block naming both blocks. Values not
 known yet are not compared; a "default" strongSwan proposal is not compared either.
+
+Lifetimes are not negotiated (each end renews an SA on its own timer, the earlier wins), so
+a difference never stops a tunnel; it is a warning (lint rule "lifetimes-differ") when
+ - an IDC child never rekeys (rekey_time = 0) yet has a life_time shorter than the cloud's
+   IPsec SA lifetime: charon deletes the SA before the cloud renews it and negotiates a new
+   one (break before make, where a rekey builds the new SA first), every life_time; or
+ - one end renews an SA (IKE or IPsec) more than LIFETIME_FACTOR times as often as the
+   other's lifetime: the longer lifetime, set on purpose or not, is never reached.
+The cloud renews at its lifetime (ike_sa_lifetime_seconds, ipsec_sa_lifetime_seconds, their
+defaults when unset); charon at its IKE rekey_time or reauth_time, whichever is first
+(14400 s when neither is set; 0 = never), and at each child's rekey_time (3600 s unset).
 """
 
 from __future__ import annotations
@@ -12,18 +23,26 @@ import hashlib
 import ipaddress
 from typing import Any
 
-from engine.diagnostics import Diagnostics, error
+from engine.diagnostics import Diagnostics, error, warning
 from engine.providers import PlannedObject
 
 from providers.swankit.proposals import DH, ESP, IKE, KEYWORDS, parse_proposal
 
 from . import strongswan_tunnel
 from .cross_checks import CUSTOMER_GATEWAY, GATEWAY, _Index
+from .lint_rules import RULES
 from .resources.base import known
 from .security_lint import _with_defaults
 from .tunnel_ends import TunnelEnds, _strings, tunnel_ends
 
 SUMMARY = "Tunnel ends disagree"
+LIFETIMES = "lifetimes-differ"
+# Renewing 8 times per lifetime of the other end still passes: charon's default IKE rekey
+# (4 h) against the cloud's default IKE SA lifetime (24 h) is 6 times, and a cloud IPsec SA
+# lifetime of 8 h (NIST's ceiling, security_lint) against charon's default hour is 8.
+LIFETIME_FACTOR = 8
+CHARON_IKE_REKEY = 14400
+CHARON_CHILD_REKEY = 3600
 
 
 def _transforms(keywords: list[str]) -> set:
@@ -172,6 +191,7 @@ def _check(d: Diagnostics, index: _Index, ends: TunnelEnds) -> None:
                      f"{theirs} as {idc_attr} on {b}, so", f"Make {idc_attr} of {b} "
                      f"{mine}, or change the IKE {side} identity of {a}.")
     _check_spd(d, cloud, idc, a, b, cloud_v)
+    _check_lifetimes(d, cloud, idc, a, b)
 
 
 def _check_spd(d: Diagnostics, cloud: dict, idc: dict, a: str, b: str,
@@ -207,3 +227,61 @@ def _check_spd(d: Diagnostics, cloud: dict, idc: dict, a: str, b: str,
                        "so that traffic cannot negotiate. Add a child with local_ts = "
                        f'["{i}"] and remote_ts = ["{v}"] to {b}.',
                        address=a, path=("security_group_policy",)))
+
+
+def _seconds(value: Any) -> int | None:
+    v = known(value)
+    return None if isinstance(v, bool) or not isinstance(v, (int, float)) else int(v)
+
+
+def _idc_renewal(rekey: int | None, reauth: int | None) -> int | None:
+    """How often charon renews its IKE SA (None: never, or not known yet)."""
+    if rekey is None and reauth is None:
+        return CHARON_IKE_REKEY
+    times = [t for t in (rekey, reauth) if t]
+    return min(times) if times else None
+
+
+def _check_lifetimes(d: Diagnostics, cloud: dict, idc: dict, a: str, b: str) -> None:
+    def differ(attr: str, detail: str) -> None:
+        d.append(warning(RULES[LIFETIMES], detail, address=a, path=(attr,), rule=LIFETIMES))
+
+    def far_apart(what: str, attr: str, cloud_s: int, idc_s: int, idc_end: str) -> None:
+        short_s, long_s = min(cloud_s, idc_s), max(cloud_s, idc_s)
+        if long_s <= LIFETIME_FACTOR * short_s:
+            return
+        short, long_ = (idc_end, a) if idc_s < cloud_s else (a, idc_end)
+        differ(attr, f"The {what} lifetimes of the two ends differ: {short} renews the SA "
+               f"every {short_s} s, {long_s // short_s} times within the {long_s} s of "
+               f"{long_}, which is never reached (the earlier end renews; lifetimes are not "
+               "negotiated, so the tunnel works). Give "
+               f"{attr} of {a} and the rekey time of {idc_end} the same value, so both ends "
+               "mean one lifetime.")
+
+    cloud_ike = _seconds(cloud.get("ike_sa_lifetime_seconds"))
+    rekey, reauth = _seconds(idc.get("rekey_time")), _seconds(idc.get("reauth_time"))
+    unknown = any(known(idc.get(k)) is None and idc.get(k) is not None
+                  for k in ("rekey_time", "reauth_time"))
+    idc_ike = None if unknown else _idc_renewal(rekey, reauth)
+    if cloud_ike and idc_ike:
+        far_apart("IKE SA", "ike_sa_lifetime_seconds", cloud_ike, idc_ike, b)
+    cloud_ipsec = _seconds(cloud.get("ipsec_sa_lifetime_seconds"))
+    if not cloud_ipsec:
+        return
+    for i, child in enumerate(known(idc.get("child")) or []):
+        child = known(child) or {}
+        name = known(child.get("name")) or i
+        raw_rekey, life = child.get("rekey_time"), _seconds(child.get("life_time"))
+        child_rekey = CHARON_CHILD_REKEY if raw_rekey is None else _seconds(raw_rekey)
+        where = f'child "{name}" of {b}'
+        if child_rekey == 0:
+            if life is not None and life < cloud_ipsec:
+                differ("ipsec_sa_lifetime_seconds", f"The {where} never rekeys "
+                       f"(rekey_time = 0) and its IPsec SA ends after life_time = {life} s, "
+                       f"before {a} renews it (ipsec_sa_lifetime_seconds = {cloud_ipsec}): "
+                       "charon then deletes the SA and negotiates a new one (break before "
+                       f"make, where a rekey builds the new SA first), every {life} s. Set a "
+                       f"rekey_time below life_time on {b}, or life_time above "
+                       f"{cloud_ipsec}.")
+        elif child_rekey is not None:
+            far_apart("IPsec SA", "ipsec_sa_lifetime_seconds", cloud_ipsec, child_rekey, where)

@@ -9,9 +9,9 @@ assignments: a value is JSON when it parses as JSON (``10``, ``true``, ``["a"]``
 ``"123"``), else the plain string; dotted keys with list indices build nested parameters
 (``Filters.0.Name=vpc-id Filters.0.Values.0=vpc-abc``). The request takes the client's
 path (JSON on the wire, the service's dispatch, rules and fault injection); the response
-body is printed as pretty JSON on stdout, an error envelope on stderr with exit code 1.
-Nothing here logs a request: the service keeps its call log with pre-shared keys
-redacted.
+body is printed as pretty JSON on stdout (secret fields as ``(sensitive)`` unless
+``-show-sensitive``), an error envelope on stderr with exit code 1. Nothing here logs a
+request: the service keeps its call log with pre-shared keys redacted.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ import json
 import os
 from typing import Any
 
-from engine.cli.plugin import (MULTI, NO_COLOR, VALUE, Flag, UsageError, Verb, command, parse,
+from engine.cli.plugin import (BOOL, MULTI, NO_COLOR, VALUE, Flag, UsageError, Verb, command, parse,
                                usage_text)
 
+from .emulator.secret_fields import redact_fields
 from .serve_cli import SERVE, cmd_serve
 
 CLOUD = Verb(
@@ -41,6 +42,9 @@ CLOUD = Verb(
                          "order, before the Key=Value arguments).", "=JSON"),
            "region": Flag(VALUE, "The region. Defaults to $TENCENTCLOUD_REGION, else "
                           "ap-guangzhou.", "=R"),
+           "show-sensitive": Flag(BOOL, "Print secret fields (a tunnel's PreShareKey) as the "
+                                  "cloud answered them. Without it they show as "
+                                  "(sensitive)."),
            "no-color": NO_COLOR},
     subcommands={"serve": SERVE},
     notes="""
@@ -66,6 +70,8 @@ def cmd_cloud(argv: list[str], console) -> int:
     params = build_params(args.get("param") or [], assignments)
     region = args.get("region") or _default_region()
     body = call(os.getcwd(), action, params, region)
+    if not args.get("show-sensitive"):
+        body = redact_fields(body)
     if body.get("Error"):
         console.print(format_json(body), err=True)
         if body["Error"].get("Code") == "InvalidAction":

@@ -29,8 +29,10 @@ from . import strongswan_tunnel as proposals
 from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
 from .connection import DEFAULT_REGION, ENV, REGION_ENV, Connection, resolve
 from .emulator import EmulatedVpcService, RealiserStore
+from .emulator.products import routes_beside
 from .emulator.store import store_path
 from .emulator.chaos import FAULTS_ENV, FaultRates
+from .lint_rules import RULES as LINT_RULES
 from .resources import RESOURCES
 from .resources.base import Context, ResourceType, cloud_error_detail, known
 
@@ -82,6 +84,8 @@ class TencentCloudProvider:
     """One configured ``provider "tencentcloud"`` block."""
 
     name = "tencentcloud"
+    # engine.providers: the resource types ``vpnform tunnel`` acts on
+    tunnel_types = frozenset({tunnel_ops.CONNECTION})
 
     def __init__(self, workdir: str = ".", *, transport: Transport | None = None):
         self.workdir = str(workdir)
@@ -159,9 +163,7 @@ class TencentCloudProvider:
                 return d
             self.connection = connection
             self._service = _acquire_service(self.workdir)
-            from .emulator.monitor_service import EmulatedMonitorService
-            monitor = EmulatedMonitorService.beside(self._service)
-            self._transport = InProcessTransport(self._service, monitor.routes())
+            self._transport = InProcessTransport(self._service, routes_beside(self._service))
             if mode == "strongswan" and self._service.dataplane is None:
                 dp = dataplane.Dataplane(self.workdir)
                 self._service.attach_dataplane(dp)
@@ -282,6 +284,9 @@ class TencentCloudProvider:
 
     def reachability(self, objects: list[PlannedObject]) -> ReachabilityMatrix:
         return reachability.matrix(objects)
+
+    # the names of lint_plan's findings, for -lint policy files
+    lint_rules = LINT_RULES
 
     def lint_plan(self, objects: list[PlannedObject]) -> Diagnostics:
         """Security findings about the planned tunnels (warnings), and errors where a

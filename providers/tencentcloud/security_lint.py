@@ -22,6 +22,7 @@ from providers.swankit.proposals import KEYWORDS
 
 from . import rules, strongswan_tunnel
 from .cross_checks import CONNECTION
+from .lint_rules import RULES
 from .resources.base import known
 from .resources.vpn_connection import VpnConnection
 from .tunnel_ends import tunnel_ends
@@ -32,6 +33,9 @@ from .tunnel_ends import tunnel_ends
 # under one key and keep a stolen key useful for longer. The cloud allows up to 7 days.
 MAX_IKE_SA_LIFETIME = 86400
 MAX_IPSEC_SA_LIFETIME = 28800
+# A reused key's finding names this many of the other tunnels that share it (the rest are
+# counted): a list of every other one would grow with the square of the tunnels.
+NAMED_OTHERS = 3
 # A PSK is open to offline guessing by anyone who records one handshake (RFC 7296
 # §2.15: keys derived from passwords are weak). 16 random characters of a 64-symbol
 # alphabet carry 96 bits; fewer characters cannot, whatever they are.
@@ -49,19 +53,6 @@ COMMON_PASSWORDS = frozenset({
     "trustno1", "test", "testing", "guest", "vpn", "ipsec", "presharedkey", "psk",
     "sharedsecret", "tencent", "cisco", "huawei", "juniper", "fortinet",
 })
-
-SUMMARY = {
-    "encryption": "Weak encryption algorithm",
-    "no-encryption": "No encryption",
-    "integrity": "Weak integrity algorithm",
-    "dh": "Weak DH group",
-    "pfs-off": "PFS disabled",
-    "aggressive": "Aggressive mode with a pre-shared key",
-    "ikev1": "IKEv1 in use",
-    "psk": "Weak pre-shared key",
-    "psk-reused": "Pre-shared key reused",
-    "lifetime": "Long SA lifetime",
-}
 
 WEAK_ENCRYPTION = {"DES-CBC": "DES has a 56-bit key, found by exhaustive search in hours",
                    "3DES-CBC": "3DES has a 64-bit block, open to the Sweet32 collision attack"
@@ -183,13 +174,16 @@ def lint_connections(objects: list[PlannedObject]) -> Diagnostics:
             keys.setdefault(_digest(psk), []).append(conn.address)
     for addresses in keys.values():
         for address in addresses[1:]:
-            others = ", ".join(a for a in addresses if a != address)
+            others = [a for a in addresses if a != address]
+            others = ", ".join(others[:NAMED_OTHERS]) + (
+                f" and {len(others) - NAMED_OTHERS} more tunnels"
+                if len(others) > NAMED_OTHERS else "")
             d.append(warning(
-                SUMMARY["psk-reused"],
+                RULES["psk-reused"],
                 f"{address} uses the same pre-shared key as {others}. One leaked key then "
                 "opens every tunnel that shares it, and a peer of one tunnel can pose as "
                 "the peer of another. Give each tunnel its own random key.",
-                address=address, path=("pre_share_key",)))
+                address=address, path=("pre_share_key",), rule="psk-reused"))
     return d
 
 
@@ -206,14 +200,14 @@ def _lint_one(d: Diagnostics, conn: PlannedObject, idcs: list[PlannedObject]) ->
     v = _with_defaults(conn.value)
     address = conn.address
 
-    def finding(key: str, attr: str, detail: str) -> None:
-        d.append(warning(SUMMARY[key], detail, address=address, path=(attr,)))
+    def finding(rule: str, attr: str, detail: str) -> None:
+        d.append(warning(RULES[rule], detail, address=address, path=(attr,), rule=rule))
 
     for attr in ("ike_proto_encry_algorithm", "ipsec_encrypt_algorithm"):
         value = _text(v.get(attr))
         stage = "IKE" if attr.startswith("ike") else "IPsec"
         if value in WEAK_ENCRYPTION:
-            finding("encryption", attr, f"The {stage} encryption algorithm {value} is weak: "
+            finding("weak-encryption", attr, f"The {stage} encryption algorithm {value} is weak: "
                     f"{WEAK_ENCRYPTION[value]}. {_fix(OPTIONS[attr], idcs)}")
         elif value == "NULL":
             finding("no-encryption", attr, "IPsec encryption NULL sends the tunnel's traffic "
@@ -222,11 +216,11 @@ def _lint_one(d: Diagnostics, conn: PlannedObject, idcs: list[PlannedObject]) ->
         value = _text(v.get(attr))
         stage = "IKE" if attr.startswith("ike") else "IPsec"
         if value in WEAK_INTEGRITY:
-            finding("integrity", attr, f"The {stage} integrity algorithm {value} is weak: "
+            finding("weak-integrity", attr, f"The {stage} integrity algorithm {value} is weak: "
                     f"{WEAK_INTEGRITY[value]}. {_fix(OPTIONS[attr], idcs)}")
     dh = _text(v.get("ike_dh_group_name"))
     if dh in WEAK_DH:
-        finding("dh", "ike_dh_group_name", f"DH group {dh} ({WEAK_DH[dh]}) is too small: "
+        finding("weak-dh-group", "ike_dh_group_name", f"DH group {dh} ({WEAK_DH[dh]}) is too small: "
                 "RFC 8247 says it must not or should not be used for IKE, and a state-level "
                 f"attacker can break it. {_fix(OPTIONS['ike_dh_group_name'], idcs)}")
     pfs = _text(v.get("ipsec_pfs_dh_group"))
@@ -236,10 +230,10 @@ def _lint_one(d: Diagnostics, conn: PlannedObject, idcs: list[PlannedObject]) ->
                 f"recorded traffic included. {_fix(OPTIONS['ipsec_pfs_dh_group'], idcs)}")
     elif pfs is not None and pfs.removeprefix("DH-") in WEAK_DH:
         group = pfs.removeprefix("DH-")
-        finding("dh", "ipsec_pfs_dh_group", f"The PFS group {pfs} ({WEAK_DH[group]}) is too "
+        finding("weak-dh-group", "ipsec_pfs_dh_group", f"The PFS group {pfs} ({WEAK_DH[group]}) is too "
                 f"small to protect the IPsec keys. {_fix(OPTIONS['ipsec_pfs_dh_group'], idcs)}")
     if _text(v.get("ike_exchange_mode")) == "AGGRESSIVE":
-        finding("aggressive", "ike_exchange_mode", "IKEv1 aggressive mode with a pre-shared "
+        finding("aggressive-mode", "ike_exchange_mode", "IKEv1 aggressive mode with a pre-shared "
                 "key sends a hash of the key in the clear: anyone who sees one handshake can "
                 'guess the key offline. Set ike_exchange_mode = "MAIN"'
                 + (" and aggressive = false on the IDC end" if idcs else "")
@@ -256,7 +250,7 @@ def _lint_one(d: Diagnostics, conn: PlannedObject, idcs: list[PlannedObject]) ->
                                "IPsec SA")):
         seconds = _number(v.get(attr))
         if seconds is not None and seconds > limit:
-            finding("lifetime", attr, f"The {what} lifetime is {seconds} seconds, longer than "
+            finding("long-lifetime", attr, f"The {what} lifetime is {seconds} seconds, longer than "
                     f"the {limit} seconds ({limit // 3600} hours) NIST SP 800-77 Rev. 1 "
                     "recommends: more traffic is protected by one key, for longer. Set "
                     f"{attr} = {limit} or less.")
@@ -264,7 +258,7 @@ def _lint_one(d: Diagnostics, conn: PlannedObject, idcs: list[PlannedObject]) ->
     if isinstance(psk, str) and psk:
         reasons = psk_weaknesses(psk)
         if reasons:
-            finding("psk", "pre_share_key", "The pre-shared key is weak: "
+            finding("weak-psk", "pre_share_key", "The pre-shared key is weak: "
                     + " and ".join(reasons) + ". Anyone who records one handshake can guess "
                     f"it offline. Use a random key of at least {MIN_PSK_LENGTH} characters "
                     "(for example the output of `openssl rand -base64 24`), kept in a "

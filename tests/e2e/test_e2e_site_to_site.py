@@ -95,6 +95,9 @@ def test_first_ping_activates_and_esp_counters_grow_on_both_ends(site):
     apply = run(workdir, "apply", "-auto-approve")
     assert apply.code == 0, apply
     assert "Apply complete! Resources: 8 added, 0 changed, 0 destroyed." in apply.stdout
+    # each provider says first what it changes: the cloud, and the IDC's charon
+    assert re.search(r"^Provider strongswan: charon \S+ at unix://\S+$", apply.stdout,
+                     re.MULTILINE), apply.stdout
 
     before = _status(workdir)
     assert before[CONN]["state"] != "ESTABLISHED"  # nothing has been sent yet

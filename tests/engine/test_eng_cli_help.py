@@ -146,3 +146,10 @@ def test_a_plugin_verb_that_cannot_load_is_a_diagnostic_not_a_traceback(capsys, 
         code, out, err = run(capsys, *argv)
         assert code == 1 and "Error: Internal error" in err, argv
         assert "No module named 'vpnform_broken'" in err and "Traceback" not in out + err
+
+
+def test_builtin_verb_table_names_each_runners_verb():
+    """main.BUILTIN_VERBS (imported lazily) names each runner by the verb it declares."""
+    from engine.cli.main import BUILTIN_VERBS, find_verb
+    for name in BUILTIN_VERBS:
+        assert find_verb(name).verb.name == name

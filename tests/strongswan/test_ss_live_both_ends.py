@@ -5,11 +5,18 @@ reports, the same two ends really fail to negotiate.
 The cloud end runs as the strongSwan dataplane runs a cloud tunnel: its proposals are
 strongswan_tunnel's translation of the tunnel's options (what the dataplane loads); it
 initiates, as the dataplane's trap does on the first packet.
+
+Lifetimes are not negotiated: ends whose lifetimes the check only warns about still bring
+the tunnel up, and the end with the shorter lifetime really rekeys.
 """
+
+import contextlib
+import time
 
 import pytest
 from ss_lab import CHARON_POPEN_WARNING, SITE_A, SITE_B, Driver, site_config
 
+from engine.diagnostics import Severity
 from engine.providers import PlannedObject
 from providers.swankit import status
 from providers.tencentcloud import strongswan_tunnel
@@ -90,13 +97,17 @@ def _cloud_side(name, cloud):
         "IntegrityAlgorith": cloud["ipsec_integrity_algorithm"],
         "PfsDhGroup": cloud["ipsec_pfs_dh_group"]})
     [spd] = cloud["security_group_policy"]
+    lifetimes = {}
+    if "ipsec_sa_lifetime_seconds" in cloud:  # renewed at 90 %, as the dataplane does
+        life = cloud["ipsec_sa_lifetime_seconds"]
+        lifetimes = {"rekey_time": int(life * 0.9), "life_time": life}
     return site_config(
         name, SITE_A, SITE_B, psk=cloud["pre_share_key"],
         ike_version=2 if cloud["ike_version"] == "IKEV2" else 1,
         aggressive=cloud["ike_exchange_mode"] == "AGGRESSIVE", proposals=[ike],
         local_id=CLOUD_IP, remote_id=IDC_IP,
         child_values={"esp_proposals": [esp], "local_ts": [spd["local_cidr_block"]],
-                      "remote_ts": list(spd["remote_cidr_block"])})
+                      "remote_ts": list(spd["remote_cidr_block"]), **lifetimes})
 
 
 def _idc_side(name, idc):
@@ -111,8 +122,10 @@ def gw(sites):
     return Driver(sites.provider("gwa")), Driver(sites.provider("gwb"))
 
 
-def _negotiate(sites, gw, name, cloud, idc) -> str | None:
-    """None when the tunnel comes up and carries a ping; else why it did not."""
+@contextlib.contextmanager
+def _tunnel(sites, gw, name, cloud, idc):
+    """Both ends loaded and the cloud end initiating: yields None when the tunnel comes up
+    and carries a ping, else why it did not; both ends are removed after."""
     a, b = gw
     state_a = a.create(_cloud_side(name, cloud))
     state_b = b.create(_idc_side(name, idc))
@@ -120,13 +133,27 @@ def _negotiate(sites, gw, name, cloud, idc) -> str | None:
         with sites.charon("gwa").session() as s:
             out = status.initiate(s, name, "net", timeout=8)
         if not out.ok:
-            return out.failure
-        if not (sites.wait_installed(name, timeout=3) and sites.ping(SITE_A, SITE_B)):
-            return "no traffic"
-        return None
+            yield out.failure
+        elif not (sites.wait_installed(name, timeout=3) and sites.ping(SITE_A, SITE_B)):
+            yield "no traffic"
+        else:
+            yield None
     finally:
         a.delete(state_a)
         b.delete(state_b)
+
+
+def _negotiate(sites, gw, name, cloud, idc) -> str | None:
+    """None when the tunnel comes up and carries a ping; else why it did not."""
+    with _tunnel(sites, gw, name, cloud, idc) as failure:
+        return failure
+
+
+def _installed_spis(sites, role, name) -> set:
+    with sites.charon(role).session() as s:
+        st = status.sa_status(s, name)
+    return {c["spi_in"] for sa in st["ike_sas"] for c in sa["children"]
+            if c["state"] == "INSTALLED"}
 
 
 def test_ends_the_check_passes_bring_the_tunnel_up(sites, gw):
@@ -142,3 +169,49 @@ def test_each_reported_disagreement_really_fails_to_negotiate(sites, gw, case):
     [d] = _check(cloud, idc)
     assert phrase in d.detail
     assert _negotiate(sites, gw, f"be-{case}", cloud, idc) == failure
+
+
+def test_lifetimes_the_check_only_warns_about_bring_the_tunnel_up_and_the_shorter_rekeys(
+        sites, gw):
+    # the cloud's shortest IPsec SA lifetime (180 s) against an IDC child rekeying every 5 s
+    rekey = 5
+    cloud, idc = _ends({"ipsec_sa_lifetime_seconds": 180}, {}, {"rekey_time": rekey})
+    [d] = _check(cloud, idc)
+    assert (d.severity, d.rule) == (Severity.WARNING, "lifetimes-differ")
+    assert f'child "net" of {IDC} renews the SA every {rekey} s' in d.detail
+    with _tunnel(sites, gw, "be-lifetimes", cloud, idc) as failure:
+        assert failure is None
+        start = time.monotonic()
+        first = _installed_spis(sites, "gwb", "be-lifetimes")
+        assert first
+        new: set = set()
+        while not new and time.monotonic() - start < rekey + 5:
+            time.sleep(0.25)
+            new = _installed_spis(sites, "gwb", "be-lifetimes") - first
+        # the IDC end rekeyed on its own timer (within rekey_time; charon subtracts up to
+        # 10 % at random), long before the cloud's 162 s, and traffic still flows
+        assert new, f"no new CHILD_SA within {rekey + 5} s"
+        assert time.monotonic() - start < rekey + 2
+        assert _installed_spis(sites, "gwa", "be-lifetimes")
+        assert sites.ping(SITE_A, SITE_B)
+
+
+def test_an_idc_child_that_never_rekeys_ends_its_sa_before_the_cloud_renews_it(sites, gw):
+    # the warning's other case: the IDC child's SA ends (life_time) before the cloud renews
+    # it (at 162 s); charon deletes it and negotiates a new one, which carries traffic
+    life = 4
+    cloud, idc = _ends({"ipsec_sa_lifetime_seconds": 180}, {},
+                       {"rekey_time": 0, "life_time": life})
+    [d] = _check(cloud, idc)
+    assert (d.severity, d.rule) == (Severity.WARNING, "lifetimes-differ")
+    assert "never rekeys" in d.detail and "deletes the SA" in d.detail
+    with _tunnel(sites, gw, "be-expiry", cloud, idc) as failure:
+        assert failure is None
+        start = time.monotonic()
+        first = _installed_spis(sites, "gwb", "be-expiry")
+        while first & _installed_spis(sites, "gwb", "be-expiry") and (
+                time.monotonic() - start < life + 4):
+            time.sleep(0.25)
+        assert not first & _installed_spis(sites, "gwb", "be-expiry"), "the SA did not end"
+        assert sites.wait_installed("be-expiry", timeout=3)
+        assert sites.ping(SITE_A, SITE_B)

@@ -23,11 +23,21 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from .network import Dataplane, DataplaneError
+from typing import Any
 
 MODES = ("none", "strongswan")
 DEFAULT_MODE = "none"
 ENV = "VPNFORM_DATAPLANE"
+
+
+def __getattr__(name: str) -> Any:
+    """``Dataplane`` and ``DataplaneError`` (network.py), imported on first use: the provider
+    reads the settings above on every run, the dataplane itself only with "strongswan"
+    (startup time, issue #14)."""
+    if name in ("Dataplane", "DataplaneError"):
+        from . import network
+        return getattr(network, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["DEFAULT_MODE", "ENV", "MODES", "Dataplane", "DataplaneError", "FailedGateway",
            "fail_gateway", "gateway_status", "live_status"]
@@ -35,6 +45,7 @@ __all__ = ["DEFAULT_MODE", "ENV", "MODES", "Dataplane", "DataplaneError", "Faile
 
 def _gateway_record(workdir: str, gateway_id: str) -> dict:
     from ..emulator.realiser import RealiserStore
+    from .network import DataplaneError
     store = RealiserStore.for_workdir(workdir)
     if store is None:
         raise DataplaneError(f"no emulated cloud in {workdir}")
@@ -125,6 +136,7 @@ def live_status(workdir: str, gateway_id: str, conn_id: str) -> dict | None:
     from providers.swankit.status import sa_status, tunnel_view
     from providers.swankit.vici import StrongSwanError
 
+    from .network import DataplaneError
     from .topology import gateway_role
     try:
         rec = _gateway_record(workdir, gateway_id)

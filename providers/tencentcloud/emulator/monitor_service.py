@@ -18,14 +18,12 @@ import uuid
 from typing import Any, Callable
 
 from .actions.common import ApiError
-from .actions import alarms, monitor
+from .actions import MONITOR_ACTIONS as ACTIONS
 from .alarm_store import AlarmStore
 from .metrics import GATEWAY_NS
 from .sampler import Sampler
 from .samples import SampleStore
 from .store import SqliteStore, Tx
-
-ACTIONS = {**monitor.ACTIONS, **alarms.ACTIONS}
 
 
 class EmulatedMonitorService:

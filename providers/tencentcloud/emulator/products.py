@@ -9,8 +9,9 @@ another product joins with one line, as Cloud Monitor does
 
 from __future__ import annotations
 
+import threading
 import uuid
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from .store import SqliteStore
 
@@ -91,3 +92,28 @@ PRODUCTS = ProductRegistry()
 PRODUCTS.register("vpc", "2017-03-12", _vpc)
 PRODUCTS.register("tag", "2018-08-13", TagService)
 PRODUCTS.register("monitor", "2018-07-24", _monitor)
+
+
+class _MonitorBeside:
+    """Cloud Monitor beside an embedded VPC service, built on its first call: a plan calls
+    no monitor action, so it never loads the monitor's modules (startup time, issue #14)."""
+
+    def __init__(self, vpc: Any):
+        self._vpc = vpc
+        self._service: Any = None
+        self._lock = threading.Lock()
+
+    def call(self, action: str, params: dict | None, region: str) -> dict:
+        with self._lock:
+            if self._service is None:
+                from .monitor_service import EmulatedMonitorService
+                self._service = EmulatedMonitorService.beside(self._vpc)
+        return self._service.call(action, params, region)
+
+
+def routes_beside(vpc: Any) -> dict[str, ApiService]:
+    """action -> the service of another product that answers it, beside the embedded VPC
+    service ``vpc`` (client.InProcessTransport's ``others``)."""
+    from .actions import MONITOR_ACTIONS
+    monitor = _MonitorBeside(vpc)
+    return {action: monitor for action in MONITOR_ACTIONS}

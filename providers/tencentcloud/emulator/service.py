@@ -24,15 +24,19 @@ import json
 import os
 import time
 import uuid
-from typing import Any, Callable
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Callable
 
 from .actions import ACTIONS
 from .actions.common import ApiError
-from .actions.request import Action
 from . import defaults
 from .chaos import FAULTS_ENV, LOST, FaultRates, ResponseLost
+from .secret_fields import redact_fields
 from .realiser import Realiser, RealiseError, RealiserRecords, RealiserStore, UnrealisableOption
 from .store import SqliteStore, Tx
+
+if TYPE_CHECKING:
+    from .actions.request import Action  # pydantic: loaded with the first action called
 
 DELAY_SCALE_ENV = "VPNFORM_EMULATOR_DELAY_SCALE"
 READ_LATENCY_ENV = "VPNFORM_EMULATOR_READ_LATENCY"
@@ -65,7 +69,7 @@ class EmulatedVpcService:
         # raises ValueError here, so the caller can report it before any call).
         self.faults = faults if faults is not None else FaultRates.parse(
             os.environ.get(FAULTS_ENV))
-        self._actions: dict[str, Action] = {}
+        self._actions: Mapping[str, Action] = {}
         self._register()
 
     @classmethod
@@ -222,10 +226,8 @@ class EmulatedVpcService:
 
     # registration ----------------------------------------------------------------------------
     def _register(self) -> None:
-        self._actions = dict(ACTIONS)
+        self._actions = ACTIONS  # each action's module is imported on its first call
 
 
 def _redacted(params: dict) -> str:
-    if "PreShareKey" in params:
-        params = {**params, "PreShareKey": "(sensitive)"}
-    return json.dumps(params, sort_keys=True)
+    return json.dumps(redact_fields(params), sort_keys=True)

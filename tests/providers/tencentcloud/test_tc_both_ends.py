@@ -93,3 +93,44 @@ def test_an_idc_connection_to_another_device_is_not_compared():
     assert list(check_both_ends(objects(idc={"local_addrs": ["198.51.100.7"],
                                              "local_id": "198.51.100.7",
                                              "ike_version": 1}))) == []
+
+
+# Lifetimes: never a negotiation failure, a warning when they do not mean the same thing.
+@pytest.mark.parametrize("cloud,idc,child", [
+    ({}, {}, {}),  # the cloud's defaults (24 h, 1 h) against charon's (4 h, 1 h)
+    ({"ipsec_sa_lifetime_seconds": 28800}, {}, {}),  # 8 times charon's hour: the limit
+    ({"ike_sa_lifetime_seconds": 3600}, {"rekey_time": 0, "reauth_time": 7200}, {}),
+    ({}, {"rekey_time": 0, "reauth_time": 0}, {}),  # charon never renews: the cloud does
+    ({}, {}, {"rekey_time": 0}),  # nor the child, which has no life_time then
+    ({}, {}, {"rekey_time": 0, "life_time": 7200}),  # outlives the cloud's renewal
+    ({"ipsec_sa_lifetime_seconds": 180}, {}, {"rekey_time": V.UNKNOWN}),
+    ({"ike_sa_lifetime_seconds": V.UNKNOWN}, {"rekey_time": 60}, {}),
+])
+def test_compatible_lifetimes_pass(cloud, idc, child):
+    assert list(check_both_ends(objects(cloud, idc, child))) == []
+
+
+@pytest.mark.parametrize("cloud,idc,child,path,phrases", [
+    ({"ipsec_sa_lifetime_seconds": 180}, {}, {"rekey_time": 10}, "ipsec_sa_lifetime_seconds",
+     [f'child "to-cloud" of {IDC} renews the SA every 10 s, 18 times within the 180 s of '
+      f"{CONN}"]),
+    ({"ipsec_sa_lifetime_seconds": 86400}, {}, {}, "ipsec_sa_lifetime_seconds",
+     [f'child "to-cloud" of {IDC} renews the SA every 3600 s, 24 times']),
+    ({"ipsec_sa_lifetime_seconds": 180}, {}, {"rekey_time": 7200},
+     "ipsec_sa_lifetime_seconds", [f"{CONN} renews the SA every 180 s, 40 times within the "
+                                   f'7200 s of child "to-cloud" of {IDC}']),
+    ({}, {"rekey_time": 600}, {}, "ike_sa_lifetime_seconds",
+     ["The IKE SA lifetimes", f"{IDC} renews the SA every 600 s, 144 times"]),
+    ({"ike_sa_lifetime_seconds": 604800}, {}, {}, "ike_sa_lifetime_seconds",
+     [f"{IDC} renews the SA every 14400 s, 42 times"]),  # charon's default rekey
+    ({}, {"rekey_time": 0, "reauth_time": 900}, {}, "ike_sa_lifetime_seconds",
+     [f"{IDC} renews the SA every 900 s"]),
+    ({}, {}, {"rekey_time": 0, "life_time": 1800}, "ipsec_sa_lifetime_seconds",
+     ['never rekeys (rekey_time = 0)', "life_time = 1800 s", "deletes the SA"]),
+])
+def test_lifetimes_that_differ_warn(cloud, idc, child, path, phrases):
+    [d] = check_both_ends(objects(cloud, idc, child))
+    assert (d.severity, d.summary, d.rule, d.address, d.attribute_path) == (
+        Severity.WARNING, "Tunnel ends' lifetimes differ", "lifetimes-differ", CONN, (path,))
+    for phrase in phrases:
+        assert phrase in d.detail, d.detail

@@ -139,10 +139,18 @@ def test_pre_shared_keys_stay_out_of_the_call_log(here):
         "PreShareKey=hand-made-secret-key", "SecurityPolicyDatabases.0.LocalCidrBlock=10.0.0.0/24",
         "SecurityPolicyDatabases.0.RemoteCidrBlock.0=172.16.0.0/24")
     assert code == 0
-    # The cloud's own answer carries the key (as the real API does)...
-    assert json.loads(out)["VpnConnection"]["PreShareKey"] == "hand-made-secret-key"
-    # ...but no request is recorded with it.
+    # The cloud's answer carries the key (as the real API does), but the console prints it
+    # redacted...
+    assert json.loads(out)["VpnConnection"]["PreShareKey"] == "(sensitive)"
+    assert "hand-made-secret-key" not in out
+    # ...no request is recorded with it...
     assert "hand-made-secret-key" not in json.dumps(here.service.calls())
+    # ...and -show-sensitive prints it as the cloud answered.
+    code, out, _ = run_cloud("DescribeVpnConnections")
+    assert code == 0 and "hand-made-secret-key" not in out
+    assert json.loads(out)["VpnConnectionSet"][0]["PreShareKey"] == "(sensitive)"
+    code, out, _ = run_cloud("DescribeVpnConnections", "-show-sensitive")
+    assert json.loads(out)["VpnConnectionSet"][0]["PreShareKey"] == "hand-made-secret-key"
 
 
 def test_usage(here):

@@ -748,3 +748,19 @@ def test_reset_vpn_connection(quick, store):
                    VpnConnectionId=cid) == "InvalidParameterValue"
     assert api.err("ResetVpnConnection", VpnGatewayId=gid,
                    VpnConnectionId="vpnx-00000000") == "ResourceNotFound"
+
+
+def test_action_table_names_each_modules_actions():
+    """The lazy action tables (actions/__init__.py) list exactly what each module answers:
+    an action missing from them would answer InvalidAction."""
+    import importlib
+
+    from providers.tencentcloud.emulator import actions
+    for table in (actions.MODULE_ACTIONS, actions.MONITOR_MODULE_ACTIONS):
+        for module, names in table.items():
+            own = importlib.import_module(f"{actions.__name__}.{module}").ACTIONS
+            assert sorted(names) == sorted(own), module
+    every = [a for t in (actions.MODULE_ACTIONS, actions.MONITOR_MODULE_ACTIONS)
+             for names in t.values() for a in names]
+    assert len(every) == len(set(every))
+    assert actions.ACTIONS["CreateVpc"].name == "CreateVpc"

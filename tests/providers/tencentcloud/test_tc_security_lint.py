@@ -141,6 +141,16 @@ def test_a_key_shared_by_two_tunnels_is_reported_once_naming_both():
     assert STRONG_PSK[:5] not in text_of(diags)
 
 
+def test_a_key_shared_by_many_tunnels_names_three_others_and_counts_the_rest():
+    diags = lint_connections([tunnel(f"t{i:02}") for i in range(40)])
+    assert len(diags) == 39  # every tunnel after the first
+    last = list(diags)[-1]
+    assert last.address == "tencentcloud_vpn_connection.t39"
+    assert "t00, tencentcloud_vpn_connection.t01, tencentcloud_vpn_connection.t02 and 36 " \
+        "more tunnels." in last.detail
+    assert len(last.detail) < 400  # not a list of every other tunnel
+
+
 def _idc(provider=None, **value):
     value = {"name": "to-cloud", "ike_version": 2, "local_addrs": ["202.108.22.5"],
              "remote_addrs": [V.UNKNOWN], "proposals": ["aes256-sha256-modp2048"],

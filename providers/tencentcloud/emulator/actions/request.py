@@ -11,6 +11,7 @@ cloud does (reference §1.1); strings and booleans are strict.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from typing import Annotated, Any, Callable
 
@@ -49,6 +50,10 @@ Bool = Annotated[bool, Strict(), BeforeValidator(_boolean)]
 
 
 class _Given(BaseModel):
+    # A request's validator is built when its action is first called, not at import: a
+    # process calls a few of the hundred actions (startup time, issue #14).
+    model_config = ConfigDict(defer_build=True)
+
     @model_validator(mode="before")
     @classmethod
     def _null_is_absent(cls, v: Any) -> Any:
@@ -145,8 +150,16 @@ def _api_error(action: str, err: dict) -> ApiError:
 _ORDER = {"extra_forbidden": 0, "missing": 1, **{k: 2 for k in _TYPE_WANTED}}
 
 
+# Builds the deferred validators one at a time: pydantic before 2.14 could let a thread
+# validate with a parent model's validator while another thread built the model's own.
+_BUILD_LOCK = threading.Lock()
+
+
 def parse(model: type[Request], params: dict, action: str) -> Any:
     """``params`` as ``model``, or the cloud's error for the first thing wrong with them."""
+    if not model.__pydantic_complete__:
+        with _BUILD_LOCK:
+            model.model_rebuild()
     try:
         return model.model_validate(params)
     except ValidationError as e:
