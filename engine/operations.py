@@ -392,8 +392,8 @@ def run_apply(plan: Plan, config: Config, providers: ProviderSet, backend: State
     backend.begin_journal(base)
 
     def sink(addr: InstanceAddr, provider: ProviderConfigAddr, obj: InstanceObject | None,
-             each_mode: str, deposed: str = "") -> None:
-        backend.record(codec.journal_entry(addr, provider, obj, each_mode, deposed))
+             each_mode: str, deposed: str = "", flush: bool = True) -> None:
+        backend.record(codec.journal_entry(addr, provider, obj, each_mode, deposed), flush)
 
     # If apply_plan raises (a second Ctrl-C, a bug), the journal is left in place: it holds
     # every result so far and the next command replays it. Never end it with `base`.

@@ -8,6 +8,8 @@ depend on it are skipped; independent ones in flight finish; nothing is rolled b
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import threading
 import time
 import uuid
@@ -32,9 +34,12 @@ from ..values import (Unknown, contains_sensitive, has_path, is_wholly_known, ma
                       sensitive_strings, unknown_as_null, unmark)
 from ..plan.lifecycle import ignore_changes
 from ..plan.model import APPLY, DESTROY, Action, Operation, Plan
+from .progress import ProgressTicker
 
-# record(addr, provider_addr, obj_or_None, each_mode, deposed) — persist one instance
-# change (``deposed``: the key of a deposed object of the instance, "" for the current one)
+# record(addr, provider_addr, obj_or_None, each_mode, deposed, flush=True) — persist one
+# instance change (``deposed``: the key of a deposed object of the instance, "" for the
+# current one). Sinks are called from several worker threads at once, and return once the
+# change is durable; with ``flush=False`` once it is stored (StateBackend.record).
 StateSink = Callable[[InstanceAddr, object, "InstanceObject | None", str, str], None]
 # intent(addr, provider_addr, token, planned, each_mode, dependencies) — persist that a
 # create is about to be attempted with idempotency ``token`` from the value ``planned``
@@ -63,7 +68,7 @@ class _Executor:
         self.lock = threading.Lock()
         self.diags = Diagnostics()
         self.interrupted = False
-        self.progress_interval = PROGRESS_INTERVAL
+        self.ticker = ProgressTicker(hooks.progress_apply, PROGRESS_INTERVAL)
         self.deposed_keys: dict = {}  # InstanceAddr -> the key its old object was set aside as
         self.evaluation = Evaluation(config, plan.variables, workdir,
                                      resource_block=providers.resource_block,
@@ -82,12 +87,15 @@ class _Executor:
         return mark_paths(obj.attributes, [tuple(p) for p in obj.sensitive_paths])
 
     def _record(self, addr: InstanceAddr, provider_addr, obj: InstanceObject | None,
-                each_mode: str) -> None:
+                each_mode: str, flush: bool = True) -> None:
         with self.lock:
             self.state.set_instance(addr, provider_addr, obj, each_mode or None)
             self.state.in_flight.pop(str(addr), None)
-            if self.sink is not None:
-                self.sink(addr, provider_addr, obj, each_mode, "")
+        # Outside the lock: the sink returns once the change is durable, and changes
+        # recorded by several workers at once share one flush (an instance's own changes
+        # come from one worker, so they reach the journal in order).
+        if self.sink is not None:
+            self.sink(addr, provider_addr, obj, each_mode, "", flush)
         self.evaluation.set_instance(addr, self._value(obj) if obj is not None else None)
         self.hooks.state_persisted(str(addr))
 
@@ -96,8 +104,8 @@ class _Executor:
         """Set aside (or, with None, forget) a deposed object of ``addr``."""
         with self.lock:
             self.state.set_deposed(addr, provider_addr, dkey, obj)
-            if self.sink is not None:
-                self.sink(addr, provider_addr, obj, each_mode, dkey)
+        if self.sink is not None:
+            self.sink(addr, provider_addr, obj, each_mode, dkey)
         self.hooks.state_persisted(str(addr))
 
     # -- imports -----------------------------------------------------------------------
@@ -141,19 +149,8 @@ class _Executor:
         return self._apply(op.addr, ch, provider)
 
     def _timed(self, addr: InstanceAddr, action: str, rid, fn):
-        start = time.monotonic()
-        done = threading.Event()
-
-        def ticker():
-            while not done.wait(self.progress_interval):
-                self.hooks.progress_apply(str(addr), action, rid, time.monotonic() - start)
-
-        t = threading.Thread(target=ticker, daemon=True)
-        t.start()
-        try:
+        with self.ticker.running(str(addr), action, rid):
             return fn()
-        finally:
-            done.set()
 
     def _destroy(self, addr: InstanceAddr, ch, provider) -> bool:
         deposed = ch.action is Action.CREATE_THEN_DELETE
@@ -292,12 +289,19 @@ class _Executor:
             with self.lock:
                 self.state.in_flight[str(addr)] = pending
 
+            # Stored at once, so a killed process keeps the ID. A provider that can find
+            # its objects by token need not wait for the disk here: until the result's
+            # flushed record covers this one, the flushed token finds the object (after a
+            # power loss too, recorded tainted either way).
+            flush_early = not callable(getattr(provider, "recover_create", None))
+
             def on_created(value: dict) -> None:
                 # The object exists from here on: record it at once, tainted until its
                 # create has finished (as Terraform taints a create that did not finish).
                 reported.append(value)
                 self._record(addr, ch.provider,
-                             self._object(value, schema, decoded, ch, TAINTED), ch.each_mode)
+                             self._object(value, schema, decoded, ch, TAINTED), ch.each_mode,
+                             flush=flush_early)
         self.hooks.pre_apply(str(addr), action, rid)
         start = time.monotonic()
         result = self._timed(addr, action, rid, lambda: provider.apply(ApplyRequest(
@@ -392,14 +396,23 @@ class _Executor:
                 g.add_node(Operation(APPLY, addr))
         order_index = {op: i for i, op in enumerate(self.plan.operations)}
         remaining = {op: g.in_degree(op) for op in g.nodes}
-        ready = sorted((op for op, n in remaining.items() if n == 0),
-                       key=lambda o: order_index.get(o, -1))
+        # Ready operations start in the plan's order: a heap, so each start and each
+        # newly ready operation costs O(log n) whatever the plan's size.
+        ready: list[tuple[int, int, Operation]] = []
+        pushed = itertools.count()
+
+        def push(op: Operation) -> None:
+            heapq.heappush(ready, (order_index.get(op, -1), next(pushed), op))
+
+        for op, n in remaining.items():
+            if n == 0:
+                push(op)
         skipped: set[Operation] = set()
         running: dict[Future, Operation] = {}
         with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
             while ready or running:
                 while ready and len(running) < max(1, parallelism) and not self.interrupted:
-                    op = ready.pop(0)
+                    op = heapq.heappop(ready)[2]
                     running[pool.submit(self._safe_run, op)] = op
                 if not running:
                     break
@@ -423,10 +436,9 @@ class _Executor:
                         remaining[succ] -= 1
                         if remaining[succ] == 0:
                             if succ in skipped:
-                                self._skip(succ, g, remaining, skipped, ready)
+                                self._skip(succ, g, remaining, skipped, push)
                             else:
-                                ready.append(succ)
-                ready.sort(key=lambda o: order_index.get(o, -1))
+                                push(succ)
 
         if self.interrupted:
             self.diags.error(
@@ -435,14 +447,14 @@ class _Executor:
                 "recorded in state; nothing else was started. Run apply again to carry out "
                 "the rest of the plan.")
 
-    def _skip(self, op, g, remaining, skipped, ready) -> None:
+    def _skip(self, op, g, remaining, skipped, push) -> None:
         for succ in g.successors(op):
             remaining[succ] -= 1
             if remaining[succ] == 0:
                 if succ in skipped:
-                    self._skip(succ, g, remaining, skipped, ready)
+                    self._skip(succ, g, remaining, skipped, push)
                 else:
-                    ready.append(succ)
+                    push(succ)
 
     def _safe_run(self, op: Operation) -> bool:
         try:
@@ -483,9 +495,12 @@ def apply(plan: Plan, config: Config | Module, providers: ProviderSet, workdir: 
           intent: IntentSink | None = None) -> tuple[State, Diagnostics]:
     options = options or ApplyOptions()
     ex = _Executor(plan, as_config(config), providers, hooks or Hooks(), sink, workdir, intent)
-    ex.progress_interval = options.progress_interval
+    ex.ticker.interval = options.progress_interval
     ex.record_imports()
-    ex.walk(options.parallelism)
+    try:
+        ex.walk(options.parallelism)
+    finally:
+        ex.ticker.stop()
     ex.outputs()
     ex.checks()
     return ex.state, ex.diags

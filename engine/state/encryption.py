@@ -332,8 +332,8 @@ class EncryptedBackend:
     def begin_journal(self, state: Any) -> None:
         self.__getattr__("begin_journal")(state)
 
-    def record(self, entry: Any) -> None:
-        self.__getattr__("record")(entry)
+    def record(self, entry: Any, flush: bool = True) -> None:
+        self.__getattr__("record")(entry, flush)
 
     def end_journal(self, final: Any) -> None:
         self.__getattr__("end_journal")(final)

@@ -8,6 +8,7 @@ cloud's error message and the provider as a diagnostic's detail.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -53,6 +54,13 @@ def parse_cidr(text: object) -> ipaddress.IPv4Network | None:
     """The IPv4 network ``text`` names (canonical form required), or None."""
     if not isinstance(text, str) or "/" not in text:
         return None
+    return _parse_cidr(text)
+
+
+# Networks are immutable: a tunnel's create checks its SPD against every tunnel of its
+# gateway, so the same few blocks are parsed again and again.
+@functools.lru_cache(maxsize=16384)
+def _parse_cidr(text: str) -> ipaddress.IPv4Network | None:
     try:
         net = ipaddress.ip_network(text, strict=True)
     except ValueError:

@@ -223,7 +223,7 @@ class RecordingSink:
 
     records: list = field(default_factory=list)
 
-    def __call__(self, addr, provider_addr, obj, each_mode, deposed="") -> None:
+    def __call__(self, addr, provider_addr, obj, each_mode, deposed="", flush=True) -> None:
         name = f"{addr} (deposed object)" if deposed else str(addr)
         self.records.append((name, None if obj is None else obj.status,
                              None if obj is None else dict(obj.attributes)))

@@ -200,8 +200,12 @@ class StateBackend(Protocol):
     def begin_journal(self, state: State) -> None:
         """Start incremental persistence on top of ``state`` (the state at apply start)."""
 
-    def record(self, entry: JournalEntry) -> None:
-        """Durably record one instance change, O(1) in the size of the state."""
+    def record(self, entry: JournalEntry, flush: bool = True) -> None:
+        """Durably record one instance change, O(1) in the size of the state. Called
+        from several apply workers at once; changes to one instance come in order.
+        ``flush=False``: stored at once (it survives the process being killed) but not
+        waited for to reach the disk; the next flushed record, or the end of the
+        journal, takes it there."""
 
     def end_journal(self, final: State) -> None:
         """Write ``final`` as a snapshot, then drop the journal."""

@@ -25,6 +25,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
 
@@ -103,6 +104,12 @@ class LocalBackend:
         self._journal_offset = 0
         self._since_fold = 0
         self._fold_at = journal_fold_min
+        # Group commit: appends are numbered; one fsync makes every append before it
+        # durable, so records made at once by several threads share a flush.
+        self._append_lock = threading.Lock()  # the journal's file, offset and state
+        self._sync_lock = threading.Lock()  # one fsync at a time
+        self._appended = 0  # appends so far
+        self._synced = 0  # appends known to be on disk
 
     # --- locking --------------------------------------------------------------------------
 
@@ -291,28 +298,53 @@ class LocalBackend:
         self._journal_state = state.deepcopy()
         self._reset_journal()
 
-    def record(self, entry: JournalEntry) -> None:
-        """Append one change and fsync: O(1) in the size of the state. Every
-        ``max(journal_fold_min, instances)`` entries the journal is folded into a snapshot
-        (amortised O(1))."""
-        if self._journal_fd is None or self._journal_state is None:
-            raise StateError("record called without begin_journal")
-        codec.apply_journal_entry(self._journal_state, entry)  # validates before writing
-        line = codec.journal_line(codec.encode_journal_entry(entry))
-        try:
-            _write_all(self._journal_fd, line)
-            os.fsync(self._journal_fd)
-        except BaseException:
-            # Cut a partial line so later entries do not land after garbage.
+    def record(self, entry: JournalEntry, flush: bool = True) -> None:
+        """Append one change; return once it is on disk (fsynced): O(1) in the size of
+        the state. Safe to call from several threads at once: an fsync flushes every
+        append made before it, so concurrent records share one (group commit) and each
+        still returns only after its own line is durable. ``flush=False``: return once
+        appended (the kernel holds it: a killed process loses nothing); the next fsync
+        covers it. Every ``max(journal_fold_min, instances)`` entries the journal is
+        folded into a snapshot (amortised O(1))."""
+        with self._append_lock:
+            if self._journal_fd is None or self._journal_state is None:
+                raise StateError("record called without begin_journal")
+            codec.apply_journal_entry(self._journal_state, entry)  # validates before writing
+            line = codec.journal_line(codec.encode_journal_entry(entry))
             try:
-                os.ftruncate(self._journal_fd, self._journal_offset)
-            except OSError:
-                pass
-            raise
-        self._journal_offset += len(line)
-        self._since_fold += 1
-        if self._since_fold >= self._fold_at:
-            self.fold()
+                _write_all(self._journal_fd, line)
+            except BaseException:
+                # Cut a partial line so later entries do not land after garbage.
+                try:
+                    os.ftruncate(self._journal_fd, self._journal_offset)
+                except OSError:
+                    pass
+                raise
+            self._journal_offset += len(line)
+            self._appended += 1
+            mine = self._appended
+            self._since_fold += 1
+            if self._since_fold >= self._fold_at:
+                self.fold()  # durable by itself: every append so far is in the snapshot
+        if flush:
+            self._sync_through(mine)
+
+    def _sync_through(self, append: int) -> None:
+        """Return once append number ``append`` is on disk, fsyncing if no one has yet."""
+        with self._sync_lock:
+            if self._synced >= append:
+                return  # another thread's fsync (or a fold) covered it
+            with self._append_lock:
+                upto = self._appended
+                # a duplicate, so a fold replacing the journal meanwhile cannot close it
+                fd = os.dup(self._journal_fd) if self._journal_fd is not None else None
+            if fd is None:
+                raise StateError("the state journal was closed before its entry was flushed")
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            self._synced = max(self._synced, upto)
 
     def fold(self) -> None:
         """Write the journal's state as a snapshot and restart the journal on it."""
@@ -326,6 +358,8 @@ class LocalBackend:
         journal stays, so a later ``read`` still recovers every recorded change."""
         if self._journal_fd is not None:
             settle_journal_end(final, self._journal_state, self._journal_begin_serial)
+            # records stored without a flush reach the disk before anything else happens
+            self._sync_through(self._appended)
         self._write_snapshot(final)
         self._close_journal()
         self._settle_journal(final)
@@ -360,6 +394,7 @@ class LocalBackend:
             self._journal_offset += len(line)
         if self._journal_state.in_flight:
             os.fsync(self._journal_fd)
+        self._synced = self._appended  # the snapshot and this journal hold all of them
         self._since_fold = 0
         self._fold_at = max(self.journal_fold_min, _count_instances(self._journal_state))
 

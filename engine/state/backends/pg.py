@@ -32,6 +32,7 @@ import dataclasses
 import json
 import os
 import re
+import threading
 import uuid
 
 from .. import codec
@@ -168,6 +169,7 @@ class PgBackend:
         self._lock_id: str | None = None
         self._lock_key: int | None = None
         self._journal_conn = None
+        self._record_lock = threading.Lock()  # apply workers record at once; one connection
         self._journal_state: State | None = None
         self._journal_begin_serial = 0
         self._since_fold = 0
@@ -499,22 +501,24 @@ class PgBackend:
         n = sum(len(rs.instances) for rs in self._journal_state.resources.values())
         self._fold_at = max(self.journal_fold_min, n)
 
-    def record(self, entry: JournalEntry) -> None:
-        """Insert one change (autocommit: durable when this returns), O(1) in the state."""
+    def record(self, entry: JournalEntry, flush: bool = True) -> None:
+        """Insert one change (autocommit: durable when this returns, whatever ``flush``
+        says), O(1) in the state."""
         import psycopg
 
-        if self._journal_conn is None or self._journal_state is None:
-            raise StateError("record called without begin_journal")
-        base_lineage, base_serial = self._journal_state.lineage, self._journal_state.serial
-        codec.apply_journal_entry(self._journal_state, entry)  # validates before writing
-        base = State(lineage=base_lineage, serial=base_serial)
-        try:
-            self._insert_entry(self._journal_conn, base, entry)
-        except psycopg.Error as exc:
-            raise StateError(f"pg backend: {self._scrub(exc)}") from None
-        self._since_fold += 1
-        if self._since_fold >= self._fold_at:
-            self.fold()
+        with self._record_lock:
+            if self._journal_conn is None or self._journal_state is None:
+                raise StateError("record called without begin_journal")
+            base_lineage, base_serial = self._journal_state.lineage, self._journal_state.serial
+            codec.apply_journal_entry(self._journal_state, entry)  # validates before writing
+            base = State(lineage=base_lineage, serial=base_serial)
+            try:
+                self._insert_entry(self._journal_conn, base, entry)
+            except psycopg.Error as exc:
+                raise StateError(f"pg backend: {self._scrub(exc)}") from None
+            self._since_fold += 1
+            if self._since_fold >= self._fold_at:
+                self.fold()
 
     def fold(self) -> None:
         """Write the journal's state as a snapshot and restart the journal on it."""

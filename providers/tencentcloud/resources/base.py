@@ -136,6 +136,17 @@ class Context:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     secrets: list = field(default_factory=list)  # strings never to show in messages
+    # Answers a create already got, (Describe action, ID) -> object: the wait for
+    # AVAILABLE's last one, a parent described before the call. The read-back right after
+    # takes each once instead of asking the cloud again.
+    fresh: dict = field(default_factory=dict)
+
+    def keep_fresh(self, action: str, id: str, item: Any) -> Any:
+        """Keep ``item``, what ``action`` just answered for ``id``, for the read-back that
+        follows (``describe_one`` takes it once)."""
+        if item is not None:
+            self.fresh[(action, id)] = item
+        return item
 
     def wait_for(self, what: str, fetch: Callable[[], Any], done: Callable[[Any], bool]) -> Any:
         """Call ``fetch`` until ``done(result)``; bounded by ``poll_timeout``."""
@@ -508,6 +519,9 @@ def token_filter(token: str) -> list[dict]:
 
 def describe_one(ctx: Context, action: str, ids_param: str, set_key: str, id: str) -> dict | None:
     """One object by ID, or None when the cloud says it does not exist."""
+    kept = ctx.fresh.pop((action, id), None)
+    if kept is not None:
+        return kept
     try:
         body = ctx.client.call(action, **{ids_param: [id]})
     except CloudApiError as e:

@@ -288,6 +288,8 @@ class VpnConnection(ResourceType):
         gw = describe_gateway(ctx, gw_id)
         if gw is None:
             raise CloudApiError("ResourceNotFound", f"VPN gateway {gw_id} does not exist.")
+        # the read-back needs only the gateway's public IP, which a new tunnel leaves as is
+        ctx.keep_fresh("DescribeVpnGateways", gw_id, gw)
         bgp = first(known(planned.get("bgp_config")))
         body = ctx.client.call(
             "CreateVpnConnection", VpnConnectionName=planned["name"],
@@ -327,8 +329,10 @@ class VpnConnection(ResourceType):
                                  {"Name": "vpn-gateway-id", "Values": [planned["vpn_gateway_id"]]}])
 
     def after_create(self, ctx: Context, id: str, planned: dict) -> None:
-        ctx.wait_for(f"VPN connection {id} to become AVAILABLE", lambda: self._describe(ctx, id),
-                     lambda c: c is not None and c.get("State") == "AVAILABLE")
+        c = ctx.wait_for(f"VPN connection {id} to become AVAILABLE",
+                         lambda: self._describe(ctx, id),
+                         lambda c: c is not None and c.get("State") == "AVAILABLE")
+        ctx.keep_fresh("DescribeVpnConnections", id, c)  # the read-back's answer
 
     @staticmethod
     def _describe(ctx: Context, id: str) -> dict | None:

@@ -129,8 +129,10 @@ class VpnGateway(ResourceType):
                              [{"Name": "vpn-gateway-name", "Values": [planned["name"]]}])
 
     def after_create(self, ctx: Context, id: str, planned: dict) -> None:
-        ctx.wait_for(f"VPN gateway {id} to become AVAILABLE", lambda: describe_gateway(ctx, id),
-                     lambda g: g is not None and g.get("State") == "AVAILABLE")
+        g = ctx.wait_for(f"VPN gateway {id} to become AVAILABLE",
+                         lambda: describe_gateway(ctx, id),
+                         lambda g: g is not None and g.get("State") == "AVAILABLE")
+        ctx.keep_fresh("DescribeVpnGateways", id, g)  # the read-back's answer
 
     def read_object(self, ctx: Context, prior: dict) -> dict | None:
         g = describe_gateway(ctx, prior["id"])

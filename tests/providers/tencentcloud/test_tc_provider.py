@@ -648,3 +648,31 @@ def test_data_sources(tc, provider, tmp_path):
         "vendor_name": "cisco",
     } in vendors.value["customer_gateway_vendor_set"]
     assert provider.read_data_source("tencentcloud_nope", {}).diagnostics.has_errors
+
+
+def test_a_create_reads_back_what_it_already_saw_without_asking_again(tc, provider):
+    """The wait for AVAILABLE ends with the object as the cloud shows it, and a tunnel's
+    create has just described its gateway: the read-back uses those answers (two Describe
+    calls fewer per tunnel: against the real cloud, a round trip each), while a later
+    read asks the cloud."""
+    objs = quickstart(tc)
+    cgw = tc.create("tencentcloud_vpn_customer_gateway", name="Other",
+                    public_ip_address="202.108.22.6")
+
+    def counts():
+        return (len(provider.service.calls("DescribeVpnGateways")),
+                len(provider.service.calls("DescribeVpnConnections")))
+
+    before = counts()
+    conn = tc.create("tencentcloud_vpn_connection", name="Second", vpc_id=objs["vpc"]["id"],
+                     vpn_gateway_id=objs["gw"]["id"], customer_gateway_id=cgw["id"],
+                     pre_share_key=V.Sensitive(PSK), security_group_policy=[
+                         {"local_cidr_block": "192.168.1.0/24",
+                          "remote_cidr_block": ["10.0.2.0/24"]}])
+    after = counts()
+    assert conn["state"] == "AVAILABLE"
+    assert conn["ike_local_address"] is None  # the gateway's IP is still the default
+    # one gateway lookup before the call, one wait for AVAILABLE; no read-back of either
+    assert (after[0] - before[0], after[1] - before[1]) == (1, 1)
+    assert provider.read("tencentcloud_vpn_connection", conn).value == conn
+    assert counts()[1] == after[1] + 1  # a read outside a create asks the cloud
