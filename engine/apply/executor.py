@@ -17,7 +17,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Callable
 
-import networkx as nx
 
 from ..addrs import InstanceAddr
 from ..checks import evaluate_checks
@@ -25,6 +24,7 @@ from ..config.conditions import POSTCONDITION, PRECONDITION, check_rules
 from ..config.model import Module
 from ..config.tree import Config, as_config
 from ..diagnostics import Diagnostic, Diagnostics, Severity
+from ..graph import digraph
 from ..hooks import Hooks
 from ..provider_set import ProviderSet
 from ..providers import ApplyRequest, PlanRequest
@@ -387,7 +387,7 @@ class _Executor:
 
     # -- the walk ----------------------------------------------------------------------
     def walk(self, parallelism: int) -> None:
-        g = nx.DiGraph()
+        g = digraph.DiGraph()
         g.add_nodes_from(self.plan.operations)
         g.add_edges_from(self.plan.edges)
         # Data reads that had to wait for apply run before their dependents.
@@ -430,7 +430,7 @@ class _Executor:
                     op = running.pop(fut)
                     ok = fut.result()
                     if not ok:
-                        for desc in nx.descendants(g, op):
+                        for desc in digraph.descendants(g, op):
                             skipped.add(desc)
                     for succ in g.successors(op):
                         remaining[succ] -= 1

@@ -1,4 +1,4 @@
-"""The dependency graph of the configuration's resources (networkx), over every module.
+"""The dependency graph of the configuration's resources (digraph.py), over every module.
 
 Nodes are configuration addresses (module steps without instance keys). Edges point from
 a dependency to its dependent (B -> A: B must be planned/applied before A), from
@@ -12,20 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 from ..addrs import MANAGED, ResourceAddr
 from ..config.model import Module, Resource
 from ..config.syntax import Traversal
 from ..config.tree import Config, as_config, config_addr
 from ..diagnostics import Diagnostics, SourceRange
 from ..state.model import State
+from . import digraph
 from .refs import ConfigRefs
 
 
 @dataclass
 class ResourceGraph:
-    graph: nx.DiGraph  # nodes: ResourceAddr; edge (b, a): a depends on b
+    graph: digraph.DiGraph  # nodes: ResourceAddr; edge (b, a): a depends on b
     # for each resource, the references it makes: list of (ResourceAddr, attribute or None,
     # top-level argument name or None) — used for PlannedObject.references
     attribute_refs: dict = field(default_factory=dict)
@@ -37,7 +36,7 @@ class ResourceGraph:
 
     def order(self) -> list[ResourceAddr]:
         """A deterministic topological order (dependencies first)."""
-        return list(nx.lexicographical_topological_sort(self.graph, key=lambda a: a.sort_key()))
+        return digraph.topological_sort(self.graph, key=lambda a: a.sort_key())
 
 
 def body_traversals(resource: Resource) -> list[tuple[str | None, Traversal]]:
@@ -68,7 +67,7 @@ def build_graph(config: Config | Module, state: State | None = None
                 ) -> tuple[ResourceGraph, Diagnostics]:
     config = as_config(config)
     diags = Diagnostics()
-    g = nx.DiGraph()
+    g = digraph.DiGraph()
     refs = ConfigRefs(config)
     attribute_refs: dict[ResourceAddr, list] = {}
     first_ref_range: dict[tuple[ResourceAddr, ResourceAddr], SourceRange] = {}
@@ -106,7 +105,7 @@ def build_graph(config: Config | Module, state: State | None = None
                     if dep_addr is not None and dep_addr in g and dep_addr != caddr:
                         g.add_edge(dep_addr, caddr)
 
-    for component in nx.strongly_connected_components(g):
+    for component in sorted(digraph.strongly_connected_components(g), key=min):
         members = sorted(component)
         if len(members) == 1 and not g.has_edge(members[0], members[0]):
             continue

@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 
 from ..addrs import DATA, MANAGED, InstanceAddr, ResourceAddr, parse_target
 from ..checks import evaluate_checks
@@ -22,6 +21,7 @@ from ..config.conditions import POSTCONDITION, PRECONDITION, check_rules
 from ..config.model import Module, Resource
 from ..config.tree import Config, as_config, config_addr
 from ..diagnostics import Diagnostic, Diagnostics, SourceRange
+from ..graph import digraph
 from ..graph.build import ResourceGraph, build_graph
 from ..hooks import Hooks
 from ..provider_set import ProviderSet
@@ -670,7 +670,7 @@ def targeted_resources(targets: list, rgraph: ResourceGraph, destroy: bool
     matched = {a for a in rgraph.graph.nodes if any(t.matches_config(a) for t in targets)}
     out = set(matched)
     for a in matched:
-        out |= (nx.descendants if destroy else nx.ancestors)(rgraph.graph, a)
+        out |= (digraph.descendants if destroy else digraph.ancestors)(rgraph.graph, a)
     return out, matched
 
 
@@ -683,7 +683,7 @@ def propagate_create_before_destroy(changes: dict, rgraph: ResourceGraph,
     forced: set = set()
     for a in cbd:
         if a in rgraph.graph:
-            forced |= nx.ancestors(rgraph.graph, a)
+            forced |= digraph.ancestors(rgraph.graph, a)
     for addr, ch in changes.items():
         if ch.action is Action.DELETE_THEN_CREATE and config_addr(addr.resource) in forced:
             ch.action = Action.CREATE_THEN_DELETE
@@ -781,7 +781,7 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None,
       object that depends on B (each has stopped using the old object by then), and
       before the destroy of anything it depends on.
     """
-    g = nx.DiGraph()
+    g = digraph.DiGraph()
     by_resource: dict[ResourceAddr, list[InstanceAddr]] = {}  # by configuration address
     for addr, ch in changes.items():
         by_resource.setdefault(config_addr(addr.resource), []).append(addr)
@@ -844,11 +844,11 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None,
             for other in by_resource.get(dependency, []):
                 if other != daddr and Operation(DESTROY, other) in g:
                     g.add_edge(op, Operation(DESTROY, other))
-    if not nx.is_directed_acyclic_graph(g):
-        cycle = nx.find_cycle(g)
+    cycle = digraph.find_cycle(g)
+    if cycle is not None:
         raise RuntimeError("the plan's action graph has a cycle: "
                            + ", ".join(f"{a} -> {b}" for a, b in cycle))
-    order = list(nx.lexicographical_topological_sort(
+    order = list(digraph.topological_sort(
         g, key=lambda op: (op.kind != DESTROY, op.addr.sort_key())))
     return order, list(g.edges)
 

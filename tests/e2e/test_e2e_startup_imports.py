@@ -16,8 +16,8 @@ from cli import PYTHON, make_env, run
 # Heavy packages and the verbs that need them: the cloud SDK (HTTP transport), charts,
 # PostgreSQL state, encryption, the HCL parser (a parse-cache miss), pydantic (the emulator's
 # requests, encryption settings), PyYAML (yamlencode, yamldecode), the strongSwan dataplane
-# and the monitor.
-HEAVY = ("tencentcloud.", "tccli", "matplotlib", "plotext", "psycopg", "cryptography", "hcl2",
+# and the monitor; networkx, which no verb needs any more (engine/graph/digraph.py).
+HEAVY = ("networkx", "tencentcloud.", "tccli", "matplotlib", "plotext", "psycopg", "cryptography", "hcl2",
          "lark", "pydantic", "deepdiff", "yaml", "providers.tencentcloud.dataplane.",
          "providers.tencentcloud.emulator.monitor_service",
          "providers.tencentcloud.emulator.actions.alarms")
