@@ -24,14 +24,13 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
+from child import measure  # noqa: E402
 from vpn_config import generate  # noqa: E402
 
 
@@ -43,18 +42,12 @@ def run(vpnform: str, args: list[str], cwd: str, env: dict
         ) -> tuple[float, float, float, str]:
     """Wall seconds, CPU seconds (user + system) and peak RSS (MiB) of one CLI run; exits
     on failure."""
-    start = time.monotonic()
-    proc = subprocess.Popen([vpnform, *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    out = proc.stdout.read() if proc.stdout else b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.monotonic() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        errors = sorted({line.strip() for line in out.decode(errors="replace").splitlines()
+    m = measure([vpnform, *args], cwd, env)
+    if m.code != 0:
+        errors = sorted({line.strip() for line in m.output.splitlines()
                          if "Error:" in line or "while running" in line})
         raise RunFailed(f"{vpnform} {' '.join(args)} failed: " + " | ".join(errors[:4]))
-    return (wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-            out.decode(errors="replace"))
+    return m.wall, m.cpu, m.rss, m.output
 
 
 def prepared(tree: str, text: str, env: dict) -> str:

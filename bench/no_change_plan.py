@@ -17,13 +17,12 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from child import measure  # noqa: E402
 from vpn_config import generate  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
@@ -32,14 +31,8 @@ ENV = dict(os.environ, VPNFORM_EMULATOR_DELAY_SCALE="0")
 
 def run(vpnform: str, args: list[str], cwd: str) -> tuple[float, float, float, int, str]:
     """Wall s, CPU s (user + system), peak RSS MiB, exit code and output tail of one run."""
-    start = time.monotonic()
-    proc = subprocess.Popen([vpnform, *args], cwd=cwd, env=ENV, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    out = proc.stdout.read() if proc.stdout else b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.monotonic() - start
-    return (wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
-            os.waitstatus_to_exitcode(status), out.decode(errors="replace")[-3000:])
+    m = measure([vpnform, *args], cwd, ENV)
+    return m.wall, m.cpu, m.rss, m.code, m.output[-3000:]
 
 
 def main() -> int:

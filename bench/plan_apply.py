@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from child import measure  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VPNFORM = os.path.join(ROOT, ".venv", "bin", "vpnform")
@@ -75,15 +76,8 @@ def generate(n: int) -> str:
 
 def run(args: list[str], cwd: str) -> tuple[float, float, int, str]:
     """Wall seconds, peak RSS (MiB) and exit code of one CLI run."""
-    env = dict(os.environ, VPNFORM_EMULATOR_DELAY_SCALE="0")
-    start = time.monotonic()
-    proc = subprocess.Popen([VPNFORM, *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
-    out = proc.stdout.read() if proc.stdout else b""
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.monotonic() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss / 1024, proc.returncode, out.decode(errors="replace")
+    m = measure([VPNFORM, *args], cwd, dict(os.environ, VPNFORM_EMULATOR_DELAY_SCALE="0"))
+    return m.wall, m.rss, m.code, m.output
 
 
 def count_resources(text: str) -> int:

@@ -32,20 +32,18 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import uuid
 from dataclasses import dataclass
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from child import measure  # noqa: E402
 from vpn_config import generate  # noqa: E402
 
 QUICKSTART = os.path.join(ROOT, "examples", "quickstart")
@@ -74,33 +72,10 @@ class Run:
     output: str
 
 
-def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:  # it ended meanwhile
-        pass
-
-
 def run(argv: list[str], cwd: str, env: dict[str, str], timeout: float = TIMEOUT) -> Run:
-    """One child process, its output in a file (never a full pipe), killed (its whole process
-    group) after ``timeout`` seconds."""
-    out_path = os.path.join(cwd, ".bench-output")
-    with open(out_path, "wb") as out:
-        start = time.monotonic()
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        killer = threading.Timer(timeout, _kill_group, (proc.pid,))
-        killer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            killer.cancel()
-        wall = time.monotonic() - start
-    proc.returncode = code = os.waitstatus_to_exitcode(status)
-    with open(out_path, encoding="utf-8", errors="replace") as f:
-        output = f.read()
-    os.unlink(out_path)
-    return Run(wall, usage.ru_maxrss / 1024, code, output)
+    """One child process (bench/child.py), killed with its process group after ``timeout``."""
+    m = measure(argv, cwd, env, timeout)
+    return Run(m.wall, m.rss, m.code, m.output)
 
 
 def checked(r: Run, what: str, codes: tuple[int, ...] = (0,)) -> Run:
