@@ -574,6 +574,12 @@ class Run:
                         "what was reviewed. Run vpnform plan again.")
             return diags
         self.variables = saved.variables
+        # the state's encryption, with the plan's variables (not a second parse of the
+        # configuration to evaluate it from the environment's)
+        self.encryption, d = load_encryption_config(self.config, self.variables,
+                                                    self.workdir, self.opts.environ)
+        if d.has_errors:
+            return d
         workspace = self.open_backend().workspace
         if saved.workspace is not None and saved.workspace != workspace:
             diags.error("Saved plan is for another workspace",
