@@ -8,14 +8,12 @@ content hash because parsing is the expensive step of loading a configuration.
 from __future__ import annotations
 
 import bisect
-import contextlib
-import gc
 import hashlib
 import os
 import pickle
 import re
 import tempfile
-from typing import Any, Iterator
+from typing import Any
 
 import functools
 
@@ -25,12 +23,13 @@ from hcl2.postlexer import PostLexer
 from lark import Token, Tree
 
 from ..diagnostics import Diagnostics, Pos, SourceRange
+from ..gc_paused import gc_paused
 from ..private_files import private_dirs
 from ..values import parse_number
 from . import syntax as syn
 
 # Bump when the syntax tree's shape changes so stale cache entries are ignored.
-_CACHE_FORMAT = "vpnform-ast-7"
+_CACHE_FORMAT = "vpnform-ast-8"
 _CACHE_VERSION = f"{_CACHE_FORMAT}/hcl2-{getattr(hcl2, '__version__', '?')}/lark-{lark.__version__}"
 
 # python-hcl2's grammar lets a unary operator apply only to a term, so `!!true` and `- -5`
@@ -91,7 +90,7 @@ def parse(source: str, filename: str, cache_dir: str | None = None
         cached = _cache_read(cache_dir, key)
         if cached is not None:
             return cached
-    with _no_gc():  # building allocates many small acyclic objects; skip GC passes
+    with gc_paused():  # building allocates many small acyclic objects; skip GC passes
         result = _parse_uncached(source, filename)
     if key is not None and result[0] is not None:
         _cache_write(cache_dir, key, result)  # type: ignore[arg-type]
@@ -135,17 +134,6 @@ def source_range(source: str, filename: str, start: int, end: int) -> SourceRang
 # Cache
 
 
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _cache_path(cache_dir: str, key: str) -> str:
     return os.path.join(cache_dir, key[:2], key + ".ast")
 
@@ -157,7 +145,7 @@ def _cache_read(cache_dir: str, key: str) -> tuple | None:
     except OSError:
         return None
     try:
-        with _no_gc():  # the cyclic GC would otherwise dominate loading many small nodes
+        with gc_paused():  # the cyclic GC would otherwise dominate loading many small nodes
             value = pickle.loads(data)
     except Exception:  # noqa: BLE001 - a corrupt entry is just a miss
         return None

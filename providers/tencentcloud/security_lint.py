@@ -183,7 +183,7 @@ def lint_connections(objects: list[PlannedObject]) -> Diagnostics:
             keys.setdefault(_digest(psk), []).append(conn.address)
     for addresses in keys.values():
         for address in addresses[1:]:
-            others = ", ".join(a for a in addresses if a != address)
+            others = _some_of([a for a in addresses if a != address])
             d.append(warning(
                 SUMMARY["psk-reused"],
                 f"{address} uses the same pre-shared key as {others}. One leaked key then "
@@ -191,6 +191,18 @@ def lint_connections(objects: list[PlannedObject]) -> Diagnostics:
                 "the peer of another. Give each tunnel its own random key.",
                 address=address, path=("pre_share_key",)))
     return d
+
+
+# Each tunnel of a shared key names this many of the others: a key shared by thousands of
+# tunnels would otherwise make the warnings grow with the square of their number.
+_OTHERS_NAMED = 5
+
+
+def _some_of(addresses: list[str]) -> str:
+    if len(addresses) <= _OTHERS_NAMED:
+        return ", ".join(addresses)
+    rest = len(addresses) - _OTHERS_NAMED + 1
+    return f"{', '.join(addresses[:_OTHERS_NAMED - 1])} and {rest} other tunnels"
 
 
 def _with_defaults(value: dict) -> dict:

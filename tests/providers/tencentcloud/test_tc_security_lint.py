@@ -177,3 +177,15 @@ def test_an_idc_connection_to_another_customer_gateway_is_not_this_tunnels_end()
                              + _ends(_idc(local_addrs=["198.51.100.7"])))
     [d] = diags
     assert "strongswan_connection" not in d.detail
+
+
+def test_a_key_shared_by_many_tunnels_names_a_few_others_and_counts_the_rest():
+    diags = list(lint_connections([tunnel(f"t{i:02}") for i in range(40)]))
+    assert len(diags) == 39
+    last = diags[-1]
+    assert last.address == "tencentcloud_vpn_connection.t39"
+    assert last.detail.startswith(
+        "tencentcloud_vpn_connection.t39 uses the same pre-shared key as "
+        "tencentcloud_vpn_connection.t00, tencentcloud_vpn_connection.t01, "
+        "tencentcloud_vpn_connection.t02, tencentcloud_vpn_connection.t03 and 35 other "
+        "tunnels.")
