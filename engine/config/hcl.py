@@ -8,6 +8,7 @@ content hash because parsing is the expensive step of loading a configuration.
 from __future__ import annotations
 
 import bisect
+import gc
 import hashlib
 import os
 import pickle
@@ -92,6 +93,9 @@ def parse(source: str, filename: str, cache_dir: str | None = None
             return cached
     with gc_paused():  # building allocates many small acyclic objects; skip GC passes
         result = _parse_uncached(source, filename)
+    # ...but the parser's own tree leaves reference cycles: free them now (young objects
+    # only: cheap), even when the caller keeps the collector paused
+    gc.collect(0)
     if key is not None and result[0] is not None:
         _cache_write(cache_dir, key, result)  # type: ignore[arg-type]
     return result
