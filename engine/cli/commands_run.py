@@ -9,7 +9,7 @@ import threading
 
 from ..addrs import AddressError, parse_instance, parse_target
 from ..diagnostics import Diagnostics
-from ..gc_paused import gc_paused
+from ..gc_paused import young_collections_only
 from ..hooks import Hooks, MultiHooks
 from ..operations import (InitOptions, Run, RunOptions, init_backend, load_config_dir,
                           read_saved_plan, run_plan, setup_providers)
@@ -633,7 +633,7 @@ def _report_apply(console, final, diags, counter, destroy, files, targeted=False
 def cmd_plan(argv: list[str], console: Console) -> int:
     args = parse(argv, PLAN)
     json_ui.enable(console, args)
-    with gc_paused():  # a plan makes millions of long-lived objects and next to no cycles
+    with young_collections_only():  # a plan makes millions of long-lived objects
         return _plan_for(args, console, destroy=bool(args.get("destroy")),
                          operation="OperationTypePlan", then_apply=False)
 
