@@ -16,7 +16,7 @@ class Severity(enum.Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Pos:
     """A position in a source file: 1-based line and column, 0-based byte offset."""
 
@@ -25,7 +25,7 @@ class Pos:
     byte: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceRange:
     """A half-open range [start, end) in one file. ``filename`` is as the user would type it."""
 

@@ -26,6 +26,7 @@ from .addrs import InstanceAddr, ModuleInstanceStep, ModulePath, ResourceAddr, m
 from .config import evaluate as ev
 from .config.conditions import check_rules
 from .config.decode import decode_body
+from .config.functions import standard_functions
 from .config.model import Module, ModuleCall
 from .config.syntax import Expr
 from .config.tree import Config, ConfigNode, as_config
@@ -197,6 +198,8 @@ class Evaluation:
         self._pending = Diagnostics()
         self._reported: set[tuple] = set()
         self._active = threading.local()
+        # the built-in function table every context of this run reads (never written)
+        self.functions = standard_functions()
 
     # -- scopes ------------------------------------------------------------------------
     def scope(self, path: ModulePath = ()) -> "Scope":
@@ -332,6 +335,12 @@ class Scope:
         self.variables: Mapping = (evaluation.root_variables if not path
                                    else _ModuleInputs(self))
         self._cache: dict[tuple, tuple[int | None, Any, Diagnostics]] = {}
+        # What every context of this module instance shares: built once, not per instance
+        # (a module of 10,000 resources would otherwise copy 10,000 names per resource).
+        self._module_calls = tuple(self.module.module_calls)
+        self._declared_variables = frozenset(self.module.variables)
+        self._declared_locals = frozenset(self.module.locals)
+        self._declared_resources = frozenset(self.module.resources)
 
     @property
     def address(self) -> str:
@@ -518,10 +527,11 @@ class Scope:
             path_cwd=os.getcwd(),
             base_dir=self.evaluation.config.source_dir,
             module_name=self.address or "the root module",
-            module_calls=tuple(self.module.module_calls),
-            declared_variables=set(self.module.variables),
-            declared_locals=set(self.module.locals),
-            declared_resources=set(self.module.resources),
+            module_calls=self._module_calls,
+            declared_variables=self._declared_variables,
+            declared_locals=self._declared_locals,
+            declared_resources=self._declared_resources,
+            functions=self.evaluation.functions,
             impure_unknown=self.evaluation.planning,
             workspace=self.evaluation.workspace,
         )

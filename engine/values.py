@@ -7,6 +7,7 @@ A value is None, bool, int, float, str, list, dict (object/map), an ``Unknown``,
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -332,8 +333,7 @@ def redact_text(text: str, secrets: set[str] | frozenset[str]) -> str:
     for secret in sorted(secrets, key=len, reverse=True):
         if not secret:
             continue
-        for quoted in (json.dumps(secret, ensure_ascii=False), repr(secret),
-                       f'"{secret}"', f"'{secret}'"):
+        for quoted in _quoted_forms(secret):
             if quoted in text:
                 text = text.replace(quoted, REDACTED)
         if len(secret) >= 4:
@@ -341,6 +341,12 @@ def redact_text(text: str, secrets: set[str] | frozenset[str]) -> str:
         elif secret in text:
             text = re.sub(rf"(?<![\w.]){re.escape(secret)}(?![\w.])", REDACTED, text)
     return text
+
+
+@functools.lru_cache(maxsize=64)
+def _quoted_forms(secret: str) -> tuple[str, ...]:
+    # cached: a plan redacts the same few secrets from thousands of messages
+    return (json.dumps(secret, ensure_ascii=False), repr(secret), f'"{secret}"', f"'{secret}'")
 
 
 def has_path(v: Any, path: tuple) -> bool:

@@ -9,6 +9,7 @@ import threading
 
 from ..addrs import AddressError, parse_instance, parse_target
 from ..diagnostics import Diagnostics
+from ..gc_paused import young_collections_only
 from ..hooks import Hooks, MultiHooks
 from ..operations import (InitOptions, Run, RunOptions, init_backend, load_config_dir,
                           read_saved_plan, run_plan, setup_providers)
@@ -451,6 +452,7 @@ def _generate_config(path: str, config, variables, workdir, providers):
 def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
                 providers=None, warnings: Diagnostics | None = None,
                 encryption=None) -> int:
+    plain = None  # the plan's text without colour, once printed, for the plan file
     if console.ui is not None:
         console.ui.planned(plan, "plan")
     elif plan.destroy and not plan.has_resource_changes:
@@ -460,7 +462,9 @@ def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
         console.print("Either you have not created any objects yet or the existing objects "
                       "were already deleted outside of vpnform.")
     else:
-        console.print(render_plan(plan, console.color).rstrip("\n"))
+        text = render_plan(plan, console.color)
+        plain = None if console.color else text
+        console.print(text.rstrip("\n"))
     if warnings:
         if console.ui is None:
             console.print("")
@@ -471,7 +475,7 @@ def _after_plan(args, console, plan: Plan, config, workdir, refresh, replace,
             planfile.write_plan_file(out, plan, config.source_files, workdir, refresh,
                                      replace, json_plan.plan_documents(plan, config, providers,
                                                                        VERSION), encryption,
-                                     notes_of(plan, providers, warnings))
+                                     notes_of(plan, providers, warnings), plain)
         except planfile.PlanFileError as err:
             d = Diagnostics()
             d.error("Failed to write the plan file", str(err))
@@ -628,8 +632,9 @@ def _report_apply(console, final, diags, counter, destroy, files, targeted=False
 def cmd_plan(argv: list[str], console: Console) -> int:
     args = parse(argv, PLAN)
     json_ui.enable(console, args)
-    return _plan_for(args, console, destroy=bool(args.get("destroy")),
-                     operation="OperationTypePlan", then_apply=False)
+    with young_collections_only():  # a plan makes millions of long-lived objects
+        return _plan_for(args, console, destroy=bool(args.get("destroy")),
+                         operation="OperationTypePlan", then_apply=False)
 
 
 @command(APPLY)

@@ -9,23 +9,12 @@ import re
 
 from ..diagnostics import Diagnostic, Diagnostics
 from ..version import VERSION
-from .views import Console, print_diagnostics
+from .views import Console, print_diagnostics, source_lines
 
 _HEADER = re.compile(r'^([A-Za-z_][\w-]*)((?:\s+(?:"[^"]*"|[A-Za-z_][\w-]*))*)\s*\{\s*$')
 
 
-def _source_lines(filename: str, files: dict[str, str]) -> list[str] | None:
-    src = files.get(filename)
-    if src is None:
-        try:
-            with open(filename, encoding="utf-8") as fh:
-                src = fh.read()
-        except OSError:
-            return None
-    return [line.rstrip("\r") for line in src.split("\n")]
-
-
-def _context(lines: list[str], line_no: int) -> str | None:
+def _context(lines: tuple[str, ...], line_no: int) -> str | None:
     """The header of the top-level block enclosing ``line_no`` (as Terraform's snippet
     context shows it), or None at top level / on the header itself."""
     for i in range(line_no - 2, -1, -1):
@@ -45,7 +34,7 @@ def diagnostic_json(d: Diagnostic, files: dict[str, str]) -> dict:
     if d.subject is not None:
         r = d.subject
         out["range"] = r.to_json()
-        lines = _source_lines(r.filename, files)
+        lines = source_lines(r.filename, files)
         if lines is not None and 1 <= r.start.line <= len(lines):
             code = lines[r.start.line - 1]
             start = max(0, r.start.column - 1)

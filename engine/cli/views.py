@@ -6,6 +6,7 @@ through the same (sensitive value) rendering as the plan.
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import sys
@@ -73,6 +74,25 @@ class Console:
         return f"{BOLD}{s}{RESET}" if self.color else s
 
 
+def source_lines(filename: str, files: dict[str, str]) -> tuple[str, ...] | None:
+    """The lines of a configuration file (from ``files``, else read from disk) as
+    diagnostics number them: split at newlines only, without a trailing CR."""
+    src = files.get(filename)
+    if src is None:
+        try:
+            with open(filename, encoding="utf-8") as fh:
+                src = fh.read()
+        except OSError:
+            return None
+    return _split_lines(src)
+
+
+@functools.lru_cache(maxsize=8)
+def _split_lines(src: str) -> tuple[str, ...]:
+    # cached: a plan of 10,000 resources may show a diagnostic for each, all in one file
+    return tuple(line.rstrip("\r") for line in src.split("\n"))
+
+
 def render_diagnostic(d: Diagnostic, files: dict[str, str], color: bool = False,
                       width: int = 0) -> str:
     """Terraform's boxed diagnostic, plus the ``file:line,col`` and a marked range."""
@@ -90,17 +110,10 @@ def render_diagnostic(d: Diagnostic, files: dict[str, str], color: bool = False,
         if d.address:
             where += f", in {d.address}"
         lines.append(f"{bar} {where}:")
-        src = files.get(r.filename)
-        if src is None:
-            try:
-                with open(r.filename, encoding="utf-8") as fh:
-                    src = fh.read()
-            except OSError:
-                src = None
-        if src is not None:
-            src_lines = src.splitlines()
+        src_lines = source_lines(r.filename, files)
+        if src_lines is not None:
             if 1 <= r.start.line <= len(src_lines):
-                text = src_lines[r.start.line - 1].rstrip("\r")
+                text = src_lines[r.start.line - 1]
                 prefix = f"  {r.start.line}: "
                 lines.append(f"{bar} {prefix}{text}")
                 start_col = max(1, r.start.column)

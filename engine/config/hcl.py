@@ -9,21 +9,20 @@ cached never loads it (startup time, issue #14).
 from __future__ import annotations
 
 import bisect
-import contextlib
 import functools
 import gc
 import hashlib
 import os
 import pickle
 import tempfile
-from typing import Iterator
 
 from ..diagnostics import Diagnostics, Pos, SourceRange
+from ..gc_paused import gc_paused
 from ..private_files import private_dirs
 from . import syntax as syn
 
 # Bump when the syntax tree's shape changes so stale cache entries are ignored.
-_CACHE_FORMAT = "vpnform-ast-7"
+_CACHE_FORMAT = "vpnform-ast-8"
 
 
 @functools.lru_cache(maxsize=1)
@@ -55,8 +54,11 @@ def parse(source: str, filename: str, cache_dir: str | None = None
         if cached is not None:
             return cached
     from . import hcl_parser  # hcl2 and lark: loaded on a cache miss only
-    with _no_gc():  # building allocates many small acyclic objects; skip GC passes
+    with gc_paused():  # building allocates many small acyclic objects; skip GC passes
         result = hcl_parser.parse_file(source, filename)
+    # ...but the parser's own tree leaves reference cycles: free them now (young objects
+    # only: cheap), even when the caller keeps the collector paused
+    gc.collect(0)
     if key is not None and result[0] is not None:
         _cache_write(cache_dir, key, result)  # type: ignore[arg-type]
     return result
@@ -78,17 +80,6 @@ def source_range(source: str, filename: str, start: int, end: int) -> SourceRang
 # Cache
 
 
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _cache_path(cache_dir: str, key: str) -> str:
     return os.path.join(cache_dir, key[:2], key + ".ast")
 
@@ -100,7 +91,7 @@ def _cache_read(cache_dir: str, key: str) -> tuple | None:
     except OSError:
         return None
     try:
-        with _no_gc():  # the cyclic GC would otherwise dominate loading many small nodes
+        with gc_paused():  # the cyclic GC would otherwise dominate loading many small nodes
             value = pickle.loads(data)
     except Exception:  # noqa: BLE001 - a corrupt entry is just a miss
         return None

@@ -132,7 +132,7 @@ class Plan:
         by_addr: dict = {}
         for (addr, dkey) in sorted(self.deposed, key=lambda k: (k[0], k[1])):
             by_addr.setdefault(addr, []).append(self.deposed[(addr, dkey)])
-        for a in sorted(set(self.changes) | set(by_addr)):
+        for a in sorted(set(self.changes) | set(by_addr), key=InstanceAddr.sort_key):
             if a in self.changes:
                 out.append(self.changes[a])
             out.extend(by_addr.get(a, []))

@@ -147,11 +147,12 @@ def _unseal(entry: dict, workdir: str) -> Any:
 def write_plan_file(path: str, plan: Plan, files: dict, workdir: str, refresh: bool,
                     replace: list, json_docs: tuple[dict, dict] | None = None,
                     encryption: TargetEncryption | None = None,
-                    notes: ReviewNotes | None = None) -> None:
+                    notes: ReviewNotes | None = None, rendered: str | None = None) -> None:
     """``json_docs``: the plan's ``show -json`` documents (full, redacted), both sealed:
     the full one holds secrets, and both describe the infrastructure. ``encryption``: the
     plan encryption configured (the whole file is encrypted when it is on). ``notes``: the
-    plan's warnings and provider targets, for ``show -markdown`` in a later job."""
+    plan's warnings and provider targets, for ``show -markdown`` in a later job.
+    ``rendered``: the plan's human text without colour, when the caller has it already."""
     encryption = encryption or NO_ENCRYPTION.plan
     sealer = _Sealer(None if encryption.active else _new_or_existing_key(workdir))
     variables = {}
@@ -177,7 +178,7 @@ def write_plan_file(path: str, plan: Plan, files: dict, workdir: str, refresh: b
         "replace": [str(a) for a in replace],
         "actions": {str(a): c.action.value for a, c in plan.changes.items()},
         # the human rendering (secrets already redacted), for `show PLANFILE`
-        "rendered": render_plan(plan, color=False),
+        "rendered": rendered if rendered is not None else render_plan(plan, color=False),
     }
     if json_docs is not None:
         doc["json"] = sealer.seal(json_docs[0])
@@ -185,7 +186,8 @@ def write_plan_file(path: str, plan: Plan, files: dict, workdir: str, refresh: b
     if notes is not None:
         doc["review_notes"] = sealer.seal(notes_json(notes))
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+    # the fastest level: most of the document is sealed (ciphertext does not compress)
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         zf.writestr("tfplan.json", json.dumps(doc, indent=1, sort_keys=True))
     try:
         data = encryption.encrypt(buf.getvalue())

@@ -143,6 +143,8 @@ class _Planner:
         self.targeted: set | None = None
         self.targeted_deps: set = set()
         self.prior_by_config: dict[ResourceAddr, list[ResourceAddr]] = {}
+        # instance address -> its arguments' source ranges, for plan-wide diagnostics
+        self._argument_ranges: dict[str, dict] = {}
         for raddr in sorted(prior.resources):
             self.prior_by_config.setdefault(config_addr(raddr), []).append(raddr)
 
@@ -632,10 +634,13 @@ class _Planner:
             schema = self.providers.resource_schema(res.provider.name, iaddr.resource.type)
             scope = self.evaluation.scope(iaddr.resource.module)
             if schema is not None:
-                count_index = iaddr.key if isinstance(iaddr.key, int) else None
-                decoded = scope.decode(res.body, schema.block, res.range, count_index,
-                                       _each_for(iaddr, scope, res))
-                r = _range_for_path(decoded.ranges, tuple(path))
+                ranges = self._argument_ranges.get(address)
+                if ranges is None:  # decoded once per instance, however many diagnostics
+                    count_index = iaddr.key if isinstance(iaddr.key, int) else None
+                    ranges = self._argument_ranges[address] = scope.decode(
+                        res.body, schema.block, res.range, count_index,
+                        _each_for(iaddr, scope, res)).ranges
+                r = _range_for_path(ranges, tuple(path))
                 if r is not None:
                     return r
         if not path:

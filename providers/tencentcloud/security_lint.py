@@ -187,6 +187,9 @@ def lint_connections(objects: list[PlannedObject]) -> Diagnostics:
     return d
 
 
+# Each tunnel of a shared key names this many of the others: a key shared by thousands of
+
+
 def _with_defaults(value: dict) -> dict:
     """An unset option is its default (validate sees configuration, before plan fills them)."""
     out = dict(value)
