@@ -9,7 +9,6 @@ from typing import Any
 from engine.diagnostics import Diagnostics
 from engine.values import unmark
 
-from . import device_config
 from .client import CloudError
 from .resources.base import cloud_error_detail
 
@@ -42,6 +41,7 @@ def tunnel_ping(workdir: str, value: dict, target: str | None,
 
 
 def tunnel_config(client, value: dict, vendor: str) -> tuple[str | None, Diagnostics]:
+    from . import device_config  # the vendors' renderers: only for this verb (startup time)
     d = Diagnostics()
     found = device_config.by_name(vendor)
     if found is None:
