@@ -17,7 +17,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Callable
 
-
 from ..addrs import InstanceAddr
 from ..checks import evaluate_checks
 from ..config.conditions import POSTCONDITION, PRECONDITION, check_rules

@@ -209,7 +209,7 @@ def _replace_addrs(args: ParsedArgs) -> list:
     return _addresses(args, "replace", parse_instance)
 
 
-def _lint_level(args: ParsedArgs) -> LintPolicy:
+def _lint_policy(args: ParsedArgs) -> LintPolicy:
     """-lint's policy; a policy file's problems are reported by the plan, which fails."""
     return lint_policy(args.get("lint"))
 
@@ -297,7 +297,7 @@ def cmd_init(argv: list[str], console: Console) -> int:
 def cmd_validate(argv: list[str], console: Console) -> int:
     args = parse(argv, VALIDATE)
     as_json = bool(args.get("json"))
-    lint = _lint_level(args)
+    lint = _lint_policy(args)
     workdir = os.getcwd()
     config, diags = load_config_dir(workdir)
     if config is None or diags.has_errors:
@@ -357,7 +357,7 @@ def _plan_for(args: ParsedArgs, console: Console, *, destroy: bool, operation: s
         console.color = False
     replace = _replace_addrs(args)
     targets = _target_addrs(args)
-    lint = _lint_level(args)
+    lint = _lint_policy(args)
     refresh = args.get("refresh", True)
     refresh_only = bool(args.get("refresh-only"))
     if refresh_only and not refresh:

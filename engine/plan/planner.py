@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-
 from ..addrs import DATA, MANAGED, InstanceAddr, ResourceAddr, parse_target
 from ..checks import evaluate_checks
 from ..config.conditions import POSTCONDITION, PRECONDITION, check_rules
@@ -849,13 +848,13 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None,
             for other in by_resource.get(dependency, []):
                 if other != daddr and Operation(DESTROY, other) in g:
                     g.add_edge(op, Operation(DESTROY, other))
-    cycle = digraph.find_cycle(g)
-    if cycle is not None:
-        raise RuntimeError("the plan's action graph has a cycle: "
-                           + ", ".join(f"{a} -> {b}" for a, b in cycle))
-    order = list(digraph.topological_sort(
-        g, key=lambda op: (op.kind != DESTROY, op.addr.sort_key())))
-    return order, list(g.edges)
+    try:
+        order = digraph.topological_sort(
+            g, key=lambda op: (op.kind != DESTROY, op.addr.sort_key()))
+    except digraph.CycleError:
+        raise RuntimeError("the plan's action graph has a cycle: " + ", ".join(
+            f"{a} -> {b}" for a, b in digraph.find_cycle(g) or [])) from None
+    return order, g.edges
 
 
 # ---------------------------------------------------------------------------------------
