@@ -53,15 +53,20 @@ def parse(source: str, filename: str, cache_dir: str | None = None
         cached = _cache_read(cache_dir, key)
         if cached is not None:
             return cached
-    from . import hcl_parser  # hcl2 and lark: loaded on a cache miss only
     with gc_paused():  # building allocates many small acyclic objects; skip GC passes
-        result = hcl_parser.parse_file(source, filename)
+        result = _parse_uncached(source, filename)
     # ...but the parser's own tree leaves reference cycles: free them now (young objects
     # only: cheap), even when the caller keeps the collector paused
     gc.collect(0)
     if key is not None and result[0] is not None:
         _cache_write(cache_dir, key, result)  # type: ignore[arg-type]
     return result
+
+
+def _parse_uncached(source: str, filename: str) -> tuple[syn.Body | None, Diagnostics]:
+    """The parse itself, on a cache miss."""
+    from . import hcl_parser  # hcl2 and lark: loaded on a cache miss only
+    return hcl_parser.parse_file(source, filename)
 
 
 def parse_expression(source: str, filename: str) -> tuple[syn.Expr | None, Diagnostics]:

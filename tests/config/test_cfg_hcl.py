@@ -299,7 +299,7 @@ def test_parse_cache_reuses_results(tmp_path, monkeypatch):
     def boom(*_args):
         raise AssertionError("parsed again instead of using the cache")
 
-    monkeypatch.setattr(hcl_parser, "parse_file", boom)
+    monkeypatch.setattr(hcl, "_parse_uncached", boom)
     body2, diags = hcl.parse(MAIN, "main.tf", cache)
     assert not diags
     assert body2.blocks[0].labels == body1.blocks[0].labels
