@@ -10,12 +10,15 @@ import enum
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator, Sequence
 
+from .pickled_fields import by_fields
+
 
 class Severity(enum.Enum):
     ERROR = "error"
     WARNING = "warning"
 
 
+@by_fields
 @dataclass(frozen=True, order=True, slots=True)
 class Pos:
     """A position in a source file: 1-based line and column, 0-based byte offset."""
@@ -25,6 +28,7 @@ class Pos:
     byte: int = 0
 
 
+@by_fields
 @dataclass(frozen=True, slots=True)
 class SourceRange:
     """A half-open range [start, end) in one file. ``filename`` is as the user would type it."""

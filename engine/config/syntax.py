@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Union
 
 from ..diagnostics import SourceRange
+from ..pickled_fields import all_by_fields
 
 # ---------------------------------------------------------------------------------------
 # Traversals: the static part of a reference such as ``var.sites["sh"].cidr``
@@ -381,3 +382,7 @@ def _order(r: SourceRange | None) -> tuple:
     if r is None:
         return ("", 0, 0)
     return (r.filename, r.start.line, r.start.column)
+
+
+# Every node pickles as its constructor's arguments (the parse cache: hcl.py).
+all_by_fields(globals())

@@ -342,3 +342,33 @@ def test_a_unary_operation_may_be_the_operand_of_another():
     assert parse_expr("- -5").value == 5  # a negated literal stays a literal
     e = parse_expr("x == !!true")
     assert isinstance(e, syn.BinaryOpExpr) and isinstance(e.rhs.operand, syn.UnaryOpExpr)
+
+
+def _tree(node):
+    """A node's whole content as plain data (syntax nodes compare by identity)."""
+    from dataclasses import fields, is_dataclass
+    if is_dataclass(node):
+        return (type(node).__name__,) + tuple(_tree(getattr(node, f.name)) for f in fields(node))
+    if isinstance(node, dict):
+        return {k: _tree(v) for k, v in node.items()}
+    if isinstance(node, (list, tuple)):
+        return type(node)(_tree(v) for v in node)
+    return node
+
+
+def test_a_cached_tree_is_the_parsed_tree_node_for_node(tmp_path):
+    src = ('# ünïcode before the blocks moves byte offsets away from columns\n'
+           'locals {\n'
+           '  m = { for k, v in var.sites : k => v.cidr if v.on }\n'
+           '  t = "a-${var.x}-%{ if var.y }y%{ else }n%{ endif }"\n'
+           '  s = aws_vpc.main[*].id\n'
+           '  c = var.a ? -1.5 : !var.b\n'
+           '  h = <<-EOT\n    hello ${upper(var.n)}\n  EOT\n'
+           '}\n' + MAIN)
+    fresh, _ = hcl.parse(src, "main.tf")
+    hcl.parse(src, "main.tf", str(tmp_path))
+    cached, diags = hcl.parse(src, "main.tf", str(tmp_path))  # from the cache
+    assert not diags
+    assert _tree(cached) == _tree(fresh)
+    assert cached.blocks[0].body.attributes["m"].expr.range.start.byte == \
+        fresh.blocks[0].body.attributes["m"].expr.range.start.byte > 0
