@@ -415,12 +415,23 @@ def _go_escape(text: str) -> str:
     return text
 
 
-def _dumps_indented(data: Any) -> str:
-    """``json.dumps(data, indent=2, ensure_ascii=False)``, about twice as fast: the stdlib
-    falls back to its pure-Python generator encoder whenever ``indent`` is given."""
+def _dumps_indented(data: Any) -> bytes:
+    """``json.dumps(data, indent=2, ensure_ascii=False)`` with Go's escapes and a trailing
+    newline, as UTF-8: about twice as fast as the stdlib, which falls back to its
+    pure-Python generator encoder whenever ``indent`` is given.
+
+    The text is built in pieces that are joined and encoded every few thousand, so that
+    writing a large state holds its bytes, not millions of small strings (a state of
+    10,000 resources is 14 MB of text; its pieces were ~100 MB more at the apply's peak).
+    """
     out: list[str] = []
     app = out.append
     esc = encode_basestring
+    done: list[bytes] = []
+
+    def flush() -> None:
+        done.append(_go_escape("".join(out)).encode("utf-8"))
+        out.clear()
 
     def enc(v: Any, ind: str) -> None:
         t = type(v)
@@ -440,6 +451,8 @@ def _dumps_indented(data: Any) -> str:
                 app(": ")
                 enc(x, inner)
                 sep = ",\n" + inner
+                if len(out) > 4096:
+                    flush()
             app("\n" + ind + "}")
         elif t is list or t is tuple:
             if not v:
@@ -451,6 +464,8 @@ def _dumps_indented(data: Any) -> str:
                 app(sep)
                 enc(x, inner)
                 sep = ",\n" + inner
+                if len(out) > 4096:
+                    flush()
             app("\n" + ind + "]")
         elif v is None:
             app("null")
@@ -468,14 +483,16 @@ def _dumps_indented(data: Any) -> str:
             raise ValueError(f"cannot encode a value of type {t.__name__}")
 
     enc(data, "")
-    return "".join(out)
+    app("\n")
+    flush()
+    return b"".join(done)
 
 
 def dumps_v4(data: dict) -> bytes:
     """Bytes for an already encoded v4 dict: indent 2, trailing newline, Go's escapes;
     encrypted when state encryption is on (``encrypted_at_rest``)."""
     try:
-        plain = (_go_escape(_dumps_indented(data)) + "\n").encode("utf-8")
+        plain = _dumps_indented(data)
     except (ValueError, UnicodeEncodeError) as exc:
         raise StateError(f"cannot encode the state: {exc}") from None
     return seal_bytes(plain)

@@ -75,6 +75,20 @@ def test_instances_sorted_by_key():
     assert [i["index_key"] for i in encode_state(s)["resources"][0]["instances"]] == [0, 2, 10]
 
 
+def test_a_large_state_is_written_exactly_as_json_with_go_escapes():
+    # thousands of resources: the encoder joins and encodes its text in many pieces
+    s = State(lineage=LINEAGE)
+    r = ResourceAddr(MANAGED, "tencentcloud_vpn_connection", "t")
+    for k in range(1500):
+        s.set_instance(r.instance(k), ProviderConfigAddr("tencentcloud"), InstanceObject({
+            "id": f"vpnx-{k}", "name": f"tünnel <{k}> & co\u2028", "tags": {"k": [k, k / 3, None]}}))
+    raw = dumps_state(s)
+    assert len(raw) > 500_000
+    stdlib = json.dumps(encode_state(s), indent=2, ensure_ascii=False)
+    assert raw == (_go_escape(stdlib) + "\n").encode()
+    assert loads_state(raw) == s
+
+
 def test_dumps_format():
     raw = dumps_state(sample_state())
     assert raw.endswith(b"}\n") and raw.startswith(b'{\n  "version": 4,\n  "terraform_version"')
