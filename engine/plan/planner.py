@@ -125,31 +125,32 @@ def refresh_state(state: State, providers: ProviderSet, parallelism: int,
             hooks.post_refresh(str(addr), obj.attributes.get("id"), result.value is None)
         return [(addr, rs, obj, result) for (addr, rs, obj), result in zip(unit, results)]
 
-    units = refresh_batches(work, providers)
-    read: dict[InstanceAddr, tuple] = {}  # the results, taken in work's order below
+    # Each unit's results are taken as they come, in the units' order (the objects read
+    # replace the recorded ones at once, not all held to the end); diagnostics in work's order.
+    position = {addr: i for i, (addr, _, _) in enumerate(work)}
+    found: list[tuple[int, Diagnostic]] = []
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-        for unit_results in pool.map(read_unit, units):
-            for r in unit_results:
-                read[r[0]] = r
-    for addr, rs, obj, result in (read[a] for a, _, _ in work):
-        if result is None:
-            continue
-        # a provider message may quote the object's secrets, recorded or read now
-        secrets = sensitive_strings([
-            mark_paths(obj.attributes, [tuple(p) for p in obj.sensitive_paths]),
-            result.value]) if result.diagnostics else set()
-        for d in result.diagnostics:
-            diags.append(d.redacted(secrets).with_address(str(addr)))
-        if result.diagnostics.has_errors:
-            continue
-        if result.value is None:
-            refreshed.set_instance(addr, rs.provider, None)
-        else:
-            plain, marks = unmark(result.value)
-            obj.attributes = plain
-            known_paths = {tuple(p) for p in obj.sensitive_paths}
-            obj.sensitive_paths = obj.sensitive_paths + [
-                list(p) for p in marks if tuple(p) not in known_paths]
+        for unit_results in pool.map(read_unit, refresh_batches(work, providers)):
+            for addr, rs, obj, result in unit_results:
+                if result is None:
+                    continue
+                # a provider message may quote the object's secrets, recorded or read now
+                secrets = sensitive_strings([
+                    mark_paths(obj.attributes, [tuple(p) for p in obj.sensitive_paths]),
+                    result.value]) if result.diagnostics else set()
+                for d in result.diagnostics:
+                    found.append((position[addr], d.redacted(secrets).with_address(str(addr))))
+                if result.diagnostics.has_errors:
+                    continue
+                if result.value is None:
+                    refreshed.set_instance(addr, rs.provider, None)
+                else:
+                    plain, marks = unmark(result.value)
+                    obj.attributes = plain
+                    known_paths = {tuple(p) for p in obj.sensitive_paths}
+                    obj.sensitive_paths = obj.sensitive_paths + [
+                        list(p) for p in marks if tuple(p) not in known_paths]
+    diags.extend(d for _, d in sorted(found, key=lambda f: f[0]))
     return refreshed, diags
 
 
