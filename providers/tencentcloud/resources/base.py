@@ -144,9 +144,10 @@ class Context:
     # AVAILABLE's last one, a parent described before the call. The read-back right after
     # takes each once instead of asking the cloud again.
     fresh: dict = field(default_factory=dict)
-    # What a batched read (``ResourceType.read_many``) already asked the cloud, (Describe
-    # action, ID) -> object, None for an ID the answer lacks (gone): every read of that
-    # context takes it, as often as asked. Filled only for a context that only reads.
+    # What a batched read (``ResourceType.read_ahead``, for the provider's ``read_batch``)
+    # already asked the cloud, (Describe action, ID) -> its answer for that ID (None: the
+    # answer lacked it, gone): every read of that context takes it, as often as asked.
+    # Filled only for a context that only reads (a wait for a change must ask anew).
     known: dict = field(default_factory=dict)
 
     def describe_many(self, action: str, ids_param: str, set_key: str, id_key: str,
