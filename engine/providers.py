@@ -10,7 +10,7 @@ Failure contract:
   object behind returns that object (the engine records it as tainted); a failed delete
   returns the prior value (the object still exists); a failed update returns the object
   as it now is.
-- ``read`` returns None when the object is gone.
+- ``read`` (and the optional ``read_batch``) returns None when the object is gone.
 
 Crash consistency (creates): before a create the engine journals an idempotency token
 (``ApplyRequest.create_token``) and the provider hands it to the cloud with the create, in
@@ -176,6 +176,11 @@ class Provider(Protocol):
     def import_resource(self, type_name: str, id: str) -> ReadResult: ...
 
     def close(self) -> None: ...
+
+    # Optional: ``read_batch(type_name, values) -> list[ReadResult]`` — ``read`` of each of
+    # ``values`` (objects of one type, at most engine.plan.planner.REFRESH_BATCH), in order,
+    # with the same results (None: gone), asking the cloud for them together (e.g. one
+    # Describe call per 100 IDs). Without it, a refresh reads one object a call.
 
     # Optional: ``target() -> str | None`` — which remote system this configuration talks
     # to, in a few words (e.g. "the real cloud, region ap-guangzhou"); plan and apply name

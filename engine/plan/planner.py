@@ -73,44 +73,84 @@ def config_digest(config: Config | Module) -> str:
 # refresh
 
 
+# Objects of one type (and provider configuration) a provider with ``read_batch`` reads
+# in one go: the cloud API's Describe calls take at most 100 IDs.
+REFRESH_BATCH = 100
+
+
+def refresh_batches(work: list, providers: ProviderSet) -> list[list]:
+    """``work`` (address, resource state, object) in units read together: runs of up to
+    REFRESH_BATCH instances of one type and provider configuration whose provider reads in
+    batches (optional ``read_batch``), single instances otherwise; in ``work``'s order."""
+    units: list[list] = []
+    groups: dict[tuple, list] = {}
+    for item in work:
+        addr, rs, _ = item
+        provider = providers.get(rs.provider)
+        if provider is None or not hasattr(provider, "read_batch"):
+            units.append([item])
+            continue
+        key = (str(rs.provider), addr.resource.type)
+        group = groups.get(key)
+        if group is None or len(group) >= REFRESH_BATCH:
+            group = groups[key] = []
+            units.append(group)
+        group.append(item)
+    return units
+
+
 def refresh_state(state: State, providers: ProviderSet, parallelism: int,
                   hooks: Hooks) -> tuple[State, Diagnostics]:
-    """Read every managed instance from its provider; objects gone are dropped."""
+    """Read every managed instance from its provider; objects gone are dropped. A provider
+    with ``read_batch`` reads up to REFRESH_BATCH objects of one type at once (its results
+    are those of ``read`` one by one); the others read one object a call."""
     diags = Diagnostics()
     refreshed = state.deepcopy()
     work = [(a, rs, o) for a, rs, o in refreshed.instances() if a.resource.mode == MANAGED]
 
-    def read_one(item):
-        addr, rs, obj = item
+    def read_unit(unit: list) -> list:
+        rs = unit[0][1]
         provider = providers.get(rs.provider)
         if provider is None:
-            return addr, rs, obj, None, None
-        rid = obj.attributes.get("id")
-        hooks.pre_refresh(str(addr), rid)
-        result = provider.read(addr.resource.type, obj.attributes)
-        hooks.post_refresh(str(addr), rid, result.value is None)
-        return addr, rs, obj, result, None
+            return [(addr, rs, obj, None) for addr, rs, obj in unit]
+        for addr, _, obj in unit:
+            hooks.pre_refresh(str(addr), obj.attributes.get("id"))
+        if len(unit) == 1:
+            addr, _, obj = unit[0]
+            results = [provider.read(addr.resource.type, obj.attributes)]
+        else:
+            results = provider.read_batch(unit[0][0].resource.type,
+                                          [obj.attributes for _, _, obj in unit])
+        for (addr, _, obj), result in zip(unit, results):
+            hooks.post_refresh(str(addr), obj.attributes.get("id"), result.value is None)
+        return [(addr, rs, obj, result) for (addr, rs, obj), result in zip(unit, results)]
 
+    # Each unit's results are taken as they come, in the units' order (the objects read
+    # replace the recorded ones at once, not all held to the end); diagnostics in work's order.
+    position = {addr: i for i, (addr, _, _) in enumerate(work)}
+    found: list[tuple[int, Diagnostic]] = []
     with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-        for addr, rs, obj, result, _ in pool.map(read_one, work):
-            if result is None:
-                continue
-            # a provider message may quote the object's secrets, recorded or read now
-            secrets = sensitive_strings([
-                mark_paths(obj.attributes, [tuple(p) for p in obj.sensitive_paths]),
-                result.value]) if result.diagnostics else set()
-            for d in result.diagnostics:
-                diags.append(d.redacted(secrets).with_address(str(addr)))
-            if result.diagnostics.has_errors:
-                continue
-            if result.value is None:
-                refreshed.set_instance(addr, rs.provider, None)
-            else:
-                plain, marks = unmark(result.value)
-                obj.attributes = plain
-                known_paths = {tuple(p) for p in obj.sensitive_paths}
-                obj.sensitive_paths = obj.sensitive_paths + [
-                    list(p) for p in marks if tuple(p) not in known_paths]
+        for unit_results in pool.map(read_unit, refresh_batches(work, providers)):
+            for addr, rs, obj, result in unit_results:
+                if result is None:
+                    continue
+                # a provider message may quote the object's secrets, recorded or read now
+                secrets = sensitive_strings([
+                    mark_paths(obj.attributes, [tuple(p) for p in obj.sensitive_paths]),
+                    result.value]) if result.diagnostics else set()
+                for d in result.diagnostics:
+                    found.append((position[addr], d.redacted(secrets).with_address(str(addr))))
+                if result.diagnostics.has_errors:
+                    continue
+                if result.value is None:
+                    refreshed.set_instance(addr, rs.provider, None)
+                else:
+                    plain, marks = unmark(result.value)
+                    obj.attributes = plain
+                    known_paths = {tuple(p) for p in obj.sensitive_paths}
+                    obj.sensitive_paths = obj.sensitive_paths + [
+                        list(p) for p in marks if tuple(p) not in known_paths]
+    diags.extend(d for _, d in sorted(found, key=lambda f: f[0]))
     return refreshed, diags
 
 

@@ -326,14 +326,21 @@ class TencentCloudProvider:
         r = self._resource(type_name)
         if r is None:
             return ReadResult(value=None, diagnostics=self._unsupported("resource", type_name))
+        return _read_with(self.cloud_context(), r, value)
+
+    def read_batch(self, type_name: str, values: list[dict]) -> list[ReadResult]:
+        """``read`` of each of ``values`` (objects of one type), the same results, with what
+        the reads ask the cloud asked ahead at once: one Describe per 100 IDs (an ID the
+        answer lacks is gone) rather than one per object."""
+        r = self._resource(type_name)
+        if r is None:
+            return [self.read(type_name, v) for v in values]
         ctx = self.cloud_context()
         try:
-            return ReadResult(value=_mark(r.block, r.read(ctx, value)))
-        except CloudError as e:
-            d = Diagnostics()
-            secrets = ctx.secrets + r.secrets_of(V.unmark(value)[0])
-            d.error(f"Error reading {r.noun}", cloud_error_detail(e, secrets))
-            return ReadResult(value=value, diagnostics=d)
+            r.read_ahead(ctx, [V.unmark(v)[0] for v in values])
+        except CloudError:
+            pass  # each object is read (and any failure reported) one by one below
+        return [_read_with(ctx, r, v) for v in values]
 
     def recover_create(self, type_name: str, token: str, planned: dict) -> ReadResult:
         r = self._resource(type_name)
@@ -442,6 +449,18 @@ class TencentCloudProvider:
         self._client = None
         self._transport = None
         self.connection = None
+
+
+def _read_with(ctx: Context, r: ResourceType, value: dict) -> ReadResult:
+    """One object read through ``ctx``: None when gone, an error diagnostic (and the value
+    as it was) when the cloud failed."""
+    try:
+        return ReadResult(value=_mark(r.block, r.read(ctx, value)))
+    except CloudError as e:
+        d = Diagnostics()
+        secrets = ctx.secrets + r.secrets_of(V.unmark(value)[0])
+        d.error(f"Error reading {r.noun}", cloud_error_detail(e, secrets))
+        return ReadResult(value=value, diagnostics=d)
 
 
 # One embedded emulator per working directory per process, shared by every provider

@@ -124,6 +124,10 @@ class CreateInDoubt(CloudError):
     exist."""
 
 
+# IDs one Describe call may name (the API's ``*Ids`` and ``Limit`` maximum).
+DESCRIBE_BATCH = 100
+
+
 @dataclass
 class Context:
     """What a resource's cloud calls need: the client, its region and polling settings."""
@@ -140,6 +144,31 @@ class Context:
     # AVAILABLE's last one, a parent described before the call. The read-back right after
     # takes each once instead of asking the cloud again.
     fresh: dict = field(default_factory=dict)
+    # What a batched read (``ResourceType.read_ahead``, for the provider's ``read_batch``)
+    # already asked the cloud, (Describe action, ID) -> its answer for that ID (None: the
+    # answer lacked it, gone): every read of that context takes it, as often as asked.
+    # Filled only for a context that only reads (a wait for a change must ask anew).
+    known: dict = field(default_factory=dict)
+
+    def describe_many(self, action: str, ids_param: str, set_key: str, id_key: str,
+                      ids: Iterable[str]) -> None:
+        """Describe ``ids`` (not yet known) with one call per ``DESCRIBE_BATCH`` of them and
+        keep the answers in ``known``: an ID the answer lacks is gone. A batch the cloud
+        refuses because one of its IDs does not exist is left to single reads, which tell
+        which one."""
+        wanted = sorted({i for i in ids if isinstance(i, str) and i
+                         and (action, i) not in self.known})
+        for start in range(0, len(wanted), DESCRIBE_BATCH):
+            batch = wanted[start:start + DESCRIBE_BATCH]
+            try:
+                body = self.client.call(action, Limit=DESCRIBE_BATCH, **{ids_param: batch})
+            except CloudApiError as e:
+                if e.is_not_found:
+                    continue
+                raise
+            found = {item.get(id_key): item for item in body.get(set_key) or []}
+            for i in batch:
+                self.known[(action, i)] = found.get(i)
 
     def keep_fresh(self, action: str, id: str, item: Any) -> Any:
         """Keep ``item``, what ``action`` just answered for ``id``, for the read-back that
@@ -450,6 +479,18 @@ class ResourceType:
             got = None
         return got if got is not None else value
 
+    # The Describe that reads this type by ID — (action, IDs parameter, set key, ID key) —
+    # for ``read_ahead``; None: a type read otherwise.
+    describe_by_id: tuple | None = None
+
+    def read_ahead(self, ctx: Context, priors: list[dict]) -> None:
+        """Ask the cloud at once, into ``ctx.known``, what reading each of ``priors`` (plain
+        values) would ask one by one; what is not asked ahead is read one by one."""
+        if self.describe_by_id is not None:
+            action, ids_param, set_key, id_key = self.describe_by_id
+            ctx.describe_many(action, ids_param, set_key, id_key,
+                              (p.get("id") for p in priors))
+
     def read(self, ctx: Context, prior: dict) -> dict | None:
         prior = plain(prior)
         try:
@@ -519,6 +560,8 @@ def token_filter(token: str) -> list[dict]:
 
 def describe_one(ctx: Context, action: str, ids_param: str, set_key: str, id: str) -> dict | None:
     """One object by ID, or None when the cloud says it does not exist."""
+    if (action, id) in ctx.known:
+        return ctx.known[(action, id)]
     kept = ctx.fresh.pop((action, id), None)
     if kept is not None:
         return kept

@@ -28,6 +28,8 @@ from .base import (
 class RouteTable(ResourceType):
     type_name = "tencentcloud_route_table"
     noun = "route table"
+    describe_by_id = ("DescribeRouteTables", "RouteTableIds", "RouteTableSet",
+                      "RouteTableId")
     block = Block(attributes={
         "id": ID,
         "vpc_id": required(V.STRING, force_new=True),

@@ -89,6 +89,12 @@ class RouteTableEntry(ResourceType):
             entry, rtb = split_id(id) or (0, "")
             ctx.client.call("DisableRoutes", RouteTableId=rtb, RouteIds=[entry])
 
+    def read_ahead(self, ctx: Context, priors: list[dict]) -> None:
+        """The route tables the entries are in, each once."""
+        parts = [split_id(p["id"]) for p in priors if isinstance(p.get("id"), str)]
+        ctx.describe_many("DescribeRouteTables", "RouteTableIds", "RouteTableSet",
+                          "RouteTableId", (rtb for _, rtb in filter(None, parts)))
+
     def read_object(self, ctx: Context, prior: dict) -> dict | None:
         parts = split_id(prior["id"])
         if parts is None:

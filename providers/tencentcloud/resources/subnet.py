@@ -32,6 +32,7 @@ from .base import (
 class Subnet(ResourceType):
     type_name = "tencentcloud_subnet"
     noun = "subnet"
+    describe_by_id = ("DescribeSubnets", "SubnetIds", "SubnetSet", "SubnetId")
     block = Block(attributes={
         "id": ID,
         "vpc_id": required(V.STRING, force_new=True),

@@ -31,6 +31,7 @@ from .base import (
 class Vpc(ResourceType):
     type_name = "tencentcloud_vpc"
     noun = "VPC"
+    describe_by_id = ("DescribeVpcs", "VpcIds", "VpcSet", "VpcId")
     block = Block(attributes={
         "id": ID,
         "name": required(V.STRING),

@@ -100,6 +100,8 @@ def spd_summary(v: rules.Violation) -> str:
 class VpnConnection(ResourceType):
     type_name = "tencentcloud_vpn_connection"
     noun = "VPN connection"
+    describe_by_id = ("DescribeVpnConnections", "VpnConnectionIds", "VpnConnectionSet",
+                      "VpnConnectionId")
     computed_blocks = frozenset({"bgp_config", "health_check_config"})
     block = Block(attributes={
         "id": ID,
@@ -338,6 +340,20 @@ class VpnConnection(ResourceType):
     def _describe(ctx: Context, id: str) -> dict | None:
         return describe_one(ctx, "DescribeVpnConnections", "VpnConnectionIds", "VpnConnectionSet",
                             id)
+
+    def read_ahead(self, ctx: Context, priors: list[dict]) -> None:
+        """The tunnels, then the gateways they name (and the customer gateways whose
+        address a read takes as the remote address's default)."""
+        super().read_ahead(ctx, priors)
+        conns = [(p, ctx.known.get(("DescribeVpnConnections", p.get("id")))) for p in priors]
+        conns = [(p, c) for p, c in conns if c is not None]
+        ctx.describe_many("DescribeVpnGateways", "VpnGatewayIds", "VpnGatewaySet",
+                          "VpnGatewayId", (c.get("VpnGatewayId") for _, c in conns))
+        ctx.describe_many("DescribeCustomerGateways", "CustomerGatewayIds",
+                          "CustomerGatewaySet", "CustomerGatewayId",
+                          (c.get("CustomerGatewayId") for p, c in conns
+                           if p.get("ike_remote_address") is None
+                           and (c.get("IKEOptionsSpecification") or {}).get("RemoteAddress")))
 
     def read_object(self, ctx: Context, prior: dict) -> dict | None:
         c = self._describe(ctx, prior["id"])

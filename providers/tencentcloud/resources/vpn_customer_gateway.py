@@ -38,6 +38,8 @@ def describe_customer_gateway(ctx: Context, id: str) -> dict | None:
 class VpnCustomerGateway(ResourceType):
     type_name = "tencentcloud_vpn_customer_gateway"
     noun = "customer gateway"
+    describe_by_id = ("DescribeCustomerGateways", "CustomerGatewayIds",
+                      "CustomerGatewaySet", "CustomerGatewayId")
     block = Block(attributes={
         "id": ID,
         "name": required(V.STRING),

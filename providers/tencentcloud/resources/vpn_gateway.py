@@ -39,6 +39,8 @@ def describe_gateway(ctx: Context, id: str) -> dict | None:
 class VpnGateway(ResourceType):
     type_name = "tencentcloud_vpn_gateway"
     noun = "VPN gateway"
+    describe_by_id = ("DescribeVpnGateways", "VpnGatewayIds", "VpnGatewaySet",
+                      "VpnGatewayId")
     block = Block(attributes={
         "id": ID,
         "name": required(V.STRING),

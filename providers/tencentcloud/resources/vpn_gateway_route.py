@@ -11,6 +11,9 @@ from ..client import CloudApiError
 from .base import ID, TAGS, Context, ResourceType, changed, check, computed, known, num, required
 
 
+ROUTES = "DescribeVpnGatewayRoutes"
+
+
 def split_id(id: str) -> tuple[str, str] | None:
     gw, sep, route = id.partition("#")
     return (gw, route) if sep and gw and route else None
@@ -72,6 +75,18 @@ class VpnGatewayRoute(ResourceType):
                 return f"{gw}#{r['RouteId']}"
         return None
 
+    def read_ahead(self, ctx: Context, priors: list[dict]) -> None:
+        """Every route of a gateway that more than one of ``priors`` is on, page by page,
+        instead of one call per route."""
+        per_gateway: dict[str, int] = {}
+        for p in priors:
+            parts = split_id(p["id"]) if isinstance(p.get("id"), str) else None
+            if parts is not None:
+                per_gateway[parts[0]] = per_gateway.get(parts[0], 0) + 1
+        for gw, count in sorted(per_gateway.items()):
+            if count > 1 and (ROUTES, gw) not in ctx.known:
+                ctx.known[(ROUTES, gw)] = _routes(ctx, gw)
+
     def read_object(self, ctx: Context, prior: dict) -> dict | None:
         parts = split_id(prior["id"])
         if parts is None:
@@ -115,10 +130,14 @@ class VpnGatewayRoute(ResourceType):
 def _routes(ctx: Context, gw: str, destination: str | None = None) -> list[dict]:
     """The routes of VPN gateway ``gw`` (to ``destination`` only, when given; none when the
     gateway is gone)."""
+    if (ROUTES, gw) in ctx.known:  # every route of the gateway, read ahead
+        return [r for r in ctx.known[(ROUTES, gw)]
+                if not (isinstance(destination, str) and destination)
+                or r.get("DestinationCidrBlock") == destination]
     filters = ([{"Name": "DestinationCidr", "Values": [destination]}]
                if isinstance(destination, str) and destination else None)
     try:
-        return ctx.client.describe_all("DescribeVpnGatewayRoutes", "Routes", VpnGatewayId=gw,
+        return ctx.client.describe_all(ROUTES, "Routes", VpnGatewayId=gw,
                                        Filters=filters)
     except CloudApiError as e:
         if e.is_not_found:

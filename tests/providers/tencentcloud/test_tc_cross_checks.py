@@ -229,3 +229,28 @@ def test_tunnels_per_gateway_and_customer_gateway(provider):
         ("tencentcloud_vpn_connection.t20", None),
         ("tencentcloud_vpn_connection.t10", None),
     }
+
+
+def test_tunnels_in_the_cloud_count_towards_each_gateways_limits(provider, tc, base):
+    """Tunnels made outside the plan count towards their gateway's and customer gateway's
+    limits; the region's tunnels are listed once for every gateway checked (issue #14: a
+    call per gateway made 30 sequential calls a region)."""
+    gw, vpc = base["gw"], base["vpc"]
+    cgws = [base["cgw"]] + [tc.create("tencentcloud_vpn_customer_gateway", name=f"x{i}",
+                                      public_ip_address=f"202.108.30.{i + 1}")
+                            for i in range(3)]
+    for i in range(1, 20):  # with base's tunnel: 20 on the gateway, 10 on cgws[0]
+        tc.create("tencentcloud_vpn_connection", name=f"o{i}", vpc_id=vpc["id"],
+                  vpn_gateway_id=gw["id"], customer_gateway_id=cgws[0 if i < 10 else 1]["id"],
+                  pre_share_key=V.Sensitive(PSK), security_group_policy=[
+                      {"local_cidr_block": "192.168.1.0/24",
+                       "remote_cidr_block": [f"10.5.{i}.0/24"]}])
+    calls = len(provider.service.calls("DescribeVpnConnections"))
+    new = [conn(provider, f"tencentcloud_vpn_connection.n{i}", [], vpc_id=vpc["id"],
+                gw=gw["id"], cgw=cgws[i]["id"]) for i in (0, 2)]
+    got = [(d.address, d.detail) for d in cross_checks(provider, new)]
+    # both past the gateway's 20 tunnels; n0 past cgws[0]'s 10 too (cgws[2] has room)
+    assert sorted((a, "tunnels per VPN gateway" in t) for a, t in got) == [
+        ("tencentcloud_vpn_connection.n0", False), ("tencentcloud_vpn_connection.n0", True),
+        ("tencentcloud_vpn_connection.n2", True)], got
+    assert len(provider.service.calls("DescribeVpnConnections")) == calls + 1

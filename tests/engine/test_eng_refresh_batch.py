@@ -1,0 +1,111 @@
+"""A refresh through a provider with the optional ``read_batch`` reads the objects of one
+type in batches of at most REFRESH_BATCH (issue #14), with the same plan as a provider
+that reads one object a call: drift found, objects gone planned anew, errors reported
+against the right address."""
+
+from __future__ import annotations
+
+import copy
+import threading
+
+from eng_fakes import Env, FakeProvider
+
+from engine.addrs import parse_instance
+from engine.diagnostics import Diagnostics
+from engine.plan.model import Action
+from engine.plan.planner import REFRESH_BATCH
+from engine.providers import ReadResult
+
+
+class BatchingProvider(FakeProvider):
+    """The fake provider with ``read_batch``: records the size of each batch it is asked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[int] = []
+        self.single_reads = 0
+        self.failing: set[str] = set()  # ids whose read fails
+        self._count_lock = threading.Lock()
+
+    def read(self, type_name: str, value: dict) -> ReadResult:
+        with self._count_lock:
+            self.single_reads += 1
+        return self._read_one(type_name, value)
+
+    def _read_one(self, type_name: str, value: dict) -> ReadResult:
+        if value.get("id") in self.failing:
+            d = Diagnostics()
+            d.error("Error reading thing", "the cloud failed")
+            return ReadResult(value=value, diagnostics=d)
+        with self._lock:
+            obj = self.objects.get(value.get("id"))
+            return ReadResult(copy.deepcopy(obj) if obj is not None else None)
+
+    def read_batch(self, type_name: str, values: list[dict]) -> list[ReadResult]:
+        with self._count_lock:
+            self.batches.append(len(values))
+        return [self._read_one(type_name, v) for v in values]
+
+
+def many(n: int) -> str:
+    return (f'resource "fake_thing" "n" {{\n  count = {n}\n  name = "thing-${{count.index}}"\n'
+            '}\n')
+
+
+def actions(p) -> dict:
+    return {str(a): c.action for a, c in p.changes.items()}
+
+
+def test_a_refresh_reads_in_batches_of_at_most_refresh_batch(tmp_path):
+    env = Env(tmp_path, BatchingProvider())
+    n = 2 * REFRESH_BATCH + 5
+    env.converge(many(n))
+    env.fake.batches.clear()
+    env.fake.single_reads = 0
+    p = env.plan_ok(many(n))
+    assert set(actions(p).values()) == {Action.NOOP}
+    assert sorted(env.fake.batches) == [5, REFRESH_BATCH, REFRESH_BATCH]
+    assert env.fake.single_reads == 0
+
+
+def test_drift_and_objects_gone_are_found_through_batches(tmp_path):
+    env = Env(tmp_path, BatchingProvider())
+    state = env.converge(many(150))
+    gone = state.instance(parse_instance("fake_thing.n[3]")).attributes["id"]
+    changed = state.instance(parse_instance("fake_thing.n[120]")).attributes["id"]
+    del env.fake.objects[gone]
+    env.fake.objects[changed]["name"] = "renamed outside"
+    p = env.plan_ok(many(150))
+    acts = actions(p)
+    assert acts["fake_thing.n[3]"] is Action.CREATE
+    assert acts["fake_thing.n[120]"] is Action.UPDATE
+    assert {a for a, act in acts.items() if act is not Action.NOOP} == {
+        "fake_thing.n[3]", "fake_thing.n[120]"}
+    # -refresh-only records what was read: the drift, no actions
+    ro = env.plan_ok(many(150), refresh_only=True)
+    assert not ro.changes
+    assert ro.prior_state.instance(parse_instance("fake_thing.n[3]")) is None
+    assert ro.prior_state.instance(
+        parse_instance("fake_thing.n[120]")).attributes["name"] == "renamed outside"
+
+
+def test_a_read_error_in_a_batch_names_its_own_object(tmp_path):
+    env = Env(tmp_path, BatchingProvider())
+    state = env.converge(many(10))
+    env.fake.failing = {state.instance(parse_instance("fake_thing.n[7]")).attributes["id"]}
+    p, diags = env.plan(many(10))
+    assert p is None
+    assert [(d.summary, d.address) for d in diags if d.is_error] == [
+        ("Error reading thing", "fake_thing.n[7]")]
+
+
+def test_the_same_plan_as_a_provider_reading_one_by_one(tmp_path):
+    batching, single = Env(tmp_path / "b", BatchingProvider()), Env(tmp_path / "s")
+    for env in (batching, single):
+        state = env.converge(many(30))
+        del env.fake.objects[state.instance(parse_instance("fake_thing.n[4]")).attributes["id"]]
+    batching.fake.batches.clear()
+    a, b = batching.plan_ok(many(30)), single.plan_ok(many(30))
+    assert actions(a) == actions(b)
+    assert actions(a)["fake_thing.n[4]"] is Action.CREATE
+    assert batching.fake.batches == [30]
