@@ -37,3 +37,19 @@ def young_collections_only() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*thresholds)
+
+
+@contextlib.contextmanager
+def existing_objects_frozen() -> Iterator[None]:
+    """The objects that exist on entry (the configuration, the plan, the prior state) are
+    moved out of the collector's reach (``gc.freeze``) for the block, so no collection
+    inside it walks them; they are handed back after. Inside a block already frozen
+    (``gc.freeze`` by anyone) it does nothing: leaving must not unfreeze the outer one's."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

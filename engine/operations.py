@@ -22,6 +22,7 @@ from .config.loader import load_module
 from .config.tree import Config, load_config
 from .config.variables import collect_variable_values
 from .diagnostics import Diagnostics
+from .gc_paused import existing_objects_frozen
 from .hooks import Hooks
 from .plan.model import Plan
 from .plan.planfile import PlanFileError, SavedPlan, read_plan_file
@@ -402,9 +403,13 @@ def run_apply(plan: Plan, config: Config, providers: ProviderSet, backend: State
         backend.record(codec.pending_entry(addr, provider, token, planned, each_mode,
                                            dependencies))
 
-    final, diags = apply_plan(plan, config, providers, workdir, hooks, sink,
-                              ApplyOptions(parallelism=parallelism,
-                                           progress_interval=_progress_interval()), intent)
+    # Nothing that exists now (configuration, plan, prior state) is garbage before the
+    # apply ends: collections during it walk only what it makes.
+    with existing_objects_frozen():
+        final, diags = apply_plan(plan, config, providers, workdir, hooks, sink,
+                                  ApplyOptions(parallelism=parallelism,
+                                               progress_interval=_progress_interval()),
+                                  intent)
     final.lineage = base.lineage
     final.serial = base.serial
     try:

@@ -505,14 +505,19 @@ def apply(plan: Plan, config: Config | Module, providers: ProviderSet, workdir: 
     return ex.state, ex.diags
 
 
-def _inconsistent(shown, final, path: tuple = ()) -> tuple | None:
-    """The first path where a value known in the reviewed plan differs in the final plan."""
-    shown, final = unmark(shown)[0], unmark(final)[0]
+def _inconsistent(shown, final) -> tuple | None:
+    """The first path where a value known in the reviewed plan differs in the final plan
+    (sensitive marks aside: both are unmarked once, here)."""
+    return _first_difference(unmark(shown)[0], unmark(final)[0], ())
+
+
+def _first_difference(shown, final, path: tuple) -> tuple | None:
+    """``_inconsistent`` of unmarked values."""
     if isinstance(shown, Unknown):
         return None
     if isinstance(shown, dict) and isinstance(final, dict):
         for k in shown:
-            p = _inconsistent(shown[k], final.get(k), path + (k,))
+            p = _first_difference(shown[k], final.get(k), path + (k,))
             if p is not None:
                 return p
         return None
@@ -520,7 +525,7 @@ def _inconsistent(shown, final, path: tuple = ()) -> tuple | None:
         if len(shown) != len(final):
             return path
         for i, (a, b) in enumerate(zip(shown, final)):
-            p = _inconsistent(a, b, path + (i,))
+            p = _first_difference(a, b, path + (i,))
             if p is not None:
                 return p
         return None

@@ -644,10 +644,11 @@ def cmd_apply(argv: list[str], console: Console) -> int:
         raise UsageError("Too many command line arguments: apply takes at most one plan file.")
     if json_ui.enable(console, args) and json_ui.approval_refused(console.ui, args, "apply"):
         return 1
-    if args.positional:
-        return _apply_saved(args, console, args.positional[0])
-    return _plan_for(args, console, destroy=bool(args.get("destroy")),
-                     operation="OperationTypeApply", then_apply=True)
+    with young_collections_only():  # as a plan: the plan's objects live to the end
+        if args.positional:
+            return _apply_saved(args, console, args.positional[0])
+        return _plan_for(args, console, destroy=bool(args.get("destroy")),
+                         operation="OperationTypeApply", then_apply=True)
 
 
 @command(REFRESH)

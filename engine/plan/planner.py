@@ -613,6 +613,8 @@ class _Planner:
             if not any(o.action != "delete" for o in objects):
                 continue
             diags = objects[0].provider.check_plan(objects)
+            if not diags:
+                continue  # the secrets to redact are gathered only for a message
             secrets = set().union(*(sensitive_strings(o.value) for o in objects))
             for d in diags:
                 self._add_provider_diag(d.redacted(secrets))

@@ -17,6 +17,7 @@ over HTTP.
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -66,9 +67,55 @@ class Transport(Protocol):
         ...
 
 
+class _NotPlain(Exception):
+    """A value the direct copy leaves to JSON."""
+
+
+_PLAIN_INT = 2 ** 63  # integers within this bound are copied directly; others go via JSON
+_PLAIN_DEPTH = 50  # deeper values go through JSON (which refuses those beyond its limit)
+
+
+def _copy_plain(v: Any, depth: int) -> Any:
+    t = type(v)
+    if t is str or t is bool or v is None:
+        return v
+    if t is int:
+        if -_PLAIN_INT < v < _PLAIN_INT:
+            return v
+        raise _NotPlain
+    if t is float:
+        if math.isfinite(v):
+            return v  # JSON writes a float's repr, which reads back as the same float
+        raise _NotPlain
+    if depth >= _PLAIN_DEPTH:
+        raise _NotPlain
+    if t is dict:
+        out = {}
+        for k, x in v.items():
+            if type(k) is not str:
+                raise _NotPlain
+            out[k] = _copy_plain(x, depth + 1)
+        return out
+    if t is list:
+        return [_copy_plain(x, depth + 1) for x in v]
+    raise _NotPlain
+
+
+def wire_copy(value: Any) -> Any:
+    """``value`` as it reads back from the wire (JSON written and read), sharing no mutable
+    object with it: plain dicts (string keys), lists, strings, booleans, None and ordinary
+    finite numbers are copied directly; anything else goes through JSON (a tuple comes back
+    a list, a non-finite number is refused, ...)."""
+    try:
+        return _copy_plain(value, 0)
+    except _NotPlain:
+        return loads_json(json.dumps(value))
+
+
 class InProcessTransport:
-    """Calls the embedded emulator directly. Params and results go through JSON, as on the
-    wire, so no Python object is shared between client and service."""
+    """Calls the embedded emulator directly. Params and results are copied as they would
+    read back from the wire (``wire_copy``), so no Python object is shared between client
+    and service."""
 
     def __init__(self, service: Any, others: dict[str, Any] | None = None):
         self.service = service
@@ -78,9 +125,9 @@ class InProcessTransport:
     def send(self, action: str, params: dict, region: str) -> dict:
         try:
             # every number read back as on the wire: a non-finite one is refused
-            wire = loads_json(json.dumps(params))
+            wire = wire_copy(params)
             service = self.others.get(action, self.service)
-            return loads_json(json.dumps(service.call(action, wire, region)))
+            return wire_copy(service.call(action, wire, region))
         except CloudError:
             raise
         except Exception as e:  # a lost answer, or the store failed (disk, locking)

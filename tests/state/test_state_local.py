@@ -267,10 +267,10 @@ def test_stale_journal_is_ignored_and_cleaned(backend, tmp_path):
 
 def test_fold_keeps_file_consistent(tmp_path):
     b = LocalBackend(workdir=str(tmp_path), journal_fold_min=10)
-    s = sample_state()  # 5 instances: fold every max(10, n) entries
+    s = sample_state()  # 5 instances: fold every max(10, 4 n) entries
     b.begin_journal(s)
     base_serial = s.serial
-    for i in range(25):
+    for i in range(120):
         b.record(entry(i))
         snap = loads_state((tmp_path / "terraform.tfstate").read_bytes())
         header = json.loads((tmp_path / ".terraform.tfstate.journal").read_bytes()
@@ -279,11 +279,11 @@ def test_fold_keeps_file_consistent(tmp_path):
         # snapshot + journal always equals everything recorded so far
         assert sorted(LocalBackend(workdir=str(tmp_path)).read()
                       .resources[CONN].instances) == list(range(i + 1))
-    # folds after 10 and then max(10, 15 instances) = 15 more entries
+    # folds after 4 x 5 instances = 20 entries, then 4 x 25 instances = 100 more
     assert snap.serial == base_serial + 2
-    assert len(snap.resources[CONN].instances) == 25
+    assert len(snap.resources[CONN].instances) == 120
     lines = (tmp_path / ".terraform.tfstate.journal").read_bytes().splitlines()
-    assert len(lines) == 1  # just folded at entry 25
+    assert len(lines) == 1  # just folded at entry 120
     final = b.read()
     final.serial = base_serial  # the caller's copy predates the folds
     b.end_journal(final)  # same content as the last fold: nothing new to write

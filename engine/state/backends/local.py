@@ -37,8 +37,8 @@ from .. import codec
 from ..model import State
 from ..encryption import EncryptionError
 from ..workspaces import DEFAULT_WORKSPACE, check_name
-from .base import (JournalEntry, LockError, LockInfo, StateError,
-                   check_force_unlock, next_serial, settle_journal_end)
+from .base import (JournalEntry, LockError, LockInfo, StateError, check_force_unlock,
+                   fold_threshold, next_serial, settle_journal_end)
 
 JOURNAL_FORMAT = 1
 DEFAULT_FOLD_MIN = 1000
@@ -304,8 +304,8 @@ class LocalBackend:
         append made before it, so concurrent records share one (group commit) and each
         still returns only after its own line is durable. ``flush=False``: return once
         appended (the kernel holds it: a killed process loses nothing); the next fsync
-        covers it. Every ``max(journal_fold_min, instances)`` entries the journal is
-        folded into a snapshot (amortised O(1))."""
+        covers it. Every ``fold_threshold(journal_fold_min, instances)`` entries the
+        journal is folded into a snapshot (amortised O(1))."""
         with self._append_lock:
             if self._journal_fd is None or self._journal_state is None:
                 raise StateError("record called without begin_journal")
@@ -396,7 +396,8 @@ class LocalBackend:
             os.fsync(self._journal_fd)
         self._synced = self._appended  # the snapshot and this journal hold all of them
         self._since_fold = 0
-        self._fold_at = max(self.journal_fold_min, _count_instances(self._journal_state))
+        self._fold_at = fold_threshold(self.journal_fold_min,
+                                       _count_instances(self._journal_state))
 
     def _close_journal(self) -> None:
         fd, self._journal_fd = self._journal_fd, None

@@ -38,8 +38,8 @@ import uuid
 from .. import codec
 from ..model import State
 from ..workspaces import DEFAULT_WORKSPACE
-from .base import (JournalEntry, LockError, LockInfo, StateError,
-                   check_force_unlock, next_serial, settle_journal_end)
+from .base import (JournalEntry, LockError, LockInfo, StateError, check_force_unlock,
+                   fold_threshold, next_serial, settle_journal_end)
 
 DEFAULT_SCHEMA = "terraform_remote_state"
 CREATION_LOCK_KEY = -1
@@ -499,7 +499,7 @@ class PgBackend:
     def _restart_fold(self) -> None:
         self._since_fold = 0
         n = sum(len(rs.instances) for rs in self._journal_state.resources.values())
-        self._fold_at = max(self.journal_fold_min, n)
+        self._fold_at = fold_threshold(self.journal_fold_min, n)
 
     def record(self, entry: JournalEntry, flush: bool = True) -> None:
         """Insert one change (autocommit: durable when this returns, whatever ``flush``

@@ -102,6 +102,45 @@ def test_in_process_transport_copies_through_json(svc):
     assert params["Tags"] == [{"Key": "k", "Value": "v"}]
 
 
+class KeepingService:
+    """A service that keeps what it is sent and answers with a value it keeps too."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.received = None
+
+    def call(self, action, params, region):
+        self.received = params
+        return self.answer
+
+
+def test_in_process_transport_shares_no_value_with_the_service():
+    kept = {"Vpc": {"VpcId": "vpc-1", "TagSet": [{"Key": "k", "Value": "v"}], "Cidr": 16}}
+    svc = KeepingService(kept)
+    params = {"VpcName": "v", "Tags": [{"Key": "k", "Value": "v"}], "Ratio": 0.5, "On": True}
+    body = InProcessTransport(svc).send("CreateVpc", params, REGION)
+    assert svc.received == params and body == kept
+    # the caller changes its params and the answer; the service's copies stay as they were
+    params["Tags"][0]["Value"] = "changed"
+    body["Vpc"]["TagSet"].append({"Key": "x", "Value": "y"})
+    body["Vpc"]["VpcId"] = "vpc-2"
+    assert svc.received["Tags"] == [{"Key": "k", "Value": "v"}]
+    assert kept["Vpc"]["TagSet"] == [{"Key": "k", "Value": "v"}]
+    assert kept["Vpc"]["VpcId"] == "vpc-1"
+    # and the service changing what it was sent does not reach the caller
+    svc.received["Tags"].clear()
+    assert params["Tags"] == [{"Key": "k", "Value": "changed"}]
+
+
+def test_in_process_transport_reads_values_back_as_the_wire_would():
+    svc = KeepingService({"Set": ("a", "b"), "Counts": {1: "one"}, "Big": 10 ** 30})
+    body = InProcessTransport(svc).send("DescribeVpcs", {"Ids": ("vpc-1",)}, REGION)
+    assert body == {"Set": ["a", "b"], "Counts": {"1": "one"}, "Big": 10 ** 30}
+    assert svc.received == {"Ids": ["vpc-1"]}
+    with pytest.raises(CloudTransportError):  # no JSON number is infinite
+        InProcessTransport(svc).send("DescribeVpcs", {"Limit": float("inf")}, REGION)
+
+
 def test_in_process_store_failure_is_a_transport_error(svc):
     svc.store.close()
     with pytest.raises(CloudTransportError):

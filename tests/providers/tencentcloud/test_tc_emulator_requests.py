@@ -10,7 +10,7 @@ import pytest
 from tc_support import REGION
 
 from providers.tencentcloud import rules
-from providers.tencentcloud.emulator import EmulatedVpcService
+from providers.tencentcloud.emulator import EmulatedVpcService, SqliteStore
 from providers.tencentcloud.emulator.actions import ACTIONS
 
 VPC = {"VpcName": "v", "CidrBlock": "10.0.0.0/16"}
@@ -266,3 +266,47 @@ def test_the_dataplane_routes_by_the_entry_rows(api, svc, vpc_id):
         records.put("gateway", gw, {"sides": [{"lan_ip": "10.0.255.2"}], "active": 0})
         tables, _ = desired_routing(records, vpc_id)
     assert list(tables.values()) == [{"172.16.0.0/24": "10.0.255.2"}]
+
+
+# --- lookups by ID and by indexed field, across regions ---------------------------------------
+
+def test_ids_are_found_across_kinds_and_regions(store):
+    with store.transaction() as tx:
+        tx.insert("vpc", "vpc-aaaaaaaa", "ap-guangzhou", {"VpcId": "vpc-aaaaaaaa"})
+        tx.insert("cgw", "cgw-bbbbbbbb", "ap-shanghai", {"CustomerGatewayId": "cgw-bbbbbbbb"})
+    with store.snapshot() as tx:
+        assert tx.id_exists("vpc-aaaaaaaa") and tx.id_exists("cgw-bbbbbbbb")
+        assert not tx.id_exists("vpc-cccccccc")
+        assert tx.get("cgw", "cgw-bbbbbbbb", "ap-guangzhou") is None  # another region's
+        assert tx.get("cgw", "cgw-bbbbbbbb", "ap-shanghai") == {
+            "CustomerGatewayId": "cgw-bbbbbbbb"}
+
+
+def test_field_lookups_in_a_region_keep_only_its_objects_in_creation_order(store):
+    with store.transaction() as tx:
+        for i, region in enumerate(["ap-guangzhou", "ap-shanghai"] * 3):
+            tx.insert("vpnx", f"vpnx-0000000{i}", region,
+                      {"VpnConnectionId": f"vpnx-0000000{i}", "VpnGatewayId": "vpngw-1",
+                       "CustomerGatewayId": "cgw-1", "N": i})
+    with store.snapshot() as tx:
+        assert [c["N"] for c in tx.list_by("vpnx", "VpnGatewayId", "vpngw-1",
+                                           "ap-shanghai")] == [1, 3, 5]
+        assert [c["N"] for c in tx.list_by("vpnx", "VpnGatewayId", "vpngw-1")] == list(range(6))
+        assert tx.count_by("vpnx", "CustomerGatewayId", "cgw-1", "ap-guangzhou") == 3
+        assert tx.count_by("vpnx", "CustomerGatewayId", "cgw-1") == 6
+
+
+def test_a_cloud_made_before_the_id_index_gets_it(tmp_path):
+    old = SqliteStore.for_workdir(tmp_path)
+    with old.transaction() as tx:
+        tx._c.execute("DROP INDEX objects_by_id")
+        tx.insert("vpc", "vpc-aaaaaaaa", "ap-guangzhou", {"VpcId": "vpc-aaaaaaaa"})
+    old.close()
+    store = SqliteStore.for_workdir(tmp_path)
+    try:
+        with store.snapshot() as tx:
+            assert tx._c.execute("SELECT 1 FROM sqlite_master WHERE name='objects_by_id'"
+                                 ).fetchone()
+            assert tx.id_exists("vpc-aaaaaaaa")
+    finally:
+        store.close()
