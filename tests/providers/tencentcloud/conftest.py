@@ -1,7 +1,7 @@
 """Fixtures for the tencentcloud provider tests: an emulator in a tmp dir, a provider on it."""
 
 import pytest
-from tc_support import REGION, Api, blank_config
+from tc_support import BASE_PSK, REGION, Api, blank_config
 
 from engine import values as V
 from engine.providers import ApplyRequest, PlanRequest
@@ -84,9 +84,6 @@ def tc(provider):
             return provider.apply(ApplyRequest(type_name, f"{type_name}.x", prior, None, None))
 
     return Driver()
-
-
-BASE_PSK = "base-objects-psk-9f3k"
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Helpers shared by the tencentcloud tests (a unique module name, imported by path)."""
 
 REGION = "ap-guangzhou"
+BASE_PSK = "base-objects-psk-9f3k"  # the base objects' tunnel (conftest.py)
 
 
 class Api:

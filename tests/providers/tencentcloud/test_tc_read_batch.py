@@ -4,8 +4,7 @@ deleted behind vpnform's back reads as gone, as a single read says."""
 
 from __future__ import annotations
 
-from conftest import BASE_PSK
-from tc_support import REGION
+from tc_support import BASE_PSK, REGION
 
 from engine import values as V
 
