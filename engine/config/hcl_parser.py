@@ -1,6 +1,6 @@
 """HCL source text -> vpnform's syntax tree (syntax.py): the only importer of hcl2 / lark.
 
-Walks python-hcl2's raw Lark parse tree (positions from ``propagate_positions``) into our
+Walks python-hcl2's raw Lark parse tree (positions from its tokens) into our
 own nodes and turns parser exceptions into diagnostics. Callers go through hcl.py, which
 imports this module only when a file is not in its parse cache (startup time, issue #14).
 """
@@ -54,7 +54,7 @@ def _parser() -> lark.Lark:
             raise RuntimeError(f"unexpected python-hcl2 grammar in {path}: {old!r} changed")
         grammar = grammar.replace(old, new)
     return lark.Lark(grammar, parser="lalr",
-                     cache=True, propagate_positions=True, postlex=PostLexer())
+                     cache=True, postlex=PostLexer())
 
 
 def _parse_tree(text: str) -> Tree:
@@ -125,6 +125,19 @@ def parse_file(source: str, filename: str) -> tuple[syn.Body | None, Diagnostics
     return body, diags
 
 
+def _edge_token(tree: Tree, edge: int) -> Token | None:
+    """The first (``edge`` 0) or last (-1) token of ``tree``: a node's span runs from its
+    first token to its last (every terminal of the grammar is kept in the tree)."""
+    children = tree.children if edge == 0 else reversed(tree.children)
+    for c in children:
+        if isinstance(c, Token):
+            return c
+        tok = _edge_token(c, edge)
+        if tok is not None:
+            return tok
+    return None
+
+
 def _expr_child(attr: Tree) -> Tree:
     return attr.children[-1]
 
@@ -190,10 +203,10 @@ class _Builder:
     def span(self, node: Any) -> tuple[int, int]:
         if isinstance(node, Token):
             return node.start_pos, node.end_pos
-        meta = node.meta
-        if getattr(meta, "empty", True):
+        first = _edge_token(node, 0)
+        if first is None:
             return 0, 0
-        return meta.start_pos, meta.end_pos
+        return first.start_pos, _edge_token(node, -1).end_pos  # type: ignore[union-attr]
 
     def range_of(self, node: Any) -> SourceRange:
         s, e = self.span(node)
