@@ -9,6 +9,7 @@ cached never loads it (startup time, issue #14).
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import gc
 import hashlib
@@ -133,7 +134,8 @@ def _cache_write(cache_dir: str, key: str, value: tuple) -> None:
                     pickle.dump(group, f, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
         except BaseException:
-            os.unlink(tmp)
+            with contextlib.suppress(OSError):  # no half-written entry left behind
+                os.unlink(tmp)
             raise
     except (OSError, pickle.PicklingError, RecursionError):
         pass  # caching is an optimisation only
