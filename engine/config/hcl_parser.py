@@ -111,7 +111,7 @@ def parse_file(source: str, filename: str) -> tuple[syn.Body | None, Diagnostics
     (issue #14); anything the chunk scanner is unsure of, and any chunk that does not parse,
     falls back to the whole-file parse, which gives the same tree and reports syntax errors.
     """
-    chunks = top_level_chunks(source, CHUNK_CHARS)
+    chunks = top_level_chunks(source, CHUNK_CHARS) if len(source) > CHUNK_CHARS else None
     if chunks is not None and len(chunks) > 1:
         result = _parse_chunks(source, filename, chunks)
         if result is not None:
