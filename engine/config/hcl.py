@@ -9,6 +9,7 @@ cached never loads it (startup time, issue #14).
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import gc
 import hashlib
@@ -22,7 +23,7 @@ from ..private_files import private_dirs
 from . import syntax as syn
 
 # Bump when the syntax tree's shape changes so stale cache entries are ignored.
-_CACHE_FORMAT = "vpnform-ast-9"
+_CACHE_FORMAT = "vpnform-ast-10"
 
 
 @functools.lru_cache(maxsize=1)
@@ -89,30 +90,53 @@ def _cache_path(cache_dir: str, key: str) -> str:
     return os.path.join(cache_dir, key[:2], key + ".ast")
 
 
+# A cache entry is a run of pickles: a header (the file body's range and attributes, the
+# diagnostics and how many groups follow), then the top-level blocks in groups of
+# _CACHE_GROUP, each its own pickle, so that loading holds one group's unpickling state at a
+# time, not the whole file's (issue #14: memory).
+_CACHE_GROUP = 256
+
+
 def _cache_read(cache_dir: str, key: str) -> tuple | None:
     try:
-        with open(_cache_path(cache_dir, key), "rb") as f:
-            data = f.read()
+        f = open(_cache_path(cache_dir, key), "rb")
     except OSError:
         return None
     try:
-        with gc_paused():  # the cyclic GC would otherwise dominate loading many small nodes
-            value = pickle.loads(data)
-    except Exception:  # noqa: BLE001 - a corrupt entry is just a miss
+        with f, gc_paused():  # the cyclic GC would otherwise dominate loading many small nodes
+            header = pickle.load(f)
+            if not (isinstance(header, tuple) and len(header) == 5 and header[0] == _CACHE_FORMAT):
+                return None
+            _, groups, body_range, attributes, diags = header
+            blocks: list = []
+            for _ in range(groups):
+                blocks.extend(pickle.load(f))
+            if f.read(1):
+                return None
+    except Exception:  # noqa: BLE001 - a corrupt or short entry is just a miss
         return None
-    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], syn.Body):
-        return value
-    return None
+    return syn.Body(attributes=attributes, blocks=blocks, range=body_range), diags
 
 
 def _cache_write(cache_dir: str, key: str, value: tuple) -> None:
+    body, diags = value
+    blocks = body.blocks
+    groups = [blocks[i:i + _CACHE_GROUP] for i in range(0, len(blocks), _CACHE_GROUP)]
     path = _cache_path(cache_dir, key)
     try:
         private_dirs(os.path.dirname(path))
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")  # 0600
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                header = (_CACHE_FORMAT, len(groups), body.range, body.attributes, diags)
+                pickle.dump(header, f, protocol=pickle.HIGHEST_PROTOCOL)
+                for group in groups:
+                    pickle.dump(group, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):  # no half-written entry left behind
+                os.unlink(tmp)
+            raise
     except (OSError, pickle.PicklingError, RecursionError):
         pass  # caching is an optimisation only
 
@@ -137,10 +161,12 @@ class LineIndex:
         self._memo: dict[int, Pos] = {}  # shared Pos objects keep trees and caches small
 
     def pos(self, offset: int) -> Pos:
-        offset = max(0, min(offset, len(self.source)))
-        p = self._memo.get(offset)
+        p = self._memo.get(offset)  # the common case first: a position seen before
         if p is None:
-            p = self._memo[offset] = self._pos(offset)
+            offset = max(0, min(offset, len(self.source)))
+            p = self._memo.get(offset)
+            if p is None:
+                p = self._memo[offset] = self._pos(offset)
         return p
 
     def _pos(self, offset: int) -> Pos:

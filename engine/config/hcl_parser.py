@@ -1,6 +1,6 @@
 """HCL source text -> vpnform's syntax tree (syntax.py): the only importer of hcl2 / lark.
 
-Walks python-hcl2's raw Lark parse tree (positions from ``propagate_positions``) into our
+Walks python-hcl2's raw Lark parse tree (positions from its tokens) into our
 own nodes and turns parser exceptions into diagnostics. Callers go through hcl.py, which
 imports this module only when a file is not in its parse cache (startup time, issue #14).
 """
@@ -8,9 +8,10 @@ imports this module only when a file is not in its parse cache (startup time, is
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import re
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 import hcl2
 import lark
@@ -54,7 +55,7 @@ def _parser() -> lark.Lark:
             raise RuntimeError(f"unexpected python-hcl2 grammar in {path}: {old!r} changed")
         grammar = grammar.replace(old, new)
     return lark.Lark(grammar, parser="lalr",
-                     cache=True, propagate_positions=True, postlex=PostLexer())
+                     cache=True, postlex=PostLexer())
 
 
 def _parse_tree(text: str) -> Tree:
@@ -103,7 +104,23 @@ def parse_expression(source: str, filename: str) -> tuple[syn.Expr | None, Diagn
 
 def parse_file(source: str, filename: str) -> tuple[syn.Body | None, Diagnostics]:
     """Parse one file's text (no cache). Returns (Body, diagnostics); Body is None on a
-    syntax error."""
+    syntax error.
+
+    A large file is parsed in chunks of whole top-level blocks and attributes, so that only
+    one chunk's Lark parse tree (several times the size of our own tree) is alive at a time
+    (issue #14); anything the chunk scanner is unsure of, and any chunk that does not parse,
+    falls back to the whole-file parse, which gives the same tree and reports syntax errors.
+    """
+    chunks = top_level_chunks(source, CHUNK_CHARS) if len(source) > CHUNK_CHARS else None
+    if chunks is not None and len(chunks) > 1:
+        result = _parse_chunks(source, filename, chunks)
+        if result is not None:
+            return result
+    return parse_whole_file(source, filename)
+
+
+def parse_whole_file(source: str, filename: str) -> tuple[syn.Body | None, Diagnostics]:
+    """``parse_file`` in one Lark parse of the whole text."""
     index = LineIndex(source)
     b = _Builder(source, filename, index, delta=0)
     diags = Diagnostics()
@@ -113,16 +130,147 @@ def parse_file(source: str, filename: str) -> tuple[syn.Body | None, Diagnostics
         diags.append(_syntax_diagnostic(exc, b))
         return None, diags
     try:
-        body = b.body(tree.children[0], 0, len(source))
+        body = b.body(tree.children[0].children, 0, len(source))
     except RecursionError:
         diags.error("Configuration too deeply nested",
                     "This file nests expressions or blocks too deeply to be read.",
                     b.rng(0, 0))
         return None, diags
+    return _result(body, b)
+
+
+def _result(body: syn.Body, b: _Builder) -> tuple[syn.Body | None, Diagnostics]:
+    diags = Diagnostics()
     diags.extend(b.diags)
     if diags.has_errors:
         return None, diags
     return body, diags
+
+
+def _parse_chunks(source: str, filename: str, chunks: list[tuple[int, int]]
+                  ) -> tuple[syn.Body | None, Diagnostics] | None:
+    """``parse_file`` chunk by chunk (``chunks``: character ranges of ``source``, each a
+    run of whole top-level items), or None if a chunk does not parse."""
+    b = _Builder(source, filename, LineIndex(source), delta=0)
+
+    def items() -> Iterator[Any]:
+        for start, end in chunks:
+            tree = _parse_tree(source[start:end])
+            b.delta = start  # positions in this chunk's parse -> positions in ``source``
+            yield from tree.children[0].children
+            del tree  # only this chunk's parse tree is alive at a time
+            gc.collect(0)  # and Lark's trees hold cycles: free them while the GC is paused
+
+    try:
+        body = b.body(items(), 0, len(source))
+    except Exception:  # noqa: BLE001 - a syntax error: the whole-file parse reports it
+        return None
+    return _result(body, b)
+
+
+# A top-level item begins at the start of a line with a name (a block type or argument).
+_ITEM_START = re.compile(r"[A-Za-z_]")
+# What the chunk scanner looks at outside strings; a string without templates is one match.
+_CODE = re.compile(r'''(?P<str>"(?:[^"\\$%\n]|\\[^\n]|\$\$\{|%%\{|\$(?!\{)|%(?!\{))*")
+                     |(?P<quote>")
+                     |(?P<open>[{\[(])
+                     |(?P<close>[}\])])
+                     |(?P<comment>\#[^\n]*|//[^\n]*)
+                     |(?P<block_comment>/\*)
+                     |(?P<heredoc><<)
+                     |(?P<nl>\n)''', re.VERBOSE)
+# The rest of a quoted string's characters up to its end or a template sequence.
+_STRING_REST = re.compile(r'(?:[^"\\$%\n]|\\[^\n]|\$\$\{|%%\{|\$(?!\{)|%(?!\{))*')
+# The grammar's heredoc terminals (HEREDOC_TEMPLATE, HEREDOC_TEMPLATE_TRIM) in one.
+_HEREDOC = re.compile(r"<<-?(?P<marker>[a-zA-Z][a-zA-Z0-9._-]*)\r?\n(?:(?:.|\n)*?\r?\n)??\s*"
+                      r"(?P=marker)\r?\n")
+_CLOSER = {"{": "}", "[": "]", "(": ")"}
+CHUNK_CHARS = 256 * 1024  # characters of source per chunk, at least
+
+
+def top_level_chunks(source: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]] | None:
+    """``source`` cut into chunks of at least ``size`` characters (the last may be
+    shorter), each a run of whole top-level blocks and attributes: character ranges
+    [start, end) that cover the text. Cuts are only at the start of a line that begins with a
+    name outside any bracket, string, heredoc or comment. None when the scanner is unsure of
+    the text (unbalanced brackets, an unterminated string, heredoc or comment): the caller
+    parses it whole."""
+    n = len(source)
+    cuts = [0]
+    stack: list[str] = []  # open brackets; "$" for a template sequence inside a string
+    i = 0
+    code_search = _CODE.search
+    while True:
+        m = code_search(source, i)
+        if m is None:
+            break
+        kind = m.lastgroup
+        i = m.end()
+        if kind == "nl":
+            if (not stack and i - cuts[-1] >= size and i < n
+                    and _ITEM_START.match(source, i)):
+                cuts.append(i)
+        elif kind == "str" or kind == "comment":
+            pass
+        elif kind == "open":
+            stack.append(_CLOSER[m.group()])
+        elif kind == "close":
+            if not stack:
+                return None
+            want = stack.pop()
+            if want == "$":  # the end of a template sequence: back inside its string
+                if m.group() != "}":
+                    return None
+                i = _string_rest(source, i, stack)
+                if i < 0:
+                    return None
+            elif want != m.group():
+                return None
+        elif kind == "quote":
+            i = _string_rest(source, i, stack)
+            if i < 0:
+                return None
+        elif kind == "block_comment":
+            end = source.find("*/", i)
+            if end < 0:
+                return None
+            i = end + 2
+        else:  # "<<": a heredoc (the lexer's terminal decides where it ends)
+            h = _HEREDOC.match(source, m.start())
+            if h is None:
+                return None
+            i = h.end() - 1  # its final newline, seen as a line end
+    if stack:
+        return None
+    cuts.append(n)
+    return list(zip(cuts, cuts[1:]))
+
+
+def _string_rest(source: str, i: int, stack: list[str]) -> int:
+    """After a quoted string's opening quote or a template sequence's closing brace at
+    ``i``: the offset after the string's closing quote, or after the next template sequence's
+    opening (pushed on ``stack``); -1 if the string does not end on its line."""
+    i = _STRING_REST.match(source, i).end()  # type: ignore[union-attr]
+    c = source[i:i + 1]
+    if c == '"':
+        return i + 1
+    if c in ("$", "%") and source.startswith("{", i + 1):
+        stack.append("$")
+        return i + 2
+    return -1
+
+
+def _edge_token(tree: Tree, edge: int) -> Token | None:
+    """The first (``edge`` 0) or last (-1) token of ``tree``: a node's span runs from its
+    first token to its last (every terminal of the grammar is kept in the tree)."""
+    children = tree.children if edge == 0 else reversed(tree.children)
+    for c in children:
+        if isinstance(c, Token):
+            return c
+        tok = _edge_token(c, edge)
+        if tok is not None:
+            return tok
+    return None
 
 
 def _expr_child(attr: Tree) -> Tree:
@@ -190,10 +338,10 @@ class _Builder:
     def span(self, node: Any) -> tuple[int, int]:
         if isinstance(node, Token):
             return node.start_pos, node.end_pos
-        meta = node.meta
-        if getattr(meta, "empty", True):
+        first = _edge_token(node, 0)
+        if first is None:
             return 0, 0
-        return meta.start_pos, meta.end_pos
+        return first.start_pos, _edge_token(node, -1).end_pos  # type: ignore[union-attr]
 
     def range_of(self, node: Any) -> SourceRange:
         s, e = self.span(node)
@@ -203,11 +351,11 @@ class _Builder:
         return SourceRange(self.filename, a.start, b.end)
 
     # -- structure -----------------------------------------------------------------------
-    def body(self, tree: Tree, start: int, end: int) -> syn.Body:
+    def body(self, children: Iterable[Any], start: int, end: int) -> syn.Body:
         body = syn.Body(attributes={}, blocks=[], range=self.rng(start, end))
         prev_end_line = 0
         prev_kind = ""
-        for child in tree.children:
+        for child in children:
             if not isinstance(child, Tree) or child.data not in ("attribute", "block"):
                 continue
             if child.data == "attribute":
@@ -294,7 +442,7 @@ class _Builder:
             self.diags.error("Invalid block definition",
                              'A block definition must have block content delimited by "{" and '
                              '"}", starting on the same line as the block header.', header)
-        body = self.body(inner, lbrace.start_pos, rbrace.end_pos)
+        body = self.body(inner.children, lbrace.start_pos, rbrace.end_pos)
         return syn.Block(str(type_tok), labels, body, type_range, label_ranges, header)
 
     # -- expressions ---------------------------------------------------------------------

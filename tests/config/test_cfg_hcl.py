@@ -322,6 +322,34 @@ def test_corrupt_cache_entry_is_ignored(tmp_path):
     assert body is not None and not diags
 
 
+def test_cache_entry_holds_blocks_in_groups_and_a_short_entry_is_a_miss(tmp_path, monkeypatch):
+    import pickle
+
+    cache = str(tmp_path / "cache")
+    count = 2 * hcl._CACHE_GROUP + 3
+    src = "top = 1\n" + "".join(f'resource "r" "n{i}" {{\n  x = {i}\n}}\n' for i in range(count))
+    hcl.parse(src, "main.tf", cache)
+    [path] = [os.path.join(r, f) for r, _, fs in os.walk(cache) for f in fs]
+    pickles = []
+    with open(path, "rb") as f:
+        while f.peek(1):
+            pickles.append(pickle.load(f))
+    assert [len(g) for g in pickles[1:]] == [hcl._CACHE_GROUP, hcl._CACHE_GROUP, 3]
+    parses = []
+    real = hcl._parse_uncached
+    monkeypatch.setattr(hcl, "_parse_uncached", lambda *a: parses.append(1) or real(*a))
+    body, _ = hcl.parse(src, "main.tf", cache)  # a hit
+    assert not parses
+    assert [b.labels[1] for b in body.blocks] == [f"n{i}" for i in range(count)]
+    assert body.attributes["top"].expr.value == 1
+    assert body.blocks[-1].body.attributes["x"].expr.range.start.line == 3 * count
+    size = os.path.getsize(path)
+    with open(path, "r+b") as f:  # cut inside the last group
+        f.truncate(size - 10)
+    body, diags = hcl.parse(src, "main.tf", cache)  # a miss: parsed again
+    assert parses == [1] and len(body.blocks) == count and not diags
+
+
 def test_cached_trees_evaluate_like_fresh_ones(tmp_path):
     from engine.config.evaluate import EvalContext, evaluate
 
