@@ -38,7 +38,7 @@ from . import syntax as syn
 from .hcl import LineIndex
 from .hcl_parser import _Builder, _normalize_number
 
-_PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
+_LANGUAGE = tree_sitter.Language(tree_sitter_hcl.language())
 
 _DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")
 _TEMPLATE_START = re.compile(rb"(?<!\$)\$\{|(?<!%)%\{")  # not the `$${` / `%%{` escapes
@@ -59,7 +59,7 @@ def parse_file(source: str, filename: str) -> tuple[syn.Body, Diagnostics] | Non
         data = source.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates
         return None
-    tree = _PARSER.parse(data)
+    tree = tree_sitter.Parser(_LANGUAGE).parse(data)  # a parser per call: thread-safe
     root = tree.root_node
     if root.has_error:
         return None
