@@ -535,8 +535,13 @@ class _TSBuilder(_Builder):
             raise _Decline
         self.same_line(n.start_byte, n.end_byte)  # "Invalid multi-line string" and the like
         self.no_escape_runs(n)
+        start, end = ch[0].end_byte, ch[-1].start_byte
+        if len(ch) == 2 or (len(ch) == 3 and ch[1].type == "template_literal"):
+            # a plain string (most of them): what assemble makes of one literal item
+            return syn.LiteralExpr(self.unescape(self.text(start, end), start, template=True),
+                                   self.node_range(n))
         items: list[tuple] = []
-        self.template_items(ch[1:-1], ch[0].end_byte, ch[-1].start_byte, items, quoted=True)
+        self.template_items(ch[1:-1], start, end, items, quoted=True)
         return self.assemble(items, self.node_range(n), heredoc=False)
 
     def heredoc_(self, n: Any) -> syn.Expr:
