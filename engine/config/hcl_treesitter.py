@@ -42,6 +42,7 @@ _LANGUAGE = tree_sitter.Language(tree_sitter_hcl.language())
 
 _DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")
 _TEMPLATE_START = re.compile(rb"(?<!\$)\$\{|(?<!%)%\{")  # not the `$${` / `%%{` escapes
+_BARE_QUOTE = re.compile(r'(?:^|[^\\])(?:\\\\)*"')  # a quote no backslash escapes
 _NAME_CHAR = re.compile(rb"[A-Za-z0-9_\-\x80-\xff]")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
@@ -410,7 +411,8 @@ class _TSBuilder(_Builder):
             if c.type != "function_arguments":
                 raise _Decline
             prev_end = c.start_byte
-            for a in c.children:
+            args_ch = c.children
+            for j, a in enumerate(args_ch):
                 t = a.type
                 if t == "expression":
                     args.append(self.expr_node(a))
@@ -418,7 +420,10 @@ class _TSBuilder(_Builder):
                 elif t == "ellipsis":
                     expand = True
                     self.same_line(prev_end, a.start_byte)
-                elif t != ",":
+                elif t == ",":
+                    if j == len(args_ch) - 1:
+                        self.same_line(prev_end, a.start_byte)  # a trailing comma
+                else:
                     raise _Decline
         return syn.FunctionCallExpr(name, args, self.node_range(n), self.node_range(name_node),
                                     expand)
@@ -550,6 +555,8 @@ class _TSBuilder(_Builder):
                 or ch[-1].type != "heredoc_identifier"):
             raise _Decline
         self.no_escape_runs(n)
+        if ch[1].start_byte != ch[0].end_byte:
+            raise _Decline  # `<< EOT`: python-hcl2 wants the marker right after `<<`
         data = self.data
         head_end = ch[1].end_byte
         if data[head_end:head_end + 1] == b"\n":
@@ -566,6 +573,11 @@ class _TSBuilder(_Builder):
         body_end = max(nl + 1, body_start)
         if data[body_end:close].strip(b" \t"):
             raise _Decline
+        marker = data[ch[1].start_byte:ch[1].end_byte]
+        if marker in data[body_start:body_end] and any(
+                line.lstrip().startswith(marker)
+                for line in data[body_start:body_end].split(b"\n")):
+            raise _Decline  # a line starting with the marker: where do the parsers end it?
         items: list[tuple] = []
         self.template_items(ch[2:-1], body_start, body_end, items, quoted=False)
         if self.node_text(ch[0]) == "<<-":
@@ -677,6 +689,8 @@ class _TSBuilder(_Builder):
         if end > start:
             s = self.text(start, end)
             if quoted:
+                if '"' in s and _BARE_QUOTE.search(s):
+                    raise _Decline  # tree-sitter-hcl ran a directive past the closing quote
                 s = self.unescape(s, start, template=True)
             elif "$${" in s or "%%{" in s:
                 s = s.replace("$${", "${").replace("%%{", "%{")
