@@ -46,6 +46,8 @@ _BARE_QUOTE = re.compile(r'(?:^|[^\\])(?:\\\\)*"')  # a quote no backslash escap
 _NAME_CHAR = re.compile(rb"[A-Za-z0-9_\-\x80-\xff]")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
+# python-hcl2 lexes these as keywords where its grammar allows one (`in(c) = 1` in an object)
+_KEYWORDS = {"in", "for", "if", "else", "endif", "endfor", "for_each"}
 _OPS = {"==", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "%", "&&", "||"}
 _STEPS = ("get_attr", "index", "splat")
 
@@ -315,7 +317,10 @@ class _TSBuilder(_Builder):
         if len(ch) != 1:
             raise _Decline
         r = self.node_range(n)
-        return syn.ScopeTraversalExpr(syn.Traversal(self.name(ch[0]), (), r, r), r)
+        name = self.name(ch[0])
+        if name in _KEYWORDS:
+            raise _Decline
+        return syn.ScopeTraversalExpr(syn.Traversal(name, (), r, r), r)
 
     def t_literal_value(self, n: Any) -> syn.Expr:
         c = n.children[0]
@@ -403,7 +408,7 @@ class _TSBuilder(_Builder):
             raise _Decline
         self.same_line(name_node.end_byte, ch[1].start_byte)
         name = self.node_text(name_node)
-        if not all(_NAME.match(p) for p in name.split("::")):
+        if not all(_NAME.match(p) for p in name.split("::")) or name in _KEYWORDS:
             raise _Decline
         args: list[syn.Expr] = []
         expand = False
