@@ -440,10 +440,12 @@ class _TSBuilder(_Builder):
             op_node = ch[0]
             op = op_node.type
             self.same_line(op_node.end_byte, ch[1].start_byte)
-            if (op == "-" and len(ch) == 2 and ch[1].type == "literal_value"
+            if (op == "-" and ch[1].type == "literal_value"
                     and ch[1].start_byte == op_node.end_byte
                     and ch[1].children[0].type == "numeric_lit"):
-                # python-hcl2 lexes `-2.5` as one number literal
+                # python-hcl2 lexes `-2.5` as one number literal (steps after it apply to it)
+                if len(ch) != 2:
+                    raise _Decline
                 return self.number(self.text(op_node.start_byte, ch[1].end_byte),
                                    self.rng(op_node.start_byte, ch[1].end_byte))
             operand, i = self.sequence(ch, 1)

@@ -134,6 +134,7 @@ DECLINED = {
     "newline_before_ellipsis": 'a = f(x\n...)\n',
     "newline_before_arrow": 'a = {for k, v in x : k\n=> v}\n',
     "namespaced_variable": 'a = provider::ns\n',
+    "negative_number_with_step": 'a = -21.5.5\n',
     "minus_two_digits": 'a = 1 -15\n',
     "strip_marker_after_blank": 'a = <<EOT\n%{ for x in y }${x}%{ ~ endfor }\nEOT\n',
     "newline_before_trailing_comma": 'a = f(\n1\n,\n)\n',
