@@ -37,7 +37,13 @@ def _cache_version() -> str:
         import hcl2
         import lark
         hcl2_version, lark_version = getattr(hcl2, "__version__", "?"), lark.__version__
-    return f"{_CACHE_FORMAT}/hcl2-{hcl2_version}/lark-{lark_version}"
+    ts_versions = []
+    for dist in ("tree-sitter", "tree-sitter-hcl"):
+        try:
+            ts_versions.append(f"{dist}-{version(dist)}")
+        except PackageNotFoundError:
+            ts_versions.append(f"{dist}-none")
+    return "/".join([_CACHE_FORMAT, f"hcl2-{hcl2_version}", f"lark-{lark_version}", *ts_versions])
 
 
 # ---------------------------------------------------------------------------------------
@@ -65,9 +71,26 @@ def parse(source: str, filename: str, cache_dir: str | None = None
 
 
 def _parse_uncached(source: str, filename: str) -> tuple[syn.Body | None, Diagnostics]:
-    """The parse itself, on a cache miss."""
+    """The parse itself, on a cache miss: tree-sitter-hcl (hcl_treesitter.py) when it can
+    read the file exactly as python-hcl2 does, else python-hcl2 (hcl_parser.py), whose
+    diagnostics are the ones users see. ``VPNFORM_PARSER=lark`` uses python-hcl2 only;
+    ``VPNFORM_PARSER=check`` parses with both and raises if their trees differ."""
+    mode = os.environ.get("VPNFORM_PARSER", "")
+    fast = None
+    if mode != "lark":
+        try:
+            from . import hcl_treesitter  # tree-sitter: loaded on a cache miss only
+        except ImportError:  # tree-sitter not installed: python-hcl2 reads everything
+            hcl_treesitter = None  # type: ignore[assignment]
+        if hcl_treesitter is not None:
+            fast = hcl_treesitter.parse_file(source, filename)
+            if fast is not None and mode != "check":
+                return fast
     from . import hcl_parser  # hcl2 and lark: loaded on a cache miss only
-    return hcl_parser.parse_file(source, filename)
+    result = hcl_parser.parse_file(source, filename)
+    if fast is not None and hcl_treesitter.dump(fast[0]) != hcl_treesitter.dump(result[0]):
+        raise AssertionError(f"{filename}: tree-sitter-hcl and python-hcl2 read different trees")
+    return result
 
 
 def parse_expression(source: str, filename: str) -> tuple[syn.Expr | None, Diagnostics]:

@@ -14,11 +14,11 @@ import pytest
 from cli import PYTHON, make_env, run
 
 # Heavy packages and the verbs that need them: the cloud SDK (HTTP transport), charts,
-# PostgreSQL state, encryption, the HCL parser (a parse-cache miss), pydantic (the emulator's
+# PostgreSQL state, encryption, the HCL parsers (a parse-cache miss), pydantic (the emulator's
 # requests, encryption settings), PyYAML (yamlencode, yamldecode), the strongSwan dataplane
 # and the monitor; networkx, which no verb needs any more (engine/graph/digraph.py).
 HEAVY = ("networkx", "tencentcloud.", "tccli", "matplotlib", "plotext", "psycopg", "cryptography", "hcl2",
-         "lark", "pydantic", "deepdiff", "yaml", "providers.tencentcloud.dataplane.",
+         "lark", "tree_sitter", "pydantic", "deepdiff", "yaml", "providers.tencentcloud.dataplane.",
          "providers.tencentcloud.emulator.monitor_service",
          "providers.tencentcloud.emulator.actions.alarms")
 
@@ -46,7 +46,8 @@ def _loaded(workdir, *argv: str) -> set[str]:
 
 
 @pytest.mark.parametrize("argv, needed", [(("version",), set()), (("-help",), set()),
-                                          (("fmt", "-check"), {"hcl2", "lark"})])
+                                          (("fmt", "-check"),
+                                           {"hcl2", "lark", "tree_sitter", "tree_sitter_hcl"})])
 def test_quick_verbs_load_only_what_they_use(quickstart, argv, needed):
     """fmt parses every file (no parse cache): the parser, and nothing else heavy."""
     assert _loaded(quickstart, *argv) == needed
