@@ -49,9 +49,31 @@ def module_str(path: ModulePath) -> str:
     return ".".join(str(s) for s in path)
 
 
+class _HashOnce:
+    """A frozen address hashed once: addresses key the planner's dicts and the action
+    graph, and the generated hash of nested frozen dataclasses is recomputed at every
+    lookup. The hash is kept out of pickles: string hashes differ between processes."""
+
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash(tuple(getattr(self, f) for f in self.__dataclass_fields__))
+            object.__setattr__(self, "_hash", h)
+        return h
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_hash", None)
+        return state
+
+
 @dataclass(frozen=True)
-class ResourceAddr:
+class ResourceAddr(_HashOnce):
     """A resource (all its instances): ``[module.x.]type.name`` or ``data.type.name``."""
+
+    __hash__ = _HashOnce.__hash__  # (in the class body, or dataclass makes its own)
 
     mode: str
     type: str
@@ -75,8 +97,10 @@ class ResourceAddr:
 
 
 @dataclass(frozen=True)
-class InstanceAddr:
+class InstanceAddr(_HashOnce):
     """One instance of a resource: ``type.name``, ``type.name[0]`` or ``type.name["k"]``."""
+
+    __hash__ = _HashOnce.__hash__  # (in the class body, or dataclass makes its own)
 
     resource: ResourceAddr
     key: InstanceKey = None

@@ -257,11 +257,17 @@ def contains_sensitive(v: Any) -> bool:
     return False
 
 
+# Leaf types that are never marked nor hold anything marked (exact types, not subclasses)
+_PLAIN_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def unmark(v: Any, path: tuple = ()) -> tuple[Any, list[tuple]]:
     """Split a value into its plain value and the paths of its sensitive parts."""
     paths: list[tuple] = []
 
     def walk(x: Any, p: tuple) -> Any:
+        if type(x) in _PLAIN_LEAVES:  # most of a value: one test instead of three
+            return x
         if isinstance(x, Sensitive):
             paths.append(p)
             return walk(x.value, p)
@@ -303,6 +309,8 @@ def sensitive_strings(v: Any, min_length: int = 4) -> set[str]:
     out: set[str] = set()
 
     def walk(x: Any, marked: bool) -> None:
+        if not marked and type(x) in _PLAIN_LEAVES:
+            return
         if isinstance(x, Sensitive):
             walk(x.value, True)
         elif isinstance(x, dict):

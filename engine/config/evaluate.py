@@ -150,8 +150,28 @@ def _subject_range(t: syn.Traversal, n_steps: int) -> SourceRange | None:
     return SourceRange(start.filename, start.start, end.end)
 
 
+# Classified references by traversal node: a traversal is classified once, however many
+# instances of its resource are evaluated (id -> (traversal, Reference); the traversal is
+# kept so that its id cannot be reused while the entry stands). Malformed references are
+# not kept: their diagnostics are made afresh each time.
+_REFERENCES: dict[int, tuple[syn.Traversal, Reference]] = {}
+_REFERENCES_MAX = 500_000
+
+
 def reference_of(t: syn.Traversal) -> tuple[Reference | None, Diagnostics]:
     """Classify the root of a traversal. Diagnostics for malformed references."""
+    hit = _REFERENCES.get(id(t))
+    if hit is not None and hit[0] is t:
+        return hit[1], Diagnostics()
+    ref, diags = _classify(t)
+    if ref is not None and not diags:
+        if len(_REFERENCES) >= _REFERENCES_MAX:
+            _REFERENCES.clear()
+        _REFERENCES[id(t)] = (t, ref)
+    return ref, diags
+
+
+def _classify(t: syn.Traversal) -> tuple[Reference | None, Diagnostics]:
     diags = Diagnostics()
     root, steps = t.root, t.steps
     whole = t.range
@@ -364,6 +384,9 @@ class LazyLocals:
 
 
 def evaluate(expr: syn.Expr, ctx: EvalContext) -> tuple[Any, Diagnostics]:
+    value = literal_value(expr)
+    if value is not _NOT_LITERAL:
+        return value, Diagnostics()
     ev = _Evaluator(ctx)
     value = ev.eval(expr, dict(ctx.bindings) if ctx.bindings else {})
     if not ev.diags.has_errors and not isinstance(value, TypeValue) \
@@ -374,6 +397,25 @@ def evaluate(expr: syn.Expr, ctx: EvalContext) -> tuple[Any, Diagnostics]:
                        "cannot be used as part of an expression.", expr.range)
         value = Unknown()
     return value, _dedupe(ev.redacted_diags())
+
+
+_NOT_LITERAL = object()
+
+
+def literal_value(expr: syn.Expr) -> Any:
+    """The value of a literal, or of a string template of only literal text (what most
+    arguments of a hand-written configuration are), without an evaluator: it is the same in
+    every scope. ``_NOT_LITERAL`` for any other expression."""
+    kind = type(expr)
+    if kind is syn.LiteralExpr:
+        return expr.value
+    if kind is syn.TemplateExpr:
+        parts = expr.parts
+        for part in parts:
+            if type(part) is not syn.LiteralExpr or type(part.value) is not str:
+                return _NOT_LITERAL
+        return parts[0].value if len(parts) == 1 else "".join(p.value for p in parts)
+    return _NOT_LITERAL
 
 
 def _holds_type(value: Any) -> bool:

@@ -105,10 +105,12 @@ def build_graph(config: Config | Module, state: State | None = None
                     if dep_addr is not None and dep_addr in g and dep_addr != caddr:
                         g.add_edge(dep_addr, caddr)
 
-    for component in sorted(digraph.strongly_connected_components(g), key=min):
+    # only the components that are cycles, in order of their least address (sorting every
+    # one-resource component by comparisons cost more than the rest of the graph)
+    cycles = [c for c in digraph.strongly_connected_components(g)
+              if len(c) > 1 or any(g.has_edge(m, m) for m in c)]
+    for component in sorted(cycles, key=lambda c: min(m.sort_key() for m in c)):
         members = sorted(component)
-        if len(members) == 1 and not g.has_edge(members[0], members[0]):
-            continue
         names = ", ".join(str(m) for m in members)
         subject = None
         for m in members:

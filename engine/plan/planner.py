@@ -212,7 +212,10 @@ class _Planner:
     # -- helpers -----------------------------------------------------------------------
     def _map_diags(self, diags: Diagnostics, addr: InstanceAddr, ranges: dict,
                    fallback: SourceRange | None, values: Any = None) -> None:
-        # A provider message may quote an argument's value: never a sensitive one.
+        # A provider message may quote an argument's value: never a sensitive one. (What
+        # to redact is worked out only when there is a message to redact it from.)
+        if not diags:
+            return
         secrets = sensitive_strings(values) if values is not None else set()
         for d in diags:
             d = d.redacted(secrets)
@@ -840,28 +843,38 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None,
         if ch.action is Action.CREATE_THEN_DELETE:
             g.add_edge(Operation(APPLY, addr), Operation(DESTROY, addr))
 
-    def deps_of(addr: InstanceAddr, texts: list) -> list[ResourceAddr]:
+    parsed: dict[str, ResourceAddr | None] = {}  # dependency text -> configuration address
+
+    def deps_of(texts: list) -> list[ResourceAddr]:
         from ..addrs import AddressError, parse_resource
         out = []
         for d in texts:
-            try:
-                out.append(config_addr(parse_resource(d)))
-            except AddressError:
-                pass
+            if d not in parsed:
+                try:
+                    parsed[d] = config_addr(parse_resource(d))
+                except AddressError:
+                    parsed[d] = None
+            if parsed[d] is not None:
+                out.append(parsed[d])
         return out
 
+    # addr -> (new, old) dependencies, each parsed once (not once per deposed object)
+    uses: dict[InstanceAddr, tuple[set, set]] = {}
     for addr, ch in changes.items():
-        new_deps = set(deps_of(addr, ch.dependencies))
-        old_deps = set(deps_of(addr, ch.prior_dependencies or ch.dependencies))
+        uses[addr] = (set(deps_of(ch.dependencies)),
+                      set(deps_of(ch.prior_dependencies or ch.dependencies)))
+    for addr, ch in changes.items():
+        new_deps, old_deps = uses[addr]
+        a_apply, a_destroy = Operation(APPLY, addr), Operation(DESTROY, addr)
+        has_apply, has_destroy = a_apply in g, a_destroy in g
         for dep in new_deps | old_deps:
             for daddr in by_resource.get(dep, []):
                 if daddr == addr:
                     continue
-                a_apply, d_apply = Operation(APPLY, addr), Operation(APPLY, daddr)
-                a_destroy, d_destroy = Operation(DESTROY, addr), Operation(DESTROY, daddr)
-                if dep in new_deps and a_apply in g and d_apply in g:
+                d_apply, d_destroy = Operation(APPLY, daddr), Operation(DESTROY, daddr)
+                if dep in new_deps and has_apply and d_apply in g:
                     g.add_edge(d_apply, a_apply)
-                if dep in old_deps and a_destroy in g and d_destroy in g:
+                if dep in old_deps and has_destroy and d_destroy in g:
                     g.add_edge(a_destroy, d_destroy)
                 # An object that stays must stop using a dependency before that
                 # dependency's old object is deleted: when it is deleted for good, or
@@ -870,7 +883,7 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None,
                 # A dependency replaced create-before-destroy keeps its old object until
                 # every dependent has its new (or updated) object, however that is made.
                 d_action = changes[daddr].action
-                if dep in old_deps and d_destroy in g and a_apply in g and (
+                if dep in old_deps and has_apply and d_destroy in g and (
                         d_action is Action.CREATE_THEN_DELETE
                         or (d_action is Action.DELETE and ch.action is Action.UPDATE)):
                     g.add_edge(a_apply, d_destroy)
@@ -878,15 +891,13 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None,
         op = Operation(DESTROY, daddr, dkey)
         g.add_node(op)
         dep = config_addr(daddr.resource)
-        for addr, ch in changes.items():
-            uses = dep in set(deps_of(addr, ch.dependencies)) | set(
-                deps_of(addr, ch.prior_dependencies or ch.dependencies))
-            if addr == daddr or uses:
+        for addr in changes:
+            if addr == daddr or dep in uses[addr][0] or dep in uses[addr][1]:
                 for kind in (APPLY, DESTROY):
                     if Operation(kind, addr) in g:
                         g.add_edge(Operation(kind, addr), op)
         # ... and before what it depends on is destroyed.
-        for dependency in deps_of(daddr, deposed[(daddr, dkey)].dependencies):
+        for dependency in deps_of(deposed[(daddr, dkey)].dependencies):
             for other in by_resource.get(dependency, []):
                 if other != daddr and Operation(DESTROY, other) in g:
                     g.add_edge(op, Operation(DESTROY, other))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import itertools
 import re
 from typing import Any
 
@@ -518,7 +519,8 @@ def render_plan(plan: Plan, color: bool = False) -> str:
 def plan_counts_text(plan: Plan) -> str:
     """``3 to add, 1 to change, 2 to destroy.`` (imports first when there are any)."""
     add, change, destroy = plan.counts()
-    imports = sum(1 for c in plan.resource_changes if c.is_change and c.importing_id is not None)
+    imports = sum(1 for c in itertools.chain(plan.changes.values(), plan.deposed.values())
+                  if c.is_change and c.importing_id is not None)  # no order needed: no sort
     return ((f"{imports} to import, " if imports else "")
             + f"{add} to add, {change} to change, {destroy} to destroy.")
 
