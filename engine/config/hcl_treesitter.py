@@ -36,7 +36,7 @@ from ..diagnostics import Diagnostics, Pos, SourceRange
 from ..values import parse_number
 from . import syntax as syn
 from .hcl import LineIndex
-from .hcl_parser import _Builder, _normalize_number
+from .hcl_parser import CHUNK_CHARS, _Builder, _normalize_number, top_level_chunks
 
 _LANGUAGE = tree_sitter.Language(tree_sitter_hcl.language())
 
@@ -62,18 +62,47 @@ def parse_file(source: str, filename: str) -> tuple[syn.Body, Diagnostics] | Non
         data = source.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates
         return None
-    tree = tree_sitter.Parser(_LANGUAGE).parse(data)  # a parser per call: thread-safe
-    root = tree.root_node
-    if root.has_error:
-        return None
     b = _TSBuilder(source, data, filename)
     try:
-        body = b.file_body(root)
+        chunks = _byte_chunks(source, data)
+        if chunks is None:
+            tree = tree_sitter.Parser(_LANGUAGE).parse(data)  # a parser per call: thread-safe
+            if tree.root_node.has_error:
+                return None
+            body = b.file_body(tree.root_node)
+        else:
+            body = b.chunked_file_body(data, chunks)
     except (_Decline, RecursionError):
+        return None
+    if body is None:
         return None
     if b.diags:  # hcl_parser would report these: its diagnostics are the ones users see
         return None
     return body, Diagnostics()
+
+
+def _byte_chunks(source: str, data: bytes) -> list[tuple[int, int]] | None:
+    """hcl_parser's chunks of whole top-level items (a large file only), as byte ranges."""
+    if len(source) <= CHUNK_CHARS:
+        return None
+    chunks = top_level_chunks(source, CHUNK_CHARS)
+    if chunks is None or len(chunks) < 2:
+        return None
+    if len(data) == len(source):
+        return chunks
+    out, done, at = [], 0, 0  # character offset -> byte offset, chunk by chunk
+    for start, end in chunks:
+        done += len(source[at:start].encode("utf-8"))
+        b_start = done
+        done += len(source[start:end].encode("utf-8"))
+        out.append((b_start, done))
+        at = end
+    return out
+
+
+def _point(data: bytes, offset: int) -> tuple[int, int]:
+    """tree-sitter's (row, byte column) of a byte offset."""
+    return data.count(b"\n", 0, offset), offset - (data.rfind(b"\n", 0, offset) + 1)
 
 
 class _TSBuilder(_Builder):
@@ -147,6 +176,26 @@ class _TSBuilder(_Builder):
         return s
 
     # -- structure -----------------------------------------------------------------------
+    def chunked_file_body(self, data: bytes, chunks: list[tuple[int, int]]) -> syn.Body | None:
+        """The file's body parsed one chunk of whole top-level items at a time (byte ranges
+        ``chunks``, each parsed in place with tree-sitter's included ranges so positions
+        stay the file's), so only one chunk's tree-sitter tree is alive at a time."""
+        body = syn.Body(attributes={}, blocks=[], range=self.rng(0, len(data)))
+        for start, end in chunks:
+            parser = tree_sitter.Parser(_LANGUAGE)
+            parser.included_ranges = [tree_sitter.Range(_point(data, start), _point(data, end),
+                                                        start, end)]
+            root = parser.parse(data).root_node
+            if root.has_error:
+                return None
+            part = self.file_body(root)
+            for name, attr in part.attributes.items():
+                if name in body.attributes:
+                    raise _Decline  # "Attribute redefined": hcl_parser's diagnostic
+                body.attributes[name] = attr
+            body.blocks.extend(part.blocks)
+        return body
+
     def file_body(self, root: Any) -> syn.Body:
         body = None
         for c in root.children:

@@ -257,3 +257,27 @@ def test_mutated_snippets_agree_or_decline(seed):
                 j = rnd.randrange(len(s) + 1)
                 s = s[:i] + s[j:j + rnd.randint(1, 10)] + s[i:]
         _same_or_declined(s)
+
+
+def test_a_large_file_is_read_in_chunks_as_python_hcl2_reads_it(monkeypatch):
+    # non-ASCII text puts byte offsets ahead of character offsets in every later chunk
+    item = ('# tünnel {i} ü\nresource "tencentcloud_vpc" "v{i}" {{\n  name = "vpc-{i}-ü"\n'
+            '  cidr_block = "10.{j}.0.0/16"\n  tags = {{ heredoc = <<-EOT\n    }} {{ ${{x}}\n'
+            '  EOT\n  }}\n}}\nlocals {{ l{i} = [for k in var.x : "${{k}}-{i}"] }}\n')
+    source = "".join(item.format(i=i, j=i % 250) for i in range(60))
+    monkeypatch.setattr(hcl_treesitter, "CHUNK_CHARS", 2000)
+    chunks = hcl_treesitter._byte_chunks(source, source.encode("utf-8"))
+    assert chunks is not None and len(chunks) > 5
+    fast = hcl_treesitter.parse_file(source, "main.tf")
+    assert fast is not None  # read by tree-sitter, chunk by chunk
+    slow = hcl_parser.parse_file(source, "main.tf")
+    assert hcl_treesitter.dump(fast[0]) == hcl_treesitter.dump(slow[0])
+    assert len(fast[0].blocks) == 120
+
+
+def test_an_attribute_repeated_in_another_chunk_falls_back(monkeypatch):
+    source = "a = 1\n" + "".join(f'b{i} = "{"x" * 50}"\n' for i in range(100)) + "a = 2\n"
+    monkeypatch.setattr(hcl_treesitter, "CHUNK_CHARS", 500)
+    assert hcl_treesitter.parse_file(source, "main.tf") is None
+    body, diags = hcl.parse(source, "main.tf")
+    assert body is None and "Attribute redefined" in str(diags.items[0].summary)
