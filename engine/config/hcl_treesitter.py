@@ -181,8 +181,8 @@ class _TSBuilder(_Builder):
         ``chunks``, each parsed in place with tree-sitter's included ranges so positions
         stay the file's), so only one chunk's tree-sitter tree is alive at a time."""
         body = syn.Body(attributes={}, blocks=[], range=self.rng(0, len(data)))
+        parser = tree_sitter.Parser(_LANGUAGE)  # this call's own: thread-safe
         for start, end in chunks:
-            parser = tree_sitter.Parser(_LANGUAGE)
             parser.included_ranges = [tree_sitter.Range(_point(data, start), _point(data, end),
                                                         start, end)]
             root = parser.parse(data).root_node
