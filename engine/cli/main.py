@@ -10,6 +10,7 @@ reach the user as tracebacks: they become diagnostics here.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -287,5 +288,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def console_main() -> int:
+    """The ``vpnform`` command: ``main``, and then an exit that leaves the run's objects to
+    the operating system. The interpreter's last full collection would otherwise walk all
+    that a large run left behind (700,000 objects in cycles after a plan of 6,900: 1.3 s
+    of a 4.9 s plan); frozen objects (``gc.freeze``) are not walked. At-exit handlers, the
+    joining of threads and the flushing of files all still run."""
+    code = main()
+    gc.freeze()
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console_main())

@@ -18,7 +18,7 @@ import pickle
 import tempfile
 
 from ..diagnostics import Diagnostics, Pos, SourceRange
-from ..gc_paused import gc_paused
+from ..gc_paused import gc_paused, keep_for_the_run
 from ..private_files import private_dirs
 from . import syntax as syn
 
@@ -136,6 +136,7 @@ def _cache_read(cache_dir: str, key: str) -> tuple | None:
                 blocks.extend(pickle.load(f))
             if f.read(1):
                 return None
+            keep_for_the_run()  # before the collector is back on: it would walk them all
     except Exception:  # noqa: BLE001 - a corrupt or short entry is just a miss
         return None
     return syn.Body(attributes=attributes, blocks=blocks, range=body_range), diags
