@@ -826,6 +826,7 @@ class _Builder:
             return parts, None
 
         parts, _ = seq(())
+        seq = None  # type: ignore[assignment]  # it refers to itself: no cycle left to collect
         if not parts:
             return syn.LiteralExpr("", r)
         if len(parts) == 1 and isinstance(parts[0], syn.LiteralExpr):

@@ -106,3 +106,22 @@ def test_builder_diagnostics_across_chunks_are_as_before(monkeypatch):
     assert got[0] is None and whole[0] is None
     assert [d.summary for d in got[1]] == ["Attribute redefined"]
     assert list(got[1]) == list(whole[1])
+
+
+@pytest.mark.parametrize("parser", ["tree-sitter", "lark"])
+def test_a_parse_leaves_no_reference_cycles_for_the_collector(parser, monkeypatch):
+    """hcl.parse keeps a new tree out of the collector's reach instead of collecting after
+    it (issue #14): that is only right if neither parser leaves garbage in cycles, e.g. a
+    template's directive parser that refers to itself."""
+    import gc
+
+    from engine.config import hcl
+    monkeypatch.setenv("VPNFORM_PARSER", "lark" if parser == "lark" else "")
+    gc.collect()
+    gc.disable()
+    try:
+        body, diags = hcl._parse_uncached(TRICKY, "main.tf")
+        assert body is not None and not diags.has_errors
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
