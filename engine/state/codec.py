@@ -485,7 +485,13 @@ def _dumps_indented(data: Any) -> bytes:
     enc(data, "")
     app("\n")
     flush()
-    return b"".join(done)
+    # ``enc`` refers to itself (a cycle through its closure, which holds ``done``): break
+    # it, or the pieces live on beside the joined bytes until the cyclic GC runs (14 MB
+    # more while a state of 10,000 resources was written).
+    del enc
+    text = b"".join(done)
+    done.clear()
+    return text
 
 
 def dumps_v4(data: dict) -> bytes:

@@ -269,6 +269,10 @@ class LocalBackend:
                              " Use a different state path, or move the file aside.", force)
         if serial is None:
             return
+        # The stored snapshot's dict is not needed past the comparison: let it go before
+        # the new bytes are made, so the two are not held at once.
+        current = None
+        self._disk_cache = None
         new["serial"] = serial
         data = codec.dumps_v4(new)
         private_dirs(self.directory)
@@ -279,7 +283,6 @@ class LocalBackend:
                 # encrypted too when encryption is on (a plain-text file being migrated)
                 atomic_write(self.backup_path, codec.protect_bytes(raw))
                 self._backup_written = True
-        self._disk_cache = None
         atomic_write(self.path, data)
         # ``new`` shares nothing with ``state`` (encode_state copies), so it can be kept.
         self._disk_cache = (self._stat_signature(), new)
@@ -360,6 +363,9 @@ class LocalBackend:
             settle_journal_end(final, self._journal_state, self._journal_begin_serial)
             # records stored without a flush reach the disk before anything else happens
             self._sync_through(self._appended)
+        # ``final`` supersedes the journal's copy of the state: let that copy go before the
+        # snapshot is encoded (the journal file stays until the snapshot is on disk).
+        self._journal_state = None
         self._write_snapshot(final)
         self._close_journal()
         self._settle_journal(final)
