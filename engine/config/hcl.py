@@ -22,7 +22,7 @@ from ..private_files import private_dirs
 from . import syntax as syn
 
 # Bump when the syntax tree's shape changes so stale cache entries are ignored.
-_CACHE_FORMAT = "vpnform-ast-10"
+_CACHE_FORMAT = "vpnform-ast-11"
 
 
 @functools.lru_cache(maxsize=1)
