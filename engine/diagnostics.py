@@ -46,6 +46,15 @@ def _pack(start: Pos, end: Pos) -> "int | tuple[Pos, Pos]":
     return sl | sc << 32 | sb << 64 | el << 96 | ec << 128 | eb << 160
 
 
+def pack_pos(line: int, column: int, byte: int) -> "int | Pos":
+    """One end of a range as SourceRange stores it (a start's bits; an end's are these
+    shifted by 96), or the Pos itself when a number does not fit: for builders that make
+    many ranges over the same positions (``SourceRange.from_packed``)."""
+    if 0 <= line < _LIMIT and 0 <= column < _LIMIT and 0 <= byte < _LIMIT:
+        return line | column << 32 | byte << 64
+    return Pos(line, column, byte)
+
+
 def _unpack(at: "int | tuple[Pos, Pos]", shift: int) -> Pos:
     if type(at) is tuple:
         return at[shift // 96]
@@ -65,6 +74,21 @@ class SourceRange:
     def __init__(self, filename: str, start: Pos, end: Pos):
         _set_filename(self, filename)
         _set_at(self, _pack(start, end))
+
+    @staticmethod
+    def from_packed(filename: str, start: "int | Pos", end: "int | Pos") -> "SourceRange":
+        """The range between two ends made by ``pack_pos``."""
+        if type(start) is int and type(end) is int:
+            return _source_range(filename, start | end << 96)
+        return SourceRange(filename, _unpack_one(start), _unpack_one(end))
+
+    @staticmethod
+    def spanning(a: "SourceRange", b: "SourceRange") -> "SourceRange":
+        """From the start of ``a`` to the end of ``b``, in a's file."""
+        at, bt = a._at, b._at
+        if type(at) is int and type(bt) is int:
+            return _source_range(a.filename, at & _START_MASK | bt & ~_START_MASK)
+        return SourceRange(a.filename, a.start, b.end)
 
     @property
     def start(self) -> Pos:
@@ -109,6 +133,15 @@ class SourceRange:
 
 _set_filename = SourceRange.filename.__set__  # type: ignore[attr-defined]
 _set_at = SourceRange._at.__set__  # type: ignore[attr-defined]
+
+
+_START_MASK = (1 << 96) - 1
+
+
+def _unpack_one(p: "int | Pos") -> Pos:
+    if type(p) is int:
+        return Pos(p & _FIELD_MASK, (p >> 32) & _FIELD_MASK, p >> 64)
+    return p  # type: ignore[return-value]
 
 
 def _source_range(filename: str, at: "int | tuple[Pos, Pos]") -> SourceRange:

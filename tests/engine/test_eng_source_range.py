@@ -54,3 +54,26 @@ def test_immutable():
     with pytest.raises(FrozenInstanceError):
         del r.filename
     assert r == SourceRange("a.tf", Pos(1, 1, 0), Pos(1, 2, 1))
+
+
+def test_ranges_made_from_packed_ends_are_the_ranges_of_those_positions():
+    """The tree-sitter builder packs each position once and makes ranges from the packed
+    ends; joins span two ranges without unpacking them."""
+    from engine.diagnostics import pack_pos
+    for start, end in [(Pos(12, 3, 400), Pos(14, 2, 460)), (Pos(3, 1, BIG), Pos(3, 9, BIG + 8)),
+                       (Pos(1, 1, 0), Pos(2**33, 1, 5))]:
+        packed = SourceRange.from_packed("main.tf", pack_pos(*_fields(start)),
+                                         pack_pos(*_fields(end)))
+        assert packed == SourceRange("main.tf", start, end)
+        assert (packed.start, packed.end) == (start, end)
+    a = SourceRange("main.tf", Pos(2, 3, 10), Pos(2, 8, 15))
+    b = SourceRange("main.tf", Pos(4, 1, 30), Pos(4, 9, 38))
+    big = SourceRange("main.tf", Pos(5, 1, BIG), Pos(5, 4, BIG + 3))
+    assert SourceRange.spanning(a, b) == SourceRange("main.tf", Pos(2, 3, 10), Pos(4, 9, 38))
+    assert SourceRange.spanning(a, big) == SourceRange("main.tf", Pos(2, 3, 10),
+                                                       Pos(5, 4, BIG + 3))
+    assert SourceRange.spanning(big, b) == SourceRange("main.tf", Pos(5, 1, BIG), Pos(4, 9, 38))
+
+
+def _fields(p: Pos) -> tuple:
+    return p.line, p.column, p.byte
