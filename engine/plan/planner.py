@@ -888,7 +888,7 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None,
         for dep in new_deps | old_deps:
             is_new, is_old = dep in new_deps, dep in old_deps
             for daddr in by_resource.get(dep, ()):
-                if daddr == addr:
+                if daddr is addr:  # (both keys of changes: equal only when the same)
                     continue
                 d_apply, d_destroy = apply_of.get(daddr), destroy_of.get(daddr)
                 if is_new and a_apply is not None and d_apply is not None:
