@@ -91,20 +91,37 @@ class _Index:
         self.objects = objects
         self.by_address = {o.address: o for o in objects}
         self.by_id: dict[str, PlannedObject] = {}
+        self.by_type: dict[str, list[PlannedObject]] = {}
         for o in objects:
             oid = known(o.value.get("id"))
             if isinstance(oid, str) and oid:
                 self.by_id[oid] = o
+            self.by_type.setdefault(o.type_name, []).append(o)
+        self._by_prefix: dict[str, list[PlannedObject]] | None = None
+        # (id of the object, attribute) -> target(): the checks ask again for the same
+        # objects (the index holds every object asked about, so an id is not reused)
+        self._targets: dict[tuple[int, str], tuple] = {}
 
     def of_type(self, type_name: str) -> list[PlannedObject]:
-        return [o for o in self.objects if o.type_name == type_name]
+        return list(self.by_type.get(type_name, ()))
+
+    def _instances_of(self, address: str) -> list[PlannedObject]:
+        """The objects whose address is ``address`` followed by ``[`` (its instances)."""
+        if self._by_prefix is None:
+            self._by_prefix = {}
+            for o in self.objects:
+                at = o.address.find("[")
+                while at >= 0:
+                    self._by_prefix.setdefault(o.address[:at], []).append(o)
+                    at = o.address.find("[", at + 1)
+        return self._by_prefix.get(address, [])
 
     def referenced(self, obj: PlannedObject, attr: str) -> PlannedObject | None:
         for ref in _pairs(obj.references.get(attr)):
             address = ref[0]
             target = self.by_address.get(address)
             if target is None:
-                cands = [o for o in self.objects if o.address.startswith(address + "[")]
+                cands = self._instances_of(address)
                 target = cands[0] if len(cands) == 1 else None
             if target is not None:
                 return target
@@ -112,6 +129,13 @@ class _Index:
 
     def target(self, obj: PlannedObject, attr: str) -> tuple[tuple | None, PlannedObject | None]:
         """The object ``obj.<attr>`` names: (group key, the planned object if in the plan)."""
+        key = (id(obj), attr)
+        found = self._targets.get(key)
+        if found is None or found[0] is not obj:
+            found = self._targets[key] = (obj, self._target(obj, attr))
+        return found[1]
+
+    def _target(self, obj: PlannedObject, attr: str) -> tuple[tuple | None, PlannedObject | None]:
         value = known(obj.value.get(attr))
         if isinstance(value, str) and value:
             return ("id", value), self.by_id.get(value)
