@@ -91,19 +91,19 @@ class _Index:
         self.objects = objects
         self.by_address = {o.address: o for o in objects}
         self.by_id: dict[str, PlannedObject] = {}
-        self.by_type: dict[str, list[PlannedObject]] = {}
         for o in objects:
             oid = known(o.value.get("id"))
             if isinstance(oid, str) and oid:
                 self.by_id[oid] = o
-            self.by_type.setdefault(o.type_name, []).append(o)
+        self._by_type: dict[str, list[PlannedObject]] | None = None
         self._by_prefix: dict[str, list[PlannedObject]] | None = None
-        # (id of the object, attribute) -> target(): the checks ask again for the same
-        # objects (the index holds every object asked about, so an id is not reused)
-        self._targets: dict[tuple[int, str], tuple] = {}
 
     def of_type(self, type_name: str) -> list[PlannedObject]:
-        return list(self.by_type.get(type_name, ()))
+        if self._by_type is None:  # made when first asked (not every check asks)
+            self._by_type = {}
+            for o in self.objects:
+                self._by_type.setdefault(o.type_name, []).append(o)
+        return list(self._by_type.get(type_name, ()))
 
     def _instances_of(self, address: str) -> list[PlannedObject]:
         """The objects whose address is ``address`` followed by ``[`` (its instances)."""
@@ -129,13 +129,6 @@ class _Index:
 
     def target(self, obj: PlannedObject, attr: str) -> tuple[tuple | None, PlannedObject | None]:
         """The object ``obj.<attr>`` names: (group key, the planned object if in the plan)."""
-        key = (id(obj), attr)
-        found = self._targets.get(key)
-        if found is None or found[0] is not obj:
-            found = self._targets[key] = (obj, self._target(obj, attr))
-        return found[1]
-
-    def _target(self, obj: PlannedObject, attr: str) -> tuple[tuple | None, PlannedObject | None]:
         value = known(obj.value.get(attr))
         if isinstance(value, str) and value:
             return ("id", value), self.by_id.get(value)
