@@ -830,18 +830,35 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None,
       object that depends on B (each has stopped using the old object by then), and
       before the destroy of anything it depends on.
     """
+    # The graph is over operation numbers (ops[i] is operation i): ints hash and compare
+    # at once, where an Operation hashes its fields at every lookup. With nodes and edges
+    # added in the order they always were, the order and the edges are the same.
     g = digraph.DiGraph()
+    ops: list[Operation] = []
+    sort_keys: list[tuple] = []  # the order's key of operation i
+
+    def node(op: Operation, addr_key: tuple) -> int:
+        i = len(ops)
+        ops.append(op)
+        sort_keys.append((op.kind != DESTROY, addr_key))
+        g.add_node(i)
+        return i
+
     by_resource: dict[ResourceAddr, list[InstanceAddr]] = {}  # by configuration address
+    apply_of: dict[InstanceAddr, int] = {}  # the instance's apply, when it has one
+    destroy_of: dict[InstanceAddr, int] = {}  # the instance's destroy, when it has one
     for addr, ch in changes.items():
         by_resource.setdefault(config_addr(addr.resource), []).append(addr)
-        if ch.action in (Action.CREATE, Action.UPDATE, Action.READ) or ch.action.is_replace:
-            g.add_node(Operation(APPLY, addr))  # a deferred data read runs as an apply
-        if ch.action in (Action.DELETE, Action.FORGET) or ch.action.is_replace:
-            g.add_node(Operation(DESTROY, addr))
-        if ch.action is Action.DELETE_THEN_CREATE:
-            g.add_edge(Operation(DESTROY, addr), Operation(APPLY, addr))
-        if ch.action is Action.CREATE_THEN_DELETE:
-            g.add_edge(Operation(APPLY, addr), Operation(DESTROY, addr))
+        action = ch.action
+        addr_key = addr.sort_key()
+        if action in (Action.CREATE, Action.UPDATE, Action.READ) or action.is_replace:
+            apply_of[addr] = node(Operation(APPLY, addr), addr_key)  # a deferred read too
+        if action in (Action.DELETE, Action.FORGET) or action.is_replace:
+            destroy_of[addr] = node(Operation(DESTROY, addr), addr_key)
+        if action is Action.DELETE_THEN_CREATE:
+            g.add_edge(destroy_of[addr], apply_of[addr])
+        if action is Action.CREATE_THEN_DELETE:
+            g.add_edge(apply_of[addr], destroy_of[addr])
 
     parsed: dict[str, ResourceAddr | None] = {}  # dependency text -> configuration address
 
@@ -863,51 +880,63 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None,
     for addr, ch in changes.items():
         uses[addr] = (set(deps_of(ch.dependencies)),
                       set(deps_of(ch.prior_dependencies or ch.dependencies)))
+    add_edge = g.add_edge
     for addr, ch in changes.items():
         new_deps, old_deps = uses[addr]
-        a_apply, a_destroy = Operation(APPLY, addr), Operation(DESTROY, addr)
-        has_apply, has_destroy = a_apply in g, a_destroy in g
+        a_apply, a_destroy = apply_of.get(addr), destroy_of.get(addr)
+        updated = ch.action is Action.UPDATE
         for dep in new_deps | old_deps:
-            for daddr in by_resource.get(dep, []):
-                if daddr == addr:
+            is_new, is_old = dep in new_deps, dep in old_deps
+            for daddr in by_resource.get(dep, ()):
+                if daddr is addr:  # (both keys of changes: equal only when the same)
                     continue
-                d_apply, d_destroy = Operation(APPLY, daddr), Operation(DESTROY, daddr)
-                if dep in new_deps and has_apply and d_apply in g:
-                    g.add_edge(d_apply, a_apply)
-                if dep in old_deps and has_destroy and d_destroy in g:
-                    g.add_edge(a_destroy, d_destroy)
+                d_apply, d_destroy = apply_of.get(daddr), destroy_of.get(daddr)
+                if is_new and a_apply is not None and d_apply is not None:
+                    add_edge(d_apply, a_apply)
+                if d_destroy is None or not is_old:
+                    continue
+                if a_destroy is not None:
+                    add_edge(a_destroy, d_destroy)
                 # An object that stays must stop using a dependency before that
                 # dependency's old object is deleted: when it is deleted for good, or
                 # replaced create-before-destroy. (Not when it is replaced destroy-first:
                 # the dependent's update needs the replacement, which comes later.)
                 # A dependency replaced create-before-destroy keeps its old object until
                 # every dependent has its new (or updated) object, however that is made.
-                d_action = changes[daddr].action
-                if dep in old_deps and has_apply and d_destroy in g and (
-                        d_action is Action.CREATE_THEN_DELETE
-                        or (d_action is Action.DELETE and ch.action is Action.UPDATE)):
-                    g.add_edge(a_apply, d_destroy)
+                if a_apply is not None:
+                    d_action = changes[daddr].action
+                    if d_action is Action.CREATE_THEN_DELETE or (
+                            d_action is Action.DELETE and updated):
+                        add_edge(a_apply, d_destroy)
+    if deposed:
+        position = {addr: i for i, addr in enumerate(changes)}
+        users: dict[ResourceAddr, list[InstanceAddr]] = {}  # dependency -> its users
+        for addr, (new_deps, old_deps) in uses.items():
+            for dep in new_deps | old_deps:
+                users.setdefault(dep, []).append(addr)
     for (daddr, dkey) in sorted(deposed or {}, key=lambda k: (k[0], k[1])):
-        op = Operation(DESTROY, daddr, dkey)
-        g.add_node(op)
+        op = node(Operation(DESTROY, daddr, dkey), daddr.sort_key())
         dep = config_addr(daddr.resource)
-        for addr in changes:
-            if addr == daddr or dep in uses[addr][0] or dep in uses[addr][1]:
-                for kind in (APPLY, DESTROY):
-                    if Operation(kind, addr) in g:
-                        g.add_edge(Operation(kind, addr), op)
+        # after every operation of the instance itself and of what uses its resource, in
+        # the plan's order of changes ...
+        before_it = set(users.get(dep, ()))
+        if daddr in position:
+            before_it.add(daddr)
+        for addr in sorted(before_it, key=position.__getitem__):
+            for i in (apply_of.get(addr), destroy_of.get(addr)):
+                if i is not None:
+                    add_edge(i, op)
         # ... and before what it depends on is destroyed.
         for dependency in deps_of(deposed[(daddr, dkey)].dependencies):
-            for other in by_resource.get(dependency, []):
-                if other != daddr and Operation(DESTROY, other) in g:
-                    g.add_edge(op, Operation(DESTROY, other))
+            for other in by_resource.get(dependency, ()):
+                if other != daddr and other in destroy_of:
+                    add_edge(op, destroy_of[other])
     try:
-        order = digraph.topological_sort(
-            g, key=lambda op: (op.kind != DESTROY, op.addr.sort_key()))
+        order = digraph.topological_sort(g, key=sort_keys.__getitem__)
     except digraph.CycleError:
         raise RuntimeError("the plan's action graph has a cycle: " + ", ".join(
-            f"{a} -> {b}" for a, b in digraph.find_cycle(g) or [])) from None
-    return order, g.edges
+            f"{ops[a]} -> {ops[b]}" for a, b in digraph.find_cycle(g) or [])) from None
+    return [ops[i] for i in order], [(ops[a], ops[b]) for a, b in g.edges]
 
 
 # ---------------------------------------------------------------------------------------

@@ -53,8 +53,21 @@ def _is_sensitive(v: Any) -> bool:
     return isinstance(v, Sensitive)
 
 
+# json.dumps(s, ensure_ascii=False) of a string is this (what JSONEncoder.encode calls)
+_encode_str = json.encoder.encode_basestring
+
+
 def scalar_text(v: Any) -> str:
     """One value in Terraform's literal syntax; marks and unknowns as Terraform shows them."""
+    t = type(v)  # the common exact types first, each as the general chain below prints it
+    if t is str:
+        return _encode_str(v)
+    if t is Unknown:
+        return "(known after apply)"
+    if t is int:
+        return str(v)
+    if t is bool:
+        return "true" if v else "false"
     if isinstance(v, Sensitive):
         return "(sensitive value)"
     if isinstance(v, Unknown):
@@ -89,10 +102,19 @@ class _Writer:
     def __init__(self, st: Styler):
         self.st = st
         self.lines: list[str] = []
+        self._syms: dict[str, str] = {}  # symbol -> as styled
+
+    def styled(self, symbol: str) -> str:
+        sym = self._syms.get(symbol)
+        if sym is None:
+            sym = self._syms[symbol] = self.st.sym(symbol) if symbol.strip() else symbol
+        return sym
 
     def line(self, indent: int, symbol: str, text: str) -> None:
-        sym = self.st.sym(symbol) if symbol.strip() else symbol
-        self.lines.append(" " * indent + sym + " " + text if symbol else " " * indent + text)
+        if symbol:
+            self.lines.append(" " * indent + self.styled(symbol) + " " + text)
+        else:
+            self.lines.append(" " * indent + text)
 
 
 _IDENT_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
@@ -185,6 +207,12 @@ def _changed(w: _Writer, indent: int, key: str, before: Any, after: Any) -> None
     w.line(indent, "~", f"{key} = {scalar_text(before)} -> {scalar_text(after)}")
 
 
+_FORCES = "  # forces replacement"
+# Values of exactly these types _value_lines shows on one line (scalar_text) when created or
+# destroyed
+_ONE_LINE = frozenset((str, int, bool, float, type(None), Unknown, Sensitive))
+
+
 def _value_lines(w: _Writer, indent: int, sym: str, key: str, before: Any, after: Any,
                  action: Action, force: set, path: tuple) -> None:
     """One attribute (possibly a list or map) at ``indent``."""
@@ -262,6 +290,22 @@ def _compact(v: Any) -> str:
     return scalar_text(v)
 
 
+def _block_names(ch: ResourceInstanceChange) -> set:
+    """The attributes shown as nested blocks: the schema's block types (unless unknown) and
+    any non-empty list of objects."""
+    before, after = ch.before, ch.after
+    values = {**before, **after} if before and after else (after or before or {})
+    block_types = ch.block_types
+    names = set()
+    for k, v in values.items():
+        if type(v) in _ONE_LINE and type(v) is not Sensitive:  # not a list: a block only by type
+            if k in block_types and type(v) is not Unknown:
+                names.add(k)
+        elif _is_block_list(v) or (k in block_types and not isinstance(v, Unknown)):
+            names.add(k)
+    return names
+
+
 def _is_block_list(v: Any) -> bool:
     v = strip_sensitive(v)
     return isinstance(v, list) and bool(v) and all(isinstance(strip_sensitive(x), dict)
@@ -271,6 +315,9 @@ def _is_block_list(v: Any) -> bool:
 def _body(w: _Writer, indent: int, action: Action, before: dict | None, after: dict | None,
           force: set, path: tuple, block_names: set) -> None:
     """Attributes then nested blocks of one object, Terraform-style."""
+    if action is Action.CREATE or action is Action.DELETE:
+        _whole_body(w, indent, action, before, after, force, path, block_names)
+        return
     before = before or {}
     after = after or {}
     keys = sorted(set(before) | set(after))
@@ -335,6 +382,38 @@ def _body(w: _Writer, indent: int, action: Action, before: dict | None, after: d
                        f"{'s' if hidden_blocks != 1 else ''} hidden)")
 
 
+def _whole_body(w: _Writer, indent: int, action: Action, before: dict | None,
+                after: dict | None, force: set, path: tuple, block_names: set) -> None:
+    """_body of an object created (only ``after`` shows) or destroyed (only ``before``):
+    every attribute that is set, then every block. Most lines of most plans are one scalar
+    each, written here as _value_lines writes them."""
+    create = action is Action.CREATE
+    obj = (after if create else before) or {}
+    sym = SYMBOL[action]
+    keys = sorted(obj)
+    attrs = [k for k in keys if k not in block_names and obj[k] is not None]
+    width = max(map(len, attrs), default=0)
+    lines = w.lines
+    pad = " " * indent + w.styled(sym) + " "
+    for k in attrs:
+        v = obj[k]
+        if type(v) not in _ONE_LINE:
+            _value_lines(w, indent, sym, k.ljust(width), (before or {}).get(k),
+                         (after or {}).get(k), action, force, path + (k,))
+        elif not create:
+            lines.append(f"{pad}{k.ljust(width)} = {scalar_text(v)} -> null")
+        elif force and path + (k,) in force:
+            lines.append(f"{pad}{k.ljust(width)} = {scalar_text(v)}{_FORCES}")
+        else:
+            lines.append(f"{pad}{k.ljust(width)} = {scalar_text(v)}")
+    for k in keys:
+        if k in block_names:
+            items = strip_sensitive(obj[k]) or []
+            for item in [items] if isinstance(items, dict) else items:
+                _block(w, indent, action, k, None if create else item,
+                       item if create else None, force, path + (k,))
+
+
 def _unchanged_body(w: _Writer, indent: int, value: dict, attrs: list, blocks: list) -> None:
     """Every attribute that is set, then every nested block, with no change symbol (how
     Terraform shows an object it will import as it is)."""
@@ -361,21 +440,24 @@ def _block(w: _Writer, indent: int, action: Action, name: str, before, after, fo
     w.lines.append(" " * (indent + 2) + "}")
 
 
+_HEADER = {
+    Action.CREATE: "will be created",
+    Action.DELETE: "will be destroyed",
+    Action.UPDATE: "will be updated in-place",
+    Action.READ: "will be read during apply",
+    Action.DELETE_THEN_CREATE: "must be replaced",
+    Action.CREATE_THEN_DELETE: "must be replaced",
+    Action.FORGET: "will no longer be managed by vpnform, but will not be destroyed",
+    Action.NOOP: "will be imported",
+}
+
+
 def render_change(ch: ResourceInstanceChange, st: Styler, drift: bool = False) -> list[str]:
     """One resource change; ``drift``: a change refresh found (has changed / deleted)."""
     w = _Writer(st)
     addr = ch.addr
     rtype, rname = addr.resource.type, addr.resource.name
-    header = {
-        Action.CREATE: "will be created",
-        Action.DELETE: "will be destroyed",
-        Action.UPDATE: "will be updated in-place",
-        Action.READ: "will be read during apply",
-        Action.DELETE_THEN_CREATE: "must be replaced",
-        Action.CREATE_THEN_DELETE: "must be replaced",
-        Action.FORGET: "will no longer be managed by vpnform, but will not be destroyed",
-        Action.NOOP: "will be imported",
-    }[ch.action]
+    header = _HEADER[ch.action]
     if ch.reason == "replace_because_tainted":
         header = "is tainted, so must be replaced"
     elif ch.reason == "replace_by_triggers":
@@ -426,8 +508,7 @@ def render_change(ch: ResourceInstanceChange, st: Styler, drift: bool = False) -
     if ch.action is Action.FORGET or (ch.action is Action.NOOP and ch.importing_id is None):
         inner = Action.UPDATE  # shown as they stay (forget, move): identifiers, rest hidden
         ch = _unchanged_view(ch)
-    block_names = {k for k, v in {**(ch.before or {}), **(ch.after or {})}.items()
-                   if _is_block_list(v) or (k in ch.block_types and not isinstance(v, Unknown))}
+    block_names = _block_names(ch)
     _body(w, 6, inner, ch.before, ch.after, force, (), block_names)
     w.lines.append("    }")
     return w.lines

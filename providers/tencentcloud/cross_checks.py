@@ -95,16 +95,33 @@ class _Index:
             oid = known(o.value.get("id"))
             if isinstance(oid, str) and oid:
                 self.by_id[oid] = o
+        self._by_type: dict[str, list[PlannedObject]] | None = None
+        self._by_prefix: dict[str, list[PlannedObject]] | None = None
 
     def of_type(self, type_name: str) -> list[PlannedObject]:
-        return [o for o in self.objects if o.type_name == type_name]
+        if self._by_type is None:  # made when first asked (not every check asks)
+            self._by_type = {}
+            for o in self.objects:
+                self._by_type.setdefault(o.type_name, []).append(o)
+        return list(self._by_type.get(type_name, ()))
+
+    def _instances_of(self, address: str) -> list[PlannedObject]:
+        """The objects whose address is ``address`` followed by ``[`` (its instances)."""
+        if self._by_prefix is None:
+            self._by_prefix = {}
+            for o in self.objects:
+                at = o.address.find("[")
+                while at >= 0:
+                    self._by_prefix.setdefault(o.address[:at], []).append(o)
+                    at = o.address.find("[", at + 1)
+        return self._by_prefix.get(address, [])
 
     def referenced(self, obj: PlannedObject, attr: str) -> PlannedObject | None:
         for ref in _pairs(obj.references.get(attr)):
             address = ref[0]
             target = self.by_address.get(address)
             if target is None:
-                cands = [o for o in self.objects if o.address.startswith(address + "[")]
+                cands = self._instances_of(address)
                 target = cands[0] if len(cands) == 1 else None
             if target is not None:
                 return target

@@ -537,23 +537,21 @@ def _tunnels_on(m: Model, gw: Key) -> list[Tunnel] | None:
 
 def _warn_routes(m: Model, d: Diagnostics) -> None:
     """A VPN route that no SPD of any tunnel on its gateway covers."""
+    # gateway -> (its tunnels, their peer ranges, those as a set), or None when its routes
+    # are not checked (tunnels not known, route-based, or a peer range not known): made
+    # once per gateway, not once per route to it
+    gateways: dict[Key, tuple[list[Tunnel], list[Net], set[Net]] | None] = {}
     for routes in list(m.routes.values()) + [m.loose_routes]:
         for r in routes:
             gw = r.to_gateway()
             if r.obj is None or gw is None or r.destination is None:
                 continue
-            tunnels = _tunnels_on(m, gw)
-            if tunnels is None or any(t.route_based for t in tunnels):
-                continue
-            remotes: list[Net] = []
-            for t in tunnels:
-                rs = t.remotes()
-                if rs is None:
-                    remotes = []
-                    break
-                remotes.extend(rs)
-            else:
-                if _covered(r.destination, remotes):
+            if gw not in gateways:
+                gateways[gw] = _gateway_remotes(m, gw)
+            found = gateways[gw]
+            if found is not None:
+                tunnels, remotes, exact = found
+                if r.destination in exact or _covered(r.destination, remotes):
                     continue
                 where = (f"the tunnels on it ({', '.join(t.obj.address for t in tunnels)}) "
                          "declare no SPD peer range covering it" if tunnels
@@ -565,6 +563,22 @@ def _warn_routes(m: Model, d: Diagnostics) -> None:
                     "the remote_cidr_block of a tunnel's security_group_policy on that "
                     "gateway, or remove the route.",
                     address=r.obj.address, path=("destination_cidr_block",)))
+
+
+def _gateway_remotes(m: Model, gw: Key) -> tuple[list[Tunnel], list[Net], set[Net]] | None:
+    """The tunnels on ``gw`` and their SPD peer ranges (a list, and a set), or None when
+    routes to ``gw`` are not checked: its tunnels are not known, one is route-based, or a
+    peer range is not known."""
+    tunnels = _tunnels_on(m, gw)
+    if tunnels is None or any(t.route_based for t in tunnels):
+        return None
+    remotes: list[Net] = []
+    for t in tunnels:
+        rs = t.remotes()
+        if rs is None:
+            return None
+        remotes.extend(rs)
+    return tunnels, remotes, set(remotes)
 
 
 def _covered(net: Net, ranges: list[Net]) -> bool:

@@ -254,3 +254,21 @@ def test_tunnels_in_the_cloud_count_towards_each_gateways_limits(provider, tc, b
         ("tencentcloud_vpn_connection.n0", False), ("tencentcloud_vpn_connection.n0", True),
         ("tencentcloud_vpn_connection.n2", True)], got
     assert len(provider.service.calls("DescribeVpnConnections")) == calls + 1
+
+
+def test_rule_4_through_a_reference_to_the_only_instance_of_a_vpc(provider):
+    """A reference to a counted (or for_each) VPC names its block: with one instance that is
+    the VPC checked against, with two it is not known which (and nothing is reported)."""
+    def vpc(address):
+        return planned(provider, address, "tencentcloud_vpc", id=V.UNKNOWN, name="v",
+                       cidr_block="10.8.0.0/16")
+
+    c = conn(provider, "tencentcloud_vpn_connection.c", SPD_BAD,
+             refs={"vpc_id": [("tencentcloud_vpc.main", "id")]})
+    [d] = cross_checks(provider, [vpc('tencentcloud_vpc.main["a"]'), c])
+    assert (d.summary, d.address) == ("Invalid SPD policy", "tencentcloud_vpn_connection.c")
+    assert "10.8.0.0/16" in d.detail
+    two = [vpc('tencentcloud_vpc.main["a"]'), vpc('tencentcloud_vpc.main["b"]')]
+    assert cross_checks(provider, two + [c]) == []
+    # another block whose name begins the same is not an instance of it
+    assert cross_checks(provider, [vpc('tencentcloud_vpc.main2["a"]'), c]) == []

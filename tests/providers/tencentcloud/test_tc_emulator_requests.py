@@ -92,6 +92,8 @@ def test_integers_may_come_as_numeric_strings_or_whole_floats(api, vpc_id):
         api.ok("CreateCustomerGateway", CustomerGatewayName=f"c{n}", IpAddress=f"203.0.113.{n + 1}")
     page = api.ok("DescribeCustomerGateways", Offset="1", Limit="1")
     assert page["TotalCount"] == 3 and len(page["CustomerGatewaySet"]) == 1
+    every = api.ok("DescribeCustomerGateways")["CustomerGatewaySet"]
+    assert page["CustomerGatewaySet"] == every[1:2]  # the page of the whole listing, as it is
     gw = api.ok("CreateVpnGateway", VpcId=vpc_id, VpnGatewayName="g",
                 InternetMaxBandwidthOut="20", BgpAsn=64512.0)["VpnGateway"]
     assert gw["InternetMaxBandwidthOut"] == 20 and gw["BgpAsn"] == 64512

@@ -104,3 +104,15 @@ def test_a_gateway_route_to_a_tunnel_of_another_gateway(provider):
                                 "instance_id": [("tencentcloud_vpn_connection.c", "id")]}))
     assert warnings(objs) == [("Gateway route to absent tunnel",
                                "tencentcloud_vpn_gateway_route.r")]
+
+
+def test_each_route_to_a_gateway_is_checked_against_its_tunnels_spd(provider):
+    """Several routes to one gateway: equal to a peer range, inside one, the halves of one
+    (covered), and outside every one (the only warning, on that route)."""
+    objs = network(provider, routes=[("exact", "10.0.1.0/24", "VPN", GW),
+                                     ("inside", "10.0.1.64/26", "VPN", GW),
+                                     ("outside", "10.0.2.0/24", "VPN", GW),
+                                     ("wider", "10.0.0.0/16", "VPN", GW)])
+    assert warnings(objs) == [
+        ("VPN route not covered by SPD", "tencentcloud_route_table_entry.outside"),
+        ("VPN route not covered by SPD", "tencentcloud_route_table_entry.wider")]

@@ -191,6 +191,9 @@ def describe(tx: Tx, req: Any, region: str, kind: str, ids_param: str | None,
             objs = [o for o in objs if _matches(o, f, spec, fuzzy)]
         return {"TotalCount": len(objs),
                 set_key: [public(o) for o in objs[offset:offset + limit]]}
+    if not filters:  # only the page is seen: a listing of a region's 200 tunnels in
+        # pages of 100 made the view of every one of them for each page
+        return {"TotalCount": len(objs), set_key: [view(o) for o in objs[offset:offset + limit]]}
     views = [view(o) for o in objs]
     for f in filters:
         views = [v for v in views if _matches(v, f, spec, fuzzy)]
