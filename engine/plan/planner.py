@@ -396,7 +396,7 @@ class _Planner:
         if action.is_replace or action is Action.DELETE:
             self._check_prevent_destroy(res, iaddr)
 
-        sensitive = list(schema.block.sensitive_paths(unmark(planned)[0]))
+        sensitive = list(schema.block.marked_sensitive_paths(planned))
         planned = mark_paths(planned, sensitive)
         change = ResourceInstanceChange(
             addr=iaddr, provider=paddr, action=action, before=prior_val, after=planned,
@@ -798,8 +798,27 @@ def _unknown_computed(config: dict, block) -> dict:
     return out
 
 
+_PLAIN_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _equal_values(a: Any, b: Any) -> bool:
     """Deep equality ignoring marks; an unknown is never equal to anything."""
+    ta = type(a)
+    if ta is type(b) and ta in _PLAIN_SCALARS:
+        return a == b  # most of a value: plain scalars of one type (bool is bool)
+    if ta is dict and type(b) is dict:
+        # (plain dicts without a call per plain scalar of the same type on both sides)
+        if a.keys() != b.keys():
+            return all(_equal_values(a.get(k), b.get(k)) for k in set(a) | set(b))
+        for k, x in a.items():
+            y = b[k]
+            tx = type(x)
+            if tx is type(y) and tx in _PLAIN_SCALARS:
+                if x != y:
+                    return False
+            elif not _equal_values(x, y):
+                return False
+        return True
     a, b = strip_sensitive(a), strip_sensitive(b)
     if is_unknown(a) or is_unknown(b):
         return False

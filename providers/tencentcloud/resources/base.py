@@ -107,9 +107,26 @@ def canonical(v: Any) -> str:
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
+def _identical(a: Any, b: Any) -> bool:
+    """``a`` and ``b`` are the same plain value (dicts, lists and scalars, each of the same
+    exact type at the same place): then their ``canonical`` forms are equal too."""
+    t = type(a)
+    if t is not type(b):
+        return False
+    if t in _SCALARS:
+        return a == b
+    if t is dict:
+        return a.keys() == b.keys() and all(_identical(x, b[k]) for k, x in a.items())
+    if t is list:
+        return len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b))
+    return False
+
+
 def differs(a: Any, b: Any) -> bool:
     if type(a) is type(b) and type(a) in _SCALARS and a == b:
         return False  # equal plain scalars: most attributes of a no-change plan
+    if _identical(a, b):
+        return False  # the same plain collection: no need for the canonical forms
     if values.is_unknown(a) or values.is_unknown(b):
         return not (values.is_unknown(a) and values.is_unknown(b))
     return canonical(a) != canonical(b)
