@@ -33,13 +33,53 @@ def _key_sort(key: InstanceKey) -> tuple:
     return (2, 0, key)
 
 
-@dataclass(frozen=True)
-class ModuleInstanceStep:
+class _TupleAddr(tuple):
+    """An address's values are also its tuple: hashing and equality are those of a tuple
+    (C, no Python call per dict lookup; addresses key the planner's dicts and the action
+    graph), while the dataclass gives the fields, ``repr``, ``dataclasses.replace`` and
+    frozenness. A subclass is a dataclass with ``eq=False`` (keeping tuple's ``__eq__`` and
+    ``__hash__``) and lists its fields in ``__new__``. Pickles carry the fields, never a
+    hash (string hashes differ between processes)."""
+
+    def __getnewargs__(self) -> tuple:
+        return tuple(self)
+
+    def __reduce_ex__(self, protocol):
+        return (type(self), tuple(self))
+
+    # Ordered only as its subclass says (``sort_key``), never as a plain tuple.
+    def __lt__(self, other):
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.sort_key() < other.sort_key()
+
+    def __gt__(self, other):
+        if type(other) is not type(self):
+            return NotImplemented
+        return other.sort_key() < self.sort_key()
+
+    def __le__(self, other):
+        return NotImplemented
+
+    def __ge__(self, other):
+        return NotImplemented
+
+    __str__ = object.__str__  # (each subclass has its own; never tuple's repr)
+
+
+@dataclass(frozen=True, eq=False)
+class ModuleInstanceStep(_TupleAddr):
     name: str
     key: InstanceKey = None
 
+    def __new__(cls, name: str, key: InstanceKey = None):
+        return tuple.__new__(cls, (name, key))
+
     def __str__(self) -> str:
         return f"module.{self.name}{_key_str(self.key)}"
+
+    def sort_key(self) -> tuple:
+        return (self.name, _key_sort(self.key))
 
 
 ModulePath = tuple  # tuple[ModuleInstanceStep, ...]; () is the root module
@@ -49,36 +89,17 @@ def module_str(path: ModulePath) -> str:
     return ".".join(str(s) for s in path)
 
 
-class _HashOnce:
-    """A frozen address hashed once: addresses key the planner's dicts and the action
-    graph, and the generated hash of nested frozen dataclasses is recomputed at every
-    lookup. The hash is kept out of pickles: string hashes differ between processes."""
-
-    __slots__ = ()
-
-    def __hash__(self) -> int:
-        h = self.__dict__.get("_hash")
-        if h is None:
-            h = hash(tuple(getattr(self, f) for f in self.__dataclass_fields__))
-            object.__setattr__(self, "_hash", h)
-        return h
-
-    def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        state.pop("_hash", None)
-        return state
-
-
-@dataclass(frozen=True)
-class ResourceAddr(_HashOnce):
+@dataclass(frozen=True, eq=False)
+class ResourceAddr(_TupleAddr):
     """A resource (all its instances): ``[module.x.]type.name`` or ``data.type.name``."""
-
-    __hash__ = _HashOnce.__hash__  # (in the class body, or dataclass makes its own)
 
     mode: str
     type: str
     name: str
     module: ModulePath = ()
+
+    def __new__(cls, mode: str, type: str, name: str, module: ModulePath = ()):
+        return tuple.__new__(cls, (mode, type, name, module))
 
     def __str__(self) -> str:
         base = f"{self.type}.{self.name}" if self.mode == MANAGED else f"data.{self.type}.{self.name}"
@@ -92,27 +113,22 @@ class ResourceAddr(_HashOnce):
         return (tuple((s.name, _key_sort(s.key)) for s in self.module), self.mode != MANAGED,
                 self.type, self.name)
 
-    def __lt__(self, other: "ResourceAddr") -> bool:
-        return self.sort_key() < other.sort_key()
 
-
-@dataclass(frozen=True)
-class InstanceAddr(_HashOnce):
+@dataclass(frozen=True, eq=False)
+class InstanceAddr(_TupleAddr):
     """One instance of a resource: ``type.name``, ``type.name[0]`` or ``type.name["k"]``."""
-
-    __hash__ = _HashOnce.__hash__  # (in the class body, or dataclass makes its own)
 
     resource: ResourceAddr
     key: InstanceKey = None
+
+    def __new__(cls, resource: ResourceAddr, key: InstanceKey = None):
+        return tuple.__new__(cls, (resource, key))
 
     def __str__(self) -> str:
         return f"{self.resource}{_key_str(self.key)}"
 
     def sort_key(self) -> tuple:
         return (self.resource.sort_key(), _key_sort(self.key))
-
-    def __lt__(self, other: "InstanceAddr") -> bool:
-        return self.sort_key() < other.sort_key()
 
 
 @dataclass(frozen=True)
