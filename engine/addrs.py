@@ -110,8 +110,12 @@ class ResourceAddr(_TupleAddr):
         return InstanceAddr(self, key)
 
     def sort_key(self) -> tuple:
-        return (tuple((s.name, _key_sort(s.key)) for s in self.module), self.mode != MANAGED,
-                self.type, self.name)
+        key = self.__dict__.get("_sort_key")  # (worked out once: sorts compare it often)
+        if key is None:
+            key = (tuple((s.name, _key_sort(s.key)) for s in self.module),
+                   self.mode != MANAGED, self.type, self.name)
+            self.__dict__["_sort_key"] = key
+        return key
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,7 +132,10 @@ class InstanceAddr(_TupleAddr):
         return f"{self.resource}{_key_str(self.key)}"
 
     def sort_key(self) -> tuple:
-        return (self.resource.sort_key(), _key_sort(self.key))
+        key = self.__dict__.get("_sort_key")
+        if key is None:
+            key = self.__dict__["_sort_key"] = (self.resource.sort_key(), _key_sort(self.key))
+        return key
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from ..hooks import Hooks
 from ..provider_set import ProviderSet
 from ..providers import PlannedObject, PlanRequest
 from ..scope import Evaluation, Scope, expand
-from ..state.model import TAINTED, InstanceObject, State
+from ..state.model import TAINTED, InstanceObject, State, copy_tree
 from ..values import (UNKNOWN, Sensitive, contains_sensitive, is_unknown, is_wholly_known,
                       mark_paths, sensitive_strings, strip_sensitive, unmark)
 from .cost import plan_cost
@@ -105,7 +105,10 @@ def refresh_state(state: State, providers: ProviderSet, parallelism: int,
     with ``read_batch`` reads up to REFRESH_BATCH objects of one type at once (its results
     are those of ``read`` one by one); the others read one object a call."""
     diags = Diagnostics()
-    refreshed = state.deepcopy()
+    # The objects read replace the recorded attributes: only those not replaced are copied
+    # (at the end), not every recorded object first.
+    refreshed = state.copy_but_attributes()
+    replaced: set[int] = set()  # id() of the refreshed objects whose attributes were read
     work = [(a, rs, o) for a, rs, o in refreshed.instances() if a.resource.mode == MANAGED]
 
     def read_unit(unit: list) -> list:
@@ -147,9 +150,14 @@ def refresh_state(state: State, providers: ProviderSet, parallelism: int,
                 else:
                     plain, marks = unmark(result.value)
                     obj.attributes = plain
+                    replaced.add(id(obj))
                     known_paths = {tuple(p) for p in obj.sensitive_paths}
                     obj.sensitive_paths = obj.sensitive_paths + [
                         list(p) for p in marks if tuple(p) not in known_paths]
+    for rs in refreshed.resources.values():
+        for obj in rs.instances.values():
+            if id(obj) not in replaced:
+                obj.attributes = copy_tree(obj.attributes)
     diags.extend(d for _, d in sorted(found, key=lambda f: f[0]))
     return refreshed, diags
 

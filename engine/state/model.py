@@ -154,6 +154,30 @@ class State:
     def deepcopy(self) -> "State":
         return copy_tree(self)
 
+    def copy_but_attributes(self) -> "State":
+        """A deep copy, except that each instance's (not deposed object's) ``attributes``
+        are the very value ``self`` holds: for a caller that replaces them (as refresh does
+        with what it reads), and copies with ``copy_tree`` those it does not replace."""
+        new = copy.copy(self)
+        for f in dataclasses.fields(self):
+            if f.name != "resources":
+                setattr(new, f.name, copy_tree(getattr(self, f.name)))
+        new.resources = {}
+        for raddr, rs in self.resources.items():
+            new_rs = copy.copy(rs)
+            for f in dataclasses.fields(rs):
+                if f.name != "instances":
+                    setattr(new_rs, f.name, copy_tree(getattr(rs, f.name)))
+            new_rs.instances = {}
+            for key, obj in rs.instances.items():
+                new_obj = copy.copy(obj)
+                for f in dataclasses.fields(obj):
+                    if f.name != "attributes":
+                        setattr(new_obj, f.name, copy_tree(getattr(obj, f.name)))
+                new_rs.instances[key] = new_obj
+            new.resources[raddr] = new_rs
+        return new
+
 
 _ATOMS = frozenset({str, int, float, bool, type(None)})
 
