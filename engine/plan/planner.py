@@ -885,15 +885,24 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None,
                 out.append(parsed[d])
         return out
 
-    # addr -> (new, old) dependencies, each parsed once (not once per deposed object)
-    uses: dict[InstanceAddr, tuple[set, set]] = {}
+    # addr -> (new, old) dependencies, each parsed once (not once per deposed object), and
+    # only for a change that has an operation or when a deposed object asks
+    uses_of: dict[InstanceAddr, tuple[set, set]] = {}
+
+    def uses(addr: InstanceAddr) -> tuple[set, set]:
+        found = uses_of.get(addr)
+        if found is None:
+            ch = changes[addr]
+            found = uses_of[addr] = (set(deps_of(ch.dependencies)),
+                                     set(deps_of(ch.prior_dependencies or ch.dependencies)))
+        return found
+
     for addr, ch in changes.items():
-        uses[addr] = (set(deps_of(ch.dependencies)),
-                      set(deps_of(ch.prior_dependencies or ch.dependencies)))
-    for addr, ch in changes.items():
-        new_deps, old_deps = uses[addr]
         a_apply, a_destroy = Operation(APPLY, addr), Operation(DESTROY, addr)
         has_apply, has_destroy = a_apply in g, a_destroy in g
+        if not (has_apply or has_destroy):
+            continue  # (a no-op: every edge below starts or ends at one of its operations)
+        new_deps, old_deps = uses(addr)
         for dep in new_deps | old_deps:
             for daddr in by_resource.get(dep, []):
                 if daddr == addr:
@@ -919,7 +928,7 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None,
         g.add_node(op)
         dep = config_addr(daddr.resource)
         for addr in changes:
-            if addr == daddr or dep in uses[addr][0] or dep in uses[addr][1]:
+            if addr == daddr or dep in uses(addr)[0] or dep in uses(addr)[1]:
                 for kind in (APPLY, DESTROY):
                     if Operation(kind, addr) in g:
                         g.add_edge(Operation(kind, addr), op)
