@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Union
+from dataclasses import FrozenInstanceError, dataclass
+from operator import itemgetter
+from typing import Any, Union
 
 InstanceKey = Union[None, int, str]  # None: no count/for_each; int: count; str: for_each
 
@@ -34,20 +35,30 @@ def _key_sort(key: InstanceKey) -> tuple:
 
 
 class _TupleAddr(tuple):
-    """An address's values are also its tuple: hashing and equality are those of a tuple
-    (C, no Python call per dict lookup; addresses key the planner's dicts and the action
-    graph), while the dataclass gives the fields, ``repr``, ``dataclasses.replace`` and
-    frozenness. A subclass is a dataclass with ``eq=False`` (keeping tuple's ``__eq__`` and
-    ``__hash__``) and lists its fields in ``__new__``. Pickles carry the fields, never a
-    hash (string hashes differ between processes)."""
+    """An address is a tuple of its fields: hashing and equality are those of a tuple (C:
+    no Python call per dict lookup, and addresses key the planner's dicts and the action
+    graph), with no per-object ``__dict__``. ``_tuple_dataclass`` gives each subclass the
+    face of a frozen dataclass (fields by name, ``dataclasses.fields``/``replace``, the
+    dataclass ``repr``, ``FrozenInstanceError``). Pickles carry the fields, never a hash
+    (string hashes differ between processes). Ordered by ``sort_key`` only."""
 
-    def __getnewargs__(self) -> tuple:
-        return tuple(self)
+    __slots__ = ()
 
     def __reduce_ex__(self, protocol):
         return (type(self), tuple(self))
 
-    # Ordered only as its subclass says (``sort_key``), never as a plain tuple.
+    def __repr__(self) -> str:
+        return (type(self).__qualname__ + "(" + ", ".join(
+            f"{name}={value!r}" for name, value in zip(self.__match_args__, self)) + ")")
+
+    __str__ = object.__str__  # (each subclass has its own; never tuple's repr)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
     def __lt__(self, other):
         if type(other) is not type(self):
             return NotImplemented
@@ -64,11 +75,26 @@ class _TupleAddr(tuple):
     def __ge__(self, other):
         return NotImplemented
 
-    __str__ = object.__str__  # (each subclass has its own; never tuple's repr)
+
+def _tuple_dataclass(cls: type) -> type:
+    """Fields of a ``_TupleAddr`` subclass, from its annotations (in order, with their
+    defaults), read from its tuple items; its dataclass description is that of a frozen
+    dataclass with the same fields."""
+    names = list(cls.__annotations__)
+    spec = dataclass(frozen=True)(type(cls.__name__, (), {
+        "__annotations__": dict(cls.__annotations__),
+        **{n: cls.__dict__[n] for n in names if n in cls.__dict__}}))
+    for i, n in enumerate(names):
+        setattr(cls, n, property(itemgetter(i), doc=f"The address's {n}."))
+    cls.__dataclass_fields__ = spec.__dataclass_fields__
+    cls.__dataclass_params__ = spec.__dataclass_params__
+    cls.__match_args__ = tuple(names)
+    return cls
 
 
-@dataclass(frozen=True, eq=False)
+@_tuple_dataclass
 class ModuleInstanceStep(_TupleAddr):
+    __slots__ = ()
     name: str
     key: InstanceKey = None
 
@@ -89,10 +115,11 @@ def module_str(path: ModulePath) -> str:
     return ".".join(str(s) for s in path)
 
 
-@dataclass(frozen=True, eq=False)
+@_tuple_dataclass
 class ResourceAddr(_TupleAddr):
     """A resource (all its instances): ``[module.x.]type.name`` or ``data.type.name``."""
 
+    __slots__ = ()
     mode: str
     type: str
     name: str
@@ -110,18 +137,16 @@ class ResourceAddr(_TupleAddr):
         return InstanceAddr(self, key)
 
     def sort_key(self) -> tuple:
-        key = self.__dict__.get("_sort_key")  # (worked out once: sorts compare it often)
-        if key is None:
-            key = (tuple((s.name, _key_sort(s.key)) for s in self.module),
-                   self.mode != MANAGED, self.type, self.name)
-            self.__dict__["_sort_key"] = key
-        return key
+        mode, type_, name, module = self
+        return (tuple([(s.name, _key_sort(s.key)) for s in module]) if module else (),
+                mode != MANAGED, type_, name)
 
 
-@dataclass(frozen=True, eq=False)
+@_tuple_dataclass
 class InstanceAddr(_TupleAddr):
     """One instance of a resource: ``type.name``, ``type.name[0]`` or ``type.name["k"]``."""
 
+    __slots__ = ()
     resource: ResourceAddr
     key: InstanceKey = None
 
@@ -132,10 +157,7 @@ class InstanceAddr(_TupleAddr):
         return f"{self.resource}{_key_str(self.key)}"
 
     def sort_key(self) -> tuple:
-        key = self.__dict__.get("_sort_key")
-        if key is None:
-            key = self.__dict__["_sort_key"] = (self.resource.sort_key(), _key_sort(self.key))
-        return key
+        return (self[0].sort_key(), _key_sort(self[1]))
 
 
 @dataclass(frozen=True)
