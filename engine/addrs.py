@@ -112,7 +112,7 @@ ModulePath = tuple  # tuple[ModuleInstanceStep, ...]; () is the root module
 
 
 def module_str(path: ModulePath) -> str:
-    return ".".join(str(s) for s in path)
+    return ".".join([str(s) for s in path]) if path else ""
 
 
 @_tuple_dataclass
