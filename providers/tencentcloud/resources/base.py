@@ -529,7 +529,10 @@ class ResourceType:
                               (p.get("id") for p in priors))
 
     def read(self, ctx: Context, prior: dict) -> dict | None:
-        prior = plain(prior)
+        return self.read_plain(ctx, plain(prior))
+
+    def read_plain(self, ctx: Context, prior: dict) -> dict | None:
+        """``read`` of a plain (unmarked) ``prior`` that is the caller's own copy."""
         try:
             return self.read_object(ctx, prior)
         except CloudApiError as e:
