@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Union
+from dataclasses import FrozenInstanceError, dataclass
+from operator import itemgetter
+from typing import Any, Union
 
 InstanceKey = Union[None, int, str]  # None: no count/for_each; int: count; str: for_each
 
@@ -33,52 +34,99 @@ def _key_sort(key: InstanceKey) -> tuple:
     return (2, 0, key)
 
 
-@dataclass(frozen=True)
-class ModuleInstanceStep:
+class _TupleAddr(tuple):
+    """An address is a tuple of its fields: hashing and equality are those of a tuple (C:
+    no Python call per dict lookup, and addresses key the planner's dicts and the action
+    graph), with no per-object ``__dict__``. ``_tuple_dataclass`` gives each subclass the
+    face of a frozen dataclass (fields by name, ``dataclasses.fields``/``replace``, the
+    dataclass ``repr``, ``FrozenInstanceError``). Pickles carry the fields, never a hash
+    (string hashes differ between processes). Ordered by ``sort_key`` only."""
+
+    __slots__ = ()
+
+    def __reduce_ex__(self, protocol):
+        return (type(self), tuple(self))
+
+    def __repr__(self) -> str:
+        return (type(self).__qualname__ + "(" + ", ".join(
+            f"{name}={value!r}" for name, value in zip(self.__match_args__, self)) + ")")
+
+    __str__ = object.__str__  # (each subclass has its own; never tuple's repr)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __lt__(self, other):
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.sort_key() < other.sort_key()
+
+    def __gt__(self, other):
+        if type(other) is not type(self):
+            return NotImplemented
+        return other.sort_key() < self.sort_key()
+
+    def __le__(self, other):
+        return NotImplemented
+
+    def __ge__(self, other):
+        return NotImplemented
+
+
+def _tuple_dataclass(cls: type) -> type:
+    """Fields of a ``_TupleAddr`` subclass, from its annotations (in order, with their
+    defaults), read from its tuple items; its dataclass description is that of a frozen
+    dataclass with the same fields."""
+    names = list(cls.__annotations__)
+    spec = dataclass(frozen=True)(type(cls.__name__, (), {
+        "__annotations__": dict(cls.__annotations__),
+        **{n: cls.__dict__[n] for n in names if n in cls.__dict__}}))
+    for i, n in enumerate(names):
+        setattr(cls, n, property(itemgetter(i), doc=f"The address's {n}."))
+    cls.__dataclass_fields__ = spec.__dataclass_fields__
+    cls.__dataclass_params__ = spec.__dataclass_params__
+    cls.__match_args__ = tuple(names)
+    return cls
+
+
+@_tuple_dataclass
+class ModuleInstanceStep(_TupleAddr):
+    __slots__ = ()
     name: str
     key: InstanceKey = None
 
+    def __new__(cls, name: str, key: InstanceKey = None):
+        return tuple.__new__(cls, (name, key))
+
     def __str__(self) -> str:
         return f"module.{self.name}{_key_str(self.key)}"
+
+    def sort_key(self) -> tuple:
+        return (self.name, _key_sort(self.key))
 
 
 ModulePath = tuple  # tuple[ModuleInstanceStep, ...]; () is the root module
 
 
 def module_str(path: ModulePath) -> str:
-    return ".".join(str(s) for s in path)
+    return ".".join([str(s) for s in path]) if path else ""
 
 
-class _HashOnce:
-    """A frozen address hashed once: addresses key the planner's dicts and the action
-    graph, and the generated hash of nested frozen dataclasses is recomputed at every
-    lookup. The hash is kept out of pickles: string hashes differ between processes."""
-
-    __slots__ = ()
-
-    def __hash__(self) -> int:
-        h = self.__dict__.get("_hash")
-        if h is None:
-            h = hash(tuple(getattr(self, f) for f in self.__dataclass_fields__))
-            object.__setattr__(self, "_hash", h)
-        return h
-
-    def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        state.pop("_hash", None)
-        return state
-
-
-@dataclass(frozen=True)
-class ResourceAddr(_HashOnce):
+@_tuple_dataclass
+class ResourceAddr(_TupleAddr):
     """A resource (all its instances): ``[module.x.]type.name`` or ``data.type.name``."""
 
-    __hash__ = _HashOnce.__hash__  # (in the class body, or dataclass makes its own)
-
+    __slots__ = ()
     mode: str
     type: str
     name: str
     module: ModulePath = ()
+
+    def __new__(cls, mode: str, type: str, name: str, module: ModulePath = ()):
+        return tuple.__new__(cls, (mode, type, name, module))
 
     def __str__(self) -> str:
         base = f"{self.type}.{self.name}" if self.mode == MANAGED else f"data.{self.type}.{self.name}"
@@ -89,30 +137,27 @@ class ResourceAddr(_HashOnce):
         return InstanceAddr(self, key)
 
     def sort_key(self) -> tuple:
-        return (tuple((s.name, _key_sort(s.key)) for s in self.module), self.mode != MANAGED,
-                self.type, self.name)
-
-    def __lt__(self, other: "ResourceAddr") -> bool:
-        return self.sort_key() < other.sort_key()
+        mode, type_, name, module = self
+        return (tuple([(s.name, _key_sort(s.key)) for s in module]) if module else (),
+                mode != MANAGED, type_, name)
 
 
-@dataclass(frozen=True)
-class InstanceAddr(_HashOnce):
+@_tuple_dataclass
+class InstanceAddr(_TupleAddr):
     """One instance of a resource: ``type.name``, ``type.name[0]`` or ``type.name["k"]``."""
 
-    __hash__ = _HashOnce.__hash__  # (in the class body, or dataclass makes its own)
-
+    __slots__ = ()
     resource: ResourceAddr
     key: InstanceKey = None
+
+    def __new__(cls, resource: ResourceAddr, key: InstanceKey = None):
+        return tuple.__new__(cls, (resource, key))
 
     def __str__(self) -> str:
         return f"{self.resource}{_key_str(self.key)}"
 
     def sort_key(self) -> tuple:
-        return (self.resource.sort_key(), _key_sort(self.key))
-
-    def __lt__(self, other: "InstanceAddr") -> bool:
-        return self.sort_key() < other.sort_key()
+        return (self[0].sort_key(), _key_sort(self[1]))
 
 
 @dataclass(frozen=True)

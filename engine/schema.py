@@ -76,6 +76,22 @@ class Block:
                     if isinstance(item, dict):
                         yield from nb.block.sensitive_paths(item, prefix + (name, i))
 
+    def marked_sensitive_paths(self, value: Any, prefix: tuple = ()) -> Iterator[tuple]:
+        """``sensitive_paths(unmark(value)[0])`` without unmarking (copying) all of
+        ``value``: its marks are read through where the schema looks."""
+        value = strip_sensitive(value)
+        for name, attr in self.attributes.items():
+            if attr.sensitive and value is not None and strip_sensitive(
+                    value.get(name)) is not None:
+                yield prefix + (name,)
+        for name, nb in self.block_types.items():
+            items = strip_sensitive((value or {}).get(name))
+            if isinstance(items, list):
+                for i, item in enumerate(items):
+                    item = strip_sensitive(item)
+                    if isinstance(item, dict):
+                        yield from nb.block.marked_sensitive_paths(item, prefix + (name, i))
+
     def typed(self, value: Any) -> Any:
         """An object of this block (as state or a plan holds it) as a ``SchemaObject``,
         its collections carrying their schema types: a set attribute a ``SetValue``, a list

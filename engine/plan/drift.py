@@ -54,8 +54,19 @@ def detect_drift(prior: State, refreshed: State, providers: ProviderSet,
 
 def changed_attributes(old: dict, new: dict, block: Block) -> list[str]:
     """Top-level names whose values really differ."""
-    names = sorted(set(old) | set(new))
-    return [n for n in names if not same_value(old.get(n), new.get(n), _shape(block, n))]
+    out = []
+    for n in sorted(set(old) | set(new)):
+        a, b = old.get(n), new.get(n)
+        t = type(a)
+        if t is type(b) and t in _SAME_WHEN_EQUAL and a == b:
+            continue  # most attributes of a no-change refresh: no call, no repr
+        if not same_value(a, b, _shape(block, n)):
+            out.append(n)
+    return out
+
+
+# Scalar types whose equal values are identical (same repr; not float: 0.0 == -0.0)
+_SAME_WHEN_EQUAL = frozenset({str, int, bool, type(None)})
 
 
 def _shape(block: Block, name: str) -> Any:

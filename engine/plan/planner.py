@@ -26,7 +26,7 @@ from ..hooks import Hooks
 from ..provider_set import ProviderSet
 from ..providers import PlannedObject, PlanRequest
 from ..scope import Evaluation, Scope, expand
-from ..state.model import TAINTED, InstanceObject, State
+from ..state.model import TAINTED, InstanceObject, State, copy_tree
 from ..values import (UNKNOWN, Sensitive, contains_sensitive, is_unknown, is_wholly_known,
                       mark_paths, sensitive_strings, strip_sensitive, unmark)
 from .cost import plan_cost
@@ -105,7 +105,10 @@ def refresh_state(state: State, providers: ProviderSet, parallelism: int,
     with ``read_batch`` reads up to REFRESH_BATCH objects of one type at once (its results
     are those of ``read`` one by one); the others read one object a call."""
     diags = Diagnostics()
-    refreshed = state.deepcopy()
+    # The objects read replace the recorded attributes: only those not replaced are copied
+    # (at the end), not every recorded object first.
+    refreshed = state.copy_but_attributes()
+    replaced: set[int] = set()  # id() of the refreshed objects whose attributes were read
     work = [(a, rs, o) for a, rs, o in refreshed.instances() if a.resource.mode == MANAGED]
 
     def read_unit(unit: list) -> list:
@@ -147,9 +150,14 @@ def refresh_state(state: State, providers: ProviderSet, parallelism: int,
                 else:
                     plain, marks = unmark(result.value)
                     obj.attributes = plain
+                    replaced.add(id(obj))
                     known_paths = {tuple(p) for p in obj.sensitive_paths}
                     obj.sensitive_paths = obj.sensitive_paths + [
                         list(p) for p in marks if tuple(p) not in known_paths]
+    for rs in refreshed.resources.values():
+        for obj in rs.instances.values():
+            if id(obj) not in replaced:
+                obj.attributes = copy_tree(obj.attributes)
     diags.extend(d for _, d in sorted(found, key=lambda f: f[0]))
     return refreshed, diags
 
@@ -396,7 +404,7 @@ class _Planner:
         if action.is_replace or action is Action.DELETE:
             self._check_prevent_destroy(res, iaddr)
 
-        sensitive = list(schema.block.sensitive_paths(unmark(planned)[0]))
+        sensitive = list(schema.block.marked_sensitive_paths(planned))
         planned = mark_paths(planned, sensitive)
         change = ResourceInstanceChange(
             addr=iaddr, provider=paddr, action=action, before=prior_val, after=planned,
@@ -798,8 +806,27 @@ def _unknown_computed(config: dict, block) -> dict:
     return out
 
 
+_PLAIN_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _equal_values(a: Any, b: Any) -> bool:
     """Deep equality ignoring marks; an unknown is never equal to anything."""
+    ta = type(a)
+    if ta is type(b) and ta in _PLAIN_SCALARS:
+        return a == b  # most of a value: plain scalars of one type (bool is bool)
+    if ta is dict and type(b) is dict:
+        # (plain dicts without a call per plain scalar of the same type on both sides)
+        if a.keys() != b.keys():
+            return all(_equal_values(a.get(k), b.get(k)) for k in set(a) | set(b))
+        for k, x in a.items():
+            y = b[k]
+            tx = type(x)
+            if tx is type(y) and tx in _PLAIN_SCALARS:
+                if x != y:
+                    return False
+            elif not _equal_values(x, y):
+                return False
+        return True
     a, b = strip_sensitive(a), strip_sensitive(b)
     if is_unknown(a) or is_unknown(b):
         return False
@@ -875,15 +902,24 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None,
                 out.append(parsed[d])
         return out
 
-    # addr -> (new, old) dependencies, each parsed once (not once per deposed object)
-    uses: dict[InstanceAddr, tuple[set, set]] = {}
-    for addr, ch in changes.items():
-        uses[addr] = (set(deps_of(ch.dependencies)),
-                      set(deps_of(ch.prior_dependencies or ch.dependencies)))
+    # addr -> (new, old) dependencies, each parsed once (not once per deposed object), and
+    # only for a change that has an operation or when a deposed object asks
+    uses_of: dict[InstanceAddr, tuple[set, set]] = {}
+
+    def uses(addr: InstanceAddr) -> tuple[set, set]:
+        found = uses_of.get(addr)
+        if found is None:
+            ch = changes[addr]
+            found = uses_of[addr] = (set(deps_of(ch.dependencies)),
+                                     set(deps_of(ch.prior_dependencies or ch.dependencies)))
+        return found
+
     add_edge = g.add_edge
     for addr, ch in changes.items():
-        new_deps, old_deps = uses[addr]
         a_apply, a_destroy = apply_of.get(addr), destroy_of.get(addr)
+        if a_apply is None and a_destroy is None:
+            continue  # (a no-op: every edge below starts or ends at one of its operations)
+        new_deps, old_deps = uses(addr)
         updated = ch.action is Action.UPDATE
         for dep in new_deps | old_deps:
             is_new, is_old = dep in new_deps, dep in old_deps
@@ -911,7 +947,8 @@ def action_graph(changes: dict, rgraph: ResourceGraph | None,
     if deposed:
         position = {addr: i for i, addr in enumerate(changes)}
         users: dict[ResourceAddr, list[InstanceAddr]] = {}  # dependency -> its users
-        for addr, (new_deps, old_deps) in uses.items():
+        for addr in changes:
+            new_deps, old_deps = uses(addr)
             for dep in new_deps | old_deps:
                 users.setdefault(dep, []).append(addr)
     for (daddr, dkey) in sorted(deposed or {}, key=lambda k: (k[0], k[1])):

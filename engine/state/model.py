@@ -154,6 +154,30 @@ class State:
     def deepcopy(self) -> "State":
         return copy_tree(self)
 
+    def copy_but_attributes(self) -> "State":
+        """A deep copy, except that each instance's (not deposed object's) ``attributes``
+        are the very value ``self`` holds: for a caller that replaces them (as refresh does
+        with what it reads), and copies with ``copy_tree`` those it does not replace."""
+        new = _shallow_copy(self)
+        for name in _field_names(State):
+            if name != "resources":
+                setattr(new, name, copy_tree(getattr(self, name)))
+        new.resources = {}
+        rs_fields = [n for n in _field_names(ResourceState) if n != "instances"]
+        obj_fields = [n for n in _field_names(InstanceObject) if n != "attributes"]
+        for raddr, rs in self.resources.items():
+            new_rs = _shallow_copy(rs)
+            for name in rs_fields:
+                setattr(new_rs, name, copy_tree(getattr(rs, name)))
+            new_rs.instances = {}
+            for key, obj in rs.instances.items():
+                new_obj = _shallow_copy(obj)
+                for name in obj_fields:
+                    setattr(new_obj, name, copy_tree(getattr(obj, name)))
+                new_rs.instances[key] = new_obj
+            new.resources[raddr] = new_rs
+        return new
+
 
 _ATOMS = frozenset({str, int, float, bool, type(None)})
 
@@ -173,11 +197,41 @@ def copy_tree(v: Any) -> Any:
     if params is not None:
         if params.frozen:
             return v
-        new = copy.copy(v)
-        for f in dataclasses.fields(v):
-            setattr(new, f.name, copy_tree(getattr(v, f.name)))
+        new = _shallow_copy(v)
+        for name in _field_names(t):
+            setattr(new, name, copy_tree(getattr(v, name)))
         return new
     return copy.deepcopy(v)
+
+
+_FIELD_NAMES: dict[type, tuple] = {}
+
+
+def _field_names(t: type) -> tuple:
+    names = _FIELD_NAMES.get(t)
+    if names is None:
+        names = _FIELD_NAMES[t] = tuple(f.name for f in dataclasses.fields(t))
+    return names
+
+
+_PLAIN_COPY: dict[type, bool] = {}
+
+
+def _shallow_copy(v: Any) -> Any:
+    """``copy.copy`` of a (mutable) dataclass object, without the copy protocol's detour
+    for the plain ones (their ``__dict__`` is all they hold)."""
+    t = type(v)
+    plain = _PLAIN_COPY.get(t)
+    if plain is None:
+        plain = _PLAIN_COPY[t] = (
+            t.__reduce_ex__ is object.__reduce_ex__ and t.__reduce__ is object.__reduce__
+            and not hasattr(t, "__slots__") and not hasattr(t, "__copy__")
+            and getattr(t, "__getstate__", None) in (None, getattr(object, "__getstate__", None)))
+    if plain:
+        new = object.__new__(t)
+        new.__dict__.update(v.__dict__)
+        return new
+    return copy.copy(v)
 
 
 def instance_key_of(addr: InstanceAddr) -> InstanceKey:

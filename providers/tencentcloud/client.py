@@ -89,15 +89,18 @@ def _copy_plain(v: Any, depth: int) -> Any:
         raise _NotPlain
     if depth >= _PLAIN_DEPTH:
         raise _NotPlain
+    # (strings, booleans and None, most of an answer, are taken without a call)
     if t is dict:
         out = {}
         for k, x in v.items():
             if type(k) is not str:
                 raise _NotPlain
-            out[k] = _copy_plain(x, depth + 1)
+            tx = type(x)
+            out[k] = x if tx is str or tx is bool or x is None else _copy_plain(x, depth + 1)
         return out
     if t is list:
-        return [_copy_plain(x, depth + 1) for x in v]
+        return [x if type(x) is str or type(x) is bool or x is None
+                else _copy_plain(x, depth + 1) for x in v]
     raise _NotPlain
 
 

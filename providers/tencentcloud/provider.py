@@ -336,11 +336,12 @@ class TencentCloudProvider:
         if r is None:
             return [self.read(type_name, v) for v in values]
         ctx = self.cloud_context()
+        plains = [V.unmark(v)[0] for v in values]  # (each read takes its own, once)
         try:
-            r.read_ahead(ctx, [V.unmark(v)[0] for v in values])
+            r.read_ahead(ctx, plains)
         except CloudError:
             pass  # each object is read (and any failure reported) one by one below
-        return [_read_with(ctx, r, v) for v in values]
+        return [_read_with(ctx, r, v, p) for v, p in zip(values, plains)]
 
     def recover_create(self, type_name: str, token: str, planned: dict) -> ReadResult:
         r = self._resource(type_name)
@@ -451,11 +452,15 @@ class TencentCloudProvider:
         self.connection = None
 
 
-def _read_with(ctx: Context, r: ResourceType, value: dict) -> ReadResult:
+def _read_with(ctx: Context, r: ResourceType, value: dict,
+               plain_value: dict | None = None) -> ReadResult:
     """One object read through ``ctx``: None when gone, an error diagnostic (and the value
-    as it was) when the cloud failed."""
+    as it was) when the cloud failed. ``plain_value``: ``value`` unmarked, a copy of the
+    caller's that the read may take as its own."""
     try:
-        return ReadResult(value=_mark(r.block, r.read(ctx, value)))
+        got = (r.read(ctx, value) if plain_value is None
+               else r.read_plain(ctx, plain_value))
+        return ReadResult(value=_mark(r.block, got))
     except CloudError as e:
         d = Diagnostics()
         secrets = ctx.secrets + r.secrets_of(V.unmark(value)[0])

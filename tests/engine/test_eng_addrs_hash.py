@@ -34,3 +34,26 @@ def test_a_pickled_address_is_found_in_another_process():
     out = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(a), env=env,
                          capture_output=True, check=True)
     assert out.stdout.decode().strip() == "found"
+
+
+def test_addresses_keep_their_dataclass_face_and_their_own_order():
+    import copy
+
+    import pytest
+
+    a = parse_instance('module.site["sh"].fake_thing.a[0]')
+    assert repr(a) == ("InstanceAddr(resource=ResourceAddr(mode='managed', type='fake_thing', "
+                       "name='a', module=(ModuleInstanceStep(name='site', key='sh'),)), key=0)")
+    assert [f.name for f in dataclasses.fields(a.resource)] == ["mode", "type", "name",
+                                                                 "module"]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        a.key = 1  # type: ignore[misc]
+    assert copy.deepcopy(a) == a and str(copy.copy(a)) == str(a)
+    # ordered by sort_key (a key of 10 after 9, no module before a module), not as tuples
+    addrs = [parse_instance(t) for t in ("b.x[10]", "b.x[9]", 'module.m.a.a', "data.a.a",
+                                         "a.a")]
+    assert [str(x) for x in sorted(addrs)] == ["a.a", "b.x[9]", "b.x[10]", "data.a.a",
+                                               "module.m.a.a"]
+    assert str(max(addrs)) == "module.m.a.a" and addrs[0] > addrs[1]
+    assert parse_resource("a.a") != parse_instance("a.a") and parse_resource("a.a") in {
+        parse_instance("a.a").resource}

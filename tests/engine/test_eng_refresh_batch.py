@@ -109,3 +109,32 @@ def test_the_same_plan_as_a_provider_reading_one_by_one(tmp_path):
     assert actions(a) == actions(b)
     assert actions(a)["fake_thing.n[4]"] is Action.CREATE
     assert batching.fake.batches == [30]
+
+
+def test_a_refresh_leaves_the_recorded_state_alone_and_shares_nothing_with_it(tmp_path):
+    from engine.hooks import Hooks
+    from engine.plan.planner import refresh_state
+
+    env = Env(tmp_path, BatchingProvider())
+    state = env.converge(many(6))
+    ids = {k: state.instance(parse_instance(f"fake_thing.n[{k}]")).attributes["id"]
+           for k in range(6)}
+    env.fake.objects[ids[1]]["name"] = "renamed outside"
+    del env.fake.objects[ids[2]]
+    env.fake.failing = {ids[3]}  # not read: kept as recorded
+    before = copy.deepcopy(state)
+    refreshed, diags = refresh_state(state, env.providers, 4, Hooks())
+    assert [d.address for d in diags if d.is_error] == ["fake_thing.n[3]"]
+    assert state == before  # the recorded state is not changed by the refresh
+    got = {str(a): o for a, _, o in refreshed.instances()}
+    assert got["fake_thing.n[1]"].attributes["name"] == "renamed outside"
+    assert "fake_thing.n[2]" not in got
+    assert got["fake_thing.n[3]"].attributes == before.instance(
+        parse_instance("fake_thing.n[3]")).attributes
+    # every object of the refreshed state, read or kept, is its own copy
+    for addr, _, obj in refreshed.instances():
+        old = state.instance(addr)
+        assert obj is not old and obj.attributes is not old.attributes
+        assert obj.sensitive_paths is not old.sensitive_paths
+        obj.attributes["name"] = "changed in the copy"
+    assert state == before

@@ -107,9 +107,26 @@ def canonical(v: Any) -> str:
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
+def _identical(a: Any, b: Any) -> bool:
+    """``a`` and ``b`` are the same plain value (dicts, lists and scalars, each of the same
+    exact type at the same place): then their ``canonical`` forms are equal too."""
+    t = type(a)
+    if t is not type(b):
+        return False
+    if t in _SCALARS:
+        return a == b
+    if t is dict:
+        return a.keys() == b.keys() and all(_identical(x, b[k]) for k, x in a.items())
+    if t is list:
+        return len(a) == len(b) and all(_identical(x, y) for x, y in zip(a, b))
+    return False
+
+
 def differs(a: Any, b: Any) -> bool:
     if type(a) is type(b) and type(a) in _SCALARS and a == b:
         return False  # equal plain scalars: most attributes of a no-change plan
+    if _identical(a, b):
+        return False  # the same plain collection: no need for the canonical forms
     if values.is_unknown(a) or values.is_unknown(b):
         return not (values.is_unknown(a) and values.is_unknown(b))
     return canonical(a) != canonical(b)
@@ -248,21 +265,35 @@ class ResourceType:
         """Checks of an in-place update (prior → planned)."""
         return Diagnostics()
 
+    def _plan_shape(self) -> tuple:
+        """The schema's attributes as ``plan`` walks them, worked out once per block:
+        (block, settable (name, optional, default, computed), computed-only names,
+        optional+computed names, force-new names sorted)."""
+        shape = self.__dict__.get("_plan_shape_cache")
+        if shape is None or shape[0] is not self.block:
+            attrs = self.block.attributes
+            shape = (self.block,
+                     tuple((n, a.optional, a.default, a.computed) for n, a in attrs.items()
+                           if not a.is_computed_only),
+                     tuple(n for n, a in attrs.items() if a.is_computed_only),
+                     tuple(n for n, a in attrs.items() if a.optional and a.computed),
+                     tuple(sorted(self.block.force_new_names())))
+            self.__dict__["_plan_shape_cache"] = shape
+        return shape
+
     def plan(self, prior: dict | None, config: dict | None) -> PlanResult:
         if config is None:
             return PlanResult(planned=None)
         cfg, marks = values.unmark(config)
         old = values.unmark(prior)[0] if prior is not None else None
+        _, settable, computed_only, optional_computed, force_new = self._plan_shape()
         planned: dict = {}
-        attrs = self.block.attributes
-        for name, a in attrs.items():
-            if a.is_computed_only:
-                continue
+        for name, optional, default, is_computed in settable:
             v = cfg.get(name)
-            if v is None and a.optional:
-                if a.default is not None:
-                    v = a.default
-                elif a.computed:
+            if v is None and optional:
+                if default is not None:
+                    v = default
+                elif is_computed:
                     v = old.get(name) if old is not None else values.UNKNOWN
             planned[name] = v
         for name, nb in self.block.block_types.items():
@@ -276,26 +307,32 @@ class ResourceType:
             planned[name] = v
         replace: list[tuple] = []
         if old is not None:
-            for name in sorted(self.block.force_new_names()):
+            for name in force_new:
                 if differs(planned.get(name), old.get(name)):
                     replace.append((name,))
         fresh = old is None or bool(replace)
         if old is not None and replace:
             # A new object: what the cloud decides for unset O+C attributes is not known.
-            for name, a in attrs.items():
-                if a.optional and a.computed and cfg.get(name) is None:
+            for name in optional_computed:
+                if cfg.get(name) is None:
                     planned[name] = values.UNKNOWN
             for name in self.computed_blocks:
                 if cfg.get(name) in (None, []):
                     planned[name] = values.UNKNOWN
-        for name, a in attrs.items():
-            if a.is_computed_only:
-                planned[name] = values.UNKNOWN if fresh else old.get(name)
+        for name in computed_only:
+            planned[name] = values.UNKNOWN if fresh else old.get(name)
         if not fresh:
-            changed = {n for n in planned if differs(planned[n], old.get(n))}
-            for name in set(planned) - changed:
-                if name in old:  # equal as a set (config order is not the cloud's): no change
-                    planned[name] = old[name]
+            changed = set()
+            same = []  # equal, if only as a set (config order is not the cloud's): no change
+            for n, v in planned.items():
+                o = old.get(n)
+                t = type(v)
+                if not (t is type(o) and t in _SCALARS and v == o) and differs(v, o):
+                    changed.add(n)
+                elif n in old:
+                    same.append(n)
+            for name in same:
+                planned[name] = old[name]
             for name in self.unknown_after_update(changed):
                 planned[name] = values.UNKNOWN
         diags = Diagnostics()
@@ -492,7 +529,10 @@ class ResourceType:
                               (p.get("id") for p in priors))
 
     def read(self, ctx: Context, prior: dict) -> dict | None:
-        prior = plain(prior)
+        return self.read_plain(ctx, plain(prior))
+
+    def read_plain(self, ctx: Context, prior: dict) -> dict | None:
+        """``read`` of a plain (unmarked) ``prior`` that is the caller's own copy."""
         try:
             return self.read_object(ctx, prior)
         except CloudApiError as e:

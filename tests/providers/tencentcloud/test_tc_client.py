@@ -222,3 +222,27 @@ def test_in_process_policy_is_unchanged():
     assert (p.attempts, p.read_budget, p.write_budget, p.extra_codes) == (8, None, None,
                                                                           frozenset())
     assert [p.delay(i) for i in range(4)] == pytest.approx([0.1, 0.3, 0.9, 2.0])
+
+
+def test_a_wire_copy_reads_as_json_and_shares_nothing():
+    import json
+    import math
+
+    import pytest
+
+    from providers.tencentcloud.client import wire_copy
+
+    inner = {"Key": "k", "Value": None}
+    value = {"Set": [{"Id": "vpc-1", "On": True, "N": 3, "F": 1.5, "Tags": [inner],
+                      "Cidrs": ["10.0.0.0/16"], "Deep": [[["x"]]]}], "Total": 1,
+             "Tuple": ("a", 1), "Big": 2 ** 70}
+    copy = wire_copy(value)
+    assert copy == json.loads(json.dumps(value))
+    assert copy["Tuple"] == ["a", 1] and copy["Big"] == 2 ** 70
+    assert copy["Set"][0]["Tags"][0] is not inner and copy["Set"][0] is not value["Set"][0]
+    nested: object = "leaf"
+    for _ in range(30):  # 60 levels: beyond the direct copy, within JSON's limit
+        nested = {"a": [nested]}
+    assert wire_copy(nested) == json.loads(json.dumps(nested))
+    with pytest.raises(ValueError):
+        wire_copy({"a": [math.inf]})
