@@ -15,7 +15,7 @@ from ..schema import LIST, SET, SINGLE, Attribute, Block, NestedBlock
 from ..values import (UNKNOWN, ConversionError, ListType, Sensitive, Type, Unknown,
                       is_wholly_known, non_finite_path, strip_sensitive, type_name_of, unmark)
 from . import syntax as syn
-from .evaluate import EvalContext, evaluate, suggestion
+from .evaluate import _NOT_LITERAL, EvalContext, evaluate, literal_value, suggestion
 from .syntax import body_traversals
 
 __all__ = ["DecodedBody", "decode_body", "body_traversals"]
@@ -69,12 +69,17 @@ def _decode(body: syn.Body, schema: Block, ctx: EvalContext, header: SourceRange
                         "automatically based on the result of applying this configuration.",
                         attr.name_range, path=path)
             continue
-        out.ranges[path] = attr.expr.range
-        _expr_ranges(attr.expr, path, out.ranges)
-        v, d = evaluate(attr.expr, ctx)
-        diags.extend(d)
-        if d.has_errors:
-            continue
+        expr = attr.expr
+        out.ranges[path] = expr.range
+        if type(expr) in _COMPOSITE:
+            _expr_ranges(expr, path, out.ranges)
+        v = literal_value(expr)  # most arguments: no evaluator, no diagnostics to merge
+        if v is _NOT_LITERAL:
+            v, d = evaluate(expr, ctx)
+            if d:
+                diags.extend(d)
+                if d.has_errors:
+                    continue
         written = v
         try:
             v = spec.type.convert(v)
@@ -193,6 +198,9 @@ def _set_element_ranges(ranges: dict, path: tuple, type_: Type, written: Any, va
         i = next((i for i, c in enumerate(converted) if c == x), None)
         if i is not None and old[i] is not None:
             ranges[path + (j,)] = old[i]
+
+
+_COMPOSITE = (syn.TupleExpr, syn.ObjectExpr, syn.ParenExpr)  # what _expr_ranges looks into
 
 
 def _expr_ranges(expr: syn.Expr, path: tuple, ranges: dict) -> None:

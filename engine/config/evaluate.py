@@ -390,7 +390,7 @@ def evaluate(expr: syn.Expr, ctx: EvalContext) -> tuple[Any, Diagnostics]:
     ev = _Evaluator(ctx)
     value = ev.eval(expr, dict(ctx.bindings) if ctx.bindings else {})
     if not ev.diags.has_errors and not isinstance(value, TypeValue) \
-            and (ev.type_used or _holds_type(value)):
+            and (ev.type_used or (TypeValue.made and _holds_type(value))):
         # what type() returns can only be shown: a value computed from it (compared,
         # collected) is refused, as Terraform refuses a value carrying its type mark
         ev.diags.error("Invalid use of type function", 'The console-only "type" function '
@@ -444,6 +444,8 @@ def evaluate_constant(expr: syn.Expr, ctx: EvalContext | None = None
 
 
 def _dedupe(diags: Diagnostics) -> Diagnostics:
+    if not diags:
+        return diags
     seen: set = set()
     out = Diagnostics()
     for d in diags:

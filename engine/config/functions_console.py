@@ -19,7 +19,10 @@ _PRIMITIVES = ("string", "number", "bool", "dynamic", "type")
 class TypeValue:
     """What type() returns: printed by the console as Terraform prints the type."""
 
+    made = 0  # how many were ever made: none outside `vpnform console` (evaluate.py reads it)
+
     def __init__(self, text: str):
+        TypeValue.made += 1
         self.text = text
 
     def __str__(self) -> str:
