@@ -636,6 +636,8 @@ def _warn_tunnels_without_route(m: Model, d: Diagnostics) -> None:
     for r in every:
         if r.to_gateway() is not None:
             by_gateway.setdefault(r.to_gateway(), []).append(r)
+    # gateway -> its routes' destinations: a peer range routed as it is overlaps at once
+    destinations = {gw: {r.destination for r in routes} for gw, routes in by_gateway.items()}
     for t in m.tunnels:
         if t.gateway is None or t.route_based:
             continue
@@ -643,6 +645,8 @@ def _warn_tunnels_without_route(m: Model, d: Diagnostics) -> None:
         if not remotes:
             continue
         to_gw = by_gateway.get(t.gateway, [])
+        if to_gw and not destinations[t.gateway].isdisjoint(remotes):
+            continue
         if any(r.destination.overlaps(x) for r in to_gw for x in remotes):
             continue
         if t.gateway[0] == "id":
