@@ -37,13 +37,24 @@ _FIELD_MASK = (1 << _FIELD_BITS) - 1
 _LIMIT = 1 << _FIELD_BITS
 
 
+_START_MASK = (1 << 3 * _FIELD_BITS) - 1
+
+
+def pack_pos(p: Pos) -> "int | Pos":
+    """``p`` as the half of a range's int it would be (``SourceRange.between``), or ``p``
+    itself when a number does not fit."""
+    line, column, byte = p.line, p.column, p.byte
+    if (type(line) is int and type(column) is int and type(byte) is int
+            and 0 <= line < _LIMIT and 0 <= column < _LIMIT and 0 <= byte < _LIMIT):
+        return line | column << 32 | byte << 64
+    return p
+
+
 def _pack(start: Pos, end: Pos) -> "int | tuple[Pos, Pos]":
-    sl, sc, sb, el, ec, eb = (start.line, start.column, start.byte,
-                              end.line, end.column, end.byte)
-    for v in (sl, sc, sb, el, ec, eb):
-        if type(v) is not int or not 0 <= v < _LIMIT:
-            return (start, end)
-    return sl | sc << 32 | sb << 64 | el << 96 | ec << 128 | eb << 160
+    a, b = pack_pos(start), pack_pos(end)
+    if type(a) is int and type(b) is int:
+        return a | b << 96
+    return (start, end)
 
 
 def _unpack(at: "int | tuple[Pos, Pos]", shift: int) -> Pos:
@@ -65,6 +76,23 @@ class SourceRange:
     def __init__(self, filename: str, start: Pos, end: Pos):
         _set_filename(self, filename)
         _set_at(self, _pack(start, end))
+
+    @staticmethod
+    def between(filename: str, start: "int | Pos", end: "int | Pos") -> "SourceRange":
+        """``SourceRange(filename, start, end)`` from positions given as ``pack_pos``
+        made them (builders that share positions between nodes)."""
+        if type(start) is int and type(end) is int:
+            return _source_range(filename, start | end << 96)
+        return SourceRange(filename, _unpack(start, 0) if type(start) is int else start,
+                           _unpack(end, 0) if type(end) is int else end)
+
+    @staticmethod
+    def spanning(a: "SourceRange", b: "SourceRange") -> "SourceRange":
+        """From the start of ``a`` to the end of ``b``, in ``a``'s file."""
+        at, bt = a._at, b._at
+        if type(at) is int and type(bt) is int:
+            return _source_range(a.filename, at & _START_MASK | bt >> 96 << 96)
+        return SourceRange(a.filename, a.start, b.end)
 
     @property
     def start(self) -> Pos:

@@ -147,7 +147,7 @@ def _subject_range(t: syn.Traversal, n_steps: int) -> SourceRange | None:
     if start is None:
         return None
     end = t.steps[n_steps - 1].range if n_steps else start
-    return SourceRange(start.filename, start.start, end.end)
+    return SourceRange.spanning(start, end)
 
 
 # Classified references by traversal node: a traversal is classified once, however many

@@ -348,7 +348,9 @@ class _Builder:
         return self.rng(s, e)
 
     def join(self, a: SourceRange, b: SourceRange) -> SourceRange:
-        return SourceRange(self.filename, a.start, b.end)
+        if a.filename != self.filename:
+            return SourceRange(self.filename, a.start, b.end)
+        return SourceRange.spanning(a, b)
 
     # -- structure -----------------------------------------------------------------------
     def body(self, children: Iterable[Any], start: int, end: int) -> syn.Body:

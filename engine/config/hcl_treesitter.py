@@ -32,7 +32,7 @@ from typing import Any
 import tree_sitter
 import tree_sitter_hcl
 
-from ..diagnostics import Diagnostics, Pos, SourceRange
+from ..diagnostics import Diagnostics, Pos, SourceRange, pack_pos
 from ..values import parse_number
 from . import syntax as syn
 from .hcl import LineIndex
@@ -110,7 +110,7 @@ class _TSBuilder(_Builder):
         super().__init__(source, filename, LineIndex(source), delta=0)
         self.data = data
         self.ascii = len(data) == len(source)
-        self._memo: dict[int, Pos] = {}  # byte offset -> Pos, shared by the nodes
+        self._memo: dict[int, int | Pos] = {}  # byte offset -> pack_pos(its Pos)
         self._byte_ends: list[int] = []  # byte offset after each non-ASCII character
         self._extra: list[int] = []  # bytes beyond one per character, up to there
         if not self.ascii:
@@ -131,11 +131,11 @@ class _TSBuilder(_Builder):
         memo = self._memo
         a = memo.get(start)
         if a is None:
-            a = memo[start] = self.pos(start)
+            a = memo[start] = pack_pos(self.pos(start))
         b = memo.get(end)
         if b is None:
-            b = memo[end] = self.pos(end)
-        return SourceRange(self.filename, a, b)
+            b = memo[end] = pack_pos(self.pos(end))
+        return SourceRange.between(self.filename, a, b)
 
     def pos(self, byte: int) -> Pos:
         if self.ascii:  # the LineIndex's work, without its clamping and second memo

@@ -6,7 +6,7 @@ from dataclasses import FrozenInstanceError
 
 import pytest
 
-from engine.diagnostics import Pos, SourceRange
+from engine.diagnostics import Pos, SourceRange, pack_pos
 
 BIG = 1 << 40
 
@@ -54,3 +54,17 @@ def test_immutable():
     with pytest.raises(FrozenInstanceError):
         del r.filename
     assert r == SourceRange("a.tf", Pos(1, 1, 0), Pos(1, 2, 1))
+
+
+@pytest.mark.parametrize("a_start,b_end", [
+    (Pos(2, 3, 10), Pos(4, 9, 38)),
+    (Pos(2, 3, BIG), Pos(4, 9, 38)),  # either end too large to pack
+    (Pos(2, 3, 10), Pos(4, 9, BIG)),
+])
+def test_spanning_and_between_make_the_same_range_as_the_constructor(a_start, b_end):
+    a = SourceRange("main.tf", a_start, Pos(2, 8, 15))
+    b = SourceRange("other.tf", Pos(4, 1, 30), b_end)
+    expected = SourceRange("main.tf", a_start, b_end)
+    assert SourceRange.spanning(a, b) == expected
+    assert SourceRange.between("main.tf", pack_pos(a_start), pack_pos(b_end)) == expected
+    assert SourceRange.spanning(a, b).end == b_end
