@@ -347,6 +347,8 @@ def redact_text(text: str, secrets: set[str] | frozenset[str]) -> str:
     for secret in sorted(secrets, key=len, reverse=True):
         if not secret:
             continue
+        if secret not in text and _quotes_plainly(secret):
+            continue  # each quoted form holds the secret itself: none is in the text either
         for quoted in _quoted_forms(secret):
             if quoted in text:
                 text = text.replace(quoted, REDACTED)
@@ -355,6 +357,13 @@ def redact_text(text: str, secrets: set[str] | frozenset[str]) -> str:
         elif secret in text:
             text = re.sub(rf"(?<![\w.]){re.escape(secret)}(?![\w.])", REDACTED, text)
     return text
+
+
+def _quotes_plainly(secret: str) -> bool:
+    """Whether every form of ``_quoted_forms`` is the secret between two quotes (nothing
+    in it escaped by JSON or ``repr``)."""
+    return (secret.isprintable() and '"' not in secret and "'" not in secret
+            and "\\" not in secret)
 
 
 @functools.lru_cache(maxsize=64)

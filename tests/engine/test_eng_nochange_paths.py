@@ -75,3 +75,15 @@ def test_sensitive_paths_of_a_marked_value_are_those_of_its_plain_value():
         assert list(BLOCK.marked_sensitive_paths(v)) == expected
     assert list(BLOCK.marked_sensitive_paths(values[0])) == [
         ("key",), ("rule", 0, "secret"), ("rule", 1, "secret"), ("tag", 0, "v")]
+
+
+def test_redaction_skips_only_secrets_absent_with_all_their_quoted_forms():
+    secrets = {"hunter22", "k9", 'with"quote', "back\\slash", "tab\tkey", "日本語の鍵",
+               "a'b", "absent-secret"}
+    text = ('key "hunter22" and hunter22; k9 but not k99; "with\\"quote" and '
+            '"back\\\\slash" and "tab\\tkey" and "a\'b" and "日本語の鍵"')
+    out = V.redact_text(text, secrets)
+    assert out == ("key (sensitive value) and (sensitive value); (sensitive value) but not "
+                   "k99; (sensitive value) and (sensitive value) and (sensitive value) and "
+                   "(sensitive value) and (sensitive value)")
+    assert V.redact_text("nothing to hide", secrets) == "nothing to hide"
