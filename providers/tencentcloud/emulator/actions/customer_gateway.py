@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ... import device_config, rules
+from ... import rules
 from ..store import Tx
 from .common import Context, describe, get, new_id, public, violations
 from .request import DescribeRequest, Int, Request, Str, Tag, actions, tag_set
-
-# Every vendor the device configuration download renders.
-VENDORS = [v.api for v in device_config.VENDORS]
 
 
 class CreateCustomerGatewayRequest(Request):
@@ -91,7 +88,10 @@ def delete_cgw(ctx: Context, tx: Tx, req: DeleteCustomerGatewayRequest, region: 
 
 def vendors(ctx: Context, tx: Tx, req: DescribeCustomerGatewayVendorsRequest,
             region: str) -> dict:
-    return {"CustomerGatewayVendorSet": [dict(v) for v in VENDORS]}
+    # every vendor the device configuration download renders (the renderers are loaded
+    # only by the actions that use them: startup time of every command, issue #14)
+    from ... import device_config
+    return {"CustomerGatewayVendorSet": [dict(v.api) for v in device_config.VENDORS]}
 
 
 ACTIONS = actions({

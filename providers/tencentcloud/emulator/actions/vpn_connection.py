@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import create_model
 
-from ... import device_config, rules
+from ... import rules
 from ..store import Tx
 from .common import ApiError, Context, describe, get, missing, new_id, public, violations
 from .request import Bool, DescribeRequest, Int, Part, Request, Str, Tag, actions, tag_set
@@ -325,6 +325,7 @@ def _ready_connection(ctx: Context, tx: Tx, gateway_id: str, connection_id: str,
 
 def download_config(ctx: Context, tx: Tx, req: DownloadCustomerGatewayConfigurationRequest,
                     region: str) -> dict:
+    from ... import device_config  # the vendors' renderers: only for this action
     gw = get(tx, "vpngw", req.VpnGatewayId, region)
     conn = get(tx, "vpnx", req.VpnConnectionId, region)
     want = req.CustomerGatewayVendor.model_dump()
