@@ -4,6 +4,7 @@ Describe machinery (IDs or filters, then paging)."""
 from __future__ import annotations
 
 import json
+import marshal
 import random
 import re
 import string
@@ -88,8 +89,14 @@ def get(tx: Tx, kind: str, id: str, region: str) -> dict:
 
 
 def public(obj: dict) -> dict:
-    """The API view of a stored object: private ``_`` keys removed, nested values copied."""
-    return json.loads(json.dumps({k: v for k, v in obj.items() if not k.startswith("_")}))
+    """The API view of a stored object: private ``_`` keys removed, nested values copied.
+    (marshal copies plain data in C, twice as fast as a JSON round trip; what only JSON
+    would change, a tuple or a non-string key, the transport's wire copy changes after.)"""
+    view = {k: v for k, v in obj.items() if not k.startswith("_")}
+    try:
+        return marshal.loads(marshal.dumps(view))
+    except ValueError:  # a type marshal does not take (a str subclass…): as JSON writes it
+        return json.loads(json.dumps(view))
 
 
 def bool_str(b: Any) -> str:
