@@ -635,7 +635,7 @@ class _Planner:
         everything = [o for objects in self.planned_objects.values() for o in objects]
         if not any(o.action != "delete" for o in everything):
             return
-        secrets = set().union(*(sensitive_strings(o.value) for o in everything))
+        secrets: set | None = None  # gathered only for a message, as in check_plan
         for _name, objects in sorted(self.planned_objects.items()):
             lint = getattr(objects[0].provider, "lint_plan", None)
             if not callable(lint):
@@ -643,6 +643,8 @@ class _Planner:
             for finding in lint(everything):
                 d = self.options.lint.apply(finding)
                 if d is not None:
+                    if secrets is None:
+                        secrets = set().union(*(sensitive_strings(o.value) for o in everything))
                     self._add_provider_diag(d.redacted(secrets))
 
     def _add_provider_diag(self, d: Diagnostic) -> None:
