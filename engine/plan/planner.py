@@ -21,6 +21,7 @@ from ..config.model import Module, Resource
 from ..config.tree import Config, as_config, config_addr
 from ..diagnostics import Diagnostic, Diagnostics, SourceRange
 from ..graph import digraph
+from ..gc_paused import gc_paused, keep_for_the_run
 from ..graph.build import ResourceGraph, build_graph
 from ..hooks import Hooks
 from ..provider_set import ProviderSet
@@ -1014,7 +1015,9 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
     refreshed = prior
     drift: dict = {}
     if options.refresh and not prior.empty:
-        refreshed, d = refresh_state(prior, providers, options.parallelism, hooks)
+        with gc_paused():  # what the refresh reads lives to the end of the run
+            refreshed, d = refresh_state(prior, providers, options.parallelism, hooks)
+            keep_for_the_run()
         diags.extend(d)
         if d.has_errors:
             return None, diags
