@@ -1007,7 +1007,9 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
     diags.extend(check_removed(config))
     if diags.has_errors:
         return None, diags
-    rgraph, d = build_graph(config, prior)
+    with gc_paused():  # the graph lives to the end of the run
+        rgraph, d = build_graph(config, prior)
+        keep_for_the_run()
     diags.extend(d)
     if d.has_errors:
         return None, diags
