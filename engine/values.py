@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 
 class Unknown:
@@ -307,6 +307,20 @@ def _mark_one(v: Any, p: tuple) -> Any:
     else:
         return v
     return Sensitive(new) if isinstance(v, Sensitive) else new
+
+
+def value_at(v: Any, path: Sequence) -> Any:
+    """The part of ``v`` at ``path`` (keys of maps, indexes of lists, as ``mark_paths``
+    follows them), or None when there is none."""
+    for head in path:
+        v = strip_sensitive(v)
+        if isinstance(v, dict) and head in v:
+            v = v[head]
+        elif isinstance(v, list) and isinstance(head, int) and 0 <= head < len(v):
+            v = v[head]
+        else:
+            return None
+    return v
 
 
 def sensitive_strings(v: Any, min_length: int = 4) -> set[str]:

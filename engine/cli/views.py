@@ -18,7 +18,7 @@ from ..diagnostics import Diagnostic, Severity
 from ..hooks import Hooks
 from ..plan.render import scalar_text
 from ..state.json_state import scrub
-from ..values import Sensitive, mark_paths, redact_text, sensitive_strings
+from ..values import Sensitive, redact_text, sensitive_strings, value_at
 
 RED, YELLOW, BOLD, RESET = "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[0m"
 
@@ -47,8 +47,11 @@ class Console:
         if state is None:
             return
         for _addr, _rs, obj in state.instances():
-            self.add_secrets_from(mark_paths(obj.attributes,
-                                             [tuple(p) for p in obj.sensitive_paths]))
+            # (recorded attributes are plain: what is secret is what the paths name)
+            for path in obj.sensitive_paths:
+                found = value_at(obj.attributes, path)
+                if found is not None:
+                    self.add_secrets_from(Sensitive(found))
         for ov in state.outputs.values():
             if ov.sensitive:
                 self.add_secrets_from(Sensitive(ov.value))
