@@ -9,6 +9,8 @@ ordered action graph that apply follows is emitted.
 
 from __future__ import annotations
 
+import contextlib
+
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -133,8 +135,15 @@ def refresh_state(state: State, providers: ProviderSet, parallelism: int,
     # replace the recorded ones at once, not all held to the end); diagnostics in work's order.
     position = {addr: i for i, (addr, _, _) in enumerate(work)}
     found: list[tuple[int, Diagnostic]] = []
-    with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
-        for unit_results in pool.map(read_unit, refresh_batches(work, providers)):
+    units = refresh_batches(work, providers)
+    # Reads that only compute (a provider answering in this process) gain nothing from
+    # threads, which would only contend for the interpreter: they run one after another.
+    concurrent = parallelism > 1 and any(_reads_wait(providers.get(unit[0][1].provider))
+                                         for unit in units)
+    with ThreadPoolExecutor(max_workers=parallelism) if concurrent \
+            else contextlib.nullcontext() as pool:
+        for unit_results in (pool.map(read_unit, units) if pool is not None
+                             else map(read_unit, units)):
             for addr, rs, obj, result in unit_results:
                 if result is None:
                     continue
@@ -161,6 +170,12 @@ def refresh_state(state: State, providers: ProviderSet, parallelism: int,
                 obj.attributes = copy_tree(obj.attributes)
     diags.extend(d for _, d in sorted(found, key=lambda f: f[0]))
     return refreshed, diags
+
+
+def _reads_wait(provider: Any) -> bool:
+    """The provider's ``reads_wait()`` (engine/providers.py); True when it has none."""
+    reads_wait = getattr(provider, "reads_wait", None)
+    return True if not callable(reads_wait) else bool(reads_wait())
 
 
 # ---------------------------------------------------------------------------------------

@@ -201,6 +201,16 @@ class TencentCloudProvider:
                                        domain=connection.domain, scheme=connection.scheme)
         return d
 
+    def reads_wait(self) -> bool:
+        """Whether reads wait on something outside this process (engine/providers.py):
+        not for the embedded emulator alone (no real gateway behind it, no injected read
+        latency or faults), whose answers are work in this process."""
+        service = self._service
+        if service is None or not isinstance(self._transport, InProcessTransport):
+            return True
+        return bool(service.dataplane is not None or service._read_latency() > 0
+                    or service.faults.active)
+
     def target(self) -> str | None:
         """Which cloud this configuration talks to, in a few words (None: a transport
         given by the caller)."""

@@ -138,3 +138,41 @@ def test_a_refresh_leaves_the_recorded_state_alone_and_shares_nothing_with_it(tm
         assert obj.sensitive_paths is not old.sensitive_paths
         obj.attributes["name"] = "changed in the copy"
     assert state == before
+
+
+class ThreadRecordingProvider(BatchingProvider):
+    """Records which threads its reads ran on; ``waits`` is its ``reads_wait()``."""
+
+    def __init__(self, waits: bool | None) -> None:
+        super().__init__()
+        self.threads: set[str] = set()
+        if waits is not None:
+            self.reads_wait = lambda: waits
+
+    def read_batch(self, type_name: str, values: list[dict]) -> list[ReadResult]:
+        with self._count_lock:
+            self.threads.add(threading.current_thread().name)
+        return super().read_batch(type_name, values)
+
+
+def test_reads_that_only_compute_run_in_the_planning_thread(tmp_path):
+    """A provider whose reads do not wait (the embedded emulator without latency) is read
+    one batch after another, in the plan's own thread: threads would only contend."""
+    env = Env(tmp_path, ThreadRecordingProvider(waits=False))
+    env.converge(many(3 * REFRESH_BATCH))
+    p = env.plan_ok(many(3 * REFRESH_BATCH))
+    assert set(actions(p).values()) == {Action.NOOP}
+    assert env.fake.threads == {threading.current_thread().name}
+    assert sorted(env.fake.batches)[-3:] == [REFRESH_BATCH] * 3
+
+
+def test_reads_that_wait_run_on_the_parallelism_workers(tmp_path):
+    for waits in (True, None):  # None: a provider without reads_wait() is read in parallel
+        env = Env(tmp_path / str(waits), ThreadRecordingProvider(waits=waits))
+        env.converge(many(3 * REFRESH_BATCH))
+        env.plan_ok(many(3 * REFRESH_BATCH))
+        assert threading.current_thread().name not in env.fake.threads
+        # with one worker, the same reads are taken in the plan's thread
+        env.fake.threads.clear()
+        env.plan_ok(many(3 * REFRESH_BATCH), parallelism=1)
+        assert env.fake.threads == {threading.current_thread().name}

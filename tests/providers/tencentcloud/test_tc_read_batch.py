@@ -89,3 +89,13 @@ def test_a_batch_sees_a_change_made_out_of_band(tc, provider, base):
                                                 "CustomerGatewayName": "renamed"}, REGION)
     got = provider.read_batch("tencentcloud_vpn_customer_gateway", cgws)
     assert [r.value["name"] for r in got] == ["cgw", "c0", "renamed", "c2"]
+
+
+def test_the_embedded_emulator_says_its_reads_wait_only_when_made_to(provider, monkeypatch):
+    """reads_wait() (the refresh reads in parallel only when it is True): the embedded
+    emulator answers in this process, unless a read latency or faults are injected."""
+    assert provider.reads_wait() is False
+    monkeypatch.setenv("VPNFORM_EMULATOR_READ_LATENCY", "0.05")
+    assert provider.reads_wait() is True
+    monkeypatch.delenv("VPNFORM_EMULATOR_READ_LATENCY")
+    assert provider.reads_wait() is False
