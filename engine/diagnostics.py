@@ -35,24 +35,25 @@ class Pos:
 _FIELD_BITS = 32
 _FIELD_MASK = (1 << _FIELD_BITS) - 1
 _LIMIT = 1 << _FIELD_BITS
-
-
-def _pack(start: Pos, end: Pos) -> "int | tuple[Pos, Pos]":
-    sl, sc, sb, el, ec, eb = (start.line, start.column, start.byte,
-                              end.line, end.column, end.byte)
-    for v in (sl, sc, sb, el, ec, eb):
-        if type(v) is not int or not 0 <= v < _LIMIT:
-            return (start, end)
-    return sl | sc << 32 | sb << 64 | el << 96 | ec << 128 | eb << 160
+_START_MASK = (1 << 96) - 1  # a packed range's start; its end is the bits above
 
 
 def pack_pos(line: int, column: int, byte: int) -> "int | Pos":
     """One end of a range as SourceRange stores it (a start's bits; an end's are these
     shifted by 96), or the Pos itself when a number does not fit: for builders that make
     many ranges over the same positions (``SourceRange.from_packed``)."""
-    if 0 <= line < _LIMIT and 0 <= column < _LIMIT and 0 <= byte < _LIMIT:
+    if (type(line) is int and type(column) is int and type(byte) is int
+            and 0 <= line < _LIMIT and 0 <= column < _LIMIT and 0 <= byte < _LIMIT):
         return line | column << 32 | byte << 64
     return Pos(line, column, byte)
+
+
+def _pack(start: Pos, end: Pos) -> "int | tuple[Pos, Pos]":
+    a = pack_pos(start.line, start.column, start.byte)
+    b = pack_pos(end.line, end.column, end.byte)
+    if type(a) is int and type(b) is int:
+        return a | b << 96
+    return (start, end)
 
 
 def _unpack(at: "int | tuple[Pos, Pos]", shift: int) -> Pos:
@@ -80,7 +81,8 @@ class SourceRange:
         """The range between two ends made by ``pack_pos``."""
         if type(start) is int and type(end) is int:
             return _source_range(filename, start | end << 96)
-        return SourceRange(filename, _unpack_one(start), _unpack_one(end))
+        return SourceRange(filename, _unpack(start, 0) if type(start) is int else start,
+                           _unpack(end, 0) if type(end) is int else end)
 
     @staticmethod
     def spanning(a: "SourceRange", b: "SourceRange") -> "SourceRange":
@@ -133,15 +135,6 @@ class SourceRange:
 
 _set_filename = SourceRange.filename.__set__  # type: ignore[attr-defined]
 _set_at = SourceRange._at.__set__  # type: ignore[attr-defined]
-
-
-_START_MASK = (1 << 96) - 1
-
-
-def _unpack_one(p: "int | Pos") -> Pos:
-    if type(p) is int:
-        return Pos(p & _FIELD_MASK, (p >> 32) & _FIELD_MASK, p >> 64)
-    return p  # type: ignore[return-value]
 
 
 def _source_range(filename: str, at: "int | tuple[Pos, Pos]") -> SourceRange:

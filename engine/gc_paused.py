@@ -42,6 +42,16 @@ def young_collections_only() -> Iterator[None]:
             gc.unfreeze()
 
 
+@contextlib.contextmanager
+def made_for_the_run() -> Iterator[None]:
+    """What the block makes lives to the end of the run (a configuration, a state, a
+    graph): it is made with the collector paused, then kept out of its reach for the verb
+    (``keep_for_the_run``), so no collection ever walks it."""
+    with gc_paused():
+        yield
+        keep_for_the_run()
+
+
 def keep_for_the_run() -> None:
     """The objects made so far live to the end of the run (a syntax tree just loaded):
     inside ``young_collections_only`` they are frozen now (``gc.freeze``), because the

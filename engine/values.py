@@ -309,18 +309,28 @@ def _mark_one(v: Any, p: tuple) -> Any:
     return Sensitive(new) if isinstance(v, Sensitive) else new
 
 
-def value_at(v: Any, path: Sequence) -> Any:
-    """The part of ``v`` at ``path`` (keys of maps, indexes of lists, as ``mark_paths``
-    follows them), or None when there is none."""
-    for head in path:
+_NOWHERE = object()
+
+
+def _follow(v: Any, path: Sequence) -> Any:
+    """The part of ``v`` at ``path`` (keys of maps, indexes of lists, through marks), or
+    ``_NOWHERE`` when the path leads nowhere."""
+    for step in path:
         v = strip_sensitive(v)
-        if isinstance(v, dict) and head in v:
-            v = v[head]
-        elif isinstance(v, list) and isinstance(head, int) and 0 <= head < len(v):
-            v = v[head]
+        if isinstance(v, dict) and step in v:
+            v = v[step]
+        elif isinstance(v, list) and isinstance(step, int) and 0 <= step < len(v):
+            v = v[step]
         else:
-            return None
+            return _NOWHERE
     return v
+
+
+def value_at(v: Any, path: Sequence) -> Any:
+    """The part of ``v`` at ``path`` (as ``mark_paths`` follows it), or None when there is
+    none."""
+    found = _follow(v, path)
+    return None if found is _NOWHERE else found
 
 
 def sensitive_strings(v: Any, min_length: int = 4) -> set[str]:
@@ -388,15 +398,7 @@ def _quoted_forms(secret: str) -> tuple[str, ...]:
 
 def has_path(v: Any, path: tuple) -> bool:
     """Whether ``path`` (attribute names and list indexes) leads somewhere in ``v``."""
-    for step in path:
-        v = strip_sensitive(v)
-        if isinstance(v, dict) and step in v:
-            v = v[step]
-        elif isinstance(v, list) and isinstance(step, int) and 0 <= step < len(v):
-            v = v[step]
-        else:
-            return False
-    return True
+    return _follow(v, path) is not _NOWHERE
 
 
 def walk_leaves(v: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:

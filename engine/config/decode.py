@@ -15,7 +15,7 @@ from ..schema import LIST, SET, SINGLE, Attribute, Block, NestedBlock
 from ..values import (UNKNOWN, ConversionError, ListType, Sensitive, Type, Unknown,
                       is_wholly_known, non_finite_path, strip_sensitive, type_name_of, unmark)
 from . import syntax as syn
-from .evaluate import _NOT_LITERAL, EvalContext, evaluate, literal_value, suggestion
+from .evaluate import NOT_LITERAL, EvalContext, evaluate, literal_value, suggestion
 from .syntax import body_traversals
 
 __all__ = ["DecodedBody", "decode_body", "body_traversals"]
@@ -74,7 +74,7 @@ def _decode(body: syn.Body, schema: Block, ctx: EvalContext, header: SourceRange
         if type(expr) in _COMPOSITE:
             _expr_ranges(expr, path, out.ranges)
         v = literal_value(expr)  # most arguments: no evaluator, no diagnostics to merge
-        if v is _NOT_LITERAL:
+        if v is NOT_LITERAL:
             v, d = evaluate(expr, ctx)
             if d:
                 diags.extend(d)

@@ -385,7 +385,7 @@ class LazyLocals:
 
 def evaluate(expr: syn.Expr, ctx: EvalContext) -> tuple[Any, Diagnostics]:
     value = literal_value(expr)
-    if value is not _NOT_LITERAL:
+    if value is not NOT_LITERAL:
         return value, Diagnostics()
     ev = _Evaluator(ctx)
     value = ev.eval(expr, dict(ctx.bindings) if ctx.bindings else {})
@@ -399,13 +399,13 @@ def evaluate(expr: syn.Expr, ctx: EvalContext) -> tuple[Any, Diagnostics]:
     return value, _dedupe(ev.redacted_diags())
 
 
-_NOT_LITERAL = object()
+NOT_LITERAL = object()
 
 
 def literal_value(expr: syn.Expr) -> Any:
     """The value of a literal, or of a string template of only literal text (what most
     arguments of a hand-written configuration are), without an evaluator: it is the same in
-    every scope. ``_NOT_LITERAL`` for any other expression."""
+    every scope. ``NOT_LITERAL`` for any other expression."""
     kind = type(expr)
     if kind is syn.LiteralExpr:
         return expr.value
@@ -413,9 +413,9 @@ def literal_value(expr: syn.Expr) -> Any:
         parts = expr.parts
         for part in parts:
             if type(part) is not syn.LiteralExpr or type(part.value) is not str:
-                return _NOT_LITERAL
+                return NOT_LITERAL
         return parts[0].value if len(parts) == 1 else "".join(p.value for p in parts)
-    return _NOT_LITERAL
+    return NOT_LITERAL
 
 
 def _holds_type(value: Any) -> bool:

@@ -17,7 +17,7 @@ import pickle
 import tempfile
 
 from ..diagnostics import Diagnostics, Pos, SourceRange
-from ..gc_paused import gc_paused, keep_for_the_run
+from ..gc_paused import gc_paused, keep_for_the_run, made_for_the_run
 from ..private_files import private_dirs
 from . import syntax as syn
 
@@ -63,11 +63,10 @@ def parse(source: str, filename: str, cache_dir: str | None = None
             cached = _cache_read(cache_dir, key)
             if cached is not None:
                 return cached
-    with gc_paused():  # building allocates many small acyclic objects; skip GC passes
+    # The builders leave no reference cycles (tests/config/test_cfg_hcl_chunks.py), so the
+    # new tree is kept out of the collector's reach as a loaded one is.
+    with made_for_the_run():
         result = _parse_uncached(source, filename)
-        # The builders leave no reference cycles (tests/config/test_cfg_hcl_chunks.py),
-        # so the new tree is kept out of the collector's reach as a loaded one is.
-        keep_for_the_run()
     if key is not None and result[0] is not None:
         _cache_write(cache_dir, key, result)  # type: ignore[arg-type]
     return result

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..addrs import ModuleInstanceStep, ModulePath, ProviderConfigAddr, ResourceAddr
 from ..diagnostics import Diagnostics, SourceRange
-from ..gc_paused import gc_paused, keep_for_the_run
+from ..gc_paused import made_for_the_run
 from .evaluate import suggestion
 from .loader import load_module
 from .model import Module, ModuleCall, ProviderRef, Resource
@@ -148,9 +148,8 @@ def load_config(root_dir: str, *, cache_dir: str | None = None, allow_empty: boo
     ``allow_empty``: a root directory without ``*.tf`` files is an empty module."""
     # The configuration lives to the end of the run: inside a verb its objects are frozen
     # as made (engine/gc_paused.py), never walked by a collection.
-    with gc_paused():
+    with made_for_the_run():
         result = _load_config(root_dir, cache_dir=cache_dir, allow_empty=allow_empty)
-        keep_for_the_run()
     return result
 
 

@@ -23,7 +23,7 @@ from ..config.model import Module, Resource
 from ..config.tree import Config, as_config, config_addr
 from ..diagnostics import Diagnostic, Diagnostics, SourceRange
 from ..graph import digraph
-from ..gc_paused import gc_paused, keep_for_the_run
+from ..gc_paused import made_for_the_run
 from ..graph.build import ResourceGraph, build_graph
 from ..hooks import Hooks
 from ..provider_set import ProviderSet
@@ -1022,9 +1022,8 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
     diags.extend(check_removed(config))
     if diags.has_errors:
         return None, diags
-    with gc_paused():  # the graph lives to the end of the run
+    with made_for_the_run():  # the graph
         rgraph, d = build_graph(config, prior)
-        keep_for_the_run()
     diags.extend(d)
     if d.has_errors:
         return None, diags
@@ -1032,9 +1031,8 @@ def plan(config: Config | Module, prior_state: State | None, variables: dict,
     refreshed = prior
     drift: dict = {}
     if options.refresh and not prior.empty:
-        with gc_paused():  # what the refresh reads lives to the end of the run
+        with made_for_the_run():  # what the refresh reads
             refreshed, d = refresh_state(prior, providers, options.parallelism, hooks)
-            keep_for_the_run()
         diags.extend(d)
         if d.has_errors:
             return None, diags

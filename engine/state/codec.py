@@ -25,7 +25,7 @@ from typing import Any, Iterator
 
 from ..addrs import (DATA, MANAGED, AddressError, InstanceAddr, InstanceKey, ProviderConfigAddr,
                      ResourceAddr, module_str, parse_instance)
-from ..gc_paused import gc_paused, keep_for_the_run
+from ..gc_paused import made_for_the_run
 from ..values import loads_json
 from .backends.base import JournalEntry, StateError
 from .model import (READY, STATE_TERRAFORM_VERSION, TAINTED, InstanceObject, OutputValue,
@@ -519,9 +519,8 @@ def loads_state(data: bytes | str, source: str = "the state file") -> State:
     """Parse state file bytes. Raises StateError naming ``source`` and the remedy."""
     # A state lives to the end of the run that reads it: inside a verb its objects are
     # frozen as made (engine/gc_paused.py), never walked by a collection.
-    with gc_paused():
+    with made_for_the_run():
         state = _loads_state(data, source)
-        keep_for_the_run()
     return state
 
 

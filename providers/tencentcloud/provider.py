@@ -208,7 +208,7 @@ class TencentCloudProvider:
         service = self._service
         if service is None or not isinstance(self._transport, InProcessTransport):
             return True
-        return bool(service.dataplane is not None or service._read_latency() > 0
+        return bool(service.dataplane is not None or service.effective_read_latency() > 0
                     or service.faults.active)
 
     def target(self) -> str | None:

@@ -3,7 +3,8 @@ a process that runs vpnform verbs in-process (tests, embedders) keeps nothing fr
 
 import gc
 
-from engine.gc_paused import existing_objects_frozen, keep_for_the_run, young_collections_only
+from engine.gc_paused import (existing_objects_frozen, keep_for_the_run, made_for_the_run,
+                               young_collections_only)
 
 
 def test_a_syntax_tree_kept_for_the_run_is_frozen_only_inside_a_verb():
@@ -34,3 +35,15 @@ def test_an_apply_outside_any_frozen_block_hands_everything_back():
     with existing_objects_frozen():
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
+
+
+def test_what_is_made_for_the_run_is_frozen_only_inside_a_verb():
+    with made_for_the_run():
+        outside = [[i] for i in range(1000)]
+    assert gc.get_freeze_count() == 0  # a library call outside a verb: nothing frozen
+    with young_collections_only():
+        with made_for_the_run():
+            inside = [[i] for i in range(1000)]
+        assert gc.get_freeze_count() >= 1000
+    assert gc.get_freeze_count() == 0
+    assert len(outside) == len(inside) == 1000

@@ -93,7 +93,7 @@ class EmulatedVpcService:
         params = dict(params or {})
         params_json = json.dumps(params, sort_keys=True)
         roll = self.faults.roll()
-        latency = roll.delay + (self._read_latency() if action.startswith("Describe") else 0.0)
+        latency = roll.delay + (self.effective_read_latency() if action.startswith("Describe") else 0.0)
         if latency > 0:
             time.sleep(latency)  # before any transaction: concurrent calls overlap
         outcome = None
@@ -216,7 +216,8 @@ class EmulatedVpcService:
         except ValueError:
             return 1.0
 
-    def _read_latency(self) -> float:
+    def effective_read_latency(self) -> float:
+        """Seconds every Describe* waits: the one given, else $VPNFORM_EMULATOR_READ_LATENCY."""
         if self.read_latency is not None:
             return self.read_latency
         try:
