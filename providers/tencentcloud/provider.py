@@ -102,6 +102,8 @@ class TencentCloudProvider:
         self._client: VpcClient | None = None
         self.dataplane_mode = dataplane.DEFAULT_MODE
         self._pricer: pricing.GatewayPricer | None = None
+        # Context.lasting of every context of this client's cloud (one command's run)
+        self._lasting: dict = {}
 
     # -- configuration -----------------------------------------------------------------------
     def schema(self) -> ProviderSchema:
@@ -176,6 +178,7 @@ class TencentCloudProvider:
                               "again to retry.", path=("dataplane",))
         self._client = VpcClient(self._transport, self.region,
                                  retry=self.retry or self._transport_retry)
+        self._lasting = {}
         return d
 
     def _connect_http(self, connection: Connection) -> Diagnostics:
@@ -227,7 +230,7 @@ class TencentCloudProvider:
         self._client.retry = self.retry or self._transport_retry
         secrets = [known(self.config.get(k)) for k in ("secret_key", "security_token")]
         return Context(self._client, self.region, poll_timeout=self.poll_timeout,
-                       secrets=[s for s in secrets if s])
+                       secrets=[s for s in secrets if s], lasting=self._lasting)
 
     @property
     def service(self) -> EmulatedVpcService | None:

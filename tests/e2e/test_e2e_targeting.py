@@ -406,10 +406,10 @@ def test_taint_needs_a_resource_instance_address(applied):
 
 
 def test_failed_create_after_the_object_exists_leaves_it_tainted(quickstart):
-    # The gateway is created, then reading it back fails (not a transient InternalError,
-    # which is retried): it exists, so it is recorded tainted.
+    # The gateway is created, still PENDING, then its wait for AVAILABLE fails (not a
+    # transient InternalError, which is retried): it exists, so it is recorded tainted.
     arm_fault(quickstart, "DescribeVpnGateways", "FailedOperation", "describe broke", count=1)
-    res = run(quickstart, "apply", "-auto-approve")
+    res = run(quickstart, "apply", "-auto-approve", env={"VPNFORM_EMULATOR_DELAY_SCALE": "0.1"})
     assert res.code == 1, res
     [d] = errors(res.output)
     assert d.summary == "Error creating VPN gateway" and d.address == GW, res

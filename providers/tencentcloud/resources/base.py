@@ -166,6 +166,11 @@ class Context:
     # answer lacked it, gone): every read of that context takes it, as often as asked.
     # Filled only for a context that only reads (a wait for a change must ask anew).
     known: dict = field(default_factory=dict)
+    # Answers about parents that this run already got, (Describe action, ID) -> object,
+    # read only for what stays as it is for the object's whole life (a VPN gateway's type
+    # and public IP, a customer gateway's address): shared by every context of one
+    # provider, so that a gateway's hundred tunnels do not each ask for its address.
+    lasting: dict = field(default_factory=dict)
 
     def describe_many(self, action: str, ids_param: str, set_key: str, id_key: str,
                       ids: Iterable[str]) -> None:
@@ -192,6 +197,12 @@ class Context:
         follows (``describe_one`` takes it once)."""
         if item is not None:
             self.fresh[(action, id)] = item
+        return item
+
+    def keep_lasting(self, action: str, id: str, item: Any) -> Any:
+        """Keep ``item``, a settled answer of ``action`` for ``id``, for ``describe_lasting``."""
+        if item is not None:
+            self.lasting[(action, id)] = item
         return item
 
     def wait_for(self, what: str, fetch: Callable[[], Any], done: Callable[[Any], bool]) -> Any:
@@ -613,6 +624,20 @@ def describe_one(ctx: Context, action: str, ids_param: str, set_key: str, id: st
         raise
     items = body.get(set_key) or []
     return items[0] if items else None
+
+
+def describe_lasting(ctx: Context, action: str, ids_param: str, set_key: str, id: str,
+                     settled: Callable[[dict], bool]) -> dict | None:
+    """``describe_one`` for a caller that reads only what never changes in the object's
+    life: an answer this run already kept (``Context.keep_lasting``) serves; a new answer
+    is kept when ``settled`` says those fields are final (an AVAILABLE gateway has its
+    address)."""
+    item = ctx.lasting.get((action, id))
+    if item is None:
+        item = describe_one(ctx, action, ids_param, set_key, id)
+        if item is not None and settled(item):
+            ctx.keep_lasting(action, id, item)
+    return item
 
 
 def update_tags(ctx: Context, kind: str, id: str, prior_tags: Any, new_tags: Any) -> None:

@@ -50,7 +50,9 @@ class RouteTable(ResourceType):
         body = ctx.client.call("CreateRouteTable", VpcId=planned["vpc_id"],
                                RouteTableName=planned["name"],
                                Tags=tags_to_api(known(planned.get("tags")), token))
-        return body["RouteTable"]["RouteTableId"]
+        t = body["RouteTable"]
+        ctx.keep_fresh("DescribeRouteTables", t["RouteTableId"], t)  # the read-back's answer
+        return t["RouteTableId"]
 
     def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
         return find_by_token(ctx, "DescribeRouteTables", "RouteTableSet", "RouteTableId",

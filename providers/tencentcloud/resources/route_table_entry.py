@@ -74,9 +74,13 @@ class RouteTableEntry(ResourceType):
             "DestinationCidrBlock": planned["destination_cidr_block"],
             "GatewayType": planned["next_type"], "GatewayId": planned["next_hub"],
             "RouteDescription": known(planned.get("description")) or None}])
-        found = _route_in(body.get("RouteTableSet") or [], planned)
+        tables = body.get("RouteTableSet") or []
+        found = _route_in(tables, planned)
         if found is None:
             raise CloudApiError("ResourceNotFound", "CreateRoutes did not return the new route.")
+        if not known(planned.get("disabled")):  # (disabling it next changes the table)
+            for t in tables:  # the read-back's answer
+                ctx.keep_fresh("DescribeRouteTables", t["RouteTableId"], t)
         return found
 
     def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:

@@ -71,7 +71,9 @@ class Vpc(ResourceType):
             EnableMulticast=None if multicast is None else str(bool(multicast)).lower(),
             EnableRouteVpcPublish=known(planned.get("enable_route_vpc_publish")),
             Tags=tags_to_api(known(planned.get("tags")), token))
-        return body["Vpc"]["VpcId"]
+        vpc = body["Vpc"]
+        ctx.keep_fresh("DescribeVpcs", vpc["VpcId"], vpc)  # the read-back's answer
+        return vpc["VpcId"]
 
     def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
         return find_by_token(ctx, "DescribeVpcs", "VpcSet", "VpcId", token, token_filter(token))

@@ -31,8 +31,8 @@ from .base import (
     tags_to_api,
     update_tags,
 )
-from .vpn_customer_gateway import describe_customer_gateway
-from .vpn_gateway import describe_gateway
+from .vpn_customer_gateway import lasting_customer_gateway
+from .vpn_gateway import lasting_gateway
 
 IKE_ATTRS = ("ike_proto_encry_algorithm", "ike_proto_authen_algorithm", "ike_exchange_mode",
              "ike_local_identity", "ike_remote_identity", "ike_local_address",
@@ -287,11 +287,9 @@ class VpnConnection(ResourceType):
     # -- CRUD --------------------------------------------------------------------------------
     def create_object(self, ctx: Context, planned: dict, token: str | None) -> str:
         gw_id = planned["vpn_gateway_id"]
-        gw = describe_gateway(ctx, gw_id)
+        gw = lasting_gateway(ctx, gw_id)  # its type; the read-back takes its public IP
         if gw is None:
             raise CloudApiError("ResourceNotFound", f"VPN gateway {gw_id} does not exist.")
-        # the read-back needs only the gateway's public IP, which a new tunnel leaves as is
-        ctx.keep_fresh("DescribeVpnGateways", gw_id, gw)
         bgp = first(known(planned.get("bgp_config")))
         body = ctx.client.call(
             "CreateVpnConnection", VpnConnectionName=planned["name"],
@@ -309,6 +307,8 @@ class VpnConnection(ResourceType):
             Tags=tags_to_api(known(planned.get("tags")), token),
             **self._dpd_request(planned), **self._health_request(planned))
         conn_id = (body.get("VpnConnection") or {}).get("VpnConnectionId") or ""
+        if conn_id:  # the wait for AVAILABLE starts from the answer
+            ctx.keep_fresh("DescribeVpnConnections", conn_id, body["VpnConnection"])
         if not conn_id:
             # The cloud may answer before the ID exists: find the tunnel by its endpoints.
             filters = [{"Name": "vpn-gateway-id", "Values": [gw_id]},
@@ -359,13 +359,13 @@ class VpnConnection(ResourceType):
         c = self._describe(ctx, prior["id"])
         if c is None:
             return None
-        gw = describe_gateway(ctx, c["VpnGatewayId"]) or {}
+        gw = lasting_gateway(ctx, c["VpnGatewayId"]) or {}
         ike = c.get("IKEOptionsSpecification") or {}
         ipsec = c.get("IPSECOptionsSpecification") or {}
         local_default = gw.get("PublicIpAddress")
         remote_default = None
         if prior.get("ike_remote_address") is None and ike.get("RemoteAddress"):
-            cgw = describe_customer_gateway(ctx, c["CustomerGatewayId"]) or {}
+            cgw = lasting_customer_gateway(ctx, c["CustomerGatewayId"]) or {}
             remote_default = cgw.get("IpAddress")
         route_type = c.get("RouteType") or ""
         if route_type in SPD_UNREAD_ROUTE_TYPES:

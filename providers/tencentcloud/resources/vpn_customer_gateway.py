@@ -15,6 +15,7 @@ from .base import (
     changed,
     check,
     computed,
+    describe_lasting,
     describe_one,
     find_by_token,
     keep_null,
@@ -33,6 +34,12 @@ from .base import (
 def describe_customer_gateway(ctx: Context, id: str) -> dict | None:
     return describe_one(ctx, "DescribeCustomerGateways", "CustomerGatewayIds",
                         "CustomerGatewaySet", id)
+
+
+def lasting_customer_gateway(ctx: Context, id: str) -> dict | None:
+    """The customer gateway, for its address only (which it keeps for its life)."""
+    return describe_lasting(ctx, "DescribeCustomerGateways", "CustomerGatewayIds",
+                            "CustomerGatewaySet", id, lambda g: True)
 
 
 class VpnCustomerGateway(ResourceType):
@@ -63,7 +70,10 @@ class VpnCustomerGateway(ResourceType):
                                IpAddress=planned["public_ip_address"],
                                BgpAsn=num(planned.get("bgp_asn")),
                                Tags=tags_to_api(known(planned.get("tags")), token))
-        return body["CustomerGateway"]["CustomerGatewayId"]
+        g = body["CustomerGateway"]
+        ctx.keep_fresh("DescribeCustomerGateways", g["CustomerGatewayId"], g)  # the read-back
+        ctx.keep_lasting("DescribeCustomerGateways", g["CustomerGatewayId"], g)  # its tunnels'
+        return g["CustomerGatewayId"]
 
     def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
         # DescribeCustomerGateways has no tag filter: narrow by name, match the TagSet.

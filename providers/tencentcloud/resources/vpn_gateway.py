@@ -17,6 +17,7 @@ from .base import (
     changed,
     check,
     computed,
+    describe_lasting,
     describe_one,
     differs,
     find_by_token,
@@ -34,6 +35,12 @@ from .base import (
 
 def describe_gateway(ctx: Context, id: str) -> dict | None:
     return describe_one(ctx, "DescribeVpnGateways", "VpnGatewayIds", "VpnGatewaySet", id)
+
+
+def lasting_gateway(ctx: Context, id: str) -> dict | None:
+    """The gateway, for its type and public IP only (fixed once it is AVAILABLE)."""
+    return describe_lasting(ctx, "DescribeVpnGateways", "VpnGatewayIds", "VpnGatewaySet", id,
+                            lambda g: g.get("State") == "AVAILABLE")
 
 
 class VpnGateway(ResourceType):
@@ -123,7 +130,10 @@ class VpnGateway(ResourceType):
             CdcId=known(planned.get("cdc_id")) or None,
             MaxConnection=num(planned.get("max_connection")) or None,
             BgpAsn=num(planned.get("bgp_asn")), Tags=tags_to_api(known(planned.get("tags")), token))
-        return body["VpnGateway"]["VpnGatewayId"]
+        gw = body["VpnGateway"]
+        # the wait for AVAILABLE starts from the answer (most often PENDING still)
+        ctx.keep_fresh("DescribeVpnGateways", gw["VpnGatewayId"], gw)
+        return gw["VpnGatewayId"]
 
     def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
         # DescribeVpnGateways has no tag filter: narrow by name, match the TagSet.
@@ -135,6 +145,7 @@ class VpnGateway(ResourceType):
                          lambda: describe_gateway(ctx, id),
                          lambda g: g is not None and g.get("State") == "AVAILABLE")
         ctx.keep_fresh("DescribeVpnGateways", id, g)  # the read-back's answer
+        ctx.keep_lasting("DescribeVpnGateways", id, g)  # its tunnels' (type, public IP)
 
     def read_object(self, ctx: Context, prior: dict) -> dict | None:
         g = describe_gateway(ctx, prior["id"])

@@ -65,7 +65,9 @@ class VpnGatewayRoute(ResourceType):
         routes = body.get("Routes") or []
         if not routes:
             raise CloudApiError("ResourceNotFound", "CreateVpnGatewayRoutes returned no route.")
-        return f"{gw}#{routes[0]['RouteId']}"
+        id = f"{gw}#{routes[0]['RouteId']}"
+        ctx.keep_fresh(ROUTES, id, routes[0])  # the read-back's answer
+        return id
 
     def find_created(self, ctx: Context, token: str, planned: dict) -> str | None:
         gw = planned["vpn_gateway_id"]
@@ -94,10 +96,11 @@ class VpnGatewayRoute(ResourceType):
                                 f"{prior['id']!r} is not a VPN gateway route ID "
                                 "(<vpngw-id>#<routeId>).")
         gw, rid = parts
-        # one destination's routes, not the gateway's every page (an import knows no
-        # destination yet: then all of them)
-        r = next((r for r in _routes(ctx, gw, prior.get("destination_cidr_block"))
-                  if r["RouteId"] == rid), None)
+        # the create's answer, else one destination's routes, not the gateway's every page
+        # (an import knows no destination yet: then all of them)
+        r = ctx.fresh.pop((ROUTES, prior["id"]), None) or next(
+            (r for r in _routes(ctx, gw, prior.get("destination_cidr_block"))
+             if r["RouteId"] == rid), None)
         if r is None:
             return None
         return {

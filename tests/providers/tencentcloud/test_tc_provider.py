@@ -555,7 +555,10 @@ def test_apply_error_is_a_diagnostic_without_secrets(tc, provider):
 
 
 def test_create_that_fails_after_the_id_returns_the_object(tc, provider):
+    """The VPN gateway exists once CreateVpnGateway answers; when its wait for AVAILABLE
+    then fails, the apply still hands the object back so that it is recorded."""
     vpc = tc.create("tencentcloud_vpc", name="v", cidr_block="10.0.0.0/16")
+    provider.service.delay_scale = 1.0  # PENDING at first: the wait must ask the cloud
     provider.service.inject_fault("DescribeVpnGateways", "FailedOperation", count=10)
     cfg = tc.config("tencentcloud_vpn_gateway", name="g", vpc_id=vpc["id"])
     planned = provider.plan(PlanRequest("tencentcloud_vpn_gateway", "g", None, cfg)).planned
@@ -563,7 +566,8 @@ def test_create_that_fails_after_the_id_returns_the_object(tc, provider):
     assert res.diagnostics.has_errors
     assert res.new is not None and res.new["id"].startswith("vpngw-")
     provider.service.clear_faults()
-    assert provider.read("tencentcloud_vpn_gateway", res.new).value["state"] == "AVAILABLE"
+    got = provider.read("tencentcloud_vpn_gateway", res.new).value
+    assert got["id"] == res.new["id"] and got["state"] in ("PENDING", "AVAILABLE")
 
 
 def test_retryable_fault_is_absorbed_and_delete_refusal_reported(tc, provider):
@@ -651,17 +655,18 @@ def test_data_sources(tc, provider, tmp_path):
 
 
 def test_a_create_reads_back_what_it_already_saw_without_asking_again(tc, provider):
-    """The wait for AVAILABLE ends with the object as the cloud shows it, and a tunnel's
-    create has just described its gateway: the read-back uses those answers (two Describe
-    calls fewer per tunnel: against the real cloud, a round trip each), while a later
-    read asks the cloud."""
+    """A create's answer that is already AVAILABLE is the read-back, and the gateway's
+    type and public IP, which never change, come from its own create earlier in the run:
+    a tunnel's create asks no Describe at all (against the real cloud, a round trip
+    each), while a later read asks the cloud for the tunnel."""
     objs = quickstart(tc)
     cgw = tc.create("tencentcloud_vpn_customer_gateway", name="Other",
                     public_ip_address="202.108.22.6")
 
     def counts():
         return (len(provider.service.calls("DescribeVpnGateways")),
-                len(provider.service.calls("DescribeVpnConnections")))
+                len(provider.service.calls("DescribeVpnConnections")),
+                len(provider.service.calls("DescribeCustomerGateways")))
 
     before = counts()
     conn = tc.create("tencentcloud_vpn_connection", name="Second", vpc_id=objs["vpc"]["id"],
@@ -672,7 +677,66 @@ def test_a_create_reads_back_what_it_already_saw_without_asking_again(tc, provid
     after = counts()
     assert conn["state"] == "AVAILABLE"
     assert conn["ike_local_address"] is None  # the gateway's IP is still the default
-    # one gateway lookup before the call, one wait for AVAILABLE; no read-back of either
-    assert (after[0] - before[0], after[1] - before[1]) == (1, 1)
+    assert after == before
     assert provider.read("tencentcloud_vpn_connection", conn).value == conn
-    assert counts()[1] == after[1] + 1  # a read outside a create asks the cloud
+    assert counts() == (after[0], after[1] + 1, after[2])  # a read asks for the tunnel
+
+
+def test_a_new_run_asks_for_a_gateway_once_for_all_its_new_tunnels(tc, provider, tmp_path):
+    """A run that did not create the gateway describes it for its first new tunnel only:
+    its type and public IP serve the others."""
+    objs = quickstart(tc)
+    again = TencentCloudProvider(str(tmp_path))
+    again.configure({})
+    try:
+        before = len(provider.service.calls("DescribeVpnGateways"))
+        for i, ip in enumerate(["202.108.22.6", "202.108.22.7", "202.108.22.8"]):
+            cgw = provider.service.call("CreateCustomerGateway", {
+                "CustomerGatewayName": f"c{i}", "IpAddress": ip}, again.region)
+            cfg = blank_config(again, "tencentcloud_vpn_connection", name=f"t{i}",
+                               vpc_id=objs["vpc"]["id"], vpn_gateway_id=objs["gw"]["id"],
+                               customer_gateway_id=cgw["CustomerGateway"]["CustomerGatewayId"],
+                               pre_share_key=V.Sensitive(PSK), security_group_policy=[
+                                   {"local_cidr_block": "192.168.1.0/24",
+                                    "remote_cidr_block": [f"10.0.{10 + i}.0/24"]}])
+            planned = again.plan(PlanRequest("tencentcloud_vpn_connection", "t", None,
+                                             cfg)).planned
+            res = again.apply(ApplyRequest("tencentcloud_vpn_connection", "t", None, planned,
+                                           cfg))
+            assert not res.diagnostics.has_errors, res.diagnostics
+            assert res.new["is_ccn_type"] is False and res.new["state"] == "AVAILABLE"
+        assert len(provider.service.calls("DescribeVpnGateways")) == before + 1
+    finally:
+        again.close()
+
+
+def test_routes_read_back_from_their_create_answer_unless_changed_after(tc, provider):
+    """CreateRoutes answers the route table and CreateVpnGatewayRoutes the new route: the
+    read-back takes them, with no Describe. A route entry created disabled is disabled
+    after its create's answer, so its read-back asks the cloud and shows it disabled."""
+    objs = quickstart(tc)
+    svc = provider.service
+
+    def counts():
+        return len(svc.calls("DescribeRouteTables")), len(svc.calls("DescribeVpnGatewayRoutes"))
+
+    before = counts()
+    on = tc.create("tencentcloud_route_table_entry", route_table_id=objs["entry"]["route_table_id"],
+                   destination_cidr_block="10.0.7.0/24", next_type="VPN",
+                   next_hub=objs["gw"]["id"])
+    route = tc.create("tencentcloud_vpn_gateway_route", vpn_gateway_id=objs["gw"]["id"],
+                      destination_cidr_block="10.0.8.0/24", instance_type="VPNCONN",
+                      instance_id=objs["conn"]["id"], priority=0, status="ENABLE")
+    assert counts() == before
+    assert on["disabled"] is False and on["route_entry_id"]
+    assert route["route_id"] and route["status"] == "ENABLE"
+    assert provider.read("tencentcloud_vpn_gateway_route", route).value == route
+    assert provider.read("tencentcloud_route_table_entry", on).value == on
+
+    before = counts()
+    off = tc.create("tencentcloud_route_table_entry",
+                    route_table_id=objs["entry"]["route_table_id"],
+                    destination_cidr_block="10.0.9.0/24", next_type="VPN",
+                    next_hub=objs["gw"]["id"], disabled=True)
+    assert off["disabled"] is True
+    assert counts() == (before[0] + 1, before[1])
