@@ -180,7 +180,8 @@ class _Executor:
         if not failed and deposed and dkey:
             self._record_deposed(addr, ch.provider, dkey, None, ch.each_mode)
         if not failed and not deposed:
-            self._record(addr, ch.provider, None, ch.each_mode)
+            self._record(addr, ch.provider, None, ch.each_mode,
+                         flush=_results_need_flush(provider))
         self.hooks.post_apply(str(addr), "delete", rid, time.monotonic() - start, failed)
         return not failed
 
@@ -289,10 +290,9 @@ class _Executor:
                 self.state.in_flight[str(addr)] = pending
 
             # Stored at once, so a killed process keeps the ID. A provider that can find
-            # its objects by token need not wait for the disk here: until the result's
-            # flushed record covers this one, the flushed token finds the object (after a
-            # power loss too, recorded tainted either way).
-            flush_early = not callable(getattr(provider, "recover_create", None))
+            # its objects by token need not wait for the disk here: the flushed token
+            # finds the object (after a power loss too, recorded tainted either way).
+            flush_early = _results_need_flush(provider)
 
             def on_created(value: dict) -> None:
                 # The object exists from here on: record it at once, tainted until its
@@ -311,7 +311,8 @@ class _Executor:
         if result.new is not None:
             status = TAINTED if failed and action == "create" else READY
             obj = self._object(result.new, schema, decoded, ch, status)
-            self._record(addr, ch.provider, obj, ch.each_mode)
+            self._record(addr, ch.provider, obj, ch.each_mode,
+                         flush=_results_need_flush(provider))
             rid = obj.attributes.get("id")
             # The object stays in state whatever its postconditions say.
             if not failed and not self._conditions(res, addr, count_index, each, post=True,
@@ -503,6 +504,16 @@ def apply(plan: Plan, config: Config | Module, providers: ProviderSet, workdir: 
     ex.outputs()
     ex.checks()
     return ex.state, ex.diags
+
+
+def _results_need_flush(provider) -> bool:
+    """Whether an operation's result must reach the disk before the apply goes on. Not
+    for a provider that finds a create's object by its token (``recover_create``): the
+    flushed intent before each create keeps track of every object the cloud makes, so a
+    result lost to a power failure costs a refresh (an update's or delete's shows in the
+    next plan's read; a create's object is found by its token), never an object. The
+    journal reaches the disk with the next flushed record, and at the end of the apply."""
+    return not callable(getattr(provider, "recover_create", None))
 
 
 def _inconsistent(shown, final) -> tuple | None:

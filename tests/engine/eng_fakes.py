@@ -222,11 +222,13 @@ class RecordingSink:
     """A state sink that records each instance change as apply reports it."""
 
     records: list = field(default_factory=list)
+    flushes: list = field(default_factory=list)  # (name, status, flush) of each record
 
     def __call__(self, addr, provider_addr, obj, each_mode, deposed="", flush=True) -> None:
         name = f"{addr} (deposed object)" if deposed else str(addr)
         self.records.append((name, None if obj is None else obj.status,
                              None if obj is None else dict(obj.attributes)))
+        self.flushes.append((name, None if obj is None else obj.status, flush))
 
 
 class Env:

@@ -3,6 +3,8 @@ keeps what was applied when something fails, bounds parallelism, fills in output
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from eng_fakes import Env, Failure, FakeProvider, RecordingSink
 
@@ -10,6 +12,7 @@ from engine.addrs import parse_instance
 from engine.apply.executor import ApplyOptions, apply
 from engine.config.variables import collect_variable_values
 from engine.hooks import Hooks
+from engine.providers import ReadResult
 from engine.state.model import READY, TAINTED
 
 at = parse_instance
@@ -74,6 +77,28 @@ def test_results_go_through_the_sink_as_they_happen(env: Env):
     calls = {c.address: c for c in env.fake.calls}
     assert calls["fake_thing.mid"].recorded_before >= recorded.index("fake_thing.base") + 1
     assert calls["fake_thing.leaf"].recorded_before >= recorded.index("fake_thing.mid") + 1
+
+
+def test_results_are_flushed_unless_the_provider_finds_creates_by_their_token(env: Env):
+    """A create's object is tracked by its flushed intent when the provider can look it up
+    by token (recover_create): the results need not wait for the disk. Without that,
+    each result is durable before the apply goes on."""
+    p = env.plan_ok(GRAPH)
+    sink = RecordingSink()
+    env.apply(p, sink=sink)
+    assert {f for _, status, f in sink.flushes if status == "ready"} == {True}
+
+    class Recovering(FakeProvider):
+        def recover_create(self, type_name, token, planned):
+            return ReadResult(value=None)
+
+    again = Env(env.root + "/again", Recovering())
+    os.makedirs(again.root)
+    p = again.plan_ok(GRAPH)
+    sink = RecordingSink()
+    again.apply(p, sink=sink)
+    ready = [f for _, status, f in sink.flushes if status == "ready"]
+    assert len(ready) == 4 and set(ready) == {False}
 
 
 def test_a_failure_skips_dependents_but_independent_work_completes(env: Env):
