@@ -399,9 +399,9 @@ def run_apply(plan: Plan, config: Config, providers: ProviderSet, backend: State
     # If apply_plan raises (a second Ctrl-C, a bug), the journal is left in place: it holds
     # every result so far and the next command replays it. Never end it with `base`.
     def intent(addr: InstanceAddr, provider: ProviderConfigAddr, token: str, planned: dict,
-               each_mode: str, dependencies: list) -> None:
+               each_mode: str, dependencies: list, flush: bool = True) -> None:
         backend.record(codec.pending_entry(addr, provider, token, planned, each_mode,
-                                           dependencies))
+                                           dependencies), flush)
 
     # Nothing that exists now (configuration, plan, prior state) is garbage before the
     # apply ends: collections during it walk only what it makes.

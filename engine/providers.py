@@ -188,6 +188,11 @@ class Provider(Protocol):
     # then reads its objects one unit after another, without threads contending for the
     # interpreter (a tenth of a no-change plan's CPU). Without it: True.
 
+    # Optional: ``applies_wait() -> bool`` — the same for ``apply``'s calls, which may also
+    # wait for an object to be provisioned. False: the apply runs its operations on one
+    # worker, those ready at once together, their creates journalled with one flush.
+    # Without it: True (operations run on ``-parallelism`` threads).
+
     # Optional: ``target() -> str | None`` — which remote system this configuration talks
     # to, in a few words (e.g. "the real cloud, region ap-guangzhou"); plan and apply name
     # it first, so that where a run makes its changes is never a surprise.

@@ -40,17 +40,42 @@ from .progress import ProgressTicker
 # current one). Sinks are called from several worker threads at once, and return once the
 # change is durable; with ``flush=False`` once it is stored (StateBackend.record).
 StateSink = Callable[[InstanceAddr, object, "InstanceObject | None", str, str], None]
-# intent(addr, provider_addr, token, planned, each_mode, dependencies) — persist that a
-# create is about to be attempted with idempotency ``token`` from the value ``planned``
-IntentSink = Callable[[InstanceAddr, object, str, dict, str, list], None]
+# intent(addr, provider_addr, token, planned, each_mode, dependencies, flush) — persist
+# that a create is about to be attempted with idempotency ``token`` from the value
+# ``planned``; with ``flush``, return once it and every intent before it are durable
+IntentSink = Callable[[InstanceAddr, object, str, dict, str, list, bool], None]
 
 PROGRESS_INTERVAL = 10.0
+# Operations ready at once that one worker prepares together when the providers' calls
+# only compute (``applies_wait``): their intents share one flush.
+INTENT_BATCH = 64
 
 
 @dataclass
 class ApplyOptions:
     parallelism: int = 10
     progress_interval: float = PROGRESS_INTERVAL
+
+
+@dataclass
+class _Prepared:
+    """An apply ready for its provider call (``_Executor._prepare``)."""
+
+    addr: InstanceAddr
+    ch: object
+    provider: object
+    res: object
+    schema: object
+    decoded: object
+    config: object
+    planned: dict
+    prior_val: dict | None
+    action: str  # "create" | "update"
+    count_index: int | None
+    each: tuple | None
+    secret_view: list
+    token: str | None = None  # a create's idempotency token
+    pending: PendingCreate | None = None  # a create's journal entry
 
 
 class _Executor:
@@ -209,6 +234,17 @@ class _Executor:
         return not failed
 
     def _apply(self, addr: InstanceAddr, ch, provider) -> bool:
+        prepared = self._prepare(addr, ch, provider)
+        if prepared is None:
+            return False
+        self._journal_intents([prepared])
+        return self._carry_out(prepared)
+
+    def _prepare(self, addr: InstanceAddr, ch, provider) -> _Prepared | None:
+        """Everything before an apply's provider call: the configuration evaluated again
+        now that the dependencies are applied, preconditions, the provider's final plan,
+        checked against the one shown; for a create, its token (journalled by
+        ``_journal_intents`` before the call). None: it failed, with diagnostics."""
         res = self.config.resource(addr.resource)
         scope = self.evaluation.scope(addr.resource.module)
         schema = self.providers.resource_schema(ch.provider.name, addr.resource.type)
@@ -230,9 +266,9 @@ class _Executor:
         self._add_diags(self.evaluation.drain(), addr)
         if decoded.diagnostics.has_errors:
             self._add_diags(decoded.diagnostics, addr)
-            return False
+            return None
         if not self._conditions(res, addr, count_index, each, post=False):
-            return False
+            return None
         config = decoded.value
         if prior_val is not None and (res.lifecycle.ignore_changes
                                       or res.lifecycle.ignore_changes_paths):
@@ -246,7 +282,7 @@ class _Executor:
                 tuple(p) for p in schema.block.sensitive_paths(plain_planned)]))
         if final.diagnostics.has_errors or final.planned is None:
             self._add_diags(final.diagnostics, addr, secret_view)
-            return False
+            return None
         planned = final.planned
         mismatch = _inconsistent(ch.after, planned)
         if mismatch is not None:
@@ -256,18 +292,17 @@ class _Executor:
                 f"{_path_text(mismatch)} differs from the plan that was shown. Nothing was "
                 "changed for this resource; run plan again and review the result.",
                 res.range, address=str(addr))
-            return False
+            return None
         if not is_wholly_known(unmark(config)[0]):
             self.diags.error(
                 "Configuration contains unknown value",
                 f"The arguments of {addr} still hold values that are unknown after their "
                 "dependencies were applied. This is a bug in vpnform; please report it.",
                 res.range, address=str(addr))
-            return False
+            return None
 
-        rid = prior_val.get("id") if prior_val else None
-        token = on_created = None
-        reported = []  # the object the provider reported early, if any
+        p = _Prepared(addr, ch, provider, res, schema, decoded, config, planned, prior_val,
+                      action, count_index, each, secret_view)
         if ch.action is Action.CREATE_THEN_DELETE and addr not in self.deposed_keys:
             with self.lock:
                 old = self.state.instance(addr)
@@ -277,18 +312,34 @@ class _Executor:
                 self.deposed_keys[addr] = dkey = uuid.uuid4().hex[:8]
                 self._record_deposed(addr, ch.provider, dkey, old, ch.each_mode)
         if action == "create":
-            # Journalled before the call: even a create whose answer is lost, or a crash
-            # during the call, leaves what the next plan needs to find the object again.
-            token = uuid.uuid4().hex
-            pending = PendingCreate(ch.provider.state_str(), token,
-                                    unknown_as_null(unmark(planned)[0]), ch.each_mode,
-                                    list(ch.dependencies))
-            if self.intent is not None:
-                self.intent(addr, ch.provider, token, pending.planned, ch.each_mode,
-                            pending.dependencies)
-            with self.lock:
-                self.state.in_flight[str(addr)] = pending
+            p.token = uuid.uuid4().hex
+            p.pending = PendingCreate(ch.provider.state_str(), p.token,
+                                      unknown_as_null(unmark(planned)[0]), ch.each_mode,
+                                      list(ch.dependencies))
+        return p
 
+    def _journal_intents(self, batch: list[_Prepared]) -> None:
+        """Journal the creates of ``batch`` before any of their calls: even a create whose
+        answer is lost, or a crash during the call, leaves what the next plan needs to find
+        the object again. One flush covers the batch (the last record's flushes every one
+        before it)."""
+        creates = [p for p in batch if p.pending is not None]
+        for i, p in enumerate(creates):
+            if self.intent is not None:
+                pending = p.pending
+                self.intent(p.addr, p.ch.provider, pending.token, pending.planned,
+                            p.ch.each_mode, pending.dependencies, i == len(creates) - 1)
+            with self.lock:
+                self.state.in_flight[str(p.addr)] = p.pending
+
+    def _carry_out(self, p: _Prepared) -> bool:
+        """The provider call of a prepared apply, and its result recorded."""
+        addr, ch, provider, schema, decoded = p.addr, p.ch, p.provider, p.schema, p.decoded
+        action = p.action
+        rid = p.prior_val.get("id") if p.prior_val else None
+        on_created = None
+        reported = []  # the object the provider reported early, if any
+        if action == "create":
             # Stored at once, so a killed process keeps the ID. A provider that can find
             # its objects by token need not wait for the disk here: the flushed token
             # finds the object (after a power loss too, recorded tainted either way).
@@ -304,10 +355,10 @@ class _Executor:
         self.hooks.pre_apply(str(addr), action, rid)
         start = time.monotonic()
         result = self._timed(addr, action, rid, lambda: provider.apply(ApplyRequest(
-            addr.resource.type, str(addr), prior_val, planned, config,
-            create_token=token, on_created=on_created)))
+            addr.resource.type, str(addr), p.prior_val, p.planned, p.config,
+            create_token=p.token, on_created=on_created)))
         failed = result.diagnostics.has_errors
-        self._add_diags(result.diagnostics, addr, secret_view)
+        self._add_diags(result.diagnostics, addr, p.secret_view)
         if result.new is not None:
             status = TAINTED if failed and action == "create" else READY
             obj = self._object(result.new, schema, decoded, ch, status)
@@ -315,8 +366,8 @@ class _Executor:
                          flush=_results_need_flush(provider))
             rid = obj.attributes.get("id")
             # The object stays in state whatever its postconditions say.
-            if not failed and not self._conditions(res, addr, count_index, each, post=True,
-                                                   self_value=self._value(obj)):
+            if not failed and not self._conditions(p.res, addr, p.count_index, p.each,
+                                                   post=True, self_value=self._value(obj)):
                 failed = True
         elif action == "create" and result.in_doubt:
             pass  # the token stays journalled: the next plan looks for the object
@@ -408,12 +459,16 @@ class _Executor:
             if n == 0:
                 push(op)
         skipped: set[Operation] = set()
-        running: dict[Future, Operation] = {}
-        with ThreadPoolExecutor(max_workers=max(1, parallelism)) as pool:
+        running: dict[Future, list[Operation]] = {}
+        # Threads pay off only while calls wait (for a cloud, a disk, a sleep); calls that
+        # only compute run on one worker, a batch of ready operations at a time.
+        workers = max(1, parallelism) if self._calls_wait(parallelism) else 1
+        batch = 1 if workers > 1 else INTENT_BATCH
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             while ready or running:
-                while ready and len(running) < max(1, parallelism) and not self.interrupted:
-                    op = heapq.heappop(ready)[2]
-                    running[pool.submit(self._safe_run, op)] = op
+                while ready and len(running) < workers and not self.interrupted:
+                    ops = [heapq.heappop(ready)[2] for _ in range(min(batch, len(ready)))]
+                    running[pool.submit(self._run_batch, ops)] = ops
                 if not running:
                     break
                 try:
@@ -427,18 +482,9 @@ class _Executor:
                     self.hooks.interrupted()
                     continue
                 for fut in done:
-                    op = running.pop(fut)
-                    ok = fut.result()
-                    if not ok:
-                        for desc in digraph.descendants(g, op):
-                            skipped.add(desc)
-                    for succ in g.successors(op):
-                        remaining[succ] -= 1
-                        if remaining[succ] == 0:
-                            if succ in skipped:
-                                self._skip(succ, g, remaining, skipped, push)
-                            else:
-                                push(succ)
+                    running.pop(fut)
+                    for op, ok in fut.result():
+                        self._completed(op, ok, g, remaining, skipped, push)
 
         if self.interrupted:
             self.diags.error(
@@ -446,6 +492,68 @@ class _Executor:
                 "The apply was interrupted: operations already running finished and are "
                 "recorded in state; nothing else was started. Run apply again to carry out "
                 "the rest of the plan.")
+
+    def _completed(self, op: Operation, ok: bool, g, remaining, skipped, push) -> None:
+        """``op`` finished: its dependents are skipped when it failed; each whose last
+        dependency it was is ready (or skipped) now."""
+        if not ok:
+            for desc in digraph.descendants(g, op):
+                skipped.add(desc)
+        for succ in g.successors(op):
+            remaining[succ] -= 1
+            if remaining[succ] == 0:
+                if succ in skipped:
+                    self._skip(succ, g, remaining, skipped, push)
+                else:
+                    push(succ)
+
+    def _calls_wait(self, parallelism: int) -> bool:
+        """Whether operations should run on ``parallelism`` threads: some provider's
+        calls wait on something outside this process (its optional ``applies_wait()``;
+        True when it has none)."""
+        if parallelism <= 1:
+            return False
+        for addr in {ch.provider for ch in self.plan.changes.values()}:
+            applies_wait = getattr(self.providers.get(addr), "applies_wait", None)
+            if not callable(applies_wait) or applies_wait():
+                return True
+        return False
+
+    def _run_batch(self, ops: list[Operation]) -> list[tuple[Operation, bool]]:
+        """Run ``ops`` (ready at once, independent of one another) one after another: the
+        applies are prepared first and their creates journalled with one flush. Stops
+        starting operations once interrupted; those not run are not in the result."""
+        if len(ops) == 1:
+            return [(ops[0], bool(self._safe(ops[0], self.run)))]
+        done: list[tuple[Operation, bool]] = []
+        prepared: dict[Operation, _Prepared | None] = {}
+        for op in ops:
+            target = self._apply_target(op)
+            if target is not None:
+                p = self._safe(op, lambda op: self._prepare(op.addr, *target))
+                prepared[op] = p if isinstance(p, _Prepared) else None
+                if prepared[op] is None:
+                    done.append((op, False))
+        self._journal_intents([p for p in prepared.values() if p is not None])
+        for op in ops:
+            if self.interrupted:
+                break
+            if op not in prepared:
+                done.append((op, bool(self._safe(op, self.run))))
+            elif prepared[op] is not None:
+                done.append((op, bool(self._safe(op, lambda op: self._carry_out(prepared[op])))))
+        return done
+
+    def _apply_target(self, op: Operation) -> tuple | None:
+        """(change, provider) when ``op`` applies a managed instance (a create or an
+        update, ``_apply``), else None."""
+        if op.deposed or op.kind == DESTROY:
+            return None
+        ch = self.plan.changes[op.addr]
+        provider = self.providers.get(ch.provider)
+        if provider is None or ch.action in (Action.FORGET, Action.READ):
+            return None
+        return ch, provider
 
     def _skip(self, op, g, remaining, skipped, push) -> None:
         for succ in g.successors(op):
@@ -456,9 +564,10 @@ class _Executor:
                 else:
                     push(succ)
 
-    def _safe_run(self, op: Operation) -> bool:
+    def _safe(self, op: Operation, step: Callable) -> object:
+        """``step(op)``; False (with a diagnostic) when it raises."""
         try:
-            return self.run(op)
+            return step(op)
         except Exception as exc:  # noqa: BLE001 - a provider bug must not lose state
             self._add_diags(Diagnostics.of([Diagnostic(
                 Severity.ERROR, "Provider produced an unexpected error",

@@ -214,6 +214,12 @@ class TencentCloudProvider:
         return bool(service.dataplane is not None or service.effective_read_latency() > 0
                     or service.faults.active)
 
+    def applies_wait(self) -> bool:
+        """Whether apply's calls wait (engine/providers.py): as ``reads_wait``, and also
+        when the embedded emulator makes new objects wait before they are AVAILABLE."""
+        service = self._service
+        return self.reads_wait() or service is None or service.effective_delay_scale() > 0
+
     def target(self) -> str | None:
         """Which cloud this configuration talks to, in a few words (None: a transport
         given by the caller)."""

@@ -4,6 +4,7 @@ keeps what was applied when something fails, bounds parallelism, fills in output
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 from eng_fakes import Env, Failure, FakeProvider, RecordingSink
@@ -99,6 +100,61 @@ def test_results_are_flushed_unless_the_provider_finds_creates_by_their_token(en
     again.apply(p, sink=sink)
     ready = [f for _, status, f in sink.flushes if status == "ready"]
     assert len(ready) == 4 and set(ready) == {False}
+
+
+class Computing(FakeProvider):
+    """A provider whose calls only compute (``applies_wait`` False)."""
+
+    def __init__(self, events: list):
+        super().__init__()
+        self.events = events
+        self.threads: set = set()
+
+    def applies_wait(self) -> bool:
+        return False
+
+    def apply(self, request):
+        self.events.append(("call", request.address))
+        self.threads.add(threading.get_ident())
+        return super().apply(request)
+
+
+def test_calls_that_only_compute_run_on_one_worker_with_one_flush_per_ready_batch(tmp_path):
+    """base and free are ready at once: both intents are journalled before either call,
+    the last of them flushed (which flushes both); mid and leaf follow one batch each."""
+    events: list = []
+    env = Env(tmp_path, Computing(events))
+
+    def intent(addr, provider, token, planned, each_mode, dependencies, flush=True):
+        events.append(("intent", str(addr), flush))
+
+    p = env.plan_ok(GRAPH)
+    state, diags = apply(p, env.module, env.providers, env.root,
+                         options=ApplyOptions(parallelism=10), intent=intent)
+    assert not diags.has_errors
+    assert events == [
+        ("intent", "fake_thing.base", False), ("intent", "fake_thing.free", True),
+        ("call", "fake_thing.base"), ("call", "fake_thing.free"),
+        ("intent", "fake_thing.mid", True), ("call", "fake_thing.mid"),
+        ("intent", "fake_thing.leaf", True), ("call", "fake_thing.leaf")]
+    assert len(env.fake.threads) == 1
+    assert sorted(addrs_in(state)) == ["fake_thing.base", "fake_thing.free",
+                                       "fake_thing.leaf", "fake_thing.mid"]
+
+
+def test_a_provider_whose_calls_wait_gets_threads_and_a_flush_per_create(env: Env):
+    events: list = []
+
+    def intent(addr, provider, token, planned, each_mode, dependencies, flush=True):
+        events.append((str(addr), flush, threading.get_ident()))
+
+    p = env.plan_ok(GRAPH)
+    _, diags = apply(p, env.module, env.providers, env.root,
+                     options=ApplyOptions(parallelism=10), intent=intent)
+    assert not diags.has_errors
+    assert sorted(a for a, _, _ in events) == ["fake_thing.base", "fake_thing.free",
+                                               "fake_thing.leaf", "fake_thing.mid"]
+    assert {f for _, f, _ in events} == {True}
 
 
 def test_a_failure_skips_dependents_but_independent_work_completes(env: Env):

@@ -205,10 +205,12 @@ class EmulatedVpcService:
     def ready_at(self, kind: str) -> float:
         """When an object of ``kind`` created now leaves PENDING."""
         delay = self.gateway_delay if kind == "vpngw" else self.connection_delay
-        return self.clock() + delay * self._scale()
+        return self.clock() + delay * self.effective_delay_scale()
 
     # helpers ---------------------------------------------------------------------------------
-    def _scale(self) -> float:
+    def effective_delay_scale(self) -> float:
+        """The factor of provisioning delays: the one given, else
+        $VPNFORM_EMULATOR_DELAY_SCALE (1 when unset)."""
         if self.delay_scale is not None:
             return self.delay_scale
         try:
