@@ -184,9 +184,9 @@ class Tx:
         self._c.execute("DELETE FROM objects WHERE kind=? AND id=?", (kind, id))
 
     def next_counter(self, name: str, start: int = 1) -> int:
-        self._c.execute("INSERT INTO counters (name, value) VALUES (?, ?) "
-                        "ON CONFLICT(name) DO UPDATE SET value = value + 1", (name, start))
-        return self._c.execute("SELECT value FROM counters WHERE name=?", (name,)).fetchone()[0]
+        return self._c.execute("INSERT INTO counters (name, value) VALUES (?, ?) "
+                               "ON CONFLICT(name) DO UPDATE SET value = value + 1 "
+                               "RETURNING value", (name, start)).fetchone()[0]
 
     def counter(self, name: str) -> int | None:
         """The counter's value, or None if it was never taken (a read)."""
@@ -253,10 +253,14 @@ class Tx:
     def log_calls(self, entries: list[tuple[str, str, str, str | None]]) -> None:
         """Append (action, region, params_json, error_code) entries, in order; the log keeps
         the last CALL_LOG_KEEP or so."""
-        before = self._c.execute("SELECT COALESCE(MAX(id), 0) FROM calls").fetchone()[0]
-        self._c.executemany("INSERT INTO calls (action, region, params, error_code) "
-                            "VALUES (?, ?, ?, ?)", entries)
-        after = before + len(entries)
+        insert = "INSERT INTO calls (action, region, params, error_code) VALUES (?, ?, ?, ?)"
+        if len(entries) == 1:  # (most often: one write call)
+            after = self._c.execute(insert, entries[0]).lastrowid
+            before = after - 1
+        else:
+            before = self._c.execute("SELECT COALESCE(MAX(id), 0) FROM calls").fetchone()[0]
+            self._c.executemany(insert, entries)
+            after = before + len(entries)
         if after // 1000 != before // 1000:
             self._c.execute("DELETE FROM calls WHERE id <= ?", (after - CALL_LOG_KEEP,))
 
