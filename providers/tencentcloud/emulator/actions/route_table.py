@@ -155,14 +155,17 @@ def _select(tx: Tx, rtb: dict, ids: list[int], item_ids: list[str]) -> list[dict
 # --- tables -----------------------------------------------------------------------------------
 
 def rtb_view(tx: Tx) -> Callable[[dict], dict]:
-    def view(r: dict) -> dict:
-        v = public(r)
-        v["RouteSet"] = routes_of(tx, r)  # fresh from the store, nothing private in them
-        v["AssociationSet"] = [{"SubnetId": s["SubnetId"], "RouteTableId": r["RouteTableId"]}
-                               for s in tx.list_by("subnet", "RouteTableId",
-                                                   r["RouteTableId"])]
-        return v
-    return view
+    return lambda r: table_view(tx, r, routes_of(tx, r))
+
+
+def table_view(tx: Tx, r: dict, routes: list[dict]) -> dict:
+    """Route table ``r`` as the API shows it, with its entries ``routes`` (as read from the
+    store: nothing private in them)."""
+    v = public(r)
+    v["RouteSet"] = routes
+    v["AssociationSet"] = [{"SubnetId": s["SubnetId"], "RouteTableId": r["RouteTableId"]}
+                           for s in tx.list_by("subnet", "RouteTableId", r["RouteTableId"])]
+    return v
 
 
 def create_route_table(ctx: Context, tx: Tx, req: CreateRouteTableRequest, region: str) -> dict:
@@ -217,7 +220,8 @@ def create_routes(ctx: Context, tx: Tx, req: CreateRoutesRequest, region: str) -
     rtb = get(tx, "rtb", req.RouteTableId, region)
     _own_routes(tx, rtb, region)
     vpc = tx.get("vpc", rtb["VpcId"])
-    taken = {r["DestinationCidrBlock"] for r in routes_of(tx, rtb)}
+    routes = routes_of(tx, rtb)
+    taken = {r["DestinationCidrBlock"] for r in routes}
     for r in req.Routes:
         dest, gtype, gid = r.DestinationCidrBlock, r.GatewayType, r.GatewayId
         violations(rules.check_route_destination(dest, vpc["CidrBlock"] if vpc else None)
@@ -240,7 +244,8 @@ def create_routes(ctx: Context, tx: Tx, req: CreateRoutesRequest, region: str) -
                  "RouteItemId": "rti-" + rand8(),
                  "PublishedToVbc": False, "CreatedTime": ctx.now(), "CdcId": ""}
         tx.insert(ROUTE, str(entry["RouteId"]), region, entry, vpc_id=rtb["VpcId"])
-    return {"TotalCount": len(req.Routes), "RouteTableSet": [rtb_view(tx)(rtb)]}
+        routes.append(dict(entry))
+    return {"TotalCount": len(req.Routes), "RouteTableSet": [table_view(tx, rtb, routes)]}
 
 
 def delete_routes(ctx: Context, tx: Tx, req: DeleteRoutesRequest, region: str) -> dict:
