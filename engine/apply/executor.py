@@ -73,7 +73,7 @@ class _Prepared:
     action: str  # "create" | "update"
     count_index: int | None
     each: tuple | None
-    secret_view: list
+    secret_view: Callable[[], list]
     token: str | None = None  # a create's idempotency token
     pending: PendingCreate | None = None  # a create's journal entry
 
@@ -274,12 +274,17 @@ class _Executor:
                                       or res.lifecycle.ignore_changes_paths):
             config = ignore_changes(config, prior_val, res.lifecycle, schema.block)
         final = provider.plan(PlanRequest(addr.resource.type, str(addr), prior_val, config))
-        # what a provider message must not quote: marked values and schema-sensitive ones
-        secret_view = [prior_val, decoded.value, config]
-        if final.planned is not None:
-            plain_planned = unmark(final.planned)[0]
-            secret_view.append(mark_paths(plain_planned, [
-                tuple(p) for p in schema.block.sensitive_paths(plain_planned)]))
+
+        def secret_view() -> list:
+            """What a provider message must not quote: marked values and schema-sensitive
+            ones (worked out only for a message)."""
+            view = [prior_val, decoded.value, config]
+            if final.planned is not None:
+                plain = unmark(final.planned)[0]
+                view.append(mark_paths(plain, [
+                    tuple(p) for p in schema.block.sensitive_paths(plain)]))
+            return view
+
         if final.diagnostics.has_errors or final.planned is None:
             self._add_diags(final.diagnostics, addr, secret_view)
             return None
@@ -427,9 +432,14 @@ class _Executor:
         return not result.diagnostics.has_errors
 
     def _add_diags(self, diags: Diagnostics, addr: InstanceAddr, secret_view=None) -> None:
+        """Add ``diags`` about ``addr``; ``secret_view`` (values, or a function giving
+        them): what their text must not quote."""
+        if not diags:
+            return
         res = self.config.resource(addr.resource)
         if secret_view is not None:  # a provider message may quote an argument's value
-            diags = diags.redacted(sensitive_strings(secret_view))
+            view = secret_view() if callable(secret_view) else secret_view
+            diags = diags.redacted(sensitive_strings(view))
         with self.lock:
             for d in diags:
                 self.diags.append(Diagnostic(d.severity, d.summary, d.detail,
