@@ -471,9 +471,12 @@ class _Executor:
         skipped: set[Operation] = set()
         running: dict[Future, list[Operation]] = {}
         # Threads pay off only while calls wait (for a cloud, a disk, a sleep); calls that
-        # only compute run on one worker, a batch of ready operations at a time.
-        workers = max(1, parallelism) if self._calls_wait(parallelism) else 1
-        batch = 1 if workers > 1 else INTENT_BATCH
+        # only compute run on one worker, a batch of ready operations at a time. (Calls
+        # that wait are never batched: an interrupted batch leaves its creates not yet
+        # started for the next plan to look up.)
+        waits = self._calls_wait()
+        workers = max(1, parallelism) if waits else 1
+        batch = 1 if waits else INTENT_BATCH
         with ThreadPoolExecutor(max_workers=workers) as pool:
             while ready or running:
                 while ready and len(running) < workers and not self.interrupted:
@@ -517,12 +520,9 @@ class _Executor:
                 else:
                     push(succ)
 
-    def _calls_wait(self, parallelism: int) -> bool:
-        """Whether operations should run on ``parallelism`` threads: some provider's
-        calls wait on something outside this process (its optional ``applies_wait()``;
-        True when it has none)."""
-        if parallelism <= 1:
-            return False
+    def _calls_wait(self) -> bool:
+        """Whether some provider's calls wait on something outside this process (its
+        optional ``applies_wait()``; True when it has none)."""
         for addr in {ch.provider for ch in self.plan.changes.values()}:
             applies_wait = getattr(self.providers.get(addr), "applies_wait", None)
             if not callable(applies_wait) or applies_wait():
