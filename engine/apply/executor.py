@@ -510,15 +510,8 @@ class _Executor:
         """``op`` finished: its dependents are skipped when it failed; each whose last
         dependency it was is ready (or skipped) now."""
         if not ok:
-            for desc in digraph.descendants(g, op):
-                skipped.add(desc)
-        for succ in g.successors(op):
-            remaining[succ] -= 1
-            if remaining[succ] == 0:
-                if succ in skipped:
-                    self._skip(succ, g, remaining, skipped, push)
-                else:
-                    push(succ)
+            skipped.update(digraph.descendants(g, op))
+        self._release(op, g, remaining, skipped, push)
 
     def _calls_wait(self) -> bool:
         """Whether some provider's calls wait on something outside this process (its
@@ -565,12 +558,14 @@ class _Executor:
             return None
         return ch, provider
 
-    def _skip(self, op, g, remaining, skipped, push) -> None:
+    def _release(self, op, g, remaining, skipped, push) -> None:
+        """``op`` is done or skipped: each dependent it was the last dependency of is ready
+        now, or, when skipped, released in turn."""
         for succ in g.successors(op):
             remaining[succ] -= 1
             if remaining[succ] == 0:
                 if succ in skipped:
-                    self._skip(succ, g, remaining, skipped, push)
+                    self._release(succ, g, remaining, skipped, push)
                 else:
                     push(succ)
 
