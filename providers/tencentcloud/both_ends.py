@@ -218,7 +218,7 @@ def _check_spd(d: Diagnostics, cloud: dict, idc: dict, a: str, b: str,
         return big == small if version == 1 else small.subnet_of(big)
 
     missing = [(v, i) for v, i in pairs
-               if not any(any(covers(l, i) for l in ls) and any(covers(r, v) for r in rs)
+               if not any(any(covers(loc, i) for loc in ls) and any(covers(r, v) for r in rs)
                           for ls, rs in children)]
     if missing:
         v, i = missing[0]

@@ -104,7 +104,8 @@ class MonitorAlarmNotice(ResourceType):
         d = Diagnostics()
         name = known(config.get("name"))
         if isinstance(name, str) and not 1 <= len(name) <= 60:
-            d.error("Invalid notice template name", "The name is too long or empty. Give it 1 to 60 characters.",
+            d.error("Invalid notice template name",
+                    "The name is too long or empty. Give it 1 to 60 characters.",
                     path=("name",))
         kind = known(config.get("notice_type"))
         if isinstance(kind, str) and kind not in NOTICE_TYPES:

@@ -110,11 +110,14 @@ class MonitorAlarmPolicy(ResourceType):
         d = Diagnostics()
         name = known(config.get("policy_name"))
         if isinstance(name, str) and not 1 <= len(name) <= 60:
-            d.error("Invalid alarm policy name", "The name is too long or empty. Give policy_name 1 to 60 characters.",
+            d.error("Invalid alarm policy name",
+                    "The name is too long or empty. Give policy_name 1 to 60 characters.",
                     path=("policy_name",))
         remark = known(config.get("remark"))
         if isinstance(remark, str) and len(remark) > 100:
-            d.error("Invalid remark", "The remark is too long. Shorten remark to at most 100 characters.", path=("remark",))
+            d.error("Invalid remark",
+                    "The remark is too long. Shorten remark to at most 100 characters.",
+                    path=("remark",))
         enable = num(config.get("enable"))
         if enable not in (None, 0, 1):
             d.error("Invalid enable", "Set enable to 1 (the policy is on) or 0 (off).", path=("enable",))
