@@ -308,14 +308,6 @@ class _Executor:
 
         p = _Prepared(addr, ch, provider, res, schema, decoded, config, planned, prior_val,
                       action, count_index, each, secret_view)
-        if ch.action is Action.CREATE_THEN_DELETE and addr not in self.deposed_keys:
-            with self.lock:
-                old = self.state.instance(addr)
-            if old is not None:
-                # Set the old object aside before its replacement is made: a crash between
-                # the two leaves both in state, and the next apply deletes the old one.
-                self.deposed_keys[addr] = dkey = uuid.uuid4().hex[:8]
-                self._record_deposed(addr, ch.provider, dkey, old, ch.each_mode)
         if action == "create":
             p.token = uuid.uuid4().hex
             p.pending = PendingCreate(ch.provider.state_str(), p.token,
@@ -341,6 +333,14 @@ class _Executor:
         """The provider call of a prepared apply, and its result recorded."""
         addr, ch, provider, schema, decoded = p.addr, p.ch, p.provider, p.schema, p.decoded
         action = p.action
+        if ch.action is Action.CREATE_THEN_DELETE and addr not in self.deposed_keys:
+            with self.lock:
+                old = self.state.instance(addr)
+            if old is not None:
+                # Set the old object aside before its replacement is made: a crash between
+                # the two leaves both in state, and the next apply deletes the old one.
+                self.deposed_keys[addr] = dkey = uuid.uuid4().hex[:8]
+                self._record_deposed(addr, ch.provider, dkey, old, ch.each_mode)
         rid = p.prior_val.get("id") if p.prior_val else None
         on_created = None
         reported = []  # the object the provider reported early, if any
@@ -538,14 +538,25 @@ class _Executor:
                 if prepared[op] is None:
                     done.append((op, False))
         self._journal_intents([p for p in prepared.values() if p is not None])
-        for op in ops:
+        for i, op in enumerate(ops):
             if self.interrupted:
+                self._settle_unstarted([prepared[o] for o in ops[i:] if prepared.get(o)])
                 break
             if op not in prepared:
                 done.append((op, bool(self._safe(op, self.run))))
             elif prepared[op] is not None:
                 done.append((op, bool(self._safe(op, lambda op: self._carry_out(prepared[op])))))
         return done
+
+    def _settle_unstarted(self, batch: list[_Prepared]) -> None:
+        """Creates journalled but never started (the apply was interrupted): their
+        instances are recorded as they are, which settles the intents, so the next plan
+        has nothing to look up."""
+        for p in batch:
+            if p.pending is not None:
+                with self.lock:
+                    current = self.state.instance(p.addr)
+                self._record(p.addr, p.ch.provider, current, p.ch.each_mode, flush=False)
 
     def _apply_target(self, op: Operation) -> tuple | None:
         """(change, provider) when ``op`` applies a managed instance (a create or an

@@ -4,7 +4,9 @@ keeps what was applied when something fails, bounds parallelism, fills in output
 from __future__ import annotations
 
 import os
+import signal
 import threading
+import time
 
 import pytest
 from eng_fakes import Env, Failure, FakeProvider, RecordingSink
@@ -140,6 +142,35 @@ def test_calls_that_only_compute_run_on_one_worker_with_one_flush_per_ready_batc
     assert len(env.fake.threads) == 1
     assert sorted(addrs_in(state)) == ["fake_thing.base", "fake_thing.free",
                                        "fake_thing.leaf", "fake_thing.mid"]
+
+
+def test_an_interrupted_batch_settles_the_creates_it_had_not_started(tmp_path):
+    """Ctrl-C while base is being created: free, journalled with it, is never started,
+    and its intent is settled (nothing for the next plan to look up)."""
+    events: list = []
+
+    class Interrupting(Computing):
+        def apply(self, request):
+            if request.address == "fake_thing.base":
+                signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)  # Ctrl-C
+                time.sleep(0.2)
+            return super().apply(request)
+
+    env = Env(tmp_path, Interrupting(events))
+    sink = RecordingSink()
+
+    def intent(addr, provider, token, planned, each_mode, dependencies, flush=True):
+        events.append(("intent", str(addr), flush))
+
+    p = env.plan_ok(GRAPH)
+    state, diags = apply(p, env.module, env.providers, env.root, sink=sink,
+                         options=ApplyOptions(parallelism=10), intent=intent)
+    assert [d.summary for d in diags] == ["Operation interrupted"]
+    assert [e for e in events if e[0] == "call"] == [("call", "fake_thing.base")]
+    assert ("intent", "fake_thing.free", True) in events
+    assert sorted(addrs_in(state)) == ["fake_thing.base"]
+    assert state.in_flight == {}
+    assert ("fake_thing.free", None, None) in sink.records
 
 
 @pytest.mark.parametrize("parallelism", [1, 10])
