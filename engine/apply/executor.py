@@ -8,8 +8,10 @@ depend on it are skipped; independent ones in flight finish; nothing is rolled b
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
+import signal
 import threading
 import time
 import uuid
@@ -49,6 +51,32 @@ PROGRESS_INTERVAL = 10.0
 # Operations ready at once that one worker prepares together when the providers' calls
 # only compute (``applies_wait``): their intents share one flush.
 INTENT_BATCH = 64
+# How soon the walk notices a first Ctrl-C while operations are in flight.
+INTERRUPT_POLL = 0.2
+
+
+@contextlib.contextmanager
+def _first_interrupt_stops(walk: "_Executor"):
+    """While the walk runs in the main thread: the first Ctrl-C sets ``walk.interrupted``
+    (start nothing new, let what is in flight finish and be recorded); a second one raises
+    KeyboardInterrupt (the journal keeps every result). A handler that only sets a flag
+    cannot land in the middle of the walk's own bookkeeping, as an exception would. A
+    SIGINT that is ignored, or handled by someone else, is left as it is."""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler):
+        yield
+        return
+
+    def on_interrupt(signum, frame):
+        if walk.interrupted:
+            raise KeyboardInterrupt
+        walk.interrupted = True
+
+    signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @dataclass
@@ -477,23 +505,19 @@ class _Executor:
         waits = self._calls_wait()
         workers = max(1, parallelism) if waits else 1
         batch = 1 if waits else INTENT_BATCH
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        noticed = False
+        with _first_interrupt_stops(self), ThreadPoolExecutor(max_workers=workers) as pool:
             while ready or running:
                 while ready and len(running) < workers and not self.interrupted:
                     ops = [heapq.heappop(ready)[2] for _ in range(min(batch, len(ready)))]
                     running[pool.submit(self._run_batch, ops)] = ops
                 if not running:
                     break
-                try:
-                    done, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                except KeyboardInterrupt:
-                    # First Ctrl-C: start nothing new, let what is in flight finish and be
-                    # recorded. A second Ctrl-C propagates (the journal keeps every result).
-                    if self.interrupted:
-                        raise
-                    self.interrupted = True
+                done, _ = wait(list(running), timeout=None if noticed else INTERRUPT_POLL,
+                               return_when=FIRST_COMPLETED)
+                if self.interrupted and not noticed:
+                    noticed = True
                     self.hooks.interrupted()
-                    continue
                 for fut in done:
                     running.pop(fut)
                     for op, ok in fut.result():

@@ -158,19 +158,61 @@ def test_an_interrupted_batch_settles_the_creates_it_had_not_started(tmp_path):
 
     env = Env(tmp_path, Interrupting(events))
     sink = RecordingSink()
+    hooks = NoticeHooks()
 
     def intent(addr, provider, token, planned, each_mode, dependencies, flush=True):
         events.append(("intent", str(addr), flush))
 
     p = env.plan_ok(GRAPH)
-    state, diags = apply(p, env.module, env.providers, env.root, sink=sink,
+    state, diags = apply(p, env.module, env.providers, env.root, sink=sink, hooks=hooks,
                          options=ApplyOptions(parallelism=10), intent=intent)
     assert [d.summary for d in diags] == ["Operation interrupted"]
+    assert hooks.notices == 1  # "Interrupt received ... Gracefully shutting down"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # Ctrl-C as before
     assert [e for e in events if e[0] == "call"] == [("call", "fake_thing.base")]
     assert ("intent", "fake_thing.free", True) in events
     assert sorted(addrs_in(state)) == ["fake_thing.base"]
     assert state.in_flight == {}
     assert ("fake_thing.free", None, None) in sink.records
+
+
+class NoticeHooks(Hooks):
+    def __init__(self):
+        self.notices = 0
+
+    def interrupted(self) -> None:
+        self.notices += 1
+
+
+def test_a_second_interrupt_stops_at_once_and_keeps_what_finished(env: Env):
+    """Calls that wait run on threads: the first Ctrl-C (during base) lets base finish and
+    be recorded, and starts nothing new; the second one (while free is still waiting)
+    raises KeyboardInterrupt out of apply."""
+    class Waiting(FakeProvider):
+        def apply(self, request):
+            main = threading.main_thread().ident
+            if request.address == "fake_thing.base":
+                time.sleep(0.1)  # free has started too
+                signal.pthread_kill(main, signal.SIGINT)
+                time.sleep(0.4)  # the notice comes while base is still running
+            if request.address == "fake_thing.free":
+                time.sleep(0.9)  # base has finished by now
+                signal.pthread_kill(main, signal.SIGINT)
+                time.sleep(0.5)
+            return super().apply(request)
+
+    again = Env(env.root + "/waiting", Waiting())
+    os.makedirs(again.root)
+    p = again.plan_ok(GRAPH)
+    sink = RecordingSink()
+    hooks = NoticeHooks()
+    with pytest.raises(KeyboardInterrupt):
+        apply(p, again.module, again.providers, again.root, sink=sink, hooks=hooks,
+              options=ApplyOptions(parallelism=10))
+    assert hooks.notices == 1
+    assert "fake_thing.base" in [a for a, _, _ in sink.records]
+    assert "fake_thing.mid" not in [c.address for c in again.fake.calls]  # never started
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 @pytest.mark.parametrize("parallelism", [1, 10])
