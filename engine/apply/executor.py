@@ -120,6 +120,7 @@ class _Executor:
         self.lock = threading.Lock()
         self.diags = Diagnostics()
         self.interrupted = False
+        self.calls_wait = True  # whether some provider's calls wait (set by walk)
         self.ticker = ProgressTicker(hooks.progress_apply, PROGRESS_INTERVAL)
         self.deposed_keys: dict = {}  # InstanceAddr -> the key its old object was set aside as
         self.evaluation = Evaluation(config, plan.variables, workdir,
@@ -372,11 +373,13 @@ class _Executor:
         rid = p.prior_val.get("id") if p.prior_val else None
         on_created = None
         reported = []  # the object the provider reported early, if any
-        if action == "create":
+        flush_early = _results_need_flush(provider)
+        if action == "create" and (self.calls_wait or flush_early):
             # Stored at once, so a killed process keeps the ID. A provider that can find
             # its objects by token need not wait for the disk here: the flushed token
             # finds the object (after a power loss too, recorded tainted either way).
-            flush_early = _results_need_flush(provider)
+            # When no call waits, the final record follows the answer at once, and the
+            # token alone is enough for such a provider: no early record then.
 
             def on_created(value: dict) -> None:
                 # The object exists from here on: record it at once, tainted until its
@@ -502,7 +505,7 @@ class _Executor:
         # only compute run on one worker, a batch of ready operations at a time. (Calls
         # that wait are never batched: an interrupted batch leaves its creates not yet
         # started for the next plan to look up.)
-        waits = self._calls_wait()
+        self.calls_wait = waits = self._calls_wait()
         workers = max(1, parallelism) if waits else 1
         batch = 1 if waits else INTENT_BATCH
         noticed = False

@@ -104,6 +104,38 @@ def test_results_are_flushed_unless_the_provider_finds_creates_by_their_token(en
     assert len(ready) == 4 and set(ready) == {False}
 
 
+@pytest.mark.parametrize("waits,recovers,early", [
+    (True, True, [("fake_thing.base", "tainted", False)]),    # kept at once, token flushed
+    (False, False, [("fake_thing.base", "tainted", True)]),   # the record is all there is
+    (False, True, []),  # the flushed token finds it; the final record follows at once
+])
+def test_a_create_is_recorded_early_unless_its_token_finds_it_and_no_call_waits(
+        env: Env, waits, recovers, early):
+    """A provider reports a create's object as soon as the cloud names it (on_created).
+    That early record is what keeps the ID through a crash, unless the provider finds
+    objects by their flushed creation token and its calls do not wait."""
+    class Reporting(FakeProvider):
+        def applies_wait(self) -> bool:
+            return waits
+
+        def apply(self, request):
+            if request.on_created is not None:
+                request.on_created({"id": "thing-early", "name": request.planned["name"]})
+            return super().apply(request)
+
+    if recovers:
+        Reporting.recover_create = lambda self, type_name, token, planned: ReadResult(None)
+    again = Env(env.root + "/reporting", Reporting())
+    os.makedirs(again.root)
+    p = again.plan_ok('resource "fake_thing" "base" {\n  name = "base"\n}\n')
+    sink = RecordingSink()
+    state, diags = again.apply(p, sink=sink)
+    assert not diags.has_errors
+    assert sink.flushes[:-1] == early
+    assert sink.flushes[-1][:2] == ("fake_thing.base", "ready")
+    assert state.instance(parse_instance("fake_thing.base")).status == READY
+
+
 class Computing(FakeProvider):
     """A provider whose calls only compute (``applies_wait`` False)."""
 
