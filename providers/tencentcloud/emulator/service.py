@@ -91,7 +91,6 @@ class EmulatedVpcService:
     def call(self, action: str, params: dict | None, region: str) -> dict:
         request_id = str(uuid.uuid4())
         params = dict(params or {})
-        params_json = json.dumps(params, sort_keys=True)
         roll = self.faults.roll()
         latency = roll.delay + (self.effective_read_latency() if action.startswith("Describe") else 0.0)
         if latency > 0:
@@ -102,14 +101,14 @@ class EmulatedVpcService:
             # or the region's default network still to create.
             with self.store.snapshot() as tx:
                 if not tx.faults_armed(action) and defaults.is_ready(self.store, tx, region):
-                    outcome = self._carry_out(tx, action, params, params_json, region, roll,
+                    outcome = self._carry_out(tx, action, params, region, roll,
                                               write=False)
             if outcome is not None:
                 self.store.log_later(action, region, _redacted(params), outcome[0])
         if outcome is None:
             with self.store.transaction() as tx:
                 defaults.ensure(self.store, tx, region, self._handle)
-                outcome = self._carry_out(tx, action, params, params_json, region, roll,
+                outcome = self._carry_out(tx, action, params, region, roll,
                                           write=True)
                 tx.log_call(action, region, _redacted(params), outcome[0])
             defaults.remember(self.store, region)
@@ -121,14 +120,14 @@ class EmulatedVpcService:
             result = self.dataplane.describe_result(RealiserStore(self.store), action, result)
         return {**result, "RequestId": request_id}
 
-    def _carry_out(self, tx: Tx, action: str, params: dict, params_json: str, region: str,
+    def _carry_out(self, tx: Tx, action: str, params: dict, region: str,
                    roll: Any, *, write: bool) -> tuple[str | None, dict, bool]:
         """One action in ``tx``: (error code or None, result, whether its answer is lost).
         ``write``: ``tx`` is a write transaction (armed faults are taken, the dataplane
         realises the action); otherwise a snapshot, with no fault armed for ``action``."""
         lost = roll.lost
         try:
-            fault = tx.take_fault(action, region, params_json) if write else None
+            fault = tx.take_fault(action, region, params) if write else None
             if fault is not None and fault[0] == LOST:
                 lost = True
             elif fault is not None:

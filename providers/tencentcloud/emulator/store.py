@@ -238,14 +238,20 @@ class Tx:
         return self._c.execute("SELECT 1 FROM faults WHERE action=? AND remaining > 0 LIMIT 1",
                                (action,)).fetchone() is not None
 
-    def take_fault(self, action: str, region: str, params_json: str) -> tuple[str, str] | None:
+    def take_fault(self, action: str, region: str, params: dict) -> tuple[str, str] | None:
+        """The first fault armed for this call of ``action`` (its ``match``: a substring of
+        ``json.dumps(params, sort_keys=True)``), taken once more; None when none is."""
         rows = self._c.execute("SELECT id, code, message, match, region FROM faults "
                                "WHERE action=? AND remaining > 0 ORDER BY id", (action,))
+        params_json = None
         for fid, code, message, match, fregion in rows.fetchall():
             if fregion is not None and fregion != region:
                 continue
-            if match is not None and match not in params_json:
-                continue
+            if match is not None:
+                if params_json is None:
+                    params_json = json.dumps(params, sort_keys=True)
+                if match not in params_json:
+                    continue
             self._c.execute("UPDATE faults SET remaining = remaining - 1 WHERE id=?", (fid,))
             return code, message
         return None
