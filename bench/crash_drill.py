@@ -42,15 +42,23 @@ from dataclasses import dataclass, field
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VPNFORM = os.path.join(ROOT, ".venv", "bin", "vpnform")
 REGIONS = ["ap-guangzhou", "ap-shanghai"]
-GATEWAYS, CUSTOMER_GATEWAYS = 5, 8
+GATEWAYS, CUSTOMER_GATEWAYS = 5, 8  # a region's, at least
+# The product's limits (providers/tencentcloud/rules.py LIMITS): VPN gateways per VPC,
+# tunnels per VPN gateway, customer gateways per region, tunnels per customer gateway.
+MAX_GATEWAYS, TUNNELS_PER_GATEWAY, MAX_CUSTOMER_GATEWAYS, TUNNELS_PER_CGW = 10, 20, 20, 10
 
 
 def generate(resources: int) -> str:
-    """About ``resources`` resources over two regions (3 fixed + 13 per region, then three
-    per tunnel: the tunnel, its route table entry and its gateway route)."""
+    """About ``resources`` resources over two regions (3 fixed and the gateways per region,
+    then three per tunnel: the tunnel, its route table entry and its gateway route). A
+    region gets more VPN and customer gateways than the 5 and 8 it starts with when its
+    tunnels need them, within the product's limits."""
     per_region = max(1, (resources // len(REGIONS) - 3 - GATEWAYS - CUSTOMER_GATEWAYS) // 3)
-    if per_region > GATEWAYS * 20 or per_region > 250:
-        raise SystemExit(f"{resources} resources need more than {GATEWAYS * 20} tunnels a region")
+    most = min(MAX_GATEWAYS * TUNNELS_PER_GATEWAY, MAX_CUSTOMER_GATEWAYS * TUNNELS_PER_CGW)
+    if per_region > most:
+        raise SystemExit(f"{resources} resources need more than {most} tunnels a region")
+    gateways = max(GATEWAYS, -(-per_region // TUNNELS_PER_GATEWAY))
+    customer_gateways = max(CUSTOMER_GATEWAYS, -(-per_region // TUNNELS_PER_CGW))
     out = ['variable "psk" {\n  type      = string\n  sensitive = true\n'
            '  default   = "drill-psk-0123456789"\n}\n']
     for r, region in enumerate(REGIONS):
@@ -66,16 +74,16 @@ def generate(resources: int) -> str:
                    f'  name              = "sn-{r}"\n  cidr_block        = "10.{r}.0.0/24"\n'
                    f'  availability_zone = "{region}-3"\n'
                    f'  route_table_id    = tencentcloud_route_table.rt_{r}.id\n}}\n')
-        for g in range(GATEWAYS):
+        for g in range(gateways):
             out.append(f'resource "tencentcloud_vpn_gateway" "gw_{r}_{g}" {{\n{p}'
                        f'  name      = "gw-{r}-{g}"\n  vpc_id    = tencentcloud_vpc.vpc_{r}.id\n'
                        f'  bandwidth = 5\n}}\n')
-        for c in range(CUSTOMER_GATEWAYS):
+        for c in range(customer_gateways):
             out.append(f'resource "tencentcloud_vpn_customer_gateway" "cgw_{r}_{c}" {{\n{p}'
                        f'  name              = "cgw-{r}-{c}"\n'
                        f'  public_ip_address = "203.0.{r * 20 + c + 1}.10"\n}}\n')
         for t in range(per_region):
-            g, c = t % GATEWAYS, t % CUSTOMER_GATEWAYS
+            g, c = t % gateways, t % customer_gateways
             idc = f"172.{16 + r}.{t}.0/24"
             out.append(
                 f'resource "tencentcloud_vpn_connection" "t_{r}_{t}" {{\n{p}'
