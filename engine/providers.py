@@ -16,8 +16,10 @@ Crash consistency (creates): before a create the engine journals an idempotency 
 (``ApplyRequest.create_token``) and the provider hands it to the cloud with the create, in
 a form the cloud keeps with the object. The provider reports the new object through
 ``ApplyRequest.on_created`` the moment the cloud returns its ID (before waiting for it to
-become ready), and the engine journals it at once. After a crash, or when the answer to a
-create was lost, ``recover_create(type, token, planned)`` finds the object again.
+become ready), and the engine journals it at once. (The engine passes no ``on_created``
+when no provider's calls wait and the provider has ``recover_create``: the final result
+follows at once.) After a crash, or when the answer to a create was lost,
+``recover_create(type, token, planned)`` finds the object again.
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ class ApplyRequest:
     planned: dict | None  # None: delete; otherwise the planned value, now wholly known
     config: dict | None
     # Creates only: the idempotency token already journalled for this create, and the
-    # callback to report the object (its value so far, ID included) as soon as it exists.
+    # callback to report the object (its value so far, ID included) as soon as it exists
+    # (None when the engine needs no early report; a provider calls it only when given).
     create_token: str | None = None
     on_created: Callable[[dict], None] | None = None
 
