@@ -373,8 +373,8 @@ class _Executor:
         rid = p.prior_val.get("id") if p.prior_val else None
         on_created = None
         reported = []  # the object the provider reported early, if any
-        flush_early = _results_need_flush(provider)
-        if action == "create" and (self.calls_wait or flush_early):
+        results_flush = _results_need_flush(provider)
+        if action == "create" and (self.calls_wait or results_flush):
             # Stored at once, so a killed process keeps the ID. A provider that can find
             # its objects by token need not wait for the disk here: the flushed token
             # finds the object (after a power loss too, recorded tainted either way).
@@ -387,7 +387,7 @@ class _Executor:
                 reported.append(value)
                 self._record(addr, ch.provider,
                              self._object(value, schema, decoded, ch, TAINTED), ch.each_mode,
-                             flush=flush_early)
+                             flush=results_flush)
         self.hooks.pre_apply(str(addr), action, rid)
         start = time.monotonic()
         result = self._timed(addr, action, rid, lambda: provider.apply(ApplyRequest(
@@ -398,8 +398,7 @@ class _Executor:
         if result.new is not None:
             status = TAINTED if failed and action == "create" else READY
             obj = self._object(result.new, schema, decoded, ch, status)
-            self._record(addr, ch.provider, obj, ch.each_mode,
-                         flush=_results_need_flush(provider))
+            self._record(addr, ch.provider, obj, ch.each_mode, flush=results_flush)
             rid = obj.attributes.get("id")
             # The object stays in state whatever its postconditions say.
             if not failed and not self._conditions(p.res, addr, p.count_index, p.each,

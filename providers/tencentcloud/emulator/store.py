@@ -272,14 +272,12 @@ class Tx:
     def log_calls(self, entries: list[tuple[str, str, str, str | None]]) -> None:
         """Append (action, region, params_json, error_code) entries, in order; the log keeps
         the last CALL_LOG_KEEP or so."""
+        if not entries:
+            return
         insert = "INSERT INTO calls (action, region, params, error_code) VALUES (?, ?, ?, ?)"
-        if len(entries) == 1:  # (most often: one write call)
-            after = self._c.execute(insert, entries[0]).lastrowid
-            before = after - 1
-        else:
-            before = self._c.execute("SELECT COALESCE(MAX(id), 0) FROM calls").fetchone()[0]
-            self._c.executemany(insert, entries)
-            after = before + len(entries)
+        for entry in entries:  # (consecutive ids: one writer at a time)
+            after = self._c.execute(insert, entry).lastrowid
+        before = after - len(entries)
         if after // 1000 != before // 1000:
             self._c.execute("DELETE FROM calls WHERE id <= ?", (after - CALL_LOG_KEEP,))
 

@@ -199,6 +199,10 @@ class Context:
             self.fresh[(action, id)] = item
         return item
 
+    def take_fresh(self, action: str, id: str) -> Any:
+        """What ``keep_fresh`` kept of ``action`` for ``id`` (None: nothing), taken once."""
+        return self.fresh.pop((action, id), None)
+
     def keep_lasting(self, action: str, id: str, item: Any) -> Any:
         """Keep ``item``, a settled answer of ``action`` for ``id``, for ``describe_lasting``."""
         if item is not None:
@@ -613,7 +617,7 @@ def describe_one(ctx: Context, action: str, ids_param: str, set_key: str, id: st
     """One object by ID, or None when the cloud says it does not exist."""
     if (action, id) in ctx.known:
         return ctx.known[(action, id)]
-    kept = ctx.fresh.pop((action, id), None)
+    kept = ctx.take_fresh(action, id)
     if kept is not None:
         return kept
     try:

@@ -98,7 +98,7 @@ class VpnGatewayRoute(ResourceType):
         gw, rid = parts
         # the create's answer, else one destination's routes, not the gateway's every page
         # (an import knows no destination yet: then all of them)
-        r = ctx.fresh.pop((ROUTES, prior["id"]), None) or next(
+        r = ctx.take_fresh(ROUTES, prior["id"]) or next(
             (r for r in _routes(ctx, gw, prior.get("destination_cidr_block"))
              if r["RouteId"] == rid), None)
         if r is None:
