@@ -270,24 +270,42 @@ def test_fold_keeps_file_consistent(tmp_path):
     s = sample_state()  # 5 instances: fold every max(10, 4 n) entries
     b.begin_journal(s)
     base_serial = s.serial
-    for i in range(120):
-        b.record(entry(i))
+    recorded: set = set()
+
+    def check():
         snap = loads_state((tmp_path / "terraform.tfstate").read_bytes())
         header = json.loads((tmp_path / ".terraform.tfstate.journal").read_bytes()
                             .split(b"\n")[0])
         assert header["serial"] == snap.serial and header["lineage"] == snap.lineage
         # snapshot + journal always equals everything recorded so far
-        assert sorted(LocalBackend(workdir=str(tmp_path)).read()
-                      .resources[CONN].instances) == list(range(i + 1))
-    # folds after 4 x 5 instances = 20 entries, then 4 x 25 instances = 100 more
+        assert set(LocalBackend(workdir=str(tmp_path)).read()
+                   .resources[CONN].instances) == recorded
+        return snap
+
+    # The same few instances recorded again and again (updates): 8 instances, so a fold
+    # after 4 x 8 = 32 entries, and another 32 later.
+    for i in range(70):
+        b.record(journal_entry(CONN.instance(i % 3), TC, InstanceObject(
+            {**conn_attrs(i % 3), "description": f"round {i}"})))
+        recorded.add(i % 3)
+        snap = check()
     assert snap.serial == base_serial + 2
-    assert len(snap.resources[CONN].instances) == 120
     lines = (tmp_path / ".terraform.tfstate.journal").read_bytes().splitlines()
-    assert len(lines) == 1  # just folded at entry 120
+    assert len(lines) == 1 + 70 - 64
+
+    # Entries that each add an instance (an apply from nothing): the state grows as fast
+    # as the journal, which never holds 4 entries per instance, so nothing is folded.
+    for i in range(200):
+        b.record(entry(100 + i))
+        recorded.add(100 + i)
+        snap = check()
+    assert snap.serial == base_serial + 2
+    lines = (tmp_path / ".terraform.tfstate.journal").read_bytes().splitlines()
+    assert len(lines) == 1 + 6 + 200
     final = b.read()
     final.serial = base_serial  # the caller's copy predates the folds
-    b.end_journal(final)  # same content as the last fold: nothing new to write
-    assert LocalBackend(workdir=str(tmp_path)).read().serial == base_serial + 2
+    b.end_journal(final)
+    assert LocalBackend(workdir=str(tmp_path)).read().serial == base_serial + 3
     assert not (tmp_path / ".terraform.tfstate.journal").exists()
 
 

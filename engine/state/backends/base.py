@@ -65,7 +65,8 @@ def next_serial(current: dict | None, new: dict, lineage: str, serial: int, wher
 
 
 # A journal is folded into a snapshot once it holds this many entries per instance in the
-# state (and at least the backend's journal_fold_min). A fold rewrites every instance, so
+# state as it is then (and at least the backend's journal_fold_min): an apply from nothing,
+# about 2 entries per create, grows the state as fast as its journal and is not folded. A fold rewrites every instance, so
 # folds cost O(1) per entry either way; an apply journals about 3 entries per create
 # (intent, object reported, result), so at 1 a fold came every third of the state's size
 # and an apply from nothing rewrote the state ~4 times over; at 4, under 2 times. The
@@ -77,6 +78,22 @@ def fold_threshold(fold_min: int, instances: int) -> int:
     """The number of journal entries after which a journal on a state of ``instances``
     instances is folded."""
     return max(fold_min, JOURNAL_ENTRIES_PER_INSTANCE * instances)
+
+
+def count_instances(state: Any) -> int:
+    """The instances of ``state`` (a State)."""
+    return sum(len(rs.instances) for rs in state.resources.values())
+
+
+def fold_due(since_fold: int, fold_at: int, fold_min: int, state: Any) -> tuple[bool, int]:
+    """Whether a journal of ``since_fold`` entries on ``state`` is folded now, and the
+    threshold from here on. ``fold_at`` was the threshold for the state's size at the last
+    fold; once reached, it is worked out again for the size the state has grown to
+    (O(state) only then, so O(1) per entry amortised)."""
+    if since_fold < fold_at:
+        return False, fold_at
+    fold_at = fold_threshold(fold_min, count_instances(state))
+    return since_fold >= fold_at, fold_at
 
 
 def settle_journal_end(final: Any, journal_state: Any, begin_serial: int) -> None:

@@ -38,7 +38,8 @@ from ..model import State
 from ..encryption import EncryptionError
 from ..workspaces import DEFAULT_WORKSPACE, check_name
 from .base import (JournalEntry, LockError, LockInfo, StateError, check_force_unlock,
-                   fold_threshold, next_serial, settle_journal_end)
+                   count_instances, fold_due, fold_threshold, next_serial,
+                   settle_journal_end)
 
 JOURNAL_FORMAT = 1
 DEFAULT_FOLD_MIN = 1000
@@ -53,10 +54,6 @@ def _read_bytes(path: str) -> bytes | None:
             return f.read()
     except FileNotFoundError:
         return None
-
-
-def _count_instances(state: State) -> int:
-    return sum(len(rs.instances) for rs in state.resources.values())
 
 
 class LocalBackend:
@@ -327,7 +324,9 @@ class LocalBackend:
             self._appended += 1
             mine = self._appended
             self._since_fold += 1
-            if self._since_fold >= self._fold_at:
+            due, self._fold_at = fold_due(self._since_fold, self._fold_at,
+                                          self.journal_fold_min, self._journal_state)
+            if due:
                 self.fold()  # durable by itself: every append so far is in the snapshot
         if flush:
             self._sync_through(mine)
@@ -403,7 +402,7 @@ class LocalBackend:
         self._synced = self._appended  # the snapshot and this journal hold all of them
         self._since_fold = 0
         self._fold_at = fold_threshold(self.journal_fold_min,
-                                       _count_instances(self._journal_state))
+                                       count_instances(self._journal_state))
 
     def _close_journal(self) -> None:
         fd, self._journal_fd = self._journal_fd, None

@@ -39,7 +39,8 @@ from .. import codec
 from ..model import State
 from ..workspaces import DEFAULT_WORKSPACE
 from .base import (JournalEntry, LockError, LockInfo, StateError, check_force_unlock,
-                   fold_threshold, next_serial, settle_journal_end)
+                   count_instances, fold_due, fold_threshold, next_serial,
+                   settle_journal_end)
 
 DEFAULT_SCHEMA = "terraform_remote_state"
 CREATION_LOCK_KEY = -1
@@ -498,8 +499,8 @@ class PgBackend:
 
     def _restart_fold(self) -> None:
         self._since_fold = 0
-        n = sum(len(rs.instances) for rs in self._journal_state.resources.values())
-        self._fold_at = fold_threshold(self.journal_fold_min, n)
+        self._fold_at = fold_threshold(self.journal_fold_min,
+                                       count_instances(self._journal_state))
 
     def record(self, entry: JournalEntry, flush: bool = True) -> None:
         """Insert one change (autocommit: durable when this returns, whatever ``flush``
@@ -517,7 +518,9 @@ class PgBackend:
             except psycopg.Error as exc:
                 raise StateError(f"pg backend: {self._scrub(exc)}") from None
             self._since_fold += 1
-            if self._since_fold >= self._fold_at:
+            due, self._fold_at = fold_due(self._since_fold, self._fold_at,
+                                          self.journal_fold_min, self._journal_state)
+            if due:
                 self.fold()
 
     def fold(self) -> None:
