@@ -65,8 +65,10 @@ CREATE TABLE IF NOT EXISTS dataplane (
     data TEXT NOT NULL,
     PRIMARY KEY (kind, id)
 );
+-- No AUTOINCREMENT: only the oldest calls are ever deleted, so ids are not reused anyway,
+-- and sqlite_sequence would be one more page written by every call's commit.
 CREATE TABLE IF NOT EXISTS calls (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     action TEXT NOT NULL,
     region TEXT NOT NULL,
     params TEXT NOT NULL,
@@ -82,6 +84,11 @@ FORMER_INDEXES = ("objects_by_vpngw", "objects_by_cgw", "objects_by_gateway",
 # Pages the write-ahead log may hold before a commit copies them into the database (with
 # an fsync): SQLite's default of 1,000 made every 70th create of a large apply pay for one.
 WAL_AUTOCHECKPOINT = 8192
+# The page size of a new store. A create's commit writes about ten pages to the log (the
+# object's row and index entries, a counter, the call); at 1 KiB instead of SQLite's 4 KiB
+# a commit takes about half the time, and reads measured no slower. A store made earlier
+# keeps its own page size.
+PAGE_SIZE = 1024
 
 
 def store_path(workdir: str | os.PathLike) -> Path:
@@ -369,6 +376,8 @@ class SqliteStore:
                                isolation_level=None, check_same_thread=False)
         try:
             conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+            # only a new (empty) file takes it: before WAL mode writes the header
+            conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT}")

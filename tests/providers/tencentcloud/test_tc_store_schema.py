@@ -8,7 +8,7 @@ import sqlite3
 from tc_support import Api
 
 from providers.tencentcloud.emulator import EmulatedVpcService, SqliteStore
-from providers.tencentcloud.emulator.store import FORMER_INDEXES, store_path
+from providers.tencentcloud.emulator.store import FORMER_INDEXES, PAGE_SIZE, store_path
 
 
 def _indexes(path) -> dict[str, int]:
@@ -78,3 +78,44 @@ def test_a_store_made_by_an_earlier_vpnform_gets_the_new_indexes_and_keeps_its_o
     store.close()
     names = set(_indexes(store_path(tmp_path)))
     assert "objects_by_vpngw_set" in names and "objects_by_vpngw" not in names
+
+
+def _page_size_and_sequence(path) -> tuple[int, list]:
+    c = sqlite3.connect(str(path))
+    try:
+        has_seq = c.execute("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'"
+                            ).fetchone()
+        seq = c.execute("SELECT name FROM sqlite_sequence").fetchall() if has_seq else []
+        return c.execute("PRAGMA page_size").fetchone()[0], [r[0] for r in seq]
+    finally:
+        c.close()
+
+
+def test_a_new_store_has_small_pages_and_its_call_log_no_sequence_table_row(tmp_path):
+    store = SqliteStore.for_workdir(tmp_path)
+    _two_tunnels(Api(EmulatedVpcService(store)))
+    store.close()
+    page_size, sequences = _page_size_and_sequence(store_path(tmp_path))
+    assert page_size == PAGE_SIZE == 1024
+    assert "calls" not in sequences  # a commit writes no sqlite_sequence page for the log
+    store = SqliteStore.for_workdir(tmp_path)
+    calls = EmulatedVpcService(store).calls("CreateVpnConnection")
+    assert [c["params"]["VpnConnectionName"] for c in calls] == ["t0", "t1"]
+    store.close()
+
+
+def test_a_store_made_with_large_pages_keeps_them_and_its_objects(tmp_path):
+    path = store_path(tmp_path)
+    path.parent.mkdir(mode=0o700)
+    c = sqlite3.connect(str(path))  # as an earlier vpnform made it: 4 KiB pages
+    c.execute("PRAGMA page_size=4096")
+    c.execute("PRAGMA journal_mode=WAL")
+    c.close()
+    store = SqliteStore.for_workdir(tmp_path)
+    gw = _two_tunnels(Api(EmulatedVpcService(store)))
+    store.close()
+    assert _page_size_and_sequence(path)[0] == 4096
+    store = SqliteStore.for_workdir(tmp_path)
+    with store.snapshot() as tx:
+        assert len(tx.list_by("vpnx", "VpnGatewayId", gw)) == 2
+    store.close()
