@@ -196,6 +196,18 @@ class Provider(Protocol):
     # worker, those ready at once together, their creates journalled with one flush.
     # Without it: True (operations run on ``-parallelism`` threads).
 
+    # Optional, together: ``applies_run_elsewhere() -> bool`` and ``apply_batch(requests)
+    # -> list[ApplyResult | Exception]``. True: its applies are carried out by another
+    # process, whose work overlaps this one's (e.g. on another core). When no provider's
+    # calls wait and every provider with changes says True (and has ``recover_create``),
+    # the apply gives each batch of operations ready at once (their creates journalled
+    # first, as always) to ``apply_batch`` in one call, two batches at a time: one is
+    # prepared and recorded here while the other process carries out the other.
+    # ``apply_batch`` returns, in order, each request's result or the exception its apply
+    # raised (that operation alone fails, as when ``apply`` raises); when it raises, every
+    # operation of the batch fails, and their creates stay journalled for the next plan to
+    # look up. No request it is given asks for an early report (``on_created`` is None).
+
     # Optional: ``target() -> str | None`` — which remote system this configuration talks
     # to, in a few words (e.g. "the real cloud, region ap-guangzhou"); plan and apply name
     # it first, so that where a run makes its changes is never a surprise.

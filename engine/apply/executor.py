@@ -51,6 +51,9 @@ PROGRESS_INTERVAL = 10.0
 # Operations ready at once that one worker prepares together when the providers' calls
 # only compute (``applies_wait``): their intents share one flush.
 INTENT_BATCH = 64
+# Batches at once when providers carry them out in another process: one there, one being
+# prepared or recorded here.
+BATCHES_ELSEWHERE = 2
 # How soon the walk notices a first Ctrl-C while operations are in flight.
 INTERRUPT_POLL = 0.2
 
@@ -106,6 +109,17 @@ class _Prepared:
     pending: PendingCreate | None = None  # a create's journal entry
 
 
+@dataclass
+class _Call:
+    """A prepared apply's provider call under way (``_Executor._begin_call``)."""
+
+    request: ApplyRequest
+    rid: object  # the object's ID before the call (None for a create)
+    start: float  # time.monotonic() when it began
+    reported: list  # the object the provider reported early, if it did
+    results_flush: bool  # whether its result must reach the disk before the apply goes on
+
+
 class _Executor:
     def __init__(self, plan: Plan, config: Config, providers: ProviderSet, hooks: Hooks,
                  sink: StateSink | None, workdir: str, intent: IntentSink | None = None):
@@ -121,6 +135,7 @@ class _Executor:
         self.diags = Diagnostics()
         self.interrupted = False
         self.calls_wait = True  # whether some provider's calls wait (set by walk)
+        self.batches_elsewhere = False  # whether batches go to another process (walk)
         self.ticker = ProgressTicker(hooks.progress_apply, PROGRESS_INTERVAL)
         self.deposed_keys: dict = {}  # InstanceAddr -> the key its old object was set aside as
         self.evaluation = Evaluation(config, plan.variables, workdir,
@@ -360,8 +375,44 @@ class _Executor:
 
     def _carry_out(self, p: _Prepared) -> bool:
         """The provider call of a prepared apply, and its result recorded."""
-        addr, ch, provider, schema, decoded = p.addr, p.ch, p.provider, p.schema, p.decoded
-        action = p.action
+        call = self._begin_call(p)
+        result = self._timed(p.addr, p.action, call.rid, lambda: p.provider.apply(call.request))
+        return self._end_call(p, call, result)
+
+    def _carry_out_batch(self, provider, batch: list[tuple[Operation, _Prepared]]
+                         ) -> list[tuple[Operation, bool]]:
+        """The calls of prepared applies of ``provider``, carried out together by its
+        ``apply_batch``, and their results recorded; each one's outcome. An apply that
+        raised fails alone, as ``_safe`` reports it; when the batch call itself raises,
+        every one of them does (a create's token stays journalled for the next plan)."""
+        done: list[tuple[Operation, bool]] = []
+        begun: list[tuple[Operation, _Prepared, _Call]] = []
+        for op, p in batch:
+            call = self._safe(op, lambda op, p=p: self._begin_call(p))
+            if isinstance(call, _Call):
+                begun.append((op, p, call))
+            else:
+                done.append((op, False))
+        try:
+            outcomes = provider.apply_batch([call.request for _, _, call in begun])
+        except Exception as exc:  # noqa: BLE001 - reported for each operation below
+            outcomes = [exc] * len(begun)
+
+        def end(p: _Prepared, call: _Call, outcome) -> Callable[[Operation], bool]:
+            def step(op: Operation) -> bool:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                return self._end_call(p, call, outcome)
+            return step
+
+        done.extend((op, bool(self._safe(op, end(p, call, outcome))))
+                    for (op, p, call), outcome in zip(begun, outcomes))
+        return done
+
+    def _begin_call(self, p: _Prepared) -> "_Call":
+        """What comes before a prepared apply's provider call: the object it replaces set
+        aside, the early record of a create's object, the hook; the request."""
+        addr, ch, schema, decoded = p.addr, p.ch, p.schema, p.decoded
         if ch.action is Action.CREATE_THEN_DELETE and addr not in self.deposed_keys:
             with self.lock:
                 old = self.state.instance(addr)
@@ -372,9 +423,9 @@ class _Executor:
                 self._record_deposed(addr, ch.provider, dkey, old, ch.each_mode)
         rid = p.prior_val.get("id") if p.prior_val else None
         on_created = None
-        reported = []  # the object the provider reported early, if any
-        results_flush = _results_need_flush(provider)
-        if action == "create" and (self.calls_wait or results_flush):
+        reported: list = []  # the object the provider reported early, if any
+        results_flush = _results_need_flush(p.provider)
+        if p.action == "create" and (self.calls_wait or results_flush):
             # Stored at once, so a killed process keeps the ID. A provider that can find
             # its objects by token need not wait for the disk here: the flushed token
             # finds the object (after a power loss too, recorded tainted either way).
@@ -388,17 +439,21 @@ class _Executor:
                 self._record(addr, ch.provider,
                              self._object(value, schema, decoded, ch, TAINTED), ch.each_mode,
                              flush=results_flush)
-        self.hooks.pre_apply(str(addr), action, rid)
-        start = time.monotonic()
-        result = self._timed(addr, action, rid, lambda: provider.apply(ApplyRequest(
-            addr.resource.type, str(addr), p.prior_val, p.planned, p.config,
-            create_token=p.token, on_created=on_created)))
+        self.hooks.pre_apply(str(addr), p.action, rid)
+        request = ApplyRequest(addr.resource.type, str(addr), p.prior_val, p.planned, p.config,
+                               create_token=p.token, on_created=on_created)
+        return _Call(request, rid, time.monotonic(), reported, results_flush)
+
+    def _end_call(self, p: _Prepared, call: "_Call", result) -> bool:
+        """What comes after a prepared apply's provider call: its result recorded, the
+        postconditions, the hook; whether it succeeded."""
+        addr, ch, action, rid = p.addr, p.ch, p.action, call.rid
         failed = result.diagnostics.has_errors
         self._add_diags(result.diagnostics, addr, p.secret_view)
         if result.new is not None:
             status = TAINTED if failed and action == "create" else READY
-            obj = self._object(result.new, schema, decoded, ch, status)
-            self._record(addr, ch.provider, obj, ch.each_mode, flush=results_flush)
+            obj = self._object(result.new, p.schema, p.decoded, ch, status)
+            self._record(addr, ch.provider, obj, ch.each_mode, flush=call.results_flush)
             rid = obj.attributes.get("id")
             # The object stays in state whatever its postconditions say.
             if not failed and not self._conditions(p.res, addr, p.count_index, p.each,
@@ -406,11 +461,11 @@ class _Executor:
                 failed = True
         elif action == "create" and result.in_doubt:
             pass  # the token stays journalled: the next plan looks for the object
-        elif action == "create" and (self.intent is not None or reported):
+        elif action == "create" and (self.intent is not None or call.reported):
             # The create failed and left nothing: settle the journal's pending entry (and
             # forget an object reported early that the provider now says is gone).
             self._record(addr, ch.provider, None, ch.each_mode)
-        self.hooks.post_apply(str(addr), action, rid, time.monotonic() - start, failed)
+        self.hooks.post_apply(str(addr), action, rid, time.monotonic() - call.start, failed)
         return not failed
 
     @staticmethod
@@ -505,7 +560,11 @@ class _Executor:
         # that wait are never batched: an interrupted batch leaves its creates not yet
         # started for the next plan to look up.)
         self.calls_wait = waits = self._calls_wait()
-        workers = max(1, parallelism) if waits else 1
+        # Providers that carry out a batch in another process (``applies_run_elsewhere``):
+        # two batches at once, so one is prepared and recorded here while the other
+        # process carries out the other.
+        self.batches_elsewhere = elsewhere = not waits and self._applies_run_elsewhere()
+        workers = max(1, parallelism) if waits else BATCHES_ELSEWHERE if elsewhere else 1
         batch = 1 if waits else INTENT_BATCH
         noticed = False
         with _first_interrupt_stops(self), ThreadPoolExecutor(max_workers=workers) as pool:
@@ -548,11 +607,25 @@ class _Executor:
                 return True
         return False
 
+    def _applies_run_elsewhere(self) -> bool:
+        """Whether every provider with changes carries out its batches in another process
+        (its optional ``applies_run_elsewhere()`` and ``apply_batch``) and finds a create's
+        object by its token (``recover_create``: no early record is asked for)."""
+        for addr in {ch.provider for ch in self.plan.changes.values()}:
+            provider = self.providers.get(addr)
+            elsewhere = getattr(provider, "applies_run_elsewhere", None)
+            if not (callable(elsewhere) and callable(getattr(provider, "apply_batch", None))
+                    and callable(getattr(provider, "recover_create", None)) and elsewhere()):
+                return False
+        return True
+
     def _run_batch(self, ops: list[Operation]) -> list[tuple[Operation, bool]]:
-        """Run ``ops`` (ready at once, independent of one another) one after another: the
-        applies are prepared first and their creates journalled with one flush. Stops
-        starting operations once interrupted; those not run are not in the result."""
-        if len(ops) == 1:
+        """Run ``ops`` (ready at once, independent of one another): the applies are prepared
+        first and their creates journalled with one flush; then, when batches run
+        elsewhere, each provider's applies go to its ``apply_batch`` in one call, and the
+        rest run one after another. Stops starting operations once interrupted; those not
+        run are not in the result."""
+        if len(ops) == 1 and not self.batches_elsewhere:
             return [(ops[0], bool(self._safe(ops[0], self.run)))]
         done: list[tuple[Operation, bool]] = []
         prepared: dict[Operation, _Prepared | None] = {}
@@ -564,6 +637,18 @@ class _Executor:
                 if prepared[op] is None:
                     done.append((op, False))
         self._journal_intents([p for p in prepared.values() if p is not None])
+        if self.batches_elsewhere:  # each provider's applies in one call, in its process
+            by_provider: dict[int, list[Operation]] = {}
+            for op in ops:
+                if prepared.get(op) is not None:
+                    by_provider.setdefault(id(prepared[op].provider), []).append(op)
+            for group in by_provider.values():
+                if self.interrupted:
+                    break
+                shipped = [(op, prepared.pop(op)) for op in group]
+                done.extend(self._carry_out_batch(shipped[0][1].provider, shipped))
+                taken = set(group)
+                ops = [op for op in ops if op not in taken]
         for i, op in enumerate(ops):
             if self.interrupted:
                 self._settle_unstarted([prepared[o] for o in ops[i:] if prepared.get(o)])

@@ -25,6 +25,7 @@ from engine.schema import Attribute, Block, ProviderSchema
 
 from . import (both_ends, cross_checks, data_sources, dataplane, monitor_series, pricing,
                reachability, rules, security_lint, tunnel_ops)
+from . import apply_helper
 from . import strongswan_tunnel as proposals
 from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
 from .connection import DEFAULT_REGION, ENV, REGION_ENV, Connection, resolve
@@ -87,8 +88,13 @@ class TencentCloudProvider:
     # engine.providers: the resource types ``vpnform tunnel`` acts on
     tunnel_types = frozenset({tunnel_ops.CONNECTION})
 
-    def __init__(self, workdir: str = ".", *, transport: Transport | None = None):
+    def __init__(self, workdir: str = ".", *, transport: Transport | None = None,
+                 helper: bool = False):
         self.workdir = str(workdir)
+        # Whether applies of the embedded emulator that only compute may be carried out
+        # by a helper process (apply_helper.py), beside the engine's work (as the
+        # engine makes the provider: ``engine_provider``).
+        self.helper = helper
         self.region = os.environ.get(REGION_ENV) or DEFAULT_REGION
         self.config: dict = {}
         # None: the policy of the transport (RetryPolicy() in process, the public
@@ -99,6 +105,11 @@ class TencentCloudProvider:
         self.poll_timeout = 300.0
         self._transport = transport
         self._service: EmulatedVpcService | None = None
+        # the helper carrying out this configuration's batches, its key there, and the
+        # answer to the configuration sent ahead to it
+        self._helper: apply_helper.ApplyHelper | None = None
+        self._helper_key = 0
+        self._helper_configured: apply_helper.Pending | None = None
         self._client: VpcClient | None = None
         self.dataplane_mode = dataplane.DEFAULT_MODE
         self._pricer: pricing.GatewayPricer | None = None
@@ -176,6 +187,14 @@ class TencentCloudProvider:
                               f"could not be restarted: {err}. Tunnels of that gateway will "
                               "not activate or fail over by themselves. Run vpnform plan "
                               "again to retry.", path=("dataplane",))
+            if self.helper and not self.applies_wait():
+                # Answers by computation alone: a helper can carry out batches of applies
+                # on the other core. It is told this configuration now, and starts up
+                # while the engine plans.
+                self._helper = apply_helper.acquire(self.workdir)
+                self._helper_key = self._helper.new_key()
+                self._helper_configured = self._helper.send("configure", self._helper_key, {
+                    "config": config, "retry": self.retry, "poll_timeout": self.poll_timeout})
         self._client = VpcClient(self._transport, self.region,
                                  retry=self.retry or self._transport_retry)
         self._lasting = {}
@@ -219,6 +238,35 @@ class TencentCloudProvider:
         when the embedded emulator makes new objects wait before they are AVAILABLE."""
         service = self._service
         return self.reads_wait() or service is None or service.effective_delay_scale() > 0
+
+    def applies_run_elsewhere(self) -> bool:
+        """Whether ``apply_batch`` carries out applies in another process (engine/providers.py):
+        the helper of an embedded emulator that only computes."""
+        return self._helper is not None and self._helper.running and not self.applies_wait()
+
+    def apply_batch(self, requests: list[ApplyRequest]) -> list:
+        """Each request's ApplyResult, or the exception its apply raised (engine/providers.py),
+        carried out by the helper in order; here, one after another, without it."""
+        if not self.applies_run_elsewhere() or any(r.on_created for r in requests):
+            out: list = []
+            for r in requests:
+                try:
+                    out.append(self.apply(r))
+                except Exception as e:  # noqa: BLE001 - raised again for its operation alone
+                    out.append(e)
+            return out
+        assert self._helper is not None
+        if self._helper_configured is not None:
+            d = self._helper_configured.result()
+            self._helper_configured = None
+            if d.has_errors:  # configured here the same way without an error: a bug
+                raise RuntimeError("the apply helper could not configure the provider: "
+                                   + "; ".join(x.summary for x in d))
+        results = self._helper.ask("apply", self._helper_key, requests)
+        if len(results) < len(requests):  # the helper stopped: those not carried out
+            results = results + [CloudError("the apply helper stopped before this apply")
+                                 ] * (len(requests) - len(results))
+        return results
 
     def target(self) -> str | None:
         """Which cloud this configuration talks to, in a few words (None: a transport
@@ -463,6 +511,9 @@ class TencentCloudProvider:
             return None, d
 
     def close(self) -> None:
+        if self._helper is not None:
+            apply_helper.release(self._helper)
+            self._helper = None
         if self._service is not None:
             _release_service(self._service)
             self._service = None
@@ -485,6 +536,13 @@ def _read_with(ctx: Context, r: ResourceType, value: dict,
         secrets = ctx.secrets + r.secrets_of(V.unmark(value)[0])
         d.error(f"Error reading {r.noun}", cloud_error_detail(e, secrets))
         return ReadResult(value=value, diagnostics=d)
+
+
+def engine_provider(*, workdir: str) -> TencentCloudProvider:
+    """The provider as the engine makes it (the ``vpnform.providers`` entry point): a
+    batch of applies on an embedded emulator that only computes goes to a helper process,
+    beside the engine's work."""
+    return TencentCloudProvider(workdir, helper=True)
 
 
 # One embedded emulator per working directory per process, shared by every provider

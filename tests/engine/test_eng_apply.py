@@ -208,6 +208,90 @@ def test_an_interrupted_batch_settles_the_creates_it_had_not_started(tmp_path):
     assert ("fake_thing.free", None, None) in sink.records
 
 
+class Batching(Computing):
+    """A provider that carries out each batch of applies in another process (here, in
+    order, in this one): ``applies_run_elsewhere`` and ``apply_batch``."""
+
+    def __init__(self, events: list, raises: str | None = None, batch_fails: bool = False):
+        super().__init__(events)
+        self.raises = raises  # the address whose apply raises
+        self.batch_fails = batch_fails  # the first batch cannot be carried out at all
+        self.batches: list = []
+
+    def applies_run_elsewhere(self) -> bool:
+        return True
+
+    def recover_create(self, type_name, token, planned):
+        return ReadResult(None)
+
+    def apply_batch(self, requests):
+        self.batches.append([(r.address, r.on_created) for r in requests])
+        if self.batch_fails and len(self.batches) == 1:
+            raise ConnectionError("the other process has gone")
+        out: list = []
+        for r in requests:
+            try:
+                if r.address == self.raises:
+                    raise ValueError("a bug in the provider")
+                out.append(self.apply(r))
+            except Exception as e:  # noqa: BLE001 - as a provider's apply_batch returns it
+                out.append(e)
+        return out
+
+
+def test_a_batch_goes_whole_to_a_provider_that_carries_it_out_elsewhere(tmp_path):
+    """base and free, ready at once, are journalled and then shipped in one apply_batch
+    (no early report asked for); mid and leaf follow in batches of their own."""
+    events: list = []
+    env = Env(tmp_path, Batching(events))
+
+    def intent(addr, provider, token, planned, each_mode, dependencies, flush=True):
+        events.append(("intent", str(addr), flush))
+
+    p = env.plan_ok(GRAPH)
+    state, diags = apply(p, env.module, env.providers, env.root,
+                         options=ApplyOptions(parallelism=10), intent=intent)
+    assert not diags.has_errors
+    assert env.fake.batches == [[("fake_thing.base", None), ("fake_thing.free", None)],
+                                [("fake_thing.mid", None)], [("fake_thing.leaf", None)]]
+    assert events[:4] == [("intent", "fake_thing.base", False),
+                          ("intent", "fake_thing.free", True),
+                          ("call", "fake_thing.base"), ("call", "fake_thing.free")]
+    objs = addrs_in(state)
+    assert objs["fake_thing.mid"].attributes["parent_id"] == \
+        objs["fake_thing.base"].attributes["id"]
+    assert all(o.status == READY for o in objs.values())
+    assert state.in_flight == {}
+
+
+def test_an_apply_that_raises_in_a_batch_fails_alone(tmp_path):
+    env = Env(tmp_path, Batching([], raises="fake_thing.free"))
+    p = env.plan_ok(GRAPH)
+    state, diags = env.apply(p)
+    errors = [d for d in diags if d.severity.name == "ERROR"]
+    assert [(d.summary, d.address) for d in errors] == [
+        ("Provider produced an unexpected error", "fake_thing.free")]
+    assert "ValueError" in errors[0].detail and "a bug in the provider" in errors[0].detail
+    assert sorted(addrs_in(state)) == ["fake_thing.base", "fake_thing.leaf", "fake_thing.mid"]
+
+
+def test_a_batch_that_could_not_be_carried_out_leaves_its_creates_to_be_looked_up(tmp_path):
+    """The other process went away with the first batch: base and free fail, nothing
+    depending on base starts, and both creates stay journalled (in flight), so the next
+    plan looks for their objects by token."""
+    env = Env(tmp_path, Batching([], batch_fails=True))
+    p = env.plan_ok(GRAPH)
+    sink = RecordingSink()
+    state, diags = env.apply(p, sink=sink)
+    errors = [d for d in diags if d.severity.name == "ERROR"]
+    assert sorted(d.address for d in errors) == ["fake_thing.base", "fake_thing.free"]
+    assert all("ConnectionError" in d.detail for d in errors)
+    assert addrs_in(state) == {}
+    assert sorted(state.in_flight) == ["fake_thing.base", "fake_thing.free"]
+    assert sink.records == []
+    assert [c.address for c in env.fake.calls] == []
+
+
 class NoticeHooks(Hooks):
     def __init__(self):
         self.notices = 0

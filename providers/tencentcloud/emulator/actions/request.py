@@ -155,11 +155,16 @@ _ORDER = {"extra_forbidden": 0, "missing": 1, **{k: 2 for k in _TYPE_WANTED}}
 _BUILD_LOCK = threading.Lock()
 
 
-def parse(model: type[Request], params: dict, action: str) -> Any:
-    """``params`` as ``model``, or the cloud's error for the first thing wrong with them."""
+def build(model: type[Request]) -> None:
+    """Build ``model``'s deferred validator now (done at its first ``parse`` otherwise)."""
     if not model.__pydantic_complete__:
         with _BUILD_LOCK:
             model.model_rebuild()
+
+
+def parse(model: type[Request], params: dict, action: str) -> Any:
+    """``params`` as ``model``, or the cloud's error for the first thing wrong with them."""
+    build(model)
     try:
         return model.model_validate(params)
     except ValidationError as e:
