@@ -30,6 +30,7 @@ import threading
 from typing import Any
 
 from .client import CloudTransportError
+from .per_workdir import PerWorkdir
 
 PROTOCOL = 5
 # Seconds a helper gets to finish its batch and close its store once told to stop.
@@ -147,30 +148,10 @@ class ApplyHelper:
 
 
 # -- one helper per working directory per process, shared by its provider configurations ----
-_SHARED: dict[str, list] = {}  # realpath of workdir -> [helper, users]
-_SHARED_LOCK = threading.Lock()
-
-
-def acquire(workdir: str) -> ApplyHelper:
-    key = os.path.realpath(workdir)
-    with _SHARED_LOCK:
-        entry = _SHARED.get(key)
-        if entry is None or not entry[0].running:
-            entry = _SHARED[key] = [ApplyHelper(workdir), 0]
-        entry[1] += 1
-        return entry[0]
-
-
-def release(helper: ApplyHelper) -> None:
-    with _SHARED_LOCK:
-        for key, entry in list(_SHARED.items()):
-            if entry[0] is helper:
-                entry[1] -= 1
-                if entry[1] > 0:
-                    return
-                del _SHARED[key]
-                break
-    helper.close()
+_HELPERS: PerWorkdir[ApplyHelper] = PerWorkdir(ApplyHelper, ApplyHelper.close,
+                                               usable=lambda helper: helper.running)
+acquire = _HELPERS.acquire
+release = _HELPERS.release
 
 
 # -- the helper's side ------------------------------------------------------------------------

@@ -6,7 +6,6 @@ through the official SDK (a served emulator, or the real cloud; see connection.p
 from __future__ import annotations
 
 import os
-import threading
 from typing import Any
 
 from engine import values as V
@@ -26,6 +25,7 @@ from engine.schema import Attribute, Block, ProviderSchema
 from . import (both_ends, cross_checks, data_sources, dataplane, monitor_series, pricing,
                reachability, rules, security_lint, tunnel_ops)
 from . import apply_helper
+from .per_workdir import PerWorkdir
 from . import strongswan_tunnel as proposals
 from .client import CloudError, InProcessTransport, RetryPolicy, Transport, VpcClient
 from .connection import DEFAULT_REGION, ENV, REGION_ENV, Connection, resolve
@@ -548,27 +548,7 @@ def engine_provider(*, workdir: str) -> TencentCloudProvider:
 # One embedded emulator per working directory per process, shared by every provider
 # configuration (alias/region): one SQLite connection serialised by a Python lock, rather
 # than several connections busy-waiting on SQLite's write lock.
-_SHARED: dict[str, list] = {}  # realpath of workdir -> [service, users]
-_SHARED_LOCK = threading.Lock()
-
-
-def _acquire_service(workdir: str) -> EmulatedVpcService:
-    key = os.path.realpath(workdir)
-    with _SHARED_LOCK:
-        entry = _SHARED.get(key)
-        if entry is None:
-            entry = _SHARED[key] = [EmulatedVpcService.for_workdir(workdir), 0]
-        entry[1] += 1
-        return entry[0]
-
-
-def _release_service(service: EmulatedVpcService) -> None:
-    with _SHARED_LOCK:
-        for key, entry in list(_SHARED.items()):
-            if entry[0] is service:
-                entry[1] -= 1
-                if entry[1] <= 0:
-                    del _SHARED[key]
-                    service.store.close()
-                return
-        service.store.close()
+_SERVICES: PerWorkdir[EmulatedVpcService] = PerWorkdir(
+    EmulatedVpcService.for_workdir, lambda service: service.store.close())
+_acquire_service = _SERVICES.acquire
+_release_service = _SERVICES.release

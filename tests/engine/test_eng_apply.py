@@ -136,6 +136,13 @@ def test_a_create_is_recorded_early_unless_its_token_finds_it_and_no_call_waits(
     assert state.instance(parse_instance("fake_thing.base")).status == READY
 
 
+def intents_into(events: list):
+    """An intent sink that notes each create's intent, and whether it was flushed."""
+    def intent(addr, provider, token, planned, each_mode, dependencies, flush=True):
+        events.append(("intent", str(addr), flush))
+    return intent
+
+
 class Computing(FakeProvider):
     """A provider whose calls only compute (``applies_wait`` False)."""
 
@@ -159,8 +166,7 @@ def test_calls_that_only_compute_run_on_one_worker_with_one_flush_per_ready_batc
     events: list = []
     env = Env(tmp_path, Computing(events))
 
-    def intent(addr, provider, token, planned, each_mode, dependencies, flush=True):
-        events.append(("intent", str(addr), flush))
+    intent = intents_into(events)
 
     p = env.plan_ok(GRAPH)
     state, diags = apply(p, env.module, env.providers, env.root,
@@ -192,8 +198,7 @@ def test_an_interrupted_batch_settles_the_creates_it_had_not_started(tmp_path):
     sink = RecordingSink()
     hooks = NoticeHooks()
 
-    def intent(addr, provider, token, planned, each_mode, dependencies, flush=True):
-        events.append(("intent", str(addr), flush))
+    intent = intents_into(events)
 
     p = env.plan_ok(GRAPH)
     state, diags = apply(p, env.module, env.providers, env.root, sink=sink, hooks=hooks,
@@ -245,8 +250,7 @@ def test_a_batch_goes_whole_to_a_provider_that_carries_it_out_elsewhere(tmp_path
     events: list = []
     env = Env(tmp_path, Batching(events))
 
-    def intent(addr, provider, token, planned, each_mode, dependencies, flush=True):
-        events.append(("intent", str(addr), flush))
+    intent = intents_into(events)
 
     p = env.plan_ok(GRAPH)
     state, diags = apply(p, env.module, env.providers, env.root,

@@ -65,11 +65,11 @@ def next_serial(current: dict | None, new: dict, lineage: str, serial: int, wher
 
 
 # A journal is folded into a snapshot once it holds this many entries per instance in the
-# state as it is then (and at least the backend's journal_fold_min): an apply from nothing,
-# about 2 entries per create, grows the state as fast as its journal and is not folded. A fold rewrites every instance, so
-# folds cost O(1) per entry either way; an apply journals about 3 entries per create
-# (intent, object reported, result), so at 1 a fold came every third of the state's size
-# and an apply from nothing rewrote the state ~4 times over; at 4, under 2 times. The
+# state as it is then (and at least the backend's journal_fold_min). A fold rewrites every
+# instance, so folds cost O(1) per entry either way. An apply journals 2 or 3 entries per
+# create (intent, object reported early when calls wait, result): the state grows about as
+# fast as its journal, so an apply from nothing is not folded (with the threshold taken
+# from the state's size at the last fold, it was, once it passed journal_fold_min). The
 # journal a crash leaves holds at most this many entries per instance to replay.
 JOURNAL_ENTRIES_PER_INSTANCE = 4
 
