@@ -350,6 +350,10 @@ def setup_providers(config: Config, variables: dict, workdir: str, state: State 
     return configure_providers(config, workdir, state_addrs, decode_provider, configure)
 
 
+# The LockInfo operation of a run that applies (apply, destroy, refresh: Terraform's name).
+APPLY_OPERATION = "OperationTypeApply"
+
+
 def take_lock(backend: StateBackend, operation: str, opts: RunOptions) -> str | None:
     """Lock the state for ``operation``, retrying for -lock-timeout: the lock ID, or None
     with -lock=false. Raises LockError / StateError as the backend does."""
@@ -624,6 +628,8 @@ class Run:
         ``locked_state`` ends)."""
         self.providers, diags = setup_providers(self.config, self.variables, self.workdir,
                                                 self.state)
+        if self.operation == APPLY_OPERATION and not diags.has_errors:
+            self.providers.prepare_apply()  # what the apply needs starts while it plans
         return diags
 
     def plan(self, options: PlanOptions, hooks: Hooks) -> tuple[Plan | None, Diagnostics]:

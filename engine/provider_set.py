@@ -51,6 +51,14 @@ class ProviderSet:
                 out.append((addr, text))
         return out
 
+    def prepare_apply(self) -> None:
+        """Tell each provider that has the optional ``prepare_apply`` that the run will
+        apply (engine/providers.py)."""
+        for p in self.providers.values():
+            prepare = getattr(p, "prepare_apply", None)
+            if callable(prepare):
+                prepare()
+
     def close(self) -> None:
         for p in self.providers.values():
             try:

@@ -71,6 +71,7 @@ class ApplyHelper:
         self._ids = itertools.count()
         self._keys = itertools.count()
         self._ended: str | None = None  # why no more answers will come
+        self.used = False  # whether it was given applies (else it is stopped at once)
         self._reader = threading.Thread(target=self._read_answers, daemon=True,
                                         name="vpnform-apply-helper")
         self._reader.start()
@@ -98,6 +99,7 @@ class ApplyHelper:
         with self._slots_lock:
             if self._ended is not None:
                 raise CloudTransportError(self._ended)
+            self.used = self.used or verb == "apply"
             rid = next(self._ids)
             self._slots[rid] = slot
         try:
@@ -132,7 +134,11 @@ class ApplyHelper:
                 slot.done.set()
 
     def close(self) -> None:
-        """Stop the helper: it finishes its batch, closes the store and exits."""
+        """Stop the helper: it finishes its batch, closes the store and exits. One that was
+        never given an apply (a plan, an apply with nothing to do) has nothing to finish
+        and may still be starting up: it is stopped at once, so nobody waits for it."""
+        if not self.used:
+            self._proc.kill()
         with self._send_lock:
             try:
                 self._proc.stdin.close()

@@ -110,6 +110,7 @@ class TencentCloudProvider:
         self._helper: apply_helper.ApplyHelper | None = None
         self._helper_key = 0
         self._helper_configured: apply_helper.Pending | None = None
+        self._configured_with: dict | None = None  # what configure was given
         self._client: VpcClient | None = None
         self.dataplane_mode = dataplane.DEFAULT_MODE
         self._pricer: pricing.GatewayPricer | None = None
@@ -163,6 +164,7 @@ class TencentCloudProvider:
                 return d
         self.region = connection.region
         self.config = cfg
+        self._configured_with = config
         if self._transport is None and not connection.embedded:
             d.extend(self._connect_http(connection))
             if d.has_errors:
@@ -187,14 +189,6 @@ class TencentCloudProvider:
                               f"could not be restarted: {err}. Tunnels of that gateway will "
                               "not activate or fail over by themselves. Run vpnform plan "
                               "again to retry.", path=("dataplane",))
-            if self.helper and not self.applies_wait():
-                # Answers by computation alone: a helper can carry out batches of applies
-                # on the other core. It is told this configuration now, and starts up
-                # while the engine plans.
-                self._helper = apply_helper.acquire(self.workdir)
-                self._helper_key = self._helper.new_key()
-                self._helper_configured = self._helper.send("configure", self._helper_key, {
-                    "config": config, "retry": self.retry, "poll_timeout": self.poll_timeout})
         self._client = VpcClient(self._transport, self.region,
                                  retry=self.retry or self._transport_retry)
         self._lasting = {}
@@ -238,6 +232,28 @@ class TencentCloudProvider:
         when the embedded emulator makes new objects wait before they are AVAILABLE."""
         service = self._service
         return self.reads_wait() or service is None or service.effective_delay_scale() > 0
+
+    def prepare_apply(self) -> None:
+        """The run will apply (engine/providers.py). When the embedded emulator's answers
+        are computation alone, a helper process can carry out batches of applies on the
+        other core: it starts now, told this configuration, and is ready when the plan is
+        made. Without one (it could not start), applies run in this process."""
+        if not self.helper or self._helper is not None or self._service is None \
+                or self.applies_wait():
+            return
+        try:
+            helper = apply_helper.acquire(self.workdir)
+        except OSError:
+            return
+        key = helper.new_key()
+        try:
+            self._helper_configured = helper.send("configure", key, {
+                "config": self._configured_with, "retry": self.retry,
+                "poll_timeout": self.poll_timeout})
+        except CloudError:
+            apply_helper.release(helper)
+            return
+        self._helper, self._helper_key = helper, key
 
     def applies_run_elsewhere(self) -> bool:
         """Whether ``apply_batch`` carries out applies in another process (engine/providers.py):

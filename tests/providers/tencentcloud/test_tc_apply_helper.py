@@ -12,6 +12,7 @@ import uuid
 import pytest
 from tc_support import REGION, Api, blank_config
 
+from engine.operations import Run, RunOptions
 from engine.providers import ApplyRequest, PlanRequest
 from providers.tencentcloud.client import CloudTransportError
 from providers.tencentcloud.emulator import EmulatedVpcService, SqliteStore
@@ -33,6 +34,7 @@ def _gone(pid: int) -> bool:
 def engine_made(tmp_path):
     p = engine_provider(workdir=str(tmp_path))
     assert not p.configure({"region": REGION})
+    p.prepare_apply()  # as the engine does for a run that applies
     yield p
     p.close()
 
@@ -112,10 +114,31 @@ def test_the_helper_starts_nothing_once_the_apply_that_started_it_is_gone():
 def test_no_helper_when_calls_wait_or_outside_the_engine(tmp_path, monkeypatch):
     made_here = TencentCloudProvider(str(tmp_path))  # as a program or a test makes it
     assert not made_here.configure({"region": REGION})
+    made_here.prepare_apply()
     assert made_here._helper is None and not made_here.applies_run_elsewhere()
     made_here.close()
     monkeypatch.setenv("VPNFORM_EMULATOR_DELAY_SCALE", "1")  # objects take time: calls wait
     waiting = engine_provider(workdir=str(tmp_path))
     assert not waiting.configure({"region": REGION})
+    waiting.prepare_apply()
     assert waiting._helper is None and not waiting.applies_run_elsewhere()
     waiting.close()
+
+
+@pytest.mark.parametrize("operation, helper", [("OperationTypeApply", True),
+                                               ("OperationTypePlan", False)])
+def test_only_a_run_that_applies_starts_a_helper(tmp_path, operation, helper):
+    (tmp_path / "main.tf").write_text(
+        'resource "tencentcloud_vpn_customer_gateway" "idc" {\n'
+        '  name              = "idc"\n'
+        '  public_ip_address = "203.0.113.7"\n'
+        '}\n')
+    run = Run(RunOptions(workdir=str(tmp_path)), operation)
+    assert not run.load().has_errors
+    with run.locked_state():
+        assert not run.open_providers().has_errors
+        [p] = run.providers.providers.values()
+        assert (p._helper is not None) is helper
+        started = p._helper.pid if helper else None
+    if started is not None:
+        assert _gone(started)  # never given an apply: stopped with the run
