@@ -237,7 +237,10 @@ def main(argv: list[str]) -> int:
     # The warm-up thread yields the interpreter to a message within a millisecond.
     sys.setswitchinterval(0.001)
     serve(argv[1], messages, answers, os.getppid())
-    return 0
+    # The store is closed and every answer written: nothing is left for the interpreter's
+    # teardown (tens of milliseconds the apply would wait for) to do.
+    answers.close()
+    os._exit(0)
 
 
 if __name__ == "__main__":
