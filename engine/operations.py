@@ -629,7 +629,9 @@ class Run:
         self.providers, diags = setup_providers(self.config, self.variables, self.workdir,
                                                 self.state)
         if self.operation == APPLY_OPERATION and not diags.has_errors:
-            self.providers.prepare_apply()  # what the apply needs starts while it plans
+            # what the apply needs starts while it plans
+            in_state = sum(1 for _ in self.state.instances()) if self.state else 0
+            self.providers.prepare_apply(len(self.config.resources()) + in_state)
         return diags
 
     def plan(self, options: PlanOptions, hooks: Hooks) -> tuple[Plan | None, Diagnostics]:

@@ -51,13 +51,13 @@ class ProviderSet:
                 out.append((addr, text))
         return out
 
-    def prepare_apply(self) -> None:
+    def prepare_apply(self, resources: int) -> None:
         """Tell each provider that has the optional ``prepare_apply`` that the run will
-        apply (engine/providers.py)."""
+        apply, with about ``resources`` resources (engine/providers.py)."""
         for p in self.providers.values():
             prepare = getattr(p, "prepare_apply", None)
             if callable(prepare):
-                prepare()
+                prepare(resources)
 
     def close(self) -> None:
         for p in self.providers.values():

@@ -196,9 +196,11 @@ class Provider(Protocol):
     # worker, those ready at once together, their creates journalled with one flush.
     # Without it: True (operations run on ``-parallelism`` threads).
 
-    # Optional: ``prepare_apply()`` — called once configured, when the run is going to
-    # apply (apply, destroy, refresh): start what applies need (e.g. a helper process), so
-    # that it is ready once the plan is made. A plan alone never calls it.
+    # Optional: ``prepare_apply(resources: int)`` — called once configured, when the run is
+    # going to apply (apply, destroy, refresh), with about how many resources it has (the
+    # configuration's resource blocks and the state's instances): start what applies need
+    # (e.g. a helper process, when there are enough to make it worthwhile), so that it is
+    # ready once the plan is made. A plan alone never calls it.
 
     # Optional, together: ``applies_run_elsewhere() -> bool`` and ``apply_batch(requests)
     # -> list[ApplyResult | Exception]``. True: its applies are carried out by another

@@ -81,6 +81,12 @@ def _mark(block: Block, value: dict | None) -> dict | None:
     return V.mark_paths(value, list(block.sensitive_paths(value)))
 
 
+# Resources from which an apply on an embedded emulator that only computes starts the
+# apply helper: below, its start-up (a fifth of a second on the other core) would outlast
+# the plan, and the apply would not wait for it anyway.
+HELPER_MIN_RESOURCES = 200
+
+
 class TencentCloudProvider:
     """One configured ``provider "tencentcloud"`` block."""
 
@@ -233,13 +239,14 @@ class TencentCloudProvider:
         service = self._service
         return self.reads_wait() or service is None or service.effective_delay_scale() > 0
 
-    def prepare_apply(self) -> None:
-        """The run will apply (engine/providers.py). When the embedded emulator's answers
-        are computation alone, a helper process can carry out batches of applies on the
+    def prepare_apply(self, resources: int) -> None:
+        """The run will apply ``resources`` or so (engine/providers.py). When the embedded
+        emulator's answers are computation alone and there are at least
+        ``HELPER_MIN_RESOURCES``, a helper process can carry out batches of applies on the
         other core: it starts now, told this configuration, and is ready when the plan is
-        made. Without one (it could not start), applies run in this process."""
+        made. Without one (too few, or it could not start), applies run in this process."""
         if not self.helper or self._helper is not None or self._service is None \
-                or self.applies_wait():
+                or resources < HELPER_MIN_RESOURCES or self.applies_wait():
             return
         try:
             helper = apply_helper.acquire(self.workdir)
@@ -257,8 +264,12 @@ class TencentCloudProvider:
 
     def applies_run_elsewhere(self) -> bool:
         """Whether ``apply_batch`` carries out applies in another process (engine/providers.py):
-        the helper of an embedded emulator that only computes."""
-        return self._helper is not None and self._helper.running and not self.applies_wait()
+        the helper of an embedded emulator that only computes, once it is ready. An apply
+        whose plan was made before the helper started up (a small one, where waiting for
+        it would cost more than it saves) runs in this process."""
+        configured = self._helper_configured
+        return (self._helper is not None and self._helper.running
+                and (configured is None or configured.done.is_set()) and not self.applies_wait())
 
     def apply_batch(self, requests: list[ApplyRequest]) -> list:
         """Each request's ApplyResult, or the exception its apply raised (engine/providers.py),

@@ -17,7 +17,8 @@ from engine.providers import ApplyRequest, PlanRequest
 from providers.tencentcloud.client import CloudTransportError
 from providers.tencentcloud.emulator import EmulatedVpcService, SqliteStore
 from providers.tencentcloud.apply_helper import _apply
-from providers.tencentcloud.provider import TencentCloudProvider, engine_provider
+from providers.tencentcloud.provider import (HELPER_MIN_RESOURCES, TencentCloudProvider,
+                                              engine_provider)
 
 CGW = "tencentcloud_vpn_customer_gateway"
 
@@ -34,7 +35,10 @@ def _gone(pid: int) -> bool:
 def engine_made(tmp_path):
     p = engine_provider(workdir=str(tmp_path))
     assert not p.configure({"region": REGION})
-    p.prepare_apply()  # as the engine does for a run that applies
+    p.prepare_apply(1000)  # as the engine does for a run that applies 1,000
+    deadline = time.monotonic() + 30
+    while not p.applies_run_elsewhere() and time.monotonic() < deadline:
+        time.sleep(0.01)  # the helper starts up (the engine plans meanwhile)
     yield p
     p.close()
 
@@ -114,25 +118,27 @@ def test_the_helper_starts_nothing_once_the_apply_that_started_it_is_gone():
 def test_no_helper_when_calls_wait_or_outside_the_engine(tmp_path, monkeypatch):
     made_here = TencentCloudProvider(str(tmp_path))  # as a program or a test makes it
     assert not made_here.configure({"region": REGION})
-    made_here.prepare_apply()
+    made_here.prepare_apply(1000)
     assert made_here._helper is None and not made_here.applies_run_elsewhere()
     made_here.close()
     monkeypatch.setenv("VPNFORM_EMULATOR_DELAY_SCALE", "1")  # objects take time: calls wait
     waiting = engine_provider(workdir=str(tmp_path))
     assert not waiting.configure({"region": REGION})
-    waiting.prepare_apply()
+    waiting.prepare_apply(1000)
     assert waiting._helper is None and not waiting.applies_run_elsewhere()
     waiting.close()
 
 
-@pytest.mark.parametrize("operation, helper", [("OperationTypeApply", True),
-                                               ("OperationTypePlan", False)])
-def test_only_a_run_that_applies_starts_a_helper(tmp_path, operation, helper):
-    (tmp_path / "main.tf").write_text(
-        'resource "tencentcloud_vpn_customer_gateway" "idc" {\n'
-        '  name              = "idc"\n'
-        '  public_ip_address = "203.0.113.7"\n'
-        '}\n')
+@pytest.mark.parametrize("operation, resources, helper", [
+    ("OperationTypeApply", HELPER_MIN_RESOURCES, True),
+    ("OperationTypePlan", HELPER_MIN_RESOURCES, False),  # a plan never applies
+    ("OperationTypeApply", HELPER_MIN_RESOURCES - 1, False)])  # too small to be worth it
+def test_only_a_run_that_applies_enough_starts_a_helper(tmp_path, operation, resources, helper):
+    (tmp_path / "main.tf").write_text("".join(
+        f'resource "tencentcloud_vpn_customer_gateway" "idc{i}" {{\n'
+        f'  name              = "idc{i}"\n'
+        f'  public_ip_address = "203.0.{i // 250}.{i % 250 + 1}"\n'
+        '}\n' for i in range(resources)))
     run = Run(RunOptions(workdir=str(tmp_path)), operation)
     assert not run.load().has_errors
     with run.locked_state():
