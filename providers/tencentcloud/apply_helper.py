@@ -61,10 +61,13 @@ class ApplyHelper:
 
     def __init__(self, workdir: str):
         self.workdir = workdir
+        # The same interpreter, finding the same modules (vpnform may run from a source
+        # tree), on the same directory whatever the helper's own working directory.
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", __name__, workdir],
+            [sys.executable, "-m", __name__, os.path.abspath(workdir)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            close_fds=True)
+            close_fds=True, env=env)
         self._send_lock = threading.Lock()
         self._slots: dict[int, Pending] = {}
         self._slots_lock = threading.Lock()
