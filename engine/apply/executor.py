@@ -221,7 +221,18 @@ class _Executor:
             return fn()
 
     def _destroy(self, addr: InstanceAddr, ch, provider) -> bool:
+        begun = self._begin_destroy(addr, ch, provider)
+        if begun is None:
+            return True  # nothing left to delete
+        call, end = begun
+        return end(self._timed(addr, "delete", call.rid, lambda: provider.apply(call.request)))
+
+    def _begin_destroy(self, addr: InstanceAddr, ch, provider
+                       ) -> "tuple[_Call, Callable[[object], bool]] | None":
+        """What comes before a delete's provider call: the call, and what records its
+        result (whether it succeeded); None when the object is already gone."""
         deposed = ch.action is Action.CREATE_THEN_DELETE
+        dkey = None
         if deposed:
             # create_before_destroy: the replacement already sits at this address; the
             # object to delete is the prior one, set aside (deposed) when it was made.
@@ -231,28 +242,31 @@ class _Executor:
             with self.lock:
                 obj = self.state.instance(addr)
             if obj is None:
-                return True
+                return None
             prior = self._value(obj)
         rid = unmark(prior)[0].get("id")
         self.hooks.pre_apply(str(addr), "delete", rid)
-        start = time.monotonic()
-        result = self._timed(addr, "delete", rid, lambda: provider.apply(ApplyRequest(
-            addr.resource.type, str(addr), prior, None, None)))
-        failed = result.diagnostics.has_errors
-        self._add_diags(result.diagnostics, addr, secret_view=prior)
-        if failed and deposed:
-            self.diags.error(
-                "Replaced object not deleted",
-                f"The new object for {addr} was created, but deleting the object it replaces "
-                f"(id {rid}) failed. That object stays in state as a deposed object; run "
-                "apply again to delete it.", address=str(addr))
-        if not failed and deposed and dkey:
-            self._record_deposed(addr, ch.provider, dkey, None, ch.each_mode)
-        if not failed and not deposed:
-            self._record(addr, ch.provider, None, ch.each_mode,
-                         flush=_results_need_flush(provider))
-        self.hooks.post_apply(str(addr), "delete", rid, time.monotonic() - start, failed)
-        return not failed
+        call = _Call(ApplyRequest(addr.resource.type, str(addr), prior, None, None), rid,
+                     time.monotonic(), [], _results_need_flush(provider))
+
+        def end(result) -> bool:
+            failed = result.diagnostics.has_errors
+            self._add_diags(result.diagnostics, addr, secret_view=prior)
+            if failed and deposed:
+                self.diags.error(
+                    "Replaced object not deleted",
+                    f"The new object for {addr} was created, but deleting the object it "
+                    f"replaces (id {rid}) failed. That object stays in state as a deposed "
+                    "object; run apply again to delete it.", address=str(addr))
+            if not failed and deposed and dkey:
+                self._record_deposed(addr, ch.provider, dkey, None, ch.each_mode)
+            if not failed and not deposed:
+                self._record(addr, ch.provider, None, ch.each_mode, flush=call.results_flush)
+            self.hooks.post_apply(str(addr), "delete", rid, time.monotonic() - call.start,
+                                  failed)
+            return not failed
+
+        return call, end
 
     def _destroy_deposed(self, op: Operation) -> bool:
         """Delete a deposed object an earlier apply left behind."""
@@ -379,34 +393,36 @@ class _Executor:
         result = self._timed(p.addr, p.action, call.rid, lambda: p.provider.apply(call.request))
         return self._end_call(p, call, result)
 
-    def _carry_out_batch(self, provider, batch: list[tuple[Operation, _Prepared]]
+    def _carry_out_batch(self, provider, batch: list[tuple[Operation, Callable]]
                          ) -> list[tuple[Operation, bool]]:
-        """The calls of prepared applies of ``provider``, carried out together by its
-        ``apply_batch``, and their results recorded; each one's outcome. An apply that
-        raised fails alone, as ``_safe`` reports it; when the batch call itself raises,
-        every one of them does (a create's token stays journalled for the next plan)."""
+        """The calls of operations of ``provider`` (each with its ``begin()``: its call and
+        what records the result, or None when there is nothing to call), carried out
+        together by its ``apply_batch``, and their results recorded; each one's outcome.
+        An apply that raised fails alone, as ``_safe`` reports it; when the batch call
+        itself raises, every one of them does (a create's token stays journalled for the
+        next plan)."""
         done: list[tuple[Operation, bool]] = []
-        begun: list[tuple[Operation, _Prepared, _Call]] = []
-        for op, p in batch:
-            call = self._safe(op, lambda op, p=p: self._begin_call(p))
-            if isinstance(call, _Call):
-                begun.append((op, p, call))
+        begun: list[tuple[Operation, _Call, Callable]] = []
+        for op, begin in batch:
+            started = self._safe(op, lambda op, begin=begin: begin() or True)
+            if started is True or started is False:
+                done.append((op, started))  # nothing to call, or it failed to begin
             else:
-                done.append((op, False))
+                begun.append((op, *started))
         try:
-            outcomes = provider.apply_batch([call.request for _, _, call in begun])
+            outcomes = provider.apply_batch([call.request for _, call, _ in begun])
         except Exception as exc:  # noqa: BLE001 - reported for each operation below
             outcomes = [exc] * len(begun)
 
-        def end(p: _Prepared, call: _Call, outcome) -> Callable[[Operation], bool]:
+        def finish(end: Callable, outcome) -> Callable[[Operation], bool]:
             def step(op: Operation) -> bool:
                 if isinstance(outcome, BaseException):
                     raise outcome
-                return self._end_call(p, call, outcome)
+                return end(outcome)
             return step
 
-        done.extend((op, bool(self._safe(op, end(p, call, outcome))))
-                    for (op, p, call), outcome in zip(begun, outcomes))
+        done.extend((op, bool(self._safe(op, finish(end, outcome))))
+                    for (op, _, end), outcome in zip(begun, outcomes))
         return done
 
     def _begin_call(self, p: _Prepared) -> "_Call":
@@ -622,8 +638,8 @@ class _Executor:
     def _run_batch(self, ops: list[Operation]) -> list[tuple[Operation, bool]]:
         """Run ``ops`` (ready at once, independent of one another): the applies are prepared
         first and their creates journalled with one flush; then, when batches run
-        elsewhere, each provider's applies go to its ``apply_batch`` in one call, and the
-        rest run one after another. Stops starting operations once interrupted; those not
+        elsewhere, each provider's applies and deletes go to its ``apply_batch`` in one
+        call, and the rest run one after another. Stops starting operations once interrupted; those not
         run are not in the result."""
         if len(ops) == 1 and not self.batches_elsewhere:
             return [(ops[0], bool(self._safe(ops[0], self.run)))]
@@ -637,17 +653,20 @@ class _Executor:
                 if prepared[op] is None:
                     done.append((op, False))
         self._journal_intents([p for p in prepared.values() if p is not None])
-        if self.batches_elsewhere:  # each provider's applies in one call, in its process
-            by_provider: dict[int, list[Operation]] = {}
+        if self.batches_elsewhere:  # each provider's calls in one, in its process
+            groups: dict[int, tuple[object, list]] = {}
             for op in ops:
-                if prepared.get(op) is not None:
-                    by_provider.setdefault(id(prepared[op].provider), []).append(op)
-            for group in by_provider.values():
+                shippable = self._shippable(op, prepared.get(op))
+                if shippable is not None:
+                    provider, begin = shippable
+                    groups.setdefault(id(provider), (provider, []))[1].append((op, begin))
+            for provider, group in groups.values():
                 if self.interrupted:
                     break
-                shipped = [(op, prepared.pop(op)) for op in group]
-                done.extend(self._carry_out_batch(shipped[0][1].provider, shipped))
-                taken = set(group)
+                done.extend(self._carry_out_batch(provider, group))
+                taken = {op for op, _ in group}
+                for op in taken:
+                    prepared.pop(op, None)
                 ops = [op for op in ops if op not in taken]
         for i, op in enumerate(ops):
             if self.interrupted:
@@ -658,6 +677,22 @@ class _Executor:
             elif prepared[op] is not None:
                 done.append((op, bool(self._safe(op, lambda op: self._carry_out(prepared[op])))))
         return done
+
+    def _shippable(self, op: Operation, p: "_Prepared | None") -> tuple | None:
+        """(provider, begin) when ``op``'s call can go in a batch to its provider's other
+        process: a prepared apply, or a delete; None otherwise."""
+        if p is not None:
+            def begin_apply() -> tuple[_Call, Callable]:
+                call = self._begin_call(p)
+                return call, lambda result: self._end_call(p, call, result)
+            return p.provider, begin_apply
+        if op.kind != DESTROY or op.deposed:
+            return None
+        ch = self.plan.changes[op.addr]
+        provider = self.providers.get(ch.provider)
+        if provider is None or ch.action is Action.FORGET:
+            return None
+        return provider, lambda: self._begin_destroy(op.addr, ch, provider)
 
     def _settle_unstarted(self, batch: list[_Prepared]) -> None:
         """Creates journalled but never started (the apply was interrupted): their

@@ -268,6 +268,18 @@ def test_a_batch_goes_whole_to_a_provider_that_carries_it_out_elsewhere(tmp_path
     assert state.in_flight == {}
 
 
+def test_deletes_go_in_batches_too_and_dependents_first(tmp_path):
+    env = Env(tmp_path, Batching([]))
+    env.converge(GRAPH)
+    env.fake.batches.clear()
+    p = env.plan_ok(GRAPH, destroy=True)
+    state, diags = env.apply(p)
+    assert not diags.has_errors
+    assert addrs_in(state) == {} and env.fake.objects == {}
+    assert [sorted(a for a, _ in b) for b in env.fake.batches] == [
+        ["fake_thing.free", "fake_thing.leaf"], ["fake_thing.mid"], ["fake_thing.base"]]
+
+
 def test_an_apply_that_raises_in_a_batch_fails_alone(tmp_path):
     env = Env(tmp_path, Batching([], raises="fake_thing.free"))
     p = env.plan_ok(GRAPH)
