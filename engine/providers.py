@@ -202,13 +202,13 @@ class Provider(Protocol):
     # (e.g. a helper process, when there are enough to make it worthwhile), so that it is
     # ready once the plan is made. A plan alone never calls it.
 
-    # Optional, together: ``applies_run_elsewhere() -> bool`` and ``apply_batch(requests)
-    # -> list[ApplyResult | Exception]``. True: its applies are carried out by another
-    # process, whose work overlaps this one's (e.g. on another core). When no provider's
-    # calls wait and every provider with changes says True (and has ``recover_create``),
-    # the apply gives each batch of operations ready at once (their creates journalled
-    # first, as always) to ``apply_batch`` in one call, two batches at a time: one is
-    # prepared and recorded here while the other process carries out the other.
+    # Optional, together: ``applies_run_elsewhere() -> bool`` and ``apply_batch(requests) ->
+    # list[ApplyResult | Exception]``. True: its applies are carried out by another process,
+    # whose work overlaps this one's (e.g. on another core). When no provider's calls wait
+    # and every provider with changes says True (and has ``recover_create``), the apply
+    # gives each batch of operations ready at once (creates, updates and deletes; the
+    # creates journalled first, as always) to ``apply_batch`` in one call, two batches at a
+    # time: one is prepared and recorded here while the other process carries out the other.
     # ``apply_batch`` returns, in order, each request's result or the exception its apply
     # raised (that operation alone fails, as when ``apply`` raises); when it raises, every
     # operation of the batch fails, and their creates stay journalled for the next plan to
