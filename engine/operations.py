@@ -630,7 +630,7 @@ class Run:
                                                 self.state)
         if self.operation == APPLY_OPERATION and not diags.has_errors:
             # what the apply needs starts while it plans
-            in_state = sum(1 for _ in self.state.instances()) if self.state else 0
+            in_state = self.state.instance_count() if self.state else 0
             self.providers.prepare_apply(len(self.config.resources()) + in_state)
         return diags
 

@@ -111,7 +111,8 @@ class _Prepared:
 
 @dataclass
 class _Call:
-    """A prepared apply's provider call under way (``_Executor._begin_call``)."""
+    """A provider call under way: an apply's (``_Executor._begin_call``) or a delete's
+    (``_begin_destroy``)."""
 
     request: ApplyRequest
     rid: object  # the object's ID before the call (None for a create)
@@ -405,10 +406,10 @@ class _Executor:
         begun: list[tuple[Operation, _Call, Callable]] = []
         for op, begin in batch:
             started = self._safe(op, lambda op, begin=begin: begin() or True)
-            if started is True or started is False:
-                done.append((op, started))  # nothing to call, or it failed to begin
-            else:
+            if isinstance(started, tuple):
                 begun.append((op, *started))
+            else:
+                done.append((op, started))  # nothing to call (True), or it failed to begin
         try:
             outcomes = provider.apply_batch([call.request for _, call, _ in begun])
         except Exception as exc:  # noqa: BLE001 - reported for each operation below
@@ -639,8 +640,8 @@ class _Executor:
         """Run ``ops`` (ready at once, independent of one another): the applies are prepared
         first and their creates journalled with one flush; then, when batches run
         elsewhere, each provider's applies and deletes go to its ``apply_batch`` in one
-        call, and the rest run one after another. Stops starting operations once interrupted; those not
-        run are not in the result."""
+        call, and the rest run one after another. Stops starting operations once
+        interrupted; those not run are not in the result."""
         if len(ops) == 1 and not self.batches_elsewhere:
             return [(ops[0], bool(self._safe(ops[0], self.run)))]
         done: list[tuple[Operation, bool]] = []
@@ -660,14 +661,13 @@ class _Executor:
                 if shippable is not None:
                     provider, begin = shippable
                     groups.setdefault(id(provider), (provider, []))[1].append((op, begin))
+            shipped: set[Operation] = set()
             for provider, group in groups.values():
                 if self.interrupted:
                     break
                 done.extend(self._carry_out_batch(provider, group))
-                taken = {op for op, _ in group}
-                for op in taken:
-                    prepared.pop(op, None)
-                ops = [op for op in ops if op not in taken]
+                shipped.update(op for op, _ in group)
+            ops = [op for op in ops if op not in shipped]
         for i, op in enumerate(ops):
             if self.interrupted:
                 self._settle_unstarted([prepared[o] for o in ops[i:] if prepared.get(o)])

@@ -144,6 +144,10 @@ class State:
             for key in sorted(rs.instances, key=lambda k: InstanceAddr(raddr, k).sort_key()):
                 yield InstanceAddr(raddr, key), rs, rs.instances[key]
 
+    def instance_count(self) -> int:
+        """How many instances there are (without listing them in order, as ``instances``)."""
+        return sum(len(rs.instances) for rs in self.resources.values())
+
     def instance_addrs(self) -> list[InstanceAddr]:
         return [a for a, _, _ in self.instances()]
 

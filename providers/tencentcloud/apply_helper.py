@@ -225,7 +225,7 @@ def _warm_up() -> None:
         return
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str]) -> None:
     # The protocol's own descriptors; whatever else writes to stdout or stderr (a warning
     # naming a parameter) goes nowhere. A Ctrl-C is for the parent, which stops handing
     # out work; the batch in hand is finished.
@@ -247,4 +247,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    main(sys.argv)

@@ -80,11 +80,6 @@ def fold_threshold(fold_min: int, instances: int) -> int:
     return max(fold_min, JOURNAL_ENTRIES_PER_INSTANCE * instances)
 
 
-def count_instances(state: Any) -> int:
-    """The instances of ``state`` (a State)."""
-    return sum(len(rs.instances) for rs in state.resources.values())
-
-
 def fold_due(since_fold: int, fold_at: int, fold_min: int, state: Any) -> tuple[bool, int]:
     """Whether a journal of ``since_fold`` entries on ``state`` is folded now, and the
     threshold from here on. ``fold_at`` was the threshold for the state's size at the last
@@ -92,7 +87,7 @@ def fold_due(since_fold: int, fold_at: int, fold_min: int, state: Any) -> tuple[
     (O(state) only then, so O(1) per entry amortised)."""
     if since_fold < fold_at:
         return False, fold_at
-    fold_at = fold_threshold(fold_min, count_instances(state))
+    fold_at = fold_threshold(fold_min, state.instance_count())
     return since_fold >= fold_at, fold_at
 
 

@@ -38,8 +38,7 @@ from ..model import State
 from ..encryption import EncryptionError
 from ..workspaces import DEFAULT_WORKSPACE, check_name
 from .base import (JournalEntry, LockError, LockInfo, StateError, check_force_unlock,
-                   count_instances, fold_due, fold_threshold, next_serial,
-                   settle_journal_end)
+                   fold_due, fold_threshold, next_serial, settle_journal_end)
 
 JOURNAL_FORMAT = 1
 DEFAULT_FOLD_MIN = 1000
@@ -402,7 +401,7 @@ class LocalBackend:
         self._synced = self._appended  # the snapshot and this journal hold all of them
         self._since_fold = 0
         self._fold_at = fold_threshold(self.journal_fold_min,
-                                       count_instances(self._journal_state))
+                                       self._journal_state.instance_count())
 
     def _close_journal(self) -> None:
         fd, self._journal_fd = self._journal_fd, None

@@ -39,8 +39,7 @@ from .. import codec
 from ..model import State
 from ..workspaces import DEFAULT_WORKSPACE
 from .base import (JournalEntry, LockError, LockInfo, StateError, check_force_unlock,
-                   count_instances, fold_due, fold_threshold, next_serial,
-                   settle_journal_end)
+                   fold_due, fold_threshold, next_serial, settle_journal_end)
 
 DEFAULT_SCHEMA = "terraform_remote_state"
 CREATION_LOCK_KEY = -1
@@ -500,7 +499,7 @@ class PgBackend:
     def _restart_fold(self) -> None:
         self._since_fold = 0
         self._fold_at = fold_threshold(self.journal_fold_min,
-                                       count_instances(self._journal_state))
+                                       self._journal_state.instance_count())
 
     def record(self, entry: JournalEntry, flush: bool = True) -> None:
         """Insert one change (autocommit: durable when this returns, whatever ``flush``
